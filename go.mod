@@ -1,0 +1,3 @@
+module github.com/lianjian/lianjian
+
+go 1.26.0

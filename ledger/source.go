@@ -1,0 +1,28 @@
+package ledger
+
+import "context"
+
+// Source is a chain adapter: it serves blocks of one chain, already
+// converted to the model and verified against what they claim. A source
+// never decides what is stored; the ingester does.
+type Source interface {
+	// Head returns the height of the newest block the node has.
+	Head(ctx context.Context) (uint64, error)
+	// Blocks returns the blocks from..to inclusive, in order.
+	Blocks(ctx context.Context, from, to uint64) ([]*Block, error)
+}
+
+// Subscriber is implemented by sources that can push new head heights.
+// The ingester falls back to polling Head when a source lacks it or the
+// subscription fails.
+type Subscriber interface {
+	// SubscribeHeads sends the height of each new head until ctx ends or
+	// the subscription fails; the returned channel is closed then.
+	SubscribeHeads(ctx context.Context) (<-chan uint64, error)
+}
+
+// HashSource is implemented by sources that can give the canonical hash at
+// a height cheaply, used to find the common ancestor on a reorg.
+type HashSource interface {
+	HashAt(ctx context.Context, height uint64) ([]byte, error)
+}
