@@ -1,0 +1,8 @@
+// Package index is Lianjian's badger-backed store of ingested blocks,
+// transactions, contracts, address history, reorgs and findings. It is the
+// only package that imports badger; its key layout is in keys.go.
+//
+// Every write is one badger transaction, so a block, its secondary index
+// entries, its findings and the chain checkpoint are committed together or
+// not at all: a crash at any moment leaves the index at a block boundary.
+package index

@@ -1,0 +1,372 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// DefaultLimit and MaxLimit bound page sizes.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+func limitOf(p ledger.Page) (int, error) {
+	switch {
+	case p.Limit == 0:
+		return DefaultLimit, nil
+	case p.Limit < 0 || p.Limit > MaxLimit:
+		return 0, fmt.Errorf("%w: limit %d (want 1..%d)", ledger.ErrInvalid, p.Limit, MaxLimit)
+	}
+	return p.Limit, nil
+}
+
+func (d *DB) view(fn func(txn *badger.Txn) error) error { return d.db.View(fn) }
+
+// Chains lists every chain.
+func (d *DB) Chains(ctx context.Context) ([]ledger.Chain, error) {
+	var out []ledger.Chain
+	err := d.view(func(txn *badger.Txn) error {
+		return scan(txn, []byte{tagChain, '/'}, nil, func(_, v []byte) (bool, error) {
+			var c ledger.Chain
+			if err := decode(v, &c); err != nil {
+				return false, err
+			}
+			out = append(out, c)
+			return true, nil
+		})
+	})
+	return out, err
+}
+
+// Chain returns one chain's description.
+func (d *DB) Chain(ctx context.Context, id string) (ledger.Chain, error) {
+	var c ledger.Chain
+	err := d.view(func(txn *badger.Txn) error { return get(txn, chainKey(id), &c) })
+	if errors.Is(err, ledger.ErrNotFound) {
+		return c, fmt.Errorf("chain %q: %w", id, ledger.ErrNotFound)
+	}
+	return c, err
+}
+
+// Checkpoint returns the last committed block of a chain, or ErrNotFound.
+func (d *DB) Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error) {
+	var cp ledger.Checkpoint
+	err := d.view(func(txn *badger.Txn) error { return get(txn, checkpointKey(chain), &cp) })
+	return cp, err
+}
+
+// Block returns the block at a height, with its transactions.
+func (d *DB) Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error) {
+	var b *ledger.Block
+	err := d.view(func(txn *badger.Txn) error {
+		var err error
+		b, err = loadBlock(txn, chain, height)
+		return err
+	})
+	return b, err
+}
+
+// BlockByHash returns the block with the given hash.
+func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledger.Block, error) {
+	var b *ledger.Block
+	err := d.view(func(txn *badger.Txn) error {
+		item, err := txn.Get(hashKey(chain, hash))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("block %x: %w", hash, ledger.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		if len(v) != 8 {
+			return fmt.Errorf("corrupt hash index entry for %x", hash)
+		}
+		b, err = loadBlock(txn, chain, binary.BigEndian.Uint64(v))
+		return err
+	})
+	return b, err
+}
+
+func loadBlock(txn *badger.Txn, chain string, height uint64) (*ledger.Block, error) {
+	var rec blockRecord
+	if err := get(txn, blockKey(chain, height), &rec); err != nil {
+		if errors.Is(err, ledger.ErrNotFound) {
+			return nil, fmt.Errorf("block %d of %s: %w", height, chain, ledger.ErrNotFound)
+		}
+		return nil, err
+	}
+	b := rec.Block
+	b.Txs = make([]ledger.Tx, len(rec.TxIDs))
+	for i, id := range rec.TxIDs {
+		if err := get(txn, txKey(chain, id), &b.Txs[i]); err != nil {
+			return nil, fmt.Errorf("block %d tx %s: %w", height, id, err)
+		}
+	}
+	return &b, nil
+}
+
+// Blocks lists blocks newest first. The cursor is the next height to return.
+func (d *DB) Blocks(ctx context.Context, chain string, p ledger.Page) ([]*ledger.Block, string, error) {
+	limit, err := limitOf(p)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []*ledger.Block
+	next := ""
+	err = d.view(func(txn *badger.Txn) error {
+		start := blockKey(chain, ^uint64(0))
+		if p.Cursor != "" {
+			h, err := strconv.ParseUint(p.Cursor, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%w: cursor %q", ledger.ErrInvalid, p.Cursor)
+			}
+			start = blockKey(chain, h)
+		}
+		opts := badger.DefaultIteratorOptions
+		opts.Reverse = true
+		opts.Prefix = blockPrefix(chain)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(start); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var rec blockRecord
+			if err := it.Item().Value(func(v []byte) error { return decode(v, &rec) }); err != nil {
+				return err
+			}
+			if len(out) == limit {
+				next = strconv.FormatUint(rec.Height, 10)
+				return nil
+			}
+			b := rec.Block
+			out = append(out, &b)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// Tx returns a transaction by id.
+func (d *DB) Tx(ctx context.Context, chain, id string) (*ledger.Tx, error) {
+	var tx ledger.Tx
+	err := d.view(func(txn *badger.Txn) error { return get(txn, txKey(chain, normID(id)), &tx) })
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, fmt.Errorf("tx %s: %w", id, ledger.ErrNotFound)
+	}
+	return &tx, err
+}
+
+// TxAnyChain finds a transaction id in every chain.
+func (d *DB) TxAnyChain(ctx context.Context, id string) ([]*ledger.Tx, error) {
+	id = normID(id)
+	var out []*ledger.Tx
+	err := d.view(func(txn *badger.Txn) error {
+		prefix := txChainPrefix(id)
+		return scan(txn, prefix, nil, func(k, _ []byte) (bool, error) {
+			var tx ledger.Tx
+			if err := get(txn, txKey(string(k[len(prefix):]), id), &tx); err != nil {
+				return false, err
+			}
+			out = append(out, &tx)
+			return true, nil
+		})
+	})
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("tx %s: %w", id, ledger.ErrNotFound)
+	}
+	return out, err
+}
+
+// normID lower-cases a hex id and strips a 0x prefix.
+func normID(id string) string { return strings.TrimPrefix(strings.ToLower(id), "0x") }
+
+// AddressHistory lists the transactions touching an address, oldest first.
+func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Page) ([]ledger.HistoryEntry, string, error) {
+	limit, err := limitOf(p)
+	if err != nil {
+		return nil, "", err
+	}
+	addr = strings.ToLower(addr)
+	prefix := addrPrefix(chain, addr)
+	var out []ledger.HistoryEntry
+	next := ""
+	err = d.view(func(txn *badger.Txn) error {
+		start, err := cursorKey(prefix, p.Cursor)
+		if err != nil {
+			return err
+		}
+		return scan(txn, prefix, start, func(k, v []byte) (bool, error) {
+			if len(out) == limit {
+				next = hex.EncodeToString(k[len(prefix):])
+				return false, nil
+			}
+			h, idx, role, err := parseAddrKey(k, len(prefix))
+			if err != nil {
+				return false, err
+			}
+			out = append(out, ledger.HistoryEntry{Chain: chain, Height: h, Index: idx, TxID: string(v), Role: role})
+			return true, nil
+		})
+	})
+	return out, next, err
+}
+
+// Contract returns a contract by address (or chaincode name).
+func (d *DB) Contract(ctx context.Context, chain, addr string) (*ledger.Contract, error) {
+	var c ledger.Contract
+	err := d.view(func(txn *badger.Txn) error { return get(txn, contractKey(chain, strings.ToLower(addr)), &c) })
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, fmt.Errorf("contract %s: %w", addr, ledger.ErrNotFound)
+	}
+	return &c, err
+}
+
+// Contracts lists a chain's contracts in address order.
+func (d *DB) Contracts(ctx context.Context, chain string, p ledger.Page) ([]*ledger.Contract, string, error) {
+	limit, err := limitOf(p)
+	if err != nil {
+		return nil, "", err
+	}
+	prefix := contractPrefix(chain)
+	var out []*ledger.Contract
+	next := ""
+	err = d.view(func(txn *badger.Txn) error {
+		start, err := cursorKey(prefix, p.Cursor)
+		if err != nil {
+			return err
+		}
+		return scan(txn, prefix, start, func(k, v []byte) (bool, error) {
+			if len(out) == limit {
+				next = hex.EncodeToString(k[len(prefix):])
+				return false, nil
+			}
+			var c ledger.Contract
+			if err := decode(v, &c); err != nil {
+				return false, err
+			}
+			out = append(out, &c)
+			return true, nil
+		})
+	})
+	return out, next, err
+}
+
+// Reorgs lists the reorgs recorded for a chain, oldest first.
+func (d *DB) Reorgs(ctx context.Context, chain string) ([]ledger.Reorg, error) {
+	var out []ledger.Reorg
+	err := d.view(func(txn *badger.Txn) error {
+		return scan(txn, reorgPrefix(chain), nil, func(_, v []byte) (bool, error) {
+			var r ledger.Reorg
+			if err := decode(v, &r); err != nil {
+				return false, err
+			}
+			out = append(out, r)
+			return true, nil
+		})
+	})
+	return out, err
+}
+
+// Finding returns a finding by id.
+func (d *DB) Finding(ctx context.Context, id string) (*ledger.Finding, error) {
+	var f ledger.Finding
+	err := d.view(func(txn *badger.Txn) error { return get(txn, findingKey(id), &f) })
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, fmt.Errorf("finding %s: %w", id, ledger.ErrNotFound)
+	}
+	return &f, err
+}
+
+// Findings lists findings matching the filter, in id order.
+func (d *DB) Findings(ctx context.Context, q ledger.FindingFilter, p ledger.Page) ([]*ledger.Finding, string, error) {
+	limit, err := limitOf(p)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []*ledger.Finding
+	next := ""
+	err = d.view(func(txn *badger.Txn) error {
+		prefix := []byte{tagFinding, '/'}
+		if q.Chain != "" {
+			prefix = findingChainPrefix(q.Chain)
+		}
+		start, err := cursorKey(prefix, p.Cursor)
+		if err != nil {
+			return err
+		}
+		return scan(txn, prefix, start, func(k, v []byte) (bool, error) {
+			if err := ctx.Err(); err != nil {
+				return false, err
+			}
+			var f ledger.Finding
+			if q.Chain != "" {
+				if err := get(txn, findingKey(string(k[len(prefix):])), &f); err != nil {
+					return false, err
+				}
+			} else if err := decode(v, &f); err != nil {
+				return false, err
+			}
+			if !q.Match(&f) {
+				return true, nil
+			}
+			if len(out) == limit {
+				next = hex.EncodeToString(k[len(prefix):])
+				return false, nil
+			}
+			out = append(out, &f)
+			return true, nil
+		})
+	})
+	return out, next, err
+}
+
+// cursorKey turns an opaque hex cursor into the key to resume from.
+func cursorKey(prefix []byte, cursor string) ([]byte, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	suffix, err := hex.DecodeString(cursor)
+	if err != nil || len(suffix) == 0 {
+		return nil, fmt.Errorf("%w: cursor %q", ledger.ErrInvalid, cursor)
+	}
+	return append(bytes.Clone(prefix), suffix...), nil
+}
+
+// scan iterates the keys under prefix from start (or the prefix) in order
+// until fn returns false.
+func scan(txn *badger.Txn, prefix, start []byte, fn func(k, v []byte) (bool, error)) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	if start == nil {
+		start = prefix
+	}
+	for it.Seek(start); it.Valid(); it.Next() {
+		item := it.Item()
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		more, err := fn(item.KeyCopy(nil), v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}

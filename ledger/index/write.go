@@ -1,0 +1,214 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// Commit stores a block and everything derived from it, and moves the
+// checkpoint, in one transaction.
+func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
+	if !ValidChainID(b.Chain) {
+		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, b.Chain)
+	}
+	return d.update(ctx, func(txn *badger.Txn) error {
+		if _, err := txn.Get(chainKey(b.Chain)); err != nil {
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				return fmt.Errorf("%w: %s", ledger.ErrUnknownChain, b.Chain)
+			}
+			return err
+		}
+		var cp ledger.Checkpoint
+		switch err := get(txn, checkpointKey(b.Chain), &cp); {
+		case errors.Is(err, ledger.ErrNotFound):
+		case err != nil:
+			return err
+		case b.Height != cp.Height+1:
+			return fmt.Errorf("%w: block %d after checkpoint %d", ledger.ErrGap, b.Height, cp.Height)
+		case !bytes.Equal(b.ParentHash, cp.Hash):
+			return fmt.Errorf("%w: block %d parent %x, indexed %x", ledger.ErrReorg, b.Height, b.ParentHash, cp.Hash)
+		}
+		return commitBlock(txn, b)
+	})
+}
+
+func commitBlock(txn *badger.Txn, b *ledger.Block) error {
+	var undo [][]byte
+	set := func(k []byte, v any) error {
+		undo = append(undo, k)
+		if v == nil {
+			return txn.Set(k, nil)
+		}
+		return put(txn, k, v)
+	}
+	rec := blockRecord{Block: *b, TxIDs: make([]string, len(b.Txs))}
+	rec.Txs, rec.Contracts, rec.Findings = nil, nil, nil
+	if err := txn.Set(hashKey(b.Chain, b.Hash), be64(b.Height)); err != nil {
+		return err
+	}
+	undo = append(undo, hashKey(b.Chain, b.Hash))
+	for i := range b.Txs {
+		tx := &b.Txs[i]
+		rec.TxIDs[i] = tx.ID
+		if err := set(txKey(b.Chain, tx.ID), tx); err != nil {
+			return err
+		}
+		if err := set(txChainKey(tx.ID, b.Chain), nil); err != nil {
+			return err
+		}
+		for _, e := range historyOf(tx) {
+			if err := txn.Set(addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role), []byte(tx.ID)); err != nil {
+				return err
+			}
+			undo = append(undo, addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role))
+		}
+	}
+	for i := range b.Contracts {
+		c := &b.Contracts[i]
+		if err := set(contractKey(b.Chain, strings.ToLower(c.Address)), c); err != nil {
+			return err
+		}
+	}
+	if err := put(txn, blockKey(b.Chain, b.Height), rec); err != nil {
+		return err
+	}
+	if err := put(txn, undoKey(b.Chain, b.Height), undo); err != nil {
+		return err
+	}
+	if err := putFindings(txn, b.Findings); err != nil {
+		return err
+	}
+	return put(txn, checkpointKey(b.Chain), ledger.Checkpoint{Height: b.Height, Hash: b.Hash})
+}
+
+type historyRef struct{ addr, role string }
+
+// historyOf lists the addresses a transaction touches, each role once.
+func historyOf(tx *ledger.Tx) []historyRef {
+	var out []historyRef
+	seen := map[historyRef]bool{}
+	add := func(addr, role string) {
+		if addr == "" {
+			return
+		}
+		r := historyRef{strings.ToLower(addr), role}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	add(tx.From, "from")
+	add(tx.To, "to")
+	if tx.To == "" {
+		add(tx.Contract, "created")
+	}
+	for _, l := range tx.Logs {
+		add(l.Address, "log")
+	}
+	if tx.Creator != nil {
+		add(tx.Creator.Fingerprint, "creator")
+	}
+	return out
+}
+
+// Rollback removes the blocks above r.Ancestor and records the reorg.
+func (d *DB) Rollback(ctx context.Context, r ledger.Reorg) error {
+	if !ValidChainID(r.Chain) {
+		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, r.Chain)
+	}
+	return d.update(ctx, func(txn *badger.Txn) error {
+		var cp ledger.Checkpoint
+		if err := get(txn, checkpointKey(r.Chain), &cp); err != nil {
+			return fmt.Errorf("rollback %s: checkpoint: %w", r.Chain, err)
+		}
+		if r.Ancestor >= cp.Height {
+			return fmt.Errorf("%w: rollback to %d, checkpoint is %d", ledger.ErrInvalid, r.Ancestor, cp.Height)
+		}
+		for h := cp.Height; h > r.Ancestor; h-- {
+			var undo [][]byte
+			err := get(txn, undoKey(r.Chain, h), &undo)
+			if errors.Is(err, ledger.ErrNotFound) {
+				// Below the first indexed block: nothing more to undo.
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("rollback %s block %d: %w", r.Chain, h, err)
+			}
+			for _, k := range undo {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			if err := txn.Delete(undoKey(r.Chain, h)); err != nil {
+				return err
+			}
+			if err := txn.Delete(blockKey(r.Chain, h)); err != nil {
+				return err
+			}
+		}
+		var anc blockRecord
+		switch err := get(txn, blockKey(r.Chain, r.Ancestor), &anc); {
+		case errors.Is(err, ledger.ErrNotFound):
+			if err := txn.Delete(checkpointKey(r.Chain)); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if err := put(txn, checkpointKey(r.Chain), ledger.Checkpoint{Height: anc.Height, Hash: anc.Hash}); err != nil {
+				return err
+			}
+		}
+		return put(txn, reorgKey(r.Chain, r.Ancestor, r.Time.UnixNano()), r)
+	})
+}
+
+// PutFindings inserts findings or refreshes existing ones.
+func (d *DB) PutFindings(ctx context.Context, fs []ledger.Finding) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	return d.update(ctx, func(txn *badger.Txn) error { return putFindings(txn, fs) })
+}
+
+// putFindings merges findings into the store: a finding seen before keeps
+// its id, first-seen time and workflow status, and gets the newer
+// last-seen time and evidence.
+func putFindings(txn *badger.Txn, fs []ledger.Finding) error {
+	for i := range fs {
+		f := fs[i]
+		if f.ID == "" {
+			return fmt.Errorf("%w: finding for rule %s has no id", ledger.ErrInvalid, f.Rule)
+		}
+		var old ledger.Finding
+		switch err := get(txn, findingKey(f.ID), &old); {
+		case err == nil:
+			if old.FirstSeen.Before(f.FirstSeen) {
+				f.FirstSeen = old.FirstSeen
+			}
+			if old.LastSeen.After(f.LastSeen) {
+				f.LastSeen = old.LastSeen
+			}
+			f.Status = old.Status
+		case !errors.Is(err, ledger.ErrNotFound):
+			return err
+		}
+		if f.Status == "" {
+			f.Status = ledger.StatusOpen
+		}
+		if err := put(txn, findingKey(f.ID), f); err != nil {
+			return err
+		}
+		if err := txn.Set(findingChainKey(f.Chain, f.ID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
