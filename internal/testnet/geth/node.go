@@ -1,0 +1,203 @@
+package geth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Options configures a dev node.
+type Options struct {
+	// Dir holds the node's data directory and log. Required.
+	Dir string
+	// Period is the block period in seconds; 0 mines when transactions
+	// are pending.
+	Period uint64
+	// AllowUnprotected lets the node accept pre-EIP-155 transactions.
+	AllowUnprotected bool
+	// HTTPAPI overrides the HTTP API modules (default eth,net,web3).
+	HTTPAPI string
+	// ExtraArgs are appended to the command line (e.g. unsafe flags for
+	// probe tests).
+	ExtraArgs []string
+	// Binary overrides the geth binary; default Build's.
+	Binary string
+}
+
+// Node is a running geth --dev process on loopback.
+type Node struct {
+	HTTP string // http://127.0.0.1:PORT
+	WS   string // ws://127.0.0.1:PORT
+	Dir  string
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start launches geth --dev and waits until it answers JSON-RPC.
+func Start(ctx context.Context, o Options) (*Node, error) {
+	if o.Dir == "" {
+		return nil, errors.New("geth: options need a Dir")
+	}
+	bin := o.Binary
+	if bin == "" {
+		var err error
+		if bin, err = Build(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var ports [3]int
+	for i := range ports {
+		p, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = p
+	}
+	api := o.HTTPAPI
+	if api == "" {
+		api = "eth,net,web3"
+	}
+	args := []string{
+		"--dev", "--dev.period", strconv.FormatUint(o.Period, 10), "--dev.gaslimit", "60000000",
+		"--datadir", filepath.Join(o.Dir, "data"), "--ipcdisable", "--nodiscover", "--maxpeers", "0", "--port", "0",
+		"--http", "--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(ports[0]), "--http.api", api,
+		"--ws", "--ws.addr", "127.0.0.1", "--ws.port", strconv.Itoa(ports[1]), "--ws.api", "eth,net,web3",
+		"--authrpc.addr", "127.0.0.1", "--authrpc.port", strconv.Itoa(ports[2]),
+		"--verbosity", "2", "--nat", "none", "--rpc.batch-request-limit", "5000",
+	}
+	if o.AllowUnprotected {
+		args = append(args, "--rpc.allow-unprotected-txs")
+	}
+	args = append(args, o.ExtraArgs...)
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(o.Dir, "geth.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start geth: %w", err)
+	}
+	n := &Node{
+		HTTP: fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
+		WS:   fmt.Sprintf("ws://127.0.0.1:%d", ports[1]),
+		Dir:  o.Dir, cmd: cmd, done: make(chan error, 1),
+	}
+	go func() { n.done <- cmd.Wait(); logf.Close() }()
+	if err := n.waitReady(ctx, 60*time.Second); err != nil {
+		n.Stop()
+		log, _ := os.ReadFile(filepath.Join(o.Dir, "geth.log"))
+		return nil, fmt.Errorf("geth did not become ready: %w\n%s", err, tail(log, 2000))
+	}
+	return n, nil
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+func (n *Node) waitReady(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		var out string
+		err := n.Call(ctx, &out, "eth_blockNumber")
+		if err == nil {
+			return nil
+		}
+		select {
+		case err := <-n.done:
+			return fmt.Errorf("geth exited: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+	}
+}
+
+// Call makes one JSON-RPC call over HTTP.
+func (n *Node) Call(ctx context.Context, out any, method string, params ...any) error {
+	if params == nil {
+		params = []any{}
+	}
+	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.HTTP, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	var r struct {
+		Result json.RawMessage `json:"result"`
+		Error  *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("%s: %w: %s", method, err, tail(raw, 200))
+	}
+	if r.Error != nil {
+		return fmt.Errorf("%s: %s (code %d)", method, r.Error.Message, r.Error.Code)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(r.Result, out)
+}
+
+// Stop terminates the node and waits for it to exit.
+func (n *Node) Stop() {
+	if n.cmd.Process == nil {
+		return
+	}
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.done:
+	case <-time.After(10 * time.Second):
+		_ = n.cmd.Process.Kill()
+		<-n.done
+	}
+}

@@ -1,0 +1,342 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+)
+
+// IngestConfig configures an Ingester.
+type IngestConfig struct {
+	// From is the first height to ingest when the chain has no checkpoint.
+	From uint64
+	// To stops ingest after this height when non-zero (one-shot backfill).
+	To uint64
+	// Batch is the number of blocks fetched per request.
+	Batch int
+	// Prefetch is how many batches may be fetched ahead of the commits.
+	Prefetch int
+	// PollInterval is how often the head is polled when no subscription
+	// is available.
+	PollInterval time.Duration
+	// MaxReorgDepth bounds how far back a reorg may roll the index.
+	MaxReorgDepth int
+	// MaxBackoff caps the wait between retries when the node fails.
+	MaxBackoff time.Duration
+	// Follow keeps ingesting new heads after the backfill; without it Run
+	// returns once the head (or To) is reached.
+	Follow bool
+	// OnBlock, when set, is called after each committed block (progress).
+	OnBlock func(b *Block, head uint64)
+}
+
+// Defaults fills zero fields.
+func (c *IngestConfig) Defaults() {
+	if c.Batch == 0 {
+		c.Batch = 32
+	}
+	if c.Prefetch == 0 {
+		c.Prefetch = 2
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = 2 * time.Second
+	}
+	if c.MaxReorgDepth == 0 {
+		c.MaxReorgDepth = 128
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = 30 * time.Second
+	}
+}
+
+// Validate checks the configuration.
+func (c IngestConfig) Validate() error {
+	switch {
+	case c.Batch < 1 || c.Batch > 1024:
+		return fmt.Errorf("%w: batch %d (want 1..1024)", ErrInvalid, c.Batch)
+	case c.Prefetch < 1 || c.Prefetch > 64:
+		return fmt.Errorf("%w: prefetch %d (want 1..64)", ErrInvalid, c.Prefetch)
+	case c.PollInterval < 10*time.Millisecond:
+		return fmt.Errorf("%w: poll interval %s is below 10ms", ErrInvalid, c.PollInterval)
+	case c.MaxReorgDepth < 1:
+		return fmt.Errorf("%w: max reorg depth %d", ErrInvalid, c.MaxReorgDepth)
+	case c.To != 0 && c.To < c.From:
+		return fmt.Errorf("%w: to %d is below from %d", ErrInvalid, c.To, c.From)
+	}
+	return nil
+}
+
+// IngestStore is what the ingester needs from the index.
+type IngestStore interface {
+	Commit(ctx context.Context, b *Block) error
+	Rollback(ctx context.Context, r Reorg) error
+	Checkpoint(ctx context.Context, chain string) (Checkpoint, error)
+	Block(ctx context.Context, chain string, height uint64) (*Block, error)
+}
+
+// Ingester backfills a chain from its checkpoint and follows its head,
+// committing each block atomically and rolling back on reorgs.
+type Ingester struct {
+	chain string
+	src   Source
+	store IngestStore
+	cfg   IngestConfig
+	log   *slog.Logger
+	head  atomic.Uint64
+}
+
+// NewIngester returns an ingester for one chain.
+func NewIngester(chain string, src Source, store IngestStore, cfg IngestConfig, log *slog.Logger) (*Ingester, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", chain, err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Ingester{chain: chain, src: src, store: store, cfg: cfg, log: log.With("chain", chain)}, nil
+}
+
+// Head returns the newest head height seen from the node.
+func (in *Ingester) Head() uint64 { return in.head.Load() }
+
+// next returns the height to ingest next.
+func (in *Ingester) next(ctx context.Context) (uint64, error) {
+	cp, err := in.store.Checkpoint(ctx, in.chain)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return in.cfg.From, nil
+	case err != nil:
+		return 0, err
+	}
+	return cp.Height + 1, nil
+}
+
+// Run ingests until ctx ends, or until the head (or To) is reached when
+// not following. Node failures are retried with backoff; only index
+// failures end Run with an error.
+func (in *Ingester) Run(ctx context.Context) error {
+	heads := in.watchHeads(ctx)
+	backoff := time.Duration(0)
+	for {
+		done, err := in.step(ctx, heads)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err == nil && done:
+			return nil
+		case err == nil:
+			backoff = 0
+			continue
+		case errors.Is(err, errStore):
+			return err
+		}
+		backoff = min(max(backoff*2, 250*time.Millisecond), in.cfg.MaxBackoff)
+		wait := backoff/2 + rand.N(backoff/2+1)
+		in.log.Warn("ingest retry", "err", err, "wait", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// errStore marks errors from the index, which retrying will not cure.
+var errStore = errors.New("index")
+
+// step ingests up to the current head. It returns done when Run should
+// stop (not following and the target is reached).
+func (in *Ingester) step(ctx context.Context, heads <-chan uint64) (bool, error) {
+	next, err := in.next(ctx)
+	if err != nil {
+		return false, fmt.Errorf("%w: checkpoint: %w", errStore, err)
+	}
+	if in.cfg.To != 0 && next > in.cfg.To {
+		return true, nil
+	}
+	head, err := in.src.Head(ctx)
+	if err != nil {
+		return false, fmt.Errorf("head: %w", err)
+	}
+	in.head.Store(head)
+	target := head
+	if in.cfg.To != 0 {
+		target = min(target, in.cfg.To)
+	}
+	if next > target {
+		if !in.cfg.Follow {
+			if in.cfg.To != 0 && next <= in.cfg.To {
+				return false, fmt.Errorf("head %d is below the requested end %d", head, in.cfg.To)
+			}
+			return true, nil
+		}
+		in.waitHead(ctx, heads, next)
+		return false, nil
+	}
+	return false, in.ingestRange(ctx, next, target)
+}
+
+// waitHead blocks until the node may have a block at height want.
+func (in *Ingester) waitHead(ctx context.Context, heads <-chan uint64, want uint64) {
+	timer := time.NewTimer(in.cfg.PollInterval)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+			return
+		case h, ok := <-heads:
+			if !ok {
+				heads = nil
+				continue
+			}
+			in.head.Store(max(in.head.Load(), h))
+			if h >= want {
+				return
+			}
+		}
+	}
+}
+
+// watchHeads subscribes to new heads when the source supports it. It
+// resubscribes after failures; while unsubscribed the ingester polls.
+func (in *Ingester) watchHeads(ctx context.Context) <-chan uint64 {
+	sub, ok := in.src.(Subscriber)
+	if !ok || !in.cfg.Follow {
+		return nil
+	}
+	out := make(chan uint64, 1)
+	go func() {
+		defer close(out)
+		for ctx.Err() == nil {
+			ch, err := sub.SubscribeHeads(ctx)
+			if err != nil {
+				in.log.Info("head subscription unavailable, polling", "err", err)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(in.cfg.MaxBackoff):
+				}
+				continue
+			}
+			for h := range ch {
+				select {
+				case out <- h:
+				default: // the ingester is busy; it reads the head itself
+				}
+			}
+		}
+	}()
+	return out
+}
+
+type fetched struct {
+	blocks []*Block
+	err    error
+}
+
+// ingestRange fetches from..to in batches, prefetching ahead of commits.
+func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan fetched, in.cfg.Prefetch)
+	go func() {
+		defer close(ch)
+		for lo := from; lo <= to; lo += uint64(in.cfg.Batch) {
+			hi := min(lo+uint64(in.cfg.Batch)-1, to)
+			bs, err := in.src.Blocks(ctx, lo, hi)
+			if err == nil && len(bs) != int(hi-lo+1) {
+				err = fmt.Errorf("node returned %d blocks for %d..%d", len(bs), lo, hi)
+			}
+			select {
+			case ch <- fetched{bs, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for f := range ch {
+		if f.err != nil {
+			return fmt.Errorf("fetch: %w", f.err)
+		}
+		for _, b := range f.blocks {
+			err := in.store.Commit(ctx, b)
+			if errors.Is(err, ErrReorg) {
+				return in.reorg(ctx, b)
+			}
+			if err != nil {
+				return fmt.Errorf("%w: commit block %d: %w", errStore, b.Height, err)
+			}
+			if in.cfg.OnBlock != nil {
+				in.cfg.OnBlock(b, in.head.Load())
+			}
+		}
+	}
+	return nil
+}
+
+// reorg finds the common ancestor of the index and the node below block b,
+// rolls the index back to it and records the reorg.
+func (in *Ingester) reorg(ctx context.Context, b *Block) error {
+	r := Reorg{Chain: in.chain, Time: time.Now().UTC()}
+	for h := b.Height - 1; ; h-- {
+		if int(b.Height-1-h) >= in.cfg.MaxReorgDepth {
+			return fmt.Errorf("%w: reorg at %d deeper than %d blocks", errStore, b.Height, in.cfg.MaxReorgDepth)
+		}
+		stored, err := in.store.Block(ctx, in.chain, h)
+		if errors.Is(err, ErrNotFound) {
+			// Below the first indexed block: roll back everything.
+			r.Ancestor = h
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%w: reorg: %w", errStore, err)
+		}
+		canon, err := in.hashAt(ctx, h)
+		if err != nil {
+			return fmt.Errorf("reorg: canonical hash at %d: %w", h, err)
+		}
+		if bytes.Equal(stored.Hash, canon) {
+			r.Ancestor = h
+			break
+		}
+		r.OldHashes = append(r.OldHashes, stored.Hash)
+		r.NewHashes = append(r.NewHashes, canon)
+		if h == 0 {
+			return fmt.Errorf("%w: reorg reaches genesis: the node serves another chain", errStore)
+		}
+	}
+	r.Depth = len(r.OldHashes)
+	if r.Depth == 0 {
+		return fmt.Errorf("block %d came from a stale fork; fetching again", b.Height)
+	}
+	in.log.Warn("reorg", "ancestor", r.Ancestor, "depth", r.Depth)
+	if err := in.store.Rollback(ctx, r); err != nil {
+		return fmt.Errorf("%w: rollback: %w", errStore, err)
+	}
+	return nil
+}
+
+func (in *Ingester) hashAt(ctx context.Context, h uint64) ([]byte, error) {
+	if hs, ok := in.src.(HashSource); ok {
+		return hs.HashAt(ctx, h)
+	}
+	bs, err := in.src.Blocks(ctx, h, h)
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) != 1 {
+		return nil, fmt.Errorf("node returned %d blocks for %d", len(bs), h)
+	}
+	return bs[0].Hash, nil
+}
