@@ -49,6 +49,7 @@ type Block struct {
 	GasUsed    uint64       `json:"gasUsed,omitempty"`
 	GasLimit   uint64       `json:"gasLimit,omitempty"`
 	BaseFee    string       `json:"baseFee,omitempty"`
+	TxCount    int          `json:"txCount"`
 	Signatures []Signature  `json:"signatures,omitempty"` // orderer or validator signatures
 	Txs        []Tx         `json:"txs"`
 	Contracts  []Contract   `json:"contracts,omitempty"` // contracts created in this block

@@ -9,7 +9,7 @@ type FabricBlock struct {
 	TxFilter       []byte   `json:"txFilter,omitempty"`   // TRANSACTIONS_FILTER: one validation code per tx (peer copy only)
 	CommitHash     []byte   `json:"commitHash,omitempty"` // COMMIT_HASH metadata (peer copy only)
 	IsConfig       bool     `json:"isConfig"`
-	ConsenterIDs   []uint32 `json:"consenterIds,omitempty"` // BFT identifier headers of the block signatures
+	ConsenterIDs   []uint32 `json:"consenterIds,omitempty"` // BFT identifier headers, aligned with Block.Signatures
 	OrdererType    string   `json:"ordererType,omitempty"`
 	HeaderHashAlgo string   `json:"headerHashAlgo,omitempty"`
 }
@@ -22,11 +22,12 @@ type FabricTx struct {
 	ValidationCode   int32         `json:"validationCode"`
 	Chaincode        string        `json:"chaincode,omitempty"`
 	ChaincodeVersion string        `json:"chaincodeVersion,omitempty"`
-	Args             [][]byte      `json:"args,omitempty"`
+	Args             [][]byte      `json:"args,omitempty"` // chaincode arguments after the function name (Tx.Function)
 	RWSets           []NsRWSet     `json:"rwsets,omitempty"`
 	Events           []FabricEvent `json:"events,omitempty"`
 	Endorsements     []Signature   `json:"-"` // also present in Tx.Sigs with role "endorser"
 	Response         *Response     `json:"response,omitempty"`
+	DecodeError      string        `json:"decodeError,omitempty"` // why the envelope did not fully decode; fields before the failure are kept
 }
 
 // Response is the chaincode response recorded in a proposal response.
@@ -42,7 +43,7 @@ type NsRWSet struct {
 	Reads       []KVRead       `json:"reads,omitempty"`
 	Writes      []KVWrite      `json:"writes,omitempty"`
 	RangeReads  []RangeRead    `json:"rangeReads,omitempty"`
-	MetaWrites  []KVWrite      `json:"metaWrites,omitempty"`
+	MetaWrites  []KVMetaWrite  `json:"metaWrites,omitempty"`
 	Collections []CollHashedRW `json:"collections,omitempty"`
 }
 
@@ -61,13 +62,28 @@ type KVWrite struct {
 	Value    []byte `json:"value,omitempty"`
 }
 
+// KVMetaWrite replaces the metadata of one key (for example its
+// key-level endorsement policy under the name VALIDATION_PARAMETER).
+type KVMetaWrite struct {
+	Key     string      `json:"key"`
+	Entries []MetaEntry `json:"entries,omitempty"`
+}
+
+// MetaEntry is one named metadata value of a key.
+type MetaEntry struct {
+	Name  string `json:"name"`
+	Value []byte `json:"value,omitempty"`
+}
+
 // RangeRead is a range query recorded for phantom-read validation.
 type RangeRead struct {
 	StartKey     string   `json:"startKey"`
 	EndKey       string   `json:"endKey"`
 	ItrExhausted bool     `json:"itrExhausted"`
 	Keys         []KVRead `json:"keys,omitempty"`
-	MerkleHashes [][]byte `json:"merkleHashes,omitempty"`
+	MerkleHashes [][]byte `json:"merkleHashes,omitempty"` // hashes at MerkleLevel when the reads were summarised
+	MerkleLevel  uint32   `json:"merkleLevel,omitempty"`
+	MerkleDegree uint32   `json:"merkleDegree,omitempty"`
 }
 
 // CollHashedRW is the hashed read/write set of one private data collection.
@@ -76,6 +92,17 @@ type CollHashedRW struct {
 	ReadHashes  [][]byte `json:"readKeyHashes,omitempty"`
 	WriteHashes [][]byte `json:"writeKeyHashes,omitempty"`
 	PvtRWHash   []byte   `json:"pvtRwsetHash,omitempty"`
+	// HashedWrites details WriteHashes, one entry per write in order.
+	HashedWrites []HashedWrite `json:"hashedWrites,omitempty"`
+}
+
+// HashedWrite is a private-data write as recorded on the ledger: hashes
+// of the key and value.
+type HashedWrite struct {
+	KeyHash   []byte `json:"keyHash"`
+	ValueHash []byte `json:"valueHash,omitempty"`
+	IsDelete  bool   `json:"isDelete,omitempty"`
+	IsPurge   bool   `json:"isPurge,omitempty"`
 }
 
 // FabricEvent is a chaincode event.
@@ -127,9 +154,9 @@ type BatchConfig struct {
 // MSP is one membership service provider defined in a channel config.
 type MSP struct {
 	ID               string   `json:"id"`
-	Group            string   `json:"group"` // Orderer or Application
-	Org              string   `json:"org"`   // config group name
-	RootCerts        [][]byte `json:"rootCerts"`
+	Group            string   `json:"group"`     // Orderer or Application
+	Org              string   `json:"org"`       // config group name
+	RootCerts        [][]byte `json:"rootCerts"` // certificates and CRLs are DER
 	Intermediates    [][]byte `json:"intermediateCerts,omitempty"`
 	TLSRootCerts     [][]byte `json:"tlsRootCerts,omitempty"`
 	TLSIntermediates [][]byte `json:"tlsIntermediateCerts,omitempty"`

@@ -49,7 +49,8 @@ func commitBlock(txn *badger.Txn, b *ledger.Block) error {
 		return put(txn, k, v)
 	}
 	rec := blockRecord{Block: *b, TxIDs: make([]string, len(b.Txs))}
-	rec.Txs, rec.Contracts, rec.Findings = nil, nil, nil
+	rec.Txs, rec.Findings = nil, nil
+	rec.TxCount = len(b.Txs)
 	if err := txn.Set(hashKey(b.Chain, b.Hash), be64(b.Height)); err != nil {
 		return err
 	}

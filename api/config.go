@@ -1,0 +1,110 @@
+package api
+
+import (
+	"fmt"
+	"net"
+	"time"
+)
+
+// Config holds the server's settings. Zero fields take the defaults below.
+type Config struct {
+	// Addr is the address the caller should listen on (default
+	// 127.0.0.1:8080). Serve itself takes a listener.
+	Addr string
+	// ReadHeaderTimeout bounds reading request headers (default 5s).
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request (default 15s).
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a response (default 30s).
+	WriteTimeout time.Duration
+	// IdleTimeout bounds keep-alive idle time (default 2m).
+	IdleTimeout time.Duration
+	// RequestTimeout is the deadline of each handler's context; a request
+	// that runs into it gets 503 timeout (default 10s).
+	RequestTimeout time.Duration
+	// ShutdownTimeout bounds the graceful shutdown once Serve's context
+	// ends (default 10s).
+	ShutdownTimeout time.Duration
+	// MaxHeaderBytes bounds request headers (default 64 KiB).
+	MaxHeaderBytes int
+	// DefaultPageSize is the page size when a request gives no limit
+	// (default 50).
+	DefaultPageSize int
+	// MaxPageSize caps ?limit= (default 500). It must not exceed the
+	// index's own maximum page size (1000 for the badger index).
+	MaxPageSize int
+}
+
+// Defaults.
+const (
+	DefaultAddr            = "127.0.0.1:8080"
+	defaultReadHeader      = 5 * time.Second
+	defaultRead            = 15 * time.Second
+	defaultWrite           = 30 * time.Second
+	defaultIdle            = 2 * time.Minute
+	defaultRequest         = 10 * time.Second
+	defaultShutdown        = 10 * time.Second
+	defaultMaxHeaderBytes  = 64 << 10
+	defaultDefaultPageSize = 50
+	defaultMaxPageSize     = 500
+)
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	def(&c.ReadHeaderTimeout, defaultReadHeader)
+	def(&c.ReadTimeout, defaultRead)
+	def(&c.WriteTimeout, defaultWrite)
+	def(&c.IdleTimeout, defaultIdle)
+	def(&c.RequestTimeout, defaultRequest)
+	def(&c.ShutdownTimeout, defaultShutdown)
+	if c.MaxHeaderBytes == 0 {
+		c.MaxHeaderBytes = defaultMaxHeaderBytes
+	}
+	if c.MaxPageSize == 0 {
+		c.MaxPageSize = defaultMaxPageSize
+	}
+	if c.DefaultPageSize == 0 {
+		c.DefaultPageSize = min(defaultDefaultPageSize, c.MaxPageSize)
+	}
+	return c
+}
+
+// Validate reports whether c, with defaults applied, is usable.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("%w: addr %q: %w", ErrConfig, c.Addr, err)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"read header timeout", c.ReadHeaderTimeout},
+		{"read timeout", c.ReadTimeout},
+		{"write timeout", c.WriteTimeout},
+		{"idle timeout", c.IdleTimeout},
+		{"request timeout", c.RequestTimeout},
+		{"shutdown timeout", c.ShutdownTimeout},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("%w: %s %v is negative", ErrConfig, d.name, d.v)
+		}
+	}
+	switch {
+	case c.MaxHeaderBytes < 0:
+		return fmt.Errorf("%w: max header bytes %d is negative", ErrConfig, c.MaxHeaderBytes)
+	case c.MaxPageSize < 1:
+		return fmt.Errorf("%w: max page size %d is not positive", ErrConfig, c.MaxPageSize)
+	case c.DefaultPageSize < 1 || c.DefaultPageSize > c.MaxPageSize:
+		return fmt.Errorf("%w: default page size %d is not in 1..%d", ErrConfig, c.DefaultPageSize, c.MaxPageSize)
+	}
+	return nil
+}

@@ -1,0 +1,37 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors returned by Authenticators and mapped to status codes by
+// the response wrapper.
+var (
+	// ErrUnauthenticated means the caller presented no valid credentials.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrForbidden means the caller lacks the permission a route requires.
+	ErrForbidden = errors.New("forbidden")
+	// ErrConfig means a Config or Deps value is unusable.
+	ErrConfig = errors.New("invalid api config")
+
+	// errNotReady marks a failed readiness probe, whatever the cause.
+	errNotReady = errors.New("index not ready")
+)
+
+// ParamError reports a request parameter that cannot be used. Its message
+// is shown to the client, so it only ever contains the parameter name and
+// what is wrong with the value, never the value's internals.
+type ParamError struct {
+	Name   string // path or query parameter name
+	Reason string // what is wrong, e.g. "must be a positive integer"
+}
+
+// Error implements error.
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("invalid parameter %q: %s", e.Name, e.Reason)
+}
+
+func badParam(name, format string, args ...any) error {
+	return &ParamError{Name: name, Reason: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,317 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+func (s *Server) healthz(*gin.Context) (any, error) {
+	return Status{Status: "ok"}, nil
+}
+
+// readyz answers once the index can be read.
+func (s *Server) readyz(c *gin.Context) (any, error) {
+	if _, err := s.idx.Chains(c.Request.Context()); err != nil {
+		return nil, errors.Join(errNotReady, err)
+	}
+	return Status{Status: "ready"}, nil
+}
+
+func (s *Server) chains(c *gin.Context) (any, error) {
+	ctx := c.Request.Context()
+	cs, err := s.idx.Chains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ChainView, 0, len(cs))
+	for _, ch := range cs {
+		v, err := s.chainView(ctx, ch)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return list(out, ""), nil
+}
+
+func (s *Server) chain(c *gin.Context) (any, error) {
+	id, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	ch, err := s.idx.Chain(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.chainView(ctx, ch)
+}
+
+// chainView describes a chain with its checkpoint and, when the ingester
+// reports it, the node's head and the lag behind it.
+func (s *Server) chainView(ctx context.Context, ch ledger.Chain) (ChainView, error) {
+	v := ChainView{
+		ID: ch.ID, Kind: string(ch.Kind), Name: ch.Name, Network: ch.Network,
+		Channel: ch.Channel, Crypto: string(ch.Crypto), ChainID: ch.ChainID,
+	}
+	cp, err := s.idx.Checkpoint(ctx, ch.ID)
+	switch {
+	case err == nil:
+		v.Height, v.Hash = &cp.Height, hexBytes(cp.Hash)
+	case !errors.Is(err, ledger.ErrNotFound):
+		return v, err
+	}
+	if s.heads != nil {
+		if h, ok := s.heads.Head(ch.ID); ok {
+			v.Head = &h
+		}
+	}
+	if v.Head != nil && v.Height != nil {
+		lag := uint64(0)
+		if *v.Head > *v.Height {
+			lag = *v.Head - *v.Height
+		}
+		v.Lag = &lag
+	}
+	return v, nil
+}
+
+// emptyPage tells an empty first page of a chain's listing apart from a
+// chain that does not exist.
+func (s *Server) emptyPage(ctx context.Context, chain string, n int, p ledger.Page) error {
+	if n > 0 || p.Cursor != "" {
+		return nil
+	}
+	_, err := s.idx.Chain(ctx, chain)
+	return err
+}
+
+func (s *Server) blocks(c *gin.Context) (any, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.page(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	bs, next, err := s.idx.Blocks(ctx, chain, p)
+	if err == nil {
+		err = s.emptyPage(ctx, chain, len(bs), p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BlockSummary, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, blockSummary(b))
+	}
+	return list(out, next), nil
+}
+
+func (s *Server) block(c *gin.Context) (any, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := parseBlockRef(c.Param("ref"))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := rawParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	var b *ledger.Block
+	if ref.hash != nil {
+		b, err = s.idx.BlockByHash(ctx, chain, ref.hash)
+	} else {
+		b, err = s.idx.Block(ctx, chain, ref.height)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return blockView(b, raw), nil
+}
+
+func (s *Server) tx(c *gin.Context) (any, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	id, err := parseTxID(c.Param("id"))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := rawParam(c)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.idx.Tx(c.Request.Context(), chain, id)
+	if err != nil {
+		return nil, err
+	}
+	return txView(t, raw), nil
+}
+
+func (s *Server) txAnyChain(c *gin.Context) (any, error) {
+	id, err := parseTxID(c.Param("id"))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := rawParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := s.idx.TxAnyChain(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, ledger.ErrNotFound
+	}
+	out := make([]TxView, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, txView(t, raw))
+	}
+	return list(out, ""), nil
+}
+
+func (s *Server) history(c *gin.Context) (any, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	addr, err := addrParam(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.page(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	hs, next, err := s.idx.AddressHistory(ctx, chain, addr, p)
+	if err == nil {
+		err = s.emptyPage(ctx, chain, len(hs), p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HistoryView, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, HistoryView{Chain: h.Chain, Height: h.Height, Index: h.Index, TxID: h.TxID, Role: h.Role})
+	}
+	return list(out, next), nil
+}
+
+func (s *Server) contracts(c *gin.Context) (any, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.page(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	cs, next, err := s.idx.Contracts(ctx, chain, p)
+	if err == nil {
+		err = s.emptyPage(ctx, chain, len(cs), p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ContractView, 0, len(cs))
+	for _, ct := range cs {
+		out = append(out, contractView(ct, false))
+	}
+	return list(out, next), nil
+}
+
+func (s *Server) contract(c *gin.Context) (any, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	addr, err := addrParam(c)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := rawParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := s.idx.Contract(c.Request.Context(), chain, addr)
+	if err != nil {
+		return nil, err
+	}
+	return contractView(ct, raw), nil
+}
+
+func (s *Server) reorgs(c *gin.Context) (any, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	rs, err := s.idx.Reorgs(ctx, chain)
+	if err == nil {
+		err = s.emptyPage(ctx, chain, len(rs), ledger.Page{})
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReorgView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, reorgView(r))
+	}
+	return list(out, ""), nil
+}
+
+func (s *Server) findings(c *gin.Context) (any, error) {
+	f, err := findingFilter(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.page(c)
+	if err != nil {
+		return nil, err
+	}
+	fs, next, err := s.idx.Findings(c.Request.Context(), f, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FindingView, 0, len(fs))
+	for _, fd := range fs {
+		out = append(out, findingView(fd))
+	}
+	return list(out, next), nil
+}
+
+func (s *Server) finding(c *gin.Context) (any, error) {
+	id, err := name("id", c.Param("id"), maxNameLen)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.idx.Finding(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return findingView(f), nil
+}
+
+func (s *Server) ruleCatalogue(*gin.Context) (any, error) {
+	rs := s.rules()
+	out := make([]RuleView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, ruleView(r))
+	}
+	return list(out, ""), nil
+}

@@ -1,0 +1,188 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// handler is the shape of every route: bind input, make one domain call,
+// return the response value or an error.
+type handler func(c *gin.Context) (any, error)
+
+// Error codes, stable across versions.
+const (
+	codeBadRequest       = "bad_request"
+	codeUnauthenticated  = "unauthenticated"
+	codeForbidden        = "forbidden"
+	codeNotFound         = "not_found"
+	codeMethodNotAllowed = "method_not_allowed"
+	codeTimeout          = "timeout"
+	codeUnavailable      = "unavailable"
+	codeInternal         = "internal"
+)
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail names an error by a stable code and explains it.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// wrap turns a route into a gin handler: it authorises the caller, runs
+// the handler and renders its result. It is the only place that writes
+// responses for routes.
+func (s *Server) wrap(rt route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := s.authorize(c, rt.Permission); err != nil {
+			s.fail(c, err)
+			return
+		}
+		v, err := rt.handle(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, v)
+	}
+}
+
+// authorize checks the caller against the route's permission when an
+// Authenticator is configured, and stores the principal in the request
+// context.
+func (s *Server) authorize(c *gin.Context, perm Permission) error {
+	if s.auth == nil || perm == "" {
+		return nil
+	}
+	ctx := c.Request.Context()
+	p, err := s.auth.Authenticate(ctx, c.Request)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return ErrUnauthenticated
+	}
+	if !p.Allowed(perm) {
+		return ErrForbidden
+	}
+	c.Request = c.Request.WithContext(withPrincipal(ctx, p))
+	return nil
+}
+
+// fail renders err as an error response; it logs errors that are the
+// server's fault.
+func (s *Server) fail(c *gin.Context, err error) {
+	status, code, msg := classify(err)
+	if status >= http.StatusInternalServerError {
+		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
+			slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", status),
+			slog.Any("err", err))
+	}
+	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
+}
+
+// classify maps an error to its status code, stable code and the message
+// shown to the client. This is the one place where errors become statuses.
+func classify(err error) (status int, code, msg string) {
+	var pe *ParamError
+	switch {
+	case errors.Is(err, errNotReady):
+		return http.StatusServiceUnavailable, codeUnavailable, "index not ready"
+	case errors.As(err, &pe):
+		return http.StatusBadRequest, codeBadRequest, pe.Error()
+	case errors.Is(err, ledger.ErrInvalid):
+		return http.StatusBadRequest, codeBadRequest, "invalid request parameters"
+	case errors.Is(err, ErrUnauthenticated):
+		return http.StatusUnauthorized, codeUnauthenticated, "authentication required"
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden, codeForbidden, "permission denied"
+	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, ledger.ErrUnknownChain):
+		return http.StatusNotFound, codeNotFound, "resource not found"
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, codeTimeout, "request timed out"
+	case errors.Is(err, context.Canceled), errors.Is(err, ledger.ErrClosed):
+		return http.StatusServiceUnavailable, codeUnavailable, "service unavailable"
+	}
+	return http.StatusInternalServerError, codeInternal, "internal error"
+}
+
+// noRoute answers paths that match no route.
+func (s *Server) noRoute(c *gin.Context) {
+	c.AbortWithStatusJSON(http.StatusNotFound, ErrorBody{Error: ErrorDetail{
+		Code: codeNotFound, Message: "no such route",
+	}})
+}
+
+// noMethod answers known paths asked with the wrong method.
+func (s *Server) noMethod(c *gin.Context) {
+	c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{
+		Code: codeMethodNotAllowed, Message: "method not allowed",
+	}})
+}
+
+// recovery turns a panic in a handler into a generic 500 and logs it with
+// its stack. http.ErrAbortHandler is re-raised, as net/http expects.
+func (s *Server) recovery(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+			panic(v)
+		}
+		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "handler panic",
+			slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path),
+			slog.Any("panic", v),
+			slog.String("stack", string(debug.Stack())))
+		if c.Writer.Written() {
+			c.Abort()
+			return
+		}
+		c.AbortWithStatusJSON(http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{
+			Code: codeInternal, Message: "internal error",
+		}})
+	}()
+	c.Next()
+}
+
+// timeout gives every request context the configured deadline.
+func (s *Server) timeout(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
+// logRequests logs one line per request after it is served.
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	attrs := []slog.Attr{
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.String("route", c.FullPath()),
+		slog.Int("status", c.Writer.Status()),
+		slog.Int("bytes", max(c.Writer.Size(), 0)),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("remote", c.ClientIP()),
+	}
+	if p, ok := PrincipalFrom(c.Request.Context()); ok {
+		attrs = append(attrs, slog.String("principal", p.Name()))
+	}
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "http request", attrs...)
+}

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// Deps are the components the server reads from. Only Index is required.
+type Deps struct {
+	// Index answers every ledger and finding query.
+	Index Index
+	// Heads reports node head heights per chain; nil leaves head and lag
+	// null in chain responses.
+	Heads HeadReporter
+	// Auth authenticates callers; nil leaves the API open.
+	Auth Authenticator
+	// Logger receives request and error logs; nil discards them.
+	Logger *slog.Logger
+	// Rules lists the rule catalogue; nil means ledger.Rules.
+	Rules func() []*ledger.RuleInfo
+}
+
+// Server is the HTTP API over the index.
+type Server struct {
+	cfg     Config
+	idx     Index
+	heads   HeadReporter
+	auth    Authenticator
+	log     *slog.Logger
+	rules   func() []*ledger.RuleInfo
+	routes  []route
+	handler http.Handler
+}
+
+// New builds a server from cfg (zero fields take defaults) and deps.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if deps.Index == nil {
+		return nil, fmt.Errorf("%w: no index", ErrConfig)
+	}
+	s := &Server{
+		cfg:   cfg.withDefaults(),
+		idx:   deps.Index,
+		heads: deps.Heads,
+		auth:  deps.Auth,
+		log:   deps.Logger,
+		rules: deps.Rules,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.rules == nil {
+		s.rules = ledger.Rules
+	}
+	s.routes = s.table()
+	s.handler = s.engine()
+	return s, nil
+}
+
+// engine builds the gin router from the route table.
+func (s *Server) engine() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = true
+	e.UseRawPath = true
+	e.UnescapePathValues = true
+	// Clients connect directly or through a proxy we do not know about:
+	// never trust forwarded headers for the client address.
+	_ = e.SetTrustedProxies(nil) // cannot fail for an empty list
+	e.Use(s.logRequests, s.recovery, s.timeout)
+	for _, rt := range s.routes {
+		e.Handle(rt.Method, rt.Path, s.wrap(rt))
+	}
+	e.NoRoute(s.noRoute)
+	e.NoMethod(s.noMethod)
+	return e
+}
+
+// Handler returns the server's HTTP handler, for tests or for mounting
+// under another server.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns the route table: every route the server serves, with the
+// permission it requires.
+func (s *Server) Routes() []Route { return describe(s.routes) }
+
+// Table returns the route table without building a server, for tools that
+// generate the API description or check role assignments.
+func Table() []Route { return describe((&Server{}).table()) }
+
+func describe(rs []route) []Route {
+	out := make([]Route, len(rs))
+	for i, rt := range rs {
+		out[i] = rt.Route
+	}
+	return out
+}
+
+// Serve serves HTTP on l until ctx ends, then shuts down gracefully,
+// waiting up to the shutdown timeout for requests in flight. It returns
+// nil after a graceful shutdown and the server's error otherwise. Serve
+// closes l.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		_ = srv.Close() // shutdown timed out: drop the remaining connections
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,378 @@
+package api
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/pem"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// The response types below are the API's wire format. They are kept apart
+// from the domain model so that the model can change without breaking
+// clients: hashes and bytes are 0x-hex strings, times RFC 3339 UTC, and
+// amounts decimal strings.
+
+// List is the envelope of every listing. Next is the cursor of the next
+// page, empty on the last one.
+type List[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next"`
+}
+
+func list[T any](items []T, next string) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, Next: next}
+}
+
+// Status is the body of the health and readiness probes.
+type Status struct {
+	Status string `json:"status"`
+}
+
+// hexBytes renders bytes as 0x-prefixed hex; nil stays empty.
+func hexBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return "0x" + hex.EncodeToString(b)
+}
+
+func hexList(bs [][]byte) []string {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = hexBytes(b)
+	}
+	return out
+}
+
+// PEM block types of the certificates and CRLs carried by channel configs.
+const (
+	pemCert = "CERTIFICATE"
+	pemCRL  = "X509 CRL"
+)
+
+// pemText renders a DER certificate or CRL as PEM text; bytes that are
+// already PEM are returned as they are.
+func pemText(b []byte, typ string) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("-----BEGIN")) && utf8.Valid(b) {
+		return string(b)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}))
+}
+
+func pemList(bs [][]byte, typ string) []string {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = pemText(b, typ)
+	}
+	return out
+}
+
+// timeText renders a time as RFC 3339 in UTC; the zero time stays empty.
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// ChainView is a supervised chain and how far ingest has got.
+type ChainView struct {
+	ID      string  `json:"id"`
+	Kind    string  `json:"kind"`
+	Name    string  `json:"name,omitempty"`
+	Network string  `json:"network,omitempty"`
+	Channel string  `json:"channel,omitempty"`
+	Crypto  string  `json:"crypto"`
+	ChainID uint64  `json:"chainId,omitempty"`
+	Head    *uint64 `json:"head"`           // node head height, null when unknown
+	Height  *uint64 `json:"height"`         // ingested height (checkpoint), null before the first block
+	Hash    string  `json:"hash,omitempty"` // hash of the checkpoint block
+	Lag     *uint64 `json:"lag"`            // head - height, null when either is unknown
+}
+
+// VerdictView is what verification concluded about an object.
+type VerdictView struct {
+	Status string      `json:"status"` // verified, failed or unverified
+	Checks []CheckView `json:"checks,omitempty"`
+}
+
+// CheckView is one verification step.
+type CheckView struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func verdictView(v ledger.Verdict) VerdictView {
+	out := VerdictView{Status: string(v.Status)}
+	if v.Status == ledger.Unverified {
+		out.Status = "unverified"
+	}
+	for _, c := range v.Checks {
+		out.Checks = append(out.Checks, CheckView{Name: c.Name, OK: c.OK, Detail: c.Detail})
+	}
+	return out
+}
+
+// IdentityView is a signer: an MSP member's certificate or an EVM account.
+type IdentityView struct {
+	MSPID        string   `json:"mspId,omitempty"`
+	Address      string   `json:"address,omitempty"`
+	Subject      string   `json:"subject,omitempty"`
+	Issuer       string   `json:"issuer,omitempty"`
+	Serial       string   `json:"serial,omitempty"`
+	Fingerprint  string   `json:"fingerprint,omitempty"`
+	NotBefore    string   `json:"notBefore,omitempty"`
+	NotAfter     string   `json:"notAfter,omitempty"`
+	KeyAlgorithm string   `json:"keyAlgorithm,omitempty"`
+	OUs          []string `json:"ous,omitempty"`
+	Cert         string   `json:"cert,omitempty"` // PEM, only with ?raw=1
+}
+
+func identityView(id ledger.Identity, raw bool) IdentityView {
+	v := IdentityView{
+		MSPID: id.MSPID, Address: id.Address, Subject: id.Subject, Issuer: id.Issuer,
+		Serial: id.Serial, Fingerprint: id.Fingerprint, KeyAlgorithm: id.KeyAlgorithm,
+		NotBefore: timeText(id.NotBefore), NotAfter: timeText(id.NotAfter), OUs: id.OUs,
+	}
+	if raw {
+		v.Cert = pemText(id.Cert, pemCert)
+	}
+	return v
+}
+
+// SignatureView is one signature and its verdict.
+type SignatureView struct {
+	Role      string       `json:"role"`
+	Signer    IdentityView `json:"signer"`
+	Algorithm string       `json:"algorithm"`
+	Value     string       `json:"value"`
+	Verdict   VerdictView  `json:"verdict"`
+}
+
+func signatureViews(sigs []ledger.Signature, raw bool) []SignatureView {
+	out := make([]SignatureView, 0, len(sigs))
+	for _, s := range sigs {
+		out = append(out, SignatureView{
+			Role: s.Role, Signer: identityView(s.Signer, raw), Algorithm: s.Algorithm,
+			Value: hexBytes(s.Value), Verdict: verdictView(s.Verdict),
+		})
+	}
+	return out
+}
+
+// BlockSummary is a block as listed: its header, transaction count and
+// verdict.
+type BlockSummary struct {
+	Chain      string `json:"chain"`
+	Height     uint64 `json:"height"`
+	Hash       string `json:"hash"`
+	ParentHash string `json:"parentHash"`
+	Time       string `json:"time"`
+	TxCount    int    `json:"txCount"`
+	Verdict    string `json:"verdict"`
+}
+
+func blockSummary(b *ledger.Block) BlockSummary {
+	return BlockSummary{
+		Chain: b.Chain, Height: b.Height, Hash: hexBytes(b.Hash), ParentHash: hexBytes(b.ParentHash),
+		Time: timeText(b.Time), TxCount: max(len(b.Txs), b.TxCount), Verdict: verdictView(b.Verdict).Status,
+	}
+}
+
+// BlockView is one block with its signatures, transactions and verdict.
+type BlockView struct {
+	Chain      string           `json:"chain"`
+	Height     uint64           `json:"height"`
+	Hash       string           `json:"hash"`
+	ParentHash string           `json:"parentHash"`
+	Time       string           `json:"time"`
+	TxCount    int              `json:"txCount"`
+	DataHash   string           `json:"dataHash,omitempty"`
+	StateRoot  string           `json:"stateRoot,omitempty"`
+	Proposer   string           `json:"proposer,omitempty"`
+	GasUsed    uint64           `json:"gasUsed,omitempty"`
+	GasLimit   uint64           `json:"gasLimit,omitempty"`
+	BaseFee    string           `json:"baseFee,omitempty"`
+	Signatures []SignatureView  `json:"signatures"`
+	Txs        []TxSummary      `json:"txs"`
+	Contracts  []string         `json:"contracts,omitempty"` // addresses created in the block
+	Fabric     *FabricBlockView `json:"fabric,omitempty"`
+	Config     *ConfigView      `json:"config,omitempty"`
+	Verdict    VerdictView      `json:"verdict"`
+	Raw        string           `json:"raw,omitempty"` // only with ?raw=1
+}
+
+func blockView(b *ledger.Block, raw bool) BlockView {
+	v := BlockView{
+		Chain: b.Chain, Height: b.Height, Hash: hexBytes(b.Hash), ParentHash: hexBytes(b.ParentHash),
+		Time: timeText(b.Time), TxCount: max(len(b.Txs), b.TxCount),
+		DataHash: hexBytes(b.DataHash), StateRoot: hexBytes(b.StateRoot),
+		Proposer: b.Proposer, GasUsed: b.GasUsed, GasLimit: b.GasLimit, BaseFee: b.BaseFee,
+		Signatures: signatureViews(b.Signatures, raw),
+		Txs:        make([]TxSummary, 0, len(b.Txs)),
+		Fabric:     fabricBlockView(b.Fabric),
+		Config:     configView(b.Config, raw),
+		Verdict:    verdictView(b.Verdict),
+	}
+	for i := range b.Txs {
+		v.Txs = append(v.Txs, txSummary(&b.Txs[i]))
+	}
+	for _, c := range b.Contracts {
+		v.Contracts = append(v.Contracts, c.Address)
+	}
+	if raw {
+		v.Raw = hexBytes(b.Raw)
+	}
+	return v
+}
+
+// TxSummary is a transaction as listed in a block.
+type TxSummary struct {
+	ID      string `json:"id"`
+	Index   int    `json:"index"`
+	Type    string `json:"type"`
+	Status  string `json:"status"`
+	Valid   bool   `json:"valid"`
+	Verdict string `json:"verdict"`
+}
+
+func txSummary(t *ledger.Tx) TxSummary {
+	return TxSummary{
+		ID: t.ID, Index: t.Index, Type: t.Type, Status: t.Status, Valid: t.Valid,
+		Verdict: verdictView(t.Verdict).Status,
+	}
+}
+
+// TxView is one transaction with its signatures and verification verdict.
+type TxView struct {
+	ID         string          `json:"id"`
+	Chain      string          `json:"chain"`
+	Height     uint64          `json:"height"`
+	Index      int             `json:"index"`
+	Type       string          `json:"type"`
+	Time       string          `json:"time"`
+	Creator    *IdentityView   `json:"creator,omitempty"`
+	From       string          `json:"from,omitempty"`
+	To         string          `json:"to,omitempty"`
+	Contract   string          `json:"contract,omitempty"`
+	Function   string          `json:"function,omitempty"`
+	Value      string          `json:"value,omitempty"`
+	Nonce      uint64          `json:"nonce"`
+	Gas        uint64          `json:"gas,omitempty"`
+	GasUsed    uint64          `json:"gasUsed,omitempty"`
+	GasPrice   string          `json:"gasPrice,omitempty"`
+	Status     string          `json:"status"`
+	Valid      bool            `json:"valid"`
+	Logs       []LogView       `json:"logs,omitempty"`
+	Signatures []SignatureView `json:"signatures"`
+	Fabric     *FabricTxView   `json:"fabric,omitempty"`
+	Verdict    VerdictView     `json:"verdict"`
+	Raw        string          `json:"raw,omitempty"` // only with ?raw=1
+}
+
+// LogView is an EVM event log.
+type LogView struct {
+	Address string   `json:"address"`
+	Topics  []string `json:"topics"`
+	Data    string   `json:"data"`
+	Index   uint     `json:"index"`
+}
+
+func txView(t *ledger.Tx, raw bool) TxView {
+	v := TxView{
+		ID: t.ID, Chain: t.Chain, Height: t.Height, Index: t.Index, Type: t.Type,
+		Time: timeText(t.Time), From: t.From, To: t.To, Contract: t.Contract,
+		Function: t.Function, Value: t.Value, Nonce: t.Nonce, Gas: t.Gas,
+		GasUsed: t.GasUsed, GasPrice: t.GasPrice, Status: t.Status, Valid: t.Valid,
+		Signatures: signatureViews(t.Sigs, raw),
+		Fabric:     fabricTxView(t.Fabric),
+		Verdict:    verdictView(t.Verdict),
+	}
+	if t.Creator != nil {
+		id := identityView(*t.Creator, raw)
+		v.Creator = &id
+	}
+	for _, l := range t.Logs {
+		topics := l.Topics
+		if topics == nil {
+			topics = []string{}
+		}
+		v.Logs = append(v.Logs, LogView{Address: l.Address, Topics: topics, Data: hexBytes(l.Data), Index: l.Index})
+	}
+	if raw {
+		v.Raw = hexBytes(t.Raw)
+	}
+	return v
+}
+
+// HistoryView is one appearance of an address in a transaction.
+type HistoryView struct {
+	Chain  string `json:"chain"`
+	Height uint64 `json:"height"`
+	Index  int    `json:"index"`
+	TxID   string `json:"tx"`
+	Role   string `json:"role"`
+}
+
+// ContractView is a deployed EVM contract or Fabric chaincode definition.
+type ContractView struct {
+	Chain       string   `json:"chain"`
+	Address     string   `json:"address"`
+	Version     string   `json:"version,omitempty"`
+	Sequence    uint64   `json:"sequence,omitempty"`
+	Creator     string   `json:"creator,omitempty"`
+	DeployTx    string   `json:"deployTx"`
+	Height      uint64   `json:"height"`
+	Time        string   `json:"time"`
+	CodeHash    string   `json:"codeHash,omitempty"`
+	CodeSize    int      `json:"codeSize"`
+	Policy      string   `json:"policy,omitempty"`
+	Collections []string `json:"collections,omitempty"`
+	Code        string   `json:"code,omitempty"` // only with ?raw=1
+}
+
+func contractView(c *ledger.Contract, raw bool) ContractView {
+	v := ContractView{
+		Chain: c.Chain, Address: c.Address, Version: c.Version, Sequence: c.Sequence,
+		Creator: c.Creator, DeployTx: c.DeployTx, Height: c.Height, Time: timeText(c.Time),
+		CodeHash: hexBytes(c.CodeHash), CodeSize: len(c.Code), Policy: c.Policy,
+		Collections: c.Collections,
+	}
+	if raw {
+		v.Code = hexBytes(c.Code)
+	}
+	return v
+}
+
+// ReorgView is a chain reorganisation seen during ingest.
+type ReorgView struct {
+	Chain     string   `json:"chain"`
+	Ancestor  uint64   `json:"ancestor"`
+	Depth     int      `json:"depth"`
+	OldHashes []string `json:"oldHashes"`
+	NewHashes []string `json:"newHashes"`
+	Time      string   `json:"time"`
+}
+
+func reorgView(r ledger.Reorg) ReorgView {
+	return ReorgView{
+		Chain: r.Chain, Ancestor: r.Ancestor, Depth: r.Depth,
+		OldHashes: hexList(r.OldHashes), NewHashes: hexList(r.NewHashes), Time: timeText(r.Time),
+	}
+}

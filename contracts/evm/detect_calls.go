@@ -1,0 +1,165 @@
+package evm
+
+import (
+	"strconv"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// UncheckedCall reports external calls whose success flag is ignored.
+var UncheckedCall = &Detector{
+	Info: ledger.RuleInfo{
+		ID:       "EVM-UNCHECKED-CALL",
+		Title:    "Unchecked call return value",
+		Severity: ledger.Medium,
+		Category: ledger.CatContract,
+		Clauses:  []string{"SWC-104"},
+		Sources:  []string{"https://swcregistry.io/docs/SWC-104"},
+		Doc: "The success flag of CALL, CALLCODE or DELEGATECALL is never tested by a branch, " +
+			"stored or returned. A failed send or call then goes unnoticed and the contract " +
+			"carries on as if the ether or message had been delivered. Check the result " +
+			"(require(success)) or use a call that reverts on failure.",
+	},
+	Run: func(p *Pass) error {
+		used := map[*Value]bool{}
+		mark := func(v *Value) {
+			Contains(v, 8, func(n *Value) bool {
+				if n.Op.IsCall() {
+					used[n] = true
+				}
+				return false
+			})
+		}
+		for _, ev := range p.Events {
+			switch ev.Op {
+			case JUMPI:
+				mark(ev.Args[1])
+			case SSTORE, TSTORE, MSTORE:
+				mark(ev.Args[1])
+			}
+		}
+		checked := map[int]bool{}
+		var calls []*Event
+		for _, ev := range p.Events {
+			if ev.Op == CALL || ev.Op == CALLCODE || ev.Op == DELEGATECALL {
+				if isPrecompile(ev.Args[1]) {
+					continue
+				}
+				checked[ev.PC] = checked[ev.PC] || used[ev.Result]
+				calls = append(calls, ev)
+			}
+		}
+		for _, ev := range calls {
+			if !checked[ev.PC] {
+				p.Report(ev, "return value of "+ev.Op.String()+" to "+describe(ev.Args[1])+" is not checked", nil)
+			}
+		}
+		return nil
+	},
+}
+
+// FailedCallDoS reports calls in a loop whose failure reverts the whole
+// transaction.
+var FailedCallDoS = &Detector{
+	Info: ledger.RuleInfo{
+		ID:       "EVM-FAILED-CALL-DOS",
+		Title:    "Denial of service by a failing call in a loop",
+		Severity: ledger.Medium,
+		Category: ledger.CatContract,
+		Clauses:  []string{"SWC-113"},
+		Sources:  []string{"https://swcregistry.io/docs/SWC-113"},
+		Doc: "An external call runs inside a loop and every successful path requires it to " +
+			"succeed, so one recipient that rejects the call (or runs out of gas) blocks the " +
+			"whole batch forever. Let recipients withdraw (pull payments) or skip and record " +
+			"failures instead of reverting.",
+	},
+	Run: func(p *Pass) error {
+		required, seen := map[int]bool{}, map[int]bool{}
+		for _, last := range p.Paths {
+			for e := last; e != nil; e = e.Prev {
+				if (e.Op != CALL && e.Op != CALLCODE) || isPrecompile(e.Args[1]) || !p.InLoop(e) {
+					continue
+				}
+				asserted := false
+				for g := last.Guards; g != nil && !asserted; g = g.Next {
+					core, truth := Normalize(g.Cond, g.Taken)
+					asserted = core == e.Result && truth
+				}
+				required[e.PC] = (!seen[e.PC] || required[e.PC]) && asserted
+				seen[e.PC] = true
+			}
+		}
+		for _, ev := range p.Events {
+			if required[ev.PC] {
+				p.Report(ev, ev.Op.String()+" in a loop must succeed for the transaction to succeed", nil)
+			}
+		}
+		return nil
+	},
+}
+
+// Reentrancy reports state read before and written after an external
+// call that forwards gas.
+var Reentrancy = &Detector{
+	Info: ledger.RuleInfo{
+		ID:       "EVM-REENTRANCY",
+		Title:    "State change after external call (reentrancy)",
+		Severity: ledger.High,
+		Category: ledger.CatContract,
+		Clauses:  []string{"SWC-107"},
+		Sources:  []string{"https://swcregistry.io/docs/SWC-107"},
+		Doc: "A successful path reads a storage slot, then makes an external call that forwards " +
+			"enough gas for the callee to call back, then writes the same slot. The callee can " +
+			"re-enter while the slot still holds the old value (the DAO attack). Follow " +
+			"checks-effects-interactions: update state before the call, or use a reentrancy guard.",
+	},
+	Run: func(p *Pass) error {
+		for _, last := range p.Paths {
+			var call *Event
+			var before []*Value
+			for _, ev := range Trace(last) {
+				switch {
+				case call == nil && ev.Op == SLOAD:
+					before = append(before, ev.Args[0])
+				case call == nil && forwardsGas(ev) && !Strip(ev.Args[1]).IsConst():
+					call = ev
+				case call != nil && ev.Op == SSTORE:
+					for _, k := range before {
+						if Same(k, ev.Args[0]) {
+							p.Report(ev, "storage written after the external call at pc "+strconv.Itoa(call.PC)+
+								" was read before it", map[string]string{"callPC": strconv.Itoa(call.PC), "slot": slotName(ev.Args[0])})
+							break
+						}
+					}
+				}
+			}
+		}
+		return nil
+	},
+}
+
+// HardcodedGas reports calls with a fixed gas amount.
+var HardcodedGas = &Detector{
+	Info: ledger.RuleInfo{
+		ID:       "EVM-HARDCODED-GAS",
+		Title:    "Call with hard-coded gas amount",
+		Severity: ledger.Low,
+		Category: ledger.CatContract,
+		Clauses:  []string{"SWC-134"},
+		Sources:  []string{"https://swcregistry.io/docs/SWC-134"},
+		Doc: "An external call passes a constant gas amount other than the 0/2300 stipend of " +
+			"transfer and send. Gas costs change between forks (EIP-1884, EIP-2929), so a fixed " +
+			"amount can make the call fail later. Forward all gas and guard against reentrancy.",
+	},
+	Run: func(p *Pass) error {
+		for _, ev := range p.Events {
+			if !ev.Op.IsCall() || isPrecompile(ev.Args[1]) {
+				continue
+			}
+			if g, ok := ev.Args[0].Uint64(); ok && g != 0 && g != 2300 {
+				p.Report(ev, ev.Op.String()+" with fixed gas "+strconv.FormatUint(g, 10), nil)
+			}
+		}
+		return nil
+	},
+}

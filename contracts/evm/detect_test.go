@@ -1,0 +1,107 @@
+package evm
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// TestDetectors runs every detector over the annotated assembly samples in
+// testdata/detect: each `; want "RULE"` comment expects exactly one
+// finding of that rule at that instruction, and nothing else is reported.
+func TestDetectors(t *testing.T) {
+	files, err := filepath.Glob("testdata/detect/*.asm")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".asm"), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, wants := assemble(t, string(src))
+			res, err := Scan(code, Options{})
+			if err != nil {
+				t.Fatalf("Scan() error: %v", err)
+			}
+			var got []asmWant
+			for _, f := range res.Findings {
+				got = append(got, asmWant{f.Rule, f.Location.Bytecode.PC})
+			}
+			cmp := func(a, b asmWant) int { return strings.Compare(formatWants([]asmWant{a}), formatWants([]asmWant{b})) }
+			slices.SortFunc(got, cmp)
+			slices.SortFunc(wants, cmp)
+			if !slices.Equal(got, wants) {
+				t.Errorf("Scan(%s) findings = %s, want %s\n%s", file, formatWants(got), formatWants(wants), res.Program)
+			}
+		})
+	}
+}
+
+func TestDetectorsDeclared(t *testing.T) {
+	covered := map[string]bool{}
+	for _, d := range All() {
+		if err := d.Validate(); err != nil {
+			t.Errorf("%s: %v", d.Info.ID, err)
+		}
+		if r, ok := ledger.LookupRule(d.Info.ID); !ok || r != &d.Info {
+			t.Errorf("%s is not registered in the ledger catalogue", d.Info.ID)
+		}
+		covered[d.Info.ID] = true
+	}
+	files, _ := filepath.Glob("testdata/detect/*.asm")
+	tested := map[string]bool{}
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		for _, m := range wantRe.FindAllStringSubmatch(string(src), -1) {
+			tested[m[1]] = true
+		}
+	}
+	for id := range covered {
+		if !tested[id] {
+			t.Errorf("detector %s has no annotated sample in testdata/detect", id)
+		}
+	}
+}
+
+func TestScanFunctions(t *testing.T) {
+	src, err := os.ReadFile("testdata/detect/selfdestruct.asm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := assemble(t, string(src))
+	res, err := Scan(code, Options{Signatures: NewSignatures("destroy()")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Functions {
+		got = append(got, f.Label())
+	}
+	if want := []string{"kill()", "destroy()"}; !slices.Equal(got, want) {
+		t.Errorf("Functions = %v, want %v", got, want)
+	}
+	if res.Findings[0].Location.Function != "kill()" || res.Findings[0].Location.Bytecode.Selector != "0x41c0e1b5" {
+		t.Errorf("finding location = %+v, want kill() 0x41c0e1b5", res.Findings[0].Location)
+	}
+	if _, err := Scan(nil, Options{}); err != ErrEmptyCode {
+		t.Errorf("Scan(nil) error = %v, want ErrEmptyCode", err)
+	}
+}
+
+func TestMinimalProxy(t *testing.T) {
+	// EIP-1167 runtime code delegating to 0xbebe…be.
+	code := mustHex(t, "363d3d373d3d3d363d73"+strings.Repeat("be", 20)+"5af43d82803e903d91602b57fd5bf3")
+	res, err := Scan(code, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Rule != Proxy.Info.ID || res.Findings[0].Evidence["implementation"] != "0x"+strings.Repeat("be", 20) {
+		t.Errorf("Scan(EIP-1167) findings = %+v, want one EVM-PROXY naming the implementation", res.Findings)
+	}
+}

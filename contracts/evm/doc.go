@@ -1,0 +1,28 @@
+// Package evm analyses EVM runtime bytecode for security problems.
+//
+// The pipeline is:
+//
+//  1. Disassemble decodes every opcode up to Prague/Osaka (PUSH0, TLOAD,
+//     TSTORE, MCOPY, BLOBHASH, BLOBBASEFEE, CLZ), keeps truncated PUSH
+//     immediates and undefined bytes, and splits off the solc/vyper CBOR
+//     metadata tail (SplitMetadata), which may carry the compiler version.
+//  2. A path explorer runs the code over symbolic Values: constants fold,
+//     environment inputs (CALLER, ORIGIN, CALLDATALOAD, SLOAD, TIMESTAMP…)
+//     carry Taint, memory at constant offsets is modelled so that mapping
+//     slots keccak(key, slot) stay recognisable, and JUMPI forks the path
+//     with a Guard. Jump targets come from the abstract stack, which
+//     resolves return addresses pushed long before an internal call
+//     returns. Equivalent states (same block, stack shape, jump-target
+//     constants and access-check status) are explored once, and a step
+//     budget bounds the work, so a scan takes milliseconds.
+//  3. The explorer records Events (storage access, calls, jumps, halts,
+//     arithmetic on untrusted data) and successful paths. From them Scan
+//     builds the CFG, the dispatcher's Functions (selectors named from an
+//     ABI or a built-in signature table) and runs the Detectors.
+//
+// Detectors are declared values of type Detector (contracts.Rule[*Pass]),
+// registered in the ledger rule catalogue, each with an SWC mapping, a
+// severity, documentation and an annotated sample in testdata/detect.
+// Findings are contracts.Finding values with the bytecode pc, selector and
+// function; Locate maps them to source lines through a solc source map.
+package evm

@@ -1,0 +1,166 @@
+package evm
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/lianjian/lianjian/contracts"
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// Detector is an EVM bytecode rule: a declared value run over one Pass.
+type Detector = contracts.Rule[*Pass]
+
+// DefaultMaxSteps bounds the instructions the path explorer executes per
+// contract, keeping a scan within tens of milliseconds.
+const DefaultMaxSteps = 400_000
+
+// Options tunes a scan. The zero value runs every detector with the
+// built-in signature table.
+type Options struct {
+	// Signatures names function selectors, e.g. from ParseABI; the
+	// built-in table of common signatures is consulted after it.
+	Signatures Signatures
+	// Detectors to run; nil runs All(), an empty slice none (exploration
+	// and the CFG only).
+	Detectors []*Detector
+	// MaxSteps bounds path exploration; 0 means DefaultMaxSteps.
+	MaxSteps int
+}
+
+// Function is one public entry point found in the dispatcher.
+type Function struct {
+	Selector uint32
+	Name     string // text signature when known, else ""
+	Entry    int    // pc the dispatcher jumps to
+}
+
+// Label returns the signature when known, else the 0x selector.
+func (f Function) Label() string {
+	if f.Name != "" {
+		return f.Name
+	}
+	return fmt.Sprintf("0x%08x", f.Selector)
+}
+
+// Result is the outcome of scanning one contract's runtime bytecode.
+type Result struct {
+	Program   *Program
+	CFG       *CFG
+	Functions []Function // sorted by selector
+	Findings  []contracts.Finding
+	// Complete is false when path exploration hit MaxSteps, so some paths
+	// were not analysed.
+	Complete bool
+	Steps    int // instructions executed by the explorer
+}
+
+// Pass is what a detector sees: the program, its graph and the events
+// the path explorer recorded.
+type Pass struct {
+	Program   *Program
+	CFG       *CFG
+	Functions []Function
+	// Events are every recorded instruction on every explored path.
+	Events []*Event
+	// Paths holds the last event of each path that ended successfully
+	// (STOP, RETURN or SELFDESTRUCT); follow Prev for the path's events.
+	Paths []*Event
+
+	names    map[uint32]string
+	inLoop   map[int]bool
+	rule     *Detector
+	found    []contracts.Finding
+	seen     map[string]bool
+	authMemo map[*Guard]bool
+	auth     map[*Guard]string // access-check guards and the slot each trusts
+	weak     map[string]bool
+}
+
+// InLoop reports whether the instruction of ev ran inside a loop body on
+// some explored path.
+func (p *Pass) InLoop(ev *Event) bool { return p.inLoop[ev.PC] }
+
+// Report records a finding of the running detector at ev's instruction.
+// Reports at the same pc by the same rule are merged.
+func (p *Pass) Report(ev *Event, msg string, evidence map[string]string) {
+	key := p.rule.Info.ID + "@" + strconv.Itoa(ev.PC)
+	if p.seen[key] {
+		return
+	}
+	p.seen[key] = true
+	f := contracts.Finding{
+		Rule:     p.rule.Info.ID,
+		Severity: p.rule.Info.Severity,
+		SWC:      contracts.SWC(&p.rule.Info),
+		Message:  msg,
+		Evidence: evidence,
+		Location: contracts.Location{Bytecode: &contracts.Bytecode{PC: ev.PC}},
+	}
+	if ev.InFunction {
+		f.Location.Bytecode.Selector = fmt.Sprintf("0x%08x", ev.Selector)
+		f.Location.Function = Function{Selector: ev.Selector, Name: p.names[ev.Selector]}.Label()
+	}
+	p.found = append(p.found, f)
+}
+
+// Scan disassembles runtime bytecode, explores its paths and runs the
+// detectors. It fails only on empty code or a detector error.
+func Scan(code []byte, opts Options) (*Result, error) {
+	if len(code) == 0 {
+		return nil, ErrEmptyCode
+	}
+	prog := Disassemble(code)
+	maxSteps := opts.MaxSteps
+	if maxSteps <= 0 {
+		maxSteps = DefaultMaxSteps
+	}
+	x := newExplorer(prog, maxSteps)
+	x.run()
+	res := &Result{Program: prog, CFG: buildCFG(prog, x), Complete: x.complete, Steps: x.steps}
+	names := map[uint32]string{}
+	for sel, entry := range x.funcs {
+		fn := Function{Selector: sel, Name: opts.Signatures.lookup(sel), Entry: entry}
+		names[sel] = fn.Name
+		res.Functions = append(res.Functions, fn)
+	}
+	slices.SortFunc(res.Functions, func(a, b Function) int { return int(int64(a.Selector) - int64(b.Selector)) })
+	pass := &Pass{
+		Program: prog, CFG: res.CFG, Functions: res.Functions, Events: x.events, Paths: x.paths,
+		names: names, inLoop: x.inLoop, seen: map[string]bool{}, authMemo: map[*Guard]bool{},
+	}
+	pass.auth = authGuards(pass)
+	pass.weak = weakSlots(pass)
+	ds := opts.Detectors
+	if ds == nil {
+		ds = All()
+	}
+	for _, d := range ds {
+		pass.rule = d
+		if err := d.Run(pass); err != nil {
+			return nil, fmt.Errorf("detector %s: %w", d.Info.ID, err)
+		}
+	}
+	res.Findings = pass.found
+	contracts.Sort(res.Findings)
+	return res, nil
+}
+
+// All returns every EVM detector, in catalogue order.
+func All() []*Detector {
+	return []*Detector{
+		SelfDestruct, DelegateCall, TxOrigin, UncheckedCall, FailedCallDoS, Reentrancy, Timestamp,
+		WeakRandomness, EtherWithdrawal, ArbitraryJump, ArbitraryStorage, IntegerOverflow,
+		HardcodedGas, OwnerOverwrite, Proxy, AccessControl,
+	}
+}
+
+func init() {
+	for _, d := range All() {
+		if err := d.Validate(); err != nil {
+			panic(err)
+		}
+		ledger.Register(&d.Info)
+	}
+}

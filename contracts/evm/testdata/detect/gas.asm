@@ -1,0 +1,21 @@
+; ping(address) calls with a fixed 10000 gas.
+SELECT 0x11111111 @ping
+STOP
+ping:
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 4
+CALLDATALOAD
+PUSH 0x2710
+CALL ; want "EVM-HARDCODED-GAS"
+ISZERO
+PUSH @fail
+JUMPI
+STOP
+fail:
+PUSH 0
+DUP1
+REVERT

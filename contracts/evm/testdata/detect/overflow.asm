@@ -1,0 +1,35 @@
+; add(uint256) adds to a stored total unchecked; addSafe checks the sum first.
+SELECT 0x1003e2d2 @add
+SELECT 0x22222222 @safe
+STOP
+add:
+PUSH 4
+CALLDATALOAD
+PUSH 1
+SLOAD
+ADD ; want "EVM-INTEGER-OVERFLOW"
+PUSH 1
+SSTORE
+STOP
+safe:
+PUSH 4
+CALLDATALOAD
+PUSH 1
+SLOAD
+DUP2
+DUP2
+ADD
+DUP1
+DUP3
+GT
+PUSH @fail
+JUMPI
+PUSH 1
+SSTORE
+POP
+POP
+STOP
+fail:
+PUSH 0
+DUP1
+REVERT

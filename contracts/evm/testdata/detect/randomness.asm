@@ -1,0 +1,36 @@
+; play() pays 1 ether when keccak(blockhash(number-1)) is odd.
+SELECT 0x93e84cd9 @play
+STOP
+play:
+PUSH 1
+NUMBER
+SUB
+BLOCKHASH
+PUSH 0
+MSTORE
+PUSH 0x20
+PUSH 0
+KECCAK256
+PUSH 2
+SWAP1
+MOD
+PUSH @win
+JUMPI ; want "EVM-WEAK-RANDOMNESS"
+STOP
+win:
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0xde0b6b3a7640000
+CALLER
+PUSH 0
+CALL ; want "EVM-ETHER-WITHDRAWAL"
+ISZERO
+PUSH @fail
+JUMPI
+STOP
+fail:
+PUSH 0
+DUP1
+REVERT

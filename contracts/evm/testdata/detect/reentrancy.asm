@@ -1,0 +1,64 @@
+; withdraw() sends balances[msg.sender] with all gas, then zeroes it (the DAO bug).
+; withdrawSafe() zeroes the balance before the call.
+SELECT 0x3ccfd60b @withdraw
+SELECT 0x11111111 @safe
+STOP
+withdraw:
+CALLER
+PUSH 0
+MSTORE
+PUSH 0
+PUSH 0x20
+MSTORE
+PUSH 0x40
+PUSH 0
+KECCAK256
+DUP1
+SLOAD
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+DUP5
+CALLER
+GAS
+CALL
+ISZERO
+PUSH @fail
+JUMPI
+POP
+PUSH 0
+SWAP1
+SSTORE ; want "EVM-REENTRANCY"
+STOP
+safe:
+CALLER
+PUSH 0
+MSTORE
+PUSH 0
+PUSH 0x20
+MSTORE
+PUSH 0x40
+PUSH 0
+KECCAK256
+DUP1
+SLOAD
+PUSH 0
+DUP3
+SSTORE
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+DUP5
+CALLER
+GAS
+CALL
+ISZERO
+PUSH @fail
+JUMPI
+STOP
+fail:
+PUSH 0
+DUP1
+REVERT

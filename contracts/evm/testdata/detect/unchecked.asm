@@ -1,0 +1,34 @@
+; ping(address) ignores the call's success flag; pingChecked reverts on failure.
+SELECT 0x11111111 @ping
+SELECT 0x22222222 @checked
+STOP
+ping:
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 4
+CALLDATALOAD
+GAS
+CALL ; want "EVM-UNCHECKED-CALL"
+POP
+STOP
+checked:
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 4
+CALLDATALOAD
+GAS
+CALL
+ISZERO
+PUSH @fail
+JUMPI
+STOP
+fail:
+PUSH 0
+DUP1
+REVERT

@@ -1,0 +1,41 @@
+; drain() sends the whole balance to any caller; sweep() only to the owner.
+SELECT 0x9890220b @drain
+SELECT 0x35faa416 @sweep
+STOP
+drain:
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+SELFBALANCE
+CALLER
+PUSH 0
+CALL ; want "EVM-ETHER-WITHDRAWAL"
+ISZERO
+PUSH @fail
+JUMPI
+STOP
+sweep:
+PUSH 0
+SLOAD
+CALLER
+EQ
+ISZERO
+PUSH @fail
+JUMPI ; want "EVM-ACCESS-CONTROL"
+PUSH 0
+PUSH 0
+PUSH 0
+PUSH 0
+SELFBALANCE
+CALLER
+PUSH 0
+CALL
+ISZERO
+PUSH @fail
+JUMPI
+STOP
+fail:
+PUSH 0
+DUP1
+REVERT
