@@ -31,6 +31,9 @@ type IngestConfig struct {
 	// Follow keeps ingesting new heads after the backfill; without it Run
 	// returns once the head (or To) is reached.
 	Follow bool
+	// MaxRetries bounds consecutive failed attempts when not following
+	// (default 5); a follower retries forever.
+	MaxRetries int
 	// OnBlock, when set, is called after each committed block (progress).
 	OnBlock func(b *Block, head uint64)
 }
@@ -51,6 +54,9 @@ func (c *IngestConfig) Defaults() {
 	}
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = 30 * time.Second
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = 5
 	}
 }
 
@@ -123,6 +129,7 @@ func (in *Ingester) next(ctx context.Context) (uint64, error) {
 func (in *Ingester) Run(ctx context.Context) error {
 	heads := in.watchHeads(ctx)
 	backoff := time.Duration(0)
+	failures := 0
 	for {
 		done, err := in.step(ctx, heads)
 		switch {
@@ -131,10 +138,13 @@ func (in *Ingester) Run(ctx context.Context) error {
 		case err == nil && done:
 			return nil
 		case err == nil:
-			backoff = 0
+			backoff, failures = 0, 0
 			continue
 		case errors.Is(err, errStore):
 			return err
+		}
+		if failures++; !in.cfg.Follow && failures > in.cfg.MaxRetries {
+			return fmt.Errorf("ingest %s: giving up after %d attempts: %w", in.chain, failures, err)
 		}
 		backoff = min(max(backoff*2, 250*time.Millisecond), in.cfg.MaxBackoff)
 		wait := backoff/2 + rand.N(backoff/2+1)

@@ -1,0 +1,68 @@
+# Lianjian (链鉴) — blockchain security supervision.
+# `make help` lists the targets.
+
+GO        ?= go
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+TEST_FLAGS ?= -count=1 -timeout 75m
+BENCH_COUNT ?= 5
+
+.PHONY: help build tools test test-short bench fuzz lint vet tidy-check docs demo clean
+
+#? help: list the targets
+help:
+	@grep -E '^#\? ' $(MAKEFILE_LIST) | sed 's/^#? /  /'
+
+#? build: build bin/lianjian
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/lianjian ./cmd/lianjian
+
+#? tools: build (once, cached in .cache/) the real geth used by tests and the demo
+tools:
+	$(GO) run ./internal/testnet/cmd/tools
+
+#? test: run every test, including integration tests against real geth
+test: tools
+	$(GO) test $(TEST_FLAGS) ./...
+
+#? test-short: run unit tests only (no real networks)
+test-short:
+	$(GO) test -short -count=1 ./...
+
+#? bench: run the benchmarks with their same-run baselines (see docs/benchmarks.md)
+bench: tools
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m ./ledger/evm/ | tee $(BIN)/bench.txt
+
+#? fuzz: run each fuzz target for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+#? vet: go vet
+vet:
+	$(GO) vet ./...
+
+#? lint: gofmt, go vet and the docs check
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+#? tidy-check: fail when go.mod or go.sum are not tidy
+tidy-check:
+	$(GO) mod tidy -diff
+
+#? docs: regenerate docs/rules.md from the rule declarations
+docs: build
+	$(BIN)/lianjian rules --format markdown > docs/rules.md
+
+#? demo: start a local geth with real traffic plus lianjian serve, and print what to look at
+demo: build tools
+	$(GO) run ./internal/demo --lianjian $(BIN)/lianjian
+
+#? clean: remove build output (keeps the .cache of built chain binaries)
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/evm"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+func init() {
+	commands["ingest"] = command{"backfill a block range of one chain into the index and exit", runIngest}
+}
+
+func runIngest(ctx context.Context, e *env, args []string) error {
+	var c common
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	c.register(fs)
+	chain := fs.String("chain", "", "chain id: one from the config, or the id to index under with --evm-http")
+	evmHTTP := fs.String("evm-http", "", "EVM JSON-RPC endpoint, for ingest without a config file")
+	from := fs.Uint64("from", 0, "first height, used when the chain has no checkpoint yet")
+	to := fs.Uint64("to", 0, "last height (default: the node's head when ingest starts)")
+	batch := fs.Int("batch", 0, "blocks per JSON-RPC batch (default 32)")
+	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal), always or never")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.load(e)
+	if err != nil {
+		return err
+	}
+	ch, err := pickChain(cfg, *chain, *evmHTTP)
+	if err != nil {
+		return err
+	}
+	if isSet(fs, "from") {
+		ch.Ingest.From = *from
+	}
+	if *batch != 0 {
+		ch.Ingest.Batch = *batch
+	}
+	log := newLogger(e.stderr, cfg.Log)
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return err
+	}
+	opts.Logger = log
+	db, err := index.Open(cfg.DataDir, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	src, err := evm.Dial(ctx, ch.evmConfig())
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	m := ch.model()
+	m.ChainID = src.ChainID()
+	if err := db.PutChain(ctx, m); err != nil {
+		return err
+	}
+	target := *to
+	if target == 0 {
+		if target, err = src.Head(ctx); err != nil {
+			return err
+		}
+	}
+	start := ch.Ingest.From
+	if cp, err := db.Checkpoint(ctx, ch.ID); err == nil {
+		start = cp.Height + 1
+	}
+	if start > target {
+		fmt.Fprintf(e.stderr, "chain %s is already ingested up to %d\n", ch.ID, start-1)
+		return nil
+	}
+	ic := ch.ingestConfig(false)
+	ic.To = target
+	var bar *progressBar
+	if *progress == "always" || (*progress == "auto" && isTerminal(e.stderr)) {
+		bar = newProgressBar(e.stderr, start, target)
+	}
+	var blocks, txs int
+	ic.OnBlock = func(b *ledger.Block, _ uint64) {
+		blocks++
+		txs += len(b.Txs)
+		if bar != nil {
+			bar.set(b.Height)
+		}
+	}
+	in, err := ledger.NewIngester(ch.ID, src, db, ic, log)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	err = in.Run(ctx)
+	if bar != nil {
+		bar.done()
+	}
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted after %d blocks", blocks)
+	}
+	el := time.Since(t0).Seconds()
+	fmt.Fprintf(e.stdout, "ingested %d blocks (%d txs) of %s up to height %d in %.1fs (%.0f blocks/s, %.0f tx/s)\n",
+		blocks, txs, ch.ID, target, el, float64(blocks)/el, float64(txs)/el)
+	return nil
+}
+
+// pickChain finds the chain to ingest: by id in the config, or built from
+// --evm-http.
+func pickChain(cfg *Config, id, evmHTTP string) (*ChainConfig, error) {
+	if evmHTTP != "" {
+		if id == "" {
+			id = "evm"
+		}
+		ch := &ChainConfig{ID: id, Kind: string(ledger.KindEVM), Crypto: string(ledger.CryptoIntl), EVM: &EVMConfig{HTTP: evmHTTP}}
+		if err := ch.validate("--evm-http"); err != nil {
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		return ch, nil
+	}
+	if id == "" && len(cfg.Chains) == 1 {
+		return &cfg.Chains[0], nil
+	}
+	for i := range cfg.Chains {
+		if cfg.Chains[i].ID == id {
+			return &cfg.Chains[i], nil
+		}
+	}
+	if id == "" {
+		return nil, fmt.Errorf("%w: ingest: name a chain with --chain, or give --evm-http", errUsage)
+	}
+	return nil, fmt.Errorf("%w: ingest: chain %q is not in the config", errUsage, id)
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

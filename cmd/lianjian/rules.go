@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+func init() {
+	commands["rules"] = command{"print the rule catalogue (text or markdown)", runRules}
+}
+
+func runRules(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	format := fs.String("format", "text", "output format: text or markdown")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch *format {
+	case "text":
+		for _, r := range ledger.Rules() {
+			fmt.Fprintf(e.stdout, "%-28s %-8s %-10s %s\n", r.ID, r.Severity, r.Category, r.Title)
+		}
+	case "markdown":
+		writeRulesMarkdown(e.stdout, ledger.Rules())
+	default:
+		return fmt.Errorf("%w: rules: format %q is not text or markdown", errUsage, *format)
+	}
+	return nil
+}
+
+// writeRulesMarkdown renders the catalogue that docs/rules.md holds.
+func writeRulesMarkdown(w io.Writer, rules []*ledger.RuleInfo) {
+	fmt.Fprintln(w, "# Rule catalogue")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Generated from the rule declarations by `lianjian rules --format markdown` (`make docs`); do not edit by hand.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| id | severity | category | title | serves |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, r := range rules {
+		fmt.Fprintf(w, "| [%s](#%s) | %s | %s | %s | %s |\n", r.ID, strings.ToLower(r.ID), r.Severity, r.Category, r.Title, strings.Join(r.Clauses, "; "))
+	}
+	for _, r := range rules {
+		fmt.Fprintf(w, "\n## %s\n\n**%s** — severity %s, category %s.\n\n%s\n", r.ID, r.Title, r.Severity, r.Category, r.Doc)
+		if len(r.Clauses) > 0 {
+			fmt.Fprintf(w, "\nServes: %s.\n", strings.Join(r.Clauses, "; "))
+		}
+		if len(r.Sources) > 0 {
+			fmt.Fprintf(w, "\nSources: %s.\n", strings.Join(r.Sources, "; "))
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/evm"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+func init() {
+	commands["serve"] = command{"ingest every configured chain, verify it and serve the API", runServe}
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var c common
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.register(fs)
+	listen := fs.String("listen", "", "API listen address (overrides api.listen)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.load(e)
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.API.Listen = *listen
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
+	log := newLogger(e.stderr, cfg.Log)
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return err
+	}
+	opts.Logger = log
+	db, err := index.Open(cfg.DataDir, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, ch := range cfg.Chains {
+		if err := db.PutChain(ctx, ch.model()); err != nil {
+			return fmt.Errorf("register chain %s: %w", ch.ID, err)
+		}
+	}
+	heads := &headBoard{}
+	serveAPI, err := newAPI(cfg, db, heads, log)
+	if err != nil {
+		return err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return serveAPI(ctx) })
+	for _, ch := range cfg.Chains {
+		g.Go(func() error {
+			superviseChain(ctx, ch, db, heads, log.With("chain", ch.ID))
+			return nil
+		})
+	}
+	err = g.Wait()
+	log.Info("stopped")
+	return err
+}
+
+// headBoard remembers each chain's ingester so the API can report heads.
+type headBoard struct{ m sync.Map }
+
+func (h *headBoard) set(chain string, in *ledger.Ingester) { h.m.Store(chain, in) }
+
+// Head returns the newest head height seen for chain.
+func (h *headBoard) Head(chain string) (uint64, bool) {
+	v, ok := h.m.Load(chain)
+	if !ok {
+		return 0, false
+	}
+	head := v.(*ledger.Ingester).Head()
+	return head, head > 0
+}
+
+// superviseChain keeps one chain's ingest running until ctx ends. A node
+// that is down, or ingest that stops on an error, is retried with capped
+// exponential backoff; it never stops the other chains.
+func superviseChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headBoard, log *slog.Logger) {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		err := ingestChain(ctx, ch, db, heads, log)
+		if ctx.Err() != nil {
+			return
+		}
+		backoff = min(max(2*backoff, time.Second), time.Minute)
+		wait := backoff/2 + rand.N(backoff/2+1)
+		log.Error("chain ingest stopped; retrying", "err", err, "wait", wait)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+}
+
+func ingestChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headBoard, log *slog.Logger) error {
+	src, err := evm.Dial(ctx, ch.evmConfig())
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	m := ch.model()
+	m.ChainID = src.ChainID()
+	if err := db.PutChain(ctx, m); err != nil {
+		return err
+	}
+	in, err := ledger.NewIngester(ch.ID, src, db, ch.ingestConfig(true), log)
+	if err != nil {
+		return err
+	}
+	heads.set(ch.ID, in)
+	log.Info("ingest started", "http", ch.EVM.HTTP, "ws", ch.EVM.WS, "chain_id", m.ChainID)
+	return in.Run(ctx)
+}
