@@ -19,7 +19,8 @@ type IngestConfig struct {
 	To uint64
 	// Batch is the number of blocks fetched per request.
 	Batch int
-	// Prefetch is how many batches may be fetched ahead of the commits.
+	// Prefetch is how many batches are fetched concurrently ahead of the
+	// commits.
 	Prefetch int
 	// PollInterval is how often the head is polled when no subscription
 	// is available.
@@ -44,7 +45,7 @@ func (c *IngestConfig) Defaults() {
 		c.Batch = 32
 	}
 	if c.Prefetch == 0 {
-		c.Prefetch = 2
+		c.Prefetch = 4
 	}
 	if c.PollInterval == 0 {
 		c.PollInterval = 2 * time.Second
@@ -252,30 +253,52 @@ type fetched struct {
 	err    error
 }
 
-// ingestRange fetches from..to in batches, prefetching ahead of commits.
+// ingestRange fetches from..to in batches and commits them in order.
+// Prefetch workers fetch (and so decode and verify) several batches at
+// once, ahead of the commits, so network waits, decoding and index writes
+// overlap.
 func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan fetched, in.cfg.Prefetch)
-	go func() {
-		defer close(ch)
-		for lo := from; lo <= to; lo += uint64(in.cfg.Batch) {
-			hi := min(lo+uint64(in.cfg.Batch)-1, to)
-			bs, err := in.src.Blocks(ctx, lo, hi)
-			if err == nil && len(bs) != int(hi-lo+1) {
-				err = fmt.Errorf("node returned %d blocks for %d..%d", len(bs), lo, hi)
+	batch := uint64(in.cfg.Batch)
+	n := int((to-from)/batch) + 1
+	results := make([]chan fetched, n)
+	for i := range results {
+		results[i] = make(chan fetched, 1)
+	}
+	// A slot is taken before a batch is fetched and given back when it is
+	// committed, bounding memory to Prefetch batches.
+	slots := make(chan struct{}, in.cfg.Prefetch)
+	var next atomic.Int64
+	for range in.cfg.Prefetch {
+		go func() {
+			for {
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				lo := from + uint64(i)*batch
+				hi := min(lo+batch-1, to)
+				bs, err := in.src.Blocks(ctx, lo, hi)
+				if err == nil && len(bs) != int(hi-lo+1) {
+					err = fmt.Errorf("node returned %d blocks for %d..%d", len(bs), lo, hi)
+				}
+				results[i] <- fetched{bs, err}
 			}
-			select {
-			case ch <- fetched{bs, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
+		}()
+	}
+	for i := range n {
+		var f fetched
+		select {
+		case f = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-	}()
-	for f := range ch {
 		if f.err != nil {
 			return fmt.Errorf("fetch: %w", f.err)
 		}
@@ -291,6 +314,7 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 				in.cfg.OnBlock(b, in.head.Load())
 			}
 		}
+		<-slots
 	}
 	return nil
 }

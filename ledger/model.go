@@ -157,18 +157,21 @@ func (v *Verdict) Add(name string, ok bool, detail string) {
 
 // Contract is a deployed EVM contract or a Fabric chaincode definition.
 type Contract struct {
-	Chain       string    `json:"chain"`
-	Address     string    `json:"address"` // EVM address or chaincode name
-	Version     string    `json:"version,omitempty"`
-	Sequence    uint64    `json:"sequence,omitempty"`
-	Creator     string    `json:"creator,omitempty"`
-	DeployTx    string    `json:"deployTx"`
-	Height      uint64    `json:"height"`
-	Time        time.Time `json:"time"`
-	CodeHash    []byte    `json:"codeHash,omitempty"`
-	Code        []byte    `json:"code,omitempty"`
-	Policy      string    `json:"policy,omitempty"` // Fabric endorsement policy
-	Collections []string  `json:"collections,omitempty"`
+	Chain    string    `json:"chain"`
+	Address  string    `json:"address"` // EVM address or chaincode name
+	Version  string    `json:"version,omitempty"`
+	Sequence uint64    `json:"sequence,omitempty"`
+	Creator  string    `json:"creator,omitempty"`
+	DeployTx string    `json:"deployTx"`
+	Height   uint64    `json:"height"`
+	Time     time.Time `json:"time"`
+	CodeHash []byte    `json:"codeHash,omitempty"`
+	// CodeAt says which state the code was read from when not the
+	// creating block ("latest" when the node had pruned older state).
+	CodeAt      string   `json:"codeAt,omitempty"`
+	Code        []byte   `json:"code,omitempty"`
+	Policy      string   `json:"policy,omitempty"` // Fabric endorsement policy
+	Collections []string `json:"collections,omitempty"`
 }
 
 // Reorg records a chain reorganisation seen during ingest.

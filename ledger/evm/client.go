@@ -214,33 +214,58 @@ func (c *Client) txReceipts(ctx context.Context, blocks []json.RawMessage, recei
 }
 
 // fetchCode loads the runtime code of contracts created in the blocks, as
-// of the block that created them.
+// of the block that created them. A node that no longer keeps that
+// block's state (any non-archive node, a few minutes later) is asked for
+// the code at the latest block instead; code that is gone by then
+// (self-destructed) is left empty and marked so.
 func (c *Client) fetchCode(ctx context.Context, bs []*ledger.Block) error {
-	var elems []rpc.BatchElem
 	var targets []*ledger.Contract
+	var at []string
 	for _, b := range bs {
 		for i := range b.Contracts {
-			ct := &b.Contracts[i]
-			var code hexutil.Bytes
-			elems = append(elems, rpc.BatchElem{Method: "eth_getCode", Args: []any{ct.Address, hexutil.EncodeUint64(b.Height)}, Result: &code})
-			targets = append(targets, ct)
+			targets = append(targets, &b.Contracts[i])
+			at = append(at, hexutil.EncodeUint64(b.Height))
 		}
 	}
-	if len(elems) == 0 {
-		return nil
-	}
-	if err := c.batch(ctx, elems); err != nil {
-		return fmt.Errorf("fetch contract code: %w", err)
-	}
-	for i, e := range elems {
-		if e.Error != nil {
-			return fmt.Errorf("code of %s: %w", targets[i].Address, e.Error)
+	for round := 0; len(targets) > 0 && round < 2; round++ {
+		elems := make([]rpc.BatchElem, len(targets))
+		codes := make([]hexutil.Bytes, len(targets))
+		for i, ct := range targets {
+			elems[i] = rpc.BatchElem{Method: "eth_getCode", Args: []any{ct.Address, at[i]}, Result: &codes[i]}
 		}
-		code := *e.Result.(*hexutil.Bytes)
-		targets[i].Code = code
-		targets[i].CodeHash = crypto.Keccak256(code)
+		if err := c.batch(ctx, elems); err != nil {
+			return fmt.Errorf("fetch contract code: %w", err)
+		}
+		var retry []*ledger.Contract
+		for i, e := range elems {
+			switch {
+			case e.Error == nil:
+				targets[i].Code = codes[i]
+				targets[i].CodeHash = crypto.Keccak256(codes[i])
+				if round > 0 {
+					targets[i].CodeAt = "latest"
+				}
+			case round == 0 && isMissingState(e.Error):
+				retry = append(retry, targets[i])
+			default:
+				return fmt.Errorf("code of %s: %w", targets[i].Address, e.Error)
+			}
+		}
+		targets = retry
+		at = make([]string, len(retry))
+		for i := range at {
+			at[i] = "latest"
+		}
 	}
 	return nil
+}
+
+// isMissingState reports whether err says the node pruned the state asked
+// for.
+func isMissingState(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "historical state") || strings.Contains(msg, "missing trie node") ||
+		strings.Contains(msg, "state is not available") || strings.Contains(msg, "pruned")
 }
 
 // SubscribeHeads subscribes to new heads over WebSocket.

@@ -159,3 +159,6 @@ func TestDialRejectsWrongChainID(t *testing.T) {
 func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
+
+// tempDir makes a directory for state shared across benchmarks.
+func tempDir() (string, error) { return os.MkdirTemp("", "lianjian-bench-") }

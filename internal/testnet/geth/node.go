@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -42,6 +43,7 @@ type Node struct {
 	Dir  string
 	cmd  *exec.Cmd
 	done chan error
+	stop sync.Once
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
@@ -188,16 +190,16 @@ func (n *Node) Call(ctx context.Context, out any, method string, params ...any) 
 	return json.Unmarshal(r.Result, out)
 }
 
-// Stop terminates the node and waits for it to exit.
+// Stop terminates the node and waits for it to exit. It is safe to call
+// more than once.
 func (n *Node) Stop() {
-	if n.cmd.Process == nil {
-		return
-	}
-	_ = n.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-n.done:
-	case <-time.After(10 * time.Second):
-		_ = n.cmd.Process.Kill()
-		<-n.done
-	}
+	n.stop.Do(func() {
+		_ = n.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-n.done:
+		case <-time.After(10 * time.Second):
+			_ = n.cmd.Process.Kill()
+			<-n.done
+		}
+	})
 }

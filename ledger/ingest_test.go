@@ -1,0 +1,173 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/ledgertest"
+)
+
+// fakeSource is a hand-written chain: a canonical list of blocks, with
+// failures injected on demand.
+type fakeSource struct {
+	mu     sync.Mutex
+	blocks []*ledger.Block
+	fail   int // fail the next n calls
+	calls  int
+}
+
+func (f *fakeSource) Head(ctx context.Context) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.fail > 0 {
+		f.fail--
+		return 0, errors.New("node unavailable")
+	}
+	return uint64(len(f.blocks) - 1), nil
+}
+
+func (f *fakeSource) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail > 0 {
+		f.fail--
+		return nil, errors.New("node unavailable")
+	}
+	if int(to) >= len(f.blocks) {
+		return nil, ledger.ErrNotFound
+	}
+	return f.blocks[from : to+1], nil
+}
+
+func (f *fakeSource) set(bs []*ledger.Block) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.blocks = bs
+}
+
+func openStore(t *testing.T) *index.DB {
+	t.Helper()
+	db, err := index.Open("", index.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.PutChain(context.Background(), ledger.Chain{ID: "c", Kind: ledger.KindEVM}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func run(t *testing.T, src ledger.Source, db *index.DB, cfg ledger.IngestConfig) error {
+	t.Helper()
+	cfg.MaxBackoff = 5 * time.Millisecond
+	in, err := ledger.NewIngester("c", src, db, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in.Run(context.Background())
+}
+
+func TestIngestRetriesThroughFailures(t *testing.T) {
+	db := openStore(t)
+	src := &fakeSource{blocks: ledgertest.Chain("c", "main", 0, 20, nil), fail: 3}
+	if err := run(t, src, db, ledger.IngestConfig{Batch: 3}); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	cp, _ := db.Checkpoint(context.Background(), "c")
+	if cp.Height != 19 {
+		t.Fatalf("Checkpoint = %d, want 19", cp.Height)
+	}
+}
+
+func TestIngestGivesUpWhenNotFollowing(t *testing.T) {
+	db := openStore(t)
+	src := &fakeSource{blocks: ledgertest.Chain("c", "main", 0, 5, nil), fail: 100}
+	err := run(t, src, db, ledger.IngestConfig{MaxRetries: 2})
+	if err == nil || !strings.Contains(err.Error(), "giving up after 3 attempts") {
+		t.Fatalf("Run = %v, want giving up after 3 attempts", err)
+	}
+}
+
+func TestIngestFromAndTo(t *testing.T) {
+	db := openStore(t)
+	src := &fakeSource{blocks: ledgertest.Chain("c", "main", 0, 30, nil)}
+	if err := run(t, src, db, ledger.IngestConfig{From: 10, To: 20, Batch: 4}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := db.Block(ctx, "c", 9); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("Block(9) = %v, want not found (before From)", err)
+	}
+	cp, _ := db.Checkpoint(ctx, "c")
+	if cp.Height != 20 {
+		t.Errorf("Checkpoint = %d, want 20 (To)", cp.Height)
+	}
+	if err := run(t, src, db, ledger.IngestConfig{To: 40}); err == nil {
+		t.Error("Run(To beyond head) = nil, want an error naming the head")
+	}
+}
+
+func TestIngestReorgs(t *testing.T) {
+	ctx := context.Background()
+	main := ledgertest.Chain("c", "main", 0, 10, nil)
+	for _, tc := range []struct {
+		name     string
+		forkAt   uint64 // first height of the new branch
+		newLen   int
+		maxDepth int
+		wantErr  string
+		depth    int
+	}{
+		{name: "one block", forkAt: 9, newLen: 3, depth: 1},
+		{name: "deep", forkAt: 4, newLen: 8, depth: 6},
+		{name: "deeper than allowed", forkAt: 2, newLen: 10, maxDepth: 4, wantErr: "deeper than 4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openStore(t)
+			src := &fakeSource{blocks: main}
+			if err := run(t, src, db, ledger.IngestConfig{Batch: 4}); err != nil {
+				t.Fatal(err)
+			}
+			fork := ledgertest.Chain("c", "fork", tc.forkAt, tc.newLen, main[tc.forkAt-1].Hash)
+			src.set(append(append([]*ledger.Block{}, main[:tc.forkAt]...), fork...))
+			err := run(t, src, db, ledger.IngestConfig{Batch: 4, MaxReorgDepth: tc.maxDepth})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Run = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, _ := db.Reorgs(ctx, "c")
+			if len(rs) != 1 || rs[0].Depth != tc.depth || rs[0].Ancestor != tc.forkAt-1 {
+				t.Fatalf("Reorgs = %+v, want depth %d ancestor %d", rs, tc.depth, tc.forkAt-1)
+			}
+			last := fork[len(fork)-1]
+			cp, _ := db.Checkpoint(ctx, "c")
+			if cp.Height != last.Height || string(cp.Hash) != string(last.Hash) {
+				t.Fatalf("Checkpoint = %d, want %d on the new branch", cp.Height, last.Height)
+			}
+		})
+	}
+}
+
+func TestIngestConfigValidate(t *testing.T) {
+	for _, c := range []ledger.IngestConfig{
+		{Batch: 5000}, {Batch: 1, Prefetch: 100}, {Batch: 1, Prefetch: 1, PollInterval: time.Nanosecond},
+		{Batch: 1, Prefetch: 1, PollInterval: time.Second, MaxReorgDepth: 1, From: 5, To: 2},
+	} {
+		if err := c.Validate(); !errors.Is(err, ledger.ErrInvalid) {
+			t.Errorf("Validate(%+v) = %v, want ErrInvalid", c, err)
+		}
+	}
+}
