@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -44,7 +49,7 @@ func TestKill9Ingest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer node.Stop()
-	tr, err := node.Drive(ctx, geth.TrafficOptions{Bulk: 300})
+	tr, err := node.Drive(ctx, geth.TrafficOptions{Bulk: 400})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +60,39 @@ func TestKill9Ingest(t *testing.T) {
 	var head uint64
 	fmt.Sscanf(headHex, "0x%x", &head)
 	dir := t.TempDir()
-	args := []string{"ingest", "--data-dir", dir, "--evm-http", node.HTTP, "--chain", "dev", "--batch", "2", "--progress", "never", "--to", fmt.Sprint(head)}
+	// A proxy that delays each response makes ingest last a few seconds,
+	// so that kills land at random points inside it.
+	args := []string{"ingest", "--data-dir", dir, "--evm-http", slowProxy(t, node.HTTP, 10*time.Millisecond), "--chain", "dev", "--batch", "1", "--progress", "never", "--to", fmt.Sprint(head)}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for kill := 0; kill < 8; kill++ {
+	// Kill until at least five kills landed mid-ingest (checkpoint strictly
+	// between start and head), so the test cannot pass without crashes.
+	midway, last := 0, uint64(0)
+	for attempt := 0; midway < 5 && attempt < 40; attempt++ {
 		cmd := startLianjian(t, args...)
-		time.Sleep(time.Duration(150+rng.IntN(400)) * time.Millisecond)
+		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
+		db, err := index.Open(dir, index.Options{})
+		if err != nil {
+			t.Fatalf("reopen after kill -9: %v", err)
+		}
+		cp, err := db.Checkpoint(ctx, "dev")
+		db.Close()
+		switch {
+		case errors.Is(err, ledger.ErrNotFound):
+		case err != nil:
+			t.Fatal(err)
+		case cp.Height < last:
+			t.Fatalf("checkpoint went back from %d to %d after kill -9", last, cp.Height)
+		case cp.Height > last && cp.Height < head:
+			midway++
+			last = cp.Height
+		case cp.Height >= head:
+			t.Fatalf("ingest finished before %d mid-ingest kills; the chain is too short", 5)
+		}
+	}
+	if midway < 5 {
+		t.Fatalf("only %d kills landed mid-ingest", midway)
 	}
 	cmd := startLianjian(t, args...)
 	if err := cmd.Wait(); err != nil {
@@ -125,4 +156,26 @@ func TestKill9Ingest(t *testing.T) {
 			t.Errorf("history of %s has %d sent txs, want %d", from, got, n)
 		}
 	}
+}
+
+// slowProxy serves a reverse proxy to target on loopback that delays every
+// response by d.
+func slowProxy(t *testing.T, target string, d time.Duration) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(d)
+		rp.ServeHTTP(w, r)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + l.Addr().String()
 }
