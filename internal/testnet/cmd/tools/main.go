@@ -1,24 +1,40 @@
-// Command tools builds (once) the real chain binaries that tests and the
-// demo run, into the repository's ignored .cache folder, so that test
-// packages running in parallel find them ready.
+// Command tools builds (once) the real chain binaries that tests, benchmarks
+// and the demo run — geth and Fabric 2.5.9 and 3.1.1 with the test chaincode —
+// into the repository's ignored .cache folder, so that test packages running
+// in parallel find them ready.
 package main
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
+	"github.com/lianjian/lianjian/internal/testnet/fabnet"
 	"github.com/lianjian/lianjian/internal/testnet/geth"
 )
 
 func main() {
 	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	t0 := time.Now()
 	p, err := geth.Build(ctx)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "tools:", err)
-		os.Exit(1)
+		fail(err)
 	}
 	fmt.Printf("geth %s: %s (%s)\n", geth.Version, p, time.Since(t0).Round(time.Millisecond))
+	for _, v := range []string{"2.5.9", "3.1.1"} {
+		t0 = time.Now()
+		bin, err := fabnet.Build(ctx, v, log)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Printf("fabric %s: %v (%s)\n", v, bin, time.Since(t0).Round(time.Millisecond))
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "tools:", err)
+	os.Exit(1)
 }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+)
+
+// fakeStub implements the few stub methods KV uses over a map; any other
+// method panics through the nil embedded interface.
+type fakeStub struct {
+	shim.ChaincodeStubInterface
+	args   []string
+	state  map[string][]byte
+	events map[string][]byte
+	fail   error
+}
+
+func (s *fakeStub) GetFunctionAndParameters() (string, []string) {
+	if len(s.args) == 0 {
+		return "", nil
+	}
+	return s.args[0], s.args[1:]
+}
+
+func (s *fakeStub) GetState(k string) ([]byte, error) {
+	if s.fail != nil {
+		return nil, s.fail
+	}
+	return s.state[k], nil
+}
+
+func (s *fakeStub) PutState(k string, v []byte) error {
+	s.state[k] = v
+	return nil
+}
+
+func (s *fakeStub) DelState(k string) error {
+	delete(s.state, k)
+	return nil
+}
+
+func (s *fakeStub) SetEvent(name string, payload []byte) error {
+	s.events[name] = payload
+	return nil
+}
+
+func TestInvoke(t *testing.T) {
+	tests := []struct {
+		name      string
+		state     map[string]string
+		args      []string
+		fail      error
+		wantOK    bool
+		wantOut   string
+		wantState map[string]string
+		wantEvent string
+	}{
+		{name: "put", args: []string{"put", "a", "1"}, wantOK: true,
+			wantState: map[string]string{"a": "1"}, wantEvent: "a"},
+		{name: "get", state: map[string]string{"a": "x"}, args: []string{"get", "a"},
+			wantOK: true, wantOut: "x", wantState: map[string]string{"a": "x"}},
+		{name: "get absent", args: []string{"get", "a"}, wantOK: true, wantState: map[string]string{}},
+		{name: "del", state: map[string]string{"a": "x", "b": "y"}, args: []string{"del", "a"},
+			wantOK: true, wantState: map[string]string{"b": "y"}},
+		{name: "incr absent", args: []string{"incr", "c"}, wantOK: true, wantOut: "1",
+			wantState: map[string]string{"c": "1"}},
+		{name: "incr", state: map[string]string{"c": "41"}, args: []string{"incr", "c"},
+			wantOK: true, wantOut: "42", wantState: map[string]string{"c": "42"}},
+		{name: "incr not a number", state: map[string]string{"c": "x"}, args: []string{"incr", "c"},
+			wantState: map[string]string{"c": "x"}},
+		{name: "incr read error", args: []string{"incr", "c"}, fail: errors.New("boom"),
+			wantState: map[string]string{}},
+		{name: "put missing value", args: []string{"put", "a"}, wantState: map[string]string{}},
+		{name: "put empty key", args: []string{"put", "", "v"}, wantState: map[string]string{}},
+		{name: "unknown", args: []string{"nope"}, wantState: map[string]string{}},
+		{name: "no args", wantState: map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &fakeStub{args: tt.args, state: map[string][]byte{}, events: map[string][]byte{}, fail: tt.fail}
+			for k, v := range tt.state {
+				s.state[k] = []byte(v)
+			}
+			resp := KV{}.Invoke(s)
+			if ok := resp.Status == shim.OK; ok != tt.wantOK {
+				t.Fatalf("Invoke(%q) status = %d (%s), want ok=%v", tt.args, resp.Status, resp.Message, tt.wantOK)
+			}
+			if string(resp.Payload) != tt.wantOut {
+				t.Errorf("Invoke(%q) payload = %q, want %q", tt.args, resp.Payload, tt.wantOut)
+			}
+			if len(s.state) != len(tt.wantState) {
+				t.Errorf("Invoke(%q) state has %d keys, want %d", tt.args, len(s.state), len(tt.wantState))
+			}
+			for k, v := range tt.wantState {
+				if string(s.state[k]) != v {
+					t.Errorf("Invoke(%q) state[%q] = %q, want %q", tt.args, k, s.state[k], v)
+				}
+			}
+			if got := string(s.events[PutEvent]); got != tt.wantEvent {
+				t.Errorf("Invoke(%q) event %q = %q, want %q", tt.args, PutEvent, got, tt.wantEvent)
+			}
+		})
+	}
+}
+
+func TestInit(t *testing.T) {
+	if resp := (KV{}).Init(nil); resp.Status != shim.OK {
+		t.Fatalf("Init() status = %d, want %d", resp.Status, shim.OK)
+	}
+}

@@ -1,0 +1,224 @@
+package fabnet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/lianjian/lianjian/internal/testnet/repo"
+)
+
+// Fixed names of the organisations and nodes.
+const (
+	ordererMSP    = "OrdererMSP"
+	ordererDomain = "example.com"
+	ordererHost   = "orderer.example.com"
+)
+
+// orgNames are the peer organisations, in order.
+var orgNames = []string{"Org1", "Org2"}
+
+func orgDomain(org string) string { return strings.ToLower(org) + ".example.com" }
+func orgMSP(org string) string    { return org + "MSP" }
+func peerHost(org string) string  { return "peer0." + orgDomain(org) }
+
+const cryptoConfig = `OrdererOrgs:
+  - Name: Orderer
+    Domain: example.com
+    EnableNodeOUs: true
+    Specs:
+      - Hostname: orderer
+        SANS: [localhost, 127.0.0.1]
+PeerOrgs:
+  - Name: Org1
+    Domain: org1.example.com
+    EnableNodeOUs: true
+    Template:
+      Count: 1
+      SANS: [localhost, 127.0.0.1]
+    Users:
+      Count: 1
+  - Name: Org2
+    Domain: org2.example.com
+    EnableNodeOUs: true
+    Template:
+      Count: 1
+      SANS: [localhost, 127.0.0.1]
+    Users:
+      Count: 1
+`
+
+// configtx renders configtx.yaml with the profile "App".
+func (n *Network) configtx() string {
+	var b strings.Builder
+	o := n.orderer
+	fmt.Fprintf(&b, `Organizations:
+  - &OrdererOrg
+    Name: OrdererOrg
+    ID: %s
+    MSPDir: %s
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('%[1]s.member')"}
+      Writers: {Type: Signature, Rule: "OR('%[1]s.member')"}
+      Admins:  {Type: Signature, Rule: "OR('%[1]s.admin')"}
+    OrdererEndpoints: [%[3]s]
+`, ordererMSP, filepath.Join(n.cryptoDir(), "ordererOrganizations", ordererDomain, "msp"), o.Addr)
+	for _, p := range n.peers {
+		fmt.Fprintf(&b, `  - &%s
+    Name: %[2]s
+    ID: %[2]s
+    MSPDir: %s
+    Policies:
+      Readers: {Type: Signature, Rule: "OR('%[2]s.admin', '%[2]s.peer', '%[2]s.client')"}
+      Writers: {Type: Signature, Rule: "OR('%[2]s.admin', '%[2]s.client')"}
+      Admins:  {Type: Signature, Rule: "OR('%[2]s.admin')"}
+      Endorsement: {Type: Signature, Rule: "OR('%[2]s.peer')"}
+    AnchorPeers:
+      - {Host: 127.0.0.1, Port: %[4]d}
+`, p.Org, p.MSPID, filepath.Join(n.cryptoDir(), "peerOrganizations", orgDomain(p.Org), "msp"), p.port)
+	}
+	chanCap := "V2_0"
+	if n.opts.Version != V2_5_9 {
+		chanCap = "V3_0"
+	}
+	fmt.Fprintf(&b, `
+Capabilities:
+  Channel: &ChannelCapabilities {%s: true}
+  Orderer: &OrdererCapabilities {V2_0: true}
+  Application: &ApplicationCapabilities {V2_5: true}
+
+Application: &ApplicationDefaults
+  Organizations:
+  Policies:
+    Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
+    Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
+    Admins:  {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
+    LifecycleEndorsement: {Type: ImplicitMeta, Rule: "MAJORITY Endorsement"}
+    Endorsement: {Type: ImplicitMeta, Rule: "MAJORITY Endorsement"}
+  Capabilities: *ApplicationCapabilities
+
+Orderer: &OrdererDefaults
+`, chanCap)
+	tlsDir := filepath.Join(o.Dir, "tls")
+	if n.opts.Consensus == BFT {
+		fmt.Fprintf(&b, `  OrdererType: BFT
+  ConsenterMapping:
+    - ID: 1
+      Host: 127.0.0.1
+      Port: %d
+      MSPID: %s
+      Identity: %s
+      ClientTLSCert: %s
+      ServerTLSCert: %[4]s
+  SmartBFT:
+    RequestBatchMaxInterval: 200ms
+    RequestForwardTimeout: 5s
+    RequestComplainTimeout: 20s
+    RequestAutoRemoveTimeout: 3m0s
+    ViewChangeResendInterval: 5s
+    ViewChangeTimeout: 20s
+    LeaderHeartbeatTimeout: 1m0s
+    CollectTimeout: 1s
+    IncomingMessageBufferSize: 200
+    RequestPoolSize: 100000
+    LeaderHeartbeatCount: 10
+`, o.clusterPort, ordererMSP, filepath.Join(o.Dir, "msp", "signcerts", ordererHost+"-cert.pem"), filepath.Join(tlsDir, "server.crt"))
+	} else {
+		fmt.Fprintf(&b, `  OrdererType: etcdraft
+  EtcdRaft:
+    Consenters:
+      - Host: 127.0.0.1
+        Port: %d
+        ClientTLSCert: %s
+        ServerTLSCert: %[2]s
+`, o.clusterPort, filepath.Join(tlsDir, "server.crt"))
+	}
+	fmt.Fprintf(&b, `  BatchTimeout: %s
+  BatchSize:
+    MaxMessageCount: %d
+    AbsoluteMaxBytes: 10 MB
+    PreferredMaxBytes: 2 MB
+  Organizations:
+  Policies:
+    Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
+    Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
+    Admins:  {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
+    BlockValidation: {Type: ImplicitMeta, Rule: "ANY Writers"}
+
+Channel: &ChannelDefaults
+  Policies:
+    Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
+    Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
+    Admins:  {Type: ImplicitMeta, Rule: "MAJORITY Admins"}
+  Capabilities: *ChannelCapabilities
+
+Profiles:
+  App:
+    <<: *ChannelDefaults
+    Orderer:
+      <<: *OrdererDefaults
+      Organizations: [*OrdererOrg]
+      Capabilities: *OrdererCapabilities
+    Application:
+      <<: *ApplicationDefaults
+      Organizations: [*Org1, *Org2]
+      Capabilities: *ApplicationCapabilities
+`, n.opts.BatchTimeout, n.opts.MaxMessageCount)
+	return b.String()
+}
+
+var (
+	builderLine = regexp.MustCompile(`(?m)^(\s*)- name: ccaas_builder\n\s*path: /opt/hyperledger/ccaas_builder\n`)
+	dockerLine  = regexp.MustCompile(`(?m)^(\s*)endpoint: unix:///var/run/docker\.sock$`)
+)
+
+// coreYAML patches the sample core.yaml: our external builder replaces the
+// sample one, and the Docker endpoint is emptied so no container runtime is
+// needed.
+func coreYAML(sample []byte, builderDir string) ([]byte, error) {
+	s := string(sample)
+	if len(builderLine.FindAllStringIndex(s, -1)) != 1 || len(dockerLine.FindAllStringIndex(s, -1)) != 1 {
+		return nil, fmt.Errorf("%w: unexpected sample core.yaml layout", ErrCommand)
+	}
+	s = builderLine.ReplaceAllString(s, "${1}- name: lianjian_ccaas\n${1}  path: "+builderDir+"\n")
+	s = dockerLine.ReplaceAllString(s, `${1}endpoint: ""`)
+	return []byte(s), nil
+}
+
+// writeConfig writes crypto-config.yaml, runs cryptogen, copies the
+// builder and writes core.yaml, orderer.yaml and configtx.yaml.
+func (n *Network) writeConfig() error {
+	cfgDir := n.configDir()
+	for _, d := range []string{cfgDir, n.path("logs"), n.path("tmp"), filepath.Join(n.path("builder"), "bin")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	root, err := repo.Root()
+	if err != nil {
+		return err
+	}
+	for _, f := range []string{"detect", "build", "release"} {
+		src := filepath.Join(root, "internal", "testnet", "builder", "bin", f)
+		if err := copyFile(src, filepath.Join(n.path("builder"), "bin", f), 0o755); err != nil {
+			return fmt.Errorf("copy builder: %w", err)
+		}
+	}
+	sample, err := os.ReadFile(filepath.Join(n.bin.SampleConfig(), "core.yaml"))
+	if err != nil {
+		return fmt.Errorf("read sample core.yaml: %w", err)
+	}
+	core, err := coreYAML(sample, n.path("builder"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "core.yaml"), core, 0o644); err != nil {
+		return fmt.Errorf("write core.yaml: %w", err)
+	}
+	if err := copyFile(filepath.Join(n.bin.SampleConfig(), "orderer.yaml"), filepath.Join(cfgDir, "orderer.yaml"), 0o644); err != nil {
+		return fmt.Errorf("copy orderer.yaml: %w", err)
+	}
+	return os.WriteFile(filepath.Join(cfgDir, "configtx.yaml"), []byte(n.configtx()), 0o644)
+}

@@ -1,0 +1,59 @@
+// Package fabnet runs a real Hyperledger Fabric network natively on
+// 127.0.0.1, without Docker, for integration tests, benchmarks and the demo.
+//
+// # Binaries
+//
+// Build compiles peer, orderer, configtxgen, cryptogen, osnadmin and
+// configtxlator of one Fabric version from the tools module
+// internal/testnet/tools/fabric-<version> (Go module proxy only), plus the
+// key/value chaincode of internal/testnet/chaincode, into
+// <repo>/.cache/fabric-<version>/bin (or $LIANJIAN_CACHE/fabric-<version>/bin;
+// see package internal/testnet/repo).
+// The result is reused while the inputs are unchanged; concurrent builds are
+// serialised by a lock file and land by rename. A cold build takes minutes.
+//
+// # Network
+//
+// Start brings up, in Options.Dir and on free ports:
+//   - one orderer (OrdererMSP) with channel participation, joined to the
+//     application channel with osnadmin; etcdraft, or BFT on Fabric 3.1.1;
+//   - peer0 of Org1MSP and of Org2MSP (NodeOUs on, TLS SANs localhost and
+//     127.0.0.1), joined with "peer channel join";
+//   - the chaincode "kvcc" as a service (CCaaS) through the external
+//     builder internal/testnet/builder, approved by both orgs and committed
+//     with the signature policy EndorsementPolicy, so each valid transaction
+//     carries two endorsements.
+//
+// TLS is on by default; Options.TLS turns it off or makes peers and/or the
+// orderer require client certificates. Processes are children of the
+// caller: Stop (and, on Linux, the caller's death) ends them. Their logs are
+// Dir/logs/*.log. Start takes a few seconds once the binaries are built.
+//
+// Directory layout of Dir:
+//
+//	crypto/                   cryptogen output (test keys)
+//	config/                   core.yaml, orderer.yaml, configtx.yaml
+//	builder/bin/              the external builder
+//	<channel>.block           channel genesis block
+//	orderer/                  orderer ledger, WAL, snapshots
+//	peer0.orgN.example.com/   peer file system path (ledgersData/…)
+//	connection-orgN.yaml      fabric-sdk-go connection profiles
+//	logs/                     node and chaincode logs
+//
+// # Traffic
+//
+// Put, Delete and Incr invoke the chaincode through the peer CLI, endorsed by
+// both peers, and wait for the commit. Invoke with a single org produces
+// ENDORSEMENT_POLICY_FAILURE; IncrConcurrent produces MVCC_READ_CONFLICT;
+// BulkPut fills the ledger quickly; UpdateBatchTimeout commits a channel
+// config update (configtxlator compute_update, signconfigtx, channel update).
+// Query evaluates a chaincode function without a transaction.
+//
+// # Access
+//
+// FetchBlock returns the peer's copy of a block (with validation codes)
+// through qscc; LedgerDir names the peer's block files; Orderer, Peers,
+// User, CryptoDir and ConnectionProfile give endpoints, TLS CAs, identities
+// and a fabric-sdk-go connection profile; Info gathers all of it (cmd/fabnet
+// writes it as network.json). RestartPeer stops and restarts one peer.
+package fabnet

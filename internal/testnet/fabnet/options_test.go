@@ -1,0 +1,67 @@
+package fabnet
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestOptionsValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want error
+	}{
+		{"defaults", Options{Dir: "d"}, nil},
+		{"3.1.1 BFT", Options{Dir: "d", Version: V3_1_1, Consensus: BFT}, nil},
+		{"client auth", Options{Dir: "d", TLS: TLSOptions{PeerClientAuth: true, OrdererClientAuth: true}}, nil},
+		{"no dir", Options{}, ErrBadOptions},
+		{"unknown version", Options{Dir: "d", Version: "1.4"}, ErrUnknownVersion},
+		{"BFT on 2.5", Options{Dir: "d", Consensus: BFT}, ErrBadOptions},
+		{"unknown consensus", Options{Dir: "d", Consensus: "solo"}, ErrBadOptions},
+		{"bad channel", Options{Dir: "d", Channel: "Upper"}, ErrBadOptions},
+		{"client auth without TLS", Options{Dir: "d", TLS: TLSOptions{Disabled: true, PeerClientAuth: true}}, ErrBadOptions},
+		{"negative timeout", Options{Dir: "d", BatchTimeout: -1}, ErrBadOptions},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.opts.Validate()
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("Validate() = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidChannel(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"lianjian", true},
+		{"ch-1.a", true},
+		{"", false},
+		{"1ch", false},
+		{"Ch", false},
+		{"ch_1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := validChannel(tt.in); got != tt.want {
+				t.Errorf("validChannel(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStartRejectsUsedDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(context.Background(), Options{Dir: dir}); !errors.Is(err, ErrBadOptions) {
+		t.Errorf("Start(non-empty dir) = %v, want ErrBadOptions", err)
+	}
+}
