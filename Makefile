@@ -18,13 +18,14 @@ help:
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/lianjian ./cmd/lianjian
 
-#? tools: build (once, cached in .cache/) the real geth used by tests and the demo
+#? tools: build (once, cached in .cache/) the real geth and Fabric used by tests and the demo
 tools:
 	$(GO) run ./internal/testnet/cmd/tools
 
-#? test: run every test, including integration tests against real geth
+#? test: run every test, including integration tests against real geth and Fabric
 test: tools
 	$(GO) test $(TEST_FLAGS) ./...
+	cd internal/testnet/chaincode && $(GO) test -count=1 ./...
 
 #? test-short: run unit tests only (no real networks)
 test-short:
