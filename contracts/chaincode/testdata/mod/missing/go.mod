@@ -1,0 +1,5 @@
+module example.com/missing
+
+go 1.22
+
+require example.com/absent v1.0.0
