@@ -48,9 +48,13 @@ fuzz:
 vet:
 	$(GO) vet ./...
 
-#? lint: gofmt, go vet and the docs check
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+#? lint: gofmt, go vet, staticcheck and the import rules (internal/archtest)
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) test -count=1 ./internal/archtest/
 
 #? tidy-check: fail when go.mod or go.sum are not tidy
 tidy-check:
