@@ -9,11 +9,22 @@ import (
 // permission (health probes) are public.
 type Permission string
 
-// Permissions required by the routes.
+// Permissions required by the routes. RolePermissions maps roles to them.
 const (
-	PermLedgerRead  Permission = "ledger:read"   // chains, blocks, transactions, addresses, contracts, reorgs
-	PermFindingRead Permission = "findings:read" // findings
-	PermRuleRead    Permission = "rules:read"    // rule catalogue
+	PermLedgerRead   Permission = "ledger:read"    // chains, blocks, transactions, addresses, reorgs
+	PermContractRead Permission = "contracts:read" // contracts and chaincodes
+	PermFindingRead  Permission = "findings:read"  // findings and their history (operators: own org)
+	PermFindingWrite Permission = "findings:write" // workflow changes (operators: own org)
+	PermRuleRead     Permission = "rules:read"     // rule catalogue
+	PermSearch       Permission = "search"         // cross-chain search
+	PermReportRead   Permission = "reports:read"   // supervision reports
+	PermUserAdmin    Permission = "users:admin"    // create, list and revoke tokens
+	PermAuditLogRead Permission = "auditlog:read"  // read and verify the audit log
+	PermAlertAdmin   Permission = "alerts:admin"   // alert deliveries
+	PermNodeRead     Permission = "nodes:read"     // node registry (operators: own org)
+	PermNodeWrite    Permission = "nodes:write"    // register and update nodes (operators: own org)
+	PermScanWrite    Permission = "scans:write"    // submit contract scans
+	PermAPIRead      Permission = "api:read"       // the API description
 )
 
 // Principal is an authenticated caller.

@@ -33,6 +33,14 @@ type Config struct {
 	// MaxPageSize caps ?limit= (default 500). It must not exceed the
 	// index's own maximum page size (1000 for the badger index).
 	MaxPageSize int
+	// MaxBodyBytes bounds request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// RateLimit is the sustained requests per second allowed to one
+	// token (default 50); negative disables rate limiting.
+	RateLimit float64
+	// RateBurst is how many requests one token may send at once
+	// (default 100).
+	RateBurst int
 }
 
 // Defaults.
@@ -47,6 +55,9 @@ const (
 	defaultMaxHeaderBytes  = 64 << 10
 	defaultDefaultPageSize = 50
 	defaultMaxPageSize     = 500
+	defaultMaxBodyBytes    = 1 << 20
+	defaultRateLimit       = 50
+	defaultRateBurst       = 100
 )
 
 // withDefaults returns c with every zero field set to its default.
@@ -67,6 +78,15 @@ func (c Config) withDefaults() Config {
 	def(&c.ShutdownTimeout, defaultShutdown)
 	if c.MaxHeaderBytes == 0 {
 		c.MaxHeaderBytes = defaultMaxHeaderBytes
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = defaultRateLimit
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = defaultRateBurst
 	}
 	if c.MaxPageSize == 0 {
 		c.MaxPageSize = defaultMaxPageSize
@@ -101,6 +121,10 @@ func (c Config) Validate() error {
 	switch {
 	case c.MaxHeaderBytes < 0:
 		return fmt.Errorf("%w: max header bytes %d is negative", ErrConfig, c.MaxHeaderBytes)
+	case c.MaxBodyBytes < 0:
+		return fmt.Errorf("%w: max body bytes %d is negative", ErrConfig, c.MaxBodyBytes)
+	case c.RateBurst < 0:
+		return fmt.Errorf("%w: rate burst %d is negative", ErrConfig, c.RateBurst)
 	case c.MaxPageSize < 1:
 		return fmt.Errorf("%w: max page size %d is not positive", ErrConfig, c.MaxPageSize)
 	case c.DefaultPageSize < 1 || c.DefaultPageSize > c.MaxPageSize:

@@ -14,6 +14,10 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrConfig means a Config or Deps value is unusable.
 	ErrConfig = errors.New("invalid api config")
+	// ErrTooLarge means a request body exceeds the configured limit.
+	ErrTooLarge = errors.New("request body too large")
+	// ErrRateLimited means the caller exceeded its request rate.
+	ErrRateLimited = errors.New("rate limited")
 
 	// errNotReady marks a failed readiness probe, whatever the cause.
 	errNotReady = errors.New("index not ready")

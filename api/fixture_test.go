@@ -12,6 +12,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // Fixture chains and the values tests look them up by.
@@ -212,7 +213,16 @@ func populate(t testing.TB, st ledger.Store) {
 	if err := st.PutFindings(ctx, extra); err != nil {
 		t.Fatalf("PutFindings = %v", err)
 	}
+	if ts, ok := st.(TokenStore); ok {
+		tok := supervise.Token{ID: fixTokenID, Name: "fixture", Role: supervise.RoleAuditor, Hash: supervise.HashSecret("x"), Created: fixT0}
+		if err := ts.PutToken(ctx, tok); err != nil {
+			t.Fatalf("PutToken = %v", err)
+		}
+	}
 }
+
+// fixTokenID is the id of a stored token that the tests may revoke.
+const fixTokenID = "00000000000000aa"
 
 // openIndex opens a badger index (on disk when dir is set, else in memory)
 // filled with the fixture.

@@ -284,6 +284,12 @@ func (s *Server) findings(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sc := s.scopeOf(c.Request.Context()); sc.org != "" {
+		if f.Org != "" && f.Org != sc.org {
+			return list([]FindingView(nil), ""), nil
+		}
+		f.Org = sc.org
+	}
 	fs, next, err := s.idx.Findings(c.Request.Context(), f, p)
 	if err != nil {
 		return nil, err
@@ -300,7 +306,7 @@ func (s *Server) finding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.idx.Finding(c.Request.Context(), id)
+	f, err := s.scopedFinding(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}

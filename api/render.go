@@ -10,7 +10,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/lianjian/lianjian/api/report"
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // handler is the shape of every route: bind input, make one domain call,
@@ -25,6 +27,9 @@ const (
 	codeNotFound         = "not_found"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeTimeout          = "timeout"
+	codeConflict         = "conflict"
+	codeTooLarge         = "too_large"
+	codeRateLimited      = "rate_limited"
 	codeUnavailable      = "unavailable"
 	codeInternal         = "internal"
 )
@@ -44,7 +49,17 @@ type ErrorDetail struct {
 // the handler and renders its result. It is the only place that writes
 // responses for routes.
 func (s *Server) wrap(rt route) gin.HandlerFunc {
+	mutating := rt.Method != http.MethodGet && rt.Method != http.MethodHead
 	return func(c *gin.Context) {
+		if mutating {
+			defer func() {
+				if v := recover(); v != nil {
+					s.auditAction(c, rt, "500 panic")
+					panic(v) // for the recovery middleware
+				}
+				s.auditRequest(c, rt)
+			}()
+		}
 		if err := s.authorize(c, rt.Permission); err != nil {
 			s.fail(c, err)
 			return
@@ -54,8 +69,25 @@ func (s *Server) wrap(rt route) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, v)
+		switch r := v.(type) {
+		case rawBody:
+			if r.filename != "" {
+				c.Header("Content-Disposition", `attachment; filename="`+r.filename+`"`)
+			}
+			c.Data(http.StatusOK, r.contentType, r.body)
+		case http.Handler:
+			r.ServeHTTP(c.Writer, c.Request)
+		default:
+			c.JSON(http.StatusOK, v)
+		}
 	}
+}
+
+// rawBody is a handler result rendered as is (reports, CSV).
+type rawBody struct {
+	contentType string
+	filename    string
+	body        []byte
 }
 
 // authorize checks the caller against the route's permission when an
@@ -75,6 +107,9 @@ func (s *Server) authorize(c *gin.Context, perm Permission) error {
 	}
 	if !p.Allowed(perm) {
 		return ErrForbidden
+	}
+	if !s.limit.allow(p.Name()) {
+		return ErrRateLimited
 	}
 	c.Request = c.Request.WithContext(withPrincipal(ctx, p))
 	return nil
@@ -109,6 +144,19 @@ func classify(err error) (status int, code, msg string) {
 		return http.StatusUnauthorized, codeUnauthenticated, "authentication required"
 	case errors.Is(err, ErrForbidden):
 		return http.StatusForbidden, codeForbidden, "permission denied"
+	case errors.Is(err, ErrRateLimited):
+		return http.StatusTooManyRequests, codeRateLimited, "too many requests"
+	case errors.Is(err, ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, codeTooLarge, "request body too large"
+	case errors.Is(err, supervise.ErrTransition):
+		// Transition errors name only statuses and roles.
+		return http.StatusConflict, codeConflict, err.Error()
+	case errors.Is(err, report.ErrOptions):
+		return http.StatusBadRequest, codeBadRequest, "invalid report parameters"
+	case errors.Is(err, report.ErrTooMany):
+		return http.StatusBadRequest, codeBadRequest, "too many findings for one report; narrow it by chain, org or time"
+	case errors.Is(err, errNoSupervisor):
+		return http.StatusServiceUnavailable, codeUnavailable, "service unavailable"
 	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, ledger.ErrUnknownChain):
 		return http.StatusNotFound, codeNotFound, "resource not found"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -53,26 +54,93 @@ func field(t testing.TB, body []byte, path string) any {
 	return v
 }
 
-// samplePaths gives a concrete, existing path for every route pattern.
-func samplePaths() map[string]string {
+// sample is a concrete request for a route pattern.
+type sample struct {
+	path string
+	body string // JSON body for POST
+}
+
+// sampleRequests gives a concrete, existing request for every route,
+// keyed by "METHOD pattern". Every route must have one: the route tests
+// fail otherwise.
+func sampleRequests() map[string]sample {
 	v := Version
-	return map[string]string{
-		"/healthz":                                   "/healthz",
-		"/readyz":                                    "/readyz",
-		v + "/chains":                                v + "/chains",
-		v + "/chains/:chain":                         v + "/chains/" + evmChain,
-		v + "/chains/:chain/blocks":                  v + "/chains/" + evmChain + "/blocks",
-		v + "/chains/:chain/blocks/:ref":             v + "/chains/" + evmChain + "/blocks/1",
-		v + "/chains/:chain/txs/:id":                 v + "/chains/" + evmChain + "/txs/" + fixTxID("new/3/0"),
-		v + "/chains/:chain/addresses/:addr/history": v + "/chains/" + evmChain + "/addresses/" + fixEVMAddr + "/history",
-		v + "/chains/:chain/contracts":               v + "/chains/" + evmChain + "/contracts",
-		v + "/chains/:chain/contracts/:addr":         v + "/chains/" + evmChain + "/contracts/" + fixEVMAddr,
-		v + "/chains/:chain/reorgs":                  v + "/chains/" + evmChain + "/reorgs",
-		v + "/txs/:id":                               v + "/txs/" + fixTxID("fab/1/0"),
-		v + "/findings":                              v + "/findings",
-		v + "/findings/:id":                          v + "/findings/" + fixFindingID(),
-		v + "/rules":                                 v + "/rules",
+	g := func(p string) sample { return sample{path: p} }
+	return map[string]sample{
+		"GET /healthz":                                        g("/healthz"),
+		"GET /readyz":                                         g("/readyz"),
+		"GET /metrics":                                        g("/metrics"),
+		"GET " + v + "/chains":                                g(v + "/chains"),
+		"GET " + v + "/chains/:chain":                         g(v + "/chains/" + evmChain),
+		"GET " + v + "/chains/:chain/blocks":                  g(v + "/chains/" + evmChain + "/blocks"),
+		"GET " + v + "/chains/:chain/blocks/:ref":             g(v + "/chains/" + evmChain + "/blocks/1"),
+		"GET " + v + "/chains/:chain/txs/:id":                 g(v + "/chains/" + evmChain + "/txs/" + fixTxID("new/3/0")),
+		"GET " + v + "/chains/:chain/addresses/:addr/history": g(v + "/chains/" + evmChain + "/addresses/" + fixEVMAddr + "/history"),
+		"GET " + v + "/chains/:chain/contracts":               g(v + "/chains/" + evmChain + "/contracts"),
+		"GET " + v + "/chains/:chain/contracts/:addr":         g(v + "/chains/" + evmChain + "/contracts/" + fixEVMAddr),
+		"GET " + v + "/chains/:chain/reorgs":                  g(v + "/chains/" + evmChain + "/reorgs"),
+		"GET " + v + "/txs/:id":                               g(v + "/txs/" + fixTxID("fab/1/0")),
+		"GET " + v + "/findings":                              g(v + "/findings"),
+		"GET " + v + "/findings/:id":                          g(v + "/findings/" + fixFindingID()),
+		"GET " + v + "/rules":                                 g(v + "/rules"),
+		"GET " + v + "/openapi.json":                          g(v + "/openapi.json"),
+		"GET " + v + "/search":                                g(v + "/search?q=" + fixTxID("fab/1/0")),
+		"GET " + v + "/findings/:id/history":                  g(v + "/findings/" + fixFindingID() + "/history"),
+		"POST " + v + "/findings/:id/transitions":             {v + "/findings/" + fixFindingID() + "/transitions", `{"comment":"looking into it"}`},
+		"GET " + v + "/users":                                 g(v + "/users"),
+		"POST " + v + "/users":                                {v + "/users", `{"name":"ci","role":"auditor"}`},
+		"DELETE " + v + "/users/:id":                          g(v + "/users/" + fixTokenID),
+		"GET " + v + "/auditlog":                              g(v + "/auditlog"),
+		"GET " + v + "/auditlog/verify":                       g(v + "/auditlog/verify"),
+		"GET " + v + "/reports/supervision":                   g(v + "/reports/supervision?chain=" + fabChain),
+		"GET " + v + "/alerts/deliveries":                     g(v + "/alerts/deliveries"),
+		// Fabric routes (api/fabric.go).
+		"GET " + v + "/networks":                               g(v + "/networks"),
+		"GET " + v + "/chains/:chain/configs":                  g(v + "/chains/" + fabChain + "/configs"),
+		"GET " + v + "/chains/:chain/config":                   g(v + "/chains/" + fabChain + "/config?height=1"),
+		"GET " + v + "/chains/:chain/config/diff":              g(v + "/chains/" + fabChain + "/config/diff?from=0&to=1"),
+		"GET " + v + "/chains/:chain/identities":               g(v + "/chains/" + fabChain + "/identities?msp=Org1MSP"),
+		"GET " + v + "/chains/:chain/identities/:fingerprint":  g(v + "/chains/" + fabChain + "/identities/" + fmt.Sprintf("%x", fixHash("cert/user1"))),
+		"GET " + v + "/chains/:chain/orgs":                     g(v + "/chains/" + fabChain + "/orgs"),
+		"GET " + v + "/chains/:chain/chaincodes":               g(v + "/chains/" + fabChain + "/chaincodes"),
+		"GET " + v + "/chains/:chain/chaincodes/:name/history": g(v + "/chains/" + fabChain + "/chaincodes/" + fixFabCC + "/history"),
+		// Contract scan routes (api/contracts_scan.go).
+		"GET " + v + "/chains/:chain/scans":                   g(v + "/chains/" + fabChain + "/scans"),
+		"GET " + v + "/chains/:chain/contracts/:addr/scans":   g(v + "/chains/" + fabChain + "/contracts/" + fixFabCC + "/scans"),
+		"POST " + v + "/chains/:chain/scans":                  {v + "/chains/" + fabChain + "/scans", scanSampleBody},
+		"POST " + v + "/chains/:chain/chaincodes/:name/scans": {v + "/chains/" + fabChain + "/chaincodes/" + fixFabCC + "/scans", scanSampleAttach},
+		// Node routes (api/nodes.go). POST comes first in the route table
+		// and registers the node the later samples read, update and retire.
+		"GET " + v + "/nodes":                       g(v + "/nodes"),
+		"POST " + v + "/nodes":                      {v + "/nodes", nodeSampleBody},
+		"GET " + v + "/nodes/:id":                   g(v + "/nodes/" + nodeSampleID),
+		"PUT " + v + "/nodes/:id":                   {v + "/nodes/" + nodeSampleID, nodeSampleBody},
+		"DELETE " + v + "/nodes/:id":                g(v + "/nodes/" + nodeSampleID + "?reason=moved"),
+		"GET " + v + "/nodes/:id/history":           g(v + "/nodes/" + nodeSampleID + "/history"),
+		"GET " + v + "/nodes/:id/probes":            g(v + "/nodes/" + nodeSampleID + "/probes"),
+		"GET " + v + "/chains/:chain/participation": g(v + "/chains/" + fabChain + "/participation?window=10"),
+		"GET " + v + "/risk":                        g(v + "/risk?kind=org&chain=" + fabChain + "&ref=Org1MSP"),
 	}
+}
+
+// send serves one request with an optional JSON body and returns the
+// recorder.
+func send(t testing.TB, h http.Handler, method, target, body string, hdr http.Header) *httptest.ResponseRecorder {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }
 
 func fixFindingID() string {
@@ -81,7 +149,7 @@ func fixFindingID() string {
 
 func TestEveryRouteIsServed(t *testing.T) {
 	s := newTestServer(t, Config{}, openIndex(t, ""), nil)
-	paths := samplePaths()
+	samples := sampleRequests()
 	seen := map[string]bool{}
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Path
@@ -95,26 +163,28 @@ func TestEveryRouteIsServed(t *testing.T) {
 		if strings.HasPrefix(rt.Path, Version) && rt.Permission == "" {
 			t.Errorf("route %s requires no permission", key)
 		}
-		path, ok := paths[rt.Path]
+		sm, ok := samples[key]
 		if !ok {
-			t.Errorf("route %s has no sample path in samplePaths", key)
+			t.Errorf("route %s has no sample request in sampleRequests", key)
 			continue
 		}
-		t.Run(strings.TrimPrefix(rt.Path, "/"), func(t *testing.T) {
-			code, body := do(t, s.Handler(), rt.Method, path, nil)
-			if code != http.StatusOK {
-				t.Fatalf("%s %s = %d %s, want 200", rt.Method, path, code, body)
+		t.Run(strings.TrimPrefix(key, "/"), func(t *testing.T) {
+			rec := send(t, s.Handler(), rt.Method, sm.path, sm.body, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s %s = %d %s, want 200", rt.Method, sm.path, rec.Code, rec.Body)
 			}
-			if !json.Valid(body) {
-				t.Fatalf("%s %s body is not JSON: %s", rt.Method, path, body)
+			if rt.Response != nil && !json.Valid(rec.Body.Bytes()) {
+				t.Fatalf("%s %s body is not JSON: %s", rt.Method, sm.path, rec.Body)
 			}
 		})
 	}
 	if fmt.Sprint(Table()) != fmt.Sprint(s.Routes()) {
 		t.Errorf("Table() = %v, want the served routes %v", Table(), s.Routes())
 	}
-	if len(seen) != len(paths) {
-		t.Errorf("table has %d routes, samplePaths %d: a sample names a route that is not served", len(seen), len(paths))
+	for key := range samples {
+		if !seen[key] {
+			t.Errorf("sampleRequests names %s, which is not served", key)
+		}
 	}
 }
 

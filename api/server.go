@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/lianjian/lianjian/api/console"
 	"github.com/lianjian/lianjian/ledger"
 )
 
@@ -26,6 +27,12 @@ type Deps struct {
 	Logger *slog.Logger
 	// Rules lists the rule catalogue; nil means ledger.Rules.
 	Rules func() []*ledger.RuleInfo
+	// Supervisor stores tokens, the findings workflow and the audit log
+	// and answers searches; nil uses Index when it implements Supervisor,
+	// else the supervision routes answer 503.
+	Supervisor Supervisor
+	// Metrics collects Prometheus metrics; nil makes a new set.
+	Metrics *Metrics
 }
 
 // Server is the HTTP API over the index.
@@ -36,7 +43,11 @@ type Server struct {
 	auth    Authenticator
 	log     *slog.Logger
 	rules   func() []*ledger.RuleInfo
+	sup     Supervisor
+	metrics *Metrics
+	limit   *limiter
 	routes  []route
+	spec    []byte
 	handler http.Handler
 }
 
@@ -55,6 +66,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		auth:  deps.Auth,
 		log:   deps.Logger,
 		rules: deps.Rules,
+		sup:   deps.Supervisor,
+	}
+	if s.sup == nil {
+		s.sup, _ = deps.Index.(Supervisor)
+	}
+	s.limit = newLimiter(s.cfg.RateLimit, s.cfg.RateBurst)
+	s.metrics = deps.Metrics
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -63,6 +83,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		s.rules = ledger.Rules
 	}
 	s.routes = s.table()
+	spec, err := OpenAPI(describe(s.routes))
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	s.spec = spec
+	s.metrics.watch(s)
 	s.handler = s.engine()
 	return s, nil
 }
@@ -79,10 +105,11 @@ func (s *Server) engine() *gin.Engine {
 	// Clients connect directly or through a proxy we do not know about:
 	// never trust forwarded headers for the client address.
 	_ = e.SetTrustedProxies(nil) // cannot fail for an empty list
-	e.Use(s.logRequests, s.recovery, s.timeout)
+	e.Use(s.logRequests, s.observe, s.recovery, s.timeout, s.limitBody)
 	for _, rt := range s.routes {
 		e.Handle(rt.Method, rt.Path, s.wrap(rt))
 	}
+	e.Match([]string{http.MethodGet, http.MethodHead}, console.Path+"*asset", gin.WrapH(console.Handler())) // the web console: api/console
 	e.NoRoute(s.noRoute)
 	e.NoMethod(s.noMethod)
 	return e

@@ -30,6 +30,9 @@ func TestConfigValidate(t *testing.T) {
 		{"negative max page", Config{MaxPageSize: -1}, false},
 		{"default above max", Config{MaxPageSize: 10, DefaultPageSize: 11}, false},
 		{"negative header bytes", Config{MaxHeaderBytes: -1}, false},
+		{"negative body bytes", Config{MaxBodyBytes: -1}, false},
+		{"negative burst", Config{RateBurst: -1}, false},
+		{"rate limit off", Config{RateLimit: -1}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()

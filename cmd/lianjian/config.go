@@ -41,12 +41,13 @@ type IndexConfig struct {
 
 // ChainConfig describes one supervised chain.
 type ChainConfig struct {
-	ID     string       `yaml:"id"`
-	Name   string       `yaml:"name"`
-	Kind   string       `yaml:"kind"`   // evm
-	Crypto string       `yaml:"crypto"` // intl or gm
-	EVM    *EVMConfig   `yaml:"evm"`
-	Ingest IngestConfig `yaml:"ingest"`
+	ID     string        `yaml:"id"`
+	Name   string        `yaml:"name"`
+	Kind   string        `yaml:"kind"`   // evm or fabric
+	Crypto string        `yaml:"crypto"` // intl or gm
+	EVM    *EVMConfig    `yaml:"evm"`
+	Fabric *FabricConfig `yaml:"fabric"`
+	Ingest IngestConfig  `yaml:"ingest"`
 }
 
 // EVMConfig is the node connection of an EVM chain.
@@ -120,6 +121,9 @@ func (c *Config) Defaults() {
 		if ch.Kind == "" && ch.EVM != nil {
 			ch.Kind = string(ledger.KindEVM)
 		}
+		if ch.Kind == "" && ch.Fabric != nil {
+			ch.Kind = string(ledger.KindFabric)
+		}
 	}
 }
 
@@ -158,10 +162,12 @@ func (c *Config) Validate() error {
 		if err := ch.validate(key); err != nil {
 			return err
 		}
-		if seen[ch.ID] {
-			return bad(key+".id", "%q is used by another chain", ch.ID)
+		for _, id := range ch.chainIDs() {
+			if seen[id] {
+				return bad(key+".id", "chain id %q is used by another chain", id)
+			}
+			seen[id] = true
 		}
-		seen[ch.ID] = true
 	}
 	return nil
 }
@@ -183,8 +189,12 @@ func (ch *ChainConfig) validate(key string) error {
 		if err := ch.evmConfig().Validate(); err != nil {
 			return bad(key+".evm", "%s", reason(err))
 		}
+	case ledger.KindFabric:
+		if err := ch.validateFabric(key); err != nil {
+			return err
+		}
 	default:
-		return bad(key+".kind", "%q is not a supported chain kind (evm)", ch.Kind)
+		return bad(key+".kind", "%q is not a supported chain kind (evm or fabric)", ch.Kind)
 	}
 	ic := ch.ingestConfig(false)
 	ic.Defaults()

@@ -26,12 +26,17 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	to := fs.Uint64("to", 0, "last height (default: the node's head when ingest starts)")
 	batch := fs.Int("batch", 0, "blocks per JSON-RPC batch (default 32)")
 	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal), always or never")
+	fabricDir := fs.String("fabric-dir", "", "import Fabric ledger files: a directory of .block files or a peer's ledger directory")
+	network := fs.String("network", "", "with --fabric-dir: the Fabric network name recorded for each channel")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := c.load(e)
 	if err != nil {
 		return err
+	}
+	if *fabricDir != "" {
+		return runFabricImport(ctx, e, cfg, fabricImportFlags{dir: *fabricDir, chain: *chain, network: *network, progress: *progress})
 	}
 	ch, err := pickChain(cfg, *chain, *evmHTTP)
 	if err != nil {

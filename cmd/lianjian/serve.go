@@ -50,8 +50,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	for _, ch := range cfg.Chains {
-		if err := db.PutChain(ctx, ch.model()); err != nil {
-			return fmt.Errorf("register chain %s: %w", ch.ID, err)
+		models := []ledger.Chain{ch.model()}
+		if ledger.Kind(ch.Kind) == ledger.KindFabric {
+			models = ch.fabricModels()
+		}
+		for _, m := range models {
+			if err := db.PutChain(ctx, m); err != nil {
+				return fmt.Errorf("register chain %s: %w", m.ID, err)
+			}
 		}
 	}
 	heads := &headBoard{}
@@ -62,8 +68,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveAPI(ctx) })
 	for _, ch := range cfg.Chains {
+		if ledger.Kind(ch.Kind) == ledger.KindFabric {
+			g.Go(func() error {
+				superviseFabric(ctx, ch, db, heads, log)
+				return nil
+			})
+			continue
+		}
 		g.Go(func() error {
-			superviseChain(ctx, ch, db, heads, log.With("chain", ch.ID))
+			superviseChain(ctx, ch, db, heads, log)
 			return nil
 		})
 	}
@@ -99,7 +112,7 @@ func superviseChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *he
 		}
 		backoff = min(max(2*backoff, time.Second), time.Minute)
 		wait := backoff/2 + rand.N(backoff/2+1)
-		log.Error("chain ingest stopped; retrying", "err", err, "wait", wait)
+		log.Error("chain ingest stopped; retrying", "chain", ch.ID, "err", err, "wait", wait)
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
@@ -123,6 +136,6 @@ func ingestChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headB
 		return err
 	}
 	heads.set(ch.ID, in)
-	log.Info("ingest started", "http", ch.EVM.HTTP, "ws", ch.EVM.WS, "chain_id", m.ChainID)
+	log.Info("ingest started", "chain", ch.ID, "http", ch.EVM.HTTP, "ws", ch.EVM.WS, "chain_id", m.ChainID)
 	return in.Run(ctx)
 }

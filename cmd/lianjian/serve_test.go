@@ -20,7 +20,14 @@ type chainView struct {
 }
 
 func getJSON(url string, out any) error {
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	if apiToken != "" {
+		req.Header.Set("Authorization", "Bearer "+apiToken)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
@@ -74,6 +81,8 @@ chains:
   - {id: alpha, evm: {http: %q, ws: %q}, ingest: {poll_interval: 200ms}}
   - {id: beta, evm: {http: %q}, ingest: {poll_interval: 200ms}}
 `, filepath.Join(t.TempDir(), "data"), port, nodes[0].HTTP, nodes[0].WS, nodes[1].HTTP))
+	apiToken = createToken(t, cfg)
+	defer func() { apiToken = "" }()
 	serve := startLianjian(t, "serve", "--config", cfg)
 	defer func() { serve.Process.Kill(); serve.Wait() }()
 	base := fmt.Sprintf("http://127.0.0.1:%d/api/v1", port)

@@ -7,7 +7,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -19,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lianjian/lianjian/internal/testnet/fabnet"
 	"github.com/lianjian/lianjian/internal/testnet/geth"
 	"github.com/lianjian/lianjian/internal/testnet/repo"
 )
@@ -44,22 +48,30 @@ func run(ctx context.Context, bin, listen string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	step("starting geth --dev on 127.0.0.1")
+	step("starting geth --dev and a Fabric 2.5.9 network (orderer + 2 peer orgs + chaincode) on 127.0.0.1")
+	fabCh := make(chan fabricResult, 1)
+	go func() { fabCh <- startFabric(ctx, filepath.Join(dir, "fabric")) }()
 	node, err := geth.Start(ctx, geth.Options{Dir: filepath.Join(dir, "geth"), AllowUnprotected: true})
 	if err != nil {
 		return err
 	}
 	defer node.Stop()
-	step("sending traffic: legacy, EIP-2930 and EIP-1559 transfers, an unprotected tx, 3 contract deployments and calls")
+	step("geth: sending legacy, EIP-2930 and EIP-1559 transfers, an unprotected tx, 3 contract deployments and calls")
 	tr, err := node.Drive(ctx, geth.TrafficOptions{Unprotected: true, Bulk: 40})
 	if err != nil {
 		return err
 	}
+	fab := <-fabCh
+	if fab.err != nil {
+		return fmt.Errorf("fabric: %w", fab.err)
+	}
+	defer fab.net.Stop()
 	cfgPath := filepath.Join(dir, "lianjian.yaml")
 	cfg := fmt.Sprintf(`# Written by make demo.
 data_dir: %s
 api:
   listen: %s
+  tls: {dev: true}   # self-signed development certificates under data_dir/tls
 chains:
   - id: geth-dev
     name: Local geth --dev
@@ -68,7 +80,19 @@ chains:
     evm:
       http: %s
       ws: %s
-`, filepath.Join(dir, "data"), listen, node.HTTP, node.WS)
+  - id: fabric
+    name: Local Fabric 2.5.9
+    kind: fabric
+    crypto: intl
+    fabric:
+      network: fabric-demo
+      profile: %s
+      org: Org1
+      channels: [%s]
+      chain_ids: {%s: fabric-%s}
+      user: {msp_id: Org1MSP, msp_dir: %s}
+`, filepath.Join(dir, "data"), listen, node.HTTP, node.WS,
+		fab.profile, fab.net.Channel(), fab.net.Channel(), fab.net.Channel(), fab.mspDir)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return err
 	}
@@ -78,6 +102,11 @@ chains:
 		return err
 	}
 	defer logf.Close()
+	dataDir := filepath.Join(dir, "data")
+	token, err := createToken(ctx, bin, dataDir)
+	if err != nil {
+		return err
+	}
 	step("starting lianjian serve --config " + cfgPath)
 	serve := exec.Command(bin, "serve", "--config", cfgPath)
 	serve.Stdout, serve.Stderr = logf, logf
@@ -89,25 +118,35 @@ chains:
 		_ = serve.Process.Signal(syscall.SIGTERM)
 		_ = serve.Wait()
 	}()
-	base := "http://" + listen
-	if err := waitCaughtUp(ctx, base, "geth-dev"); err != nil {
-		return fmt.Errorf("%w (log: %s)", err, logPath)
+	base := "https://" + listen
+	caFile := filepath.Join(dataDir, "tls", "ca.pem")
+	fabChain := "fabric-" + fab.net.Channel()
+	for _, chain := range []string{"geth-dev", fabChain} {
+		if err := waitCaughtUp(ctx, base, caFile, token, chain); err != nil {
+			return fmt.Errorf("%w (log: %s)", err, logPath)
+		}
 	}
+	curl := fmt.Sprintf("curl -s --cacert %s -H 'Authorization: Bearer %s'", caFile, token)
 	counterCall := tr.Txs[len(tr.Txs)-40-5].Hex()
 	fmt.Printf(`
-Lianjian is supervising a local geth --dev chain.
+Lianjian is supervising a local geth --dev chain and a local Fabric 2.5.9 channel.
 
-  API:       %s/api/v1
+  Console:   %s/console/#/login?token=%s
+             (self-signed development certificate: accept it, or trust %s)
+  API:       %s/api/v1   (regulator token: %s)
   geth RPC:  %s
+  Fabric:    channel %s (network files in %s)
   log:       %s
 
 Try:
-  curl -s '%s/api/v1/chains/geth-dev/blocks?limit=3'
-  curl -s '%s/api/v1/chains/geth-dev/txs/%s'
-  curl -s '%s/api/v1/findings'
+  %s '%s/api/v1/chains/geth-dev/blocks?limit=3'
+  %s '%s/api/v1/chains/geth-dev/txs/%s'
+  %s '%s/api/v1/findings'
+  %s '%s/api/v1/chains/%s/blocks?limit=3'
 
 Press Ctrl-C to stop.
-`, base, node.HTTP, logPath, base, base, counterCall, base)
+`, base, token, caFile, base, token, node.HTTP, fab.net.Channel(), fab.net.Dir(), logPath,
+		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain)
 	<-ctx.Done()
 	step("stopping")
 	return nil
@@ -115,22 +154,84 @@ Press Ctrl-C to stop.
 
 func step(msg string) { fmt.Printf("==> %s\n", msg) }
 
+type fabricResult struct {
+	net     *fabnet.Network
+	profile string
+	mspDir  string
+	err     error
+}
+
+// startFabric starts a Fabric network and drives every traffic shape into
+// it: puts and a delete endorsed by both orgs, a single-org endorsement
+// (ENDORSEMENT_POLICY_FAILURE), concurrent read-modify-writes
+// (MVCC_READ_CONFLICT) and a channel config update.
+func startFabric(ctx context.Context, dir string) fabricResult {
+	n, err := fabnet.Start(ctx, fabnet.Options{Dir: dir})
+	if err != nil {
+		return fabricResult{err: err}
+	}
+	res := fabricResult{net: n}
+	fail := func(err error) fabricResult {
+		n.Stop()
+		return fabricResult{err: err}
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := n.Put(ctx, fmt.Sprintf("k%d", i), fmt.Sprintf("v%d", i)); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := n.Delete(ctx, "k0"); err != nil {
+		return fail(err)
+	}
+	if _, err := n.Invoke(ctx, []string{"Org1"}, "put", "k9", "one-org"); err != nil && !errors.Is(err, fabnet.ErrTxInvalid) {
+		return fail(err)
+	}
+	if _, err := n.IncrConcurrent(ctx, "counter", 3); err != nil {
+		return fail(err)
+	}
+	if _, err := n.UpdateBatchTimeout(ctx, 2*time.Second); err != nil {
+		return fail(err)
+	}
+	if _, err := n.Put(ctx, "after-update", "v"); err != nil {
+		return fail(err)
+	}
+	if res.profile, err = n.ConnectionProfile("Org1"); err != nil {
+		return fail(err)
+	}
+	u, err := n.User("Org1", "User1")
+	if err != nil {
+		return fail(err)
+	}
+	res.mspDir = u.MSPDir
+	return res
+}
+
+// createToken makes a regulator token for the demo before serve opens the
+// index.
+func createToken(ctx context.Context, bin, dataDir string) (string, error) {
+	out, err := exec.CommandContext(ctx, bin, "users", "create", "--data-dir", dataDir,
+		"--name", "demo", "--role", "regulator").Output()
+	if err != nil {
+		return "", fmt.Errorf("create demo token: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 // waitCaughtUp polls the API until the chain's ingested height reaches the
 // node's head.
-func waitCaughtUp(ctx context.Context, base, chain string) error {
-	deadline := time.Now().Add(2 * time.Minute)
+func waitCaughtUp(ctx context.Context, base, caFile, token, chain string) error {
+	deadline := time.Now().Add(3 * time.Minute)
+	var client *http.Client
 	for time.Now().Before(deadline) {
-		var c struct {
-			Head     *uint64 `json:"head"`
-			Ingested *uint64 `json:"height"`
-		}
-		resp, err := http.Get(base + "/api/v1/chains/" + chain)
-		if err == nil {
-			err = json.NewDecoder(resp.Body).Decode(&c)
-			resp.Body.Close()
-			if err == nil && c.Head != nil && c.Ingested != nil && *c.Ingested >= *c.Head && *c.Head > 0 {
-				return nil
+		if client == nil {
+			if pem, err := os.ReadFile(caFile); err == nil {
+				pool := x509.NewCertPool()
+				pool.AppendCertsFromPEM(pem)
+				client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 			}
+		}
+		if client != nil && caughtUp(ctx, client, base+"/api/v1/chains/"+chain, token) {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -138,5 +239,26 @@ func waitCaughtUp(ctx context.Context, base, chain string) error {
 		case <-time.After(300 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("lianjian did not catch up with %s within 2 minutes", strings.TrimSpace(chain))
+	return fmt.Errorf("lianjian did not catch up with %s within 3 minutes", chain)
+}
+
+func caughtUp(ctx context.Context, client *http.Client, url, token string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var c struct {
+		Head   *uint64 `json:"head"`
+		Height *uint64 `json:"height"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&c) != nil {
+		return false
+	}
+	return c.Head != nil && c.Height != nil && *c.Height >= *c.Head && *c.Head > 0
 }

@@ -32,11 +32,9 @@ func TestReorg(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := []*big.Int{}
 	alloc := types.GenesisAlloc{}
 	for i := 0; i < 2; i++ {
 		k := geth.Key(10 + i)
-		keys = append(keys, k.D)
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(1e18), big.NewInt(100))}
 	}
 	sim := simulated.NewBackend(alloc, func(nc *node.Config, _ *ethconfig.Config) {

@@ -106,3 +106,134 @@ func findingChainKey(chain, id string) []byte { return key(tagFindChain, []byte(
 func findingChainPrefix(chain string) []byte {
 	return key(tagFindChain, []byte(chain), nil)
 }
+
+// Fabric tables (ledger/index/fabric.go). Appended; keep new tags unique.
+//
+//	g/CHAIN/HEIGHT              channel config carried by the block at HEIGHT (JSON)
+//	i/CHAIN/FINGERPRINT         identity with its signature counts (JSON)
+//	j/CHAIN/HEIGHT              identity count deltas of one block, for rollback (JSON)
+//	d/CHAIN/NAME/SEQ/HEIGHT     chaincode definition (JSON), one per _lifecycle commit
+const (
+	tagFabricConfig   = 'g'
+	tagFabricIdentity = 'i'
+	tagFabricIDDelta  = 'j'
+	tagChaincodeDef   = 'd'
+)
+
+func fabricConfigKey(chain string, h uint64) []byte {
+	return key(tagFabricConfig, []byte(chain), be64(h))
+}
+func fabricConfigPrefix(chain string) []byte { return key(tagFabricConfig, []byte(chain), nil) }
+func fabricIdentityKey(chain, fp string) []byte {
+	return key(tagFabricIdentity, []byte(chain), []byte(fp))
+}
+func fabricIdentityPrefix(chain string) []byte { return key(tagFabricIdentity, []byte(chain), nil) }
+func fabricIDDeltaKey(chain string, h uint64) []byte {
+	return key(tagFabricIDDelta, []byte(chain), be64(h))
+}
+func chaincodeDefKey(chain, name string, seq, h uint64) []byte {
+	return key(tagChaincodeDef, []byte(chain), []byte(name), be64(seq), be64(h))
+}
+func chaincodeDefPrefix(chain, name string) []byte {
+	return key(tagChaincodeDef, []byte(chain), []byte(name), nil)
+}
+
+// --- supervision records (api, issue 8) ---
+//
+//	T/TOKENID                   API token (JSON, secret hashed)
+//	w/FINDINGID/SEQ             finding workflow history entry (JSON, append-only)
+//	W/FINDINGID                 finding workflow state (JSON)
+//	L/SEQ                       audit log entry (JSON, SM3 hash-chained)
+//	s/TERMHASH/CHAIN/KIND/REF   search term -> match (JSON)
+//	D/NANOS/ID                  alert delivery record (JSON)
+const (
+	tagToken    = 'T'
+	tagChange   = 'w'
+	tagState    = 'W'
+	tagAuditLog = 'L'
+	tagSearch   = 's'
+	tagDelivery = 'D'
+)
+
+func tokenKey(id string) []byte { return key(tagToken, []byte(id)) }
+func changeKey(finding string, seq int) []byte {
+	return key(tagChange, []byte(finding), be64(uint64(seq)))
+}
+func changePrefix(finding string) []byte { return key(tagChange, []byte(finding), nil) }
+func stateKey(finding string) []byte     { return key(tagState, []byte(finding)) }
+func auditKey(seq uint64) []byte         { return key(tagAuditLog, be64(seq)) }
+func deliveryKey(nanos int64, id string) []byte {
+	return key(tagDelivery, be64(uint64(nanos)), []byte(id))
+}
+
+// --- end supervision records ---
+
+// --- node supervision records (ledger/index/nodes.go, issue 6) ---
+//
+//	N/NODEID                    current node revision (JSON)
+//	v/NODEID/REV                every node revision, append-only (JSON)
+//	p/NODEID/NANOS              probe run with its evidence (JSON)
+//	R/SUBJECT/NANOS             risk score point of a node, org or chain (JSON)
+const (
+	tagNode    = 'N'
+	tagNodeRev = 'v'
+	tagProbe   = 'p'
+	tagRisk    = 'R'
+)
+
+var nodeIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// validNodeID reports whether id can name a node in the index.
+func validNodeID(id string) bool { return nodeIDPattern.MatchString(id) }
+
+func nodeKey(id string) []byte { return key(tagNode, []byte(id)) }
+func nodeRevKey(id string, rev uint64) []byte {
+	return key(tagNodeRev, []byte(id), be64(rev))
+}
+func nodeRevPrefix(id string) []byte { return key(tagNodeRev, []byte(id), nil) }
+func probeKey(node string, nanos int64) []byte {
+	return key(tagProbe, []byte(node), be64(uint64(nanos)))
+}
+func probePrefix(node string) []byte { return key(tagProbe, []byte(node), nil) }
+func riskKey(subject string, nanos int64) []byte {
+	return key(tagRisk, []byte(subject), be64(uint64(nanos)))
+}
+func riskPrefix(subject string) []byte { return key(tagRisk, []byte(subject), nil) }
+
+// --- end node supervision records ---
+
+// --- audit records (ledger/index/audit.go, issue 5) ---
+//
+//	V/CHAIN/HEIGHT              audit verdict of a block and its transactions (JSON)
+//	K/CHAIN                     audit checkpoint: last height audited (JSON)
+const (
+	tagVerdict         = 'V'
+	tagAuditCheckpoint = 'K'
+)
+
+func verdictKey(chain string, h uint64) []byte {
+	return key(tagVerdict, []byte(chain), be64(h))
+}
+func auditCheckpointKey(chain string) []byte { return key(tagAuditCheckpoint, []byte(chain)) }
+
+// --- end audit records ---
+
+// --- contract scan records (ledger/index/contracts_scan.go, issue 7) ---
+//
+//	q/CHAIN/REF/SEQ             contract scan: an EVM contract (SEQ 0) or a chaincode definition (JSON)
+//	Q/CHAIN                     contract scan watcher checkpoint {height, hash}
+const (
+	tagContractScan     = 'q'
+	tagContractScanStep = 'Q'
+)
+
+func contractScanKey(chain, ref string, seq uint64) []byte {
+	return key(tagContractScan, []byte(chain), []byte(ref), be64(seq))
+}
+func contractScanPrefix(chain string) []byte { return key(tagContractScan, []byte(chain), nil) }
+func contractScanRefPrefix(chain, ref string) []byte {
+	return key(tagContractScan, []byte(chain), []byte(ref), nil)
+}
+func contractScanCheckpointKey(chain string) []byte { return key(tagContractScanStep, []byte(chain)) }
+
+// --- end contract scan records ---

@@ -77,6 +77,12 @@ func commitBlock(txn *badger.Txn, b *ledger.Block) error {
 			return err
 		}
 	}
+	if err := commitFabric(txn, b, &undo); err != nil {
+		return err
+	}
+	if err := commitSearch(txn, b, &undo); err != nil {
+		return err
+	}
 	if err := put(txn, blockKey(b.Chain, b.Height), rec); err != nil {
 		return err
 	}
@@ -142,6 +148,9 @@ func (d *DB) Rollback(ctx context.Context, r ledger.Reorg) error {
 			if err != nil {
 				return fmt.Errorf("rollback %s block %d: %w", r.Chain, h, err)
 			}
+			if err := rollbackFabric(txn, r.Chain, h); err != nil {
+				return err
+			}
 			for _, k := range undo {
 				if err := txn.Delete(k); err != nil {
 					return err
@@ -197,7 +206,9 @@ func putFindings(txn *badger.Txn, fs []ledger.Finding) error {
 			if old.LastSeen.After(f.LastSeen) {
 				f.LastSeen = old.LastSeen
 			}
-			f.Status = old.Status
+			if f.Status, err = redetect(txn, &old, &fs[i]); err != nil {
+				return err
+			}
 		case !errors.Is(err, ledger.ErrNotFound):
 			return err
 		}

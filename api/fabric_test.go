@@ -1,0 +1,226 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+const sharedFixtures = "../../shared/fixtures"
+
+// importFixture commits the peer blocks of a shared fixture network as
+// chain, the way `lianjian ingest --fabric-dir` does.
+func importFixture(t *testing.T, db *index.DB, chain, network string) {
+	t.Helper()
+	ctx := context.Background()
+	m := ledger.Chain{ID: chain, Kind: ledger.KindFabric, Network: network, Channel: "mychannel", Crypto: ledger.CryptoIntl}
+	if err := db.PutChain(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	dec, err := fabric.NewChannelDecoder(chain, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rb, err := range fabric.BlockDir(ctx, filepath.Join(sharedFixtures, network, "peer")) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := dec.Decode(rb.Bytes)
+		if err != nil {
+			t.Fatalf("Decode(%s) = %v", rb.File, err)
+		}
+		if err := db.Commit(ctx, b); err != nil {
+			t.Fatalf("Commit(%s %d) = %v", chain, b.Height, err)
+		}
+	}
+}
+
+// fabricServer serves the API over an index holding both shared fixture
+// networks on a loopback port and returns its base URL.
+func fabricServer(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(sharedFixtures); err != nil {
+		t.Skipf("shared fixtures not present: %v", err)
+	}
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	importFixture(t, db, "f259", "fabric-2.5.9")
+	importFixture(t, db, "gm", "fabric-gm-sm2")
+	srv, err := New(Config{}, Deps{Index: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	return "http://" + l.Addr().String() + Version
+}
+
+// getInto fetches url and decodes its JSON body into out, returning the
+// status code.
+func getInto(t *testing.T, url string, out any) int {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != nil && resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(body, out); err != nil {
+			t.Fatalf("GET %s: %v: %s", url, err, body)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestFabricRoutes(t *testing.T) {
+	base := fabricServer(t)
+
+	var nets List[NetworkView]
+	getInto(t, base+"/networks", &nets)
+	if len(nets.Items) != 2 || nets.Items[0].Name != "fabric-2.5.9" || len(nets.Items[0].Chains) != 1 ||
+		nets.Items[0].Chains[0].Channel != "mychannel" || *nets.Items[0].Chains[0].Height != 12 {
+		t.Errorf("networks = %+v, want fabric-2.5.9 and fabric-gm-sm2 with one channel each", nets.Items)
+	}
+
+	var versions List[ConfigVersionView]
+	getInto(t, base+"/chains/f259/configs", &versions)
+	if len(versions.Items) != 2 || versions.Items[1].Height != 11 {
+		t.Errorf("configs = %+v, want heights 0 and 11", versions.Items)
+	}
+	for _, tc := range []struct {
+		query   string
+		height  uint64
+		timeout string
+	}{{"?height=0", 0, "1s"}, {"?height=10", 0, "1s"}, {"?height=11", 11, "2s"}, {"", 11, "2s"}} {
+		var cfg ConfigView
+		if code := getInto(t, base+"/chains/f259/config"+tc.query, &cfg); code != http.StatusOK {
+			t.Fatalf("config%s = %d", tc.query, code)
+		}
+		if cfg.Height != tc.height || cfg.Batch.Timeout != tc.timeout || len(cfg.MSPs) == 0 {
+			t.Errorf("config%s = height %d timeout %s, want %d %s", tc.query, cfg.Height, cfg.Batch.Timeout, tc.height, tc.timeout)
+		}
+	}
+
+	var diff ConfigDiffView
+	getInto(t, base+"/chains/f259/config/diff", &diff)
+	want := ConfigChangeView{Section: "batch", Path: "timeout", Kind: "changed", From: "1s", To: "2s"}
+	if diff.FromHeight != 0 || diff.ToHeight != 11 || len(diff.Changes) != 1 || diff.Changes[0] != want {
+		t.Errorf("config/diff = %+v, want the batch timeout change 0 -> 11", diff)
+	}
+
+	var ids List[FabricIdentityView]
+	getInto(t, base+"/chains/f259/identities?msp=Org1MSP", &ids)
+	if len(ids.Items) == 0 {
+		t.Fatal("identities?msp=Org1MSP is empty")
+	}
+	var created uint64
+	for _, id := range ids.Items {
+		if id.MSPID != "Org1MSP" || id.Subject == "" || id.Serial == "" || id.NotAfter == "" || id.KeyAlgorithm != "ECDSA-P256" {
+			t.Errorf("identity %+v lacks certificate details", id)
+		}
+		created += id.Created
+		var one FabricIdentityView
+		if code := getInto(t, base+"/chains/f259/identities/"+id.Fingerprint+"?raw=1", &one); code != http.StatusOK || one.Cert == "" {
+			t.Errorf("identities/%s?raw=1 = %d, cert %q", id.Fingerprint, code, one.Cert)
+		}
+	}
+	if created == 0 {
+		t.Error("Org1MSP identities created no transactions")
+	}
+
+	var orgs List[OrgView]
+	getInto(t, base+"/chains/f259/orgs", &orgs)
+	byMSP := map[string]OrgView{}
+	for _, o := range orgs.Items {
+		byMSP[o.MSPID] = o
+	}
+	if o := byMSP["OrdererMSP"]; !o.InConfig || o.BlocksSigned != 12 || o.RootCerts != 1 {
+		t.Errorf("orgs OrdererMSP = %+v, want in config, 12 blocks signed, 1 root", o)
+	}
+	if o := byMSP["Org1MSP"]; !o.InConfig || o.Created != created || o.Endorsed == 0 || !o.NodeOUs {
+		t.Errorf("orgs Org1MSP = %+v, want in config with %d created and endorsements", o, created)
+	}
+
+	var gmIDs List[FabricIdentityView]
+	getInto(t, base+"/chains/gm/identities", &gmIDs)
+	for _, id := range gmIDs.Items {
+		if id.KeyAlgorithm != "SM2" {
+			t.Errorf("gm identity %s key %s, want SM2", id.Subject, id.KeyAlgorithm)
+		}
+	}
+
+	var hist List[ContractView]
+	getInto(t, base+"/chains/f259/chaincodes/kvcc/history", &hist)
+	if len(hist.Items) != 1 || hist.Items[0].Sequence != 1 || hist.Items[0].Version == "" || hist.Items[0].Policy == "" {
+		t.Errorf("chaincodes/kvcc/history = %+v, want sequence 1 with version and policy", hist.Items)
+	}
+	var ccs List[ContractView]
+	getInto(t, base+"/chains/gm/chaincodes", &ccs)
+	if len(ccs.Items) != 1 || ccs.Items[0].Address != "kvcc" {
+		t.Errorf("gm chaincodes = %+v, want kvcc", ccs.Items)
+	}
+
+	// Fabric blocks and transactions render through the common views.
+	var blk BlockView
+	getInto(t, base+"/chains/f259/blocks/10", &blk)
+	if blk.Fabric == nil || len(blk.Txs) != 3 {
+		t.Fatalf("blocks/10 = %+v, want 3 Fabric transactions", blk)
+	}
+}
+
+func TestFabricRouteErrors(t *testing.T) {
+	base := fabricServer(t)
+	tests := []struct {
+		path string
+		want int
+	}{
+		{"/chains/f259/config?height=x", http.StatusBadRequest},
+		{"/chains/f259/config?height=-1", http.StatusBadRequest},
+		{"/chains/f259/config/diff?from=0&to=0", http.StatusOK},
+		{"/chains/f259/config/diff?to=5", http.StatusBadRequest},
+		{"/chains/f259/identities/xyz", http.StatusBadRequest},
+		{"/chains/f259/identities/" + fmt.Sprintf("%064x", 7), http.StatusNotFound},
+		{"/chains/nochain/configs", http.StatusNotFound},
+		{"/chains/nochain/orgs", http.StatusNotFound},
+		{"/chains/nochain/identities", http.StatusNotFound},
+		{"/chains/f259/chaincodes/nocc/history", http.StatusNotFound},
+		{"/chains/f259/config/diff?from=0&to=11", http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			if got := getInto(t, base+tc.path, nil); got != tc.want {
+				t.Errorf("GET %s = %d, want %d", tc.path, got, tc.want)
+			}
+		})
+	}
+}

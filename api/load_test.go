@@ -1,0 +1,234 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/supervise"
+)
+
+// The load test is the API's measured benchmark (docs: testdata/BENCH.md).
+// It is off by default: go test ./api -run TestLoad -load -v -timeout 60m
+var (
+	loadOn          = flag.Bool("load", false, "run the API load test")
+	loadDir         = flag.String("load.dir", "", "index directory to build or reuse (default: a temp dir)")
+	loadTxs         = flag.Int("load.txs", 1_000_000, "transactions in the index")
+	loadPerBlk      = flag.Int("load.per-block", 20, "transactions per block")
+	loadConns       = flag.Int("load.conns", 8, "concurrent client connections")
+	loadPerEndpoint = flag.Duration("load.duration", 10*time.Second, "duration per endpoint")
+)
+
+const loadChain = "bench"
+
+func loadTxID(i int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "load/tx/%d", i))
+	return hex.EncodeToString(h[:])
+}
+
+func loadHash(h uint64) []byte {
+	s := sha256.Sum256(fmt.Appendf(nil, "load/block/%d", h))
+	return s[:]
+}
+
+var loadRule = &ledger.RuleInfo{ID: "EVM-UNPROTECTED-TX", Title: "t", Doc: "d", Severity: ledger.Medium, Category: ledger.CatCrypto}
+
+// buildLoadIndex writes the synthetic chain through index.Commit: blocks
+// of perBlock EVM-style transactions from 1,000 senders to 100 contracts,
+// with a finding on every 100th transaction.
+func buildLoadIndex(t *testing.T, db *index.DB, txs, perBlock int) {
+	ctx := context.Background()
+	if cp, err := db.Checkpoint(ctx, loadChain); err == nil && int(cp.Height+1)*perBlock >= txs {
+		t.Logf("reusing index: %d blocks", cp.Height+1)
+		return
+	}
+	if err := db.PutChain(ctx, ledger.Chain{ID: loadChain, Kind: ledger.KindEVM, Crypto: ledger.CryptoIntl, ChainID: 1337}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var parent []byte
+	blocks := (txs + perBlock - 1) / perBlock
+	for h := range uint64(blocks) {
+		b := &ledger.Block{
+			Chain: loadChain, Height: h, Hash: loadHash(h), ParentHash: parent, Time: t0.Add(time.Duration(h) * time.Second),
+			GasLimit: 30_000_000, BaseFee: "1000000000",
+		}
+		b.Verdict.Add("header-hash", true, "")
+		for j := range perBlock {
+			i := int(h)*perBlock + j
+			tx := ledger.Tx{
+				ID: loadTxID(i), Chain: loadChain, Height: h, Index: j, Type: "dynamic-fee", Time: b.Time,
+				From: fmt.Sprintf("0x%040x", i%1000+1), To: fmt.Sprintf("0x%040x", 0xc000+i%100),
+				Value: "1000", Nonce: uint64(i / 1000), Gas: 21000, GasUsed: 21000, Status: "success", Valid: true,
+			}
+			tx.Verdict.Add("sender", true, "")
+			b.Txs = append(b.Txs, tx)
+			if i%100 == 0 {
+				b.Findings = append(b.Findings, ledger.NewFinding(loadRule, loadChain,
+					ledger.Subject{Kind: "tx", Ref: tx.ID, Height: h}, b.Time, "unprotected", nil))
+			}
+		}
+		b.TxCount = len(b.Txs)
+		if err := db.Commit(ctx, b); err != nil {
+			t.Fatalf("commit %d: %v", h, err)
+		}
+		parent = b.Hash
+	}
+	el := time.Since(start)
+	t.Logf("built %d blocks, %d txs in %v (%.0f tx/s)", blocks, blocks*perBlock, el.Round(time.Second), float64(blocks*perBlock)/el.Seconds())
+}
+
+// rss returns the process's resident and peak resident set sizes in MiB.
+func rss() (cur, peak float64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var kb float64
+		if n, _ := fmt.Sscanf(line, "VmRSS: %f kB", &kb); n == 1 {
+			cur = kb / 1024
+		}
+		if n, _ := fmt.Sscanf(line, "VmHWM: %f kB", &kb); n == 1 {
+			peak = kb / 1024
+		}
+	}
+	return cur, peak
+}
+
+type loadResult struct {
+	name          string
+	n, errs       int
+	rps           float64
+	p50, p99, max time.Duration
+}
+
+// hammer runs conns clients against one endpoint for d and collects
+// client-side latencies.
+func hammer(base, token string, conns int, d time.Duration, name string, path func(r *rand.Rand) string) loadResult {
+	var mu sync.Mutex
+	var lats []time.Duration
+	errs := 0
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			var mine []time.Duration
+			bad := 0
+			for time.Now().Before(deadline) {
+				req, _ := http.NewRequest(http.MethodGet, base+path(r), nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				start := time.Now()
+				resp, err := client.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						err = errors.New(resp.Status)
+					}
+				}
+				mine = append(mine, time.Since(start))
+				if err != nil {
+					bad++
+				}
+			}
+			mu.Lock()
+			lats = append(lats, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
+	q := func(p float64) time.Duration { return lats[min(len(lats)-1, int(p*float64(len(lats))))] }
+	return loadResult{name: name, n: len(lats), errs: errs, rps: float64(len(lats)) / d.Seconds(), p50: q(0.50), p99: q(0.99), max: lats[len(lats)-1]}
+}
+
+// TestLoad builds (or reuses) an index of -load.txs transactions, serves
+// the real API with token authentication on loopback, and measures
+// requests/s and p50/p99 latency for the four hot endpoints.
+func TestLoad(t *testing.T) {
+	if !*loadOn {
+		t.Skip("load test: run with -load (see testdata/BENCH.md)")
+	}
+	dir := *loadDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	db, err := index.Open(dir, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	buildLoadIndex(t, db, *loadTxs, *loadPerBlk)
+	tok, secret, err := supervise.NewToken("load", supervise.RoleRegulator, "", "load", time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutToken(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{RateLimit: -1}, Deps{Index: db, Auth: NewTokenAuth(db)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + l.Addr().String()
+	blocks := *loadTxs / *loadPerBlk
+	ntx := blocks * *loadPerBlk
+	v := Version
+	endpoints := []struct {
+		name string
+		path func(r *rand.Rand) string
+	}{
+		{"tx-by-id", func(r *rand.Rand) string { return v + "/chains/" + loadChain + "/txs/" + loadTxID(r.IntN(ntx)) }},
+		{"block-by-height", func(r *rand.Rand) string { return fmt.Sprintf("%s/chains/%s/blocks/%d", v, loadChain, r.IntN(blocks)) }},
+		{"findings-list", func(r *rand.Rand) string { return v + "/findings?chain=" + loadChain + "&limit=50" }},
+		{"search", func(r *rand.Rand) string { return v + "/search?q=" + loadTxID(r.IntN(ntx)) }},
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "index: %d txs in %d blocks; %d connections, %v per endpoint\n\n", ntx, blocks, *loadConns, *loadPerEndpoint)
+	fmt.Fprintln(&out, "| endpoint | requests | errors | req/s | p50 | p99 | max |")
+	fmt.Fprintln(&out, "|---|---|---|---|---|---|---|")
+	for _, ep := range endpoints {
+		hammer(base, secret, *loadConns, time.Second, ep.name, ep.path) // warm up
+		r := hammer(base, secret, *loadConns, *loadPerEndpoint, ep.name, ep.path)
+		fmt.Fprintf(&out, "| %s | %d | %d | %.0f | %v | %v | %v |\n", r.name, r.n, r.errs, r.rps,
+			r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond))
+		if r.errs > 0 {
+			t.Errorf("%s: %d errors", r.name, r.errs)
+		}
+	}
+	cur, peak := rss()
+	fmt.Fprintf(&out, "\nRSS after the run: %.0f MiB (peak %.0f MiB), load generator and server in one process\n", cur, peak)
+	t.Log("\n" + out.String())
+}

@@ -1,0 +1,503 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/supervise"
+	"github.com/lianjian/lianjian/nodes"
+)
+
+// NodeStore is the node registry, probe evidence and risk history. The
+// badger index implements it; the node routes find it on Deps.Index by
+// type assertion and answer 503 without it.
+type NodeStore interface {
+	nodes.Store
+	nodes.Chains
+	Probes(ctx context.Context, node string, limit int) ([]index.ProbeRecord, error)
+	RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]index.RiskPoint, error)
+}
+
+var _ NodeStore = (*index.DB)(nil)
+
+// Limits of the node routes.
+const (
+	defaultProbeLimit = 20
+	maxProbeLimit     = 200
+	maxRiskPoints     = 1000
+)
+
+// nodeRoutes declares the node registry, probe and risk routes.
+func (s *Server) nodeRoutes(get, post, del func(string, Permission, string, handler) route) []route {
+	const v = Version
+	return []route{
+		get(v+"/nodes", PermNodeRead, "registered nodes (operators: own org)", s.listNodes).in("chain", "org", "kind", "retired").out(List[NodeView]{}),
+		post(v+"/nodes", PermNodeWrite, "register a node (operators: own org)", s.registerNode).body(NodeRequest{}).out(NodeView{}),
+		get(v+"/nodes/:id", PermNodeRead, "one registered node", s.getNode).out(NodeView{}),
+		mk(http.MethodPut, v+"/nodes/:id", PermNodeWrite, "update a registered node; the old revision is kept", s.updateNode).body(NodeRequest{}).out(NodeView{}),
+		del(v+"/nodes/:id", PermNodeWrite, "retire a node; it keeps its history", s.retireNode).in("reason").out(NodeView{}),
+		get(v+"/nodes/:id/history", PermNodeRead, "every revision of a node", s.nodeHistory).out(List[NodeView]{}),
+		get(v+"/nodes/:id/probes", PermNodeRead, "recent probe runs with raw evidence, newest first", s.nodeProbes).in("limit").out(List[ProbeView]{}),
+		get(v+"/chains/:chain/participation", PermLedgerRead, "orderer signatures over recent blocks: per signer blocks signed, missed and last seen; blocks short of signatures", s.participation).in("window").out(ParticipationView{}),
+		get(v+"/risk", PermNodeRead, "risk score and trend of a node, org or chain, with its explanation", s.risk).in("kind", "chain", "ref", "since").out(RiskTrendView{}),
+	}
+}
+
+func (s *Server) nodeStore() (NodeStore, *nodes.Registry, error) {
+	st, ok := s.idx.(NodeStore)
+	if !ok {
+		return nil, nil, errNoSupervisor
+	}
+	return st, nodes.NewRegistry(st, st), nil
+}
+
+// NodeRequest is the body of a node registration or update.
+type NodeRequest struct {
+	ID         string `json:"id"`
+	Chain      string `json:"chain"`
+	Channel    string `json:"channel,omitempty"`
+	Org        string `json:"org"`
+	Kind       string `json:"kind"`
+	Endpoint   string `json:"endpoint"`
+	Operations string `json:"operations,omitempty"`
+	Admin      string `json:"admin,omitempty"`
+	TLSCA      string `json:"tlsCA,omitempty"`
+	ServerName string `json:"serverName,omitempty"`
+	Address    string `json:"address,omitempty"`
+	Version    string `json:"version,omitempty"`
+	Contact    string `json:"contact,omitempty"`
+	Note       string `json:"note,omitempty"`
+}
+
+// NodeView is a registered node at one revision.
+type NodeView struct {
+	NodeRequest
+	Retired bool   `json:"retired"`
+	Rev     uint64 `json:"rev"`
+	Time    string `json:"time"`
+	Actor   string `json:"actor"`
+	Change  string `json:"change"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// EvidenceView is one raw probe observation.
+type EvidenceView struct {
+	Check    string `json:"check"`
+	Target   string `json:"target"`
+	Request  string `json:"request,omitempty"`
+	Response string `json:"response,omitempty"`
+	Error    string `json:"error,omitempty"`
+	OK       bool   `json:"ok"`
+	Millis   int64  `json:"ms"`
+}
+
+// ProbeView is one stored probe run.
+type ProbeView struct {
+	Node      string         `json:"node"`
+	Time      string         `json:"time"`
+	Millis    int64          `json:"ms"`
+	Reachable bool           `json:"reachable"`
+	Version   string         `json:"version,omitempty"`
+	Head      uint64         `json:"head,omitempty"`
+	Ingested  uint64         `json:"ingested,omitempty"`
+	Findings  []FindingView  `json:"findings"`
+	Evidence  []EvidenceView `json:"evidence"`
+}
+
+// RiskContributorView is one finding's share of a score.
+type RiskContributorView struct {
+	Finding  string `json:"finding"`
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Points   int    `json:"points"`
+	Message  string `json:"message"`
+}
+
+// RiskView is one risk score with its explanation.
+type RiskView struct {
+	Subject      string                `json:"subject"`
+	Time         string                `json:"time"`
+	Score        int                   `json:"score"`
+	Level        string                `json:"level"`
+	Explanation  string                `json:"explanation"`
+	Contributors []RiskContributorView `json:"contributors"`
+}
+
+// RiskTrendView is a subject's current score and its history.
+type RiskTrendView struct {
+	Subject string     `json:"subject"`
+	Current *RiskView  `json:"current"`
+	Trend   []RiskView `json:"trend"`
+}
+
+func nodeView(r nodes.Revision) NodeView {
+	n := r.Node
+	return NodeView{
+		NodeRequest: NodeRequest{ID: n.ID, Chain: n.Chain, Channel: n.Channel, Org: n.Org, Kind: string(n.Kind),
+			Endpoint: n.Endpoint, Operations: n.Operations, Admin: n.Admin, TLSCA: n.TLSCA, ServerName: n.ServerName,
+			Address: n.Address, Version: n.Version, Contact: n.Contact, Note: n.Note},
+		Retired: n.Retired, Rev: r.Rev, Time: timeText(r.Time), Actor: r.Actor, Change: r.Change, Reason: r.Reason,
+	}
+}
+
+func (q NodeRequest) node() nodes.Node {
+	return nodes.Node{ID: q.ID, Chain: q.Chain, Channel: q.Channel, Org: q.Org, Kind: nodes.Kind(q.Kind),
+		Endpoint: q.Endpoint, Operations: q.Operations, Admin: q.Admin, TLSCA: q.TLSCA, ServerName: q.ServerName,
+		Address: q.Address, Version: q.Version, Contact: q.Contact, Note: q.Note}
+}
+
+// nodeErr turns registry errors into client errors that name the field.
+func nodeErr(err error) error {
+	var fe *nodes.FieldError
+	switch {
+	case errors.As(err, &fe):
+		return badParam(fe.Field, "%s", fe.Reason)
+	case errors.Is(err, nodes.ErrExists):
+		return badParam("id", "already registered")
+	case errors.Is(err, nodes.ErrRetired):
+		return badParam("id", "node is retired")
+	}
+	return err
+}
+
+// scopedNode loads a node the caller may see; other orgs' nodes are not
+// found.
+func (s *Server) scopedNode(c *gin.Context, reg *nodes.Registry) (nodes.Revision, error) {
+	id, err := name("id", c.Param("id"), maxNameLen)
+	if err != nil {
+		return nodes.Revision{}, err
+	}
+	r, err := reg.Get(c.Request.Context(), id)
+	if err != nil {
+		return nodes.Revision{}, err
+	}
+	if org := s.scopeOf(c.Request.Context()).org; org != "" && r.Org != org {
+		return nodes.Revision{}, ledger.ErrNotFound
+	}
+	return r, nil
+}
+
+func (s *Server) listNodes(c *gin.Context) (any, error) {
+	_, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, err
+	}
+	f := nodes.Filter{Chain: c.Query("chain"), Org: c.Query("org"), Kind: nodes.Kind(c.Query("kind"))}
+	if v := c.Query("retired"); v != "" {
+		if f.Retired, err = strconv.ParseBool(v); err != nil {
+			return nil, badParam("retired", "must be true or false")
+		}
+	}
+	if org := s.scopeOf(c.Request.Context()).org; org != "" {
+		f.Org = org
+	}
+	rs, err := reg.List(c.Request.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NodeView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, nodeView(r))
+	}
+	return list(out, ""), nil
+}
+
+func (s *Server) getNode(c *gin.Context) (any, error) {
+	_, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.scopedNode(c, reg)
+	if err != nil {
+		return nil, err
+	}
+	return nodeView(r), nil
+}
+
+// writeNode registers (POST) or updates (PUT) a node. Operators act only
+// for their own org and cannot move a node to another.
+func (s *Server) writeNode(c *gin.Context, update bool) (any, error) {
+	_, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, err
+	}
+	var q NodeRequest
+	if err := bindJSON(c, &q); err != nil {
+		return nil, err
+	}
+	sc := s.scopeOf(c.Request.Context())
+	if sc.org != "" && q.Org != sc.org {
+		return nil, ErrForbidden
+	}
+	n := q.node()
+	var r nodes.Revision
+	if update {
+		n.ID = c.Param("id")
+		if q.ID != "" && q.ID != n.ID {
+			return nil, badParam("id", "body id differs from the path")
+		}
+		if _, err := s.scopedNode(c, reg); err != nil {
+			return nil, err
+		}
+		r, err = reg.Update(c.Request.Context(), n, sc.actor, sc.role == supervise.RoleRegulator)
+	} else {
+		r, err = reg.Register(c.Request.Context(), n, sc.actor)
+	}
+	if err != nil {
+		return nil, nodeErr(err)
+	}
+	return nodeView(r), nil
+}
+
+func (s *Server) registerNode(c *gin.Context) (any, error) { return s.writeNode(c, false) }
+func (s *Server) updateNode(c *gin.Context) (any, error)   { return s.writeNode(c, true) }
+
+func (s *Server) retireNode(c *gin.Context) (any, error) {
+	_, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.scopedNode(c, reg)
+	if err != nil {
+		return nil, err
+	}
+	r, err = reg.Retire(c.Request.Context(), r.ID, s.scopeOf(c.Request.Context()).actor, c.Query("reason"))
+	if err != nil {
+		return nil, nodeErr(err)
+	}
+	return nodeView(r), nil
+}
+
+func (s *Server) nodeHistory(c *gin.Context) (any, error) {
+	_, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.scopedNode(c, reg)
+	if err != nil {
+		return nil, err
+	}
+	hist, err := reg.History(c.Request.Context(), r.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NodeView, 0, len(hist))
+	for _, h := range hist {
+		out = append(out, nodeView(h))
+	}
+	return list(out, ""), nil
+}
+
+func (s *Server) nodeProbes(c *gin.Context) (any, error) {
+	st, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.scopedNode(c, reg)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := intQuery(c, "limit", defaultProbeLimit, maxProbeLimit)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := st.Probes(c.Request.Context(), r.ID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ProbeView, 0, len(recs))
+	for _, rec := range recs {
+		var res nodes.Result
+		if err := json.Unmarshal(rec.Doc, &res); err != nil {
+			return nil, err
+		}
+		v := ProbeView{Node: res.Node, Time: timeText(res.Time), Millis: res.Millis, Reachable: res.Reachable,
+			Version: res.Version, Head: res.Head, Ingested: res.Ingested,
+			Findings: make([]FindingView, 0, len(res.Findings)), Evidence: make([]EvidenceView, 0, len(res.Evidence))}
+		for i := range res.Findings {
+			v.Findings = append(v.Findings, findingView(&res.Findings[i]))
+		}
+		for _, e := range res.Evidence {
+			v.Evidence = append(v.Evidence, EvidenceView(e))
+		}
+		out = append(out, v)
+	}
+	return list(out, ""), nil
+}
+
+// risk answers the current score and trend of a node, org or chain:
+// ?kind=node&ref=ID, ?kind=org&chain=C&ref=MSP or ?kind=chain&chain=C,
+// from ?since= (RFC 3339; default 30 days ago). Operators see their own
+// org and its nodes only.
+func (s *Server) risk(c *gin.Context) (any, error) {
+	st, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	kind, chain, ref := c.Query("kind"), c.Query("chain"), c.Query("ref")
+	for _, q := range []struct{ key, v string }{{"chain", chain}, {"ref", ref}} {
+		if q.v == "" {
+			continue
+		}
+		if _, err := name(q.key, q.v, maxNameLen); err != nil {
+			return nil, err
+		}
+	}
+	org := s.scopeOf(ctx).org
+	switch kind {
+	case nodes.SubjectNode:
+		if ref == "" {
+			return nil, badParam("ref", "node id required")
+		}
+		r, err := reg.Get(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if org != "" && r.Org != org {
+			return nil, ledger.ErrNotFound
+		}
+	case nodes.SubjectOrg:
+		if chain == "" || ref == "" {
+			return nil, badParam("ref", "org risk needs chain and ref (MSP id)")
+		}
+		if org != "" && ref != org {
+			return nil, ledger.ErrNotFound
+		}
+	case nodes.SubjectChain:
+		if chain == "" {
+			return nil, badParam("chain", "required")
+		}
+		if org != "" {
+			return nil, ErrForbidden
+		}
+	default:
+		return nil, badParam("kind", "want node, org or chain")
+	}
+	since := time.Now().AddDate(0, 0, -30)
+	if v := c.Query("since"); v != "" {
+		if since, err = time.Parse(time.RFC3339, v); err != nil {
+			return nil, badParam("since", "want an RFC 3339 time")
+		}
+	}
+	subject := nodes.SubjectKey(kind, chain, ref)
+	pts, err := st.RiskTrend(ctx, subject, since, maxRiskPoints)
+	if err != nil {
+		return nil, err
+	}
+	v := RiskTrendView{Subject: subject, Trend: make([]RiskView, 0, len(pts))}
+	for _, p := range pts {
+		var sc nodes.Score
+		if err := json.Unmarshal(p.Doc, &sc); err != nil {
+			return nil, err
+		}
+		rv := RiskView{Subject: sc.Subject, Time: timeText(sc.Time), Score: sc.Score, Level: sc.Level,
+			Explanation: sc.Explanation, Contributors: make([]RiskContributorView, 0, len(sc.Contributors))}
+		for _, k := range sc.Contributors {
+			rv.Contributors = append(rv.Contributors, RiskContributorView{Finding: k.Finding, Rule: k.Rule,
+				Severity: string(k.Severity), Points: k.Points, Message: k.Message})
+		}
+		v.Trend = append(v.Trend, rv)
+	}
+	if n := len(v.Trend); n > 0 {
+		v.Current = &v.Trend[n-1]
+	}
+	return v, nil
+}
+
+// ParticipationView is who signed a window of blocks.
+type ParticipationView struct {
+	Chain    string            `json:"chain"`
+	From     uint64            `json:"from"`
+	To       uint64            `json:"to"`
+	Blocks   int               `json:"blocks"`
+	Unsigned []uint64          `json:"unsigned"`
+	Signers  []SignerStatsView `json:"signers"`
+}
+
+// SignerStatsView is one orderer signer's participation.
+type SignerStatsView struct {
+	Signer      string `json:"signer"`
+	MSPID       string `json:"mspId,omitempty"`
+	Subject     string `json:"subject,omitempty"`
+	ConsenterID uint32 `json:"consenterId,omitempty"`
+	Signed      int    `json:"signed"`
+	Missed      int    `json:"missed"`
+	LastHeight  uint64 `json:"lastHeight,omitempty"`
+	LastSeen    string `json:"lastSeen,omitempty"`
+}
+
+// participationStore is what the participation route reads.
+type participationStore interface {
+	nodes.HealthStore
+	ChannelConfigs(ctx context.Context, chain string) ([]index.ConfigVersion, error)
+	ChannelConfig(ctx context.Context, chain string, height uint64) (*ledger.Config, error)
+}
+
+// Window bounds of the participation route, in blocks.
+const (
+	defaultParticipationWindow = 200
+	maxParticipationWindow     = 5000
+)
+
+func (s *Server) participation(c *gin.Context) (any, error) {
+	st, ok := s.idx.(participationStore)
+	if !ok {
+		return nil, errNoSupervisor
+	}
+	chain, err := chainParam(c)
+	if err != nil {
+		return nil, err
+	}
+	window, err := intQuery(c, "window", defaultParticipationWindow, maxParticipationWindow)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request.Context()
+	if _, err := s.idx.Chain(ctx, chain); err != nil {
+		return nil, err
+	}
+	var consenters []ledger.Consenter
+	bft := false
+	if vs, err := st.ChannelConfigs(ctx, chain); err == nil && len(vs) > 0 {
+		cfg, err := st.ChannelConfig(ctx, chain, vs[len(vs)-1].Height)
+		if err != nil {
+			return nil, err
+		}
+		consenters, bft = cfg.Consenters, cfg.OrdererType == "BFT"
+	}
+	p, err := nodes.BlockParticipation(ctx, st, chain, consenters, bft, window)
+	if err != nil {
+		return nil, err
+	}
+	v := ParticipationView{Chain: p.Chain, From: p.From, To: p.To, Blocks: p.Blocks, Unsigned: p.Unsigned,
+		Signers: make([]SignerStatsView, 0, len(p.Signers))}
+	if v.Unsigned == nil {
+		v.Unsigned = []uint64{}
+	}
+	for _, sg := range p.Signers {
+		v.Signers = append(v.Signers, SignerStatsView{Signer: sg.Signer, MSPID: sg.MSPID, Subject: sg.Subject,
+			ConsenterID: sg.ConsenterID, Signed: sg.Signed, Missed: sg.Missed, LastHeight: sg.LastHeight, LastSeen: timeText(sg.LastSeen)})
+	}
+	return v, nil
+}
+
+func intQuery(c *gin.Context, key string, def, maxV int) (int, error) {
+	v := c.Query(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxV {
+		return 0, badParam(key, "must be 1-%d", maxV)
+	}
+	return n, nil
+}

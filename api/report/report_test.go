@@ -1,0 +1,169 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/supervise"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden reports in testdata")
+
+// memSource is an in-memory Source.
+type memSource struct {
+	chains    []ledger.Chain
+	findings  []*ledger.Finding
+	states    map[string]supervise.State
+	contracts map[string][]*ledger.Contract
+}
+
+func (m *memSource) Chains(context.Context) ([]ledger.Chain, error) { return m.chains, nil }
+func (m *memSource) Checkpoint(_ context.Context, chain string) (ledger.Checkpoint, error) {
+	if chain == "evm-dev" {
+		return ledger.Checkpoint{Height: 42}, nil
+	}
+	return ledger.Checkpoint{}, ledger.ErrNotFound
+}
+func (m *memSource) Contracts(_ context.Context, chain string, _ ledger.Page) ([]*ledger.Contract, string, error) {
+	return m.contracts[chain], "", nil
+}
+func (m *memSource) Findings(_ context.Context, q ledger.FindingFilter, _ ledger.Page) ([]*ledger.Finding, string, error) {
+	var out []*ledger.Finding
+	for _, f := range m.findings {
+		if q.Match(f) {
+			out = append(out, f)
+		}
+	}
+	return out, "", nil
+}
+func (m *memSource) NodeDocs(context.Context) ([]json.RawMessage, error) {
+	return []json.RawMessage{
+		json.RawMessage(`{"id":"peer0-org1","chain":"fab-gm","org":"Org1MSP","kind":"peer","endpoint":"127.0.0.1:7051","version":"2.5.9","tlsCA":"x"}`),
+		json.RawMessage(`{"id":"geth-1","chain":"evm-dev","org":"Ops","kind":"evm-rpc","endpoint":"http://127.0.0.1:8545"}`),
+	}, nil
+}
+
+func (m *memSource) FindingState(_ context.Context, id string) (supervise.State, error) {
+	return m.states[id], nil
+}
+
+var (
+	t0    = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	rules = []*ledger.RuleInfo{
+		{ID: "CRY-WEAK-ALGO", Title: "Non-GM signature on a GM chain", Doc: "Use SM2 certificates issued by the GM CA.", Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{"GM/T 0111-2021 6.2"}},
+		{ID: "INT-HEADER-HASH", Title: "Block header hash mismatch", Doc: "Re-sync the peer from a trusted orderer.", Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{"GB/T 42570-2023 7.3"}},
+	}
+)
+
+func source() *memSource {
+	f1 := ledger.NewFinding(rules[1], "evm-dev", ledger.Subject{Kind: "block", Ref: "0xabc", Height: 7}, t0, "header hash differs", map[string]string{"have": "0x01", "want": "0x02"})
+	f2 := ledger.NewFinding(rules[0], "fab-gm", ledger.Subject{Kind: "identity", Ref: "ab12", Org: "Org1MSP"}, t0.Add(time.Hour), "ECDSA creator <script>", nil)
+	f2.Status = ledger.StatusRectifying
+	f3 := ledger.NewFinding(rules[0], "fab-gm", ledger.Subject{Kind: "identity", Ref: "cd34", Org: "Org2MSP"}, t0.Add(2*time.Hour), "=cmd|' /C calc'!A0", nil)
+	f3.Status = ledger.StatusResolved
+	return &memSource{
+		chains: []ledger.Chain{
+			{ID: "evm-dev", Kind: ledger.KindEVM, Crypto: ledger.CryptoIntl},
+			{ID: "fab-gm", Kind: ledger.KindFabric, Network: "gmnet", Channel: "mychannel", Crypto: ledger.CryptoGM},
+		},
+		findings: []*ledger.Finding{&f1, &f2, &f3},
+		states: map[string]supervise.State{
+			f2.ID: {Seq: 2, Deadline: t0.Add(24 * time.Hour)},
+			f3.ID: {Seq: 3, Confirmed: true},
+		},
+		contracts: map[string][]*ledger.Contract{"fab-gm": {{Chain: "fab-gm", Address: "basic", Version: "1.0", Sequence: 2, Height: 5}}},
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	now := t0.Add(48 * time.Hour)
+	for _, tc := range []struct {
+		name, format string
+		o            Options
+	}{
+		{"all-zh.html", FormatHTML, Options{}},
+		{"all-en.html", FormatHTML, Options{Lang: LangEN}},
+		{"org1.json", FormatJSON, Options{Chain: "fab-gm", Org: "Org1MSP"}},
+		{"all-en.csv", FormatCSV, Options{Lang: LangEN}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.Now = now
+			tc.o.Rules = func() []*ledger.RuleInfo { return rules }
+			r, err := Build(context.Background(), source(), tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := r.Render(&buf, tc.format); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join("testdata", tc.name)
+			if *update {
+				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("report %s differs from %s:\n%s", tc.name, file, buf.Bytes())
+			}
+		})
+	}
+}
+
+func TestReportContent(t *testing.T) {
+	now := t0.Add(48 * time.Hour)
+	r, err := Build(context.Background(), source(), Options{Now: now, Rules: func() []*ledger.RuleInfo { return rules }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.Total != 3 || r.Summary.Critical != 1 || r.Progress.Closed != 1 || r.Progress.Percent != 33 ||
+		r.Progress.Overdue != 1 || r.Progress.Confirmed != 1 || r.Findings[0].Rule != "INT-HEADER-HASH" {
+		t.Errorf("report = %+v %+v, first %s", r.Summary, r.Progress, r.Findings[0].Rule)
+	}
+	if r.Findings[0].Recommendation != rules[1].Doc || r.Basis[0].Findings != 2 || r.Scope.Chains[0].Height != 42 || len(r.Scope.Nodes) != 2 {
+		t.Errorf("rows, basis or scope wrong: %+v %+v %+v", r.Findings[0], r.Basis, r.Scope.Chains)
+	}
+	var html, csv bytes.Buffer
+	_ = r.Render(&html, FormatHTML)
+	_ = r.Render(&csv, FormatCSV)
+	for _, bad := range []string{"<script", "src=", "href=", "@import", "url("} {
+		if strings.Contains(html.String(), bad) {
+			t.Errorf("HTML report contains %q: not self-contained or not escaped", bad)
+		}
+	}
+	if !strings.Contains(html.String(), `lang="zh-CN"`) || !strings.Contains(html.String(), "整改进度") {
+		t.Error("HTML report is not Chinese by default")
+	}
+	if !strings.Contains(csv.String(), `'=cmd`) {
+		t.Errorf("CSV does not defuse a formula:\n%s", csv.String())
+	}
+	for _, tc := range []struct {
+		o    Options
+		want error
+	}{
+		{Options{Chain: "nope"}, ledger.ErrUnknownChain},
+		{Options{Lang: "fr"}, ErrOptions},
+		{Options{From: now, To: t0}, ErrOptions},
+	} {
+		if _, err := Build(context.Background(), source(), tc.o); !errors.Is(err, tc.want) {
+			t.Errorf("Build(%+v) = %v, want %v", tc.o, err, tc.want)
+		}
+	}
+	if err := r.Render(&html, "pdf"); !errors.Is(err, ErrOptions) {
+		t.Errorf("Render(pdf) = %v", err)
+	}
+}

@@ -1,0 +1,39 @@
+// Package audit re-verifies Fabric ledgers: every signature, certificate
+// and hash link, at hardware speed, with findings for what fails.
+//
+// An [Auditor] follows one chain (one Fabric channel) in height order.
+// For each block it checks
+//
+//   - the height sequence and the previous-hash link, the data hash over
+//     the envelopes and each endorser transaction's id, all under the
+//     channel's HashingAlgorithm;
+//   - the creator signature of every envelope, every endorsement
+//     signature and every config-update signature, ECDSA P-256 (low-S
+//     enforced) or SM2 with the default user id, where the SM2 pre-hash
+//     convention of the fork (none, SM3 or SHA-256) is detected from the
+//     chain's first SM2 signature and pinned;
+//   - the orderer block signatures, Raft signature headers or BFT
+//     identifier headers mapped through the consenter mapping, evaluated
+//     against /Channel/Orderer/BlockValidation;
+//   - each signer's certificate against the MSP it claims in the config in
+//     force at that height: chain to the MSP's root or intermediate CAs,
+//     CRLs, validity at the signing time and NodeOU role;
+//   - for each transaction the peer marked VALID, that its endorsements
+//     satisfy the endorsement policy `_lifecycle` defined for each
+//     namespace it invokes or writes (signature policies and implicit-meta
+//     ANY, ALL and MAJORITY policies of the channel config);
+//   - the crypto rules: non-SM2 keys, certificate signatures and hashing
+//     on chains declared GM, weak keys and expired or expiring
+//     certificates everywhere.
+//
+// Each failure is a [ledger.Finding] of a declared rule (see rules.go and
+// docs/rules.md) naming block, transaction and what failed, and each block
+// and transaction gets a [ledger.Verdict].
+//
+// [Auditor.Run] is a pipeline: decoding and signature verification, which
+// need no chain state, run on every core with a bounded window of blocks
+// in flight; the ordered checks that depend on the config in force run in
+// sequence. Parsed signers (with their SM2 Z value) are cached, validated
+// certificate chains are cached per config, and a signature over the same
+// bytes by the same key is verified only once.
+package audit

@@ -1,0 +1,158 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/lianjian/lianjian/internal/testnet/fabnet"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
+)
+
+// TestLiveNetworks audits the ledgers of real two-org networks (Raft on
+// 2.5.9, BFT on 3.1.1) after traffic that exercises the AND endorsement
+// policy, an endorsement policy failure, MVCC conflicts and a config
+// update: no integrity finding. Then the peer's verdict on the failed
+// transaction is flipped to VALID, which must be caught as a lying peer.
+func TestLiveNetworks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts real Fabric networks")
+	}
+	tests := []struct {
+		version, consensus string
+	}{
+		{fabnet.V2_5_9, fabnet.EtcdRaft},
+		{fabnet.V3_1_1, fabnet.BFT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version+"/"+tt.consensus, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			n, err := fabnet.Start(ctx, fabnet.Options{Dir: t.TempDir(), Version: tt.version, Consensus: tt.consensus})
+			if err != nil {
+				t.Fatalf("fabnet.Start = %v", err)
+			}
+			defer n.Stop()
+			for _, k := range []string{"a", "b"} {
+				if _, err := n.Put(ctx, k, "v-"+k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			failed, err := n.Invoke(ctx, []string{"Org1"}, "put", "c", "one-org")
+			if !errors.Is(err, fabnet.ErrTxInvalid) {
+				t.Fatalf("single-org invoke = %+v, %v; want ENDORSEMENT_POLICY_FAILURE", failed, err)
+			}
+			if _, err := n.IncrConcurrent(ctx, "n", 3); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.UpdateBatchTimeout(ctx, 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.Put(ctx, "d", "after-update"); err != nil {
+				t.Fatal(err)
+			}
+			height, err := n.Height(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var blocks [][]byte
+			for h := range height {
+				raw, err := n.FetchBlock(ctx, h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				blocks = append(blocks, raw)
+			}
+			a := newAuditor(t, ledger.CryptoIntl)
+			rs := auditAll(t, a, blocks)
+			for _, f := range findings(rs) {
+				if f.Category == ledger.CatIntegrity {
+					t.Errorf("clean ledger: %s: %s", f.Rule, f.Message)
+				}
+			}
+			for _, r := range rs {
+				if r.Verdict.Status != ledger.Verified || (r.Height > 0 && !hasCheck(r.Verdict, "block-validation")) {
+					t.Errorf("Block(%d).Verdict = %+v, want verified with block-validation", r.Height, r.Verdict)
+				}
+			}
+			if tt.consensus == fabnet.BFT {
+				last := len(blocks) - 1
+				b, err := fabric.DecodeBlock("x", blocks[last])
+				if err != nil || len(b.Fabric.ConsenterIDs) == 0 {
+					t.Fatalf("last BFT block has no identifier headers: %v", err)
+				}
+				// A signature claiming a consenter id outside the mapping.
+				md := get(t, blocks[last], pMetadata(0)...)
+				ih := protowire.AppendTag(nil, 1, protowire.VarintType)
+				ih = protowire.AppendVarint(ih, 99)
+				ih = append(ih, msg(2, []byte("nonce"))...)
+				forged := slices.Clone(blocks)
+				forged[last] = set(t, blocks[last], set(t, md, ih, sel{2, 0}, sel{3, 0}), pMetadata(0)...)
+				if !hasFinding(findings(auditAll(t, newAuditor(t, ledger.CryptoIntl), forged)), want{RuleBlockPolicy.ID, uint64(last), ""}) {
+					t.Errorf("no %s finding for a non-consenter BFT signature", RuleBlockPolicy.ID)
+				}
+			}
+			// The peer's own block files give the same clean audit.
+			dir, err := n.LedgerDir("Org2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			onDisk := newAuditor(t, ledger.CryptoIntl)
+			if err := onDisk.Run(ctx, fabric.ChannelBlocks(ctx, dir), func(*BlockResult) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if ds := onDisk.Summary(); ds.Integrity != 0 || ds.Blocks == 0 || ds.Findings[RuleBlockDecode.ID] != 0 {
+				t.Errorf("audit of %s = %d blocks, findings %v, want no integrity finding", dir, ds.Blocks, ds.Findings)
+			}
+			s := a.Summary()
+			t.Logf("%s: %d blocks, %d txs, %d signatures", tt.version, s.Blocks, s.Txs, s.Signatures)
+
+			// The peer lies: the failed transaction is marked VALID.
+			lied := false
+			for i, raw := range blocks {
+				b, err := fabric.DecodeBlock("x", raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for j, tx := range b.Txs {
+					if tx.ID == failed.ID {
+						filter := append([]byte{}, b.Fabric.TxFilter...)
+						filter[j] = 0
+						blocks[i] = set(t, raw, filter, pMetadata(2)...)
+						lied = true
+					}
+				}
+			}
+			if !lied {
+				t.Fatalf("tx %s not found in the ledger", failed.ID)
+			}
+			fs := findings(auditAll(t, newAuditor(t, ledger.CryptoIntl), blocks))
+			found := false
+			for _, f := range fs {
+				if f.Rule == RuleEndorsementPolicy.ID && f.Subject.Ref == failed.ID+"/policy:kvcc" {
+					found = true
+				} else if f.Category == ledger.CatIntegrity {
+					t.Errorf("unexpected %s: %s", f.Rule, f.Message)
+				}
+			}
+			if !found {
+				t.Errorf("no %s finding for the flipped tx %s; got:\n%s", RuleEndorsementPolicy.ID, failed.ID, listFindings(fs))
+			}
+		})
+	}
+}
+
+// hasCheck reports whether v holds a passed check of that name.
+func hasCheck(v ledger.Verdict, name string) bool {
+	for _, c := range v.Checks {
+		if c.Name == name && c.OK {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,138 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+// Store is what a re-audit of stored history needs from the index: the
+// stored blocks with their raw bytes, and a place for verdicts, findings
+// and the audit checkpoint.
+type Store interface {
+	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
+	PutAudit(ctx context.Context, chain string, recs []index.AuditRecord, fs []ledger.Finding, cp index.AuditCheckpoint) error
+	AuditCheckpoint(ctx context.Context, chain string) (index.AuditCheckpoint, error)
+}
+
+// storeBatch is the number of blocks whose verdicts are written together.
+const storeBatch = 128
+
+// Reaudit re-audits the stored blocks from..to (inclusive) of cfg.Chain,
+// for instance after rules or trust anchors changed, and stores a verdict
+// per block and per transaction, the findings and the audit checkpoint.
+// Starting above 0 primes the auditor with the config in force and the
+// block below from; when the stored audit checkpoint is at from-1 (an
+// audit that continues), the chaincode endorsement policies it saved are
+// restored too, otherwise policies of chaincodes defined before from are
+// not known and those transactions' policies are not evaluated.
+func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summary, error) {
+	if to < from {
+		return Summary{}, fmt.Errorf("%w: range %d..%d is empty", ErrConfig, from, to)
+	}
+	a, err := New(cfg)
+	if err != nil {
+		return Summary{}, err
+	}
+	chain := cfg.Chain.ID
+	if from > 0 {
+		if err := primeFromStore(ctx, a, st, chain, from); err != nil {
+			return Summary{}, err
+		}
+		cp, err := st.AuditCheckpoint(ctx, chain)
+		switch {
+		case err == nil && cp.Height == from-1:
+			a.RestoreChaincodes(cp.Chaincodes)
+		case err != nil && !errors.Is(err, ledger.ErrNotFound):
+			return Summary{}, fmt.Errorf("audit checkpoint: %w", err)
+		}
+	}
+	src := func(yield func(fabric.RawBlock, error) bool) {
+		for h := from; h <= to; h++ {
+			b, err := st.Block(ctx, chain, h)
+			if err == nil && len(b.Raw) == 0 {
+				err = fmt.Errorf("block %d: %w", h, fabric.ErrNoRaw)
+			}
+			if err != nil {
+				yield(fabric.RawBlock{}, err)
+				return
+			}
+			if !yield(fabric.RawBlock{Number: h, Bytes: b.Raw}, nil) {
+				return
+			}
+		}
+	}
+	var recs []index.AuditRecord
+	var fs []ledger.Finding
+	flush := func() error {
+		if len(recs) == 0 {
+			return nil
+		}
+		cp := index.AuditCheckpoint{Height: recs[len(recs)-1].Height, At: a.cfg.Now().UTC(), Chaincodes: a.Chaincodes()}
+		if err := st.PutAudit(ctx, chain, recs, fs, cp); err != nil {
+			return fmt.Errorf("store audit of blocks %d..%d: %w", recs[0].Height, cp.Height, err)
+		}
+		recs, fs = recs[:0], fs[:0]
+		return nil
+	}
+	err = a.Run(ctx, src, func(r *BlockResult) error {
+		recs = append(recs, Record(chain, r, a.cfg.Now().UTC()))
+		fs = append(fs, r.Findings...)
+		if len(recs) >= storeBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return a.Summary(), err
+}
+
+// primeFromStore loads the config in force at from and the block below it.
+func primeFromStore(ctx context.Context, a *Auditor, st Store, chain string, from uint64) error {
+	prev, err := st.Block(ctx, chain, from-1)
+	if err != nil {
+		return fmt.Errorf("prime: %w", err)
+	}
+	if len(prev.Raw) == 0 {
+		return fmt.Errorf("prime: block %d: %w", from-1, fabric.ErrNoRaw)
+	}
+	pb, err := a.dec.DecodeBlock(chain, prev.Raw)
+	if err != nil {
+		return fmt.Errorf("prime: block %d: %w", from-1, err)
+	}
+	cfgRaw := prev.Raw
+	if pb.Config == nil {
+		cb, err := st.Block(ctx, chain, pb.Fabric.LastConfig)
+		if err != nil {
+			return fmt.Errorf("prime: config block %d: %w", pb.Fabric.LastConfig, err)
+		}
+		cfgRaw = cb.Raw
+	}
+	err = a.Prime(cfgRaw, prev.Raw)
+	if errors.Is(err, ErrNoConfig) {
+		return fmt.Errorf("prime: last config index %d of block %d: %w", pb.Fabric.LastConfig, from-1, err)
+	}
+	return err
+}
+
+// Record converts a block result to its stored form, audited at at.
+func Record(chain string, r *BlockResult, at time.Time) index.AuditRecord {
+	rec := index.AuditRecord{
+		Chain: chain, Height: r.Height, Hash: r.Hash, Verdict: r.Verdict, Signatures: r.Signatures, At: at,
+		Txs: make([]index.TxAudit, len(r.Txs)),
+	}
+	for i, tv := range r.Txs {
+		rec.Txs[i] = index.TxAudit{Index: tv.Index, ID: tv.ID, Verdict: tv.Verdict}
+	}
+	for _, f := range r.Findings {
+		rec.Findings = append(rec.Findings, f.ID)
+	}
+	return rec
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/lianjian/lianjian/audit"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+func init() {
+	commands["audit"] = command{"re-audit stored Fabric history from the index and store verdicts", runAudit}
+}
+
+func runAudit(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	chainID := fs.String("chain", "", "chain id in the index (required)")
+	from := fs.Uint64("from", 0, "first height to audit")
+	to := fs.Uint64("to", 0, "last height to audit (default: the ingest checkpoint)")
+	preHash := fs.String("sm2-prehash", "", "impose the SM2 pre-hash convention (none, SM3, SHA256) instead of detecting it")
+	workers := fs.Int("workers", 0, "verification goroutines (default: one per CPU)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *chainID == "" {
+		return fmt.Errorf("%w: audit: --chain is required", errUsage)
+	}
+	cfg, err := c.load(e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.Log)
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return err
+	}
+	opts.Logger = log
+	db, err := index.Open(cfg.DataDir, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	chain, err := db.Chain(ctx, *chainID)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if chain.Kind != ledger.KindFabric {
+		return fmt.Errorf("%w: audit: chain %s is %s; the auditor re-verifies Fabric chains", errUsage, chain.ID, chain.Kind)
+	}
+	last := *to
+	if !isSet(fs, "to") {
+		cp, err := db.Checkpoint(ctx, chain.ID)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		last = cp.Height
+	}
+	start := time.Now()
+	sum, err := audit.Reaudit(ctx, db, audit.Config{Chain: chain, Workers: *workers, SM2PreHash: *preHash, Logger: log}, *from, last)
+	printSummary(e.stdout, sum, time.Since(start))
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", chain.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/nodes"
+)
+
+func init() {
+	commands["nodes"] = command{"register, list, show, retire and check supervised nodes", runNodes}
+}
+
+const nodesUsage = "nodes register|list|show|retire|check [flags]"
+
+func runNodes(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", errUsage, nodesUsage)
+	}
+	sub, ok := map[string]func(context.Context, *env, *nodesCmd) error{
+		"register": nodesRegister, "list": nodesList, "show": nodesShow, "retire": nodesRetire, "check": nodesCheck,
+	}[args[0]]
+	if !ok {
+		return fmt.Errorf("%w: %s: unknown subcommand %q", errUsage, nodesUsage, args[0])
+	}
+	nc := &nodesCmd{}
+	fs := flag.NewFlagSet("nodes "+args[0], flag.ContinueOnError)
+	nc.flags(fs, args[0])
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg, err := nc.common.load(e)
+	if err != nil {
+		return err
+	}
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return err
+	}
+	opts.ReadOnly = args[0] == "list" || args[0] == "show"
+	db, err := index.Open(cfg.DataDir, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	nc.db, nc.reg = db, nodes.NewRegistry(db, db)
+	nc.actor = "cli"
+	if u := e.getenv("USER"); u != "" {
+		nc.actor = "cli:" + u
+	}
+	return sub(ctx, e, nc)
+}
+
+// nodesCmd holds the flags and handles of one nodes subcommand.
+type nodesCmd struct {
+	common  common
+	node    nodes.Node
+	kind    string
+	tlsCA   string
+	reason  string
+	update  bool
+	retired bool
+	asJSON  bool
+	db      *index.DB
+	reg     *nodes.Registry
+	actor   string
+}
+
+func (nc *nodesCmd) flags(fs *flag.FlagSet, sub string) {
+	nc.common.register(fs)
+	fs.StringVar(&nc.node.ID, "id", "", "node id")
+	fs.BoolVar(&nc.asJSON, "json", false, "print JSON")
+	switch sub {
+	case "register":
+		fs.StringVar(&nc.node.Chain, "chain", "", "chain id")
+		fs.StringVar(&nc.node.Channel, "channel", "", "Fabric channel")
+		fs.StringVar(&nc.node.Org, "org", "", "owning org (MSP id on Fabric)")
+		fs.StringVar(&nc.kind, "kind", "", "fabric-peer, fabric-orderer, evm-rpc or evm-validator")
+		fs.StringVar(&nc.node.Endpoint, "endpoint", "", "gRPC host:port (Fabric) or JSON-RPC URL (EVM)")
+		fs.StringVar(&nc.node.Operations, "operations", "", "Fabric operations endpoint (host:port or URL)")
+		fs.StringVar(&nc.node.Admin, "admin", "", "orderer admin endpoint host:port")
+		fs.StringVar(&nc.tlsCA, "tls-ca", "", "PEM file of the TLS CA")
+		fs.StringVar(&nc.node.ServerName, "server-name", "", "TLS server name override")
+		fs.StringVar(&nc.node.Address, "address", "", "EVM validator signer address")
+		fs.StringVar(&nc.node.Version, "node-version", "", "declared node version")
+		fs.StringVar(&nc.node.Contact, "contact", "", "operator contact")
+		fs.StringVar(&nc.node.Note, "note", "", "free-form note")
+		fs.BoolVar(&nc.update, "update", false, "update an existing registration instead of creating one")
+	case "list":
+		fs.StringVar(&nc.node.Chain, "chain", "", "only nodes of this chain")
+		fs.StringVar(&nc.node.Org, "org", "", "only nodes of this org")
+		fs.StringVar(&nc.kind, "kind", "", "only nodes of this kind")
+		fs.BoolVar(&nc.retired, "retired", false, "include retired nodes")
+	case "retire":
+		fs.StringVar(&nc.reason, "reason", "", "why the node is retired")
+	}
+}
+
+func nodesRegister(ctx context.Context, e *env, nc *nodesCmd) error {
+	nc.node.Kind = nodes.Kind(nc.kind)
+	if nc.tlsCA != "" {
+		b, err := os.ReadFile(nc.tlsCA)
+		if err != nil {
+			return fmt.Errorf("read tls ca: %w", err)
+		}
+		nc.node.TLSCA = string(b)
+	}
+	var r nodes.Revision
+	var err error
+	if nc.update {
+		r, err = nc.reg.Update(ctx, nc.node, nc.actor, true)
+	} else {
+		r, err = nc.reg.Register(ctx, nc.node, nc.actor)
+	}
+	var fe *nodes.FieldError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("%w: nodes register: %w", errUsage, err)
+	}
+	if err != nil {
+		return err
+	}
+	return printNodes(e.stdout, nc.asJSON, []nodes.Revision{r})
+}
+
+func nodesList(ctx context.Context, e *env, nc *nodesCmd) error {
+	rs, err := nc.reg.List(ctx, nodes.Filter{Chain: nc.node.Chain, Org: nc.node.Org, Kind: nodes.Kind(nc.kind), Retired: nc.retired})
+	if err != nil {
+		return err
+	}
+	return printNodes(e.stdout, nc.asJSON, rs)
+}
+
+func nodesShow(ctx context.Context, e *env, nc *nodesCmd) error {
+	hist, err := nc.reg.History(ctx, nc.node.ID)
+	if err != nil {
+		return err
+	}
+	probes, err := nc.db.Probes(ctx, nc.node.ID, 1)
+	if err != nil {
+		return err
+	}
+	var last *nodes.Result
+	if len(probes) > 0 {
+		last = &nodes.Result{}
+		if err := json.Unmarshal(probes[0].Doc, last); err != nil {
+			return err
+		}
+	}
+	if nc.asJSON {
+		return json.NewEncoder(e.stdout).Encode(map[string]any{"history": hist, "lastProbe": last})
+	}
+	if err := printNodes(e.stdout, false, hist); err != nil {
+		return err
+	}
+	if last != nil {
+		printResult(e.stdout, *last)
+	}
+	return nil
+}
+
+func nodesRetire(ctx context.Context, e *env, nc *nodesCmd) error {
+	r, err := nc.reg.Retire(ctx, nc.node.ID, nc.actor, nc.reason)
+	if err != nil {
+		return err
+	}
+	return printNodes(e.stdout, nc.asJSON, []nodes.Revision{r})
+}
+
+// nodesCheck probes one node (--id) or every active node now and stores
+// the results and findings, as a round of `serve` would.
+func nodesCheck(ctx context.Context, e *env, nc *nodesCmd) error {
+	sup, err := nodes.NewSupervisor(nodes.Config{Jitter: time.Nanosecond}, nc.db, nil)
+	if err != nil {
+		return err
+	}
+	rs, err := nc.reg.List(ctx, nodes.Filter{})
+	if err != nil {
+		return err
+	}
+	active := nodes.Active(rs)
+	if nc.node.ID != "" {
+		active = slices.DeleteFunc(active, func(n nodes.Node) bool { return n.ID != nc.node.ID })
+		if len(active) == 0 {
+			return fmt.Errorf("node %s: %w", nc.node.ID, ledger.ErrNotFound)
+		}
+	}
+	chains, err := nc.db.Chains(ctx)
+	if err != nil {
+		return err
+	}
+	byID := map[string]ledger.Chain{}
+	for _, c := range chains {
+		byID[c.ID] = c
+	}
+	results, err := sup.ProbeNodes(ctx, active, byID)
+	if nc.asJSON {
+		if jerr := json.NewEncoder(e.stdout).Encode(results); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	for _, r := range results {
+		printResult(e.stdout, r)
+	}
+	return err
+}
+
+func printNodes(w io.Writer, asJSON bool, rs []nodes.Revision) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(rs)
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tREV\tCHANGE\tCHAIN\tORG\tKIND\tENDPOINT\tRETIRED\tBY")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%v\t%s\n", r.ID, r.Rev, r.Change, r.Chain, r.Org, r.Kind, r.Endpoint, r.Retired, r.Actor)
+	}
+	return tw.Flush()
+}
+
+func printResult(w io.Writer, r nodes.Result) {
+	fmt.Fprintf(w, "\nprobe %s at %s: reachable=%v version=%q head=%d (%d ms)\n", r.Node, r.Time.Format("2006-01-02T15:04:05Z"), r.Reachable, r.Version, r.Head, r.Millis)
+	if len(r.Findings) == 0 {
+		fmt.Fprintln(w, "  no findings")
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(w, "  %-8s %-24s %s\n", f.Severity, f.Rule, f.Message)
+	}
+}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lianjian/lianjian/contracts"
+	"github.com/lianjian/lianjian/contracts/scan"
+	"github.com/lianjian/lianjian/contracts/solc"
+	"github.com/lianjian/lianjian/contracts/watch"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+func init() {
+	commands["scan"] = command{"scan Solidity, EVM bytecode or Go chaincode (exit 1 on findings at --fail-on)", runScan}
+}
+
+// errFindings reports findings at or above --fail-on; main exits 1.
+var errFindings = errors.New("findings at or above the --fail-on severity")
+
+// scanFlags are the flags of the scan command.
+type scanFlags struct {
+	common
+	format, failOn        string
+	solcPath, solcVersion string
+	solcCache             string
+	noInstall             bool
+	server, token         string
+	chain, source         string
+	attach, ccVersion     string
+	sequence              uint64
+	timeout               time.Duration
+	dataDirSet            bool // --data-dir given on the command line
+}
+
+func runScan(ctx context.Context, e *env, args []string) error {
+	f, paths, err := parseScan(args)
+	if err != nil {
+		return err
+	}
+	var fail ledger.Severity
+	if f.failOn != "" {
+		fail = ledger.Severity(strings.ToLower(f.failOn))
+		if fail.Rank() < 0 {
+			return fmt.Errorf("%w: scan: --fail-on %q is not critical, high, medium, low or info", errUsage, f.failOn)
+		}
+	}
+	if f.format != "text" && f.format != "json" && f.format != "sarif" {
+		return fmt.Errorf("%w: scan: --format %q is not text, json or sarif", errUsage, f.format)
+	}
+	store := f.server != "" || f.dataDirSet || f.config != ""
+	switch {
+	case (store || f.attach != "") && f.chain == "":
+		return fmt.Errorf("%w: scan: storing findings (--server, --data-dir, --config, --attach) needs --chain", errUsage)
+	case f.chain != "" && !store:
+		return fmt.Errorf("%w: scan: --chain needs --server, --data-dir or --config to store findings in", errUsage)
+	}
+	if f.attach != "" && f.sequence == 0 {
+		return fmt.Errorf("%w: scan: --attach needs --sequence", errUsage)
+	}
+	cache := f.solcCache
+	if cache == "" {
+		cache = e.getenv("LIANJIAN_SOLC_CACHE")
+	}
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "lianjian", "solc")
+		}
+	}
+	solcPath := f.solcPath
+	if solcPath == "" {
+		solcPath = e.getenv("LIANJIAN_SOLC")
+	}
+	s, err := scan.New(scan.Config{Solc: solc.Config{
+		Solc: solcPath, Version: f.solcVersion, CacheDir: cache, Install: !f.noInstall && cache != "",
+	}}, newLogger(e.stderr, LogConfig{Level: f.logLevel}))
+	if err != nil {
+		return fmt.Errorf("%w: scan: %w", errUsage, err)
+	}
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
+	rep, err := s.Scan(ctx, paths...)
+	if err != nil {
+		// Unreadable paths, compile errors and undecodable bytecode are
+		// the caller's input: exit 2 like a usage error.
+		return fmt.Errorf("%w: scan: %w", errUsage, err)
+	}
+	if err := writeReport(e.stdout, f.format, rep.Findings); err != nil {
+		return err
+	}
+	if store {
+		if err := storeScan(ctx, e, f, paths, rep.Findings); err != nil {
+			return fmt.Errorf("%w: scan: store findings: %w", errUsage, err)
+		}
+	}
+	if fail != "" {
+		n := 0
+		for _, x := range rep.Findings {
+			if x.Severity.Rank() >= fail.Rank() {
+				n++
+			}
+		}
+		if n > 0 {
+			return fmt.Errorf("%w (%s): %d", errFindings, fail, n)
+		}
+	}
+	return nil
+}
+
+// parseScan parses flags that may come before, between or after the
+// paths.
+func parseScan(args []string) (*scanFlags, []string, error) {
+	f := &scanFlags{}
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	f.register(fs)
+	fs.StringVar(&f.format, "format", "text", "output format: text, json or sarif")
+	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding has this severity or higher (critical, high, medium, low, info)")
+	fs.StringVar(&f.solcPath, "solc", "", "solc binary to compile every Solidity source with (default $LIANJIAN_SOLC, else chosen per pragma)")
+	fs.StringVar(&f.solcVersion, "solc-version", "", "solc-js version to use instead of the one the pragmas choose")
+	fs.StringVar(&f.solcCache, "solc-cache", "", "solc-js install cache (default $LIANJIAN_SOLC_CACHE, else the user cache dir)")
+	fs.BoolVar(&f.noInstall, "no-install", false, "never run npm install; use installed compilers only")
+	fs.StringVar(&f.server, "server", "", "Lianjian API base URL to store findings in (with --chain)")
+	fs.StringVar(&f.token, "token", "", "API token for --server (default $LIANJIAN_TOKEN)")
+	fs.StringVar(&f.chain, "chain", "", "chain the scanned code belongs to; stores findings with --server or --data-dir")
+	fs.StringVar(&f.source, "source", "", "name of what was scanned in stored findings (default the paths)")
+	fs.StringVar(&f.attach, "attach", "", "attach the scan to this chaincode definition (with --sequence)")
+	fs.Uint64Var(&f.sequence, "sequence", 0, "sequence of the chaincode definition for --attach")
+	fs.StringVar(&f.ccVersion, "cc-version", "", "version of the chaincode definition for --attach (checked when set)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "give up after this long (0: no limit)")
+	fs.SetOutput(io.Discard)
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(os.Stderr)
+				fmt.Fprintln(os.Stderr, "Usage: lianjian scan [flags] PATH...\n\nPATH is a .sol file, a directory, a file of hex runtime bytecode or a Go chaincode package.")
+				fs.PrintDefaults()
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("%w: scan: %w", errUsage, err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(paths) == 0 {
+		return nil, nil, fmt.Errorf("%w: scan: no PATH given", errUsage)
+	}
+	f.dataDirSet = isSet(fs, "data-dir")
+	return f, paths, nil
+}
+
+func writeReport(w io.Writer, format string, fs []contracts.Finding) error {
+	switch format {
+	case "json":
+		return contracts.WriteJSON(w, fs)
+	case "sarif":
+		return contracts.WriteSARIF(w, fs, contracts.SARIFOptions{ToolVersion: version})
+	}
+	return contracts.WriteText(w, fs)
+}
+
+// scanUpload is the body the scan routes of the API accept.
+type scanUpload struct {
+	Version  string              `json:"version,omitempty"`
+	Sequence uint64              `json:"sequence,omitempty"`
+	Tool     string              `json:"tool,omitempty"`
+	Source   string              `json:"source"`
+	Findings []contracts.Finding `json:"findings"`
+}
+
+// storeScan puts the findings into the finding store: through the API
+// with --server, else directly into the index with --data-dir.
+func storeScan(ctx context.Context, e *env, f *scanFlags, paths []string, fs []contracts.Finding) error {
+	source := f.source
+	if source == "" {
+		source = strings.Join(paths, " ")
+	}
+	up := scanUpload{Version: f.ccVersion, Sequence: f.sequence, Tool: "lianjian " + version, Source: source, Findings: fs}
+	if up.Findings == nil {
+		up.Findings = []contracts.Finding{}
+	}
+	if f.server != "" {
+		token := f.token
+		if token == "" {
+			token = e.getenv("LIANJIAN_TOKEN")
+		}
+		return postScan(ctx, f.server, token, f.chain, f.attach, up)
+	}
+	cfg, err := f.load(e)
+	if err != nil {
+		return err
+	}
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return err
+	}
+	db, err := index.Open(cfg.DataDir, opts)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := time.Now().UTC()
+	if f.attach != "" {
+		_, err := watch.Attach(ctx, db, watch.Attachment{
+			Chain: f.chain, Name: f.attach, Version: f.ccVersion, Sequence: f.sequence,
+			Tool: up.Tool, Source: source, Findings: fs, At: now,
+		})
+		return err
+	}
+	lfs, err := watch.SourceFindings(f.chain, source, fs, now)
+	if err != nil {
+		return err
+	}
+	return db.PutFindings(ctx, lfs)
+}
+
+// postScan sends a scan to the API: to the chaincode definition's scans
+// when attaching, else to the chain's source scans.
+func postScan(ctx context.Context, server, token, chain, attach string, up scanUpload) error {
+	u := strings.TrimRight(server, "/") + "/api/v1/chains/" + url.PathEscape(chain)
+	if attach != "" {
+		u += "/chaincodes/" + url.PathEscape(attach) + "/scans"
+	} else {
+		u += "/scans"
+	}
+	body, err := json.Marshal(up)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("POST %s: %s: %s", u, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	return nil
+}

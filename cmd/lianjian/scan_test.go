@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lianjian/lianjian/internal/testnet/repo"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// solcCache is the repository's solc-js cache, filled from npm on first
+// use.
+func solcCache(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs node and solc-js from npm")
+	}
+	cache, err := repo.Cache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(cache, "solc")
+}
+
+func TestScanGolden(t *testing.T) {
+	cache := solcCache(t)
+	for _, format := range []string{"text", "json", "sarif"} {
+		t.Run(format, func(t *testing.T) {
+			out, errOut, err := runCmd(t, "scan", "--format", format, "--solc-cache", cache, "testdata/scan")
+			if err != nil {
+				t.Fatalf("scan --format %s = %v (%s)", format, err, errOut)
+			}
+			golden := filepath.Join("testdata", "scan-report."+map[string]string{"text": "txt", "json": "json", "sarif": "sarif"}[format])
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestScanGolden -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("scan --format %s differs from %s (run with -update to accept):\n%s", format, golden, out)
+			}
+		})
+	}
+}
+
+func TestScanExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want error // nil, errFindings or errUsage
+	}{
+		{"clean below fail-on", []string{"--fail-on", "critical", "testdata/scan/chaincode"}, nil},
+		{"findings at fail-on", []string{"--fail-on", "high", "testdata/scan/killable.hex"}, errFindings},
+		{"no fail-on", []string{"testdata/scan/killable.hex"}, nil},
+		{"flags after the path", []string{"testdata/scan/killable.hex", "--fail-on", "critical"}, errFindings},
+		{"bad severity", []string{"--fail-on", "urgent", "testdata/scan/killable.hex"}, errUsage},
+		{"bad format", []string{"--format", "xml", "testdata/scan/killable.hex"}, errUsage},
+		{"no path", nil, errUsage},
+		{"missing path", []string{"testdata/scan/absent.sol"}, errUsage},
+		{"not bytecode", []string{"testdata/scan/chaincode/go.mod"}, errUsage},
+		{"chain without store", []string{"--chain", "dev", "testdata/scan/killable.hex"}, errUsage},
+		{"attach without sequence", []string{"--attach", "basic", "--chain", "dev", "--data-dir", "x", "testdata/scan/killable.hex"}, errUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if testing.Short() && strings.Contains(strings.Join(tt.args, " "), "chaincode") {
+				t.Skip("loads Go packages")
+			}
+			_, _, err := runCmd(t, append([]string{"scan"}, tt.args...)...)
+			if (tt.want == nil) != (err == nil) || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Errorf("scan %v = %v, want %v", tt.args, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestScanCompileErrorExit(t *testing.T) {
+	cache := solcCache(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Broken.sol"), []byte("pragma solidity 0.8.26;\ncontract B { function f() public { nope(); } }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, "scan", "--solc-cache", cache, dir); !errors.Is(err, errUsage) {
+		t.Errorf("scan Broken.sol = %v, want a usage error (exit 2)", err)
+	}
+}
+
+func TestScanStoreDataDir(t *testing.T) {
+	dir := t.TempDir()
+	_, errOut, err := runCmd(t, "scan", "--chain", "audit", "--data-dir", dir, "--source", "killable", "testdata/scan/killable.hex")
+	if err != nil {
+		t.Fatalf("scan --data-dir = %v (%s)", err, errOut)
+	}
+	db, err := index.Open(dir, index.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fs, _, err := db.Findings(context.Background(), ledger.FindingFilter{Chain: "audit", Subject: "killable"}, ledger.Page{Limit: 10})
+	if err != nil || len(fs) != 1 || fs[0].Rule != "EVM-SELFDESTRUCT" || fs[0].Evidence["path"] != "testdata/scan/killable.hex" {
+		t.Fatalf("stored findings = %+v, %v", fs, err)
+	}
+}
+
+func TestScanStoreServer(t *testing.T) {
+	var got scanUpload
+	var path, auth string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, auth = r.URL.Path, r.Header.Get("Authorization")
+		if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name     string
+		args     []string
+		wantPath string
+	}{
+		{"source scan", []string{"--chain", "dev"}, "/api/v1/chains/dev/scans"},
+		{"attached scan", []string{"--chain", "fab", "--attach", "basic", "--sequence", "2", "--cc-version", "1.1"}, "/api/v1/chains/fab/chaincodes/basic/scans"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"scan", "--server", srv.URL, "--token", "tok"}, tt.args...)
+			if _, _, err := runCmd(t, append(args, "testdata/scan/killable.hex")...); err != nil {
+				t.Fatalf("scan --server = %v", err)
+			}
+			if path != tt.wantPath || auth != "Bearer tok" || len(got.Findings) != 1 || got.Source != "testdata/scan/killable.hex" {
+				t.Errorf("POST %s auth %q body %+v", path, auth, got)
+			}
+		})
+	}
+	srv.Close()
+	_, _, err := runCmd(t, "scan", "--server", srv.URL, "--chain", "dev", "testdata/scan/killable.hex")
+	if !errors.Is(err, errUsage) {
+		t.Errorf("scan to a closed server = %v, want an error", err)
+	}
+}

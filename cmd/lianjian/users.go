@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/supervise"
+)
+
+func init() {
+	commands["users"] = command{"create, list and revoke API tokens (users create|list|revoke)", runUsers}
+}
+
+// openForCLI opens the index of the configured data directory for a
+// command that writes supervision records. Badger allows one process per
+// directory: stop 'lianjian serve' first, or use the API.
+func openForCLI(e *env, c *common) (*index.DB, error) {
+	cfg, err := c.load(e)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := cfg.indexOptions()
+	if err != nil {
+		return nil, err
+	}
+	db, err := index.Open(cfg.DataDir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
+	}
+	return db, nil
+}
+
+// cliActor names the person running a command in the audit log.
+func cliActor(e *env) string {
+	if u := e.getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
+}
+
+// recordCLI appends a CLI action to the audit log; the action's own
+// error decides the outcome.
+func recordCLI(ctx context.Context, e *env, db *index.DB, op, target string, err error) error {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	_, aerr := db.AppendAudit(ctx, supervise.Action{
+		Time: time.Now(), Actor: cliActor(e), Op: op, Target: target, Remote: "cli", Outcome: outcome,
+	})
+	if aerr != nil {
+		return errors.Join(err, fmt.Errorf("audit log: %w", aerr))
+	}
+	return err
+}
+
+func runUsers(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: users: want create, list or revoke", errUsage)
+	}
+	var c common
+	fs := flag.NewFlagSet("users "+args[0], flag.ContinueOnError)
+	c.register(fs)
+	switch args[0] {
+	case "create":
+		name := fs.String("name", "", "who holds the token (required)")
+		role := fs.String("role", "", "regulator, operator or auditor (required)")
+		org := fs.String("org", "", "the operator's org (MSP id); operators only")
+		ttl := fs.Duration("ttl", 0, "lifetime, e.g. 720h; 0 never expires")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *name == "" {
+			return fmt.Errorf("%w: users create: --name is required", errUsage)
+		}
+		if err := supervise.ValidateRole(supervise.Role(*role), *org); err != nil {
+			return fmt.Errorf("%w: users create: %w", errUsage, err)
+		}
+		db, err := openForCLI(e, &c)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		t, secret, err := supervise.NewToken(*name, supervise.Role(*role), *org, cliActor(e), time.Now(), *ttl)
+		if err == nil {
+			err = db.PutToken(ctx, t)
+		}
+		if err := recordCLI(ctx, e, db, "cli users create", t.ID, err); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "token %s for %s (%s) created; it is shown only once:\n", t.ID, t.Name, t.Role)
+		fmt.Fprintln(e.stdout, secret)
+		return nil
+	case "list":
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := openForCLI(e, &c)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ts, err := db.Tokens(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tROLE\tORG\tCREATED\tSTATE")
+		now := time.Now()
+		for _, t := range ts {
+			state := "active"
+			switch {
+			case !t.Revoked.IsZero():
+				state = "revoked " + t.Revoked.Format(time.DateOnly)
+			case !t.Active(now):
+				state = "expired"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.Org, t.Created.Format(time.DateOnly), state)
+		}
+		return tw.Flush()
+	case "revoke":
+		rest := args[1:]
+		if len(rest) == 0 {
+			return fmt.Errorf("%w: users revoke TOKEN-ID [flags]", errUsage)
+		}
+		id := rest[0]
+		if err := parse(fs, rest[1:]); err != nil {
+			return err
+		}
+		db, err := openForCLI(e, &c)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.RevokeToken(ctx, id, time.Now())
+		if err := recordCLI(ctx, e, db, "cli users revoke", id, err); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "token %s revoked\n", id)
+		return nil
+	}
+	return fmt.Errorf("%w: users: unknown subcommand %q (want create, list or revoke)", errUsage, args[0])
+}

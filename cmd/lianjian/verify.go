@@ -1,0 +1,192 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/lianjian/lianjian/audit"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
+)
+
+// errIntegrity makes verify exit non-zero when a ledger fails a check.
+var errIntegrity = errors.New("integrity check failed")
+
+func init() {
+	commands["verify"] = command{"re-verify a Fabric ledger directory or block files offline (no server, no index)", runVerify}
+}
+
+// verifyFlags are the options of verify.
+type verifyFlags struct {
+	chain    string
+	gm       bool
+	preHash  string
+	workers  int
+	quiet    bool
+	findings bool
+}
+
+func runVerify(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	var f verifyFlags
+	fs.StringVar(&f.chain, "chain", "", "chain id used in findings (default: the channel name)")
+	fs.BoolVar(&f.gm, "gm", false, "the chain is declared national-crypto (SM2/SM3): apply the GM compliance rules")
+	fs.StringVar(&f.preHash, "sm2-prehash", "", "impose the SM2 pre-hash convention (none, SM3, SHA256) instead of detecting it")
+	fs.IntVar(&f.workers, "workers", 0, "verification goroutines (default: one per CPU)")
+	fs.BoolVar(&f.quiet, "q", false, "print only the summary, not each finding")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(e.stderr, "Usage: lianjian verify [flags] PATH...\n\nPATH is a ledger root, a channel directory, a blockfile, a directory of .block files or .block files.\n\nFlags:")
+			fs.SetOutput(e.stderr)
+			fs.PrintDefaults()
+			return err
+		}
+		return fmt.Errorf("%w: verify: %w", errUsage, err)
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: verify: no ledger path given", errUsage)
+	}
+	f.findings = !f.quiet
+	integrity := 0
+	for src, err := range verifySources(ctx, fs.Args()) {
+		if err != nil {
+			return err
+		}
+		sum, err := verifyChain(ctx, e.stdout, f, src)
+		if err != nil {
+			return err
+		}
+		integrity += sum.Integrity
+	}
+	if integrity > 0 {
+		return fmt.Errorf("%w: %d integrity findings", errIntegrity, integrity)
+	}
+	return nil
+}
+
+// verifySource is the blocks of one channel.
+type verifySource struct {
+	channel string
+	blocks  iter.Seq2[fabric.RawBlock, error]
+}
+
+// verifySources yields one source per channel found at paths: each
+// channel of a ledger root, or the blocks of the other layouts grouped by
+// channel.
+func verifySources(ctx context.Context, paths []string) iter.Seq2[verifySource, error] {
+	return func(yield func(verifySource, error) bool) {
+		if len(paths) == 1 {
+			if layout, err := fabric.DetectLayout(paths[0]); err == nil && layout == fabric.LayoutLedgerRoot {
+				chans, err := fabric.Channels(paths[0])
+				if err != nil {
+					yield(verifySource{}, err)
+					return
+				}
+				for _, c := range chans {
+					if !yield(verifySource{channel: c.Name, blocks: fabric.ChannelBlocks(ctx, c.Dir)}, nil) {
+						return
+					}
+				}
+				return
+			}
+		}
+		var all []fabric.RawBlock
+		for _, p := range paths {
+			for rb, err := range fabric.Open(ctx, p) {
+				if err != nil {
+					yield(verifySource{}, fmt.Errorf("verify %s: %w", p, err))
+					return
+				}
+				all = append(all, rb)
+			}
+		}
+		// Block files given one by one are put in channel and height order;
+		// a directory's blockfiles keep their own order.
+		if len(paths) > 1 {
+			slices.SortStableFunc(all, func(a, b fabric.RawBlock) int {
+				return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Number, b.Number))
+			})
+		}
+		for len(all) > 0 {
+			n := 1
+			for n < len(all) && all[n].Channel == all[0].Channel {
+				n++
+			}
+			group := all[:n]
+			all = all[n:]
+			src := func(y func(fabric.RawBlock, error) bool) {
+				for _, rb := range group {
+					if !y(rb, nil) {
+						return
+					}
+				}
+			}
+			if !yield(verifySource{channel: group[0].Channel, blocks: src}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// verifyChain audits one channel and prints its summary.
+func verifyChain(ctx context.Context, w io.Writer, f verifyFlags, src verifySource) (audit.Summary, error) {
+	id := cmp.Or(f.chain, src.channel, "fabric")
+	chain := ledger.Chain{ID: id, Kind: ledger.KindFabric, Channel: src.channel, Crypto: ledger.CryptoIntl}
+	if f.gm {
+		chain.Crypto = ledger.CryptoGM
+	}
+	a, err := audit.New(audit.Config{Chain: chain, Workers: f.workers, SM2PreHash: f.preHash})
+	if err != nil {
+		return audit.Summary{}, fmt.Errorf("%w: verify: %w", errUsage, err)
+	}
+	start := time.Now()
+	err = a.Run(ctx, src.blocks, func(r *audit.BlockResult) error {
+		if f.findings {
+			for _, fd := range r.Findings {
+				fmt.Fprintf(w, "%-8s %-24s %s\n", fd.Severity, fd.Rule, fd.Message)
+			}
+		}
+		return nil
+	})
+	sum := a.Summary()
+	printSummary(w, sum, time.Since(start))
+	if err != nil {
+		return sum, fmt.Errorf("verify %s: %w", id, err)
+	}
+	return sum, nil
+}
+
+// printSummary writes the totals of one audited chain.
+func printSummary(w io.Writer, s audit.Summary, took time.Duration) {
+	fmt.Fprintf(w, "chain %s: blocks %d..%d (%d), txs %d, signatures checked %d (%d verified, %d reused)",
+		s.Chain, s.First, s.Last, s.Blocks, s.Txs, s.Signatures, s.Verifies, s.Reused)
+	if s.SM2PreHash != "" {
+		fmt.Fprintf(w, ", SM2 pre-hash %s", s.SM2PreHash)
+	}
+	fmt.Fprintf(w, ", %s\n", took.Round(time.Millisecond))
+	rules := make([]string, 0, len(s.Findings))
+	for r := range s.Findings {
+		rules = append(rules, r)
+	}
+	slices.Sort(rules)
+	for _, r := range rules {
+		sev := ""
+		if info, ok := ledger.LookupRule(r); ok {
+			sev = string(info.Severity)
+		}
+		fmt.Fprintf(w, "  %-24s %-8s %d\n", r, sev, s.Findings[r])
+	}
+	verdict := "integrity OK"
+	if s.Integrity > 0 {
+		verdict = fmt.Sprintf("integrity FAILED: %d findings", s.Integrity)
+	}
+	fmt.Fprintf(w, "  %s\n", verdict)
+}

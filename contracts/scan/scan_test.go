@@ -1,0 +1,153 @@
+package scan_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/lianjian/lianjian/contracts"
+	"github.com/lianjian/lianjian/contracts/scan"
+	"github.com/lianjian/lianjian/contracts/solc"
+	"github.com/lianjian/lianjian/internal/testnet/repo"
+)
+
+// scanner returns a scanner with solc-js from the repository cache and
+// paths relative to testdata.
+func scanner(t testing.TB) *scan.Scanner {
+	t.Helper()
+	cache, err := repo.Cache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan.New(scan.Config{
+		Solc: solc.Config{CacheDir: filepath.Join(cache, "solc"), Install: true},
+		Base: "testdata",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// key names a finding for comparison: path:line rule (contract).
+func key(f contracts.Finding) string {
+	k := f.Location.Path + " " + f.Rule
+	if f.Location.Contract != "" {
+		k += " (" + f.Location.Contract + ")"
+	}
+	return k
+}
+
+func TestScan(t *testing.T) {
+	tests := []struct {
+		name  string
+		path  string
+		short bool // runs without solc-js
+		want  []string
+		kinds []scan.Kind
+	}{
+		{"bytecode file", "testdata/project/killable.hex", true,
+			[]string{"project/killable.hex EVM-SELFDESTRUCT"}, []scan.Kind{scan.KindBytecode}},
+		{"solidity 0.4 file", "testdata/project/legacy/Wallet.sol", false,
+			[]string{"project/legacy/Wallet.sol EVM-SELFDESTRUCT (Wallet)", "project/legacy/Wallet.sol EVM-TX-ORIGIN (Wallet)"},
+			[]scan.Kind{scan.KindSolidity}},
+		{"chaincode module", "testdata/project/chaincode", true,
+			[]string{"project/chaincode/main.go CC-GLOBAL-STATE (example.com/ledgercc)", "project/chaincode/main.go CC-SYSTEM-TIME (example.com/ledgercc)"},
+			[]scan.Kind{scan.KindChaincode}},
+		{"directory of everything", "testdata/project", false,
+			[]string{
+				"project/Vault.sol EVM-DELEGATECALL (Vault)",
+				"project/Vault.sol EVM-ETHER-WITHDRAWAL (Vault)",
+				"project/chaincode/main.go CC-GLOBAL-STATE (example.com/ledgercc)",
+				"project/chaincode/main.go CC-SYSTEM-TIME (example.com/ledgercc)",
+				"project/killable.hex EVM-SELFDESTRUCT",
+				"project/legacy/Wallet.sol EVM-SELFDESTRUCT (Wallet)",
+				"project/legacy/Wallet.sol EVM-TX-ORIGIN (Wallet)",
+			},
+			[]scan.Kind{scan.KindSolidity, scan.KindBytecode, scan.KindChaincode}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if testing.Short() && !tt.short {
+				t.Skip("needs solc-js from npm")
+			}
+			rep, err := scanner(t).Scan(context.Background(), tt.path)
+			if err != nil {
+				t.Fatalf("Scan(%s) = %v", tt.path, err)
+			}
+			got := map[string]bool{}
+			for _, f := range rep.Findings {
+				got[key(f)] = true
+				if f.Location.Path == "" || filepath.IsAbs(f.Location.Path) {
+					t.Errorf("Scan(%s) finding %s has path %q, want relative", tt.path, f.Rule, f.Location.Path)
+				}
+			}
+			for _, w := range tt.want {
+				if !got[w] {
+					t.Errorf("Scan(%s) lacks %q; have %v", tt.path, w, slices.Sorted(mapKeys(got)))
+				}
+			}
+			for _, k := range tt.kinds {
+				if !slices.ContainsFunc(rep.Artifacts, func(a scan.Artifact) bool { return a.Kind == k }) {
+					t.Errorf("Scan(%s) artifacts %v lack kind %s", tt.path, rep.Artifacts, k)
+				}
+			}
+		})
+	}
+}
+
+func mapKeys(m map[string]bool) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func TestScanSourceLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs solc-js from npm")
+	}
+	rep, err := scanner(t).Scan(context.Background(), "testdata/project/legacy/Wallet.sol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"EVM-SELFDESTRUCT": 23, "EVM-TX-ORIGIN": 18}
+	for _, f := range rep.Findings {
+		if line, ok := want[f.Rule]; ok && f.Location.Line != line {
+			t.Errorf("%s at line %d, want %d", f.Rule, f.Location.Line, line)
+		}
+	}
+}
+
+func TestScanErrors(t *testing.T) {
+	dir := t.TempDir()
+	notHex := filepath.Join(dir, "code.hex")
+	if err := os.WriteFile(notHex, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		want error
+	}{
+		{notHex, scan.ErrBadBytecode},
+		{empty, scan.ErrNothing},
+		{filepath.Join(dir, "absent.sol"), os.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.path), func(t *testing.T) {
+			if _, err := scanner(t).Scan(context.Background(), tt.path); !errors.Is(err, tt.want) {
+				t.Errorf("Scan(%s) = %v, want %v", tt.path, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,3 @@
+module example.com/ledgercc
+
+go 1.22

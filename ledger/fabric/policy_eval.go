@@ -1,0 +1,231 @@
+package fabric
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hyperledger/fabric-protos-go/common"
+	"github.com/hyperledger/fabric-protos-go/msp"
+	"github.com/hyperledger/fabric-protos-go/peer"
+	"github.com/hyperledger/fabric-protos-go/peer/lifecycle"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// Principal classifications used in [Principal].Kind.
+const (
+	PrincipalRole     = "role"
+	PrincipalOU       = "ou"
+	PrincipalIdentity = "identity"
+	PrincipalOther    = "other" // anonymity, combined and unknown principals
+)
+
+// Principal is one MSP principal of a signature policy in structured form.
+type Principal struct {
+	Kind  string // one of the Principal* constants
+	MSPID string
+	// Role is member, admin, client, peer or orderer for a role principal.
+	Role string
+	// OU is the organizational unit of an OU principal.
+	OU string
+	// Cert is the DER certificate of an identity principal.
+	Cert []byte
+}
+
+// SignatureRule is one node of a signature policy tree: a leaf when
+// SignedBy is at least 0, otherwise N out of Rules.
+type SignatureRule struct {
+	SignedBy int
+	N        int
+	Rules    []SignatureRule
+}
+
+// SignaturePolicy is a signature policy envelope in structured form.
+type SignaturePolicy struct {
+	Rule       SignatureRule
+	Principals []Principal
+}
+
+// ImplicitMeta is an implicit meta policy: Rule (ANY, ALL or MAJORITY)
+// over the policy named SubPolicy of every child group.
+type ImplicitMeta struct {
+	Rule      string
+	SubPolicy string
+}
+
+// PolicyRule is a config policy in structured form; exactly one field is
+// set.
+type PolicyRule struct {
+	Signature *SignaturePolicy
+	Implicit  *ImplicitMeta
+}
+
+// ApplicationPolicy is a chaincode endorsement policy as `_lifecycle`
+// stores it: a signature policy, or a reference to a channel config
+// policy such as /Channel/Application/Endorsement.
+type ApplicationPolicy struct {
+	Signature *SignaturePolicy
+	Reference string
+}
+
+// ParsePolicy parses the value of a config policy of type typ (a
+// [ledger.Policy] Type and Raw).
+func ParsePolicy(typ string, raw []byte) (PolicyRule, error) {
+	switch typ {
+	case PolicySignature:
+		sp, err := parseSignaturePolicy(raw)
+		return PolicyRule{Signature: sp}, err
+	case PolicyImplicitMeta:
+		var im common.ImplicitMetaPolicy
+		if err := unmarshal("implicit meta policy", raw, &im); err != nil {
+			return PolicyRule{}, err
+		}
+		return PolicyRule{Implicit: &ImplicitMeta{Rule: im.Rule.String(), SubPolicy: im.SubPolicy}}, nil
+	}
+	return PolicyRule{}, fmt.Errorf("policy: %w: type %q cannot be evaluated", ErrMalformed, typ)
+}
+
+// ParseApplicationPolicy parses a marshalled peer.ApplicationPolicy, the
+// ValidationParameter of a chaincode definition.
+func ParseApplicationPolicy(raw []byte) (ApplicationPolicy, error) {
+	var ap peer.ApplicationPolicy
+	if err := unmarshal("application policy", raw, &ap); err != nil {
+		return ApplicationPolicy{}, err
+	}
+	if env := ap.GetSignaturePolicy(); env != nil {
+		sp, err := signatureEnvelope(env)
+		return ApplicationPolicy{Signature: sp}, err
+	}
+	if ref := ap.GetChannelConfigPolicyReference(); ref != "" {
+		return ApplicationPolicy{Reference: ref}, nil
+	}
+	return ApplicationPolicy{}, fmt.Errorf("application policy: %w: empty", ErrMalformed)
+}
+
+// ChaincodePolicies returns the endorsement policies of the chaincode
+// definitions a transaction writes to `_lifecycle`, by chaincode name.
+// Definitions whose policy does not parse map to an error.
+func ChaincodePolicies(tx *ledger.Tx) map[string]PolicyOrError {
+	if tx.Fabric == nil {
+		return nil
+	}
+	var out map[string]PolicyOrError
+	for _, ns := range tx.Fabric.RWSets {
+		if ns.Namespace != lifecycleNS {
+			continue
+		}
+		for _, w := range ns.Writes {
+			rest, ok := strings.CutPrefix(w.Key, lifecycleFields)
+			name, found := strings.CutSuffix(rest, "/ValidationInfo")
+			if !ok || !found || w.IsDelete || name == "" {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]PolicyOrError)
+			}
+			out[name] = validationInfoPolicy(w.Value)
+		}
+	}
+	return out
+}
+
+// PolicyOrError is an endorsement policy or why it could not be read.
+type PolicyOrError struct {
+	Policy ApplicationPolicy
+	Err    error
+	// Raw is the marshalled peer.ApplicationPolicy, nil when the
+	// validation info itself did not decode.
+	Raw []byte
+}
+
+// validationInfoPolicy decodes the StateData holding a ChaincodeValidationInfo.
+func validationInfoPolicy(value []byte) PolicyOrError {
+	var sd lifecycle.StateData
+	if err := unmarshal("validation info state", value, &sd); err != nil {
+		return PolicyOrError{Err: err}
+	}
+	var vi lifecycle.ChaincodeValidationInfo
+	if err := unmarshal("validation info", sd.GetBytes(), &vi); err != nil {
+		return PolicyOrError{Err: err}
+	}
+	ap, err := ParseApplicationPolicy(vi.ValidationParameter)
+	return PolicyOrError{Policy: ap, Err: err, Raw: vi.ValidationParameter}
+}
+
+// parseSignaturePolicy parses a marshalled SignaturePolicyEnvelope.
+func parseSignaturePolicy(raw []byte) (*SignaturePolicy, error) {
+	var env common.SignaturePolicyEnvelope
+	if err := unmarshal("signature policy", raw, &env); err != nil {
+		return nil, err
+	}
+	return signatureEnvelope(&env)
+}
+
+// signatureEnvelope converts a signature policy envelope.
+func signatureEnvelope(env *common.SignaturePolicyEnvelope) (*SignaturePolicy, error) {
+	sp := &SignaturePolicy{Principals: make([]Principal, len(env.Identities))}
+	for i, p := range env.Identities {
+		sp.Principals[i] = structuredPrincipal(p)
+	}
+	rule, err := structuredRule(env.Rule, len(sp.Principals), 0)
+	if err != nil {
+		return nil, err
+	}
+	sp.Rule = rule
+	return sp, nil
+}
+
+// structuredRule converts one node of a signature policy tree.
+func structuredRule(r *common.SignaturePolicy, principals, depth int) (SignatureRule, error) {
+	if depth > maxPolicyDepth {
+		return SignatureRule{}, fmt.Errorf("signature policy: %w: nested too deep", ErrMalformed)
+	}
+	switch t := r.GetType().(type) {
+	case *common.SignaturePolicy_SignedBy:
+		if t.SignedBy < 0 || int(t.SignedBy) >= principals {
+			return SignatureRule{}, fmt.Errorf("signature policy: %w: signed by principal %d of %d", ErrMalformed, t.SignedBy, principals)
+		}
+		return SignatureRule{SignedBy: int(t.SignedBy)}, nil
+	case *common.SignaturePolicy_NOutOf_:
+		out := SignatureRule{SignedBy: -1, N: int(t.NOutOf.GetN())}
+		for _, sub := range t.NOutOf.GetRules() {
+			s, err := structuredRule(sub, principals, depth+1)
+			if err != nil {
+				return SignatureRule{}, err
+			}
+			out.Rules = append(out.Rules, s)
+		}
+		return out, nil
+	}
+	return SignatureRule{}, fmt.Errorf("signature policy: %w: empty rule", ErrMalformed)
+}
+
+// structuredPrincipal converts an MSP principal; what cannot be evaluated
+// becomes PrincipalOther, which no identity satisfies.
+func structuredPrincipal(p *msp.MSPPrincipal) Principal {
+	switch p.PrincipalClassification {
+	case msp.MSPPrincipal_ROLE:
+		var r msp.MSPRole
+		if unmarshal("", p.Principal, &r) == nil {
+			return Principal{Kind: PrincipalRole, MSPID: r.MspIdentifier, Role: strings.ToLower(r.Role.String())}
+		}
+	case msp.MSPPrincipal_ORGANIZATION_UNIT:
+		var ou msp.OrganizationUnit
+		if unmarshal("", p.Principal, &ou) == nil {
+			return Principal{Kind: PrincipalOU, MSPID: ou.MspIdentifier, OU: ou.OrganizationalUnitIdentifier}
+		}
+	case msp.MSPPrincipal_IDENTITY:
+		var si msp.SerializedIdentity
+		if unmarshal("", p.Principal, &si) == nil {
+			return Principal{Kind: PrincipalIdentity, MSPID: si.Mspid, Cert: certDER(si.IdBytes)}
+		}
+	}
+	return Principal{Kind: PrincipalOther}
+}
+
+// DecodeSigned decodes a block and derives the messages its signatures
+// cover in one pass; it is [Decoder.DecodeBlock] and [SignedMessages]
+// together.
+func (d *Decoder) DecodeSigned(chain string, raw []byte) (*ledger.Block, []SignedMessage, error) {
+	return d.decode(chain, raw, true)
+}

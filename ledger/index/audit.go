@@ -1,0 +1,111 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// AuditRecord is the stored audit of one block: the block verdict, the
+// verdict of each transaction and the ids of the findings it raised.
+type AuditRecord struct {
+	Chain      string         `json:"chain"`
+	Height     uint64         `json:"height"`
+	Hash       []byte         `json:"hash,omitempty"`
+	Verdict    ledger.Verdict `json:"verdict"`
+	Txs        []TxAudit      `json:"txs,omitempty"`
+	Findings   []string       `json:"findings,omitempty"`
+	Signatures int            `json:"signatures"`
+	At         time.Time      `json:"at"`
+}
+
+// TxAudit is the audit verdict of one transaction.
+type TxAudit struct {
+	Index   int            `json:"index"`
+	ID      string         `json:"id"`
+	Verdict ledger.Verdict `json:"verdict"`
+}
+
+// AuditCheckpoint is how far the auditor got on a chain, with the state a
+// later audit resumes from.
+type AuditCheckpoint struct {
+	Height uint64    `json:"height"`
+	At     time.Time `json:"at"`
+	// Chaincodes holds the endorsement policy (a marshalled
+	// peer.ApplicationPolicy) of each chaincode defined up to Height.
+	Chaincodes map[string][]byte `json:"chaincodes,omitempty"`
+}
+
+// PutAudit stores the audit records of blocks of chain, the findings they
+// raised and the new audit checkpoint, atomically. Records replace earlier
+// audits of the same heights; findings merge as in PutFindings.
+func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs []ledger.Finding, cp AuditCheckpoint) error {
+	if !ValidChainID(chain) {
+		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, chain)
+	}
+	return d.update(ctx, func(txn *badger.Txn) error {
+		for i := range recs {
+			if recs[i].Chain != chain {
+				return fmt.Errorf("%w: audit record of chain %q stored under %q", ledger.ErrInvalid, recs[i].Chain, chain)
+			}
+			if err := put(txn, verdictKey(chain, recs[i].Height), &recs[i]); err != nil {
+				return err
+			}
+		}
+		if err := putFindings(txn, fs); err != nil {
+			return err
+		}
+		return put(txn, auditCheckpointKey(chain), cp)
+	})
+}
+
+// Audit returns the stored audit of the block of chain at height.
+func (d *DB) Audit(ctx context.Context, chain string, height uint64) (*AuditRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var rec AuditRecord
+	err := d.view(func(txn *badger.Txn) error { return get(txn, verdictKey(chain, height), &rec) })
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, fmt.Errorf("audit of block %d of %s: %w", height, chain, ledger.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// TxAudit returns the stored audit verdict of transaction id of chain.
+func (d *DB) TxAudit(ctx context.Context, chain, id string) (*TxAudit, error) {
+	tx, err := d.Tx(ctx, chain, id)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := d.Audit(ctx, chain, tx.Height)
+	if err != nil {
+		return nil, err
+	}
+	if tx.Index < 0 || tx.Index >= len(rec.Txs) || rec.Txs[tx.Index].ID != tx.ID {
+		return nil, fmt.Errorf("audit of tx %s of %s: %w", id, chain, ledger.ErrNotFound)
+	}
+	return &rec.Txs[tx.Index], nil
+}
+
+// AuditCheckpoint returns how far the auditor got on chain; ErrNotFound
+// when it never ran.
+func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (AuditCheckpoint, error) {
+	if err := ctx.Err(); err != nil {
+		return AuditCheckpoint{}, err
+	}
+	var cp AuditCheckpoint
+	err := d.view(func(txn *badger.Txn) error { return get(txn, auditCheckpointKey(chain), &cp) })
+	if errors.Is(err, ledger.ErrNotFound) {
+		return cp, fmt.Errorf("audit checkpoint of %s: %w", chain, ledger.ErrNotFound)
+	}
+	return cp, err
+}

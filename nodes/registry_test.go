@@ -1,0 +1,133 @@
+package nodes
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+func memIndex(t *testing.T) *index.DB {
+	t.Helper()
+	db, err := index.Open("", index.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	for _, c := range []ledger.Chain{
+		{ID: "fab", Kind: ledger.KindFabric, Channel: "mychannel"},
+		{ID: "evm", Kind: ledger.KindEVM},
+	} {
+		if err := db.PutChain(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+func peer(id string) Node {
+	return Node{ID: id, Chain: "fab", Org: "Org1MSP", Kind: FabricPeer, Endpoint: "127.0.0.1:7051", Operations: "127.0.0.1:9443", Version: "2.5.9"}
+}
+
+func TestRegistryValidation(t *testing.T) {
+	db := memIndex(t)
+	reg := NewRegistry(db, db)
+	cases := []struct {
+		name  string
+		edit  func(n *Node)
+		field string
+	}{
+		{"bad id", func(n *Node) { n.ID = "Peer 0" }, "id"},
+		{"unknown chain", func(n *Node) { n.Chain = "nope" }, "chain"},
+		{"no org", func(n *Node) { n.Org = "" }, "org"},
+		{"bad kind", func(n *Node) { n.Kind = "miner" }, "kind"},
+		{"kind of other chain", func(n *Node) { n.Kind, n.Endpoint, n.Operations = EVMRPC, "http://127.0.0.1:8545", "" }, "kind"},
+		{"no port", func(n *Node) { n.Endpoint = "peer0.org1" }, "endpoint"},
+		{"port 0", func(n *Node) { n.Endpoint = "peer0.org1:0" }, "endpoint"},
+		{"bad host", func(n *Node) { n.Endpoint = "peer_0!:7051" }, "endpoint"},
+		{"ops scheme", func(n *Node) { n.Operations = "ftp://x:1" }, "operations"},
+		{"peer admin", func(n *Node) { n.Admin = "127.0.0.1:7053" }, "admin"},
+		{"tls ca", func(n *Node) { n.TLSCA = "not pem" }, "tlsCA"},
+		{"channel mismatch", func(n *Node) { n.Channel = "other" }, "channel"},
+		{"control chars", func(n *Node) { n.Contact = "a\x00b" }, "contact"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n := peer("p0")
+			c.edit(&n)
+			_, err := reg.Register(context.Background(), n, "t")
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != c.field {
+				t.Errorf("Register(%s) = %v, want a FieldError on %s", c.name, err, c.field)
+			}
+		})
+	}
+	evm := []Node{
+		{ID: "rpc", Chain: "evm", Org: "Ops", Kind: EVMRPC, Endpoint: "ws://127.0.0.1:8546"},
+		{ID: "rpc", Chain: "evm", Org: "Ops", Kind: EVMRPC, Endpoint: "http://user:pw@127.0.0.1:8545"},
+		{ID: "val", Chain: "evm", Org: "Ops", Kind: EVMValidator, Endpoint: "http://127.0.0.1:8545"},
+		{ID: "val", Chain: "evm", Org: "Ops", Kind: EVMValidator, Endpoint: "http://127.0.0.1:8545", Address: "0x12"},
+	}
+	for _, n := range evm {
+		if _, err := reg.Register(context.Background(), n, "t"); err == nil {
+			t.Errorf("Register(%+v) = nil, want an error", n)
+		}
+	}
+}
+
+func TestRegistryHistory(t *testing.T) {
+	db := memIndex(t)
+	reg := NewRegistry(db, db)
+	ctx := context.Background()
+	if _, err := reg.Register(ctx, peer("p0"), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Register(ctx, peer("p0"), "alice"); !errors.Is(err, ErrExists) {
+		t.Errorf("second Register = %v, want ErrExists", err)
+	}
+	n := peer("p0")
+	n.Version = "2.5.10"
+	if _, err := reg.Update(ctx, n, "bob", false); err != nil {
+		t.Fatal(err)
+	}
+	n.Org = "Org2MSP"
+	var fe *FieldError
+	if _, err := reg.Update(ctx, n, "bob", false); !errors.As(err, &fe) || fe.Field != "org" {
+		t.Errorf("operator Update moving org = %v, want a FieldError on org", err)
+	}
+	if _, err := reg.Update(ctx, peer("p9"), "bob", false); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("Update(unknown) = %v, want ErrNotFound", err)
+	}
+	if _, err := reg.Retire(ctx, "p0", "carol", "decommissioned"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Update(ctx, peer("p0"), "bob", false); !errors.Is(err, ErrRetired) {
+		t.Errorf("Update(retired) = %v, want ErrRetired", err)
+	}
+	hist, err := reg.History(ctx, "p0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		change, actor, version string
+		retired                bool
+	}{{ChangeRegister, "alice", "2.5.9", false}, {ChangeUpdate, "bob", "2.5.10", false}, {ChangeRetire, "carol", "2.5.10", true}}
+	if len(hist) != len(want) {
+		t.Fatalf("History = %d revisions, want %d", len(hist), len(want))
+	}
+	for i, w := range want {
+		h := hist[i]
+		if h.Rev != uint64(i+1) || h.Change != w.change || h.Actor != w.actor || h.Version != w.version || h.Retired != w.retired {
+			t.Errorf("History[%d] = rev %d %s by %s version %s retired %v, want %+v", i, h.Rev, h.Change, h.Actor, h.Version, h.Retired, w)
+		}
+	}
+	if got, _ := reg.List(ctx, Filter{}); len(got) != 0 {
+		t.Errorf("List() without retired = %d nodes, want 0", len(got))
+	}
+	if got, _ := reg.List(ctx, Filter{Retired: true, Org: "Org1MSP"}); len(got) != 1 {
+		t.Errorf("List(retired, Org1MSP) = %d nodes, want 1", len(got))
+	}
+}
