@@ -12,12 +12,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lianjian/lianjian/internal/testnet/fabnet"
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
 )
 
 // TestProbeFabnet probes the peers and the orderer of a real Fabric
@@ -203,5 +205,115 @@ func TestProbeOperations(t *testing.T) {
 				t.Errorf("operations(%s) rules = %v reachable %v, want %v; evidence %+v", c.name, got, r.res.Reachable, c.want, r.res.Evidence)
 			}
 		})
+	}
+}
+
+// TestSuperviseFabnet runs a whole supervision round against a real
+// two-org network with TLS and client authentication on: its ledger
+// (fetched from the peer and indexed), its registered nodes, its channel
+// config and chaincode definition. Then a config update pushes the batch
+// timeout out of range, which must surface as a posture weakening that
+// names both config heights.
+func TestSuperviseFabnet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts a real Fabric network")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	n, err := fabnet.Start(ctx, fabnet.Options{Dir: t.TempDir(), TLS: fabnet.TLSOptions{PeerClientAuth: true, OrdererClientAuth: true}})
+	if err != nil {
+		t.Fatalf("fabnet.Start = %v", err)
+	}
+	defer n.Stop()
+	if _, err := n.Put(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	db := memIndex(t)
+	chain := ledger.Chain{ID: "live", Kind: ledger.KindFabric, Channel: n.Channel()}
+	if err := db.PutChain(ctx, chain); err != nil {
+		t.Fatal(err)
+	}
+	dec, err := fabric.NewChannelDecoder("live", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := uint64(0)
+	sync := func() {
+		t.Helper()
+		h, err := n.Height(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ; next < h; next++ {
+			raw, err := n.FetchBlock(ctx, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := dec.Decode(raw)
+			if err != nil {
+				t.Fatalf("Decode(%d) = %v", next, err)
+			}
+			if err := db.Commit(ctx, b); err != nil {
+				t.Fatalf("Commit(%d) = %v", next, err)
+			}
+		}
+	}
+	sync()
+	reg := NewRegistry(db, db)
+	for _, pi := range n.Peers() {
+		node := Node{ID: strings.ToLower(pi.Org) + "-peer0", Chain: "live", Org: pi.MSPID, Kind: FabricPeer, Endpoint: pi.Address, TLSCA: readPEM(t, pi.TLSCA)}
+		if _, err := reg.Register(ctx, node, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := n.Orderer()
+	if _, err := reg.Register(ctx, Node{ID: "orderer0", Chain: "live", Org: "OrdererMSP", Kind: FabricOrderer, Endpoint: o.Address, TLSCA: readPEM(t, o.TLSCA)}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := NewSupervisor(Config{Timeout: 5 * time.Second, Jitter: time.Millisecond}, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	round := func() map[string]int {
+		t.Helper()
+		if _, err := sup.Round(ctx); err != nil {
+			t.Fatalf("Round = %v", err)
+		}
+		fs, _, err := db.Findings(ctx, ledger.FindingFilter{Chain: "live"}, ledger.Page{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, f := range fs {
+			got[f.Rule]++
+		}
+		return got
+	}
+	got := round()
+	t.Logf("live network findings: %v", got)
+	// One orderer is a real weakness (high); Raft is CFT (low). Nothing
+	// else: both orgs registered their nodes, kvcc needs both orgs, the
+	// transport is mutually authenticated, the CAs are fresh.
+	if !maps.Equal(got, map[string]int{"CONS-NO-FAULT-TOLERANCE": 1, "CONS-CFT-ONLY": 1}) {
+		t.Errorf("Round(live network) findings = %v, want only CONS-NO-FAULT-TOLERANCE and CONS-CFT-ONLY", got)
+	}
+	p, err := BlockParticipation(ctx, db, "live", nil, false, 100)
+	if err != nil || len(p.Unsigned) != 0 || len(p.Signers) != 1 || p.Signers[0].Signed != p.Blocks-1 {
+		t.Errorf("BlockParticipation(live) = %+v, %v; want one orderer signing every block after genesis", p, err)
+	}
+
+	h, err := n.UpdateBatchTimeout(ctx, 90*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	got = round()
+	if got[RuleWeakened.ID] != 1 || got[RuleBatch.ID] != 1 {
+		t.Fatalf("after the batch timeout update findings = %v, want CONS-POSTURE-WEAKENED and CONS-BATCH-RANGE", got)
+	}
+	fs, _, _ := db.Findings(ctx, ledger.FindingFilter{Chain: "live", Rule: RuleWeakened.ID}, ledger.Page{Limit: 1})
+	if ev := fs[0].Evidence; ev["toHeight"] != strconv.FormatUint(h, 10) || ev["fromHeight"] != "0" ||
+		ev["diff"] != "/api/v1/chains/live/config/diff?from=0&to="+strconv.FormatUint(h, 10) {
+		t.Errorf("weakened evidence = %v, want heights 0 and %d", ev, h)
 	}
 }

@@ -62,7 +62,7 @@ func TestKill9Ingest(t *testing.T) {
 	dir := t.TempDir()
 	// A proxy that delays each response makes ingest last a few seconds,
 	// so that kills land at random points inside it.
-	args := []string{"ingest", "--data-dir", dir, "--evm-http", slowProxy(t, node.HTTP, 10*time.Millisecond), "--chain", "dev", "--batch", "1", "--progress", "never", "--to", fmt.Sprint(head)}
+	args := []string{"ingest", "--data-dir", dir, "--evm-http", slowProxy(t, node.HTTP, 50*time.Millisecond), "--chain", "dev", "--batch", "1", "--progress", "never", "--to", fmt.Sprint(head)}
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Kill until at least five kills landed mid-ingest (checkpoint strictly
 	// between start and head), so the test cannot pass without crashes.
