@@ -8,7 +8,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 TEST_FLAGS ?= -count=1 -timeout 75m
 BENCH_COUNT ?= 5
 
-.PHONY: help build tools test test-short bench fuzz lint vet tidy-check docs demo clean
+.PHONY: help build tools test test-short bench bench-api fabric-ledger fuzz lint vet tidy-check docs demo clean
 
 #? help: list the targets
 help:
@@ -31,9 +31,27 @@ test: tools
 test-short:
 	$(GO) test -short -count=1 ./...
 
+FABRIC_LEDGER := $(CURDIR)/.cache/fabric-ledger
+
 #? bench: run the benchmarks with their same-run baselines (see docs/benchmarks.md)
-bench: tools
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m ./ledger/evm/ | tee $(BIN)/bench.txt
+bench: tools fabric-ledger
+	@mkdir -p $(BIN)
+	$(GO) test -run '^$$' -bench IngestVsFetch -benchtime 3x -count $(BENCH_COUNT) -timeout 60m ./ledger/evm/ | tee $(BIN)/bench.txt
+	$(GO) test -run '^$$' -bench Bulk -benchtime 3x -count $(BENCH_COUNT) -timeout 60m ./ledger/fabric/ | tee -a $(BIN)/bench.txt
+	$(GO) test -run '^$$' -bench BenchmarkAudit -benchtime 5x -count $(BENCH_COUNT) -timeout 60m ./audit/ | tee -a $(BIN)/bench.txt
+	$(GO) test -run '^$$' -bench 'ScanCorpus' -benchtime 20x -count 3 ./contracts/evm/ | tee -a $(BIN)/bench.txt
+
+#? bench-api: load-test the API over an index of 1 M transactions (api/testdata/BENCH.md)
+bench-api:
+	@mkdir -p $(BIN)
+	$(GO) test ./api -run '^TestLoad$$' -load -load.dir $(BIN)/loadidx -load.conns 1 -v -timeout 60m
+
+#? fabric-ledger: a bulk Fabric ledger (>= 5,000 txs) from a real network, in .cache/fabric-ledger
+fabric-ledger: $(FABRIC_LEDGER)/.done
+$(FABRIC_LEDGER)/.done:
+	rm -rf $(FABRIC_LEDGER)
+	$(GO) run ./internal/testnet/fabnet/cmd/fabnet up --dir $(FABRIC_LEDGER) --tx 5000 --block-size 50 --exit
+	touch $@
 
 #? fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

@@ -208,16 +208,9 @@ func (s *Server) submitScan(c *gin.Context) (any, error) {
 	if body.Source == "" {
 		return nil, badParam("source", "must not be empty")
 	}
-	lfs, err := watch.SourceFindings(chain, body.Source, fs, time.Now().UTC())
+	ids, err := watch.Submit(c.Request.Context(), st, chain, body.Source, fs, time.Now().UTC())
 	if err != nil {
 		return nil, err
-	}
-	if err := st.PutFindings(c.Request.Context(), lfs); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(lfs))
-	for i := range lfs {
-		ids[i] = lfs[i].ID
 	}
 	return ScanResultView{Stored: len(ids), Findings: ids}, nil
 }

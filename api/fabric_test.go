@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lianjian/lianjian/audit"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
 	"github.com/lianjian/lianjian/ledger/index"
@@ -60,6 +61,15 @@ func fabricServer(t *testing.T) string {
 	t.Cleanup(func() { db.Close() })
 	importFixture(t, db, "f259", "fabric-2.5.9")
 	importFixture(t, db, "gm", "fabric-gm-sm2")
+	// The auditor re-verifies f259 only, so the gm chain shows responses
+	// before any audit.
+	f259, err := db.Chain(context.Background(), "f259")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.Reaudit(context.Background(), db, audit.Config{Chain: f259}, 0, 12); err != nil {
+		t.Fatalf("Reaudit = %v", err)
+	}
 	srv, err := New(Config{}, Deps{Index: db})
 	if err != nil {
 		t.Fatal(err)
@@ -222,5 +232,46 @@ func TestFabricRouteErrors(t *testing.T) {
 				t.Errorf("GET %s = %d, want %d", tc.path, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAuditVerdictsServed checks that blocks and transactions carry the
+// auditor's stored verdict once it ran, and none before.
+func TestAuditVerdictsServed(t *testing.T) {
+	base := fabricServer(t)
+	var blk struct {
+		Audit *struct {
+			Status string `json:"status"`
+			At     string `json:"at"`
+		} `json:"audit"`
+		Txs []struct {
+			ID    string `json:"id"`
+			Audit string `json:"audit"`
+		} `json:"txs"`
+	}
+	if code := getInto(t, base+"/chains/f259/blocks/3", &blk); code != http.StatusOK {
+		t.Fatalf("GET block 3 = %d", code)
+	}
+	if blk.Audit == nil || blk.Audit.Status != "verified" || blk.Audit.At == "" || len(blk.Txs) != 1 || blk.Txs[0].Audit != "verified" {
+		t.Fatalf("block 3 audit = %+v, txs %+v; want verified with its tx verified", blk.Audit, blk.Txs)
+	}
+	var tx struct {
+		Audit *struct {
+			Status string `json:"status"`
+			Checks []struct {
+				Name string `json:"name"`
+				OK   bool   `json:"ok"`
+			} `json:"checks"`
+		} `json:"audit"`
+	}
+	if code := getInto(t, base+"/chains/f259/txs/"+blk.Txs[0].ID, &tx); code != http.StatusOK {
+		t.Fatalf("GET tx = %d", code)
+	}
+	if tx.Audit == nil || tx.Audit.Status != "verified" || len(tx.Audit.Checks) == 0 {
+		t.Fatalf("tx audit = %+v, want verified with checks", tx.Audit)
+	}
+	blk.Audit = nil
+	if code := getInto(t, base+"/chains/gm/blocks/3", &blk); code != http.StatusOK || blk.Audit != nil {
+		t.Fatalf("GET gm block 3 = %d, audit %+v; want no audit before the auditor ran", code, blk.Audit)
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -137,7 +138,37 @@ func (s *Server) block(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return blockView(b, raw), nil
+	v := blockView(b, raw)
+	blk, txs, at, ok := s.audit(ctx, chain, b.Height)
+	if ok {
+		v.Audit = &AuditView{VerdictView: verdictView(blk), At: timeText(at)}
+		for i := range v.Txs {
+			if tv, found := txs[v.Txs[i].ID]; found {
+				v.Txs[i].Audit = verdictView(tv).Status
+			}
+		}
+	}
+	return v, nil
+}
+
+// audit returns the auditor's verdicts for a block when the index has them.
+func (s *Server) audit(ctx context.Context, chain string, height uint64) (ledger.Verdict, map[string]ledger.Verdict, time.Time, bool) {
+	ar, ok := s.idx.(AuditReader)
+	if !ok {
+		return ledger.Verdict{}, nil, time.Time{}, false
+	}
+	blk, txs, at, err := ar.AuditVerdicts(ctx, chain, height)
+	return blk, txs, at, err == nil
+}
+
+// withAudit adds the auditor's verdict to a transaction view.
+func (s *Server) withAudit(ctx context.Context, t *ledger.Tx, v TxView) TxView {
+	if _, txs, at, ok := s.audit(ctx, t.Chain, t.Height); ok {
+		if tv, found := txs[t.ID]; found {
+			v.Audit = &AuditView{VerdictView: verdictView(tv), At: timeText(at)}
+		}
+	}
+	return v
 }
 
 func (s *Server) tx(c *gin.Context) (any, error) {
@@ -157,7 +188,7 @@ func (s *Server) tx(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return txView(t, raw), nil
+	return s.withAudit(c.Request.Context(), t, txView(t, raw)), nil
 }
 
 func (s *Server) txAnyChain(c *gin.Context) (any, error) {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -66,3 +67,12 @@ type HeadReporter interface {
 }
 
 var _ Index = ledger.Reader(nil)
+
+// AuditReader serves the auditor's stored verdicts. An index without it
+// leaves the audit field out of block and transaction responses.
+type AuditReader interface {
+	// AuditVerdicts returns the audit verdict of the block at height and
+	// of each of its transactions by id, and when the audit ran; it
+	// returns ledger.ErrNotFound when the block was not audited yet.
+	AuditVerdicts(ctx context.Context, chain string, height uint64) (ledger.Verdict, map[string]ledger.Verdict, time.Time, error)
+}

@@ -118,6 +118,14 @@ type CheckView struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// AuditView is the auditor's stored verdict on a block or transaction:
+// signatures, certificates, policies and hash links re-checked against the
+// channel's own trust anchors.
+type AuditView struct {
+	VerdictView
+	At string `json:"at"`
+}
+
 func verdictView(v ledger.Verdict) VerdictView {
 	out := VerdictView{Status: string(v.Status)}
 	if v.Status == ledger.Unverified {
@@ -215,7 +223,8 @@ type BlockView struct {
 	Fabric     *FabricBlockView `json:"fabric,omitempty"`
 	Config     *ConfigView      `json:"config,omitempty"`
 	Verdict    VerdictView      `json:"verdict"`
-	Raw        string           `json:"raw,omitempty"` // only with ?raw=1
+	Audit      *AuditView       `json:"audit,omitempty"` // the auditor's re-verification, when it has run
+	Raw        string           `json:"raw,omitempty"`   // only with ?raw=1
 }
 
 func blockView(b *ledger.Block, raw bool) BlockView {
@@ -250,6 +259,7 @@ type TxSummary struct {
 	Status  string `json:"status"`
 	Valid   bool   `json:"valid"`
 	Verdict string `json:"verdict"`
+	Audit   string `json:"audit,omitempty"` // the auditor's verdict status, when it has run
 }
 
 func txSummary(t *ledger.Tx) TxSummary {
@@ -283,7 +293,8 @@ type TxView struct {
 	Signatures []SignatureView `json:"signatures"`
 	Fabric     *FabricTxView   `json:"fabric,omitempty"`
 	Verdict    VerdictView     `json:"verdict"`
-	Raw        string          `json:"raw,omitempty"` // only with ?raw=1
+	Audit      *AuditView      `json:"audit,omitempty"` // the auditor's re-verification, when it has run
+	Raw        string          `json:"raw,omitempty"`   // only with ?raw=1
 }
 
 // LogView is an EVM event log.

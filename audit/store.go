@@ -35,21 +35,25 @@ func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summar
 	if to < from {
 		return Summary{}, fmt.Errorf("%w: range %d..%d is empty", ErrConfig, from, to)
 	}
+	chain := cfg.Chain.ID
+	cp, err := st.AuditCheckpoint(ctx, chain)
+	switch {
+	case err == nil && cfg.SM2PreHash == "":
+		// Keep the convention pinned by earlier audits of this chain.
+		cfg.SM2PreHash = cp.SM2PreHash
+	case err != nil && !errors.Is(err, ledger.ErrNotFound):
+		return Summary{}, fmt.Errorf("audit checkpoint: %w", err)
+	}
 	a, err := New(cfg)
 	if err != nil {
 		return Summary{}, err
 	}
-	chain := cfg.Chain.ID
 	if from > 0 {
 		if err := primeFromStore(ctx, a, st, chain, from); err != nil {
 			return Summary{}, err
 		}
-		cp, err := st.AuditCheckpoint(ctx, chain)
-		switch {
-		case err == nil && cp.Height == from-1:
+		if err == nil && cp.Height == from-1 {
 			a.RestoreChaincodes(cp.Chaincodes)
-		case err != nil && !errors.Is(err, ledger.ErrNotFound):
-			return Summary{}, fmt.Errorf("audit checkpoint: %w", err)
 		}
 	}
 	src := func(yield func(fabric.RawBlock, error) bool) {
@@ -73,7 +77,7 @@ func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summar
 		if len(recs) == 0 {
 			return nil
 		}
-		cp := index.AuditCheckpoint{Height: recs[len(recs)-1].Height, At: a.cfg.Now().UTC(), Chaincodes: a.Chaincodes()}
+		cp := index.AuditCheckpoint{Height: recs[len(recs)-1].Height, At: a.cfg.Now().UTC(), Chaincodes: a.Chaincodes(), SM2PreHash: a.v.PreHash()}
 		if err := st.PutAudit(ctx, chain, recs, fs, cp); err != nil {
 			return fmt.Errorf("store audit of blocks %d..%d: %w", recs[0].Height, cp.Height, err)
 		}

@@ -225,11 +225,8 @@ func storeScan(ctx context.Context, e *env, f *scanFlags, paths []string, fs []c
 		})
 		return err
 	}
-	lfs, err := watch.SourceFindings(f.chain, source, fs, now)
-	if err != nil {
-		return err
-	}
-	return db.PutFindings(ctx, lfs)
+	_, err = watch.Submit(ctx, db, f.chain, source, fs, now)
+	return err
 }
 
 // postScan sends a scan to the API: to the chaincode definition's scans

@@ -67,6 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveAPI(ctx) })
+	startStages(ctx, g, cfg, db, log)
 	for _, ch := range cfg.Chains {
 		if ledger.Kind(ch.Kind) == ledger.KindFabric {
 			g.Go(func() error {

@@ -45,9 +45,10 @@ func TestCompile(t *testing.T) {
 		{"testdata/v04", []string{"Wallet.sol"}, "0.4.24", []string{"Wallet.sol:Wallet"},
 			[]string{"EVM-SELFDESTRUCT", "EVM-TX-ORIGIN"}},
 		{"testdata/v08", []string{"Vault.sol"}, "0.8.26", []string{"Lib.sol:Lib", "Vault.sol:Vault"}, nil},
+		{"testdata/npmdep", []string{"Token.sol"}, "0.8.26", []string{"@acme/math/Math.sol:Math", "Token.sol:Token"}, nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.version, func(t *testing.T) {
+		t.Run(tt.dir, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
 			out, err := c.Compile(ctx, tt.dir, tt.files)

@@ -1,7 +1,7 @@
 // Lianjian's solc-js driver: reads Solidity standard JSON input on stdin,
 // compiles it with the solc package installed under argv[2] and prints
 // standard JSON output on stdout. Imports not given in the input are read
-// relative to argv[3].
+// relative to argv[3], the scan root, or from node_modules.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -9,17 +9,32 @@ const path = require('path');
 const solc = require(path.resolve(process.argv[2], 'node_modules', 'solc'));
 const base = process.argv[3] || '.';
 
+// readImport resolves an import the input does not carry: under the scan
+// root, else in a node_modules folder of the root or one of its parents
+// (npm packages such as @openzeppelin/contracts), as Node would.
 function readImport(p) {
-  const full = path.resolve(base, p);
   const root = path.resolve(base);
-  if (full !== root && !full.startsWith(root + path.sep)) {
-    return { error: 'import outside the scan root: ' + p };
+  const full = path.resolve(root, p);
+  const candidates = [];
+  if (full === root || full.startsWith(root + path.sep)) {
+    candidates.push(full);
   }
-  try {
-    return { contents: fs.readFileSync(full, 'utf8') };
-  } catch (e) {
-    return { error: 'file not found: ' + p };
+  if (!p.startsWith('.') && !path.isAbsolute(p)) {
+    for (let dir = root; ; dir = path.dirname(dir)) {
+      candidates.push(path.join(dir, 'node_modules', p));
+      if (path.dirname(dir) === dir) {
+        break;
+      }
+    }
   }
+  for (const c of candidates) {
+    try {
+      return { contents: fs.readFileSync(c, 'utf8') };
+    } catch (e) {
+      // try the next candidate
+    }
+  }
+  return { error: 'file not found under the scan root or node_modules: ' + p };
 }
 
 const chunks = [];

@@ -131,3 +131,25 @@ func SourceFindings(chain, source string, fs []contracts.Finding, at time.Time) 
 	}
 	return out, nil
 }
+
+// FindingWriter stores findings.
+type FindingWriter interface {
+	PutFindings(ctx context.Context, fs []ledger.Finding) error
+}
+
+// Submit stores the findings of a source or bytecode scan that is not tied
+// to a deployed contract (see SourceFindings) and returns their ids.
+func Submit(ctx context.Context, w FindingWriter, chain, source string, fs []contracts.Finding, at time.Time) ([]string, error) {
+	lfs, err := SourceFindings(chain, source, fs, at)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.PutFindings(ctx, lfs); err != nil {
+		return nil, fmt.Errorf("store scan of %s: %w", source, err)
+	}
+	ids := make([]string, len(lfs))
+	for i := range lfs {
+		ids[i] = lfs[i].ID
+	}
+	return ids, nil
+}

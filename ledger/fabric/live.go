@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"time"
 
@@ -416,7 +415,9 @@ func (l *Live) stream(ctx context.Context, out chan<- uint64) (int, error) {
 	}
 }
 
-// store caches a delivered block, waiting while the cache is full.
+// store caches a delivered block. Blocks arrive in height order, so a
+// full cache holds the heights the ingester needs next: wait until it
+// takes them.
 func (l *Live) store(ctx context.Context, b *ledger.Block) error {
 	for {
 		l.mu.Lock()
@@ -425,18 +426,6 @@ func (l *Live) store(ctx context.Context, b *ledger.Block) error {
 			return nil
 		}
 		if len(l.cache) < l.cfg.Cache {
-			l.cache[b.Height] = b
-			l.mu.Unlock()
-			return nil
-		}
-		// Keep the lowest heights: the ingester needs them first.
-		hs := make([]uint64, 0, len(l.cache))
-		for h := range l.cache {
-			hs = append(hs, h)
-		}
-		sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
-		if hs[0] > b.Height {
-			delete(l.cache, hs[len(hs)-1])
 			l.cache[b.Height] = b
 			l.mu.Unlock()
 			return nil

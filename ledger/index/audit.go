@@ -39,6 +39,9 @@ type AuditCheckpoint struct {
 	// Chaincodes holds the endorsement policy (a marshalled
 	// peer.ApplicationPolicy) of each chaincode defined up to Height.
 	Chaincodes map[string][]byte `json:"chaincodes,omitempty"`
+	// SM2PreHash is the SM2 pre-hash convention pinned for the chain by
+	// the audit so far (empty before the first SM2 signature).
+	SM2PreHash string `json:"sm2PreHash,omitempty"`
 }
 
 // PutAudit stores the audit records of blocks of chain, the findings they
@@ -108,4 +111,19 @@ func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (AuditCheckpoint
 		return cp, fmt.Errorf("audit checkpoint of %s: %w", chain, ledger.ErrNotFound)
 	}
 	return cp, err
+}
+
+// AuditVerdicts returns the audit verdict of the block at height and of
+// each of its transactions by id, with the time of the audit, for readers
+// that do not know AuditRecord (the API).
+func (d *DB) AuditVerdicts(ctx context.Context, chain string, height uint64) (ledger.Verdict, map[string]ledger.Verdict, time.Time, error) {
+	rec, err := d.Audit(ctx, chain, height)
+	if err != nil {
+		return ledger.Verdict{}, nil, time.Time{}, err
+	}
+	txs := make(map[string]ledger.Verdict, len(rec.Txs))
+	for _, t := range rec.Txs {
+		txs[t.ID] = t.Verdict
+	}
+	return rec.Verdict, txs, rec.At, nil
 }

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lianjian/lianjian/audit"
+	"github.com/lianjian/lianjian/contracts/watch"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/nodes"
+)
+
+// startStages runs, beside ingest and the API, the stages that work from
+// the index with checkpoints of their own: the auditor of every Fabric
+// channel, automatic scans of deployed contracts, and node probes with
+// consortium posture. A stage that fails is logged and leaves the others
+// running.
+func startStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.DB, log *slog.Logger) {
+	stage := func(name string, run func() error) {
+		g.Go(func() error {
+			if err := run(); err != nil {
+				log.Error("stage stopped", "stage", name, "err", err)
+			}
+			return nil
+		})
+	}
+	for _, ch := range cfg.Chains {
+		if ledger.Kind(ch.Kind) != ledger.KindFabric {
+			continue // EVM blocks are verified as they are ingested
+		}
+		for _, m := range ch.fabricModels() {
+			stage("audit "+m.ID, func() error {
+				ac := audit.Config{Chain: m, Logger: log.With("component", "audit", "chain", m.ID)}
+				return audit.Follow(ctx, db, ac, audit.FollowConfig{})
+			})
+		}
+	}
+	stage("contract scans", func() error {
+		return watch.Run(ctx, db, watch.Config{Tool: "lianjian " + version}, log.With("component", "scan"))
+	})
+	stage("nodes", func() error {
+		return nodes.Supervise(ctx, db, nodes.Config{}, log.With("component", "nodes"))
+	})
+}
