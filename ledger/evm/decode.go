@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -30,16 +29,6 @@ type blockJSON struct {
 type txMeta struct {
 	Hash common.Hash    `json:"hash"`
 	From common.Address `json:"from"`
-}
-
-// receiptMeta holds what the node claims about a receipt beyond the
-// consensus fields.
-type receiptMeta struct {
-	TxHash            common.Hash     `json:"transactionHash"`
-	BlockHash         common.Hash     `json:"blockHash"`
-	ContractAddress   *common.Address `json:"contractAddress"`
-	GasUsed           hexutil.Uint64  `json:"gasUsed"`
-	EffectiveGasPrice *hexutil.Big    `json:"effectiveGasPrice"`
 }
 
 var secp256k1HalfN = new(big.Int).Rsh(crypto.S256().Params().N, 1)
@@ -230,12 +219,10 @@ func (d *decoder) decodeReceipts(v *verifier, h *types.Header, txs []*types.Tran
 	for i, raw := range raws {
 		mt := &b.Txs[i]
 		subj := ledger.Subject{Kind: "tx", Ref: mt.ID, Height: b.Height}
+		// One pass: types.Receipt also takes the node's claims about the
+		// receipt (its tx and block hash, contract address, gas used).
 		var rc types.Receipt
-		var meta receiptMeta
 		err := json.Unmarshal(raw, &rc)
-		if err == nil {
-			err = json.Unmarshal(raw, &meta)
-		}
 		v.tx = mt
 		if err != nil {
 			all = false
@@ -245,10 +232,10 @@ func (d *decoder) decodeReceipts(v *verifier, h *types.Header, txs []*types.Tran
 			continue
 		}
 		receipts = append(receipts, &rc)
-		belongs := hexOf(meta.TxHash.Bytes()) == mt.ID && meta.BlockHash.Bytes() != nil && hexOf(meta.BlockHash.Bytes()) == hexOf(b.Hash)
+		belongs := hexOf(rc.TxHash.Bytes()) == mt.ID && hexOf(rc.BlockHash.Bytes()) == hexOf(b.Hash)
 		v.check(RuleReceiptMismatch, subj, "receipt-owner", belongs,
-			fmt.Sprintf("receipt %d names tx %s in block %s", i, meta.TxHash.Hex(), meta.BlockHash.Hex()),
-			map[string]string{"receiptTx": meta.TxHash.Hex(), "receiptBlock": meta.BlockHash.Hex()})
+			fmt.Sprintf("receipt %d names tx %s in block %s", i, rc.TxHash.Hex(), rc.BlockHash.Hex()),
+			map[string]string{"receiptTx": rc.TxHash.Hex(), "receiptBlock": rc.BlockHash.Hex()})
 		switch {
 		case len(rc.PostState) > 0:
 			mt.Status, mt.Valid = "unknown", true
@@ -257,9 +244,9 @@ func (d *decoder) decodeReceipts(v *verifier, h *types.Header, txs []*types.Tran
 		default:
 			mt.Status, mt.Valid = "failed", false
 		}
-		mt.GasUsed = uint64(meta.GasUsed)
-		if meta.EffectiveGasPrice != nil {
-			mt.GasPrice = (*big.Int)(meta.EffectiveGasPrice).String()
+		mt.GasUsed = rc.GasUsed
+		if rc.EffectiveGasPrice != nil {
+			mt.GasPrice = rc.EffectiveGasPrice.String()
 		}
 		for _, l := range rc.Logs {
 			ml := ledger.Log{Address: strings.ToLower(l.Address.Hex()), Data: l.Data, Index: l.Index}
@@ -268,8 +255,8 @@ func (d *decoder) decodeReceipts(v *verifier, h *types.Header, txs []*types.Tran
 			}
 			mt.Logs = append(mt.Logs, ml)
 		}
-		if tx := byID[mt.ID]; tx != nil && tx.To() == nil && meta.ContractAddress != nil {
-			d.recordCreation(v, subj, tx, *meta.ContractAddress)
+		if tx := byID[mt.ID]; tx != nil && tx.To() == nil && rc.ContractAddress != (common.Address{}) {
+			d.recordCreation(v, subj, tx, rc.ContractAddress)
 		}
 		v.tx = nil
 	}
