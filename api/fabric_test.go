@@ -270,6 +270,12 @@ func TestAuditVerdictsServed(t *testing.T) {
 	if tx.Audit == nil || tx.Audit.Status != "verified" || len(tx.Audit.Checks) == 0 {
 		t.Fatalf("tx audit = %+v, want verified with checks", tx.Audit)
 	}
+	var ch struct {
+		AuditHeight *uint64 `json:"auditHeight"`
+	}
+	if code := getInto(t, base+"/chains/f259", &ch); code != http.StatusOK || ch.AuditHeight == nil || *ch.AuditHeight != 12 {
+		t.Fatalf("GET chain f259 = %d, auditHeight %v; want 12", code, ch.AuditHeight)
+	}
 	blk.Audit = nil
 	if code := getInto(t, base+"/chains/gm/blocks/3", &blk); code != http.StatusOK || blk.Audit != nil {
 		t.Fatalf("GET gm block 3 = %d, audit %+v; want no audit before the auditor ran", code, blk.Audit)

@@ -71,6 +71,11 @@ func (s *Server) chainView(ctx context.Context, ch ledger.Chain) (ChainView, err
 			v.Head = &h
 		}
 	}
+	if ah, ok := s.idx.(auditHeights); ok {
+		if h, found, err := ah.AuditHeight(ctx, ch.ID); err == nil && found {
+			v.AuditHeight = &h
+		}
+	}
 	if v.Head != nil && v.Height != nil {
 		lag := uint64(0)
 		if *v.Head > *v.Height {

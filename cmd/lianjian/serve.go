@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/lianjian/lianjian/api"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/index"
@@ -61,13 +62,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	heads := &headBoard{}
-	serveAPI, err := newAPI(cfg, db, heads, log)
+	metrics := api.NewMetrics()
+	serveAPI, err := newAPI(cfg, db, heads, metrics, log)
 	if err != nil {
 		return err
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveAPI(ctx) })
-	startStages(ctx, g, cfg, db, log)
+	startStages(ctx, g, cfg, db, metrics, log)
 	for _, ch := range cfg.Chains {
 		if ledger.Kind(ch.Kind) == ledger.KindFabric {
 			g.Go(func() error {

@@ -26,7 +26,7 @@ func init() {
 // function that serves it, with the webhook dispatcher beside it, until
 // ctx ends. Every route but the probes and /metrics needs a token made
 // with 'lianjian users create'.
-func newAPI(cfg *Config, db *index.DB, heads api.HeadReporter, log *slog.Logger) (func(context.Context) error, error) {
+func newAPI(cfg *Config, db *index.DB, heads api.HeadReporter, metrics *api.Metrics, log *slog.Logger) (func(context.Context) error, error) {
 	tc, err := cfg.API.transport(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func newAPI(cfg *Config, db *index.DB, heads api.HeadReporter, log *slog.Logger)
 		return nil, err
 	}
 	srv, err := api.New(cfg.API.serverConfig(), api.Deps{
-		Index: db, Heads: heads, Logger: log, Auth: api.NewTokenAuth(db), Supervisor: db,
+		Index: db, Heads: heads, Logger: log, Auth: api.NewTokenAuth(db), Supervisor: db, Metrics: metrics,
 	})
 	if err != nil {
 		return nil, err

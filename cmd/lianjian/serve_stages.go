@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/lianjian/lianjian/api"
 	"github.com/lianjian/lianjian/audit"
 	"github.com/lianjian/lianjian/contracts/watch"
 	"github.com/lianjian/lianjian/ledger"
@@ -18,7 +19,7 @@ import (
 // channel, automatic scans of deployed contracts, and node probes with
 // consortium posture. A stage that fails is logged and leaves the others
 // running.
-func startStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.DB, log *slog.Logger) {
+func startStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.DB, metrics *api.Metrics, log *slog.Logger) {
 	stage := func(name string, run func() error) {
 		g.Go(func() error {
 			if err := run(); err != nil {
@@ -34,7 +35,11 @@ func startStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.
 		for _, m := range ch.fabricModels() {
 			stage("audit "+m.ID, func() error {
 				ac := audit.Config{Chain: m, Logger: log.With("component", "audit", "chain", m.ID)}
-				return audit.Follow(ctx, db, ac, audit.FollowConfig{})
+				return audit.Follow(ctx, db, ac, audit.FollowConfig{OnAudited: func(_ uint64, s audit.Summary) {
+					metrics.AuditObserved(m.ID, "block", s.Blocks)
+					metrics.AuditObserved(m.ID, "tx", s.Txs)
+					metrics.AuditObserved(m.ID, "signature", s.Signatures)
+				}})
 			})
 		}
 	}
