@@ -97,6 +97,13 @@ func (s *Server) emptyPage(ctx context.Context, chain string, n int, p ledger.Pa
 }
 
 func (s *Server) blocks(c *gin.Context) (any, error) {
+	return pagedChainList(s, c, s.idx.Blocks, blockSummary)
+}
+
+// pagedChainList serves a cursor-paged listing of one chain: fetch reads
+// a page and view renders each item. An empty first page of a chain that
+// does not exist is a 404.
+func pagedChainList[T, V any](s *Server, c *gin.Context, fetch func(context.Context, string, ledger.Page) ([]T, string, error), view func(T) V) (any, error) {
 	chain, err := chainParam(c)
 	if err != nil {
 		return nil, err
@@ -106,16 +113,16 @@ func (s *Server) blocks(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	ctx := c.Request.Context()
-	bs, next, err := s.idx.Blocks(ctx, chain, p)
+	items, next, err := fetch(ctx, chain, p)
 	if err == nil {
-		err = s.emptyPage(ctx, chain, len(bs), p)
+		err = s.emptyPage(ctx, chain, len(items), p)
 	}
 	if err != nil {
 		return nil, err
 	}
-	out := make([]BlockSummary, 0, len(bs))
-	for _, b := range bs {
-		out = append(out, blockSummary(b))
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
 	}
 	return list(out, next), nil
 }
@@ -248,27 +255,7 @@ func (s *Server) history(c *gin.Context) (any, error) {
 }
 
 func (s *Server) contracts(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.page(c)
-	if err != nil {
-		return nil, err
-	}
-	ctx := c.Request.Context()
-	cs, next, err := s.idx.Contracts(ctx, chain, p)
-	if err == nil {
-		err = s.emptyPage(ctx, chain, len(cs), p)
-	}
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ContractView, 0, len(cs))
-	for _, ct := range cs {
-		out = append(out, contractView(ct, false))
-	}
-	return list(out, next), nil
+	return pagedChainList(s, c, s.idx.Contracts, func(ct *ledger.Contract) ContractView { return contractView(ct, false) })
 }
 
 func (s *Server) contract(c *gin.Context) (any, error) {
