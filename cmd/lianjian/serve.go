@@ -107,20 +107,40 @@ func (h *headBoard) Head(chain string) (uint64, bool) {
 // that is down, or ingest that stops on an error, is retried with capped
 // exponential backoff; it never stops the other chains.
 func superviseChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headBoard, log *slog.Logger) {
+	retry(ctx, log.With("chain", ch.ID), "chain ingest stopped; retrying", func() error {
+		return ingestChain(ctx, ch, db, heads, log)
+	})
+}
+
+// retry runs f until it succeeds or ctx ends, waiting a capped, jittered
+// exponential backoff between failures. A panic in f (fabric-sdk-go's
+// logger panics on Fatal) is a failure like any other, so one chain's
+// trouble never takes the service down.
+func retry(ctx context.Context, log *slog.Logger, msg string, f func() error) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		err := ingestChain(ctx, ch, db, heads, log)
-		if ctx.Err() != nil {
+		err := guard(f)
+		if err == nil || ctx.Err() != nil {
 			return
 		}
 		backoff = min(max(2*backoff, time.Second), time.Minute)
 		wait := backoff/2 + rand.N(backoff/2+1)
-		log.Error("chain ingest stopped; retrying", "chain", ch.ID, "err", err, "wait", wait)
+		log.Error(msg, "err", err, "wait", wait)
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
 		}
 	}
+}
+
+// guard runs f and turns a panic into an error.
+func guard(f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return f()
 }
 
 func ingestChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headBoard, log *slog.Logger) error {

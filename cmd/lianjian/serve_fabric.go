@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
-	"time"
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
@@ -77,23 +75,4 @@ func followChannel(ctx context.Context, ch ChainConfig, net *fabric.Network, cha
 	heads.set(id, in)
 	log.Info("ingest started", "profile", ch.Fabric.Profile)
 	return in.Run(ctx)
-}
-
-// retry runs f until it succeeds or ctx ends, waiting with capped
-// exponential backoff and jitter between failures.
-func retry(ctx context.Context, log *slog.Logger, msg string, f func() error) {
-	backoff := time.Duration(0)
-	for ctx.Err() == nil {
-		err := f()
-		if err == nil || ctx.Err() != nil {
-			return
-		}
-		backoff = min(max(2*backoff, time.Second), time.Minute)
-		wait := backoff/2 + rand.N(backoff/2+1)
-		log.Error(msg, "err", err, "wait", wait)
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
-	}
 }

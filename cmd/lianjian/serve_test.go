@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -113,5 +114,22 @@ chains:
 	}
 	if err := getJSON(base+"/chains", &list); err != nil || len(list.Items) != 2 {
 		t.Fatalf("GET /chains = %+v, %v", list, err)
+	}
+}
+
+// TestRetryRecoversPanics checks that a panicking chain stage is retried
+// like a failing one instead of taking the service down.
+func TestRetryRecoversPanics(t *testing.T) {
+	calls := 0
+	ctx := context.Background()
+	retry(ctx, slog.New(slog.DiscardHandler), "retrying", func() error {
+		calls++
+		if calls == 1 {
+			panic("sdk fatal")
+		}
+		return nil
+	})
+	if calls != 2 {
+		t.Fatalf("retry ran f %d times, want 2 (one panic, one success)", calls)
 	}
 }
