@@ -24,6 +24,7 @@ type Config struct {
 	Log     LogConfig     `yaml:"log"`
 	API     APIConfig     `yaml:"api"`
 	Index   IndexConfig   `yaml:"index"`
+	Nodes   NodesConfig   `yaml:"nodes"`
 	Chains  []ChainConfig `yaml:"chains"`
 }
 
@@ -154,6 +155,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return bad("data_dir", "is empty")
+	}
+	if _, err := c.Nodes.config(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for i := range c.Chains {

@@ -55,6 +55,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"bad batch", "chains: [{id: a, evm: {http: 'http://x:1'}, ingest: {batch: 5000}}]\n", "chains[0].ingest"},
 		{"bad duration", "chains: [{id: a, evm: {http: 'http://x:1', timeout: soon}}]\n", "duration"},
 		{"nested unknown", "chains: [{id: a, evm: {htp: 'http://x:1'}}]\n", "htp"},
+		{"bad probe concurrency", "nodes: {concurrency: -1}\n", "nodes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := LoadConfig(writeConfig(t, tc.body))

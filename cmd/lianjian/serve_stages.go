@@ -47,6 +47,10 @@ func startStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.
 		return watch.Run(ctx, db, watch.Config{Tool: "lianjian " + version}, log.With("component", "scan"))
 	})
 	stage("nodes", func() error {
-		return nodes.Supervise(ctx, db, nodes.Config{}, log.With("component", "nodes"))
+		nc, err := cfg.Nodes.config()
+		if err != nil {
+			return err
+		}
+		return nodes.Supervise(ctx, db, nc, log.With("component", "nodes"))
 	})
 }

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -72,6 +74,8 @@ data_dir: %s
 api:
   listen: %s
   tls: {dev: true}   # self-signed development certificates under data_dir/tls
+nodes:
+  interval: 20s      # probe registered nodes often, so the demo shows results quickly
 chains:
   - id: geth-dev
     name: Local geth --dev
@@ -127,6 +131,10 @@ chains:
 		}
 	}
 	curl := fmt.Sprintf("curl -s --cacert %s -H 'Authorization: Bearer %s'", caFile, token)
+	step("registering the geth node and the Fabric peers and orderer for probes")
+	if err := registerNodes(ctx, base, caFile, token, node, fab.net, fabChain); err != nil {
+		return fmt.Errorf("%w (log: %s)", err, logPath)
+	}
 	counterCall := tr.Txs[len(tr.Txs)-40-5].Hex()
 	fmt.Printf(`
 Lianjian is supervising a local geth --dev chain and a local Fabric 2.5.9 channel.
@@ -206,6 +214,75 @@ func startFabric(ctx context.Context, dir string) fabricResult {
 	return res
 }
 
+// registerNodes registers the demo's nodes through the API, as an
+// operator would, so that probes, posture and risk have subjects.
+func registerNodes(ctx context.Context, base, caFile, token string, g *geth.Node, fab *fabnet.Network, fabChain string) error {
+	client, err := apiClient(caFile)
+	if err != nil {
+		return err
+	}
+	type node struct {
+		ID         string `json:"id"`
+		Chain      string `json:"chain"`
+		Channel    string `json:"channel,omitempty"`
+		Org        string `json:"org"`
+		Kind       string `json:"kind"`
+		Endpoint   string `json:"endpoint"`
+		Operations string `json:"operations,omitempty"`
+		TLSCA      string `json:"tlsCA,omitempty"`
+		ServerName string `json:"serverName,omitempty"`
+	}
+	ns := []node{{ID: "geth-dev-rpc", Chain: "geth-dev", Org: "demo", Kind: "evm-rpc", Endpoint: g.HTTP}}
+	for _, p := range fab.Peers() {
+		ca, err := os.ReadFile(p.TLSCA)
+		if err != nil {
+			return err
+		}
+		ns = append(ns, node{ID: p.Name, Chain: fabChain, Channel: fab.Channel(), Org: p.MSPID, Kind: "fabric-peer",
+			Endpoint: p.Address, Operations: p.Operations, TLSCA: string(ca), ServerName: p.Name})
+	}
+	o := fab.Orderer()
+	ca, err := os.ReadFile(o.TLSCA)
+	if err != nil {
+		return err
+	}
+	ns = append(ns, node{ID: o.Name, Chain: fabChain, Channel: fab.Channel(), Org: "OrdererMSP", Kind: "fabric-orderer",
+		Endpoint: o.Address, TLSCA: string(ca), ServerName: o.Name})
+	for _, n := range ns {
+		body, err := json.Marshal(n)
+		if err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/nodes", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("register node %s: %s: %s", n.ID, resp.Status, msg)
+		}
+	}
+	return nil
+}
+
+// apiClient trusts the demo's development CA.
+func apiClient(caFile string) (*http.Client, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}, nil
+}
+
 // createToken makes a regulator token for the demo before serve opens the
 // index.
 func createToken(ctx context.Context, bin, dataDir string) (string, error) {
@@ -224,11 +301,7 @@ func waitCaughtUp(ctx context.Context, base, caFile, token, chain string) error 
 	var client *http.Client
 	for time.Now().Before(deadline) {
 		if client == nil {
-			if pem, err := os.ReadFile(caFile); err == nil {
-				pool := x509.NewCertPool()
-				pool.AppendCertsFromPEM(pem)
-				client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-			}
+			client, _ = apiClient(caFile) // the CA appears once serve has started
 		}
 		if client != nil && caughtUp(ctx, client, base+"/api/v1/chains/"+chain, token) {
 			return nil
