@@ -63,6 +63,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	sum, err := audit.Reaudit(ctx, db, audit.Config{Chain: chain, Workers: *workers, SM2PreHash: *preHash, Logger: log}, *from, last)
 	printSummary(e.stdout, sum, time.Since(start))
+	err = recordCLI(ctx, e, db, "cli audit", fmt.Sprintf("%s/%d-%d", chain.ID, *from, last), err)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", chain.ID, err)
 	}

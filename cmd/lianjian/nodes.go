@@ -117,11 +117,14 @@ func nodesRegister(ctx context.Context, e *env, nc *nodesCmd) error {
 	}
 	var r nodes.Revision
 	var err error
+	op := "cli nodes register"
 	if nc.update {
+		op = "cli nodes update"
 		r, err = nc.reg.Update(ctx, nc.node, nc.actor, true)
 	} else {
 		r, err = nc.reg.Register(ctx, nc.node, nc.actor)
 	}
+	err = recordCLI(ctx, e, nc.db, op, nc.node.ID, err)
 	var fe *nodes.FieldError
 	if errors.As(err, &fe) {
 		return fmt.Errorf("%w: nodes register: %w", errUsage, err)
@@ -170,7 +173,7 @@ func nodesShow(ctx context.Context, e *env, nc *nodesCmd) error {
 
 func nodesRetire(ctx context.Context, e *env, nc *nodesCmd) error {
 	r, err := nc.reg.Retire(ctx, nc.node.ID, nc.actor, nc.reason)
-	if err != nil {
+	if err := recordCLI(ctx, e, nc.db, "cli nodes retire", nc.node.ID, err); err != nil {
 		return err
 	}
 	return printNodes(e.stdout, nc.asJSON, []nodes.Revision{r})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 func TestNodesCommand(t *testing.T) {
@@ -58,5 +59,23 @@ func TestNodesCommand(t *testing.T) {
 				t.Fatalf("run(%q) output %q lacks %q", s.args, out, s.wantOut)
 			}
 		})
+	}
+	// Every mutating command, refused ones included, is in the audit log.
+	db, err = index.Open(dir, index.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got := map[string]int{}
+	if err := db.AuditEntries(context.Background(), 0, func(e *supervise.Entry) bool {
+		got[e.Op+" "+e.Outcome]++
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cli nodes register ok", "cli nodes register error", "cli nodes retire ok"} {
+		if got[want] == 0 {
+			t.Errorf("audit log has no %q entry; it has %v", want, got)
+		}
 	}
 }

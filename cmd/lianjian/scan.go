@@ -223,10 +223,10 @@ func storeScan(ctx context.Context, e *env, f *scanFlags, paths []string, fs []c
 			Chain: f.chain, Name: f.attach, Version: f.ccVersion, Sequence: f.sequence,
 			Tool: up.Tool, Source: source, Findings: fs, At: now,
 		})
-		return err
+		return recordCLI(ctx, e, db, "cli scan attach", f.chain+"/"+f.attach, err)
 	}
 	_, err = watch.Submit(ctx, db, f.chain, source, fs, now)
-	return err
+	return recordCLI(ctx, e, db, "cli scan submit", f.chain+"/"+source, err)
 }
 
 // postScan sends a scan to the API: to the chaincode definition's scans
