@@ -106,7 +106,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if bar != nil {
 		bar.done()
 	}
-	if err != nil {
+	if err := recordCLI(ctx, e, db, "cli ingest", fmt.Sprintf("%s/%d-%d", ch.ID, start, target), err); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {

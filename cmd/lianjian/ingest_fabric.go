@@ -377,5 +377,5 @@ func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFla
 	el := max(time.Since(t0).Seconds(), 1e-3)
 	fmt.Fprintf(e.stdout, "imported %d blocks (%d txs) of %d channels from %s in %.1fs (%.0f tx/s); %d blocks were already indexed\n",
 		st.blocks, st.txs, st.chains, f.dir, el, float64(st.txs)/el, st.skipped)
-	return err
+	return recordCLI(ctx, e, db, "cli ingest fabric-dir", f.dir, err)
 }

@@ -50,7 +50,8 @@ func recordCLI(ctx context.Context, e *env, db *index.DB, op, target string, err
 	if err != nil {
 		outcome = "error"
 	}
-	_, aerr := db.AppendAudit(ctx, supervise.Action{
+	// An interrupted command is still logged.
+	_, aerr := db.AppendAudit(context.WithoutCancel(ctx), supervise.Action{
 		Time: time.Now(), Actor: cliActor(e), Op: op, Target: target, Remote: "cli", Outcome: outcome,
 	})
 	if aerr != nil {
