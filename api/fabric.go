@@ -43,6 +43,17 @@ func (s *Server) fabricIndex() (FabricReader, error) {
 	return fr, nil
 }
 
+// fabricChain reads the :chain parameter and the index's Fabric reader,
+// the first two steps of every Fabric route.
+func (s *Server) fabricChain(c *gin.Context) (string, FabricReader, error) {
+	chain, err := chainParam(c)
+	if err != nil {
+		return "", nil, err
+	}
+	fr, err := s.fabricIndex()
+	return chain, fr, err
+}
+
 // heightQuery reads an optional decimal height from the query; def when
 // absent.
 func heightQuery(c *gin.Context, param string, def uint64) (uint64, error) {
@@ -95,7 +106,7 @@ func (s *Server) networks(c *gin.Context) (any, error) {
 // channelConfig returns the config in force at ?height= (default: the
 // newest).
 func (s *Server) channelConfig(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
+	chain, fr, err := s.fabricChain(c)
 	if err != nil {
 		return nil, err
 	}
@@ -104,10 +115,6 @@ func (s *Server) channelConfig(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	raw, err := rawParam(c)
-	if err != nil {
-		return nil, err
-	}
-	fr, err := s.fabricIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +127,7 @@ func (s *Server) channelConfig(c *gin.Context) (any, error) {
 
 // channelConfigs lists the config versions of a chain.
 func (s *Server) channelConfigs(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
-	if err != nil {
-		return nil, err
-	}
-	fr, err := s.fabricIndex()
+	chain, fr, err := s.fabricChain(c)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +149,7 @@ func (s *Server) channelConfigs(c *gin.Context) (any, error) {
 // configDiff compares the configs in force at ?from= and ?to= (heights).
 // Without to, the newest config; without from, the version before to.
 func (s *Server) configDiff(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
+	chain, fr, err := s.fabricChain(c)
 	if err != nil {
 		return nil, err
 	}
@@ -155,10 +158,6 @@ func (s *Server) configDiff(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	from, err := heightQuery(c, "from", math.MaxUint64)
-	if err != nil {
-		return nil, err
-	}
-	fr, err := s.fabricIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +184,7 @@ func (s *Server) configDiff(c *gin.Context) (any, error) {
 
 // identities lists the identities of a chain, optionally of one ?msp=.
 func (s *Server) identities(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
+	chain, fr, err := s.fabricChain(c)
 	if err != nil {
 		return nil, err
 	}
@@ -200,10 +199,6 @@ func (s *Server) identities(c *gin.Context) (any, error) {
 		}
 	}
 	raw, err := rawParam(c)
-	if err != nil {
-		return nil, err
-	}
-	fr, err := s.fabricIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +219,7 @@ func (s *Server) identities(c *gin.Context) (any, error) {
 
 // identity returns one identity by certificate fingerprint.
 func (s *Server) identity(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
+	chain, fr, err := s.fabricChain(c)
 	if err != nil {
 		return nil, err
 	}
@@ -233,10 +228,6 @@ func (s *Server) identity(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	raw, err := rawParam(c)
-	if err != nil {
-		return nil, err
-	}
-	fr, err := s.fabricIndex()
 	if err != nil {
 		return nil, err
 	}
@@ -250,11 +241,7 @@ func (s *Server) identity(c *gin.Context) (any, error) {
 // orgs lists the organisations of a chain: the MSPs of its newest channel
 // config and every MSP seen signing, with their counts.
 func (s *Server) orgs(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
-	if err != nil {
-		return nil, err
-	}
-	fr, err := s.fabricIndex()
+	chain, fr, err := s.fabricChain(c)
 	if err != nil {
 		return nil, err
 	}
@@ -280,15 +267,11 @@ func (s *Server) chaincodes(c *gin.Context) (any, error) {
 
 // chaincodeHistory lists every definition of one chaincode.
 func (s *Server) chaincodeHistory(c *gin.Context) (any, error) {
-	chain, err := chainParam(c)
+	chain, fr, err := s.fabricChain(c)
 	if err != nil {
 		return nil, err
 	}
 	cc, err := name("name", c.Param("name"), maxAddrLen)
-	if err != nil {
-		return nil, err
-	}
-	fr, err := s.fabricIndex()
 	if err != nil {
 		return nil, err
 	}
