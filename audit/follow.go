@@ -29,8 +29,11 @@ type FollowConfig struct {
 
 // Follow audits a chain as ingest commits it: it keeps its own checkpoint
 // in the index, audits every block above it up to the ingest checkpoint,
-// and waits for more. It stops when ctx ends; a failed round is logged and
-// retried, so one bad block never stops the supervision of others.
+// and waits for more. One auditor serves every round, so the config in
+// force, the validated certificate chains and the verified signatures
+// carry over; after a failed round it is primed again from the store. It
+// stops when ctx ends; a failed round is logged and retried, so one bad
+// block never stops the supervision of others.
 func Follow(ctx context.Context, st FollowStore, cfg Config, fc FollowConfig) error {
 	if fc.Poll <= 0 {
 		fc.Poll = 2 * time.Second
@@ -41,16 +44,16 @@ func Follow(ctx context.Context, st FollowStore, cfg Config, fc FollowConfig) er
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	log := cfg.Logger
+	f := &follower{st: st, cfg: cfg}
 	wait := fc.Poll
 	for {
-		n, s, err := followRound(ctx, st, cfg, fc.MaxBlocks)
+		n, s, err := f.round(ctx, fc.MaxBlocks)
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case err != nil:
-			if log != nil {
-				log.Error("audit round failed", "chain", cfg.Chain.ID, "err", err)
+			if cfg.Logger != nil {
+				cfg.Logger.Error("audit round failed", "chain", cfg.Chain.ID, "err", err)
 			}
 			wait = min(2*wait, time.Minute)
 		default:
@@ -70,10 +73,19 @@ func Follow(ctx context.Context, st FollowStore, cfg Config, fc FollowConfig) er
 	}
 }
 
-// followRound audits the blocks between the audit and ingest checkpoints.
-func followRound(ctx context.Context, st FollowStore, cfg Config, maxBlocks uint64) (uint64, Summary, error) {
-	chain := cfg.Chain.ID
-	ing, err := st.Checkpoint(ctx, chain)
+// follower is Follow's state between rounds.
+type follower struct {
+	st   FollowStore
+	cfg  Config
+	a    *Auditor // nil until primed, and after a failed round
+	next uint64   // the height a continues from
+}
+
+// round audits the blocks between the audit and ingest checkpoints, at
+// most max of them, and returns what this round added to the summary.
+func (f *follower) round(ctx context.Context, max uint64) (uint64, Summary, error) {
+	chain := f.cfg.Chain.ID
+	ing, err := f.st.Checkpoint(ctx, chain)
 	if errors.Is(err, ledger.ErrNotFound) {
 		return 0, Summary{}, nil
 	}
@@ -81,7 +93,7 @@ func followRound(ctx context.Context, st FollowStore, cfg Config, maxBlocks uint
 		return 0, Summary{}, fmt.Errorf("ingest checkpoint: %w", err)
 	}
 	from := uint64(0)
-	switch cp, err := st.AuditCheckpoint(ctx, chain); {
+	switch cp, err := f.st.AuditCheckpoint(ctx, chain); {
 	case err == nil:
 		from = cp.Height + 1
 	case !errors.Is(err, ledger.ErrNotFound):
@@ -90,7 +102,39 @@ func followRound(ctx context.Context, st FollowStore, cfg Config, maxBlocks uint
 	if from > ing.Height {
 		return 0, Summary{}, nil
 	}
-	to := min(ing.Height, from+maxBlocks-1)
-	s, err := Reaudit(ctx, st, cfg, from, to)
-	return to - from + 1, s, err
+	to := min(ing.Height, from+max-1)
+	if f.a == nil || f.next != from {
+		if f.a, err = resume(ctx, f.st, f.cfg, from); err != nil {
+			return 0, Summary{}, err
+		}
+	}
+	before := f.a.Summary()
+	if err := f.a.auditStored(ctx, f.st, from, to); err != nil {
+		f.a = nil
+		return 0, Summary{}, err
+	}
+	f.next = to + 1
+	return to - from + 1, f.a.Summary().since(before), nil
+}
+
+// since returns what s counted after before, from the same auditor.
+func (s Summary) since(before Summary) Summary {
+	d := s
+	d.Blocks -= before.Blocks
+	d.Txs -= before.Txs
+	d.Signatures -= before.Signatures
+	d.Verifies -= before.Verifies
+	d.Reused -= before.Reused
+	d.Integrity -= before.Integrity
+	d.First = before.Last + 1
+	if before.Blocks == 0 {
+		d.First = s.First
+	}
+	d.Findings = make(map[string]int, len(s.Findings))
+	for rule, n := range s.Findings {
+		if n -= before.Findings[rule]; n > 0 {
+			d.Findings[rule] = n
+		}
+	}
+	return d
 }

@@ -94,3 +94,41 @@ func TestFollow(t *testing.T) {
 		})
 	}
 }
+
+// TestFollowerKeepsItsAuditor checks that consecutive rounds continue with
+// the same primed auditor (its caches and config in force carry over), and
+// that a round reports only what it added.
+func TestFollowerKeepsItsAuditor(t *testing.T) {
+	ctx := context.Background()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	chain := ledger.Chain{ID: "follow", Kind: ledger.KindFabric, Crypto: ledger.CryptoIntl}
+	if err := db.PutChain(ctx, chain); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range readChain(t, "fabric-2.5.9/peer", "mychannel_") {
+		b, err := fabric.DecodeBlock(chain.ID, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &follower{st: db, cfg: Config{Chain: chain, Now: func() time.Time { return fixedNow }}}
+	n, s, err := f.round(ctx, 5)
+	if err != nil || n != 5 || s.Blocks != 5 || s.First != 0 {
+		t.Fatalf("round 1 = %d blocks, summary %+v, %v; want 5 from 0", n, s, err)
+	}
+	first := f.a
+	n, s, err = f.round(ctx, 5)
+	if err != nil || n != 5 || s.Blocks != 5 || s.First != 5 || s.Integrity != 0 {
+		t.Fatalf("round 2 = %d blocks, summary %+v, %v; want 5 from 5", n, s, err)
+	}
+	if f.a != first {
+		t.Error("round 2 primed a new auditor instead of continuing")
+	}
+}

@@ -35,27 +35,48 @@ func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summar
 	if to < from {
 		return Summary{}, fmt.Errorf("%w: range %d..%d is empty", ErrConfig, from, to)
 	}
-	chain := cfg.Chain.ID
-	cp, err := st.AuditCheckpoint(ctx, chain)
-	switch {
-	case err == nil && cfg.SM2PreHash == "":
-		// Keep the convention pinned by earlier audits of this chain.
-		cfg.SM2PreHash = cp.SM2PreHash
-	case err != nil && !errors.Is(err, ledger.ErrNotFound):
-		return Summary{}, fmt.Errorf("audit checkpoint: %w", err)
-	}
-	a, err := New(cfg)
+	a, err := resume(ctx, st, cfg, from)
 	if err != nil {
 		return Summary{}, err
 	}
+	err = a.auditStored(ctx, st, from, to)
+	return a.Summary(), err
+}
+
+// resume returns an auditor ready to audit the stored chain from height
+// from: with the SM2 convention pinned by earlier audits, primed with the
+// config in force and the block below from, and with the chaincode
+// policies of a checkpoint at from-1.
+func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, error) {
+	chain := cfg.Chain.ID
+	cp, err := st.AuditCheckpoint(ctx, chain)
+	haveCP := err == nil
+	switch {
+	case haveCP && cfg.SM2PreHash == "":
+		// Keep the convention pinned by earlier audits of this chain.
+		cfg.SM2PreHash = cp.SM2PreHash
+	case err != nil && !errors.Is(err, ledger.ErrNotFound):
+		return nil, fmt.Errorf("audit checkpoint: %w", err)
+	}
+	a, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if from > 0 {
 		if err := primeFromStore(ctx, a, st, chain, from); err != nil {
-			return Summary{}, err
+			return nil, err
 		}
-		if err == nil && cp.Height == from-1 {
+		if haveCP && cp.Height == from-1 {
 			a.RestoreChaincodes(cp.Chaincodes)
 		}
 	}
+	return a, nil
+}
+
+// auditStored audits the stored blocks from..to, which must continue what
+// a has seen, and stores their verdicts, findings and the checkpoint.
+func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64) error {
+	chain := a.cfg.Chain.ID
 	src := func(yield func(fabric.RawBlock, error) bool) {
 		for h := from; h <= to; h++ {
 			b, err := st.Block(ctx, chain, h)
@@ -84,7 +105,7 @@ func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summar
 		recs, fs = recs[:0], fs[:0]
 		return nil
 	}
-	err = a.Run(ctx, src, func(r *BlockResult) error {
+	err := a.Run(ctx, src, func(r *BlockResult) error {
 		recs = append(recs, Record(chain, r, a.cfg.Now().UTC()))
 		fs = append(fs, r.Findings...)
 		if len(recs) >= storeBatch {
@@ -95,7 +116,7 @@ func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summar
 	if err == nil {
 		err = flush()
 	}
-	return a.Summary(), err
+	return err
 }
 
 // primeFromStore loads the config in force at from and the block below it.
