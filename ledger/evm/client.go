@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -26,8 +27,9 @@ type Client struct {
 	rpc     *rpc.Client
 	chainID uint64
 	dec     decoder
-	// blockReceipts is cleared when the node lacks eth_getBlockReceipts.
-	blockReceipts bool
+	// noBlockReceipts is set once the node turns out to lack
+	// eth_getBlockReceipts; Blocks runs in several goroutines at once.
+	noBlockReceipts atomic.Bool
 }
 
 var (
@@ -46,7 +48,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", cfg.HTTP, err)
 	}
-	c := &Client{cfg: cfg, rpc: rc, blockReceipts: true}
+	c := &Client{cfg: cfg, rpc: rc}
 	var id hexutil.Uint64
 	if err := c.call(ctx, &id, "eth_chainId"); err != nil {
 		rc.Close()
@@ -110,11 +112,12 @@ func (c *Client) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, 
 	n := int(to - from + 1)
 	blocks := make([]json.RawMessage, n)
 	receipts := make([][]json.RawMessage, n)
+	perTx := c.noBlockReceipts.Load()
 	elems := make([]rpc.BatchElem, 0, 2*n)
 	for i := range n {
 		num := hexutil.EncodeUint64(from + uint64(i))
 		elems = append(elems, rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{num, true}, Result: &blocks[i]})
-		if c.blockReceipts {
+		if !perTx {
 			elems = append(elems, rpc.BatchElem{Method: "eth_getBlockReceipts", Args: []any{num}, Result: &receipts[i]})
 		}
 	}
@@ -126,7 +129,7 @@ func (c *Client) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, 
 			continue
 		}
 		if e.Method == "eth_getBlockReceipts" && isMethodMissing(e.Error) {
-			c.blockReceipts = false
+			c.noBlockReceipts.Store(true)
 			return c.Blocks(ctx, from, to)
 		}
 		return nil, fmt.Errorf("%s %v: %w", e.Method, e.Args[0], e.Error)
@@ -136,7 +139,7 @@ func (c *Client) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, 
 			return nil, fmt.Errorf("block %d: %w", from+uint64(i), ledger.ErrNotFound)
 		}
 	}
-	if !c.blockReceipts {
+	if perTx {
 		if err := c.txReceipts(ctx, blocks, receipts); err != nil {
 			return nil, err
 		}
