@@ -100,6 +100,9 @@ type Ingester struct {
 // NewIngester returns an ingester for one chain.
 func NewIngester(chain string, src Source, store IngestStore, cfg IngestConfig, log *slog.Logger) (*Ingester, error) {
 	cfg.Defaults()
+	if _, ok := src.(Sequential); ok {
+		cfg.Prefetch = 1
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", chain, err)
 	}

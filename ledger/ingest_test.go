@@ -171,3 +171,44 @@ func TestIngestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// seqSource is a fakeSource that is Sequential and records overlapping or
+// out-of-order Blocks calls.
+type seqSource struct {
+	fakeSource
+	inFlight, bad int
+	next          uint64
+}
+
+func (s *seqSource) Sequential() {}
+
+func (s *seqSource) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, error) {
+	s.mu.Lock()
+	s.inFlight++
+	if s.inFlight > 1 || from != s.next {
+		s.bad++
+	}
+	s.next = to + 1
+	s.mu.Unlock()
+	time.Sleep(time.Millisecond) // leave room for a concurrent call
+	bs, err := s.fakeSource.Blocks(ctx, from, to)
+	s.mu.Lock()
+	s.inFlight--
+	s.mu.Unlock()
+	return bs, err
+}
+
+func TestIngestSequentialSource(t *testing.T) {
+	db := openStore(t)
+	src := &seqSource{fakeSource: fakeSource{blocks: ledgertest.Chain("c", "main", 0, 40, nil)}}
+	if err := run(t, src, db, ledger.IngestConfig{Batch: 2, Prefetch: 8}); err != nil {
+		t.Fatal(err)
+	}
+	if src.bad != 0 {
+		t.Fatalf("a Sequential source saw %d concurrent or out-of-order Blocks calls", src.bad)
+	}
+	cp, _ := db.Checkpoint(context.Background(), "c")
+	if cp.Height != 39 {
+		t.Fatalf("Checkpoint = %d, want 39", cp.Height)
+	}
+}

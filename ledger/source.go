@@ -8,8 +8,18 @@ import "context"
 type Source interface {
 	// Head returns the height of the newest block the node has.
 	Head(ctx context.Context) (uint64, error)
-	// Blocks returns the blocks from..to inclusive, in order.
+	// Blocks returns the blocks from..to inclusive, in order. The
+	// ingester calls it from several goroutines at once for disjoint
+	// ranges, unless the source is Sequential.
 	Blocks(ctx context.Context, from, to uint64) ([]*Block, error)
+}
+
+// Sequential is implemented by sources whose Blocks calls must come one at
+// a time, in height order: their decoding depends on blocks before, as a
+// Fabric channel's config decides how its later blocks are read. The
+// ingester then fetches one batch at a time.
+type Sequential interface {
+	Sequential()
 }
 
 // Subscriber is implemented by sources that can push new head heights.

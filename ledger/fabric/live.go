@@ -224,6 +224,7 @@ type Live struct {
 var (
 	_ ledger.Source     = (*Live)(nil)
 	_ ledger.Subscriber = (*Live)(nil)
+	_ ledger.Sequential = (*Live)(nil)
 )
 
 func (l *Live) reqOpts(ctx context.Context) []sdkledger.RequestOption {
@@ -286,6 +287,11 @@ func (l *Live) cached(h uint64) *ledger.Block {
 	defer l.mu.Unlock()
 	return l.cache[h]
 }
+
+// Sequential tells the ingester to fetch one batch at a time: the channel
+// decoder applies each config block to the blocks after it, and the
+// delivered-block cache is released in height order.
+func (l *Live) Sequential() {}
 
 // query reads one block from the peer through qscc.
 func (l *Live) query(ctx context.Context, h uint64) (*ledger.Block, error) {
