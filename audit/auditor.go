@@ -13,6 +13,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // DefaultExpiryWarning is how long before expiry a certificate is
@@ -124,8 +125,8 @@ type Auditor struct {
 	dec     *fabric.Decoder
 	trust   *trust // config in force
 	prev    *link
-	cc      map[string]fabric.PolicyOrError // chaincode endorsement policies from _lifecycle
-	checked map[string]bool                 // certificates already put through the crypto rules
+	endorse *endorsementState // endorsement policies committed so far
+	checked map[string]bool   // certificates already put through the crypto rules
 	sum     Summary
 }
 
@@ -147,7 +148,7 @@ func New(cfg Config) (*Auditor, error) {
 	cfg = cfg.withDefaults()
 	return &Auditor{
 		cfg: cfg, v: newVerifier(cfg.SM2PreHash), dec: dec,
-		cc: map[string]fabric.PolicyOrError{}, checked: map[string]bool{},
+		endorse: newEndorsementState(), checked: map[string]bool{},
 		sum: Summary{Chain: cfg.Chain.ID, Findings: map[string]int{}},
 	}, nil
 }
@@ -177,26 +178,29 @@ func (a *Auditor) Prime(configBlock, previous []byte) error {
 	return nil
 }
 
-// Chaincodes returns the endorsement policy of every chaincode defined so
-// far, as marshalled peer.ApplicationPolicy bytes, for a later audit to
-// resume from with [Auditor.RestoreChaincodes].
-func (a *Auditor) Chaincodes() map[string][]byte {
-	out := make(map[string][]byte, len(a.cc))
-	for name, pe := range a.cc {
+// Checkpoint returns the audit checkpoint after the last block checked,
+// stamped at: with what a later audit resumes from (the pinned SM2
+// convention and the endorsement policies committed so far).
+func (a *Auditor) Checkpoint(at time.Time) index.AuditCheckpoint {
+	cp := index.AuditCheckpoint{At: at, SM2PreHash: a.v.PreHash(), EndorsementComplete: a.endorse.complete}
+	if a.prev != nil {
+		cp.Height = a.prev.height
+	}
+	cp.Chaincodes = make(map[string][]byte, len(a.endorse.cc))
+	for name, pe := range a.endorse.cc {
 		if pe.Raw != nil {
-			out[name] = pe.Raw
+			cp.Chaincodes[name] = pe.Raw
 		}
 	}
-	return out
+	cp.Collections, cp.KeyPolicies = a.endorse.saved()
+	return cp
 }
 
-// RestoreChaincodes sets the endorsement policies of chaincodes defined
-// before the first audited block, as returned by [Auditor.Chaincodes].
-func (a *Auditor) RestoreChaincodes(policies map[string][]byte) {
-	for name, raw := range policies {
-		ap, err := fabric.ParseApplicationPolicy(raw)
-		a.cc[name] = fabric.PolicyOrError{Policy: ap, Err: err, Raw: raw}
-	}
+// Restore sets the endorsement policies committed before the first
+// audited block, from the checkpoint of an audit that ended right below
+// it.
+func (a *Auditor) Restore(cp index.AuditCheckpoint) {
+	a.endorse.restore(cp)
 }
 
 // Block audits the next block of the chain.

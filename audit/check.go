@@ -89,6 +89,7 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 	fresh := a.trust == nil && b.Config != nil
 	if fresh {
 		a.trust = newTrust(b.Config) // a genesis block is checked against itself
+		a.endorse.complete = b.Height == 0
 		a.checkConfig(res, b.Config)
 	}
 	res.Hash = a.headerHash(b)
@@ -107,6 +108,7 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 		a.trust = newTrust(b.Config)
 		a.checkConfig(res, b.Config)
 	}
+	a.endorse.endBlock()
 	a.sum.Signatures += res.Signatures
 	a.prev = &link{height: b.Height, hash: res.Hash}
 	return res

@@ -1,9 +1,11 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,9 +18,11 @@ import (
 
 // TestLiveNetworks audits the ledgers of real two-org networks (Raft on
 // 2.5.9, BFT on 3.1.1) after traffic that exercises the AND endorsement
-// policy, an endorsement policy failure, MVCC conflicts and a config
-// update: no integrity finding. Then the peer's verdict on the failed
-// transaction is flipped to VALID, which must be caught as a lying peer.
+// policy, an endorsement policy failure, a key-level (state-based)
+// endorsement policy that one org satisfies alone, MVCC conflicts and a
+// config update: no integrity finding. Then the peer's verdicts on the
+// failed transactions are flipped to VALID, which must be caught as a
+// lying peer.
 func TestLiveNetworks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts real Fabric networks")
@@ -46,6 +50,19 @@ func TestLiveNetworks(t *testing.T) {
 			failed, err := n.Invoke(ctx, []string{"Org1"}, "put", "c", "one-org")
 			if !errors.Is(err, fabnet.ErrTxInvalid) {
 				t.Fatalf("single-org invoke = %+v, %v; want ENDORSEMENT_POLICY_FAILURE", failed, err)
+			}
+			// Key a gets the key-level policy "a peer of Org1": Fabric then
+			// accepts a write of a endorsed by Org1 alone and rejects one
+			// endorsed by Org2 alone.
+			if _, err := n.Invoke(ctx, nil, "setep", "a", "Org1MSP"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.Invoke(ctx, []string{"Org1"}, "put", "a", "org1-only"); err != nil {
+				t.Fatalf("write of a under its key-level policy = %v, want VALID", err)
+			}
+			failedKey, err := n.Invoke(ctx, []string{"Org2"}, "put", "a", "org2-only")
+			if !errors.Is(err, fabnet.ErrTxInvalid) {
+				t.Fatalf("write of a by Org2 = %+v, %v; want ENDORSEMENT_POLICY_FAILURE", failedKey, err)
 			}
 			if _, err := n.IncrConcurrent(ctx, "n", 3); err != nil {
 				t.Fatal(err)
@@ -112,36 +129,36 @@ func TestLiveNetworks(t *testing.T) {
 			s := a.Summary()
 			t.Logf("%s: %d blocks, %d txs, %d signatures", tt.version, s.Blocks, s.Txs, s.Signatures)
 
-			// The peer lies: the failed transaction is marked VALID.
-			lied := false
+			// The peer lies: the failed transactions are marked VALID.
+			lies := map[string]bool{failed.ID: false, failedKey.ID: false}
 			for i, raw := range blocks {
 				b, err := fabric.DecodeBlock("x", raw)
 				if err != nil {
 					t.Fatal(err)
 				}
+				filter := append([]byte{}, b.Fabric.TxFilter...)
 				for j, tx := range b.Txs {
-					if tx.ID == failed.ID {
-						filter := append([]byte{}, b.Fabric.TxFilter...)
+					if _, ok := lies[tx.ID]; ok {
 						filter[j] = 0
-						blocks[i] = set(t, raw, filter, pMetadata(2)...)
-						lied = true
 					}
 				}
-			}
-			if !lied {
-				t.Fatalf("tx %s not found in the ledger", failed.ID)
+				if !bytes.Equal(filter, b.Fabric.TxFilter) {
+					blocks[i] = set(t, raw, filter, pMetadata(2)...)
+				}
 			}
 			fs := findings(auditAll(t, newAuditor(t, ledger.CryptoIntl), blocks))
-			found := false
 			for _, f := range fs {
-				if f.Rule == RuleEndorsementPolicy.ID && f.Subject.Ref == failed.ID+"/policy:kvcc" {
-					found = true
+				id, _, _ := strings.Cut(f.Subject.Ref, "/")
+				if _, ok := lies[id]; ok && f.Rule == RuleEndorsementPolicy.ID && f.Subject.Ref == id+"/policy:kvcc" {
+					lies[id] = true
 				} else if f.Category == ledger.CatIntegrity {
 					t.Errorf("unexpected %s: %s", f.Rule, f.Message)
 				}
 			}
-			if !found {
-				t.Errorf("no %s finding for the flipped tx %s; got:\n%s", RuleEndorsementPolicy.ID, failed.ID, listFindings(fs))
+			for id, found := range lies {
+				if !found {
+					t.Errorf("no %s finding for the flipped tx %s; got:\n%s", RuleEndorsementPolicy.ID, id, listFindings(fs))
+				}
 			}
 		})
 	}

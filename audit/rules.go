@@ -41,6 +41,15 @@ var (
 		Doc:      "A signature on the config update applied by a CONFIG transaction does not verify: the channel configuration was changed without the signatures it shows.",
 		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{clauseIntegrity},
 	}
+	RuleModPolicy = &ledger.RuleInfo{
+		ID: "FAB-CONFIG-MOD-POLICY", Title: "Config update applied without the authority its mod_policy requires",
+		Doc: "The config update a CONFIG transaction applied modifies an element whose mod_policy, in the config in force before it, " +
+			"is not satisfied by the update's valid signatures; or it modifies an element at a version other than the next one, " +
+			"or read elements at stale versions. Orderers reject such updates, so the ordering service (or whoever wrote the block) " +
+			"changed the channel's trust anchors, policies or consensus without the consent the channel requires.",
+		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{clauseIntegrity, clauseIdentity},
+		Sources: []string{"https://hyperledger-fabric.readthedocs.io/en/latest/config_update.html"},
+	}
 	RuleHighS = &ledger.RuleInfo{
 		ID: "FAB-SIG-HIGH-S", Title: "ECDSA signature is not low-S",
 		Doc: "Fabric accepts only ECDSA signatures with s ≤ n/2. A high-S signature is a malleated copy of a valid one; " +
@@ -153,7 +162,7 @@ var (
 )
 
 func init() {
-	ledger.Register(RuleCreatorSig, RuleEndorserSig, RuleOrdererSig, RuleConfigSig, RuleHighS, RuleDataHash, RulePrevHash,
+	ledger.Register(RuleCreatorSig, RuleEndorserSig, RuleOrdererSig, RuleConfigSig, RuleModPolicy, RuleHighS, RuleDataHash, RulePrevHash,
 		RuleHeight, RuleTxID, RuleEnvelope, RuleMSP, RuleCertTime, RuleRevoked, RuleRole, RuleEndorsementPolicy,
 		RuleBlockPolicy, RuleBlockDecode, RuleGMKey, RuleGMCertSig, RuleGMHash, RuleCertExpired, RuleCertExpiring, RuleWeakKey)
 }

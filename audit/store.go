@@ -67,7 +67,7 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 			return nil, err
 		}
 		if haveCP && cp.Height == from-1 {
-			a.RestoreChaincodes(cp.Chaincodes)
+			a.Restore(cp)
 		}
 	}
 	return a, nil
@@ -98,7 +98,8 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64) er
 		if len(recs) == 0 {
 			return nil
 		}
-		cp := index.AuditCheckpoint{Height: recs[len(recs)-1].Height, At: a.cfg.Now().UTC(), Chaincodes: a.Chaincodes(), SM2PreHash: a.v.PreHash()}
+		cp := a.Checkpoint(a.cfg.Now().UTC())
+		cp.Height = recs[len(recs)-1].Height
 		if err := st.PutAudit(ctx, chain, recs, fs, cp); err != nil {
 			return fmt.Errorf("store audit of blocks %d..%d: %w", recs[0].Height, cp.Height, err)
 		}

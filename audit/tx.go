@@ -3,7 +3,6 @@ package audit
 import (
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -49,7 +48,7 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 		}
 	}
 
-	var endorsers []party
+	var endorsers, updaters []party
 	endorsement := 0
 	if tx.Creator == nil && tx.Fabric.DecodeError == "" {
 		if b.Height == 0 && tx.Type == typeConfig {
@@ -93,17 +92,21 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 			continue
 		}
 		pt, ok := a.checkSigner(c, t, ps.s, want)
-		if ok && m.Role == fabric.RoleEndorser {
+		switch {
+		case ok && m.Role == fabric.RoleEndorser:
 			endorsers = addParty(endorsers, pt)
+		case ok && m.Role == fabric.RoleConfigUpdate:
+			updaters = addParty(updaters, pt)
 		}
+	}
+	if tx.Type == typeConfig && b.Height > 0 && tx.Fabric.DecodeError == "" {
+		a.checkModPolicies(res, v, t, tx, updaters, desc, ev)
 	}
 	if tx.Type == typeEndorser && tx.Valid && tx.Fabric.DecodeError == "" {
-		a.checkEndorsement(res, v, t, tx, endorsers, desc, ev)
+		a.checkEndorsement(res, v, t, tx, i, endorsers, desc, ev)
 	}
-	if tx.Valid || tx.Fabric.ValidationCode == codeNotValidated {
-		for name, pe := range fabric.ChaincodePolicies(tx) {
-			a.cc[name] = pe
-		}
+	if tx.Type == typeEndorser {
+		a.endorse.record(tx, i)
 	}
 	return tv
 }
@@ -126,63 +129,36 @@ func (a *Auditor) checkTxID(res *BlockResult, v *ledger.Verdict, tx *ledger.Tx, 
 	}
 }
 
-// checkEndorsement evaluates the endorsement policy of every namespace
+// checkEndorsement evaluates the endorsement policies of every namespace
 // Fabric's validator would: the invoked chaincode and each namespace the
-// transaction writes.
-func (a *Auditor) checkEndorsement(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, endorsers []party, desc string, ev map[string]string) {
+// transaction writes, with key-level and collection policies as Fabric
+// applies them.
+func (a *Auditor) checkEndorsement(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, index int, endorsers []party, desc string, ev map[string]string) {
 	for _, ns := range validatedNamespaces(tx) {
 		name := "endorsement-policy:" + ns.Namespace
-		ok, policy, err := a.endorsementSatisfied(t, ns, endorsers)
-		if err != nil && policy == "" {
-			// No definition seen (the audit started after it) or an
-			// unreadable one: nothing to hold the peer to.
-			v.Add(name, true, "not evaluated: "+err.Error())
-			continue
-		}
-		v.Add(name, ok, policy)
-		if !ok {
+		for _, pc := range a.evaluateNamespace(t, ns, index, endorsers) {
+			switch {
+			case pc.ok:
+				v.Add(name, true, pc.what+": "+pc.policy)
+				continue
+			case pc.err != nil && pc.policy == "":
+				// No definition seen (the audit started after it) or an
+				// unreadable one: nothing to hold the peer to.
+				v.Add(name, true, "not evaluated: "+pc.what+": "+pc.err.Error())
+				continue
+			case !a.endorse.complete && strings.HasPrefix(pc.what, "chaincode "):
+				// A key written may have a key-level policy set before
+				// the audit's first block, which would govern it instead.
+				v.Add(name, true, "not evaluated: "+pc.what+": "+pc.policy+" is not satisfied, but key-level policies set before the first audited block are unknown")
+				continue
+			}
+			v.Add(name, false, pc.what+": "+pc.policy+errSuffix(pc.err))
 			a.report(res, RuleEndorsementPolicy, txSubject(tx, "policy:"+ns.Namespace),
-				fmt.Sprintf("%s is marked VALID but its valid endorsements (%s) do not satisfy the endorsement policy %s of %s%s: the committing peer lied or was compromised",
-					desc, partyNames(endorsers), policy, ns.Namespace, errSuffix(err)),
-				withEvidence(ev, "namespace", ns.Namespace, "policy", policy, "endorsers", partyNames(endorsers)))
+				fmt.Sprintf("%s is marked VALID but its valid endorsements (%s) do not satisfy the endorsement policy %s of %s in %s%s: the committing peer lied or was compromised",
+					desc, partyNames(endorsers), pc.policy, pc.what, ns.Namespace, errSuffix(pc.err)),
+				withEvidence(ev, "namespace", ns.Namespace, "governs", pc.what, "policy", pc.policy, "endorsers", partyNames(endorsers)))
 		}
 	}
-}
-
-// endorsementSatisfied evaluates the policy governing the writes of ns.
-// It returns the policy it evaluated, empty when none is known.
-func (a *Auditor) endorsementSatisfied(t *trust, ns ledger.NsRWSet, endorsers []party) (bool, string, error) {
-	if ns.Namespace == lifecycleNS {
-		orgs, public := implicitWrites(ns)
-		if public || len(orgs) == 0 {
-			ok, err := t.satisfies(lifecycleEndorsement, endorsers)
-			return ok, lifecycleEndorsement, err
-		}
-		// Approvals write only to the approving org's implicit collection,
-		// governed by that org's Endorsement policy.
-		for _, msp := range orgs {
-			group, found := t.orgGroup(msp)
-			if !found {
-				return false, implicitOrgPrefix + msp, fmt.Errorf("org %s not in the application config", msp)
-			}
-			path := "/Channel/Application/" + group + "/Endorsement"
-			if ok, err := t.satisfies(path, endorsers); !ok {
-				return false, path, err
-			}
-		}
-		return true, "implicit collections of " + strings.Join(orgs, ", "), nil
-	}
-	pe, ok := a.cc[ns.Namespace]
-	switch {
-	case !ok:
-		return false, "", fmt.Errorf("no chaincode definition of %s seen", ns.Namespace)
-	case pe.Err != nil:
-		return false, "", fmt.Errorf("definition of %s: %w", ns.Namespace, pe.Err)
-	case pe.Policy.Signature != nil:
-		return satisfiesSignature(pe.Policy.Signature, endorsers), "signature policy of " + ns.Namespace, nil
-	}
-	ok, err := t.satisfies(pe.Policy.Reference, endorsers)
-	return ok, pe.Policy.Reference, err
 }
 
 // validatedNamespaces returns the namespaces whose endorsement policy
@@ -221,26 +197,6 @@ func writes(ns ledger.NsRWSet) bool {
 	return false
 }
 
-// implicitWrites returns the MSP ids whose implicit collections ns
-// writes, and whether it also writes public state or other collections.
-func implicitWrites(ns ledger.NsRWSet) (orgs []string, other bool) {
-	other = len(ns.Writes) > 0 || len(ns.MetaWrites) > 0
-	for _, c := range ns.Collections {
-		if len(c.WriteHashes) == 0 && len(c.HashedWrites) == 0 {
-			continue
-		}
-		msp, ok := strings.CutPrefix(c.Collection, implicitOrgPrefix)
-		if !ok {
-			other = true
-			continue
-		}
-		if !slices.Contains(orgs, msp) {
-			orgs = append(orgs, msp)
-		}
-	}
-	return orgs, other
-}
-
 // envelopeExtra returns the number of bytes of a marshalled envelope
 // outside its one payload (field 1) and one signature (field 2).
 func envelopeExtra(raw []byte) (int, error) {
@@ -275,4 +231,48 @@ func withEvidence(m map[string]string, kv ...string) map[string]string {
 		out[kv[i]] = kv[i+1]
 	}
 	return out
+}
+
+// checkModPolicies checks a config update the way the orderer must have
+// before applying it: every element it modifies at the version after the
+// current one, its read set current, and the mod_policy of every modified
+// element, in the config in force, satisfied by the update's valid
+// signatures.
+func (a *Auditor) checkModPolicies(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, signers []party, desc string, ev map[string]string) {
+	if t.cfg == nil || len(t.cfg.Raw) == 0 {
+		v.Add("mod-policy", true, "not evaluated: the config in force was not kept")
+		return
+	}
+	changes, stale, err := fabric.ConfigUpdateChanges(tx.Raw, t.cfg.Raw)
+	if err != nil {
+		v.Add("mod-policy", true, "not evaluated: "+err.Error())
+		return
+	}
+	subj := txSubject(tx, "config-update")
+	fail := func(check, detail string, kv ...string) {
+		v.Add(check, false, detail)
+		a.report(res, RuleModPolicy, subj, fmt.Sprintf("%s: config update applied although %s", desc, detail), withEvidence(ev, kv...))
+	}
+	for _, s := range stale {
+		fail("read-set", "its read set is stale: "+s, "stale", s)
+	}
+	for _, ch := range changes {
+		name := "mod-policy:" + ch.Path
+		if ch.Problem != "" {
+			fail(name, fmt.Sprintf("%s %s: %s", ch.Kind, ch.Path, ch.Problem), "element", ch.Path)
+			continue
+		}
+		if ch.Policy == "" {
+			v.Add(name, true, "new "+ch.Kind)
+			continue
+		}
+		ok, err := t.satisfies(ch.Policy, signers)
+		if ok {
+			v.Add(name, true, ch.Policy)
+			continue
+		}
+		fail(name, fmt.Sprintf("its signatures (%s) do not satisfy %s, the mod_policy of %s %s%s",
+			partyNames(signers), ch.Policy, ch.Kind, ch.Path, errSuffix(err)),
+			"element", ch.Path, "policy", ch.Policy, "signers", partyNames(signers))
+	}
 }

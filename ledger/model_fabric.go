@@ -94,6 +94,15 @@ type CollHashedRW struct {
 	PvtRWHash   []byte   `json:"pvtRwsetHash,omitempty"`
 	// HashedWrites details WriteHashes, one entry per write in order.
 	HashedWrites []HashedWrite `json:"hashedWrites,omitempty"`
+	// MetaWrites replace the metadata of private keys, named by hash.
+	MetaWrites []HashedMetaWrite `json:"metaWrites,omitempty"`
+}
+
+// HashedMetaWrite replaces the metadata of one private key, named by the
+// hash of the key (for example its key-level endorsement policy).
+type HashedMetaWrite struct {
+	KeyHash []byte      `json:"keyHash"`
+	Entries []MetaEntry `json:"entries,omitempty"`
 }
 
 // HashedWrite is a private-data write as recorded on the ledger: hashes

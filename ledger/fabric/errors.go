@@ -22,6 +22,9 @@ var (
 	ErrNoRaw = errors.New("block has no raw bytes")
 	// ErrHashAlgorithm reports an unsupported header hash algorithm.
 	ErrHashAlgorithm = errors.New("unsupported hash algorithm")
+	// ErrNoConfigUpdate reports a CONFIG transaction that carries no
+	// config update (a genesis config).
+	ErrNoConfigUpdate = errors.New("config transaction carries no config update")
 )
 
 // invalidError is a sentinel that also matches ledger.ErrInvalid.

@@ -8,6 +8,8 @@ import (
 	"github.com/hyperledger/fabric-protos-go/msp"
 	"github.com/hyperledger/fabric-protos-go/peer"
 	"github.com/hyperledger/fabric-protos-go/peer/lifecycle"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -106,25 +108,90 @@ func ParseApplicationPolicy(raw []byte) (ApplicationPolicy, error) {
 // definitions a transaction writes to `_lifecycle`, by chaincode name.
 // Definitions whose policy does not parse map to an error.
 func ChaincodePolicies(tx *ledger.Tx) map[string]PolicyOrError {
+	return definitionFields(tx, "ValidationInfo", validationInfoPolicy)
+}
+
+// definitionFields decodes one field of every chaincode definition a
+// transaction writes to `_lifecycle`, by chaincode name; nil when it
+// writes none.
+func definitionFields[T any](tx *ledger.Tx, field string, decode func([]byte) T) map[string]T {
 	if tx.Fabric == nil {
 		return nil
 	}
-	var out map[string]PolicyOrError
+	var out map[string]T
 	for _, ns := range tx.Fabric.RWSets {
 		if ns.Namespace != lifecycleNS {
 			continue
 		}
 		for _, w := range ns.Writes {
 			rest, ok := strings.CutPrefix(w.Key, lifecycleFields)
-			name, found := strings.CutSuffix(rest, "/ValidationInfo")
+			name, found := strings.CutSuffix(rest, "/"+field)
 			if !ok || !found || w.IsDelete || name == "" {
 				continue
 			}
 			if out == nil {
-				out = make(map[string]PolicyOrError)
+				out = make(map[string]T)
 			}
-			out[name] = validationInfoPolicy(w.Value)
+			out[name] = decode(w.Value)
 		}
+	}
+	return out
+}
+
+// ValidationParameter is the metadata entry of a key that holds its
+// key-level (state-based) endorsement policy, a marshalled
+// common.SignaturePolicyEnvelope.
+const ValidationParameter = "VALIDATION_PARAMETER"
+
+// ParseKeyPolicy parses a key-level endorsement policy, the value of a
+// key's ValidationParameter metadata entry, and renders it as text.
+func ParseKeyPolicy(raw []byte) (*SignaturePolicy, string, error) {
+	var env common.SignaturePolicyEnvelope
+	if err := unmarshal("key-level policy", raw, &env); err != nil {
+		return nil, "", err
+	}
+	sp, err := signatureEnvelope(&env)
+	if err != nil {
+		return nil, "", err
+	}
+	return sp, signaturePolicy(&env), nil
+}
+
+// CollectionPolicies returns, by chaincode name, the collection-level
+// endorsement policies of the chaincode definitions a transaction writes
+// to `_lifecycle`: collection name to policy, for the collections that
+// define one. A chaincode is present whenever its Collections field is
+// written, with an empty map when no collection has a policy, because the
+// written field replaces the previous one. A field that does not decode
+// maps to a single entry under the empty name holding the error.
+func CollectionPolicies(tx *ledger.Tx) map[string]map[string]PolicyOrError {
+	return definitionFields(tx, "Collections", collectionsPolicies)
+}
+
+// collectionsPolicies decodes the StateData holding a
+// CollectionConfigPackage.
+func collectionsPolicies(value []byte) map[string]PolicyOrError {
+	var sd lifecycle.StateData
+	if err := unmarshal("collections state", value, &sd); err != nil {
+		return map[string]PolicyOrError{"": {Err: err}}
+	}
+	var pkg peer.CollectionConfigPackage
+	if err := unmarshal("collection config package", sd.GetBytes(), &pkg); err != nil {
+		return map[string]PolicyOrError{"": {Err: err}}
+	}
+	out := map[string]PolicyOrError{}
+	for _, c := range pkg.Config {
+		s := c.GetStaticCollectionConfig()
+		if s == nil || s.EndorsementPolicy == nil {
+			continue
+		}
+		raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(protoadapt.MessageV2Of(s.EndorsementPolicy))
+		if err != nil {
+			out[s.Name] = PolicyOrError{Err: fmt.Errorf("collection %s: endorsement policy: %w", s.Name, err)}
+			continue
+		}
+		ap, err := ParseApplicationPolicy(raw)
+		out[s.Name] = PolicyOrError{Policy: ap, Err: err, Raw: raw}
 	}
 	return out
 }

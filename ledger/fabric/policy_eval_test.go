@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -108,5 +109,28 @@ func FuzzParseApplicationPolicy(f *testing.F) {
 			}
 		}
 		check(ap.Signature.Rule, 0)
+	})
+}
+
+// FuzzParseKeyPolicy parses arbitrary key-level policies and collection
+// configurations: a parsed policy has only in-range principals, and
+// nothing panics.
+func FuzzParseKeyPolicy(f *testing.F) {
+	f.Add(marshal(f, &common.SignaturePolicyEnvelope{
+		Rule: nOutOf(1, signedBy(0)), Identities: []*msp.MSPPrincipal{role(f, "Org1MSP", msp.MSPRole_PEER)},
+	}))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if sp, text, err := ParseKeyPolicy(raw); err == nil {
+			if text == "" || (sp.Rule.SignedBy >= len(sp.Principals)) {
+				t.Fatalf("ParseKeyPolicy = %+v, %q", sp, text)
+			}
+		} else if !errors.Is(err, ErrMalformed) {
+			t.Fatalf("ParseKeyPolicy error %v does not match ErrMalformed", err)
+		}
+		for name, pe := range collectionsPolicies(raw) {
+			if pe.Err == nil && pe.Raw == nil {
+				t.Fatalf("collection %q has a policy without its bytes", name)
+			}
+		}
 	})
 }

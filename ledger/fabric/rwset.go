@@ -70,6 +70,9 @@ func nsRWSet(ns *rwset.NsReadWriteSet) (ledger.NsRWSet, error) {
 				KeyHash: w.KeyHash, ValueHash: w.ValueHash, IsDelete: w.IsDelete, IsPurge: w.IsPurge,
 			})
 		}
+		for _, mw := range h.MetadataWrites {
+			coll.MetaWrites = append(coll.MetaWrites, ledger.HashedMetaWrite{KeyHash: mw.KeyHash, Entries: metaEntries(mw.Entries)})
+		}
 		n.Collections = append(n.Collections, coll)
 	}
 	return n, nil

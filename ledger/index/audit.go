@@ -42,6 +42,29 @@ type AuditCheckpoint struct {
 	// SM2PreHash is the SM2 pre-hash convention pinned for the chain by
 	// the audit so far (empty before the first SM2 signature).
 	SM2PreHash string `json:"sm2PreHash,omitempty"`
+	// Collections holds the collection-level endorsement policies
+	// (marshalled peer.ApplicationPolicy) of each chaincode, by collection.
+	Collections map[string]map[string][]byte `json:"collections,omitempty"`
+	// KeyPolicies holds the key-level endorsement policies in force at
+	// Height.
+	KeyPolicies []KeyPolicy `json:"keyPolicies,omitempty"`
+	// EndorsementComplete is set when the audit saw every key-level policy
+	// from the genesis block on, so a key without one in KeyPolicies has
+	// none.
+	EndorsementComplete bool `json:"endorsementComplete,omitempty"`
+}
+
+// KeyPolicy is the key-level endorsement policy of one key: its
+// VALIDATION_PARAMETER metadata, a marshalled SignaturePolicyEnvelope.
+type KeyPolicy struct {
+	Namespace  string `json:"namespace"`
+	Collection string `json:"collection,omitempty"`
+	Key        []byte `json:"key"` // the key, or the key hash in a collection
+	Policy     []byte `json:"policy"`
+	// Uncertain is set when the policy was written by a metadata-only
+	// update of a key not known to exist then, which Fabric ignores when
+	// the key does not exist.
+	Uncertain bool `json:"uncertain,omitempty"`
 }
 
 // PutAudit stores the audit records of blocks of chain, the findings they

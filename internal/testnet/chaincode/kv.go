@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/statebased"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 )
@@ -21,6 +22,11 @@ const PutEvent = "put"
 //	incr(k)    reads k as a decimal integer (0 when absent), adds one,
 //	           writes it back and returns the new value; concurrent incr
 //	           calls on one key conflict at commit (MVCC_READ_CONFLICT)
+//	setep(k, msp...)
+//	           sets the key-level (state-based) endorsement policy of k to
+//	           "a peer of every listed MSP", or removes it when no MSP is
+//	           given; writes of k are then endorsed under that policy
+//	           instead of the chaincode's
 type KV struct{}
 
 // Init does nothing: the chaincode needs no initialisation.
@@ -44,6 +50,8 @@ func (KV) Invoke(stub shim.ChaincodeStubInterface) *peer.Response {
 		err = del(stub, args)
 	case "incr":
 		out, err = incr(stub, args)
+	case "setep":
+		err = setep(stub, args)
 	default:
 		err = fmt.Errorf("unknown function %q", fn)
 	}
@@ -116,4 +124,31 @@ func incr(stub shim.ChaincodeStubInterface, args []string) ([]byte, error) {
 		return nil, fmt.Errorf("incr %q: %w", args[0], err)
 	}
 	return next, nil
+}
+
+func setep(stub shim.ChaincodeStubInterface, args []string) error {
+	if len(args) == 0 || args[0] == "" {
+		return fmt.Errorf("setep: want a key and the MSP ids of its policy")
+	}
+	if len(args) == 1 {
+		if err := stub.SetStateValidationParameter(args[0], nil); err != nil {
+			return fmt.Errorf("setep %q: %w", args[0], err)
+		}
+		return nil
+	}
+	ep, err := statebased.NewStateEP(nil)
+	if err != nil {
+		return fmt.Errorf("setep %q: %w", args[0], err)
+	}
+	if err := ep.AddOrgs(statebased.RoleTypePeer, args[1:]...); err != nil {
+		return fmt.Errorf("setep %q: %w", args[0], err)
+	}
+	policy, err := ep.Policy()
+	if err != nil {
+		return fmt.Errorf("setep %q: %w", args[0], err)
+	}
+	if err := stub.SetStateValidationParameter(args[0], policy); err != nil {
+		return fmt.Errorf("setep %q: %w", args[0], err)
+	}
+	return nil
 }

@@ -14,7 +14,17 @@ type fakeStub struct {
 	args   []string
 	state  map[string][]byte
 	events map[string][]byte
+	eps    map[string][]byte
 	fail   error
+}
+
+func (s *fakeStub) SetStateValidationParameter(k string, ep []byte) error {
+	if ep == nil {
+		delete(s.eps, k)
+	} else {
+		s.eps[k] = ep
+	}
+	return nil
 }
 
 func (s *fakeStub) GetFunctionAndParameters() (string, []string) {
@@ -56,6 +66,7 @@ func TestInvoke(t *testing.T) {
 		wantOut   string
 		wantState map[string]string
 		wantEvent string
+		wantEP    bool
 	}{
 		{name: "put", args: []string{"put", "a", "1"}, wantOK: true,
 			wantState: map[string]string{"a": "1"}, wantEvent: "a"},
@@ -76,10 +87,13 @@ func TestInvoke(t *testing.T) {
 		{name: "put empty key", args: []string{"put", "", "v"}, wantState: map[string]string{}},
 		{name: "unknown", args: []string{"nope"}, wantState: map[string]string{}},
 		{name: "no args", wantState: map[string]string{}},
+		{name: "setep", args: []string{"setep", "a", "Org1MSP"}, wantOK: true, wantState: map[string]string{}, wantEP: true},
+		{name: "setep clears", args: []string{"setep", "a"}, wantOK: true, wantState: map[string]string{}},
+		{name: "setep no key", args: []string{"setep"}, wantState: map[string]string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &fakeStub{args: tt.args, state: map[string][]byte{}, events: map[string][]byte{}, fail: tt.fail}
+			s := &fakeStub{args: tt.args, state: map[string][]byte{}, events: map[string][]byte{}, eps: map[string][]byte{"a": []byte("old")}, fail: tt.fail}
 			for k, v := range tt.state {
 				s.state[k] = []byte(v)
 			}
@@ -97,6 +111,9 @@ func TestInvoke(t *testing.T) {
 				if string(s.state[k]) != v {
 					t.Errorf("Invoke(%q) state[%q] = %q, want %q", tt.args, k, s.state[k], v)
 				}
+			}
+			if ep, ok := s.eps["a"]; ok != (tt.wantEP || tt.name != "setep clears") || (tt.wantEP && string(ep) == "old") {
+				t.Errorf("Invoke(%q) key policy of a = %q, %v, want set %v", tt.args, ep, ok, tt.wantEP)
 			}
 			if got := string(s.events[PutEvent]); got != tt.wantEvent {
 				t.Errorf("Invoke(%q) event %q = %q, want %q", tt.args, PutEvent, got, tt.wantEvent)

@@ -1,0 +1,264 @@
+package audit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hyperledger/fabric-protos-go/common"
+	"github.com/hyperledger/fabric-protos-go/msp"
+	"github.com/hyperledger/fabric-protos-go/peer"
+	"github.com/hyperledger/fabric-protos-go/peer/lifecycle"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+// mustMarshal marshals a fabric-protos-go message deterministically.
+func mustMarshal(t testing.TB, m protoadapt.MessageV1) []byte {
+	t.Helper()
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(protoadapt.MessageV2Of(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// peersOf returns a signature policy envelope requiring a peer of each
+// of msps, as statebased.NewStateEP(...).AddOrgs(PEER, msps...) makes it.
+func peersOf(t testing.TB, msps ...string) *common.SignaturePolicyEnvelope {
+	env := &common.SignaturePolicyEnvelope{Rule: &common.SignaturePolicy{Type: &common.SignaturePolicy_NOutOf_{
+		NOutOf: &common.SignaturePolicy_NOutOf{N: int32(len(msps))}}}}
+	for i, id := range msps {
+		role := mustMarshal(t, &msp.MSPRole{MspIdentifier: id, Role: msp.MSPRole_PEER})
+		env.Identities = append(env.Identities, &msp.MSPPrincipal{PrincipalClassification: msp.MSPPrincipal_ROLE, Principal: role})
+		env.Rule.GetNOutOf().Rules = append(env.Rule.GetNOutOf().Rules, &common.SignaturePolicy{Type: &common.SignaturePolicy_SignedBy{SignedBy: int32(i)}})
+	}
+	return env
+}
+
+// vp is a VALIDATION_PARAMETER metadata entry requiring peers of msps.
+func vp(t testing.TB, msps ...string) []ledger.MetaEntry {
+	return []ledger.MetaEntry{{Name: fabric.ValidationParameter, Value: mustMarshal(t, peersOf(t, msps...))}}
+}
+
+// sbeFixture is an auditor whose trust has Org1 and Org2 application
+// orgs and whose chaincode cc requires peers of both.
+type sbeFixture struct {
+	a      *Auditor
+	tr     *trust
+	p1, p2 party
+}
+
+func newSBEFixture(t *testing.T) *sbeFixture {
+	t.Helper()
+	a := newAuditor(t, ledger.CryptoIntl)
+	tr := newTrust(&ledger.Config{MSPs: []ledger.MSP{
+		{ID: "Org1MSP", Group: "Application", Org: "Org1"}, {ID: "Org2MSP", Group: "Application", Org: "Org2"}}})
+	for _, org := range []string{"Org1", "Org2"} {
+		path := "/Channel/Application/" + org + "/Endorsement"
+		tr.policies[path] = ledger.Policy{Path: path}
+		tr.parsed[path] = policyEntry{rule: fabric.PolicyRule{Signature: &fabric.SignaturePolicy{
+			Rule: outOf(1, leaf(0)), Principals: []fabric.Principal{rolePrincipal(org+"MSP", rolePeer)}}}}
+	}
+	raw := mustMarshal(t, &peer.ApplicationPolicy{
+		Type: &peer.ApplicationPolicy_SignaturePolicy{SignaturePolicy: peersOf(t, "Org1MSP", "Org2MSP")}})
+	both, err := fabric.ParseApplicationPolicy(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.endorse.cc["cc"] = fabric.PolicyOrError{Policy: both, Raw: raw}
+	a.endorse.complete = true
+	return &sbeFixture{a: a, tr: tr,
+		p1: party{mspID: "Org1MSP", cert: testCert(t, "peer1", "peer"), roles: []string{roleMember, rolePeer}},
+		p2: party{mspID: "Org2MSP", cert: testCert(t, "peer2", "peer"), roles: []string{roleMember, rolePeer}},
+	}
+}
+
+// tx is a VALID endorser transaction with one namespace.
+func sbeTx(ns ledger.NsRWSet) *ledger.Tx {
+	return &ledger.Tx{Valid: true, Type: typeEndorser, Fabric: &ledger.FabricTx{Chaincode: ns.Namespace, RWSets: []ledger.NsRWSet{ns}}}
+}
+
+// eval evaluates tx at index i of the current block and reports whether
+// every policy held; undecided reports a policy not evaluated.
+func (f *sbeFixture) eval(tx *ledger.Tx, i int, endorsers ...party) (ok, undecided bool, detail string) {
+	ok = true
+	for _, ns := range validatedNamespaces(tx) {
+		for _, pc := range f.a.evaluateNamespace(f.tr, ns, i, endorsers) {
+			detail += pc.what + ": " + pc.policy + errSuffix(pc.err) + "; "
+			switch {
+			case pc.err != nil && pc.policy == "":
+				undecided = true
+			case !pc.ok:
+				ok = false
+			}
+		}
+	}
+	return ok, undecided, detail
+}
+
+func TestKeyLevelPolicies(t *testing.T) {
+	f := newSBEFixture(t)
+	put := func(keys ...string) ledger.NsRWSet {
+		ns := ledger.NsRWSet{Namespace: "cc"}
+		for _, k := range keys {
+			ns.Writes = append(ns.Writes, ledger.KVWrite{Key: k, Value: []byte("v")})
+		}
+		return ns
+	}
+	withVP := func(ns ledger.NsRWSet, key string, msps ...string) ledger.NsRWSet {
+		var entries []ledger.MetaEntry
+		if len(msps) > 0 {
+			entries = vp(t, msps...)
+		}
+		ns.MetaWrites = append(ns.MetaWrites, ledger.KVMetaWrite{Key: key, Entries: entries})
+		return ns
+	}
+	// Each step is one block of transactions, evaluated then committed.
+	type step struct {
+		name      string
+		ns        ledger.NsRWSet
+		endorsers []party
+		wantOK    bool
+		undecided bool
+	}
+	p1, p2 := f.p1, f.p2
+	blocks := [][]step{
+		{{"no key policy: chaincode policy", put("a"), []party{p1}, false, false}},
+		{{"create a with policy Org1", withVP(put("a"), "a", "Org1MSP"), []party{p1, p2}, true, false}},
+		{
+			{"a alone: key policy Org1", put("a"), []party{p1}, true, false},
+			{"a and b: b needs the chaincode policy", put("a", "b"), []party{p1}, false, false},
+			{"a by Org2 only", put("a"), []party{p2}, false, false},
+		},
+		{
+			{"policy of a changed to Org2 by Org1", withVP(ledger.NsRWSet{Namespace: "cc"}, "a", "Org2MSP"), []party{p1}, true, false},
+			{"a written after its policy changed in the same block", put("a"), []party{p1, p2}, false, false},
+		},
+		{{"a now needs Org2", put("a"), []party{p2}, true, false}},
+		{{"delete a, governed by its policy", ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "a", IsDelete: true}}}, []party{p2}, true, false}},
+		{{"a recreated: chaincode policy again", put("a"), []party{p2}, false, false}},
+		{{"metadata-only update of never-seen key c", withVP(ledger.NsRWSet{Namespace: "cc"}, "c", "Org1MSP"), []party{p1, p2}, true, false}},
+		{
+			{"c by Org1: key policy or chaincode policy disagree", put("c"), []party{p1}, true, true},
+			{"c by both: either policy holds", put("c"), []party{p1, p2}, true, false},
+		},
+		{{"metadata-only update of d read as missing", ledger.NsRWSet{Namespace: "cc", Reads: []ledger.KVRead{{Key: "d", Missing: true}},
+			MetaWrites: []ledger.KVMetaWrite{{Key: "d", Entries: vp(t, "Org1MSP")}}}, []party{p1, p2}, true, false}},
+		{{"d's policy was ignored", put("d"), []party{p1}, false, false}},
+		{{"clear c's policy", withVP(ledger.NsRWSet{Namespace: "cc"}, "c"), []party{p1, p2}, true, false}},
+		{{"c cleared: chaincode policy", put("c"), []party{p1}, false, false}},
+		{{"read-only invocation: chaincode policy", ledger.NsRWSet{Namespace: "cc", Reads: []ledger.KVRead{{Key: "a"}}}, []party{p1}, false, false}},
+	}
+	for _, block := range blocks {
+		for i, st := range block {
+			t.Run(st.name, func(t *testing.T) {
+				tx := sbeTx(st.ns)
+				ok, undecided, detail := f.eval(tx, i, st.endorsers...)
+				if undecided != st.undecided || (!undecided && ok != st.wantOK) {
+					t.Errorf("ok %v, undecided %v, want %v, %v: %s", ok, undecided, st.wantOK, st.undecided, detail)
+				}
+				if st.wantOK {
+					f.a.endorse.record(tx, i)
+				}
+			})
+		}
+		f.a.endorse.endBlock()
+	}
+}
+
+// TestKeyPolicyDependency checks that a transaction whose endorsement
+// validation passed but that failed the read checks still blocks later
+// writes of the keys whose policy it updated, and commits nothing.
+func TestKeyPolicyDependency(t *testing.T) {
+	f := newSBEFixture(t)
+	conflict := sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "a"}}, MetaWrites: []ledger.KVMetaWrite{{Key: "a", Entries: vp(t, "Org1MSP")}}})
+	conflict.Valid, conflict.Fabric.ValidationCode = false, codeMVCCConflict
+	f.a.endorse.record(conflict, 0)
+	ok, _, detail := f.eval(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "a"}}}), 1, f.p1, f.p2)
+	if ok || !strings.Contains(detail, "transaction 0 of the same block") {
+		t.Errorf("write after a conflicting policy update = %v (%s), want a dependency violation", ok, detail)
+	}
+	f.a.endorse.endBlock()
+	if _, has := f.a.endorse.keyPolicy(keyID{"cc", "", "a"}); has {
+		t.Error("a policy written by an invalid transaction was committed")
+	}
+}
+
+func TestCollectionPolicies(t *testing.T) {
+	f := newSBEFixture(t)
+	pkg := &peer.CollectionConfigPackage{Config: []*peer.CollectionConfig{
+		{Payload: &peer.CollectionConfig_StaticCollectionConfig{StaticCollectionConfig: &peer.StaticCollectionConfig{Name: "org2only",
+			EndorsementPolicy: &peer.ApplicationPolicy{Type: &peer.ApplicationPolicy_SignaturePolicy{SignaturePolicy: peersOf(t, "Org2MSP")}}}}},
+		{Payload: &peer.CollectionConfig_StaticCollectionConfig{StaticCollectionConfig: &peer.StaticCollectionConfig{Name: "plain"}}},
+	}}
+	sd := &lifecycle.StateData{Type: &lifecycle.StateData_Bytes{Bytes: mustMarshal(t, pkg)}}
+	def := sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/Collections", Value: mustMarshal(t, sd)}}})
+	f.a.endorse.record(def, 0)
+	f.a.endorse.endBlock()
+	write := func(coll string) ledger.NsRWSet {
+		return ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: coll, HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{1, 2}}}}}}
+	}
+	tests := []struct {
+		name      string
+		ns        ledger.NsRWSet
+		endorsers []party
+		want      bool
+	}{
+		{"collection policy Org2", write("org2only"), []party{f.p2}, true},
+		{"collection policy, Org1 only", write("org2only"), []party{f.p1}, false},
+		{"collection without policy: chaincode policy", write("plain"), []party{f.p2}, false},
+		{"implicit collection of Org1", write("_implicit_org_Org1MSP"), []party{f.p1}, true},
+		{"implicit collection of Org1 endorsed by Org2", write("_implicit_org_Org1MSP"), []party{f.p2}, false},
+		{"implicit collection of an unknown org", write("_implicit_org_Org9MSP"), []party{f.p1, f.p2}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, undecided, detail := f.eval(sbeTx(tt.ns), 0, tt.endorsers...)
+			if undecided || ok != tt.want {
+				t.Errorf("ok %v (undecided %v), want %v: %s", ok, undecided, tt.want, detail)
+			}
+		})
+	}
+	// The state survives a checkpoint round trip.
+	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}, MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org1MSP")}}}), 0)
+	f.a.endorse.endBlock()
+	cp := f.a.Checkpoint(fixedNow)
+	g := newSBEFixture(t)
+	g.a.endorse = newEndorsementState()
+	g.a.Restore(roundTrip(t, cp))
+	if !g.a.endorse.complete || len(g.a.endorse.keys) != 1 || len(g.a.endorse.colls["cc"]) != 1 || g.a.endorse.cc["cc"].Err != nil {
+		t.Fatalf("restored state = %+v", g.a.endorse)
+	}
+	if ok, _, detail := g.eval(sbeTx(write("org2only")), 0, g.p2); !ok {
+		t.Errorf("restored collection policy: %s", detail)
+	}
+	if ok, _, detail := g.eval(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}}), 0, g.p1); !ok {
+		t.Errorf("restored key policy: %s", detail)
+	}
+}
+
+// roundTrip stores a checkpoint in a real index and reads it back.
+func roundTrip(t *testing.T, cp index.AuditCheckpoint) index.AuditCheckpoint {
+	t.Helper()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	if err := db.PutChain(ctx, ledger.Chain{ID: "test", Kind: ledger.KindFabric}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutAudit(ctx, "test", nil, nil, cp); err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.AuditCheckpoint(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
