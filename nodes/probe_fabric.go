@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
@@ -265,6 +266,11 @@ func joinIPs(ips []net.IP) string {
 	return strings.Join(s, ",")
 }
 
+// httpsOnlyAnswer is what Go's HTTP server (Fabric's operations server
+// among them) answers a plain HTTP request on a TLS port with, under
+// status 400.
+const httpsOnlyAnswer = "Client sent an HTTP request to an HTTPS server"
+
 // operations probes the operations endpoint without a client certificate.
 func (r *probeRun) operations(ctx context.Context) {
 	u, err := operationsURL(r.t.Node.Operations)
@@ -275,27 +281,44 @@ func (r *probeRun) operations(ctx context.Context) {
 	if u.Scheme == "" {
 		schemes = []string{"https", "http"}
 	}
+	// certAsked notes a server that requested a client certificate in a
+	// handshake; the probe offers none.
+	var certAsked atomic.Bool
 	c := &http.Client{Timeout: r.p.cfg.Timeout, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true,
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}}, // access control is under test, not identity
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, // access control is under test, not identity
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+				certAsked.Store(true)
+				return &tls.Certificate{}, nil
+			}}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var tlsErr error // the last failure of an https attempt
 	for _, scheme := range schemes {
 		base := url.URL{Scheme: scheme, Host: u.Host, Path: strings.TrimSuffix(u.Path, "/")}
 		open := map[string]bool{}
 		answered := false
+		tlsOnly := true // every answer said the port wants TLS
 		for _, path := range []string{"/healthz", "/version", "/metrics", "/logspec"} {
 			status, body, err := r.get(ctx, c, "operations", base.String()+path)
-			if err != nil && scheme == "https" && strings.Contains(err.Error(), "remote error: tls:") {
-				// The server refused a client without a certificate at
-				// the TLS layer (clientAuthRequired): the secure setting.
+			if err != nil && scheme == "https" && certAsked.Load() {
+				// The server asked for a client certificate and refused a
+				// client without one at the TLS layer
+				// (clientAuthRequired): the secure setting.
 				r.res.Reachable = true
 				r.evidence(Evidence{Check: "operations-mtls", Target: base.String(), OK: true,
 					Response: "TLS handshake refused without a client certificate: " + err.Error()})
 				return
 			}
-			if err != nil {
+			// The refusal counts even when the server resets the
+			// connection after it (it does not read the request).
+			refused := status == http.StatusBadRequest && bytes.Contains(body, []byte(httpsOnlyAnswer))
+			if err != nil && !refused {
+				if scheme == "https" {
+					tlsErr = err
+				}
 				continue
 			}
 			answered = true
+			tlsOnly = tlsOnly && refused
 			if status == http.StatusOK {
 				open[path] = true
 				if path == "/version" {
@@ -312,6 +335,21 @@ func (r *probeRun) operations(ctx context.Context) {
 			continue
 		}
 		r.res.Reachable = true
+		if scheme == "http" && tlsOnly {
+			// Plain HTTP is refused: the port speaks TLS, but no standard
+			// handshake completed above (a GM-TLS/TLCP endpoint, say).
+			ev := map[string]string{"url": base.String(), "answer": httpsOnlyAnswer}
+			msg := "operations endpoint speaks TLS only, but no standard TLS handshake completed"
+			if tlsErr != nil {
+				ev["error"] = tlsErr.Error()
+				msg += ": " + tlsErr.Error()
+			}
+			if r.t.Chain.Crypto == ledger.CryptoGM {
+				msg += " (a GM-TLS/TLCP endpoint is expected to fail a standard handshake)"
+			}
+			r.finding(RuleTLSHandshake, "ops", msg, ev)
+			return
+		}
 		ev := map[string]string{"url": base.String(), "open": strings.Join(slices.Sorted(mapKeysOf(open)), ",")}
 		if scheme == "http" {
 			r.finding(RuleOpsPlain, "ops", "operations endpoint answers over plain HTTP at "+base.String(), ev)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/lianjian/lianjian/internal/testnet/fabnet"
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/fabric"
 )
 
 // TestProbeFabnet probes the peers and the orderer of a real Fabric
@@ -208,6 +208,72 @@ func TestProbeOperations(t *testing.T) {
 	}
 }
 
+// tlsOnlyServer listens on loopback and behaves like a port that speaks
+// a TLS variant the prober cannot complete (GM-TLS/TLCP, for one): a
+// ClientHello gets bytes that are no TLS record, a plain HTTP request
+// gets the 400 Go's HTTPS servers send.
+func tlsOnlyServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+				first := make([]byte, 1)
+				if _, err := io.ReadFull(c, first); err != nil {
+					return
+				}
+				if first[0] == 0x16 { // TLS handshake record
+					_, _ = c.Write([]byte("GMTLS?\n"))
+					return
+				}
+				_, _ = c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\n" + httpsOnlyAnswer + ".\n"))
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// TestProbeOperationsPlain: an operations port that refuses plain HTTP
+// because it wants TLS is not "served over plain HTTP", even when the
+// prober cannot complete its TLS handshake; a real plain HTTP endpoint is.
+func TestProbeOperationsPlain(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer plain.Close()
+	for _, c := range []struct {
+		name, ops string
+		want      []string
+	}{
+		{"tls-only", tlsOnlyServer(t), []string{RuleTLSHandshake.ID}},
+		{"plain", strings.TrimPrefix(plain.URL, "http://"), []string{RuleOpsOpen.ID, RuleOpsPlain.ID}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := NewProber(Config{Timeout: 2 * time.Second}, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			node := Node{ID: "p", Chain: "f", Org: "Org1MSP", Kind: FabricPeer, Endpoint: "127.0.0.1:1", Operations: c.ops}
+			r := &probeRun{p: p, t: Target{Node: node, Chain: ledger.Chain{ID: "f", Kind: ledger.KindFabric}}, res: Result{Time: time.Now()}}
+			r.operations(context.Background())
+			got := slices.Sorted(maps.Keys(rulesOf(r.res.Findings)))
+			if !slices.Equal(got, c.want) || !r.res.Reachable {
+				t.Errorf("operations(%s) rules = %v reachable %v, want %v; evidence %+v", c.name, got, r.res.Reachable, c.want, r.res.Evidence)
+			}
+		})
+	}
+}
+
 // TestSuperviseFabnet runs a whole supervision round against a real
 // two-org network with TLS and client authentication on: its ledger
 // (fetched from the peer and indexed), its registered nodes, its channel
@@ -233,32 +299,8 @@ func TestSuperviseFabnet(t *testing.T) {
 	if err := db.PutChain(ctx, chain); err != nil {
 		t.Fatal(err)
 	}
-	dec, err := fabric.NewChannelDecoder("live", "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := uint64(0)
-	sync := func() {
-		t.Helper()
-		h, err := n.Height(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for ; next < h; next++ {
-			raw, err := n.FetchBlock(ctx, next)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := dec.Decode(raw)
-			if err != nil {
-				t.Fatalf("Decode(%d) = %v", next, err)
-			}
-			if err := db.Commit(ctx, b); err != nil {
-				t.Fatalf("Commit(%d) = %v", next, err)
-			}
-		}
-	}
-	sync()
+	ingest := newFabnetSync(t, n, db, "live")
+	ingest.sync(ctx, t)
 	reg := NewRegistry(db, db)
 	for _, pi := range n.Peers() {
 		node := Node{ID: strings.ToLower(pi.Org) + "-peer0", Chain: "live", Org: pi.MSPID, Kind: FabricPeer, Endpoint: pi.Address, TLSCA: readPEM(t, pi.TLSCA)}
@@ -306,7 +348,7 @@ func TestSuperviseFabnet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sync()
+	ingest.sync(ctx, t)
 	got = round()
 	if got[RuleWeakened.ID] != 1 || got[RuleBatch.ID] != 1 {
 		t.Fatalf("after the batch timeout update findings = %v, want CONS-POSTURE-WEAKENED and CONS-BATCH-RANGE", got)

@@ -124,11 +124,13 @@ func (n *Network) cliEnv(id Identity, p *peerNode) []string {
 	return env
 }
 
-// ordererFlags are the peer CLI flags that reach the orderer as id.
+// ordererFlags are the peer CLI flags that reach the first orderer as id
+// (Raft and BFT followers forward to the leader).
 func (n *Network) ordererFlags(id Identity) []string {
-	f := []string{"-o", n.orderer.Addr}
+	o := n.orderers[0]
+	f := []string{"-o", o.Addr}
 	if !n.opts.TLS.Disabled {
-		f = append(f, "--tls", "--cafile", filepath.Join(n.orderer.Dir, "tls", "ca.crt"),
+		f = append(f, "--tls", "--cafile", o.tlsCA(),
 			"--clientauth", "--certfile", id.TLSCert, "--keyfile", id.TLSKey)
 	}
 	return f
@@ -153,12 +155,13 @@ func (n *Network) admin(org string) Identity {
 	return id
 }
 
-// joinOrderer joins the orderer to the channel through its admin endpoint
-// and waits until the channel is active there.
-func (n *Network) joinOrderer(ctx context.Context) error {
+// joinOrderer joins orderer o to the channel through its admin endpoint
+// (mutual TLS as the orderer org's admin) and waits until the channel is
+// active there.
+func (n *Network) joinOrderer(ctx context.Context, o *ordererNode) error {
 	id := n.admin(OrdererOrg)
-	admin := []string{"-o", addr(n.orderer.adminPort),
-		"--ca-file", filepath.Join(n.orderer.Dir, "tls", "ca.crt"),
+	admin := []string{"-o", addr(o.adminPort),
+		"--ca-file", o.tlsCA(),
 		"--client-cert", id.TLSCert, "--client-key", id.TLSKey}
 	err := retry(ctx, n.opts.ReadyTimeout, func() error {
 		out, err := n.tool(ctx, "osnadmin", nil, append([]string{"channel", "join",
@@ -186,7 +189,7 @@ func (n *Network) joinOrderer(ctx context.Context) error {
 			_ = json.Unmarshal(out[i:], &info)
 		}
 		if info.Status != "active" {
-			return fmt.Errorf("%w: orderer channel status %q: %s", ErrNotReady, info.Status, tail(out))
+			return fmt.Errorf("%w: %s channel status %q: %s", ErrNotReady, o.Name, info.Status, tail(out))
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/lianjian/lianjian/internal/testnet/repo"
@@ -14,7 +15,6 @@ import (
 const (
 	ordererMSP    = "OrdererMSP"
 	ordererDomain = "example.com"
-	ordererHost   = "orderer.example.com"
 )
 
 // orgNames are the peer organisations, in order.
@@ -24,36 +24,49 @@ func orgDomain(org string) string { return strings.ToLower(org) + ".example.com"
 func orgMSP(org string) string    { return org + "MSP" }
 func peerHost(org string) string  { return "peer0." + orgDomain(org) }
 
-const cryptoConfig = `OrdererOrgs:
-  - Name: Orderer
-    Domain: example.com
-    EnableNodeOUs: true
-    Specs:
-      - Hostname: orderer
-        SANS: [localhost, 127.0.0.1]
-PeerOrgs:
-  - Name: Org1
-    Domain: org1.example.com
+// ordererName is the short name of orderer i (from 0): "orderer",
+// "orderer2", "orderer3", … It names the cryptogen host, the data
+// directory and the log file.
+func ordererName(i int) string {
+	if i == 0 {
+		return "orderer"
+	}
+	return "orderer" + strconv.Itoa(i+1)
+}
+
+// ordererHost is the host name in orderer i's certificates.
+func ordererHost(i int) string { return ordererName(i) + "." + ordererDomain }
+
+// cryptoConfig renders cryptogen's crypto-config.yaml for the given number
+// of orderers and the peer organisations.
+func cryptoConfig(orderers int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "OrdererOrgs:\n  - Name: Orderer\n    Domain: %s\n    EnableNodeOUs: true\n    Specs:\n", ordererDomain)
+	for i := range orderers {
+		fmt.Fprintf(&b, "      - Hostname: %s\n        SANS: [localhost, 127.0.0.1]\n", ordererName(i))
+	}
+	b.WriteString("PeerOrgs:\n")
+	for _, org := range orgNames {
+		fmt.Fprintf(&b, `  - Name: %s
+    Domain: %s
     EnableNodeOUs: true
     Template:
       Count: 1
       SANS: [localhost, 127.0.0.1]
     Users:
       Count: 1
-  - Name: Org2
-    Domain: org2.example.com
-    EnableNodeOUs: true
-    Template:
-      Count: 1
-      SANS: [localhost, 127.0.0.1]
-    Users:
-      Count: 1
-`
+`, org, orgDomain(org))
+	}
+	return b.String()
+}
 
 // configtx renders configtx.yaml with the profile "App".
 func (n *Network) configtx() string {
 	var b strings.Builder
-	o := n.orderer
+	endpoints := make([]string, len(n.orderers))
+	for i, o := range n.orderers {
+		endpoints[i] = o.Addr
+	}
 	fmt.Fprintf(&b, `Organizations:
   - &OrdererOrg
     Name: OrdererOrg
@@ -64,7 +77,7 @@ func (n *Network) configtx() string {
       Writers: {Type: Signature, Rule: "OR('%[1]s.member')"}
       Admins:  {Type: Signature, Rule: "OR('%[1]s.admin')"}
     OrdererEndpoints: [%[3]s]
-`, ordererMSP, filepath.Join(n.cryptoDir(), "ordererOrganizations", ordererDomain, "msp"), o.Addr)
+`, ordererMSP, filepath.Join(n.cryptoDir(), "ordererOrganizations", ordererDomain, "msp"), strings.Join(endpoints, ", "))
 	for _, p := range n.peers {
 		fmt.Fprintf(&b, `  - &%s
     Name: %[2]s
@@ -101,18 +114,19 @@ Application: &ApplicationDefaults
 
 Orderer: &OrdererDefaults
 `, chanCap)
-	tlsDir := filepath.Join(o.Dir, "tls")
 	if n.opts.Consensus == BFT {
-		fmt.Fprintf(&b, `  OrdererType: BFT
-  ConsenterMapping:
-    - ID: 1
+		b.WriteString("  OrdererType: BFT\n  ConsenterMapping:\n")
+		for i, o := range n.orderers {
+			fmt.Fprintf(&b, `    - ID: %d
       Host: 127.0.0.1
       Port: %d
       MSPID: %s
       Identity: %s
       ClientTLSCert: %s
-      ServerTLSCert: %[4]s
-  SmartBFT:
+      ServerTLSCert: %[5]s
+`, i+1, o.clusterPort, ordererMSP, filepath.Join(o.Dir, "msp", "signcerts", o.Host+"-cert.pem"), filepath.Join(o.Dir, "tls", "server.crt"))
+		}
+		b.WriteString(`  SmartBFT:
     RequestBatchMaxInterval: 200ms
     RequestForwardTimeout: 5s
     RequestComplainTimeout: 20s
@@ -124,16 +138,16 @@ Orderer: &OrdererDefaults
     IncomingMessageBufferSize: 200
     RequestPoolSize: 100000
     LeaderHeartbeatCount: 10
-`, o.clusterPort, ordererMSP, filepath.Join(o.Dir, "msp", "signcerts", ordererHost+"-cert.pem"), filepath.Join(tlsDir, "server.crt"))
+`)
 	} else {
-		fmt.Fprintf(&b, `  OrdererType: etcdraft
-  EtcdRaft:
-    Consenters:
-      - Host: 127.0.0.1
+		b.WriteString("  OrdererType: etcdraft\n  EtcdRaft:\n    Consenters:\n")
+		for _, o := range n.orderers {
+			fmt.Fprintf(&b, `      - Host: 127.0.0.1
         Port: %d
         ClientTLSCert: %s
         ServerTLSCert: %[2]s
-`, o.clusterPort, filepath.Join(tlsDir, "server.crt"))
+`, o.clusterPort, filepath.Join(o.Dir, "tls", "server.crt"))
+		}
 	}
 	fmt.Fprintf(&b, `  BatchTimeout: %s
   BatchSize:

@@ -15,8 +15,11 @@
 // # Network
 //
 // Start brings up, in Options.Dir and on free ports:
-//   - one orderer (OrdererMSP) with channel participation, joined to the
-//     application channel with osnadmin; etcdraft, or BFT on Fabric 3.1.1;
+//   - Options.Orderers orderers of OrdererMSP (one by default; orderer,
+//     orderer2, …), each with its own listen, cluster, admin and
+//     operations ports, all consenters of the application channel and in
+//     its orderer endpoints, each joined to it with osnadmin through its
+//     mutual-TLS admin endpoint; etcdraft, or BFT on Fabric 3.1.1;
 //   - peer0 of Org1MSP and of Org2MSP (NodeOUs on, TLS SANs localhost and
 //     127.0.0.1), joined with "peer channel join";
 //   - the chaincode "kvcc" as a service (CCaaS) through the external
@@ -25,7 +28,10 @@
 //     carries two endorsements.
 //
 // TLS is on by default; Options.TLS turns it off or makes peers and/or the
-// orderer require client certificates. Processes are children of the
+// orderers require client certificates, and can put every node's
+// operations endpoint behind TLS that requires a client certificate of the
+// node's own org (OperationsClientAuth). The orderers' admin endpoints
+// always require mutual TLS. Processes are children of the
 // caller: Stop (and, on Linux, the caller's death) ends them. Their logs are
 // Dir/logs/*.log. Start takes a few seconds once the binaries are built.
 //
@@ -35,7 +41,7 @@
 //	config/                   core.yaml, orderer.yaml, configtx.yaml
 //	builder/bin/              the external builder
 //	<channel>.block           channel genesis block
-//	orderer/                  orderer ledger, WAL, snapshots
+//	orderer/, orderer2/, …    orderer ledgers, WALs, snapshots
 //	peer0.orgN.example.com/   peer file system path (ledgersData/…)
 //	connection-orgN.yaml      fabric-sdk-go connection profiles
 //	logs/                     node and chaincode logs
@@ -53,7 +59,9 @@
 //
 // FetchBlock returns the peer's copy of a block (with validation codes)
 // through qscc; LedgerDir names the peer's block files; Orderer, Peers,
-// User, CryptoDir and ConnectionProfile give endpoints, TLS CAs, identities
-// and a fabric-sdk-go connection profile; Info gathers all of it (cmd/fabnet
-// writes it as network.json). RestartPeer stops and restarts one peer.
+// Orderers, User, CryptoDir and ConnectionProfile give endpoints (gRPC,
+// cluster, admin, operations), TLS CAs, client certificates, identities
+// and a fabric-sdk-go connection profile; Info gathers all of it
+// (cmd/fabnet writes it as network.json). RestartPeer stops and restarts
+// one peer.
 package fabnet

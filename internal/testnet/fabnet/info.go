@@ -16,14 +16,42 @@ type Endpoint struct {
 	TLSCA   string `json:"tlsCA,omitempty"`
 }
 
+// ClientCert is a TLS client certificate and its private key, as PEM
+// files.
+type ClientCert struct {
+	Cert string `json:"cert"`
+	Key  string `json:"key"`
+}
+
 // PeerInfo describes one peer.
 type PeerInfo struct {
 	Endpoint
 	Org        string `json:"org"`
 	MSPID      string `json:"mspId"`
 	LedgerDir  string `json:"ledgerDir"`  // the channel's block files
-	Operations string `json:"operations"` // operations endpoint (/healthz, /metrics)
-	Profile    string `json:"profile"`    // fabric-sdk-go connection profile with this org as client
+	Operations string `json:"operations"` // operations endpoint host:port (/healthz, /metrics)
+	// OperationsClient is set when the operations endpoint is served over
+	// TLS (server certificate signed by TLSCA) and requires a client
+	// certificate: the org admin's TLS client certificate, which it
+	// accepts. Nil means plain HTTP.
+	OperationsClient *ClientCert `json:"operationsClient,omitempty"`
+	Profile          string      `json:"profile"` // fabric-sdk-go connection profile with this org as client
+}
+
+// OrdererInfo describes one orderer.
+type OrdererInfo struct {
+	Endpoint
+	MSPID   string `json:"mspId"`
+	Cluster string `json:"cluster"` // intra-cluster (consensus) listener, host:port
+	// Admin is the channel participation API, host:port. It always
+	// requires mutual TLS; AdminClient is a certificate it accepts (the
+	// orderer org admin's).
+	Admin       string     `json:"admin"`
+	AdminClient ClientCert `json:"adminClient"`
+	Operations  string     `json:"operations"` // operations endpoint host:port
+	// OperationsClient is as in PeerInfo, with the orderer org admin's
+	// certificate.
+	OperationsClient *ClientCert `json:"operationsClient,omitempty"`
 }
 
 // Info describes a running network; cmd/fabnet writes it as network.json.
@@ -36,7 +64,8 @@ type Info struct {
 	TLS               TLSOptions          `json:"tls"`
 	Dir               string              `json:"dir"`
 	CryptoDir         string              `json:"cryptoDir"`
-	Orderer           Endpoint            `json:"orderer"`
+	Orderer           Endpoint            `json:"orderer"` // the first of Orderers
+	Orderers          []OrdererInfo       `json:"orderers"`
 	Peers             []PeerInfo          `json:"peers"`
 	Users             map[string]Identity `json:"users"` // keys like "Org1/User1", "Orderer/Admin"
 }
@@ -53,13 +82,39 @@ func (n *Network) Dir() string { return n.opts.Dir }
 // CryptoDir returns the cryptogen output directory.
 func (n *Network) CryptoDir() string { return n.cryptoDir() }
 
-// Orderer returns the orderer's client endpoint.
-func (n *Network) Orderer() Endpoint {
-	e := Endpoint{Name: ordererHost, Address: n.orderer.Addr}
+// Orderer returns the first orderer's client endpoint.
+func (n *Network) Orderer() Endpoint { return n.ordererEndpoint(n.orderers[0]) }
+
+func (n *Network) ordererEndpoint(o *ordererNode) Endpoint {
+	e := Endpoint{Name: o.Host, Address: o.Addr}
 	if !n.opts.TLS.Disabled {
-		e.TLSCA = filepath.Join(n.orderer.Dir, "tls", "ca.crt")
+		e.TLSCA = o.tlsCA()
 	}
 	return e
+}
+
+// opsClientCert is the certificate fabnet's operations clients present
+// for org, or nil when operations endpoints are plain HTTP.
+func (n *Network) opsClientCert(org string) *ClientCert {
+	if !n.opts.TLS.OperationsClientAuth {
+		return nil
+	}
+	id := n.admin(org)
+	return &ClientCert{Cert: id.TLSCert, Key: id.TLSKey}
+}
+
+// Orderers describes every orderer, in consenter order.
+func (n *Network) Orderers() []OrdererInfo {
+	id := n.admin(OrdererOrg)
+	out := make([]OrdererInfo, len(n.orderers))
+	for i, o := range n.orderers {
+		out[i] = OrdererInfo{
+			Endpoint: n.ordererEndpoint(o), MSPID: ordererMSP, Cluster: addr(o.clusterPort),
+			Admin: addr(o.adminPort), AdminClient: ClientCert{Cert: id.TLSCert, Key: id.TLSKey},
+			Operations: addr(o.opsPort), OperationsClient: n.opsClientCert(OrdererOrg),
+		}
+	}
+	return out
 }
 
 // Peers describes the peers, Org1's first.
@@ -67,15 +122,16 @@ func (n *Network) Peers() []PeerInfo {
 	out := make([]PeerInfo, len(n.peers))
 	for i, p := range n.peers {
 		out[i] = PeerInfo{
-			Endpoint:   Endpoint{Name: peerHost(p.Org), Address: p.Addr},
-			Org:        p.Org,
-			MSPID:      p.MSPID,
-			LedgerDir:  p.ledgerDir(n.opts.Channel),
-			Operations: addr(p.opsPort),
-			Profile:    n.profilePath(p.Org),
+			Endpoint:         Endpoint{Name: peerHost(p.Org), Address: p.Addr},
+			Org:              p.Org,
+			MSPID:            p.MSPID,
+			LedgerDir:        p.ledgerDir(n.opts.Channel),
+			Operations:       addr(p.opsPort),
+			OperationsClient: n.opsClientCert(p.Org),
+			Profile:          n.profilePath(p.Org),
 		}
 		if !n.opts.TLS.Disabled {
-			out[i].TLSCA = filepath.Join(p.Dir, "tls", "ca.crt")
+			out[i].TLSCA = p.tlsCA()
 		}
 	}
 	return out
@@ -86,7 +142,7 @@ func (n *Network) Info() Info {
 	info := Info{
 		Version: n.opts.Version, Consensus: n.opts.Consensus, Channel: n.opts.Channel,
 		Chaincode: DefaultChaincode, EndorsementPolicy: EndorsementPolicy, TLS: n.opts.TLS,
-		Dir: n.opts.Dir, CryptoDir: n.cryptoDir(), Orderer: n.Orderer(), Peers: n.Peers(),
+		Dir: n.opts.Dir, CryptoDir: n.cryptoDir(), Orderer: n.Orderer(), Orderers: n.Orderers(), Peers: n.Peers(),
 		Users: map[string]Identity{},
 	}
 	for _, org := range append(append([]string{}, orgNames...), OrdererOrg) {
@@ -180,10 +236,11 @@ client:
 channels:
   %s:
     orderers:
-      - %s
-    peers:
-`, client.Org, n.cryptoDir(), n.path("sdk-store"), n.path("sdk-store", "msp"), user.TLSKey, user.TLSCert,
-		n.opts.Channel, ordererHost)
+`, client.Org, n.cryptoDir(), n.path("sdk-store"), n.path("sdk-store", "msp"), user.TLSKey, user.TLSCert, n.opts.Channel)
+	for _, o := range n.orderers {
+		fmt.Fprintf(&b, "      - %s\n", o.Host)
+	}
+	b.WriteString("    peers:\n")
 	for _, p := range n.peers {
 		fmt.Fprintf(&b, `      %s:
         endorsingPeer: true
@@ -205,16 +262,18 @@ channels:
     mspid: %s
     cryptoPath: ordererOrganizations/%s/users/{username}@%[2]s/msp
 orderers:
-  %s:
+`, ordererMSP, ordererDomain)
+	for _, o := range n.orderers {
+		fmt.Fprintf(&b, `  %s:
     url: %s://%s
     grpcOptions:
-      ssl-target-name-override: %[3]s
-      allow-insecure: %[6]t
+      ssl-target-name-override: %[1]s
+      allow-insecure: %[4]t
     tlsCACerts:
       path: %s
-peers:
-`, ordererMSP, ordererDomain, ordererHost, scheme, n.orderer.Addr, n.opts.TLS.Disabled,
-		filepath.Join(n.orderer.Dir, "tls", "ca.crt"))
+`, o.Host, scheme, o.Addr, n.opts.TLS.Disabled, o.tlsCA())
+	}
+	b.WriteString("peers:\n")
 	for _, p := range n.peers {
 		fmt.Fprintf(&b, `  %s:
     url: %s://%s

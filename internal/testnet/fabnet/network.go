@@ -18,10 +18,10 @@ const stopGrace = 5 * time.Second
 // Network is a running Fabric network started by Start. Its methods are
 // safe for concurrent use.
 type Network struct {
-	opts    Options
-	bin     Bin
-	orderer *ordererNode
-	peers   []*peerNode
+	opts     Options
+	bin      Bin
+	orderers []*ordererNode
+	peers    []*peerNode
 
 	txs atomic.Int64 // transactions known to be in the channel's ledger
 
@@ -33,6 +33,8 @@ type Network struct {
 }
 
 type ordererNode struct {
+	Name        string // short name: orderer, orderer2, … (data dir, log)
+	Host        string // host name in its certificates
 	Dir         string // cryptogen node dir (msp, tls)
 	Addr        string
 	port        int
@@ -54,11 +56,12 @@ type peerNode struct {
 	proc    *proc
 }
 
-// Start builds the binaries if needed and starts a network in opts.Dir: one
-// orderer, one peer in each of Org1MSP and Org2MSP, an application channel
-// both peers joined, and the key/value chaincode committed with the
-// endorsement policy AND('Org1MSP.peer','Org2MSP.peer'). On error every
-// started process is stopped again. Call Stop when done.
+// Start builds the binaries if needed and starts a network in opts.Dir:
+// opts.Orderers orderers (one by default), one peer in each of Org1MSP and
+// Org2MSP, an application channel all of them joined, and the key/value
+// chaincode committed with the endorsement policy
+// AND('Org1MSP.peer','Org2MSP.peer'). On error every started process is
+// stopped again. Call Stop when done.
 func Start(ctx context.Context, opts Options) (*Network, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -103,27 +106,12 @@ func Start(ctx context.Context, opts Options) (*Network, error) {
 
 func (n *Network) start(ctx context.Context) error {
 	log := n.opts.Logger
-	ports, err := freePorts(5 + 3*len(orgNames))
+	ports, err := freePorts(4*n.opts.Orderers + 1 + 3*len(orgNames))
 	if err != nil {
 		return err
 	}
-	n.orderer = &ordererNode{
-		Dir:  filepath.Join(n.cryptoDir(), "ordererOrganizations", ordererDomain, "orderers", ordererHost),
-		port: ports[0], clusterPort: ports[1], adminPort: ports[2], opsPort: ports[3],
-	}
-	n.orderer.Addr = addr(n.orderer.port)
-	n.ccAddr = addr(ports[4])
-	for i, org := range orgNames {
-		p := ports[5+3*i:]
-		n.peers = append(n.peers, &peerNode{
-			Org: org, MSPID: orgMSP(org),
-			Dir:     filepath.Join(n.cryptoDir(), "peerOrganizations", orgDomain(org), "peers", peerHost(org)),
-			Addr:    addr(p[0]),
-			DataDir: n.path(strings.ToLower(peerHost(org))),
-			port:    p[0], ccPort: p[1], opsPort: p[2],
-		})
-	}
-	if err := os.WriteFile(n.path("crypto-config.yaml"), []byte(cryptoConfig), 0o644); err != nil {
+	n.layout(ports)
+	if err := os.WriteFile(n.path("crypto-config.yaml"), []byte(cryptoConfig(len(n.orderers))), 0o644); err != nil {
 		return fmt.Errorf("write crypto-config.yaml: %w", err)
 	}
 	if _, err := n.tool(ctx, "cryptogen", nil, "generate", "--config", n.path("crypto-config.yaml"), "--output", n.cryptoDir()); err != nil {
@@ -137,25 +125,29 @@ func (n *Network) start(ctx context.Context) error {
 		return err
 	}
 	log.Debug("crypto and genesis ready")
-	if err := n.startOrderer(); err != nil {
-		return err
+	for _, o := range n.orderers {
+		if err := n.startOrderer(o); err != nil {
+			return err
+		}
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(n.peers)+1)
+	errs := make([]error, len(n.peers)+len(n.orderers))
 	for i, p := range n.peers {
 		wg.Go(func() { errs[i] = n.startPeer(ctx, p) })
 	}
-	wg.Go(func() {
-		errs[len(n.peers)] = waitReady(ctx, n.orderer.proc, n.opts.ReadyTimeout, n.logPath("orderer"), healthz(addr(n.orderer.opsPort)))
-	})
+	for i, o := range n.orderers {
+		wg.Go(func() {
+			errs[len(n.peers)+i] = waitReady(ctx, o.proc, n.opts.ReadyTimeout, n.logPath(o.Name), n.healthz(OrdererOrg, o.tlsCA(), o.opsPort))
+		})
+	}
 	wg.Wait()
 	if err := firstErr(errs); err != nil {
 		return err
 	}
-	if err := n.joinOrderer(ctx); err != nil {
+	if err := n.eachOrderer(func(o *ordererNode) error { return n.joinOrderer(ctx, o) }); err != nil {
 		return err
 	}
-	log.Debug("orderer joined channel")
+	log.Debug("orderers joined channel", "orderers", len(n.orderers))
 	if err := n.eachPeer(func(p *peerNode) error { return n.joinPeer(ctx, p) }); err != nil {
 		return err
 	}
@@ -172,12 +164,40 @@ func (n *Network) start(ctx context.Context) error {
 	return n.eachPeer(func(p *peerNode) error { return n.waitMembership(ctx, p) })
 }
 
+// layout assigns the nodes their names, directories and ports: four per
+// orderer (listen, cluster, admin, operations), one for the chaincode
+// server, three per peer (listen, chaincode, operations).
+func (n *Network) layout(ports []int) {
+	n.orderers, n.peers = nil, nil
+	for i := range n.opts.Orderers {
+		p := ports[4*i:]
+		o := &ordererNode{
+			Name: ordererName(i), Host: ordererHost(i),
+			Dir:  filepath.Join(n.cryptoDir(), "ordererOrganizations", ordererDomain, "orderers", ordererHost(i)),
+			Addr: addr(p[0]), port: p[0], clusterPort: p[1], adminPort: p[2], opsPort: p[3],
+		}
+		n.orderers = append(n.orderers, o)
+	}
+	rest := ports[4*n.opts.Orderers:]
+	n.ccAddr = addr(rest[0])
+	for i, org := range orgNames {
+		p := rest[1+3*i:]
+		n.peers = append(n.peers, &peerNode{
+			Org: org, MSPID: orgMSP(org),
+			Dir:     filepath.Join(n.cryptoDir(), "peerOrganizations", orgDomain(org), "peers", peerHost(org)),
+			Addr:    addr(p[0]),
+			DataDir: n.path(strings.ToLower(peerHost(org))),
+			port:    p[0], ccPort: p[1], opsPort: p[2],
+		})
+	}
+}
+
 // waitMembership waits until p's gossip knows every other peer on the
 // channel, read from its Prometheus metrics.
 func (n *Network) waitMembership(ctx context.Context, p *peerNode) error {
 	line := `gossip_membership_total_peers_known{channel="` + n.opts.Channel + `"} ` + strconv.Itoa(len(n.peers)-1)
 	return waitReady(ctx, p.proc, n.opts.ReadyTimeout, n.logPath(peerHost(p.Org)), func(ctx context.Context) error {
-		body, err := httpGet(ctx, "http://"+addr(p.opsPort)+"/metrics")
+		body, err := n.opsGet(ctx, p.Org, p.tlsCA(), p.opsPort, "/metrics")
 		if err != nil {
 			return err
 		}
@@ -224,6 +244,18 @@ func firstErr(errs []error) error {
 	return nil
 }
 
+// eachOrderer runs f for every orderer concurrently and returns the first
+// error.
+func (n *Network) eachOrderer(f func(*ordererNode) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(n.orderers))
+	for i, o := range n.orderers {
+		wg.Go(func() { errs[i] = f(o) })
+	}
+	wg.Wait()
+	return firstErr(errs)
+}
+
 // eachPeer runs f for every peer concurrently and returns the first error.
 func (n *Network) eachPeer(f func(*peerNode) error) error {
 	var wg sync.WaitGroup
@@ -251,16 +283,27 @@ func listVal(items ...string) string { return "[" + strings.Join(items, ",") + "
 
 // tlsCAs lists every organisation's TLS CA certificate.
 func (n *Network) tlsCAs() []string {
-	cas := []string{filepath.Join(n.orderer.Dir, "tls", "ca.crt")}
+	cas := []string{n.orderers[0].tlsCA()}
 	for _, p := range n.peers {
-		cas = append(cas, filepath.Join(p.Dir, "tls", "ca.crt"))
+		cas = append(cas, p.tlsCA())
 	}
 	return cas
 }
 
-func (n *Network) startOrderer() error {
-	o := n.orderer
-	data := n.path("orderer")
+// tlsCA is the orderer organisation's TLS CA certificate, which signed
+// the node's TLS server certificate.
+func (o *ordererNode) tlsCA() string { return filepath.Join(o.Dir, "tls", "ca.crt") }
+
+// tlsCA is the peer organisation's TLS CA certificate, which signed the
+// node's TLS server certificate.
+func (p *peerNode) tlsCA() string { return filepath.Join(p.Dir, "tls", "ca.crt") }
+
+// ordererEnv is orderer o's environment: its ports and identity, TLS
+// with client authentication as configured, the admin listener always
+// with mutual TLS (Fabric refuses anything else), and operations TLS when
+// configured.
+func (n *Network) ordererEnv(o *ordererNode) []string {
+	data := n.path(o.Name)
 	tls := filepath.Join(o.Dir, "tls")
 	env := append(cleanEnv(),
 		"FABRIC_CFG_PATH="+n.configDir(),
@@ -272,7 +315,7 @@ func (n *Network) startOrderer() error {
 		"ORDERER_GENERAL_TLS_ENABLED="+n.tlsOn(),
 		"ORDERER_GENERAL_TLS_PRIVATEKEY="+filepath.Join(tls, "server.key"),
 		"ORDERER_GENERAL_TLS_CERTIFICATE="+filepath.Join(tls, "server.crt"),
-		"ORDERER_GENERAL_TLS_ROOTCAS="+listVal(filepath.Join(tls, "ca.crt")),
+		"ORDERER_GENERAL_TLS_ROOTCAS="+listVal(o.tlsCA()),
 		"ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED="+strconv.FormatBool(n.opts.TLS.OrdererClientAuth),
 		"ORDERER_GENERAL_TLS_CLIENTROOTCAS="+listVal(n.tlsCAs()...),
 		"ORDERER_GENERAL_CLUSTER_LISTENADDRESS=127.0.0.1",
@@ -281,6 +324,7 @@ func (n *Network) startOrderer() error {
 		"ORDERER_GENERAL_CLUSTER_SERVERPRIVATEKEY="+filepath.Join(tls, "server.key"),
 		"ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE="+filepath.Join(tls, "server.crt"),
 		"ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="+filepath.Join(tls, "server.key"),
+		"ORDERER_GENERAL_CLUSTER_ROOTCAS="+listVal(o.tlsCA()),
 		"ORDERER_GENERAL_BOOTSTRAPMETHOD=none",
 		"ORDERER_GENERAL_PROFILE_ENABLED=false",
 		"ORDERER_CHANNELPARTICIPATION_ENABLED=true",
@@ -288,16 +332,29 @@ func (n *Network) startOrderer() error {
 		"ORDERER_ADMIN_TLS_ENABLED=true",
 		"ORDERER_ADMIN_TLS_PRIVATEKEY="+filepath.Join(tls, "server.key"),
 		"ORDERER_ADMIN_TLS_CERTIFICATE="+filepath.Join(tls, "server.crt"),
-		"ORDERER_ADMIN_TLS_ROOTCAS="+listVal(filepath.Join(tls, "ca.crt")),
+		"ORDERER_ADMIN_TLS_ROOTCAS="+listVal(o.tlsCA()),
 		"ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true",
-		"ORDERER_ADMIN_TLS_CLIENTROOTCAS="+listVal(filepath.Join(tls, "ca.crt")),
+		"ORDERER_ADMIN_TLS_CLIENTROOTCAS="+listVal(o.tlsCA()),
 		"ORDERER_FILELEDGER_LOCATION="+filepath.Join(data, "ledger"),
 		"ORDERER_CONSENSUS_WALDIR="+filepath.Join(data, "wal"),
 		"ORDERER_CONSENSUS_SNAPDIR="+filepath.Join(data, "snap"),
 		"ORDERER_OPERATIONS_LISTENADDRESS="+addr(o.opsPort),
 		"ORDERER_METRICS_PROVIDER=disabled",
 	)
-	p, err := startProc("orderer", n.bin.Path("orderer"), nil, env, n.logPath("orderer"))
+	if n.opts.TLS.OperationsClientAuth {
+		env = append(env,
+			"ORDERER_OPERATIONS_TLS_ENABLED=true",
+			"ORDERER_OPERATIONS_TLS_CERTIFICATE="+filepath.Join(tls, "server.crt"),
+			"ORDERER_OPERATIONS_TLS_PRIVATEKEY="+filepath.Join(tls, "server.key"),
+			"ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED=true",
+			"ORDERER_OPERATIONS_TLS_CLIENTROOTCAS="+listVal(o.tlsCA()),
+		)
+	}
+	return env
+}
+
+func (n *Network) startOrderer(o *ordererNode) error {
+	p, err := startProc(o.Name, n.bin.Path("orderer"), nil, n.ordererEnv(o), n.logPath(o.Name))
 	if err != nil {
 		return err
 	}
@@ -307,7 +364,7 @@ func (n *Network) startOrderer() error {
 
 func (n *Network) peerNodeEnv(p *peerNode) []string {
 	tls := filepath.Join(p.Dir, "tls")
-	return append(cleanEnv(),
+	env := append(cleanEnv(),
 		"FABRIC_CFG_PATH="+n.configDir(),
 		"FABRIC_LOGGING_SPEC=info",
 		"CORE_PEER_ID="+peerHost(p.Org),
@@ -335,6 +392,16 @@ func (n *Network) peerNodeEnv(p *peerNode) []string {
 		"CORE_PEER_GOSSIP_RECONNECTINTERVAL=1s",
 		"CORE_CHAINCODE_EXECUTETIMEOUT=60s",
 	)
+	if n.opts.TLS.OperationsClientAuth {
+		env = append(env,
+			"CORE_OPERATIONS_TLS_ENABLED=true",
+			"CORE_OPERATIONS_TLS_CERT_FILE="+filepath.Join(tls, "server.crt"),
+			"CORE_OPERATIONS_TLS_KEY_FILE="+filepath.Join(tls, "server.key"),
+			"CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED=true",
+			"CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES="+p.tlsCA(),
+		)
+	}
+	return env
 }
 
 func (n *Network) startPeer(ctx context.Context, p *peerNode) error {
@@ -346,7 +413,7 @@ func (n *Network) startPeer(ctx context.Context, p *peerNode) error {
 	p.proc = proc
 	// The operations endpoint comes up before the gRPC listener.
 	return waitReady(ctx, proc, n.opts.ReadyTimeout, n.logPath(name), func(ctx context.Context) error {
-		if err := healthz(addr(p.opsPort))(ctx); err != nil {
+		if err := n.healthz(p.Org, p.tlsCA(), p.opsPort)(ctx); err != nil {
 			return err
 		}
 		return dialable(p.Addr)(ctx)
@@ -372,8 +439,8 @@ func (n *Network) RestartPeer(ctx context.Context, org string) error {
 	return n.waitMembership(ctx, p)
 }
 
-// Stop stops the chaincode, the peers and the orderer. The state in Dir is
-// kept. Stop is idempotent.
+// Stop stops the chaincode, the peers and the orderers. The state in Dir
+// is kept. Stop is idempotent.
 func (n *Network) Stop() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -387,9 +454,10 @@ func (n *Network) Stop() {
 		wg.Go(func() { p.proc.stop(stopGrace) })
 	}
 	wg.Wait()
-	if n.orderer != nil {
-		n.orderer.proc.stop(stopGrace)
+	for _, o := range n.orderers {
+		wg.Go(func() { o.proc.stop(stopGrace) })
 	}
+	wg.Wait()
 }
 
 func (n *Network) peer(org string) (*peerNode, error) {

@@ -26,9 +26,10 @@ func startNet(t *testing.T, opts Options) (context.Context, *Network) {
 	begin := time.Now()
 	n, err := Start(ctx, opts)
 	if err != nil {
-		for _, f := range []string{"orderer", "peer0.org1.example.com", "peer0.org2.example.com", "kvcc"} {
-			if b, rerr := os.ReadFile(filepath.Join(opts.Dir, "logs", f+".log")); rerr == nil {
-				t.Logf("%s log tail:\n%s", f, tail(b))
+		logs, _ := filepath.Glob(filepath.Join(opts.Dir, "logs", "*.log"))
+		for _, f := range logs {
+			if b, rerr := os.ReadFile(f); rerr == nil {
+				t.Logf("%s tail:\n%s", filepath.Base(f), tail(b))
 			}
 		}
 		t.Fatalf("Start() = %v", err)

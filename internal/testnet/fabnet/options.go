@@ -19,6 +19,10 @@ const (
 	DefaultChaincode = "kvcc"
 )
 
+// MaxOrderers bounds Options.Orderers: enough for Raft with f=3 or BFT
+// with f=2, few enough for a test machine.
+const MaxOrderers = 7
+
 // TLSOptions selects transport security. The zero value means TLS on for
 // every node, without client authentication.
 type TLSOptions struct {
@@ -27,8 +31,14 @@ type TLSOptions struct {
 	Disabled bool `json:"disabled"`
 	// PeerClientAuth makes peers require a client certificate.
 	PeerClientAuth bool `json:"peerClientAuth"`
-	// OrdererClientAuth makes the orderer require a client certificate.
+	// OrdererClientAuth makes the orderers require a client certificate.
 	OrdererClientAuth bool `json:"ordererClientAuth"`
+	// OperationsClientAuth serves every node's operations endpoint (peers
+	// and orderers) over TLS, with the node's TLS server certificate, and
+	// requires a client certificate issued by the node's own organisation's
+	// TLS CA (operations.tls.clientAuthRequired). The org admin's TLS
+	// client certificate is accepted; PeerInfo and OrdererInfo name it.
+	OperationsClientAuth bool `json:"operationsClientAuth"`
 }
 
 // Options configures Start.
@@ -40,6 +50,10 @@ type Options struct {
 	Version string
 	// Consensus is EtcdRaft (default) or BFT (V3_1_1 only).
 	Consensus string
+	// Orderers is the number of orderer nodes (default 1, at most
+	// MaxOrderers). All of them are consenters of the channel, listed in
+	// its orderer endpoints, and joined to it with osnadmin.
+	Orderers int
 	// Channel is the application channel name (default DefaultChannel).
 	Channel string
 	// TLS selects transport security.
@@ -63,6 +77,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Consensus == "" {
 		o.Consensus = EtcdRaft
+	}
+	if o.Orderers == 0 {
+		o.Orderers = 1
 	}
 	if o.Channel == "" {
 		o.Channel = DefaultChannel
@@ -104,6 +121,10 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: channel name %q", ErrBadOptions, o.Channel)
 	case o.TLS.Disabled && (o.TLS.PeerClientAuth || o.TLS.OrdererClientAuth):
 		return fmt.Errorf("%w: client auth needs TLS", ErrBadOptions)
+	case o.TLS.Disabled && o.TLS.OperationsClientAuth:
+		return fmt.Errorf("%w: operations client auth needs TLS", ErrBadOptions)
+	case o.Orderers < 0 || o.Orderers > MaxOrderers:
+		return fmt.Errorf("%w: %d orderers, want 1 to %d", ErrBadOptions, o.Orderers, MaxOrderers)
 	case o.BatchTimeout < 0 || o.MaxMessageCount < 0 || o.ReadyTimeout < 0:
 		return fmt.Errorf("%w: negative duration or count", ErrBadOptions)
 	}

@@ -17,7 +17,13 @@ func TestOptionsValidate(t *testing.T) {
 		{"defaults", Options{Dir: "d"}, nil},
 		{"3.1.1 BFT", Options{Dir: "d", Version: V3_1_1, Consensus: BFT}, nil},
 		{"client auth", Options{Dir: "d", TLS: TLSOptions{PeerClientAuth: true, OrdererClientAuth: true}}, nil},
+		{"three raft orderers, ops client auth", Options{Dir: "d", Orderers: 3, TLS: TLSOptions{OperationsClientAuth: true}}, nil},
+		{"four BFT orderers", Options{Dir: "d", Version: V3_1_1, Consensus: BFT, Orderers: 4}, nil},
+		{"max orderers", Options{Dir: "d", Orderers: MaxOrderers}, nil},
 		{"no dir", Options{}, ErrBadOptions},
+		{"negative orderers", Options{Dir: "d", Orderers: -1}, ErrBadOptions},
+		{"too many orderers", Options{Dir: "d", Orderers: MaxOrderers + 1}, ErrBadOptions},
+		{"ops client auth without TLS", Options{Dir: "d", TLS: TLSOptions{Disabled: true, OperationsClientAuth: true}}, ErrBadOptions},
 		{"unknown version", Options{Dir: "d", Version: "1.4"}, ErrUnknownVersion},
 		{"BFT on 2.5", Options{Dir: "d", Consensus: BFT}, ErrBadOptions},
 		{"unknown consensus", Options{Dir: "d", Consensus: "solo"}, ErrBadOptions},
@@ -32,6 +38,17 @@ func TestOptionsValidate(t *testing.T) {
 				t.Errorf("Validate() = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestOptionsDefaults(t *testing.T) {
+	o := Options{Dir: "d"}.withDefaults()
+	if o.Orderers != 1 || o.Consensus != EtcdRaft || o.TLS.OperationsClientAuth {
+		t.Errorf("withDefaults() = %d orderers, consensus %s, ops client auth %v; want 1, etcdraft, false",
+			o.Orderers, o.Consensus, o.TLS.OperationsClientAuth)
+	}
+	if o := (Options{Dir: "d", Orderers: 3}).withDefaults(); o.Orderers != 3 {
+		t.Errorf("withDefaults(Orderers: 3).Orderers = %d", o.Orderers)
 	}
 }
 

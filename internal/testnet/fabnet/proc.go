@@ -119,21 +119,13 @@ func procName(p *proc) string {
 	return p.name
 }
 
-// healthz checks a Fabric operations endpoint.
-func healthz(addr string) func(context.Context) error {
-	return func(ctx context.Context) error {
-		_, err := httpGet(ctx, "http://"+addr+"/healthz")
-		return err
-	}
-}
-
 // httpGet returns the body of a 200 response.
-func httpGet(ctx context.Context, url string) (string, error) {
+func httpGet(ctx context.Context, c *http.Client, url string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return "", err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return "", err
 	}

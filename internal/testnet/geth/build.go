@@ -1,6 +1,9 @@
-// Package geth starts a real go-ethereum node in developer mode on
-// loopback and drives realistic traffic into it, for integration tests,
-// benchmarks and the demo.
+// Package geth starts a real go-ethereum node on loopback, for
+// integration tests, benchmarks and the demo: in developer mode (--dev,
+// with its unlocked, pre-funded dev account) to drive realistic traffic
+// into it, or as a private, non-dev node initialised from a small genesis
+// (Options.Private) that holds no keys, for checks that must see a
+// production-like configuration.
 package geth
 
 import (

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,12 +17,22 @@ import (
 	"time"
 )
 
-// Options configures a dev node.
+// Options configures a node.
 type Options struct {
 	// Dir holds the node's data directory and log. Required.
 	Dir string
-	// Period is the block period in seconds; 0 mines when transactions
-	// are pending.
+	// Private starts a node that is not in developer mode: no dev account,
+	// no keys at all. Start writes a small post-merge genesis (chain id
+	// ChainID, nothing pre-funded) to Dir/genesis.json, runs geth init
+	// with it, and runs geth without --dev. The node has no peers and no
+	// consensus client, so it stays at its genesis block; it answers
+	// JSON-RPC (head height, client version, modules, accounts).
+	Private bool
+	// ChainID is the chain and network id of a Private node (default
+	// DefaultChainID). Dev nodes use geth's own id (1337).
+	ChainID uint64
+	// Period is the block period in seconds of a dev node; 0 mines when
+	// transactions are pending. Private nodes produce no blocks.
 	Period uint64
 	// AllowUnprotected lets the node accept pre-EIP-155 transactions.
 	AllowUnprotected bool
@@ -36,7 +45,7 @@ type Options struct {
 	Binary string
 }
 
-// Node is a running geth --dev process on loopback.
+// Node is a running geth process on loopback.
 type Node struct {
 	HTTP string // http://127.0.0.1:PORT
 	WS   string // ws://127.0.0.1:PORT
@@ -56,10 +65,59 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Start launches geth --dev and waits until it answers JSON-RPC.
+// Validate reports whether the options describe a node Start can run.
+func (o Options) Validate() error {
+	switch {
+	case o.Dir == "":
+		return fmt.Errorf("%w: Dir is required", ErrBadOptions)
+	case o.Private && o.Period != 0:
+		return fmt.Errorf("%w: a private node produces no blocks; Period is for dev nodes", ErrBadOptions)
+	case !o.Private && o.ChainID != 0:
+		return fmt.Errorf("%w: ChainID is for private nodes; dev nodes use geth's own", ErrBadOptions)
+	}
+	return nil
+}
+
+// ports are the node's listeners.
+type ports struct{ http, ws, authRPC int }
+
+// args returns geth's command line for a node whose data directory is
+// dataDir. Both modes listen on loopback only, find no peers, and serve
+// the HTTP API modules HTTPAPI (default eth,net,web3) without CORS and
+// with geth's default virtual hosts (localhost).
+func (o Options) args(dataDir string, p ports) []string {
+	api := o.HTTPAPI
+	if api == "" {
+		api = "eth,net,web3"
+	}
+	var args []string
+	if o.Private {
+		chainID := o.ChainID
+		if chainID == 0 {
+			chainID = DefaultChainID
+		}
+		args = []string{"--networkid", strconv.FormatUint(chainID, 10)}
+	} else {
+		args = []string{"--dev", "--dev.period", strconv.FormatUint(o.Period, 10), "--dev.gaslimit", "60000000"}
+	}
+	args = append(args,
+		"--datadir", dataDir, "--ipcdisable", "--nodiscover", "--maxpeers", "0", "--port", "0",
+		"--http", "--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(p.http), "--http.api", api,
+		"--ws", "--ws.addr", "127.0.0.1", "--ws.port", strconv.Itoa(p.ws), "--ws.api", "eth,net,web3",
+		"--authrpc.addr", "127.0.0.1", "--authrpc.port", strconv.Itoa(p.authRPC),
+		"--verbosity", "2", "--nat", "none", "--rpc.batch-request-limit", "5000",
+	)
+	if o.AllowUnprotected {
+		args = append(args, "--rpc.allow-unprotected-txs")
+	}
+	return append(args, o.ExtraArgs...)
+}
+
+// Start launches geth (geth --dev, or a Private node after geth init) and
+// waits until it answers JSON-RPC.
 func Start(ctx context.Context, o Options) (*Node, error) {
-	if o.Dir == "" {
-		return nil, errors.New("geth: options need a Dir")
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
 	bin := o.Binary
 	if bin == "" {
@@ -68,33 +126,28 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 			return nil, err
 		}
 	}
-	var ports [3]int
-	for i := range ports {
+	var ps [3]int
+	for i := range ps {
 		p, err := FreePort()
 		if err != nil {
 			return nil, err
 		}
-		ports[i] = p
+		ps[i] = p
 	}
-	api := o.HTTPAPI
-	if api == "" {
-		api = "eth,net,web3"
-	}
-	args := []string{
-		"--dev", "--dev.period", strconv.FormatUint(o.Period, 10), "--dev.gaslimit", "60000000",
-		"--datadir", filepath.Join(o.Dir, "data"), "--ipcdisable", "--nodiscover", "--maxpeers", "0", "--port", "0",
-		"--http", "--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(ports[0]), "--http.api", api,
-		"--ws", "--ws.addr", "127.0.0.1", "--ws.port", strconv.Itoa(ports[1]), "--ws.api", "eth,net,web3",
-		"--authrpc.addr", "127.0.0.1", "--authrpc.port", strconv.Itoa(ports[2]),
-		"--verbosity", "2", "--nat", "none", "--rpc.batch-request-limit", "5000",
-	}
-	if o.AllowUnprotected {
-		args = append(args, "--rpc.allow-unprotected-txs")
-	}
-	args = append(args, o.ExtraArgs...)
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
 	}
+	dataDir := filepath.Join(o.Dir, "data")
+	if o.Private {
+		chainID := o.ChainID
+		if chainID == 0 {
+			chainID = DefaultChainID
+		}
+		if err := initPrivate(ctx, bin, o.Dir, dataDir, chainID); err != nil {
+			return nil, err
+		}
+	}
+	args := o.args(dataDir, ports{http: ps[0], ws: ps[1], authRPC: ps[2]})
 	logf, err := os.Create(filepath.Join(o.Dir, "geth.log"))
 	if err != nil {
 		return nil, err
@@ -107,8 +160,8 @@ func Start(ctx context.Context, o Options) (*Node, error) {
 		return nil, fmt.Errorf("start geth: %w", err)
 	}
 	n := &Node{
-		HTTP: fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
-		WS:   fmt.Sprintf("ws://127.0.0.1:%d", ports[1]),
+		HTTP: fmt.Sprintf("http://127.0.0.1:%d", ps[0]),
+		WS:   fmt.Sprintf("ws://127.0.0.1:%d", ps[1]),
 		Dir:  o.Dir, cmd: cmd, done: make(chan error, 1),
 	}
 	go func() { n.done <- cmd.Wait(); logf.Close() }()

@@ -4,7 +4,7 @@
 // Usage:
 //
 //	fabnet build [--version V]
-//	fabnet up --dir D [--version V] [--consensus etcdraft|BFT] [--tx N] [--exit] ...
+//	fabnet up --dir D [--version V] [--consensus etcdraft|BFT] [--orderers N] [--tx N] [--exit] ...
 //
 // "up" starts the network in D, drives every traffic shape (puts, a delete,
 // both-org endorsements, a one-org endorsement, MVCC read conflicts and a
@@ -84,7 +84,9 @@ func parseUp(args []string) (upConfig, error) {
 	fs.StringVar(&c.opts.Channel, "channel", fabnet.DefaultChannel, "application channel name")
 	fs.BoolVar(&c.opts.TLS.Disabled, "no-tls", false, "disable TLS")
 	fs.BoolVar(&c.opts.TLS.PeerClientAuth, "peer-client-auth", false, "peers require TLS client certificates")
-	fs.BoolVar(&c.opts.TLS.OrdererClientAuth, "orderer-client-auth", false, "orderer requires TLS client certificates")
+	fs.BoolVar(&c.opts.TLS.OrdererClientAuth, "orderer-client-auth", false, "orderers require TLS client certificates")
+	fs.BoolVar(&c.opts.TLS.OperationsClientAuth, "ops-client-auth", false, "operations endpoints use TLS and require client certificates")
+	fs.IntVar(&c.opts.Orderers, "orderers", 1, "number of orderers (consenters)")
 	fs.IntVar(&c.opts.MaxMessageCount, "block-size", 10, "most transactions per block")
 	fs.IntVar(&c.tx, "tx", 0, "bulk-put until the ledger holds at least this many transactions")
 	fs.IntVar(&c.parallel, "parallel", 16, "concurrent invokes during the bulk phase")

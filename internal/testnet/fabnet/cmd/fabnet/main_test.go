@@ -27,7 +27,12 @@ func TestParseUp(t *testing.T) {
 		{name: "client auth", args: []string{"--dir", "d", "--peer-client-auth", "--orderer-client-auth"}, check: func(c upConfig) bool {
 			return c.opts.TLS.PeerClientAuth && c.opts.TLS.OrdererClientAuth
 		}},
+		{name: "three orderers, ops client auth", args: []string{"--dir", "d", "--orderers", "3", "--ops-client-auth"}, check: func(c upConfig) bool {
+			return c.opts.Orderers == 3 && c.opts.TLS.OperationsClientAuth
+		}},
 		{name: "no dir", args: nil, wantErr: true},
+		{name: "too many orderers", args: []string{"--dir", "d", "--orderers", "99"}, wantErr: true},
+		{name: "ops client auth without tls", args: []string{"--dir", "d", "--no-tls", "--ops-client-auth"}, wantErr: true},
 		{name: "bft on 2.5.9", args: []string{"--dir", "d", "--consensus", "BFT"}, wantErr: true},
 		{name: "stray argument", args: []string{"--dir", "d", "extra"}, wantErr: true},
 		{name: "unknown flag", args: []string{"--dir", "d", "--nope"}, wantErr: true},

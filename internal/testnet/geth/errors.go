@@ -1,0 +1,6 @@
+package geth
+
+import "errors"
+
+// ErrBadOptions means Options failed validation.
+var ErrBadOptions = errors.New("invalid geth options")
