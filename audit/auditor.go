@@ -35,6 +35,10 @@ type Config struct {
 	// PreHashSM3, PreHashSHA256); empty detects it from the chain's first
 	// SM2 signature and pins it.
 	SM2PreHash string
+	// KeyTables bounds the per-key precomputed tables kept for hot signers
+	// (see package ecfast); zero means DefaultKeyTables, a negative value
+	// verifies every signature with crypto/ecdsa or gmsm.
+	KeyTables int
 	// ExpiryWarning is the window of CRY-CERT-EXPIRING; zero means
 	// DefaultExpiryWarning.
 	ExpiryWarning time.Duration
@@ -71,6 +75,9 @@ func (c Config) withDefaults() Config {
 	if c.ExpiryWarning == 0 {
 		c.ExpiryWarning = DefaultExpiryWarning
 	}
+	if c.KeyTables == 0 {
+		c.KeyTables = DefaultKeyTables
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -106,6 +113,7 @@ type Summary struct {
 	Signatures int // signatures checked
 	Verifies   int // cryptographic verifications performed
 	Reused     int // signatures whose identical triple was verified before
+	Tabled     int // verifications that used a per-key precomputed table
 	First      uint64
 	Last       uint64
 	// SM2PreHash is the SM2 pre-hash convention pinned for the chain,
@@ -147,7 +155,7 @@ func New(cfg Config) (*Auditor, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Auditor{
-		cfg: cfg, v: newVerifier(cfg.SM2PreHash), dec: dec,
+		cfg: cfg, v: newVerifier(cfg.SM2PreHash, cfg.KeyTables), dec: dec,
 		endorse: newEndorsementState(), checked: map[string]bool{},
 		sum: Summary{Chain: cfg.Chain.ID, Findings: map[string]int{}},
 	}, nil
@@ -211,7 +219,7 @@ func (a *Auditor) Block(raw []byte) *BlockResult {
 // Summary returns the totals so far.
 func (a *Auditor) Summary() Summary {
 	s := a.sum
-	s.Verifies, s.Reused = int(a.v.verifies.Load()), int(a.v.reused.Load())
+	s.Verifies, s.Reused, s.Tabled = int(a.v.verifies.Load()), int(a.v.reused.Load()), int(a.v.tabled.Load())
 	s.SM2PreHash = a.v.PreHash()
 	s.Findings = make(map[string]int, len(a.sum.Findings))
 	for k, n := range a.sum.Findings {

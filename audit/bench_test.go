@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -50,43 +51,99 @@ func TestBulkLedgerClean(t *testing.T) {
 // signature) triples with gmsm or crypto/ecdsa on as many goroutines. The
 // machine is shared, so each iteration runs the ceiling (untimed) right
 // before the audit, and "ratio" is the median of the per-iteration ratios
-// ceiling time / audit time; ns/op and tx/s are the audit's alone.
+// ceiling time / audit time; ns/op and tx/s are the audit's alone. Each
+// ledger is audited with per-key tables for hot signers (the default) and
+// without (every signature through the same library calls as the
+// ceiling).
 func BenchmarkAudit(b *testing.B) {
+	for _, bl := range benchLedgers(b) {
+		ts := triples(b, bl.blocks)
+		for _, mode := range []struct {
+			name   string
+			tables int
+		}{{"tables", DefaultKeyTables}, {"no-tables", -1}} {
+			b.Run(bl.name+"/"+mode.name, func(b *testing.B) {
+				b.ReportAllocs()
+				db, err := index.Open(b.TempDir(), index.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer db.Close()
+				var ratios []float64
+				var ceil time.Duration
+				for b.Loop() {
+					b.StopTimer()
+					start := time.Now()
+					ceiling(ts)
+					c := time.Since(start)
+					ceil += c
+					b.StartTimer()
+					start = time.Now()
+					auditToIndex(b, db, Config{Chain: ledger.Chain{ID: "test", Kind: ledger.KindFabric, Crypto: bl.crypto},
+						Now: func() time.Time { return fixedNow }, KeyTables: mode.tables}, bl.blocks)
+					ratios = append(ratios, c.Seconds()/time.Since(start).Seconds())
+				}
+				slices.Sort(ratios)
+				b.ReportMetric(float64(bl.txs)*float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+				b.ReportMetric(float64(bl.txs)*float64(b.N)/ceil.Seconds(), "ceiling-tx/s")
+				b.ReportMetric(ratios[len(ratios)/2], "ratio")
+			})
+		}
+	}
+}
+
+// benchLedger is a ledger the audit benchmark runs on.
+type benchLedger struct {
+	name   string
+	crypto ledger.Crypto
+	blocks [][]byte
+	txs    int
+}
+
+// realLedger is where `make fabric-ledger` leaves the peer ledger of a
+// real two-org Fabric 2.5.9 network with 5,000 transactions;
+// LIANJIAN_FABRIC_LEDGER overrides it.
+const realLedger = "../.cache/fabric-ledger/peer0.org1.example.com"
+
+// benchLedgers returns the bulk ledgers of the fixture networks (ECDSA
+// and SM2) and, when `make fabric-ledger` has made it, the real network's.
+func benchLedgers(b *testing.B) []benchLedger {
+	var out []benchLedger
 	for _, nw := range networks {
 		bl := bulkLedger(b, nw, benchTxs, benchPerBlock)
-		ts := triples(b, bl.blocks)
-		b.Run(nw.name, func(b *testing.B) {
-			b.ReportAllocs()
-			db, err := index.Open(b.TempDir(), index.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			var ratios []float64
-			var ceil time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				start := time.Now()
-				ceiling(ts)
-				c := time.Since(start)
-				ceil += c
-				b.StartTimer()
-				start = time.Now()
-				auditToIndex(b, db, nw, bl.blocks)
-				ratios = append(ratios, c.Seconds()/time.Since(start).Seconds())
-			}
-			slices.Sort(ratios)
-			b.ReportMetric(float64(bl.txs)*float64(b.N)/b.Elapsed().Seconds(), "tx/s")
-			b.ReportMetric(float64(bl.txs)*float64(b.N)/ceil.Seconds(), "ceiling-tx/s")
-			b.ReportMetric(ratios[len(ratios)/2], "ratio")
-		})
+		out = append(out, benchLedger{name: nw.name, crypto: nw.crypto, blocks: bl.blocks, txs: bl.txs})
 	}
+	dir := realLedger
+	if d := os.Getenv("LIANJIAN_FABRIC_LEDGER"); d != "" {
+		dir = d
+	}
+	chans, err := fabric.Channels(dir)
+	if err != nil {
+		b.Logf("no real Fabric ledger at %s (run make fabric-ledger): %v", dir, err)
+		return out
+	}
+	real := benchLedger{name: "real-2.5.9", crypto: ledger.CryptoIntl}
+	for rb, err := range fabric.ChannelBlocks(context.Background(), chans[0].Dir) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		real.blocks = append(real.blocks, rb.Bytes)
+		blk, err := fabric.DecodeBlock("real", rb.Bytes)
+		if err != nil {
+			b.Fatal(err)
+		}
+		real.txs += len(blk.Txs)
+	}
+	return append(out, real)
 }
 
 // auditToIndex audits blocks and stores their verdicts as `lianjian
 // audit` does.
-func auditToIndex(b *testing.B, db *index.DB, nw network, blocks [][]byte) {
-	a := newAuditor(b, nw.crypto)
+func auditToIndex(b *testing.B, db *index.DB, cfg Config, blocks [][]byte) {
+	a, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
 	src := func(yield func(fabric.RawBlock, error) bool) {
 		for i, raw := range blocks {
 			if !yield(fabric.RawBlock{Number: uint64(i), Bytes: raw}, nil) {
@@ -104,7 +161,7 @@ func auditToIndex(b *testing.B, db *index.DB, nw network, blocks [][]byte) {
 		recs, fs = recs[:0], fs[:0]
 		return err
 	}
-	err := a.Run(context.Background(), src, func(r *BlockResult) error {
+	err = a.Run(context.Background(), src, func(r *BlockResult) error {
 		recs = append(recs, Record("test", r, fixedNow))
 		fs = append(fs, r.Findings...)
 		if len(recs) >= storeBatch {

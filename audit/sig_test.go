@@ -39,7 +39,7 @@ func TestSM2PreHash(t *testing.T) {
 	}
 	for _, conv := range preHashes {
 		t.Run(conv, func(t *testing.T) {
-			v := newVerifier("")
+			v := newVerifier("", DefaultKeyTables)
 			s := v.signerOf(k.identity("Org1MSP"))
 			if s.err != nil || !s.sm2 {
 				t.Fatalf("signer = %+v", s)
@@ -60,7 +60,7 @@ func TestSM2PreHash(t *testing.T) {
 			if r := v.verify(s, []byte("other"), signAs(conv)); r.OK {
 				t.Errorf("verify(other message) = OK")
 			}
-			imposed := newVerifier(conv)
+			imposed := newVerifier(conv, DefaultKeyTables)
 			if r := imposed.verify(imposed.signerOf(k.identity("Org1MSP")), m, signAs(conv)); !r.OK {
 				t.Errorf("verify with imposed %s = %+v", conv, r)
 			}
@@ -83,7 +83,7 @@ func TestHighS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := newVerifier("")
+	v := newVerifier("", DefaultKeyTables)
 	s := v.signerOf(k.identity("Org1MSP"))
 	tests := []struct {
 		name      string
@@ -164,4 +164,48 @@ func FuzzEnvelopeExtra(f *testing.F) {
 			t.Fatalf("envelopeExtra = %d for %d bytes", n, len(env))
 		}
 	})
+}
+
+// TestVerifierTables verifies many signatures of one hot signer per
+// curve, valid and corrupted, with and without per-key tables: the
+// verdicts agree, and the hot signer's later signatures use its table.
+func TestVerifierTables(t *testing.T) {
+	for _, tt := range []struct {
+		name, dir string
+		gm        bool
+	}{
+		{"ECDSA", "fabric-2.5.9", false},
+		{"SM2", "fabric-gm-sm2", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			k := loadKey(t, tt.dir, "peerOrganizations/org1.example.com/peers/peer0.org1.example.com")
+			tabled, plain := newVerifier(PreHashNone, DefaultKeyTables), newVerifier(PreHashNone, -1)
+			ts, ps := tabled.signerOf(k.identity("Org1MSP")), plain.signerOf(k.identity("Org1MSP"))
+			const n = 3 * hotUses
+			for i := range n {
+				m := []byte{byte(i), byte(i >> 8), 'm'}
+				sig := k.sign(t, m)
+				switch i % 3 {
+				case 1:
+					m = append(m, 'x') // another message
+				case 2:
+					sig = append([]byte{}, sig...)
+					sig[len(sig)-1] ^= 1 // a changed s
+				}
+				a, b := tabled.verify(ts, m, sig), plain.verify(ps, m, sig)
+				if a.OK != b.OK || a.HighS != b.HighS || (a.Err == nil) != (b.Err == nil) {
+					t.Fatalf("signature %d: with tables %+v, without %+v", i, a, b)
+				}
+				if a.OK != (i%3 == 0) {
+					t.Fatalf("signature %d: OK = %v", i, a.OK)
+				}
+			}
+			if got := tabled.tabled.Load(); got < n-hotUses-1 {
+				t.Errorf("%d of %d verifications used the table, want at least %d", got, n, n-hotUses-1)
+			}
+			if plain.tabled.Load() != 0 || tabled.tables.Load() != 1 {
+				t.Errorf("plain verifier used %d tables; tabled verifier holds %d, want 1", plain.tabled.Load(), tabled.tables.Load())
+			}
+		})
+	}
 }

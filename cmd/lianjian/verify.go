@@ -166,8 +166,8 @@ func verifyChain(ctx context.Context, w io.Writer, f verifyFlags, src verifySour
 
 // printSummary writes the totals of one audited chain.
 func printSummary(w io.Writer, s audit.Summary, took time.Duration) {
-	fmt.Fprintf(w, "chain %s: blocks %d..%d (%d), txs %d, signatures checked %d (%d verified, %d reused)",
-		s.Chain, s.First, s.Last, s.Blocks, s.Txs, s.Signatures, s.Verifies, s.Reused)
+	fmt.Fprintf(w, "chain %s: blocks %d..%d (%d), txs %d, signatures checked %d (%d verified, %d with per-key tables, %d reused)",
+		s.Chain, s.First, s.Last, s.Blocks, s.Txs, s.Signatures, s.Verifies, s.Tabled, s.Reused)
 	if s.SM2PreHash != "" {
 		fmt.Fprintf(w, ", SM2 pre-hash %s", s.SM2PreHash)
 	}
