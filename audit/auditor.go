@@ -188,19 +188,16 @@ func (a *Auditor) Prime(configBlock, previous []byte) error {
 
 // Checkpoint returns the audit checkpoint after the last block checked,
 // stamped at: with what a later audit resumes from (the pinned SM2
-// convention and the endorsement policies committed so far).
+// convention and the endorsement policies committed so far). Key-level
+// policies are given as the changes since the previous Checkpoint, so
+// each checkpoint must be stored (with index.DB.PutAudit) before the
+// next is taken.
 func (a *Auditor) Checkpoint(at time.Time) index.AuditCheckpoint {
-	cp := index.AuditCheckpoint{At: at, SM2PreHash: a.v.PreHash(), EndorsementComplete: a.endorse.complete}
+	cp := index.AuditCheckpoint{At: at, SM2PreHash: a.v.PreHash()}
 	if a.prev != nil {
 		cp.Height = a.prev.height
 	}
-	cp.Chaincodes = make(map[string][]byte, len(a.endorse.cc))
-	for name, pe := range a.endorse.cc {
-		if pe.Raw != nil {
-			cp.Chaincodes[name] = pe.Raw
-		}
-	}
-	cp.Collections, cp.KeyPolicies = a.endorse.saved()
+	a.endorse.save(&cp)
 	return cp
 }
 

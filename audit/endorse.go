@@ -63,6 +63,12 @@ type endorsementState struct {
 	pending []keyChange
 	exists  map[keyID]bool
 	updated map[keyID]int
+
+	// dirty holds the keys whose policy changed since the last
+	// checkpoint; synced is set once the store holds the state as of that
+	// checkpoint (after a restore from it, or after the first full save).
+	dirty  map[keyID]struct{}
+	synced bool
 }
 
 // keyChange sets (policy not nil) or clears the key-level policy of a key.
@@ -75,7 +81,7 @@ func newEndorsementState() *endorsementState {
 	return &endorsementState{
 		cc: map[string]fabric.PolicyOrError{}, colls: map[string]map[string]fabric.PolicyOrError{},
 		keys: map[keyID]keyState{}, parsed: map[string]keyPolicy{},
-		exists: map[keyID]bool{}, updated: map[keyID]int{},
+		exists: map[keyID]bool{}, updated: map[keyID]int{}, dirty: map[keyID]struct{}{},
 	}
 }
 
@@ -217,6 +223,7 @@ func (e *endorsementState) endBlock() {
 		} else {
 			e.keys[ch.id] = ch.state
 		}
+		e.dirty[ch.id] = struct{}{}
 	}
 	e.pending = e.pending[:0]
 	clear(e.exists)
@@ -409,8 +416,18 @@ func writtenKey(coll, key string) string {
 	return fmt.Sprintf("private key %s/%s", coll, hex.EncodeToString([]byte(key)))
 }
 
-// saved returns the endorsement state for an audit checkpoint.
-func (e *endorsementState) saved() (colls map[string]map[string][]byte, keys []index.KeyPolicy) {
+// save fills the endorsement state into an audit checkpoint: chaincode
+// and collection policies in full, key-level policies as the changes since
+// the previous checkpoint (in full, with ResetKeyPolicies, until the
+// store is known to hold the previous state).
+func (e *endorsementState) save(cp *index.AuditCheckpoint) {
+	cp.EndorsementComplete = e.complete
+	cp.Chaincodes = make(map[string][]byte, len(e.cc))
+	for name, pe := range e.cc {
+		if pe.Raw != nil {
+			cp.Chaincodes[name] = pe.Raw
+		}
+	}
 	for name, cs := range e.colls {
 		m := map[string][]byte{}
 		for c, pe := range cs {
@@ -418,15 +435,27 @@ func (e *endorsementState) saved() (colls map[string]map[string][]byte, keys []i
 				m[c] = pe.Raw
 			}
 		}
-		if colls == nil {
-			colls = map[string]map[string][]byte{}
+		if cp.Collections == nil {
+			cp.Collections = map[string]map[string][]byte{}
 		}
-		colls[name] = m
+		cp.Collections[name] = m
 	}
-	for id, ks := range e.keys {
-		keys = append(keys, index.KeyPolicy{Namespace: id.ns, Collection: id.coll, Key: []byte(id.key), Policy: ks.policy, Uncertain: ks.uncertain})
+	entry := func(id keyID) index.KeyPolicy {
+		ks := e.keys[id] // a removed policy saves as nil
+		return index.KeyPolicy{Namespace: id.ns, Collection: id.coll, Key: []byte(id.key), Policy: ks.policy, Uncertain: ks.uncertain}
 	}
-	return colls, keys
+	if !e.synced {
+		cp.ResetKeyPolicies = true
+		for id := range e.keys {
+			cp.KeyPolicies = append(cp.KeyPolicies, entry(id))
+		}
+	} else {
+		for id := range e.dirty {
+			cp.KeyPolicies = append(cp.KeyPolicies, entry(id))
+		}
+	}
+	clear(e.dirty)
+	e.synced = true
 }
 
 // restore sets the endorsement state saved in an audit checkpoint.
@@ -447,4 +476,5 @@ func (e *endorsementState) restore(cp index.AuditCheckpoint) {
 		e.keys[keyID{kp.Namespace, kp.Collection, string(kp.Key)}] = keyState{policy: kp.Policy, uncertain: kp.Uncertain}
 	}
 	e.complete = cp.EndorsementComplete
+	e.synced = true
 }

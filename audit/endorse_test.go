@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,21 +245,96 @@ func TestCollectionPolicies(t *testing.T) {
 // roundTrip stores a checkpoint in a real index and reads it back.
 func roundTrip(t *testing.T, cp index.AuditCheckpoint) index.AuditCheckpoint {
 	t.Helper()
-	db, err := index.Open(t.TempDir(), index.Options{})
-	if err != nil {
+	db := openTestIndex(t)
+	if err := db.PutAudit(t.Context(), "test", nil, nil, cp); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	ctx := t.Context()
-	if err := db.PutChain(ctx, ledger.Chain{ID: "test", Kind: ledger.KindFabric}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.PutAudit(ctx, "test", nil, nil, cp); err != nil {
-		t.Fatal(err)
-	}
-	out, err := db.AuditCheckpoint(ctx, "test")
+	out, err := db.AuditCheckpoint(t.Context(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// openTestIndex opens a badger index on disk with the chain "test".
+func openTestIndex(t *testing.T) *index.DB {
+	t.Helper()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.PutChain(t.Context(), ledger.Chain{ID: "test", Kind: ledger.KindFabric}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestKeyPolicyCheckpoints stores key-level policies through successive
+// checkpoints: the first in full, later ones as changes, and an audit
+// that did not resume replaces them all.
+func TestKeyPolicyCheckpoints(t *testing.T) {
+	db := openTestIndex(t)
+	ctx := t.Context()
+	f := newSBEFixture(t)
+	set := func(a *Auditor, key string, msps ...string) {
+		var entries []ledger.MetaEntry
+		if len(msps) > 0 {
+			entries = vp(t, msps...)
+		}
+		a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: key}},
+			MetaWrites: []ledger.KVMetaWrite{{Key: key, Entries: entries}}}), 0)
+		a.endorse.endBlock()
+	}
+	stored := func(want ...string) {
+		t.Helper()
+		cp, err := db.AuditCheckpoint(ctx, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, kp := range cp.KeyPolicies {
+			got = append(got, string(kp.Key))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("stored key policies = %v, want %v", got, want)
+		}
+	}
+	save := func(a *Auditor, wantEntries int, wantReset bool) {
+		t.Helper()
+		cp := a.Checkpoint(fixedNow)
+		if len(cp.KeyPolicies) != wantEntries || cp.ResetKeyPolicies != wantReset {
+			t.Errorf("checkpoint has %d key policies (reset %v), want %d (reset %v)", len(cp.KeyPolicies), cp.ResetKeyPolicies, wantEntries, wantReset)
+		}
+		if err := db.PutAudit(ctx, "test", nil, nil, cp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(f.a, "k1", "Org1MSP")
+	set(f.a, "k2", "Org2MSP")
+	save(f.a, 2, true)
+	stored("k1", "k2")
+	set(f.a, "k1") // cleared
+	set(f.a, "k3", "Org1MSP")
+	save(f.a, 2, false)
+	stored("k2", "k3")
+	save(f.a, 0, false)
+	stored("k2", "k3")
+
+	resumed := newSBEFixture(t)
+	cp, err := db.AuditCheckpoint(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed.a.endorse = newEndorsementState()
+	resumed.a.Restore(cp)
+	set(resumed.a, "k4", "Org2MSP")
+	save(resumed.a, 1, false)
+	stored("k2", "k3", "k4")
+
+	fresh := newSBEFixture(t) // an audit that did not continue the stored one
+	set(fresh.a, "k5", "Org1MSP")
+	save(fresh.a, 1, true)
+	stored("k5")
 }

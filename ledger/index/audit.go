@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -46,8 +47,15 @@ type AuditCheckpoint struct {
 	// (marshalled peer.ApplicationPolicy) of each chaincode, by collection.
 	Collections map[string]map[string][]byte `json:"collections,omitempty"`
 	// KeyPolicies holds the key-level endorsement policies in force at
-	// Height.
-	KeyPolicies []KeyPolicy `json:"keyPolicies,omitempty"`
+	// Height, each stored under its own key rather than in the checkpoint
+	// record, so that an audit writes only what changed. AuditCheckpoint
+	// returns all of them. Given to PutAudit, they are changes: an entry
+	// with a nil Policy removes the key's policy.
+	KeyPolicies []KeyPolicy `json:"-"`
+	// ResetKeyPolicies makes PutAudit drop every stored key-level policy of
+	// the chain before applying KeyPolicies: the audit did not continue
+	// from the stored state, so KeyPolicies is its whole state.
+	ResetKeyPolicies bool `json:"-"`
 	// EndorsementComplete is set when the audit saw every key-level policy
 	// from the genesis block on, so a key without one in KeyPolicies has
 	// none.
@@ -86,8 +94,44 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs 
 		if err := putFindings(txn, fs); err != nil {
 			return err
 		}
+		if err := putKeyPolicies(txn, chain, cp.KeyPolicies, cp.ResetKeyPolicies); err != nil {
+			return err
+		}
 		return put(txn, auditCheckpointKey(chain), cp)
 	})
+}
+
+// putKeyPolicies applies key-level policy changes, after dropping every
+// stored policy of chain when reset is set.
+func putKeyPolicies(txn *badger.Txn, chain string, kps []KeyPolicy, reset bool) error {
+	if reset {
+		var stale [][]byte
+		err := scan(txn, keyPolicyPrefix(chain), nil, func(k, _ []byte) (bool, error) {
+			stale = append(stale, k)
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range stale {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range kps {
+		k := keyPolicyKey(chain, kps[i].Namespace, kps[i].Collection, kps[i].Key)
+		if kps[i].Policy == nil {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := put(txn, k, &kps[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Audit returns the stored audit of the block of chain at height.
@@ -129,7 +173,19 @@ func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (AuditCheckpoint
 		return AuditCheckpoint{}, err
 	}
 	var cp AuditCheckpoint
-	err := d.view(func(txn *badger.Txn) error { return get(txn, auditCheckpointKey(chain), &cp) })
+	err := d.view(func(txn *badger.Txn) error {
+		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
+			return err
+		}
+		return scan(txn, keyPolicyPrefix(chain), nil, func(k, v []byte) (bool, error) {
+			var kp KeyPolicy
+			if err := json.Unmarshal(v, &kp); err != nil {
+				return false, fmt.Errorf("key-level policy %q: %w", k, err)
+			}
+			cp.KeyPolicies = append(cp.KeyPolicies, kp)
+			return true, nil
+		})
+	})
 	if errors.Is(err, ledger.ErrNotFound) {
 		return cp, fmt.Errorf("audit checkpoint of %s: %w", chain, ledger.ErrNotFound)
 	}
