@@ -12,6 +12,7 @@ const (
 	clauseSM2       = "GB/T 32918.2-2016 (SM2 digital signature algorithm)"
 	sourceFabricMSP = "https://hyperledger-fabric.readthedocs.io/en/latest/msp.html"
 	sourceFabricEP  = "https://hyperledger-fabric.readthedocs.io/en/latest/endorsement-policies.html"
+	sourceFabricSBE = "https://hyperledger-fabric.readthedocs.io/en/latest/endorsement-policies.html#setting-key-level-endorsement-policies"
 )
 
 // Integrity rules: a Fabric ledger that fails them was altered, or a node
@@ -107,9 +108,14 @@ var (
 	}
 	RuleEndorsementPolicy = &ledger.RuleInfo{
 		ID: "FAB-ENDORSEMENT-POLICY", Title: "VALID transaction does not satisfy its endorsement policy",
-		Doc: "The peer marked the transaction VALID, but its verified endorsements do not satisfy the chaincode's endorsement policy from `_lifecycle` " +
-			"(or the channel policy it references). The committing peer lied or was compromised; its state cannot be trusted.",
-		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{clauseIntegrity}, Sources: []string{sourceFabricEP},
+		Doc: "The peer marked the transaction VALID, but its verified endorsements do not satisfy the policy governing its writes, " +
+			"as Fabric's validator applies it: a written key's key-level (state-based) policy when it has one, else its collection's " +
+			"endorsement policy (an org's Endorsement policy for the org's implicit collection), else the chaincode's policy from " +
+			"`_lifecycle` (or the channel policy it references); or it writes a key whose key-level policy an earlier transaction of " +
+			"the same block changed. The committing peer lied or was compromised; its state cannot be trusted. " +
+			"Key-level policies set before the first audited block are unknown, so an audit that did not start at genesis " +
+			"reports a failed chaincode policy as not evaluated rather than as this finding.",
+		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{clauseIntegrity}, Sources: []string{sourceFabricEP, sourceFabricSBE},
 	}
 	RuleBlockPolicy = &ledger.RuleInfo{
 		ID: "FAB-BLOCK-POLICY", Title: "Block signatures do not satisfy BlockValidation",

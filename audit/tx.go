@@ -30,7 +30,10 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 	// raised only when the peer still marked the transaction VALID, or
 	// when no peer judged it (an orderer's copy).
 	judged := tx.Fabric.ValidationCode != codeValid && tx.Fabric.ValidationCode != codeNotValidated
-	desc := fmt.Sprintf("block %d tx %d (%s)", b.Height, i, tx.ID)
+	desc := fmt.Sprintf("block %d tx %d", b.Height, i)
+	if tx.ID != "" {
+		desc += " (" + tx.ID + ")"
+	}
 	ev := map[string]string{"block": strconv.FormatUint(b.Height, 10), "tx": strconv.Itoa(i), "txid": tx.ID}
 
 	if extra, err := envelopeExtra(tx.Raw); err != nil || extra > 0 {
