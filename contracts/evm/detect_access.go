@@ -292,14 +292,15 @@ var AccessControl = &Detector{
 			"inventory for reviewers of privileged functions and centralisation risk, not a flaw.",
 	},
 	Run: func(p *Pass) error {
-		bySlot := map[string]map[string]bool{}
+		bySlot := map[string]map[string]bool{} // keyed by "<caller> against <slot>"
 		first := map[string]*Event{}
 		for _, ev := range p.Events {
 			for g := ev.Guards; g != nil; g = g.Next {
-				s, ok := p.auth[g]
+				slot, ok := p.auth[g]
 				if !ok {
 					continue
 				}
+				s := guardCaller(g) + " against " + slot
 				if bySlot[s] == nil {
 					bySlot[s] = map[string]bool{}
 				}
@@ -315,11 +316,26 @@ var AccessControl = &Detector{
 		}
 		for _, s := range sortedKeys(first) {
 			fns := sortedKeys(bySlot[s])
-			p.Report(first[s], fmt.Sprintf("%d function(s) check msg.sender against %s: %s", len(fns), s, strings.Join(fns, ", ")),
-				map[string]string{"slot": s, "functions": strconv.Itoa(len(fns))})
+			who, slot, _ := strings.Cut(s, " against ")
+			p.Report(first[s], fmt.Sprintf("%d function(s) check %s against %s: %s", len(fns), who, slot, strings.Join(fns, ", ")),
+				map[string]string{"slot": slot, "caller": who, "functions": strconv.Itoa(len(fns))})
 		}
 		return nil
 	},
+}
+
+// guardCaller names the caller identity an access check compares:
+// tx.origin when the comparison reads ORIGIN, msg.sender otherwise.
+func guardCaller(g *Guard) string {
+	core, _ := Normalize(g.Cond, g.Taken)
+	if core.Op == EQ {
+		for _, a := range core.Args {
+			if isEnv(a, ORIGIN) {
+				return "tx.origin"
+			}
+		}
+	}
+	return "msg.sender"
 }
 
 func sortedKeys[V any](m map[string]V) []string {

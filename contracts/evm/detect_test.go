@@ -105,3 +105,33 @@ func TestMinimalProxy(t *testing.T) {
 		t.Errorf("Scan(EIP-1167) findings = %+v, want one EVM-PROXY naming the implementation", res.Findings)
 	}
 }
+
+// TestAccessControlCaller checks that the access-check inventory names
+// the caller identity each check compares.
+func TestAccessControlCaller(t *testing.T) {
+	for _, tt := range []struct{ file, want string }{
+		{"testdata/detect/txorigin.asm", "check tx.origin against slot:0"},
+		{"testdata/detect/owner.asm", "check msg.sender against"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			src, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _ := assemble(t, string(src))
+			res, err := Scan(code, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var msgs []string
+			for _, f := range res.Findings {
+				if f.Rule == AccessControl.Info.ID {
+					msgs = append(msgs, f.Message)
+				}
+			}
+			if len(msgs) == 0 || !strings.Contains(strings.Join(msgs, "\n"), tt.want) {
+				t.Errorf("%s messages = %q, want one with %q", AccessControl.Info.ID, msgs, tt.want)
+			}
+		})
+	}
+}
