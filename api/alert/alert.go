@@ -112,7 +112,7 @@ type Recorder interface {
 
 // Payload is the JSON body sent to a hook.
 type Payload struct {
-	Event   string         `json:"event"` // "finding"
+	Event   string         `json:"event"` // EventFinding or EventReopened
 	Sent    time.Time      `json:"sent"`
 	Finding ledger.Finding `json:"finding"`
 }
@@ -136,6 +136,7 @@ func Sign(secret string, ts int64, body []byte) string {
 type job struct {
 	hook   *Hook
 	f      ledger.Finding
+	event  string
 	queued time.Time
 }
 
@@ -166,15 +167,20 @@ func New(cfg Config, rec Recorder, client *http.Client, log *slog.Logger) (*Disp
 	return &Dispatcher{cfg: cfg, rec: rec, client: client, log: log, queue: make(chan job, cfg.Queue), sleep: sleepCtx}, nil
 }
 
-// Notify queues f for every hook that wants it. It never blocks: when the
-// queue is full the alert is dropped and the drop recorded.
+// Notify queues f, a finding first seen, for every hook that wants it. It
+// never blocks: when the queue is full the alert is dropped and the drop
+// recorded.
 func (d *Dispatcher) Notify(ctx context.Context, f ledger.Finding) {
+	d.notify(ctx, f, EventFinding)
+}
+
+func (d *Dispatcher) notify(ctx context.Context, f ledger.Finding, event string) {
 	for i := range d.cfg.Hooks {
 		h := &d.cfg.Hooks[i]
 		if !wants(h, &f) {
 			continue
 		}
-		j := job{hook: h, f: f, queued: time.Now()}
+		j := job{hook: h, f: f, event: event, queued: time.Now()}
 		select {
 		case d.queue <- j:
 		default:
@@ -221,7 +227,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // deliver tries one alert with capped, jittered exponential backoff and
 // records the outcome.
 func (d *Dispatcher) deliver(ctx context.Context, j job) {
-	body, err := json.Marshal(Payload{Event: "finding", Sent: time.Now().UTC(), Finding: j.f})
+	body, err := json.Marshal(Payload{Event: j.event, Sent: time.Now().UTC(), Finding: j.f})
 	if err != nil {
 		d.record(ctx, j, "failed", 0, 0, err)
 		return

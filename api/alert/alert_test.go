@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
@@ -171,5 +172,52 @@ func TestPollNotifiesNewFindingsOnce(t *testing.T) {
 	}
 	if _, err := d.poll(context.Background(), src, next); err != nil || len(d.queue) != 1 {
 		t.Fatalf("second poll queued %d, want still 1", len(d.queue))
+	}
+}
+
+// TestPollNotifiesReopened resolves a finding in a real index, has the
+// rule see the problem again, and checks that the reopening is alerted
+// once, as its own event.
+func TestPollNotifiesReopened(t *testing.T) {
+	ctx := context.Background()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutChain(ctx, ledger.Chain{ID: "c", Kind: ledger.KindEVM}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(Config{Hooks: []Hook{{Name: "all", URL: "http://127.0.0.1:1", Secret: "0123456789abcdef", MinSeverity: ledger.Info}}, Queue: 10}, &memRecorder{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	f := finding("Org1MSP", ledger.High)
+	f.FirstSeen, f.LastSeen = t0, t0
+	if err := db.PutFindings(ctx, []ledger.Finding{f}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.ChangeFinding(ctx, f.ID, supervise.Request{To: ledger.StatusResolved, Actor: "op", Role: supervise.RoleOperator, Org: "Org1MSP", Comment: "fixed"}, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	since := t0.Add(2 * time.Minute)
+	if next, err := d.poll(ctx, db, since); err != nil || len(d.queue) != 0 || !next.Equal(since) {
+		t.Fatalf("poll before the re-detection = %v, %v, queued %d", next, err, len(d.queue))
+	}
+	again := f
+	again.FirstSeen, again.LastSeen = since.Add(time.Minute), since.Add(time.Minute)
+	if err := db.PutFindings(ctx, []ledger.Finding{again}); err != nil {
+		t.Fatal(err)
+	}
+	next, err := d.poll(ctx, db, since)
+	if err != nil || len(d.queue) != 1 {
+		t.Fatalf("poll after the re-detection = %v, queued %d; want 1", err, len(d.queue))
+	}
+	if j := <-d.queue; j.event != EventReopened || j.f.Status != ledger.StatusOpen {
+		t.Errorf("queued %s for a %s finding, want %s for an open one", j.event, j.f.Status, EventReopened)
+	}
+	if _, err := d.poll(ctx, db, next); err != nil || len(d.queue) != 0 {
+		t.Errorf("second poll queued %d, want none", len(d.queue))
 	}
 }
