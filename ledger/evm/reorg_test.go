@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -18,11 +19,14 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // TestReorg ingests a simulated chain, forks it below the head with a
 // longer side chain, and checks that ingest rolls back to the common
-// ancestor, re-ingests the new branch and records the reorg.
+// ancestor, re-ingests the new branch and records the reorg, and that the
+// finding about a transaction of the dropped blocks is resolved as
+// reorganised away, then reopened when the new branch includes it again.
 func TestReorg(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: runs a simulated go-ethereum node over HTTP")
@@ -39,6 +43,7 @@ func TestReorg(t *testing.T) {
 	}
 	sim := simulated.NewBackend(alloc, func(nc *node.Config, _ *ethconfig.Config) {
 		nc.HTTPHost, nc.HTTPPort, nc.HTTPModules = "127.0.0.1", port, []string{"eth", "net", "web3"}
+		nc.AllowUnprotectedTxs = true
 	})
 	defer sim.Close()
 	client := sim.Client()
@@ -72,6 +77,22 @@ func TestReorg(t *testing.T) {
 		send(0, int64(i+1))
 		hashes = append(hashes, sim.Commit())
 	}
+	// Block 6 holds a transaction without replay protection.
+	head, err := client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := types.SignNewTx(geth.Key(10), types.HomesteadSigner{}, &types.LegacyTx{
+		Nonce: nonces[0], GasPrice: new(big.Int).Mul(head.BaseFee, big.NewInt(2)), Gas: 21000,
+		To: &common.Address{0xaa}, Value: big.NewInt(1),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.SendTransaction(ctx, legacy); err != nil {
+		t.Fatal(err)
+	}
+	hashes = append(hashes, sim.Commit())
 
 	db, err := index.Open(t.TempDir(), index.Options{})
 	if err != nil {
@@ -98,26 +119,30 @@ func TestReorg(t *testing.T) {
 	}
 	ingest()
 	cp, _ := db.Checkpoint(ctx, "sim")
-	if cp.Height != 5 {
-		t.Fatalf("Checkpoint before fork = %d, want 5", cp.Height)
+	if cp.Height != 6 {
+		t.Fatalf("Checkpoint before fork = %d, want 6", cp.Height)
+	}
+	unprotected := ledger.FindingID(evm.RuleUnprotected.ID, "sim", ledger.Subject{Kind: "tx", Ref: strings.TrimPrefix(legacy.Hash().Hex(), "0x")})
+	if f, err := db.Finding(ctx, unprotected); err != nil || f.Status != ledger.StatusOpen {
+		t.Fatalf("finding on the unprotected tx = %+v, %v; want open", f, err)
 	}
 
-	// Fork at block 3 (hashes[2]) and grow the side chain to height 7.
+	// Fork at block 3 (hashes[2]) and grow the side chain to height 8.
 	if err := sim.Fork(hashes[2]); err != nil {
 		t.Fatal(err)
 	}
 	nonces[0] = 3
-	for i := 0; i < 4; i++ {
+	for i := 0; i < 5; i++ {
 		send(1, int64(100+i))
 		sim.Commit()
 	}
 	ingest()
 
 	cp, _ = db.Checkpoint(ctx, "sim")
-	if cp.Height != 7 {
-		t.Fatalf("Checkpoint after fork = %d, want 7", cp.Height)
+	if cp.Height != 8 {
+		t.Fatalf("Checkpoint after fork = %d, want 8", cp.Height)
 	}
-	for h := uint64(0); h <= 7; h++ {
+	for h := uint64(0); h <= 8; h++ {
 		want, err := src.HashAt(ctx, h)
 		if err != nil {
 			t.Fatal(err)
@@ -134,8 +159,20 @@ func TestReorg(t *testing.T) {
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("Reorgs = %+v, %v; want 1", rs, err)
 	}
-	if r := rs[0]; r.Ancestor != 3 || r.Depth != 2 || !bytes.Equal(r.OldHashes[len(r.OldHashes)-1], hashes[3].Bytes()) {
-		t.Errorf("Reorg = ancestor %d depth %d old %x; want ancestor 3 depth 2 old[last] %x", r.Ancestor, r.Depth, r.OldHashes, hashes[3])
+	if r := rs[0]; r.Ancestor != 3 || r.Depth != 3 || !bytes.Equal(r.OldHashes[len(r.OldHashes)-1], hashes[3].Bytes()) {
+		t.Errorf("Reorg = ancestor %d depth %d old %x; want ancestor 3 depth 3 old[last] %x", r.Ancestor, r.Depth, r.OldHashes, hashes[3])
+	}
+	// The reorganisation resolved the finding, and the new branch
+	// re-included the transaction (the node put the dropped branch's
+	// transactions back in its pool), which reopened it there.
+	f, err := db.Finding(ctx, unprotected)
+	if err != nil || f.Status != ledger.StatusOpen || f.Subject.Height > 5 {
+		t.Fatalf("finding on the re-included tx = %+v, %v; want open at its new height", f, err)
+	}
+	hist, _, err := db.FindingHistory(ctx, unprotected)
+	if err != nil || len(hist) != 2 || hist[0].Kind != supervise.KindReorged || !strings.Contains(hist[0].Comment, "back to block 3") ||
+		hist[1].Kind != supervise.KindRedetected {
+		t.Errorf("history = %+v, %v; want reorged, then redetected", hist, err)
 	}
 	if _, err := db.BlockByHash(ctx, "sim", hashes[4].Bytes()); err == nil {
 		t.Error("block 5 of the old branch is still indexed")

@@ -10,6 +10,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // Commit stores a block and everything derived from it, and moves the
@@ -176,8 +177,55 @@ func (d *DB) Rollback(ctx context.Context, r ledger.Reorg) error {
 				return err
 			}
 		}
+		if err := resolveReorged(txn, r); err != nil {
+			return err
+		}
 		return put(txn, reorgKey(r.Chain, r.Ancestor, r.Time.UnixNano()), r)
 	})
+}
+
+// reorgedKinds are the finding subjects that live in one block and leave
+// the chain with it.
+var reorgedKinds = map[string]bool{"block": true, "tx": true, "contract": true}
+
+// resolveReorged resolves the open findings of r.Chain about blocks,
+// transactions and contracts above r.Ancestor, with a history entry
+// saying why; they reopen if the problem is seen again on the new branch.
+func resolveReorged(txn *badger.Txn, r ledger.Reorg) error {
+	var ids []string
+	prefix := findingChainPrefix(r.Chain)
+	err := scan(txn, prefix, nil, func(k, _ []byte) (bool, error) {
+		ids = append(ids, string(k[len(prefix):]))
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		var f ledger.Finding
+		if err := get(txn, findingKey(id), &f); err != nil {
+			return fmt.Errorf("finding %s: %w", id, err)
+		}
+		if !reorgedKinds[f.Subject.Kind] || f.Subject.Height <= r.Ancestor {
+			continue
+		}
+		st, err := loadState(txn, id)
+		if err != nil {
+			return err
+		}
+		c, ok := supervise.Reorged(&f, st, r.Ancestor, r.Time)
+		if !ok {
+			continue
+		}
+		if err := appendChange(txn, id, st, c); err != nil {
+			return err
+		}
+		f.Status = c.To
+		if err := put(txn, findingKey(id), f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PutFindings inserts findings or refreshes existing ones.

@@ -76,6 +76,30 @@ func TestStateNext(t *testing.T) {
 	}
 }
 
+func TestReorged(t *testing.T) {
+	t0 := time.Unix(100, 0).UTC()
+	f := &ledger.Finding{Status: ledger.StatusAcknowledged, Subject: ledger.Subject{Kind: "tx", Height: 7}}
+	c, ok := Reorged(f, State{Seq: 1}, 5, t0)
+	if !ok || c.Kind != KindReorged || c.To != ledger.StatusResolved || c.Seq != 2 || c.Comment == "" {
+		t.Fatalf("Reorged = %+v, %v", c, ok)
+	}
+	st := State{Seq: 1}.Next(c)
+	if !st.Reorged {
+		t.Fatalf("state after a reorg = %+v", st)
+	}
+	// A sighting older than the reorg (the re-including block's time)
+	// reopens it, at the reorg's time so that history stays in order.
+	again, ok := Redetect(&ledger.Finding{Status: ledger.StatusResolved, Rule: "R"}, st, t0.Add(-time.Hour), nil)
+	if !ok || !again.At.Equal(t0) || st.Next(again).Reorged {
+		t.Errorf("Redetect after a reorg = %+v, %v", again, ok)
+	}
+	for _, closed := range []ledger.Status{ledger.StatusResolved, ledger.StatusAcceptedRisk, ledger.StatusFalsePositive} {
+		if _, ok := Reorged(&ledger.Finding{Status: closed}, State{}, 5, t0); ok {
+			t.Errorf("Reorged changed a %s finding", closed)
+		}
+	}
+}
+
 func TestTokens(t *testing.T) {
 	tok, secret, err := NewToken("a", RoleAuditor, "", "cli", time.Now(), time.Hour)
 	if err != nil {

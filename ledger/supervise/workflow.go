@@ -22,6 +22,10 @@ const (
 	// KindRedetected is a rule seeing a resolved problem again; it reopens
 	// the finding.
 	KindRedetected ChangeKind = "redetected"
+	// KindReorged resolves a finding about a block, transaction or
+	// contract that a chain reorganisation removed from the chain; seeing
+	// the problem again (the transaction re-included) reopens it.
+	KindReorged ChangeKind = "reorged"
 )
 
 // Change is one entry of a finding's history. Entries are appended, never
@@ -45,6 +49,9 @@ type State struct {
 	Since     time.Time `json:"since,omitzero"` // time of the last status change
 	Confirmed bool      `json:"confirmed"`      // a regulator confirmed the resolution
 	Deadline  time.Time `json:"deadline,omitzero"`
+	// Reorged is set while the finding is resolved because its subject was
+	// reorganised away.
+	Reorged bool `json:"reorged,omitempty"`
 }
 
 // Request is what a caller asks of the workflow.
@@ -146,6 +153,7 @@ func (st State) Next(c Change) State {
 	if c.From != c.To {
 		st.Since = c.At
 		st.Confirmed = false
+		st.Reorged = c.Kind == KindReorged
 	}
 	if c.Kind == KindConfirm {
 		st.Confirmed = true
@@ -160,13 +168,36 @@ func (st State) Next(c Change) State {
 // resolved finding reopens, and only when the problem was seen after the
 // resolution (replaying old blocks does not reopen anything). Accepted
 // risks and false positives stay closed.
+//
+// A finding resolved by a reorganisation reopens whenever it is seen
+// again: its subject is back on the chain, whatever the time the
+// re-including block carries.
 func Redetect(old *ledger.Finding, st State, seen time.Time, evidence map[string]string) (Change, bool) {
-	if old.Status != ledger.StatusResolved || !seen.After(st.Since) {
+	if old.Status != ledger.StatusResolved || (!st.Reorged && !seen.After(st.Since)) {
 		return Change{}, false
+	}
+	at := seen.UTC()
+	if at.Before(st.Since) {
+		at = st.Since // history stays in time order
 	}
 	return Change{
 		Seq: st.Seq + 1, Kind: KindRedetected, From: old.Status, To: ledger.StatusOpen,
 		Comment: "rule " + old.Rule + " detected the problem again",
-		Actor:   "rule:" + old.Rule, At: seen.UTC(), Evidence: evidence,
+		Actor:   "rule:" + old.Rule, At: at, Evidence: evidence,
+	}, true
+}
+
+// Reorged decides whether a finding about a subject at height, which a
+// reorganisation back to block ancestor removed from the chain at time
+// at, is resolved: open and acknowledged findings are; closed ones keep
+// the decision people made.
+func Reorged(f *ledger.Finding, st State, ancestor uint64, at time.Time) (Change, bool) {
+	if Closed(f.Status) {
+		return Change{}, false
+	}
+	return Change{
+		Seq: st.Seq + 1, Kind: KindReorged, From: f.Status, To: ledger.StatusResolved,
+		Comment: fmt.Sprintf("block %d, holding the %s, was removed by a chain reorganisation back to block %d", f.Subject.Height, f.Subject.Kind, ancestor),
+		Actor:   "lianjian", At: at.UTC(),
 	}, true
 }
