@@ -19,6 +19,9 @@ const (
 	codePhantomConflict = 12
 )
 
+// maxParsedPolicies bounds the cache of parsed key-level policies.
+const maxParsedPolicies = 4096
+
 // keyID names a key whose key-level endorsement policy is known: a public
 // key (coll empty) or the hash of a private key in a collection.
 type keyID struct {
@@ -95,6 +98,9 @@ func (e *endorsementState) keyPolicy(id keyID) (keyPolicy, bool) {
 	if !ok {
 		sp, text, err := fabric.ParseKeyPolicy(ks.policy)
 		kp = keyPolicy{policy: sp, text: text, err: err}
+		if len(e.parsed) >= maxParsedPolicies {
+			clear(e.parsed) // chains use few distinct policies; bound the rest
+		}
 		e.parsed[string(ks.policy)] = kp
 	}
 	kp.uncertain = ks.uncertain
