@@ -135,7 +135,10 @@ type Auditor struct {
 	prev    *link
 	endorse *endorsementState // endorsement policies committed so far
 	checked map[string]bool   // certificates already put through the crypto rules
-	sum     Summary
+	// ownConfig is set while the block being checked is the first seen
+	// and brought its own config: no config was in force before it.
+	ownConfig bool
+	sum       Summary
 }
 
 // link is the last block checked.

@@ -70,6 +70,8 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 	res := &BlockResult{}
 	a.sum.Blocks++
 	if p.err != nil {
+		// Whatever the block committed is lost to the endorsement state.
+		a.endorse.complete = false
 		var h uint64
 		if a.prev != nil {
 			h = a.prev.height + 1
@@ -87,6 +89,7 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 	a.sum.Last = b.Height
 	a.sum.Txs += len(b.Txs)
 	fresh := a.trust == nil && b.Config != nil
+	a.ownConfig = fresh
 	if fresh {
 		a.trust = newTrust(b.Config) // a genesis block is checked against itself
 		a.endorse.complete = b.Height == 0
@@ -268,13 +271,14 @@ func (a *Auditor) checkSigner(c sigCheck, t *trust, s *signer, want []string) (p
 		return party{}, false
 	}
 	if !c.at.IsZero() && (c.at.Before(s.cert.NotBefore) || c.at.After(s.cert.NotAfter)) {
+		// Fabric's MSP does not check validity periods when it validates
+		// signers, so the signature still counts for policies.
 		detail := fmt.Sprintf("signed at %s outside certificate validity %s to %s", c.at.Format(time.RFC3339),
 			s.cert.NotBefore.Format(time.RFC3339), s.cert.NotAfter.Format(time.RFC3339))
 		c.v.Add(c.name+"-validity", false, detail)
 		if c.report {
 			a.report(c.res, RuleCertTime, subj, fmt.Sprintf("%s: signer %s %s", c.desc, s.ident.Subject, detail), ev)
 		}
-		return party{}, false
 	}
 	roles := t.roles(mspID, s.cert)
 	if len(want) > 0 && t.classifies(mspID, want) && !slices.ContainsFunc(roles, func(r string) bool { return slices.Contains(want, r) }) {

@@ -123,7 +123,12 @@ func (e *endorsementState) record(tx *ledger.Tx, index int) {
 	code := tx.Fabric.ValidationCode
 	committed := tx.Valid || code == codeNotValidated
 	passed := committed || code == codeMVCCConflict || code == codePhantomConflict
-	if !passed || tx.Fabric.DecodeError != "" {
+	if !passed {
+		return
+	}
+	if tx.Fabric.DecodeError != "" {
+		// What it commits cannot be read: the state is no longer complete.
+		e.complete = false
 		return
 	}
 	ops := map[keyID]*keyOp{}
@@ -212,6 +217,9 @@ func (e *endorsementState) apply(id keyID, o *keyOp, reads map[keyID]bool) {
 				exists, known = true, true
 			}
 		}
+		if id.coll != "" {
+			known = false // see endBlock: private keys may have been purged
+		}
 		switch {
 		case known && exists:
 			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp}})
@@ -226,9 +234,17 @@ func (e *endorsementState) endBlock() {
 	for _, ch := range e.pending {
 		if ch.state.policy == nil {
 			delete(e.keys, ch.id)
-		} else {
-			e.keys[ch.id] = ch.state
+			e.dirty[ch.id] = struct{}{}
+			continue
 		}
+		if ch.id.coll != "" {
+			// Private data may expire (the collection's BlockToLive), and
+			// Fabric then purges the key with its metadata, which the
+			// ledger does not show: a private key's policy is only ever
+			// known to be this one or none.
+			ch.state.uncertain = true
+		}
+		e.keys[ch.id] = ch.state
 		e.dirty[ch.id] = struct{}{}
 	}
 	e.pending = e.pending[:0]
@@ -242,6 +258,9 @@ type policyCheck struct {
 	policy string // the policy evaluated, empty when none is known
 	ok     bool
 	err    error
+	// fallback marks a chaincode or collection policy, which governs a
+	// write only when the key has no key-level policy.
+	fallback bool
 }
 
 // nsEvaluation evaluates the endorsement policies Fabric's validator
@@ -263,6 +282,10 @@ type nsEvaluation struct {
 
 // evaluateNamespace returns the endorsement policies evaluated for ns.
 func (a *Auditor) evaluateNamespace(t *trust, ns ledger.NsRWSet, index int, endorsers []party) []policyCheck {
+	if pe := a.endorse.cc[ns.Namespace]; pe.Plugin != "" {
+		// Its plugin decides; none of Fabric's built-in rules apply.
+		return []policyCheck{{what: "chaincode " + ns.Namespace, err: pe.Err, fallback: true}}
+	}
 	ev := &nsEvaluation{a: a, t: t, ns: ns, index: index, endorsers: endorsers, checked: map[string]bool{}}
 	for _, w := range ns.Writes {
 		ev.key("", w.Key)
@@ -328,6 +351,14 @@ func (ev *nsEvaluation) key(coll, key string) {
 	ev.out = append(ev.out, pc)
 }
 
+// anyMember is the policy "one signature by a member of msp".
+func anyMember(msp string) *fabric.SignaturePolicy {
+	return &fabric.SignaturePolicy{
+		Rule:       fabric.SignatureRule{SignedBy: -1, N: 1, Rules: []fabric.SignatureRule{{SignedBy: 0}}},
+		Principals: []fabric.Principal{{Kind: fabric.PrincipalRole, MSPID: msp, Role: roleMember}},
+	}
+}
+
 // orText returns s, or alt when s is empty.
 func orText(s, alt string) string {
 	if s == "" {
@@ -354,14 +385,21 @@ func (ev *nsEvaluation) governing(coll string) (policyCheck, string) {
 func (ev *nsEvaluation) collection(coll string) (policyCheck, bool) {
 	if msp, ok := strings.CutPrefix(coll, implicitOrgPrefix); ok {
 		// An org's implicit collection is governed by the org's
-		// Endorsement policy.
-		pc := policyCheck{what: "implicit collection of " + msp}
+		// Endorsement policy, or any member of the org when the org
+		// defines none (as Fabric's lifecycle falls back).
+		pc := policyCheck{what: "implicit collection of " + msp, fallback: true}
 		group, found := ev.t.orgGroup(msp)
-		if !found {
+		path := "/Channel/Application/" + group + "/Endorsement"
+		_, defined := ev.t.policies[path]
+		switch {
+		case !found:
 			pc.policy, pc.err = implicitOrgPrefix+msp, fmt.Errorf("org %s not in the application config", msp)
-		} else {
-			pc.policy = "/Channel/Application/" + group + "/Endorsement"
+		case defined:
+			pc.policy = path
 			pc.ok, pc.err = ev.t.satisfies(pc.policy, ev.endorsers)
+		default:
+			pc.policy = "any member of " + msp + " (the org defines no Endorsement policy)"
+			pc.ok = satisfiesSignature(anyMember(msp), ev.endorsers)
 		}
 		return pc, true
 	}
@@ -369,20 +407,20 @@ func (ev *nsEvaluation) collection(coll string) (policyCheck, bool) {
 	if bad, broken := colls[""]; broken {
 		// The collection configuration does not decode, so nothing can be
 		// held against the write.
-		return policyCheck{what: "collection " + coll, err: bad.Err}, true
+		return policyCheck{what: "collection " + coll, err: bad.Err, fallback: true}, true
 	}
 	pe, ok := colls[coll]
 	if !ok {
 		return policyCheck{}, false
 	}
-	pc := policyCheck{what: "collection " + coll}
+	pc := policyCheck{what: "collection " + coll, fallback: true}
 	pc.policy, pc.ok, pc.err = ev.application(pe, "collection policy of "+coll)
 	return pc, true
 }
 
 // chaincode evaluates the chaincode endorsement policy.
 func (ev *nsEvaluation) chaincode() policyCheck {
-	pc := policyCheck{what: "chaincode " + ev.ns.Namespace}
+	pc := policyCheck{what: "chaincode " + ev.ns.Namespace, fallback: true}
 	if ev.ns.Namespace == lifecycleNS {
 		pc.policy = lifecycleEndorsement
 		pc.ok, pc.err = ev.t.satisfies(pc.policy, ev.endorsers)
@@ -430,7 +468,13 @@ func (e *endorsementState) save(cp *index.AuditCheckpoint) {
 	cp.EndorsementComplete = e.complete
 	cp.Chaincodes = make(map[string][]byte, len(e.cc))
 	for name, pe := range e.cc {
-		if pe.Raw != nil {
+		switch {
+		case pe.Plugin != "":
+			if cp.CustomValidation == nil {
+				cp.CustomValidation = map[string]string{}
+			}
+			cp.CustomValidation[name] = pe.Plugin
+		case pe.Raw != nil:
 			cp.Chaincodes[name] = pe.Raw
 		}
 	}
@@ -469,6 +513,9 @@ func (e *endorsementState) restore(cp index.AuditCheckpoint) {
 	for name, raw := range cp.Chaincodes {
 		ap, err := fabric.ParseApplicationPolicy(raw)
 		e.cc[name] = fabric.PolicyOrError{Policy: ap, Err: err, Raw: raw}
+	}
+	for name, plugin := range cp.CustomValidation {
+		e.cc[name] = fabric.PolicyOrError{Err: fmt.Errorf("%w %q", fabric.ErrCustomValidation, plugin), Plugin: plugin}
 	}
 	for name, cs := range cp.Collections {
 		m := make(map[string]fabric.PolicyOrError, len(cs))

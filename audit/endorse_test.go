@@ -253,6 +253,9 @@ func roundTrip(t *testing.T, cp index.AuditCheckpoint) index.AuditCheckpoint {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if out.KeyPolicies, err = db.AuditKeyPolicies(t.Context(), "test"); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
@@ -288,12 +291,12 @@ func TestKeyPolicyCheckpoints(t *testing.T) {
 	}
 	stored := func(want ...string) {
 		t.Helper()
-		cp, err := db.AuditCheckpoint(ctx, "test")
+		kps, err := db.AuditKeyPolicies(ctx, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, kp := range cp.KeyPolicies {
+		for _, kp := range kps {
 			got = append(got, string(kp.Key))
 		}
 		slices.Sort(got)
@@ -327,6 +330,9 @@ func TestKeyPolicyCheckpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cp.KeyPolicies, err = db.AuditKeyPolicies(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
 	resumed.a.endorse = newEndorsementState()
 	resumed.a.Restore(cp)
 	set(resumed.a, "k4", "Org2MSP")
@@ -337,4 +343,95 @@ func TestKeyPolicyCheckpoints(t *testing.T) {
 	set(fresh.a, "k5", "Org1MSP")
 	save(fresh.a, 1, true)
 	stored("k5")
+}
+
+// TestImplicitCollectionPolicies covers how an org's implicit collection
+// is governed: its application Endorsement policy, found by MSP id even
+// when the same MSP also defines an orderer org, and any member of the
+// org when it defines no Endorsement policy.
+func TestImplicitCollectionPolicies(t *testing.T) {
+	f := newSBEFixture(t)
+	// Org1MSP also runs the orderers, under an orderer org of the same id
+	// listed after the application orgs.
+	f.tr = newTrust(&ledger.Config{MSPs: []ledger.MSP{
+		{ID: "Org1MSP", Group: "Application", Org: "Org1"}, {ID: "Org2MSP", Group: "Application", Org: "Org2"},
+		{ID: "Org1MSP", Group: "Orderer", Org: "Org1Orderers"}}})
+	path := "/Channel/Application/Org1/Endorsement"
+	f.tr.policies[path] = ledger.Policy{Path: path}
+	f.tr.parsed[path] = policyEntry{rule: fabric.PolicyRule{Signature: &fabric.SignaturePolicy{
+		Rule: outOf(1, leaf(0)), Principals: []fabric.Principal{rolePrincipal("Org1MSP", rolePeer)}}}}
+	write := func(coll string) ledger.NsRWSet {
+		return ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: coll, HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{9}}}}}}
+	}
+	member2 := party{mspID: "Org2MSP", cert: testCert(t, "client2", "client"), roles: []string{roleMember, roleClient}}
+	for _, tt := range []struct {
+		name      string
+		coll      string
+		endorsers []party
+		want      bool
+	}{
+		{"Org1 Endorsement policy, by Org1's peer", "_implicit_org_Org1MSP", []party{f.p1}, true},
+		{"Org1 Endorsement policy, by Org2's peer", "_implicit_org_Org1MSP", []party{f.p2}, false},
+		{"Org2 defines no Endorsement policy: any member", "_implicit_org_Org2MSP", []party{member2}, true},
+		{"Org2 defines no Endorsement policy, by Org1", "_implicit_org_Org2MSP", []party{f.p1}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, undecided, detail := f.eval(sbeTx(write(tt.coll)), 0, tt.endorsers...)
+			if undecided || ok != tt.want {
+				t.Errorf("ok %v (undecided %v), want %v: %s", ok, undecided, tt.want, detail)
+			}
+		})
+	}
+}
+
+// TestIncompleteState checks that an audit that did not start at genesis
+// reports failed chaincode and collection policies as not evaluated (an
+// unknown key-level policy may govern the key), but still holds writes to
+// the key-level policies it saw being set.
+func TestIncompleteState(t *testing.T) {
+	f := newSBEFixture(t)
+	f.a.endorse.complete = false
+	f.a.endorse.colls["cc"] = map[string]fabric.PolicyOrError{"org2only": f.a.endorse.cc["cc"]}
+	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}},
+		MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org2MSP")}}}), 0)
+	f.a.endorse.endBlock()
+	for _, tt := range []struct {
+		name string
+		ns   ledger.NsRWSet
+		want ledger.Status
+	}{
+		{"chaincode policy", ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "other"}}}, ""},
+		{"collection policy", ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: "org2only", HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{1}}}}}}, ""},
+		{"known key-level policy", ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}}, "finding"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := &BlockResult{}
+			var v ledger.Verdict
+			tx := sbeTx(tt.ns)
+			tx.ID, tx.Height = "tx1", 5
+			f.a.checkEndorsement(res, &v, f.tr, tx, 0, []party{f.p1}, "block 5 tx 0", map[string]string{})
+			if got := len(res.Findings) > 0; got != (tt.want == "finding") {
+				t.Errorf("findings %+v, verdict %+v", res.Findings, v)
+			}
+		})
+	}
+}
+
+// TestCustomValidationPlugin checks that a chaincode validated by a plugin
+// other than Fabric's built-in one is not held to any endorsement policy.
+func TestCustomValidationPlugin(t *testing.T) {
+	f := newSBEFixture(t)
+	vi := &lifecycle.ChaincodeValidationInfo{ValidationPlugin: "my-vscc", ValidationParameter: mustMarshal(t, &peer.ApplicationPolicy{
+		Type: &peer.ApplicationPolicy_SignaturePolicy{SignaturePolicy: peersOf(t, "Org1MSP", "Org2MSP")}})}
+	sd := &lifecycle.StateData{Type: &lifecycle.StateData_Bytes{Bytes: mustMarshal(t, vi)}}
+	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/ValidationInfo", Value: mustMarshal(t, sd)}}}), 0)
+	f.a.endorse.endBlock()
+	ok, undecided, detail := f.eval(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}}), 0, f.p1)
+	if !undecided || !strings.Contains(detail, "my-vscc") {
+		t.Errorf("ok %v, undecided %v: %s; want not evaluated, naming the plugin", ok, undecided, detail)
+	}
+	cp := roundTrip(t, f.a.Checkpoint(fixedNow))
+	if cp.CustomValidation["cc"] != "my-vscc" {
+		t.Errorf("checkpoint custom validation = %v", cp.CustomValidation)
+	}
 }

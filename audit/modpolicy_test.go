@@ -70,3 +70,26 @@ func TestModPolicyFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestModPolicyMidChain audits the fixture from its config update on,
+// without the config before it: the update cannot be judged, so it is
+// reported as not evaluated, never as a finding.
+func TestModPolicyMidChain(t *testing.T) {
+	nw := networks[0]
+	blocks := readChain(t, nw.dir+"/peer", "mychannel_")
+	rs := auditAll(t, newAuditor(t, nw.crypto), blocks[configBlock:])
+	for _, f := range findings(rs) {
+		if f.Category == ledger.CatIntegrity {
+			t.Errorf("%s: %s", f.Rule, f.Message)
+		}
+	}
+	found := false
+	for _, c := range rs[0].Txs[0].Verdict.Checks {
+		if c.Name == "mod-policy" && c.OK && strings.HasPrefix(c.Detail, "not evaluated") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("config update of the first audited block: checks %+v, want mod-policy not evaluated", rs[0].Txs[0].Verdict.Checks)
+	}
+}

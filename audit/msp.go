@@ -36,6 +36,7 @@ var (
 type trust struct {
 	cfg        *ledger.Config
 	msps       map[string]*mspTrust
+	appOrgs    map[string]string // MSP id -> application org group name
 	policies   map[string]ledger.Policy
 	parsed     map[string]policyEntry
 	consenters map[uint32]ledger.Consenter
@@ -60,7 +61,7 @@ type mspTrust struct {
 // newTrust indexes a channel config.
 func newTrust(cfg *ledger.Config) *trust {
 	t := &trust{
-		cfg: cfg, msps: map[string]*mspTrust{}, policies: map[string]ledger.Policy{},
+		cfg: cfg, msps: map[string]*mspTrust{}, appOrgs: map[string]string{}, policies: map[string]ledger.Policy{},
 		parsed: map[string]policyEntry{}, consenters: map[uint32]ledger.Consenter{}, validated: map[string]error{},
 	}
 	for i := range cfg.MSPs {
@@ -83,6 +84,9 @@ func newTrust(cfg *ledger.Config) *trust {
 			mt.addCRL(der, cas)
 		}
 		t.msps[m.ID] = mt
+		if m.Group == "Application" {
+			t.appOrgs[m.ID] = m.Org
+		}
 	}
 	for _, p := range cfg.Policies {
 		t.policies[p.Path] = p
@@ -243,9 +247,6 @@ func (t *trust) children(path string) []string {
 // orgGroup returns the config group name of the application org with
 // MSP id mspID.
 func (t *trust) orgGroup(mspID string) (string, bool) {
-	mt, ok := t.msps[mspID]
-	if !ok || mt.msp.Group != "Application" {
-		return "", false
-	}
-	return mt.msp.Org, true
+	org, ok := t.appOrgs[mspID]
+	return org, ok
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
 )
 
 // issue makes a certificate for subject signed by parent (self-signed when
@@ -109,5 +110,31 @@ func TestTrustValidate(t *testing.T) {
 	}
 	if g, ok := tr.orgGroup("Org1MSP"); !ok || g != "Org1" {
 		t.Errorf("orgGroup(Org1MSP) = %q, %v", g, ok)
+	}
+}
+
+// TestExpiredSignerStillCounts checks that a signer whose certificate was
+// not valid at the signing time is reported, but still counts for
+// policies, as Fabric's MSP does not check validity periods.
+func TestExpiredSignerStillCounts(t *testing.T) {
+	nw := networks[0]
+	genesis, err := fabric.DecodeBlock("test", readChain(t, nw.dir+"/peer", "mychannel_")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := newTrust(genesis.Config)
+	a := newAuditor(t, nw.crypto)
+	peer := loadKey(t, nw.dir, nw.orgDir+"/peers/peer0.org1.example.com")
+	s := a.v.signerOf(peer.identity("Org1MSP"))
+	res := &BlockResult{}
+	var v ledger.Verdict
+	late := s.cert.NotAfter.Add(24 * time.Hour)
+	c := sigCheck{res: res, v: &v, subj: ledger.Subject{Kind: "tx", Ref: "t"}, name: "endorsement-0", desc: "block 3 tx 0", report: true, at: late}
+	pt, ok := a.checkSigner(c, tr, s, []string{rolePeer})
+	if !ok || pt.mspID != "Org1MSP" {
+		t.Errorf("checkSigner(expired) = %+v, %v; want the party", pt, ok)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Rule != RuleCertTime.ID || res.Findings[0].Category == ledger.CatIntegrity {
+		t.Errorf("findings = %+v, want one non-integrity %s", res.Findings, RuleCertTime.ID)
 	}
 }

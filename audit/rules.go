@@ -92,8 +92,11 @@ var (
 	}
 	RuleCertTime = &ledger.RuleInfo{
 		ID: "FAB-CERT-TIME", Title: "Signer certificate not valid at the time of signing",
-		Doc:      "The signer's certificate was not yet valid or had expired at the transaction (or block) timestamp.",
-		Severity: ledger.High, Category: ledger.CatIntegrity, Clauses: []string{clauseIdentity},
+		Doc: "The signer's certificate was not yet valid or had expired at the transaction (or block) timestamp. " +
+			"Fabric's MSP does not check validity periods when it validates signatures, so the ledger is not altered " +
+			"and the signature still counts for policies; but a node or client kept signing with an expired (or " +
+			"not yet valid) certificate, or its clock is wrong.",
+		Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{clauseIdentity, clauseGMCert},
 	}
 	RuleRevoked = &ledger.RuleInfo{
 		ID: "FAB-CERT-REVOKED", Title: "Signer certificate is revoked",

@@ -251,11 +251,12 @@ func (v *verifier) table(s *signer) *ecfast.Key {
 		v.tabled.Add(1)
 		return k
 	}
-	if v.maxTables <= 0 || s.uses.Add(1) < hotUses || s.tried.Swap(true) {
+	if v.maxTables <= 0 || s.uses.Add(1) < hotUses || v.tables.Load() >= v.maxTables || s.tried.Swap(true) {
 		return nil
 	}
 	if v.tables.Add(1) > v.maxTables {
 		v.tables.Add(-1)
+		s.tried.Store(false) // another signer took the last slot; try again later
 		return nil
 	}
 	c := ecfast.P256

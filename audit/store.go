@@ -18,6 +18,7 @@ type Store interface {
 	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
 	PutAudit(ctx context.Context, chain string, recs []index.AuditRecord, fs []ledger.Finding, cp index.AuditCheckpoint) error
 	AuditCheckpoint(ctx context.Context, chain string) (index.AuditCheckpoint, error)
+	AuditKeyPolicies(ctx context.Context, chain string) ([]index.KeyPolicy, error)
 }
 
 // storeBatch is the number of blocks whose verdicts are written together.
@@ -67,6 +68,9 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 			return nil, err
 		}
 		if haveCP && cp.Height == from-1 {
+			if cp.KeyPolicies, err = st.AuditKeyPolicies(ctx, chain); err != nil {
+				return nil, fmt.Errorf("audit checkpoint: %w", err)
+			}
 			a.Restore(cp)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -102,7 +101,11 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 			updaters = addParty(updaters, pt)
 		}
 	}
-	if tx.Type == typeConfig && b.Height > 0 && tx.Fabric.DecodeError == "" {
+	switch {
+	case tx.Type != typeConfig || b.Height == 0 || tx.Fabric.DecodeError != "":
+	case a.ownConfig:
+		v.Add("mod-policy", true, "not evaluated: the config in force before this update is not known (the audit starts at this block)")
+	default:
 		a.checkModPolicies(res, v, t, tx, updaters, desc, ev)
 	}
 	if tx.Type == typeEndorser && tx.Valid && tx.Fabric.DecodeError == "" {
@@ -149,7 +152,7 @@ func (a *Auditor) checkEndorsement(res *BlockResult, v *ledger.Verdict, t *trust
 				// unreadable one: nothing to hold the peer to.
 				v.Add(name, true, "not evaluated: "+pc.what+": "+pc.err.Error())
 				continue
-			case !a.endorse.complete && strings.HasPrefix(pc.what, "chaincode "):
+			case !a.endorse.complete && pc.fallback:
 				// A key written may have a key-level policy set before
 				// the audit's first block, which would govern it instead.
 				v.Add(name, true, "not evaluated: "+pc.what+": "+pc.policy+" is not satisfied, but key-level policies set before the first audited block are unknown")
@@ -193,7 +196,7 @@ func writes(ns ledger.NsRWSet) bool {
 		return true
 	}
 	for _, c := range ns.Collections {
-		if len(c.WriteHashes) > 0 || len(c.HashedWrites) > 0 {
+		if len(c.WriteHashes) > 0 || len(c.HashedWrites) > 0 || len(c.MetaWrites) > 0 {
 			return true
 		}
 	}

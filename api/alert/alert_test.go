@@ -166,8 +166,8 @@ func TestPollNotifiesNewFindingsOnce(t *testing.T) {
 	fresh := finding("Org1MSP", ledger.High)
 	fresh.ID, fresh.FirstSeen, fresh.LastSeen = "fresh", start.Add(time.Second), start.Add(time.Second)
 	src := memFindings{old, fresh}
-	next, err := d.poll(context.Background(), src, start)
-	if err != nil || !next.Equal(fresh.FirstSeen) || len(d.queue) != 1 {
+	next, err := d.poll(context.Background(), src, watermarks{first: start, reopened: start})
+	if err != nil || !next.first.Equal(fresh.FirstSeen) || len(d.queue) != 1 {
 		t.Fatalf("poll = %v, %v, queued %d; want 1 new finding", next, err, len(d.queue))
 	}
 	if _, err := d.poll(context.Background(), src, next); err != nil || len(d.queue) != 1 {
@@ -202,7 +202,8 @@ func TestPollNotifiesReopened(t *testing.T) {
 		t.Fatal(err)
 	}
 	since := t0.Add(2 * time.Minute)
-	if next, err := d.poll(ctx, db, since); err != nil || len(d.queue) != 0 || !next.Equal(since) {
+	w := watermarks{first: since, reopened: since}
+	if next, err := d.poll(ctx, db, w); err != nil || len(d.queue) != 0 || next != w {
 		t.Fatalf("poll before the re-detection = %v, %v, queued %d", next, err, len(d.queue))
 	}
 	again := f
@@ -210,8 +211,8 @@ func TestPollNotifiesReopened(t *testing.T) {
 	if err := db.PutFindings(ctx, []ledger.Finding{again}); err != nil {
 		t.Fatal(err)
 	}
-	next, err := d.poll(ctx, db, since)
-	if err != nil || len(d.queue) != 1 {
+	next, err := d.poll(ctx, db, w)
+	if err != nil || len(d.queue) != 1 || !next.reopened.After(since) || !next.first.Equal(since) {
 		t.Fatalf("poll after the re-detection = %v, queued %d; want 1", err, len(d.queue))
 	}
 	if j := <-d.queue; j.event != EventReopened || j.f.Status != ledger.StatusOpen {

@@ -13,11 +13,12 @@ type FindingLister interface {
 	Findings(ctx context.Context, f ledger.FindingFilter, p ledger.Page) ([]*ledger.Finding, string, error)
 }
 
-// HistoryLister also gives a finding's workflow history; with it, Watch
-// alerts findings that a rule re-detected after their resolution. The
-// index implements it.
+// HistoryLister also gives a finding's workflow state and history; with
+// it, Watch alerts findings that a rule re-detected after their
+// resolution. The index implements it.
 type HistoryLister interface {
 	FindingLister
+	FindingState(ctx context.Context, id string) (supervise.State, error)
 	FindingHistory(ctx context.Context, id string) ([]supervise.Change, supervise.State, error)
 }
 
@@ -33,7 +34,7 @@ const (
 // wait for alerts; Watch reads them from there, so a slow or unreachable
 // webhook delays nothing but its own deliveries.
 func (d *Dispatcher) Watch(ctx context.Context, src FindingLister, start time.Time) error {
-	since := start
+	w := watermarks{first: start, reopened: start}
 	t := time.NewTicker(d.cfg.Poll)
 	defer t.Stop()
 	for {
@@ -42,7 +43,7 @@ func (d *Dispatcher) Watch(ctx context.Context, src FindingLister, start time.Ti
 			return nil
 		case <-t.C:
 		}
-		next, err := d.poll(ctx, src, since)
+		next, err := d.poll(ctx, src, w)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -50,57 +51,72 @@ func (d *Dispatcher) Watch(ctx context.Context, src FindingLister, start time.Ti
 			d.log.Warn("alert poll failed", "err", err)
 			continue
 		}
-		since = next
+		w = next
 	}
 }
 
-// poll notifies the findings first seen, or reopened by a re-detection,
-// after since and returns the newest such time.
-func (d *Dispatcher) poll(ctx context.Context, src FindingLister, since time.Time) (time.Time, error) {
-	newest := since
+// watermarks are the newest first-seen and reopening times alerted.
+type watermarks struct {
+	first, reopened time.Time
+}
+
+// poll notifies the findings first seen after w.first and those reopened
+// by a re-detection after w.reopened, and returns the new watermarks.
+func (d *Dispatcher) poll(ctx context.Context, src FindingLister, w watermarks) (watermarks, error) {
+	next := w
 	hist, _ := src.(HistoryLister)
+	since := w.first
+	if hist != nil && w.reopened.Before(since) {
+		since = w.reopened
+	}
 	p := ledger.Page{Limit: 1000}
 	for {
-		fs, next, err := src.Findings(ctx, ledger.FindingFilter{Since: since}, p)
+		fs, cursor, err := src.Findings(ctx, ledger.FindingFilter{Since: since}, p)
 		if err != nil {
-			return since, err
+			return w, err
 		}
 		for _, f := range fs {
 			switch {
-			case f.FirstSeen.After(since):
+			case f.FirstSeen.After(w.first):
 				d.notify(ctx, *f, EventFinding)
-				if f.FirstSeen.After(newest) {
-					newest = f.FirstSeen
+				if f.FirstSeen.After(next.first) {
+					next.first = f.FirstSeen
 				}
-			case hist != nil && f.Status == ledger.StatusOpen && f.LastSeen.After(since):
-				at, err := reopenedAt(ctx, hist, f.ID)
+			case hist != nil && f.Status == ledger.StatusOpen && !f.FirstSeen.After(w.first):
+				at, err := reopenedAfter(ctx, hist, f.ID, w.reopened)
 				if err != nil {
-					return since, err
+					return w, err
 				}
-				if at.After(since) {
+				if !at.IsZero() {
 					d.notify(ctx, *f, EventReopened)
-					if at.After(newest) {
-						newest = at
+					if at.After(next.reopened) {
+						next.reopened = at
 					}
 				}
 			}
 		}
-		if next == "" {
-			return newest, nil
+		if cursor == "" {
+			return next, nil
 		}
-		p.Cursor = next
+		p.Cursor = cursor
 	}
 }
 
-// reopenedAt returns when a re-detection last reopened the finding, zero
-// when its last workflow change is something else.
-func reopenedAt(ctx context.Context, h HistoryLister, id string) (time.Time, error) {
+// reopenedAfter returns when a re-detection reopened the finding, when
+// that is its last workflow change and came after since; zero otherwise.
+// The state is read first, so that the history is read only for findings
+// whose status changed after since.
+func reopenedAfter(ctx context.Context, h HistoryLister, id string, since time.Time) (time.Time, error) {
+	st, err := h.FindingState(ctx, id)
+	if err != nil || !st.Since.After(since) {
+		return time.Time{}, err
+	}
 	changes, _, err := h.FindingHistory(ctx, id)
 	if err != nil || len(changes) == 0 {
 		return time.Time{}, err
 	}
 	last := changes[len(changes)-1]
-	if last.Kind != supervise.KindRedetected {
+	if last.Kind != supervise.KindRedetected || !last.At.After(since) {
 		return time.Time{}, nil
 	}
 	return last.At, nil

@@ -22,6 +22,9 @@ var (
 	ErrNoRaw = errors.New("block has no raw bytes")
 	// ErrHashAlgorithm reports an unsupported header hash algorithm.
 	ErrHashAlgorithm = errors.New("unsupported hash algorithm")
+	// ErrCustomValidation reports a chaincode validated by a plugin other
+	// than Fabric's built-in one, whose rules are not known.
+	ErrCustomValidation = errors.New("custom validation plugin")
 	// ErrNoConfigUpdate reports a CONFIG transaction that carries no
 	// config update (a genesis config).
 	ErrNoConfigUpdate = errors.New("config transaction carries no config update")

@@ -203,6 +203,9 @@ type PolicyOrError struct {
 	// Raw is the marshalled peer.ApplicationPolicy, nil when the
 	// validation info itself did not decode.
 	Raw []byte
+	// Plugin names the chaincode's validation plugin when it is not the
+	// built-in one; Err then wraps ErrCustomValidation.
+	Plugin string
 }
 
 // validationInfoPolicy decodes the StateData holding a ChaincodeValidationInfo.
@@ -215,9 +218,17 @@ func validationInfoPolicy(value []byte) PolicyOrError {
 	if err := unmarshal("validation info", sd.GetBytes(), &vi); err != nil {
 		return PolicyOrError{Err: err}
 	}
+	if vi.ValidationPlugin != BuiltinValidation && vi.ValidationPlugin != "" {
+		return PolicyOrError{Err: fmt.Errorf("%w %q", ErrCustomValidation, vi.ValidationPlugin), Plugin: vi.ValidationPlugin}
+	}
 	ap, err := ParseApplicationPolicy(vi.ValidationParameter)
 	return PolicyOrError{Policy: ap, Err: err, Raw: vi.ValidationParameter}
 }
+
+// BuiltinValidation is the name of Fabric's built-in validation plugin,
+// the one that applies endorsement policies (chaincode, collection and
+// key-level) as this package reads them.
+const BuiltinValidation = "vscc"
 
 // parseSignaturePolicy parses a marshalled SignaturePolicyEnvelope.
 func parseSignaturePolicy(raw []byte) (*SignaturePolicy, error) {

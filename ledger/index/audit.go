@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,19 +44,27 @@ type AuditCheckpoint struct {
 	// SM2PreHash is the SM2 pre-hash convention pinned for the chain by
 	// the audit so far (empty before the first SM2 signature).
 	SM2PreHash string `json:"sm2PreHash,omitempty"`
+	// CustomValidation names the validation plugin of chaincodes defined
+	// with one other than Fabric's built-in "vscc".
+	CustomValidation map[string]string `json:"customValidation,omitempty"`
 	// Collections holds the collection-level endorsement policies
 	// (marshalled peer.ApplicationPolicy) of each chaincode, by collection.
 	Collections map[string]map[string][]byte `json:"collections,omitempty"`
-	// KeyPolicies holds the key-level endorsement policies in force at
-	// Height, each stored under its own key rather than in the checkpoint
-	// record, so that an audit writes only what changed. AuditCheckpoint
-	// returns all of them. Given to PutAudit, they are changes: an entry
-	// with a nil Policy removes the key's policy.
+	// KeyPolicies holds key-level endorsement policies in force at Height,
+	// each stored under its own key rather than in the checkpoint record,
+	// so that an audit writes only what changed. Given to PutAudit, they
+	// are changes: an entry with a nil Policy removes the key's policy.
+	// AuditKeyPolicies returns all of them.
 	KeyPolicies []KeyPolicy `json:"-"`
-	// ResetKeyPolicies makes PutAudit drop every stored key-level policy of
-	// the chain before applying KeyPolicies: the audit did not continue
+	// ResetKeyPolicies makes PutAudit replace every stored key-level
+	// policy of the chain with KeyPolicies: the audit did not continue
 	// from the stored state, so KeyPolicies is its whole state.
 	ResetKeyPolicies bool `json:"-"`
+	// KeyPolicyGen is the generation the stored key-level policies belong
+	// to. A reset starts a new one; keys of older generations are deleted
+	// a bounded number per PutAudit, so that no write grows with the
+	// number of keys.
+	KeyPolicyGen uint64 `json:"keyPolicyGen,omitempty"`
 	// EndorsementComplete is set when the audit saw every key-level policy
 	// from the genesis block on, so a key without one in KeyPolicies has
 	// none.
@@ -94,33 +103,30 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs 
 		if err := putFindings(txn, fs); err != nil {
 			return err
 		}
-		if err := putKeyPolicies(txn, chain, cp.KeyPolicies, cp.ResetKeyPolicies); err != nil {
+		var old AuditCheckpoint
+		if err := get(txn, auditCheckpointKey(chain), &old); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+			return err
+		}
+		cp.KeyPolicyGen = old.KeyPolicyGen
+		if cp.ResetKeyPolicies {
+			cp.KeyPolicyGen++
+		}
+		if err := putKeyPolicies(txn, chain, cp.KeyPolicyGen, cp.KeyPolicies); err != nil {
 			return err
 		}
 		return put(txn, auditCheckpointKey(chain), cp)
 	})
 }
 
-// putKeyPolicies applies key-level policy changes, after dropping every
-// stored policy of chain when reset is set.
-func putKeyPolicies(txn *badger.Txn, chain string, kps []KeyPolicy, reset bool) error {
-	if reset {
-		var stale [][]byte
-		err := scan(txn, keyPolicyPrefix(chain), nil, func(k, _ []byte) (bool, error) {
-			stale = append(stale, k)
-			return true, nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range stale {
-			if err := txn.Delete(k); err != nil {
-				return err
-			}
-		}
-	}
+// staleKeyPolicyBatch bounds how many key-level policies of older
+// generations one PutAudit deletes.
+const staleKeyPolicyBatch = 1024
+
+// putKeyPolicies applies key-level policy changes to generation gen and
+// deletes up to staleKeyPolicyBatch policies of other generations.
+func putKeyPolicies(txn *badger.Txn, chain string, gen uint64, kps []KeyPolicy) error {
 	for i := range kps {
-		k := keyPolicyKey(chain, kps[i].Namespace, kps[i].Collection, kps[i].Key)
+		k := keyPolicyKey(chain, gen, kps[i].Namespace, kps[i].Collection, kps[i].Key)
 		if kps[i].Policy == nil {
 			if err := txn.Delete(k); err != nil {
 				return err
@@ -131,7 +137,50 @@ func putKeyPolicies(txn *badger.Txn, chain string, kps []KeyPolicy, reset bool) 
 			return err
 		}
 	}
+	var stale [][]byte
+	current := keyPolicyGenPrefix(chain, gen)
+	err := scan(txn, keyPolicyPrefix(chain), nil, func(k, _ []byte) (bool, error) {
+		if !bytes.HasPrefix(k, current) {
+			stale = append(stale, k)
+		}
+		return len(stale) < staleKeyPolicyBatch, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range stale {
+		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// AuditKeyPolicies returns the key-level endorsement policies stored with
+// the audit checkpoint of chain.
+func (d *DB) AuditKeyPolicies(ctx context.Context, chain string) ([]KeyPolicy, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []KeyPolicy
+	err := d.view(func(txn *badger.Txn) error {
+		var cp AuditCheckpoint
+		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
+			if errors.Is(err, ledger.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		return scan(txn, keyPolicyGenPrefix(chain, cp.KeyPolicyGen), nil, func(k, v []byte) (bool, error) {
+			var kp KeyPolicy
+			if err := json.Unmarshal(v, &kp); err != nil {
+				return false, fmt.Errorf("key-level policy %q: %w", k, err)
+			}
+			out = append(out, kp)
+			return true, nil
+		})
+	})
+	return out, err
 }
 
 // Audit returns the stored audit of the block of chain at height.
@@ -173,19 +222,7 @@ func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (AuditCheckpoint
 		return AuditCheckpoint{}, err
 	}
 	var cp AuditCheckpoint
-	err := d.view(func(txn *badger.Txn) error {
-		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
-			return err
-		}
-		return scan(txn, keyPolicyPrefix(chain), nil, func(k, v []byte) (bool, error) {
-			var kp KeyPolicy
-			if err := json.Unmarshal(v, &kp); err != nil {
-				return false, fmt.Errorf("key-level policy %q: %w", k, err)
-			}
-			cp.KeyPolicies = append(cp.KeyPolicies, kp)
-			return true, nil
-		})
-	})
+	err := d.view(func(txn *badger.Txn) error { return get(txn, auditCheckpointKey(chain), &cp) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return cp, fmt.Errorf("audit checkpoint of %s: %w", chain, ledger.ErrNotFound)
 	}

@@ -3,8 +3,11 @@ package index
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -70,6 +73,62 @@ func TestAuditRecords(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if !tt.ok() {
 				t.Errorf("%s failed (want error %v)", tt.name, tt.err)
+			}
+		})
+	}
+}
+
+// TestKeyPolicyGenerations stores key-level policies, replaces them with
+// a reset, and checks that only the new generation is read and that the
+// old one's keys are deleted.
+func TestKeyPolicyGenerations(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutChain(ctx, ledger.Chain{ID: "ch", Kind: ledger.KindFabric}); err != nil {
+		t.Fatal(err)
+	}
+	kp := func(key string, policy []byte) KeyPolicy {
+		return KeyPolicy{Namespace: "cc", Collection: "", Key: []byte(key), Policy: policy}
+	}
+	count := func() int {
+		n := 0
+		err := db.view(func(txn *badger.Txn) error {
+			return scan(txn, keyPolicyPrefix("ch"), nil, func(_, _ []byte) (bool, error) { n++; return true, nil })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	steps := []struct {
+		name  string
+		cp    AuditCheckpoint
+		want  []string
+		count int
+	}{
+		{"first, in full", AuditCheckpoint{Height: 1, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("a", []byte{1}), kp("b", []byte{2}), kp("c", []byte{3})}}, []string{"a", "b", "c"}, 3},
+		{"changes", AuditCheckpoint{Height: 2, KeyPolicies: []KeyPolicy{kp("a", nil), kp("d", []byte{4})}}, []string{"b", "c", "d"}, 3},
+		{"reset", AuditCheckpoint{Height: 3, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("e", []byte{5})}}, []string{"e"}, 1},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if err := db.PutAudit(ctx, "ch", nil, nil, st.cp); err != nil {
+				t.Fatal(err)
+			}
+			kps, err := db.AuditKeyPolicies(ctx, "ch")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, k := range kps {
+				got = append(got, string(k.Key))
+			}
+			if strings.Join(got, ",") != strings.Join(st.want, ",") || count() != st.count {
+				t.Errorf("stored %v (%d keys), want %v (%d keys)", got, count(), st.want, st.count)
 			}
 		})
 	}

@@ -206,24 +206,27 @@ func riskPrefix(subject string) []byte { return key(tagRisk, []byte(subject), ni
 //
 //	V/CHAIN/HEIGHT              audit verdict of a block and its transactions (JSON)
 //	K/CHAIN                     audit checkpoint: last height audited (JSON)
-//	P/CHAIN/NS COLL KEY         key-level endorsement policy in force at the audit checkpoint (JSON);
-//	                            NS, COLL and KEY each uvarint-length-prefixed
+//	P/CHAIN/GEN/NS COLL KEY     key-level endorsement policy in force at the audit checkpoint (JSON);
+//	                            GEN big-endian; NS, COLL and KEY each uvarint-length-prefixed
 const (
 	tagVerdict         = 'V'
 	tagAuditCheckpoint = 'K'
 	tagKeyPolicy       = 'P'
 )
 
-func keyPolicyKey(chain, ns, coll string, k []byte) []byte {
+func keyPolicyKey(chain string, gen uint64, ns, coll string, k []byte) []byte {
 	id := binary.AppendUvarint(nil, uint64(len(ns)))
 	id = append(id, ns...)
 	id = binary.AppendUvarint(id, uint64(len(coll)))
 	id = append(id, coll...)
 	id = binary.AppendUvarint(id, uint64(len(k)))
 	id = append(id, k...)
-	return key(tagKeyPolicy, []byte(chain), id)
+	return key(tagKeyPolicy, []byte(chain), be64(gen), id)
 }
 func keyPolicyPrefix(chain string) []byte { return key(tagKeyPolicy, []byte(chain), nil) }
+func keyPolicyGenPrefix(chain string, gen uint64) []byte {
+	return key(tagKeyPolicy, []byte(chain), be64(gen), nil)
+}
 
 func verdictKey(chain string, h uint64) []byte {
 	return key(tagVerdict, []byte(chain), be64(h))
