@@ -92,10 +92,17 @@ func TestLiveNetworks(t *testing.T) {
 					t.Errorf("clean ledger: %s: %s", f.Rule, f.Message)
 				}
 			}
+			updates := 0
 			for _, r := range rs {
 				if r.Verdict.Status != ledger.Verified || (r.Height > 0 && !hasCheck(r.Verdict, "block-validation")) {
 					t.Errorf("Block(%d).Verdict = %+v, want verified with block-validation", r.Height, r.Verdict)
 				}
+				if r.Height > 0 && len(r.Txs) > 0 && hasCheck(r.Txs[0].Verdict, "mod-policy:/Channel/Orderer/BatchTimeout") {
+					updates++
+				}
+			}
+			if updates != 1 {
+				t.Errorf("%d config updates checked against the BatchTimeout mod_policy, want 1", updates)
 			}
 			if tt.consensus == fabnet.BFT {
 				last := len(blocks) - 1
