@@ -135,10 +135,15 @@ type Auditor struct {
 	prev    *link
 	endorse *endorsementState // endorsement policies committed so far
 	checked map[string]bool   // certificates already put through the crypto rules
-	// ownConfig is set while the block being checked is the first seen
-	// and brought its own config: no config was in force before it.
-	ownConfig bool
-	sum       Summary
+	// priorUnknown is set while the config in force before the block
+	// being checked is not known for sure: the block is the first seen
+	// and brought its own config, or blocks were missing, repeated or
+	// unreadable since the last config block. staleConfig carries the
+	// latter from block to block until a config block arrives in order;
+	// frozen is set while a block at or below the last one is checked, so
+	// that it changes no state.
+	priorUnknown, staleConfig, frozen bool
+	sum                               Summary
 }
 
 // link is the last block checked.

@@ -70,8 +70,10 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 	res := &BlockResult{}
 	a.sum.Blocks++
 	if p.err != nil {
-		// Whatever the block committed is lost to the endorsement state.
-		a.endorse.complete = false
+		// Whatever the block committed (a config, definitions, key-level
+		// policies) is lost to the state the next blocks are judged by.
+		a.endorse.lost()
+		a.staleConfig = true
 		var h uint64
 		if a.prev != nil {
 			h = a.prev.height + 1
@@ -88,8 +90,15 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 	}
 	a.sum.Last = b.Height
 	a.sum.Txs += len(b.Txs)
+	if a.prev != nil && b.Height != a.prev.height+1 {
+		// Blocks missing, repeated or out of order: what they changed is
+		// not known.
+		a.endorse.lost()
+		a.staleConfig = true
+	}
+	a.frozen = a.prev != nil && b.Height <= a.prev.height
 	fresh := a.trust == nil && b.Config != nil
-	a.ownConfig = fresh
+	a.priorUnknown = fresh || a.staleConfig
 	if fresh {
 		a.trust = newTrust(b.Config) // a genesis block is checked against itself
 		a.endorse.complete = b.Height == 0
@@ -107,8 +116,9 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 			res.Txs = append(res.Txs, a.checkTx(res, p, t, i))
 		}
 	}
-	if b.Config != nil && !fresh {
+	if b.Config != nil && !fresh && !a.frozen {
 		a.trust = newTrust(b.Config)
+		a.staleConfig = false
 		a.checkConfig(res, b.Config)
 	}
 	a.endorse.endBlock()
@@ -202,6 +212,12 @@ func (a *Auditor) checkOrderers(res *BlockResult, p *prepared, t *trust) {
 	detail := ""
 	if err != nil {
 		detail = err.Error()
+	}
+	if !ok && a.priorUnknown {
+		// The orderers that signed may be those of a config not seen.
+		res.Verdict.Add("block-validation", true, "not evaluated: the config in force may not be known (the audit starts at this block, or blocks are missing): "+
+			fmt.Sprintf("%d valid orderer signatures (%s) do not satisfy %s of the last config seen", len(parties), partyNames(parties), blockValidation))
+		return
 	}
 	res.Verdict.Add("block-validation", ok, detail)
 	if !ok {

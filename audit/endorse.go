@@ -3,6 +3,8 @@ package audit
 import (
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -44,15 +46,18 @@ type keyPolicy struct {
 type keyState struct {
 	policy    []byte // VALIDATION_PARAMETER
 	uncertain bool   // see keyPolicy.uncertain
+	written   uint64 // block of the key's last write, when its data may expire
 }
 
 // endorsementState is what Fabric's validator holds endorsements to, as
 // committed so far: chaincode and collection endorsement policies from
 // `_lifecycle`, and key-level policies from key metadata.
 type endorsementState struct {
-	cc    map[string]fabric.PolicyOrError            // chaincode → endorsement policy
-	colls map[string]map[string]fabric.PolicyOrError // chaincode → collection → policy
-	keys  map[keyID]keyState                         // keys with a key-level policy
+	cc    map[string]fabric.PolicyOrError         // chaincode → endorsement policy
+	colls map[string]map[string]fabric.Collection // chaincode → collection → settings
+	// collRaw keeps each chaincode's Collections field for checkpoints.
+	collRaw map[string][]byte
+	keys    map[keyID]keyState // keys with a key-level policy
 	// complete is set when every key-level policy is known: the audit saw
 	// the chain from its genesis block, or resumed such an audit.
 	complete bool
@@ -82,17 +87,33 @@ type keyChange struct {
 
 func newEndorsementState() *endorsementState {
 	return &endorsementState{
-		cc: map[string]fabric.PolicyOrError{}, colls: map[string]map[string]fabric.PolicyOrError{},
+		cc: map[string]fabric.PolicyOrError{}, colls: map[string]map[string]fabric.Collection{}, collRaw: map[string][]byte{},
 		keys: map[keyID]keyState{}, parsed: map[string]keyPolicy{},
 		exists: map[keyID]bool{}, updated: map[keyID]int{}, dirty: map[keyID]struct{}{},
 	}
 }
 
-// keyPolicy returns the parsed key-level policy of id, if it has one.
-func (e *endorsementState) keyPolicy(id keyID) (keyPolicy, bool) {
+// keyPolicy returns the parsed key-level policy of id, if it has one at
+// the block at height. Private data expires: BlockToLive blocks after its
+// last write Fabric purges the key with its metadata, which the ledger
+// does not show, so an expired private key has no policy, and one whose
+// collection's BlockToLive is not known may or may not have it.
+func (e *endorsementState) keyPolicy(id keyID, height uint64) (keyPolicy, bool) {
 	ks, ok := e.keys[id]
 	if !ok {
 		return keyPolicy{}, false
+	}
+	if id.coll != "" && !strings.HasPrefix(id.coll, implicitOrgPrefix) {
+		c, known := e.colls[id.ns][id.coll]
+		switch {
+		case !known:
+			ks.uncertain = true
+		case c.BlockToLive == 0:
+		case height > ks.written+c.BlockToLive+1:
+			return keyPolicy{}, false // purged
+		case height > ks.written+c.BlockToLive:
+			ks.uncertain = true // purged as this block commits, or just after
+		}
 	}
 	kp, ok := e.parsed[string(ks.policy)]
 	if !ok {
@@ -172,22 +193,22 @@ func (e *endorsementState) record(tx *ledger.Tx, index int) {
 			}
 		}
 		if committed {
-			e.apply(id, o, reads)
+			e.apply(id, o, reads, tx.Height)
 		}
 	}
 	if committed {
 		for name, pe := range fabric.ChaincodePolicies(tx) {
 			e.cc[name] = pe
 		}
-		for name, colls := range fabric.CollectionPolicies(tx) {
-			e.colls[name] = colls
+		for name, raw := range fabric.CollectionConfigs(tx) {
+			e.collRaw[name], e.colls[name] = raw, fabric.ParseCollections(raw)
 		}
 	}
 }
 
 // apply records the effect of a committed transaction's operation on one
 // key.
-func (e *endorsementState) apply(id keyID, o *keyOp, reads map[keyID]bool) {
+func (e *endorsementState) apply(id keyID, o *keyOp, reads map[keyID]bool, height uint64) {
 	var vp []byte
 	for _, m := range o.entries {
 		if m.Name == fabric.ValidationParameter {
@@ -201,7 +222,12 @@ func (e *endorsementState) apply(id keyID, o *keyOp, reads map[keyID]bool) {
 	case o.upsert:
 		e.exists[id] = true
 		if o.meta {
-			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp}})
+			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp, written: height}})
+		} else if ks, ok := e.keys[id]; ok && id.coll != "" {
+			// The value changes, the policy stays, and the key lives
+			// BlockToLive blocks from now.
+			ks.written = height
+			e.pending = append(e.pending, keyChange{id: id, state: ks})
 		}
 	case vp == nil:
 		// Without a policy the key has none, whether or not it exists.
@@ -218,13 +244,26 @@ func (e *endorsementState) apply(id keyID, o *keyOp, reads map[keyID]bool) {
 			}
 		}
 		if id.coll != "" {
-			known = false // see endBlock: private keys may have been purged
+			known = false // private keys may have expired unseen
 		}
 		switch {
 		case known && exists:
-			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp}})
+			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp, written: height}})
 		case !known:
-			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp, uncertain: true}})
+			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp, uncertain: true, written: height}})
+		}
+	}
+}
+
+// lost records that blocks went unseen (missing or unreadable): the state
+// is no longer complete, and every key-level policy may have changed.
+func (e *endorsementState) lost() {
+	e.complete = false
+	for id, ks := range e.keys {
+		if !ks.uncertain {
+			ks.uncertain = true
+			e.keys[id] = ks
+			e.dirty[id] = struct{}{}
 		}
 	}
 }
@@ -236,13 +275,6 @@ func (e *endorsementState) endBlock() {
 			delete(e.keys, ch.id)
 			e.dirty[ch.id] = struct{}{}
 			continue
-		}
-		if ch.id.coll != "" {
-			// Private data may expire (the collection's BlockToLive), and
-			// Fabric then purges the key with its metadata, which the
-			// ledger does not show: a private key's policy is only ever
-			// known to be this one or none.
-			ch.state.uncertain = true
 		}
 		e.keys[ch.id] = ch.state
 		e.dirty[ch.id] = struct{}{}
@@ -273,7 +305,8 @@ type nsEvaluation struct {
 	a         *Auditor
 	t         *trust
 	ns        ledger.NsRWSet
-	index     int // transaction index in its block
+	index     int    // transaction index in its block
+	height    uint64 // block of the transaction
 	endorsers []party
 	checked   map[string]bool // "" for the chaincode policy, else collection names
 	some      bool
@@ -281,12 +314,12 @@ type nsEvaluation struct {
 }
 
 // evaluateNamespace returns the endorsement policies evaluated for ns.
-func (a *Auditor) evaluateNamespace(t *trust, ns ledger.NsRWSet, index int, endorsers []party) []policyCheck {
+func (a *Auditor) evaluateNamespace(t *trust, ns ledger.NsRWSet, index int, height uint64, endorsers []party) []policyCheck {
 	if pe := a.endorse.cc[ns.Namespace]; pe.Plugin != "" {
 		// Its plugin decides; none of Fabric's built-in rules apply.
 		return []policyCheck{{what: "chaincode " + ns.Namespace, err: pe.Err, fallback: true}}
 	}
-	ev := &nsEvaluation{a: a, t: t, ns: ns, index: index, endorsers: endorsers, checked: map[string]bool{}}
+	ev := &nsEvaluation{a: a, t: t, ns: ns, index: index, height: height, endorsers: endorsers, checked: map[string]bool{}}
 	for _, w := range ns.Writes {
 		ev.key("", w.Key)
 	}
@@ -320,7 +353,7 @@ func (ev *nsEvaluation) key(coll, key string) {
 			"its key-level policy was updated by transaction %d of the same block, which Fabric's validator requires to invalidate this one", prior)})
 		return
 	}
-	kp, ok := st.keyPolicy(id)
+	kp, ok := st.keyPolicy(id, ev.height)
 	if !ok {
 		pc, slot := ev.governing(coll)
 		if !ev.checked[slot] {
@@ -342,8 +375,10 @@ func (ev *nsEvaluation) key(coll, key string) {
 		// not have existed, which Fabric ignores: the write is governed by
 		// the key-level policy or by the one that would govern it without.
 		alt, _ := ev.governing(coll)
-		if kp.err != nil || alt.err != nil || alt.ok != pc.ok {
-			pc = policyCheck{what: what, err: fmt.Errorf("the key-level policy was set by a metadata-only update of a key not known to exist then; %s and %s disagree", orText(pc.policy, "it"), orText(alt.policy, alt.what))}
+		if kp.err != nil || alt.err != nil || alt.ok != pc.ok || (!pc.ok && !st.complete) {
+			pc = policyCheck{what: what, err: fmt.Errorf("the key-level policy in force is not known for sure (set by a metadata-only "+
+				"update of a key not known to exist, on private data that may have expired, or before blocks the audit did not see), "+
+				"and %s and %s do not agree", orText(pc.policy, "it"), orText(alt.policy, alt.what))}
 		} else {
 			pc.policy += " (or " + alt.policy + " had the key not existed when it was set)"
 		}
@@ -352,11 +387,16 @@ func (ev *nsEvaluation) key(coll, key string) {
 }
 
 // anyMember is the policy "one signature by a member of msp".
-func anyMember(msp string) *fabric.SignaturePolicy {
-	return &fabric.SignaturePolicy{
-		Rule:       fabric.SignatureRule{SignedBy: -1, N: 1, Rules: []fabric.SignatureRule{{SignedBy: 0}}},
-		Principals: []fabric.Principal{{Kind: fabric.PrincipalRole, MSPID: msp, Role: roleMember}},
+func anyMember(msp string) *fabric.SignaturePolicy { return membersOf(1, []string{msp}) }
+
+// membersOf is the policy "signatures by members of n of msps".
+func membersOf(n int, msps []string) *fabric.SignaturePolicy {
+	sp := &fabric.SignaturePolicy{Rule: fabric.SignatureRule{SignedBy: -1, N: n}}
+	for i, msp := range msps {
+		sp.Principals = append(sp.Principals, fabric.Principal{Kind: fabric.PrincipalRole, MSPID: msp, Role: roleMember})
+		sp.Rule.Rules = append(sp.Rule.Rules, fabric.SignatureRule{SignedBy: i})
 	}
+	return sp
 }
 
 // orText returns s, or alt when s is empty.
@@ -407,14 +447,14 @@ func (ev *nsEvaluation) collection(coll string) (policyCheck, bool) {
 	if bad, broken := colls[""]; broken {
 		// The collection configuration does not decode, so nothing can be
 		// held against the write.
-		return policyCheck{what: "collection " + coll, err: bad.Err, fallback: true}, true
+		return policyCheck{what: "collection " + coll, err: bad.Policy.Err, fallback: true}, true
 	}
-	pe, ok := colls[coll]
-	if !ok {
+	c, ok := colls[coll]
+	if !ok || !c.HasPolicy {
 		return policyCheck{}, false
 	}
 	pc := policyCheck{what: "collection " + coll, fallback: true}
-	pc.policy, pc.ok, pc.err = ev.application(pe, "collection policy of "+coll)
+	pc.policy, pc.ok, pc.err = ev.application(c.Policy, "collection policy of "+coll)
 	return pc, true
 }
 
@@ -422,6 +462,14 @@ func (ev *nsEvaluation) collection(coll string) (policyCheck, bool) {
 func (ev *nsEvaluation) chaincode() policyCheck {
 	pc := policyCheck{what: "chaincode " + ev.ns.Namespace, fallback: true}
 	if ev.ns.Namespace == lifecycleNS {
+		if _, defined := ev.t.policies[lifecycleEndorsement]; !defined {
+			// Channels from before Fabric 2.0 may not define it; Fabric
+			// then requires members of a majority of application orgs.
+			msps := slices.Sorted(maps.Keys(ev.t.appOrgs))
+			pc.policy = fmt.Sprintf("members of %d of %s (the channel defines no %s)", len(msps)/2+1, strings.Join(msps, ", "), lifecycleEndorsement)
+			pc.ok = satisfiesSignature(membersOf(len(msps)/2+1, msps), ev.endorsers)
+			return pc
+		}
 		pc.policy = lifecycleEndorsement
 		pc.ok, pc.err = ev.t.satisfies(pc.policy, ev.endorsers)
 		return pc
@@ -460,6 +508,15 @@ func writtenKey(coll, key string) string {
 	return fmt.Sprintf("private key %s/%s", coll, hex.EncodeToString([]byte(key)))
 }
 
+// unsaved is the number of key-level policies the next checkpoint
+// carries.
+func (e *endorsementState) unsaved() int {
+	if !e.synced {
+		return len(e.keys)
+	}
+	return len(e.dirty)
+}
+
 // save fills the endorsement state into an audit checkpoint: chaincode
 // and collection policies in full, key-level policies as the changes since
 // the previous checkpoint (in full, with ResetKeyPolicies, until the
@@ -478,21 +535,12 @@ func (e *endorsementState) save(cp *index.AuditCheckpoint) {
 			cp.Chaincodes[name] = pe.Raw
 		}
 	}
-	for name, cs := range e.colls {
-		m := map[string][]byte{}
-		for c, pe := range cs {
-			if pe.Raw != nil {
-				m[c] = pe.Raw
-			}
-		}
-		if cp.Collections == nil {
-			cp.Collections = map[string]map[string][]byte{}
-		}
-		cp.Collections[name] = m
+	if len(e.collRaw) > 0 {
+		cp.Collections = maps.Clone(e.collRaw)
 	}
 	entry := func(id keyID) index.KeyPolicy {
 		ks := e.keys[id] // a removed policy saves as nil
-		return index.KeyPolicy{Namespace: id.ns, Collection: id.coll, Key: []byte(id.key), Policy: ks.policy, Uncertain: ks.uncertain}
+		return index.KeyPolicy{Namespace: id.ns, Collection: id.coll, Key: []byte(id.key), Policy: ks.policy, Uncertain: ks.uncertain, Written: ks.written}
 	}
 	if !e.synced {
 		cp.ResetKeyPolicies = true
@@ -517,16 +565,11 @@ func (e *endorsementState) restore(cp index.AuditCheckpoint) {
 	for name, plugin := range cp.CustomValidation {
 		e.cc[name] = fabric.PolicyOrError{Err: fmt.Errorf("%w %q", fabric.ErrCustomValidation, plugin), Plugin: plugin}
 	}
-	for name, cs := range cp.Collections {
-		m := make(map[string]fabric.PolicyOrError, len(cs))
-		for c, raw := range cs {
-			ap, err := fabric.ParseApplicationPolicy(raw)
-			m[c] = fabric.PolicyOrError{Policy: ap, Err: err, Raw: raw}
-		}
-		e.colls[name] = m
+	for name, raw := range cp.Collections {
+		e.collRaw[name], e.colls[name] = raw, fabric.ParseCollections(raw)
 	}
 	for _, kp := range cp.KeyPolicies {
-		e.keys[keyID{kp.Namespace, kp.Collection, string(kp.Key)}] = keyState{policy: kp.Policy, uncertain: kp.Uncertain}
+		e.keys[keyID{kp.Namespace, kp.Collection, string(kp.Key)}] = keyState{policy: kp.Policy, uncertain: kp.Uncertain, written: kp.Written}
 	}
 	e.complete = cp.EndorsementComplete
 	e.synced = true

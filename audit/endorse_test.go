@@ -88,7 +88,7 @@ func sbeTx(ns ledger.NsRWSet) *ledger.Tx {
 func (f *sbeFixture) eval(tx *ledger.Tx, i int, endorsers ...party) (ok, undecided bool, detail string) {
 	ok = true
 	for _, ns := range validatedNamespaces(tx) {
-		for _, pc := range f.a.evaluateNamespace(f.tr, ns, i, endorsers) {
+		for _, pc := range f.a.evaluateNamespace(f.tr, ns, i, tx.Height, endorsers) {
 			detail += pc.what + ": " + pc.policy + errSuffix(pc.err) + "; "
 			switch {
 			case pc.err != nil && pc.policy == "":
@@ -184,7 +184,7 @@ func TestKeyPolicyDependency(t *testing.T) {
 		t.Errorf("write after a conflicting policy update = %v (%s), want a dependency violation", ok, detail)
 	}
 	f.a.endorse.endBlock()
-	if _, has := f.a.endorse.keyPolicy(keyID{"cc", "", "a"}); has {
+	if _, has := f.a.endorse.keyPolicy(keyID{"cc", "", "a"}, 1); has {
 		t.Error("a policy written by an invalid transaction was committed")
 	}
 }
@@ -231,7 +231,7 @@ func TestCollectionPolicies(t *testing.T) {
 	g := newSBEFixture(t)
 	g.a.endorse = newEndorsementState()
 	g.a.Restore(roundTrip(t, cp))
-	if !g.a.endorse.complete || len(g.a.endorse.keys) != 1 || len(g.a.endorse.colls["cc"]) != 1 || g.a.endorse.cc["cc"].Err != nil {
+	if !g.a.endorse.complete || len(g.a.endorse.keys) != 1 || len(g.a.endorse.colls["cc"]) != 2 || g.a.endorse.cc["cc"].Err != nil {
 		t.Fatalf("restored state = %+v", g.a.endorse)
 	}
 	if ok, _, detail := g.eval(sbeTx(write("org2only")), 0, g.p2); !ok {
@@ -391,7 +391,7 @@ func TestImplicitCollectionPolicies(t *testing.T) {
 func TestIncompleteState(t *testing.T) {
 	f := newSBEFixture(t)
 	f.a.endorse.complete = false
-	f.a.endorse.colls["cc"] = map[string]fabric.PolicyOrError{"org2only": f.a.endorse.cc["cc"]}
+	f.a.endorse.colls["cc"] = map[string]fabric.Collection{"org2only": {Policy: f.a.endorse.cc["cc"], HasPolicy: true}}
 	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}},
 		MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org2MSP")}}}), 0)
 	f.a.endorse.endBlock()
@@ -433,5 +433,77 @@ func TestCustomValidationPlugin(t *testing.T) {
 	cp := roundTrip(t, f.a.Checkpoint(fixedNow))
 	if cp.CustomValidation["cc"] != "my-vscc" {
 		t.Errorf("checkpoint custom validation = %v", cp.CustomValidation)
+	}
+}
+
+// TestPrivateKeyExpiry checks key-level policies of private keys against
+// their collection's BlockToLive: certain while the data lives, unknown
+// in the block it is purged in, and gone after.
+func TestPrivateKeyExpiry(t *testing.T) {
+	f := newSBEFixture(t)
+	pkg := &peer.CollectionConfigPackage{Config: []*peer.CollectionConfig{
+		{Payload: &peer.CollectionConfig_StaticCollectionConfig{StaticCollectionConfig: &peer.StaticCollectionConfig{Name: "short", BlockToLive: 2}}},
+		{Payload: &peer.CollectionConfig_StaticCollectionConfig{StaticCollectionConfig: &peer.StaticCollectionConfig{Name: "forever"}}},
+	}}
+	sd := &lifecycle.StateData{Type: &lifecycle.StateData_Bytes{Bytes: mustMarshal(t, pkg)}}
+	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/Collections", Value: mustMarshal(t, sd)}}}), 0)
+	f.a.endorse.endBlock()
+	// At block 10, private keys of three collections get the policy
+	// "a peer of Org1".
+	for _, coll := range []string{"short", "forever", "unknown"} {
+		tx := sbeTx(ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: coll,
+			HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{7}}}, MetaWrites: []ledger.HashedMetaWrite{{KeyHash: []byte{7}, Entries: vp(t, "Org1MSP")}}}}})
+		tx.Height = 10
+		f.a.endorse.record(tx, 0)
+	}
+	f.a.endorse.endBlock()
+	write := func(coll string, height uint64) *ledger.Tx {
+		tx := sbeTx(ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: coll, HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{7}}}}}})
+		tx.Height = height
+		return tx
+	}
+	for _, tt := range []struct {
+		name      string
+		tx        *ledger.Tx
+		wantOK    bool
+		undecided bool
+	}{
+		{"short-lived key, alive: its policy", write("short", 12), true, false},
+		{"short-lived key, purged in this block: unknown", write("short", 13), false, true},
+		{"short-lived key, purged: chaincode policy", write("short", 14), false, false},
+		{"key of a collection kept forever: its policy", write("forever", 1000), true, false},
+		{"key of an unknown collection: unknown", write("unknown", 12), false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, undecided, detail := f.eval(tt.tx, 0, f.p1)
+			if undecided != tt.undecided || (!undecided && ok != tt.wantOK) {
+				t.Errorf("ok %v, undecided %v; want %v, %v: %s", ok, undecided, tt.wantOK, tt.undecided, detail)
+			}
+		})
+	}
+	// The collection configuration and write heights survive a checkpoint.
+	g := newSBEFixture(t)
+	g.a.endorse = newEndorsementState()
+	g.a.Restore(roundTrip(t, f.a.Checkpoint(fixedNow)))
+	g.a.endorse.complete = true
+	if ok, undecided, detail := g.eval(write("short", 14), 0, g.p1); ok || undecided {
+		t.Errorf("restored: purged key = ok %v, undecided %v: %s", ok, undecided, detail)
+	}
+	if ok, undecided, detail := g.eval(write("short", 12), 0, g.p1); !ok || undecided {
+		t.Errorf("restored: live key = ok %v, undecided %v: %s", ok, undecided, detail)
+	}
+}
+
+// TestLifecycleEndorsementFallback checks `_lifecycle` writes on a
+// channel that defines no LifecycleEndorsement policy: Fabric requires
+// members of a majority of the application orgs.
+func TestLifecycleEndorsementFallback(t *testing.T) {
+	f := newSBEFixture(t)
+	ns := ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/Sequence"}}}
+	if ok, undecided, detail := f.eval(sbeTx(ns), 0, f.p1); ok || undecided {
+		t.Errorf("one of two orgs = ok %v, undecided %v: %s", ok, undecided, detail)
+	}
+	if ok, undecided, detail := f.eval(sbeTx(ns), 0, f.p1, f.p2); !ok || undecided {
+		t.Errorf("both orgs = ok %v, undecided %v: %s", ok, undecided, detail)
 	}
 }

@@ -109,7 +109,7 @@ func (f *follower) round(ctx context.Context, max uint64) (uint64, Summary, erro
 		}
 	}
 	before := f.a.Summary()
-	if err := f.a.auditStored(ctx, f.st, from, to); err != nil {
+	if err := f.a.auditStored(ctx, f.st, from, to, false); err != nil {
 		f.a = nil
 		return 0, Summary{}, err
 	}

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,5 +92,38 @@ func TestModPolicyMidChain(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("config update of the first audited block: checks %+v, want mod-policy not evaluated", rs[0].Txs[0].Verdict.Checks)
+	}
+}
+
+// TestModPolicyBrokenSequence audits the fixture with a block missing
+// before its config update, and with the update block given twice: the
+// audit reports the gap or repetition, and judges no config update
+// against a config that may not be the one in force.
+func TestModPolicyBrokenSequence(t *testing.T) {
+	nw := networks[0]
+	blocks := readChain(t, nw.dir+"/peer", "mychannel_")
+	for _, tt := range []struct {
+		name   string
+		blocks [][]byte
+		rule   string
+	}{
+		{"block 10 missing", slices.Concat(blocks[:10], blocks[11:]), RuleHeight.ID},
+		{"block 11 again at the end", slices.Concat(blocks, blocks[configBlock:configBlock+1]), RuleHeight.ID},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := findings(auditAll(t, newAuditor(t, nw.crypto), tt.blocks))
+			seen := false
+			for _, f := range fs {
+				switch {
+				case f.Rule == tt.rule:
+					seen = true
+				case f.Category == ledger.CatIntegrity:
+					t.Errorf("%s: %s", f.Rule, f.Message)
+				}
+			}
+			if !seen {
+				t.Errorf("no %s finding; got:\n%s", tt.rule, listFindings(fs))
+			}
+		})
 	}
 }

@@ -24,6 +24,11 @@ type Store interface {
 // storeBatch is the number of blocks whose verdicts are written together.
 const storeBatch = 128
 
+// maxKeyPolicyWrites flushes a batch early once it would write this many
+// key-level policies, so that one write stays well inside badger's
+// transaction limit on chains that set many of them.
+const maxKeyPolicyWrites = 8192
+
 // Reaudit re-audits the stored blocks from..to (inclusive) of cfg.Chain,
 // for instance after rules or trust anchors changed, and stores a verdict
 // per block and per transaction, the findings and the audit checkpoint.
@@ -31,7 +36,9 @@ const storeBatch = 128
 // block below from; when the stored audit checkpoint is at from-1 (an
 // audit that continues), the chaincode endorsement policies it saved are
 // restored too, otherwise policies of chaincodes defined before from are
-// not known and those transactions' policies are not evaluated.
+// not known and those transactions' policies are not evaluated. The
+// stored checkpoint only moves forward: a re-audit that ends at or below
+// it stores verdicts and findings and leaves it as it is.
 func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summary, error) {
 	if to < from {
 		return Summary{}, fmt.Errorf("%w: range %d..%d is empty", ErrConfig, from, to)
@@ -40,7 +47,12 @@ func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summar
 	if err != nil {
 		return Summary{}, err
 	}
-	err = a.auditStored(ctx, st, from, to)
+	// The stored checkpoint is where the running audit continues from: a
+	// re-audit that does not go past it leaves it (and the state stored
+	// with it) alone.
+	cp, err := st.AuditCheckpoint(ctx, cfg.Chain.ID)
+	below := err == nil && cp.Height >= to
+	err = a.auditStored(ctx, st, from, to, below)
 	return a.Summary(), err
 }
 
@@ -78,8 +90,9 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 }
 
 // auditStored audits the stored blocks from..to, which must continue what
-// a has seen, and stores their verdicts, findings and the checkpoint.
-func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64) error {
+// a has seen, and stores their verdicts, findings and (unless
+// recordsOnly) the checkpoint.
+func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, recordsOnly bool) error {
 	chain := a.cfg.Chain.ID
 	src := func(yield func(fabric.RawBlock, error) bool) {
 		for h := from; h <= to; h++ {
@@ -102,10 +115,13 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64) er
 		if len(recs) == 0 {
 			return nil
 		}
-		cp := a.Checkpoint(a.cfg.Now().UTC())
-		cp.Height = recs[len(recs)-1].Height
+		cp := index.AuditCheckpoint{RecordsOnly: true}
+		if !recordsOnly {
+			cp = a.Checkpoint(a.cfg.Now().UTC())
+			cp.Height = recs[len(recs)-1].Height
+		}
 		if err := st.PutAudit(ctx, chain, recs, fs, cp); err != nil {
-			return fmt.Errorf("store audit of blocks %d..%d: %w", recs[0].Height, cp.Height, err)
+			return fmt.Errorf("store audit of blocks %d..%d: %w", recs[0].Height, recs[len(recs)-1].Height, err)
 		}
 		recs, fs = recs[:0], fs[:0]
 		return nil
@@ -113,7 +129,7 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64) er
 	err := a.Run(ctx, src, func(r *BlockResult) error {
 		recs = append(recs, Record(chain, r, a.cfg.Now().UTC()))
 		fs = append(fs, r.Findings...)
-		if len(recs) >= storeBatch {
+		if len(recs) >= storeBatch || a.endorse.unsaved() >= maxKeyPolicyWrites {
 			return flush()
 		}
 		return nil

@@ -103,15 +103,15 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 	}
 	switch {
 	case tx.Type != typeConfig || b.Height == 0 || tx.Fabric.DecodeError != "":
-	case a.ownConfig:
-		v.Add("mod-policy", true, "not evaluated: the config in force before this update is not known (the audit starts at this block)")
+	case a.priorUnknown:
+		v.Add("mod-policy", true, "not evaluated: the config in force before this update is not known for sure (the audit starts at this block, or blocks are missing)")
 	default:
 		a.checkModPolicies(res, v, t, tx, updaters, desc, ev)
 	}
 	if tx.Type == typeEndorser && tx.Valid && tx.Fabric.DecodeError == "" {
 		a.checkEndorsement(res, v, t, tx, i, endorsers, desc, ev)
 	}
-	if tx.Type == typeEndorser {
+	if !a.frozen && (tx.Type == typeEndorser || tx.Fabric.DecodeError != "") {
 		a.endorse.record(tx, i)
 	}
 	return tv
@@ -142,7 +142,7 @@ func (a *Auditor) checkTxID(res *BlockResult, v *ledger.Verdict, tx *ledger.Tx, 
 func (a *Auditor) checkEndorsement(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, index int, endorsers []party, desc string, ev map[string]string) {
 	for _, ns := range validatedNamespaces(tx) {
 		name := "endorsement-policy:" + ns.Namespace
-		for _, pc := range a.evaluateNamespace(t, ns, index, endorsers) {
+		for _, pc := range a.evaluateNamespace(t, ns, index, tx.Height, endorsers) {
 			switch {
 			case pc.ok:
 				v.Add(name, true, pc.what+": "+pc.policy)

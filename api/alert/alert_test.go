@@ -212,7 +212,7 @@ func TestPollNotifiesReopened(t *testing.T) {
 		t.Fatal(err)
 	}
 	next, err := d.poll(ctx, db, w)
-	if err != nil || len(d.queue) != 1 || !next.reopened.After(since) || !next.first.Equal(since) {
+	if err != nil || len(d.queue) != 1 || !next.reopened.After(since) || !next.first.Equal(next.reopened) {
 		t.Fatalf("poll after the re-detection = %v, queued %d; want 1", err, len(d.queue))
 	}
 	if j := <-d.queue; j.event != EventReopened || j.f.Status != ledger.StatusOpen {

@@ -96,7 +96,14 @@ func (d *Dispatcher) poll(ctx context.Context, src FindingLister, w watermarks) 
 			}
 		}
 		if cursor == "" {
-			return next, nil
+			// Both kinds of event come in time order with the findings
+			// written: what one watermark passed, the other need not
+			// look at again.
+			latest := next.first
+			if next.reopened.After(latest) {
+				latest = next.reopened
+			}
+			return watermarks{first: latest, reopened: latest}, nil
 		}
 		p.Cursor = cursor
 	}

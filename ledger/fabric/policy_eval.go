@@ -157,41 +157,55 @@ func ParseKeyPolicy(raw []byte) (*SignaturePolicy, string, error) {
 	return sp, signaturePolicy(&env), nil
 }
 
-// CollectionPolicies returns, by chaincode name, the collection-level
-// endorsement policies of the chaincode definitions a transaction writes
-// to `_lifecycle`: collection name to policy, for the collections that
-// define one. A chaincode is present whenever its Collections field is
-// written, with an empty map when no collection has a policy, because the
-// written field replaces the previous one. A field that does not decode
-// maps to a single entry under the empty name holding the error.
-func CollectionPolicies(tx *ledger.Tx) map[string]map[string]PolicyOrError {
-	return definitionFields(tx, "Collections", collectionsPolicies)
+// CollectionConfigs returns, by chaincode name, the Collections field of
+// the chaincode definitions a transaction writes to `_lifecycle`: the
+// marshalled StateData holding a CollectionConfigPackage, which replaces
+// the previous one. [ParseCollections] reads it.
+func CollectionConfigs(tx *ledger.Tx) map[string][]byte {
+	return definitionFields(tx, "Collections", func(v []byte) []byte { return v })
 }
 
-// collectionsPolicies decodes the StateData holding a
-// CollectionConfigPackage.
-func collectionsPolicies(value []byte) map[string]PolicyOrError {
+// Collection is what validation needs of one static collection.
+type Collection struct {
+	// Policy is its endorsement policy; HasPolicy is false when it has
+	// none (writes are then held to the chaincode's).
+	Policy    PolicyOrError
+	HasPolicy bool
+	// BlockToLive is the number of blocks after its last write that a
+	// private key lives; zero means forever.
+	BlockToLive uint64
+}
+
+// ParseCollections decodes a chaincode definition's Collections field, by
+// collection name. A field that does not decode maps to a single entry
+// under the empty name, holding the error in Policy.Err.
+func ParseCollections(value []byte) map[string]Collection {
 	var sd lifecycle.StateData
 	if err := unmarshal("collections state", value, &sd); err != nil {
-		return map[string]PolicyOrError{"": {Err: err}}
+		return map[string]Collection{"": {Policy: PolicyOrError{Err: err}, HasPolicy: true}}
 	}
 	var pkg peer.CollectionConfigPackage
 	if err := unmarshal("collection config package", sd.GetBytes(), &pkg); err != nil {
-		return map[string]PolicyOrError{"": {Err: err}}
+		return map[string]Collection{"": {Policy: PolicyOrError{Err: err}, HasPolicy: true}}
 	}
-	out := map[string]PolicyOrError{}
+	out := map[string]Collection{}
 	for _, c := range pkg.Config {
 		s := c.GetStaticCollectionConfig()
-		if s == nil || s.EndorsementPolicy == nil {
+		if s == nil {
 			continue
 		}
-		raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(protoadapt.MessageV2Of(s.EndorsementPolicy))
-		if err != nil {
-			out[s.Name] = PolicyOrError{Err: fmt.Errorf("collection %s: endorsement policy: %w", s.Name, err)}
-			continue
+		col := Collection{BlockToLive: s.BlockToLive}
+		if s.EndorsementPolicy != nil {
+			col.HasPolicy = true
+			raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(protoadapt.MessageV2Of(s.EndorsementPolicy))
+			if err != nil {
+				col.Policy = PolicyOrError{Err: fmt.Errorf("collection %s: endorsement policy: %w", s.Name, err)}
+			} else {
+				ap, err := ParseApplicationPolicy(raw)
+				col.Policy = PolicyOrError{Policy: ap, Err: err, Raw: raw}
+			}
 		}
-		ap, err := ParseApplicationPolicy(raw)
-		out[s.Name] = PolicyOrError{Policy: ap, Err: err, Raw: raw}
+		out[s.Name] = col
 	}
 	return out
 }

@@ -127,8 +127,8 @@ func FuzzParseKeyPolicy(f *testing.F) {
 		} else if !errors.Is(err, ErrMalformed) {
 			t.Fatalf("ParseKeyPolicy error %v does not match ErrMalformed", err)
 		}
-		for name, pe := range collectionsPolicies(raw) {
-			if pe.Err == nil && pe.Raw == nil {
+		for name, c := range ParseCollections(raw) {
+			if c.HasPolicy && c.Policy.Err == nil && c.Policy.Raw == nil {
 				t.Fatalf("collection %q has a policy without its bytes", name)
 			}
 		}

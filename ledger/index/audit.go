@@ -47,15 +47,21 @@ type AuditCheckpoint struct {
 	// CustomValidation names the validation plugin of chaincodes defined
 	// with one other than Fabric's built-in "vscc".
 	CustomValidation map[string]string `json:"customValidation,omitempty"`
-	// Collections holds the collection-level endorsement policies
-	// (marshalled peer.ApplicationPolicy) of each chaincode, by collection.
-	Collections map[string]map[string][]byte `json:"collections,omitempty"`
+	// Collections holds the Collections field of each chaincode
+	// definition (a marshalled lifecycle.StateData holding its
+	// CollectionConfigPackage: collection endorsement policies and
+	// BlockToLive), as last committed.
+	Collections map[string][]byte `json:"collections,omitempty"`
 	// KeyPolicies holds key-level endorsement policies in force at Height,
 	// each stored under its own key rather than in the checkpoint record,
 	// so that an audit writes only what changed. Given to PutAudit, they
 	// are changes: an entry with a nil Policy removes the key's policy.
 	// AuditKeyPolicies returns all of them.
 	KeyPolicies []KeyPolicy `json:"-"`
+	// RecordsOnly makes PutAudit store the records and findings and leave
+	// the stored checkpoint (and key-level policies) alone: a re-audit of
+	// history below it must not move it back.
+	RecordsOnly bool `json:"-"`
 	// ResetKeyPolicies makes PutAudit replace every stored key-level
 	// policy of the chain with KeyPolicies: the audit did not continue
 	// from the stored state, so KeyPolicies is its whole state.
@@ -82,6 +88,9 @@ type KeyPolicy struct {
 	// update of a key not known to exist then, which Fabric ignores when
 	// the key does not exist.
 	Uncertain bool `json:"uncertain,omitempty"`
+	// Written is the block of the key's last write, from which a private
+	// key's BlockToLive counts.
+	Written uint64 `json:"written,omitempty"`
 }
 
 // PutAudit stores the audit records of blocks of chain, the findings they
@@ -102,6 +111,9 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs 
 		}
 		if err := putFindings(txn, fs); err != nil {
 			return err
+		}
+		if cp.RecordsOnly {
+			return nil
 		}
 		var old AuditCheckpoint
 		if err := get(txn, auditCheckpointKey(chain), &old); err != nil && !errors.Is(err, ledger.ErrNotFound) {
@@ -137,17 +149,21 @@ func putKeyPolicies(txn *badger.Txn, chain string, gen uint64, kps []KeyPolicy) 
 			return err
 		}
 	}
+	// Older generations sort before the current one: read keys only, and
+	// stop at the current generation.
 	var stale [][]byte
 	current := keyPolicyGenPrefix(chain, gen)
-	err := scan(txn, keyPolicyPrefix(chain), nil, func(k, _ []byte) (bool, error) {
-		if !bytes.HasPrefix(k, current) {
-			stale = append(stale, k)
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix, opts.PrefetchValues = keyPolicyPrefix(chain), false
+	it := txn.NewIterator(opts)
+	for it.Rewind(); it.Valid() && len(stale) < staleKeyPolicyBatch; it.Next() {
+		k := it.Item().Key()
+		if bytes.Compare(k, current) >= 0 {
+			break
 		}
-		return len(stale) < staleKeyPolicyBatch, nil
-	})
-	if err != nil {
-		return err
+		stale = append(stale, bytes.Clone(k))
 	}
+	it.Close()
 	for _, k := range stale {
 		if err := txn.Delete(k); err != nil {
 			return err
