@@ -123,7 +123,10 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 	}
 	a.endorse.endBlock()
 	a.sum.Signatures += res.Signatures
-	a.prev = &link{height: b.Height, hash: res.Hash}
+	if !a.frozen {
+		// A repeated or late block does not move the chain's head back.
+		a.prev = &link{height: b.Height, hash: res.Hash}
+	}
 	return res
 }
 
@@ -187,6 +190,11 @@ func (a *Auditor) checkOrderers(res *BlockResult, p *prepared, t *trust) {
 		name := fmt.Sprintf("orderer-%d", m.Sig)
 		if !ps.done {
 			c, ok := t.consenters[m.Consenter]
+			if !ok && a.priorUnknown {
+				// The consenter may have joined in a config not seen.
+				res.Verdict.Add(name, true, fmt.Sprintf("not evaluated: consenter %d is not in the consenter mapping of the last config seen, which may not be the one in force", m.Consenter))
+				continue
+			}
 			if !ok {
 				res.Verdict.Add(name, false, fmt.Sprintf("consenter %d not in the consenter mapping", m.Consenter))
 				a.report(res, RuleBlockPolicy, subj, fmt.Sprintf("block %d: signature %d names consenter %d, which is not in the consenter mapping",

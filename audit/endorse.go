@@ -99,21 +99,9 @@ func newEndorsementState() *endorsementState {
 // does not show, so an expired private key has no policy, and one whose
 // collection's BlockToLive is not known may or may not have it.
 func (e *endorsementState) keyPolicy(id keyID, height uint64) (keyPolicy, bool) {
-	ks, ok := e.keys[id]
+	ks, ok := e.live(id, height)
 	if !ok {
 		return keyPolicy{}, false
-	}
-	if id.coll != "" && !strings.HasPrefix(id.coll, implicitOrgPrefix) {
-		c, known := e.colls[id.ns][id.coll]
-		switch {
-		case !known:
-			ks.uncertain = true
-		case c.BlockToLive == 0:
-		case height > ks.written+c.BlockToLive+1:
-			return keyPolicy{}, false // purged
-		case height > ks.written+c.BlockToLive:
-			ks.uncertain = true // purged as this block commits, or just after
-		}
 	}
 	kp, ok := e.parsed[string(ks.policy)]
 	if !ok {
@@ -126,6 +114,27 @@ func (e *endorsementState) keyPolicy(id keyID, height uint64) (keyPolicy, bool) 
 	}
 	kp.uncertain = ks.uncertain
 	return kp, true
+}
+
+// live returns what is known of id's key-level policy at the block at
+// height: none once its private data was purged, and uncertain when the
+// collection's BlockToLive (or the write it counts from) is not known.
+// Fabric purges a private key committed at block h with BlockToLive n
+// while it commits block h+n+1, after validating it.
+func (e *endorsementState) live(id keyID, height uint64) (keyState, bool) {
+	ks, ok := e.keys[id]
+	if !ok || id.coll == "" || strings.HasPrefix(id.coll, implicitOrgPrefix) {
+		return ks, ok // public and implicit-collection keys do not expire
+	}
+	c, known := e.colls[id.ns][id.coll]
+	switch {
+	case !known || ks.written == 0:
+		ks.uncertain = true
+	case c.BlockToLive == 0:
+	case height > ks.written+c.BlockToLive+1:
+		return keyState{}, false // purged
+	}
+	return ks, true
 }
 
 // keyOp is what one transaction does to one key, as Fabric's ledger
@@ -149,7 +158,7 @@ func (e *endorsementState) record(tx *ledger.Tx, index int) {
 	}
 	if tx.Fabric.DecodeError != "" {
 		// What it commits cannot be read: the state is no longer complete.
-		e.complete = false
+		e.lost()
 		return
 	}
 	ops := map[keyID]*keyOp{}
@@ -221,13 +230,20 @@ func (e *endorsementState) apply(id keyID, o *keyOp, reads map[keyID]bool, heigh
 		e.pending = append(e.pending, keyChange{id: id})
 	case o.upsert:
 		e.exists[id] = true
-		if o.meta {
+		switch ks, alive := e.live(id, height); {
+		case o.meta:
 			e.pending = append(e.pending, keyChange{id: id, state: keyState{policy: vp, written: height}})
-		} else if ks, ok := e.keys[id]; ok && id.coll != "" {
+		case alive && id.coll != "":
 			// The value changes, the policy stays, and the key lives
 			// BlockToLive blocks from now.
 			ks.written = height
 			e.pending = append(e.pending, keyChange{id: id, state: ks})
+		case !alive:
+			if _, had := e.keys[id]; had {
+				// The data expired, and its policy with it: the key is
+				// written anew, without one.
+				e.pending = append(e.pending, keyChange{id: id})
+			}
 		}
 	case vp == nil:
 		// Without a policy the key has none, whether or not it exists.

@@ -437,8 +437,10 @@ func TestCustomValidationPlugin(t *testing.T) {
 }
 
 // TestPrivateKeyExpiry checks key-level policies of private keys against
-// their collection's BlockToLive: certain while the data lives, unknown
-// in the block it is purged in, and gone after.
+// their collection's BlockToLive: in force while the data lives (Fabric
+// purges it while committing block written+BlockToLive+1, after
+// validating it) and gone after; a write after the purge recreates the
+// key without a policy, and a write before it re-arms the expiry.
 func TestPrivateKeyExpiry(t *testing.T) {
 	f := newSBEFixture(t)
 	pkg := &peer.CollectionConfigPackage{Config: []*peer.CollectionConfig{
@@ -469,7 +471,7 @@ func TestPrivateKeyExpiry(t *testing.T) {
 		undecided bool
 	}{
 		{"short-lived key, alive: its policy", write("short", 12), true, false},
-		{"short-lived key, purged in this block: unknown", write("short", 13), false, true},
+		{"short-lived key, in the block that purges it: still its policy", write("short", 13), true, false},
 		{"short-lived key, purged: chaincode policy", write("short", 14), false, false},
 		{"key of a collection kept forever: its policy", write("forever", 1000), true, false},
 		{"key of an unknown collection: unknown", write("unknown", 12), false, true},
@@ -481,15 +483,29 @@ func TestPrivateKeyExpiry(t *testing.T) {
 			}
 		})
 	}
+	// A value written at block 20, after the purge, recreates the key
+	// without its policy; one written at block 12 keeps it alive.
+	rewrite := func(coll string, height uint64) {
+		f.a.endorse.record(write(coll, height), 0)
+		f.a.endorse.endBlock()
+	}
+	rewrite("short", 20)
+	if ok, undecided, detail := f.eval(write("short", 21), 0, f.p1); ok || undecided {
+		t.Errorf("write after the purge and a rewrite = ok %v, undecided %v: %s; want the chaincode policy", ok, undecided, detail)
+	}
+	rewrite("forever", 12)
+	if ok, undecided, detail := f.eval(write("forever", 2000), 0, f.p1); !ok || undecided {
+		t.Errorf("key kept forever after a rewrite = ok %v, undecided %v: %s", ok, undecided, detail)
+	}
 	// The collection configuration and write heights survive a checkpoint.
 	g := newSBEFixture(t)
 	g.a.endorse = newEndorsementState()
 	g.a.Restore(roundTrip(t, f.a.Checkpoint(fixedNow)))
 	g.a.endorse.complete = true
-	if ok, undecided, detail := g.eval(write("short", 14), 0, g.p1); ok || undecided {
-		t.Errorf("restored: purged key = ok %v, undecided %v: %s", ok, undecided, detail)
+	if ok, undecided, detail := g.eval(write("short", 21), 0, g.p1); ok || undecided {
+		t.Errorf("restored: rewritten key = ok %v, undecided %v: %s", ok, undecided, detail)
 	}
-	if ok, undecided, detail := g.eval(write("short", 12), 0, g.p1); !ok || undecided {
+	if ok, undecided, detail := g.eval(write("forever", 3000), 0, g.p1); !ok || undecided {
 		t.Errorf("restored: live key = ok %v, undecided %v: %s", ok, undecided, detail)
 	}
 }
@@ -505,5 +521,25 @@ func TestLifecycleEndorsementFallback(t *testing.T) {
 	}
 	if ok, undecided, detail := f.eval(sbeTx(ns), 0, f.p1, f.p2); !ok || undecided {
 		t.Errorf("both orgs = ok %v, undecided %v: %s", ok, undecided, detail)
+	}
+}
+
+// TestUnreadableTransaction checks that a committed transaction that does
+// not decode makes every known key-level policy uncertain: it may have
+// changed them.
+func TestUnreadableTransaction(t *testing.T) {
+	f := newSBEFixture(t)
+	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}},
+		MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org2MSP")}}}), 0)
+	f.a.endorse.endBlock()
+	bad := sbeTx(ledger.NsRWSet{})
+	bad.Fabric.DecodeError = "payload: malformed"
+	f.a.endorse.record(bad, 0)
+	f.a.endorse.endBlock()
+	if kp, ok := f.a.endorse.keyPolicy(keyID{"cc", "", "k"}, 5); !ok || !kp.uncertain || f.a.endorse.complete {
+		t.Errorf("after an unreadable transaction: policy %+v, %v, complete %v; want uncertain, incomplete", kp, ok, f.a.endorse.complete)
+	}
+	if _, undecided, detail := f.eval(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}}), 0, f.p1); !undecided {
+		t.Errorf("write of k = undecided %v: %s; want not evaluated", undecided, detail)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -37,23 +38,74 @@ const maxKeyPolicyWrites = 8192
 // audit that continues), the chaincode endorsement policies it saved are
 // restored too, otherwise policies of chaincodes defined before from are
 // not known and those transactions' policies are not evaluated. The
-// stored checkpoint only moves forward: a re-audit that ends at or below
-// it stores verdicts and findings and leaves it as it is.
+// stored checkpoint only moves forward, over blocks audited contiguously
+// from it or from genesis: a range that ends at or below it, or starts
+// past the block after it, stores verdicts and findings only, and a range
+// that straddles it is audited in two parts, the second continuing the
+// stored state.
 func Reaudit(ctx context.Context, st Store, cfg Config, from, to uint64) (Summary, error) {
 	if to < from {
 		return Summary{}, fmt.Errorf("%w: range %d..%d is empty", ErrConfig, from, to)
 	}
+	cp, err := st.AuditCheckpoint(ctx, cfg.Chain.ID)
+	haveCP := err == nil
+	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		return Summary{}, fmt.Errorf("audit checkpoint: %w", err)
+	}
+	if haveCP && from <= cp.Height && cp.Height < to {
+		// Up to the checkpoint the audit does not continue the stored
+		// state; past it, it does.
+		below, err := reaudit(ctx, st, cfg, from, cp.Height, true)
+		if err != nil {
+			return below, err
+		}
+		above, err := reaudit(ctx, st, cfg, cp.Height+1, to, false)
+		return below.plus(above), err
+	}
+	// The stored checkpoint is where the running audit continues from: it
+	// moves only forward, and only over blocks audited in one go from it
+	// (or from genesis).
+	recordsOnly := (haveCP && (to <= cp.Height || from > cp.Height+1)) || (!haveCP && from > 0)
+	return reaudit(ctx, st, cfg, from, to, recordsOnly)
+}
+
+// reaudit audits the stored blocks from..to with a fresh auditor.
+func reaudit(ctx context.Context, st Store, cfg Config, from, to uint64, recordsOnly bool) (Summary, error) {
 	a, err := resume(ctx, st, cfg, from)
 	if err != nil {
 		return Summary{}, err
 	}
-	// The stored checkpoint is where the running audit continues from: a
-	// re-audit that does not go past it leaves it (and the state stored
-	// with it) alone.
-	cp, err := st.AuditCheckpoint(ctx, cfg.Chain.ID)
-	below := err == nil && cp.Height >= to
-	err = a.auditStored(ctx, st, from, to, below)
+	err = a.auditStored(ctx, st, from, to, recordsOnly)
 	return a.Summary(), err
+}
+
+// plus adds the totals of a later audit of the same chain.
+func (s Summary) plus(o Summary) Summary {
+	if s.Blocks == 0 {
+		return o
+	}
+	out := s
+	out.Blocks += o.Blocks
+	out.Txs += o.Txs
+	out.Signatures += o.Signatures
+	out.Verifies += o.Verifies
+	out.Reused += o.Reused
+	out.Tabled += o.Tabled
+	out.Integrity += o.Integrity
+	if o.Blocks > 0 {
+		out.Last = o.Last
+	}
+	if out.SM2PreHash == "" {
+		out.SM2PreHash = o.SM2PreHash
+	}
+	out.Findings = maps.Clone(s.Findings)
+	if out.Findings == nil {
+		out.Findings = map[string]int{}
+	}
+	for r, n := range o.Findings {
+		out.Findings[r] += n
+	}
+	return out
 }
 
 // resume returns an auditor ready to audit the stored chain from height
@@ -129,7 +181,7 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, re
 	err := a.Run(ctx, src, func(r *BlockResult) error {
 		recs = append(recs, Record(chain, r, a.cfg.Now().UTC()))
 		fs = append(fs, r.Findings...)
-		if len(recs) >= storeBatch || a.endorse.unsaved() >= maxKeyPolicyWrites {
+		if len(recs) >= storeBatch || (!recordsOnly && a.endorse.unsaved() >= maxKeyPolicyWrites) {
 			return flush()
 		}
 		return nil

@@ -45,7 +45,9 @@ func TestReaudit(t *testing.T) {
 		wantPolicy bool   // kvcc's endorsement policy known and evaluated
 		wantCP     uint64 // stored checkpoint afterwards
 	}{
-		{"up to the config update", 0, 11, true, 11},
+		{"up to block 8", 0, 8, true, 8},
+		{"past the block after the checkpoint: records only", 11, 11, false, 8},
+		{"straddling the checkpoint: the part past it continues", 5, 11, true, 11},
 		{"continued", 12, 12, true, 12},
 		{"all again", 0, top, true, 12},
 		{"middle, after kvcc was defined", 5, 11, false, 12},

@@ -51,7 +51,7 @@ type AuditCheckpoint struct {
 	// definition (a marshalled lifecycle.StateData holding its
 	// CollectionConfigPackage: collection endorsement policies and
 	// BlockToLive), as last committed.
-	Collections map[string][]byte `json:"collections,omitempty"`
+	Collections map[string][]byte `json:"collectionConfigs,omitempty"`
 	// KeyPolicies holds key-level endorsement policies in force at Height,
 	// each stored under its own key rather than in the checkpoint record,
 	// so that an audit writes only what changed. Given to PutAudit, they

@@ -105,14 +105,16 @@ func TestKeyPolicyGenerations(t *testing.T) {
 		return n
 	}
 	steps := []struct {
-		name  string
-		cp    AuditCheckpoint
-		want  []string
-		count int
+		name       string
+		cp         AuditCheckpoint
+		want       []string
+		count      int
+		wantHeight uint64 // of the stored checkpoint
 	}{
-		{"first, in full", AuditCheckpoint{Height: 1, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("a", []byte{1}), kp("b", []byte{2}), kp("c", []byte{3})}}, []string{"a", "b", "c"}, 3},
-		{"changes", AuditCheckpoint{Height: 2, KeyPolicies: []KeyPolicy{kp("a", nil), kp("d", []byte{4})}}, []string{"b", "c", "d"}, 3},
-		{"reset", AuditCheckpoint{Height: 3, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("e", []byte{5})}}, []string{"e"}, 1},
+		{"first, in full", AuditCheckpoint{Height: 1, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("a", []byte{1}), kp("b", []byte{2}), kp("c", []byte{3})}}, []string{"a", "b", "c"}, 3, 1},
+		{"changes", AuditCheckpoint{Height: 2, KeyPolicies: []KeyPolicy{kp("a", nil), kp("d", []byte{4})}}, []string{"b", "c", "d"}, 3, 2},
+		{"reset", AuditCheckpoint{Height: 3, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("e", []byte{5})}}, []string{"e"}, 1, 3},
+		{"records only", AuditCheckpoint{Height: 1, RecordsOnly: true, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("f", []byte{6})}}, []string{"e"}, 1, 3},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -129,6 +131,9 @@ func TestKeyPolicyGenerations(t *testing.T) {
 			}
 			if strings.Join(got, ",") != strings.Join(st.want, ",") || count() != st.count {
 				t.Errorf("stored %v (%d keys), want %v (%d keys)", got, count(), st.want, st.count)
+			}
+			if cp, err := db.AuditCheckpoint(ctx, "ch"); err != nil || cp.Height != st.wantHeight {
+				t.Errorf("checkpoint = %+v, %v; want height %d", cp, err, st.wantHeight)
 			}
 		})
 	}
