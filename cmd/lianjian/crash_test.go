@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -62,12 +63,12 @@ func TestKill9Ingest(t *testing.T) {
 	dir := t.TempDir()
 	// A proxy that delays each response makes ingest last a few seconds,
 	// so that kills land at random points inside it.
-	args := []string{"ingest", "--data-dir", dir, "--evm-http", slowProxy(t, node.HTTP, 50*time.Millisecond), "--chain", "dev", "--batch", "1", "--progress", "never", "--to", fmt.Sprint(head)}
+	args := []string{"ingest", "--data-dir", dir, "--evm-http", slowProxy(t, node.HTTP, 15*time.Millisecond), "--chain", "dev", "--batch", "1", "--progress", "never", "--to", fmt.Sprint(head)}
 	rng := rand.New(rand.NewPCG(1, 2))
 	// Kill until at least five kills landed mid-ingest (checkpoint strictly
 	// between start and head), so the test cannot pass without crashes.
-	midway, last := 0, uint64(0)
-	for attempt := 0; midway < 5 && attempt < 40; attempt++ {
+	midway, last, attempt := 0, uint64(0), 0
+	for ; midway < 5 && attempt < 40; attempt++ {
 		cmd := startLianjian(t, args...)
 		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
@@ -88,12 +89,13 @@ func TestKill9Ingest(t *testing.T) {
 			midway++
 			last = cp.Height
 		case cp.Height >= head:
-			t.Fatalf("ingest finished before %d mid-ingest kills; the chain is too short", 5)
+			t.Fatalf("ingest of %d blocks finished after %d mid-ingest kills, before 5; the chain is too short", head, midway)
 		}
 	}
 	if midway < 5 {
-		t.Fatalf("only %d kills landed mid-ingest", midway)
+		t.Fatalf("only %d of %d kills landed mid-ingest of %d blocks", midway, attempt, head)
 	}
+	t.Logf("%d of %d kills landed mid-ingest of %d blocks", midway, attempt, head)
 	cmd := startLianjian(t, args...)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("final ingest: %v", err)
@@ -158,8 +160,8 @@ func TestKill9Ingest(t *testing.T) {
 	}
 }
 
-// slowProxy serves a reverse proxy to target on loopback that delays every
-// response by d.
+// slowProxy serves a reverse proxy to target on loopback that serves one
+// request at a time, each delayed by d.
 func slowProxy(t *testing.T, target string, d time.Duration) string {
 	t.Helper()
 	u, err := url.Parse(target)
@@ -171,7 +173,12 @@ func slowProxy(t *testing.T, target string, d time.Duration) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One request at a time: ingest's concurrent prefetch must not
+	// overlap the delays, or the chain is ingested before the kills land.
+	var mu sync.Mutex
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		time.Sleep(d)
 		rp.ServeHTTP(w, r)
 	})}
