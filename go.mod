@@ -3,6 +3,7 @@ module github.com/lianjian/lianjian
 go 1.26.0
 
 require (
+	github.com/TarsCloud/TarsGo v1.4.5
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/dgraph-io/badger/v4 v4.9.6

@@ -11,6 +11,7 @@ type Kind string
 const (
 	KindEVM    Kind = "evm"
 	KindFabric Kind = "fabric"
+	KindFisco  Kind = "fisco"
 )
 
 // Crypto names the cryptographic profile a chain is declared to follow.
@@ -32,6 +33,7 @@ type Chain struct {
 	Channel string `json:"channel,omitempty"` // Fabric channel name
 	Crypto  Crypto `json:"crypto"`
 	ChainID uint64 `json:"chainId,omitempty"` // EVM chain id (EIP-155)
+	Group   string `json:"group,omitempty"`   // FISCO BCOS group (3.x group name, 2.x group id)
 }
 
 // Block is one block as ingested, converted to the chain-neutral model.
@@ -55,6 +57,7 @@ type Block struct {
 	Contracts  []Contract   `json:"contracts,omitempty"` // contracts created in this block
 	Config     *Config      `json:"config,omitempty"`    // Fabric channel config carried by a CONFIG block
 	Fabric     *FabricBlock `json:"fabric,omitempty"`
+	Fisco      *FiscoBlock  `json:"fisco,omitempty"`
 	Verdict    Verdict      `json:"verdict"`
 	Findings   []Finding    `json:"-"` // findings raised while ingesting this block; stored separately
 	Raw        []byte       `json:"raw,omitempty"`
@@ -83,6 +86,7 @@ type Tx struct {
 	Logs     []Log       `json:"logs,omitempty"`
 	Sigs     []Signature `json:"signatures,omitempty"`
 	Fabric   *FabricTx   `json:"fabric,omitempty"`
+	Fisco    *FiscoTx    `json:"fisco,omitempty"`
 	Verdict  Verdict     `json:"verdict"`
 	Raw      []byte      `json:"raw,omitempty"`
 }

@@ -20,7 +20,7 @@ import (
 var errIntegrity = errors.New("integrity check failed")
 
 func init() {
-	commands["verify"] = command{"re-verify a Fabric ledger directory or block files offline (no server, no index)", runVerify}
+	commands["verify"] = command{"re-verify a Fabric ledger or FISCO BCOS JSON-RPC results offline (no server, no index)", runVerify}
 }
 
 // verifyFlags are the options of verify.
@@ -44,7 +44,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(e.stderr, "Usage: lianjian verify [flags] PATH...\n\nPATH is a ledger root, a channel directory, a blockfile, a directory of .block files or .block files.\n\nFlags:")
+			fmt.Fprintln(e.stderr, "Usage: lianjian verify [flags] PATH...\n\nPATH is a Fabric ledger root, a channel directory, a blockfile, a directory of .block files or .block files;\nor FISCO BCOS data: a file or directory of JSON-RPC results (getBlockByNumber with full transactions,\ngetTransaction(ByHash), getTransactionReceipt; whole responses or bare results) and raw signed transactions as hex.\n\nFlags:")
 			fs.SetOutput(e.stderr)
 			fs.PrintDefaults()
 			return err
@@ -56,6 +56,16 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	f.findings = !f.quiet
 	integrity := 0
+	if isFiscoPath(fs.Arg(0)) {
+		n, err := verifyFisco(ctx, e.stdout, f, fs.Args())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: %d integrity findings", errIntegrity, n)
+		}
+		return nil
+	}
 	for src, err := range verifySources(ctx, fs.Args()) {
 		if err != nil {
 			return err

@@ -1,0 +1,181 @@
+package fisco
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// Verify converts one block as a node served it (the result of
+// getBlockByNumber with full transactions, 2.x or 3.x) and verifies it
+// with its receipts, which may be nil when they were not served. Blocks
+// must come in height order for the link and sealer-set checks; a gap
+// resets them. Only a block that does not decode at all is an error;
+// every failed check becomes a finding on the returned block.
+func (v *Verifier) Verify(raw []byte, receipts []json.RawMessage) (*ledger.Block, error) {
+	ver := DetectVersion(raw)
+	if ver == 0 {
+		return nil, fmt.Errorf("%w: neither a 2.x nor a 3.x block (no txsRoot/parentInfo or transactionsRoot/parentHash)", ErrMalformed)
+	}
+	var mismatch string
+	if v.version == 0 {
+		v.version = ver
+	} else if ver != v.version {
+		mismatch = fmt.Sprintf("block is %d.x, chain pinned to %d.x", ver, v.version)
+	}
+	var b *ledger.Block
+	var err error
+	if ver == 3 {
+		b, err = v.verify3(raw, receipts)
+	} else {
+		b, err = v.verify2(raw, receipts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if mismatch != "" {
+		report{chain: v.cfg.Chain, b: b}.check(RuleVersionChange, nil, "version", false, mismatch, nil)
+	}
+	b.Raw = bundle(raw, receipts)
+	return b, nil
+}
+
+// DetectVersion tells a 3.x block (txsRoot, parentInfo) from a 2.x one
+// (transactionsRoot, parentHash); 0 when it is neither.
+func DetectVersion(raw []byte) int {
+	var probe struct {
+		TxsRoot          json.RawMessage `json:"txsRoot"`
+		ParentInfo       json.RawMessage `json:"parentInfo"`
+		TransactionsRoot json.RawMessage `json:"transactionsRoot"`
+		ParentHash       json.RawMessage `json:"parentHash"`
+	}
+	if json.Unmarshal(raw, &probe) != nil {
+		return 0
+	}
+	switch {
+	case probe.TxsRoot != nil || probe.ParentInfo != nil:
+		return 3
+	case probe.TransactionsRoot != nil || probe.ParentHash != nil:
+		return 2
+	}
+	return 0
+}
+
+// Bundle is how a block is stored: the block as served plus its receipts.
+type Bundle struct {
+	Block    json.RawMessage   `json:"block"`
+	Receipts []json.RawMessage `json:"receipts,omitempty"`
+}
+
+func bundle(raw []byte, receipts []json.RawMessage) []byte {
+	out, _ := json.Marshal(Bundle{Block: raw, Receipts: receipts})
+	return out
+}
+
+// checkLink checks that block n follows the previous block verified.
+func (v *Verifier) checkLink(r report, b *ledger.Block, n uint64, parent []byte, numbersOK bool) {
+	if !numbersOK {
+		r.check(RuleParent, nil, "parent height", false, "the parent info names a height other than the block's height minus one", nil)
+	}
+	if v.prev == nil || v.prev.height+1 != n {
+		return
+	}
+	r.check(RuleParent, nil, "parent hash", bytes.Equal(parent, v.prev.hash),
+		fmt.Sprintf("parent hash %x, block %d has hash %x", parent, v.prev.height, v.prev.hash),
+		map[string]string{"parent": hx(parent), "previous": hx(v.prev.hash)})
+}
+
+// checkSealerSet checks that the block's sealer list is the one in force:
+// the previous block's, unless a consensus governance transaction came in
+// between, or the configured list for the first block.
+func (v *Verifier) checkSealerSet(r report, b *ledger.Block) {
+	list := b.Fisco.SealerList
+	var want []string
+	switch {
+	case v.prev != nil && v.prev.height+1 == b.Height && v.prev.sealers != nil && !v.prev.govSealers:
+		want = v.prev.sealers
+	case v.prev == nil && len(v.cfg.Sealers) > 0:
+		for _, s := range v.cfg.Sealers {
+			want = append(want, normNode(s))
+		}
+	default:
+		return
+	}
+	if b.Height == 0 || len(list) == 0 {
+		return
+	}
+	if !slices.Equal(sorted(list), sorted(want)) {
+		r.check(RuleSealerSetChange, nil, "sealer set", false,
+			fmt.Sprintf("sealer list changed from %d to %d nodes with no consensus governance transaction before it", len(want), len(list)),
+			map[string]string{"previous": fmt.Sprint(want), "current": fmt.Sprint(list)})
+	}
+	if v.prev != nil {
+		for _, s := range list {
+			if v.prev.observers[s] {
+				r.check(RuleNonSealer, nil, "observer in sealer list", false,
+					fmt.Sprintf("node %s, made an observer by governance, appears in the sealer list", short(s)), map[string]string{"node": s})
+			}
+		}
+	}
+}
+
+// advance records b as the block the next one links to.
+func (v *Verifier) advance(b *ledger.Block) {
+	next := &linkState{height: b.Height, hash: b.Hash, observers: map[string]bool{}}
+	if b.Fisco != nil && len(b.Fisco.SealerList) > 0 {
+		next.sealers = b.Fisco.SealerList
+	}
+	if v.prev != nil && v.prev.height+1 == b.Height {
+		for k := range v.prev.observers {
+			next.observers[k] = true
+		}
+		if next.sealers == nil {
+			next.sealers = v.prev.sealers
+		}
+		// A pending governance change stays pending until the list moves.
+		next.govSealers = v.prev.govSealers && slices.Equal(next.sealers, v.prev.sealers)
+	}
+	for _, tx := range b.Txs {
+		g := tx.Fisco
+		if g == nil || g.Governance == nil || !tx.Valid {
+			continue
+		}
+		if changesSealers(g.Governance.Action) {
+			next.govSealers = true
+		}
+		if g.Governance.Action == "add-observer" && g.Governance.NodeID != "" {
+			next.observers[normNode(g.Governance.NodeID)] = true
+		}
+		if g.Governance.Action == "add-sealer" && g.Governance.NodeID != "" {
+			delete(next.observers, normNode(g.Governance.NodeID))
+		}
+	}
+	v.prev = next
+}
+
+func normNode(s string) string {
+	return string(bytes.ToLower([]byte(trim0x(s))))
+}
+
+func trim0x(s string) string {
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		return s[2:]
+	}
+	return s
+}
+
+func sorted(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
+}
+
+func short(id string) string {
+	if len(id) > 16 {
+		return id[:16] + "…"
+	}
+	return id
+}

@@ -1,0 +1,299 @@
+package fisco
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// verify3 converts and verifies one 3.x block with its receipts (nil when
+// not served).
+func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Block, error) {
+	var b block3
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, fmt.Errorf("%w: 3.x block: %w", ErrMalformed, err)
+	}
+	if !b.Hash.set || !b.Number.set {
+		return nil, fmt.Errorf("%w: 3.x block without hash or number", ErrMalformed)
+	}
+	if v.suite == SuiteUnknown {
+		v.pinSuite(detectSuite3(&b))
+	}
+	out := &ledger.Block{
+		Chain:     v.cfg.Chain,
+		Height:    b.Number.v,
+		Hash:      b.Hash.b,
+		DataHash:  b.TxsRoot.b,
+		StateRoot: b.StateRoot.b,
+		Time:      msTime(b.Timestamp.v),
+		TxCount:   len(b.Transactions),
+		Fisco: &ledger.FiscoBlock{
+			Version: 3, HeaderVer: b.Version.v, Group: v.cfg.Group, ReceiptsRoot: b.ReceiptsRoot.b,
+			ExtraData: b.ExtraData.b, SealerIndex: b.Sealer.v, Receipts: receipts != nil,
+		},
+	}
+	if len(b.ParentInfo) > 0 {
+		out.ParentHash = b.ParentInfo[0].BlockHash.b
+	}
+	out.GasUsed, _ = strconv.ParseUint(string(b.GasUsed), 10, 64)
+	for _, n := range b.SealerList {
+		out.Fisco.SealerList = append(out.Fisco.SealerList, hx(n.b))
+	}
+	for _, w := range b.ConsensusWeights {
+		out.Fisco.Weights = append(out.Fisco.Weights, w.v)
+	}
+	if int(b.Sealer.v) < len(out.Fisco.SealerList) {
+		out.Proposer = out.Fisco.SealerList[b.Sealer.v]
+	}
+	r := report{chain: v.cfg.Chain, b: out}
+
+	// The header hash (a genesis block is tried with its roots empty, as
+	// stored, then as served).
+	want := headerHash3(v.suite, &b, false)
+	if !bytes.Equal(want, b.Hash.b) && b.Number.v == 0 {
+		if alt := headerHash3(v.suite, &b, true); bytes.Equal(alt, b.Hash.b) {
+			want = alt
+		}
+	}
+	r.check(RuleHeaderHash, nil, "header hash", bytes.Equal(want, b.Hash.b),
+		fmt.Sprintf("recomputed %x, node gave %x", want, b.Hash.b), map[string]string{"recomputed": hx(want), "served": hx(b.Hash.b)})
+
+	v.checkLink(r, out, b.Number.v, out.ParentHash, len(b.ParentInfo) == 0 || b.ParentInfo[0].BlockNumber.v+1 == b.Number.v)
+
+	// Transactions: hashes, signatures, senders, then the root.
+	leaves := make([][]byte, 0, len(b.Transactions))
+	full := true
+	for i, rawTx := range b.Transactions {
+		if len(rawTx) > 0 && rawTx[0] == '"' {
+			var h hexBytes
+			if err := json.Unmarshal(rawTx, &h); err != nil {
+				return nil, fmt.Errorf("%w: block %d tx %d hash: %w", ErrMalformed, b.Number.v, i, err)
+			}
+			leaves = append(leaves, h.b)
+			out.Txs = append(out.Txs, ledger.Tx{ID: hx(h.b), Chain: v.cfg.Chain, Height: out.Height, Index: i, Time: out.Time})
+			full = false
+			continue
+		}
+		var t tx3
+		if err := json.Unmarshal(rawTx, &t); err != nil {
+			tx := ledger.Tx{ID: fmt.Sprintf("%d-%d", out.Height, i), Chain: v.cfg.Chain, Height: out.Height, Index: i}
+			out.Txs = append(out.Txs, tx)
+			r.check(RuleMalformed, &out.Txs[len(out.Txs)-1], "decode", false, fmt.Sprintf("transaction %d: %v", i, err), nil)
+			continue
+		}
+		leaves = append(leaves, t.Hash.b)
+		out.Txs = append(out.Txs, v.tx3(r, out, i, &t))
+	}
+	if !full && len(b.Transactions) > 0 {
+		r.note(RuleNotVerifiable, nil, "the block was served with transaction hashes only: transaction fields and signatures were not checked")
+	}
+	root := merkleRoot3(v.suite, leaves)
+	if b.Number.v > 0 || len(leaves) > 0 {
+		r.check(RuleTxRoot, nil, "transactions root", bytes.Equal(root, b.TxsRoot.b),
+			fmt.Sprintf("recomputed %x, header has %x", root, b.TxsRoot.b), map[string]string{"recomputed": hx(root), "header": hx(b.TxsRoot.b)})
+	}
+	if receipts != nil {
+		v.receipts3(r, &b, receipts)
+	} else if len(b.Transactions) > 0 {
+		r.note(RuleNotVerifiable, nil, "receipts were not served: the receipts root and execution results were not checked")
+	}
+	v.sealers3(r, &b)
+	v.advance(out)
+	return out, nil
+}
+
+// detectSuite3 finds the suite under which the block's hash reproduces,
+// falling back to the signature layouts.
+func detectSuite3(b *block3) Suite {
+	for _, s := range []Suite{SuiteGM, SuiteStandard} {
+		if bytes.Equal(headerHash3(s, b, false), b.Hash.b) || bytes.Equal(headerHash3(s, b, true), b.Hash.b) {
+			return s
+		}
+	}
+	var sigs []sealerSig3
+	if b.SignatureList != nil {
+		sigs = *b.SignatureList
+	}
+	for _, sg := range sigs {
+		switch len(sg.Signature.b) {
+		case 64, 128:
+			return SuiteGM
+		case 65:
+			return SuiteStandard
+		}
+	}
+	return SuiteUnknown
+}
+
+// pinSuite fixes the chain's crypto mode.
+func (v *Verifier) pinSuite(s Suite) {
+	if s == SuiteUnknown {
+		return
+	}
+	v.suite = s
+	v.sig.suite = s
+}
+
+// tx3 converts and verifies one 3.x transaction.
+func (v *Verifier) tx3(r report, b *ledger.Block, i int, t *tx3) ledger.Tx {
+	tx := ledger.Tx{
+		ID: hx(t.Hash.b), Chain: v.cfg.Chain, Height: b.Height, Index: i, Time: msTime(t.ImportTime.v),
+		From: addrOf(t.From), To: addrOf(t.To), Type: "call", Valid: true,
+		Fisco: &ledger.FiscoTx{
+			TxVersion: t.Version.v, ChainID: t.ChainID, GroupID: t.GroupID, BlockLimit: t.BlockLimit.v, Nonce: t.Nonce,
+			ABI: t.Abi, Input: t.Input.b, ImportTime: t.ImportTime.v, Attribute: t.Attribute.v, ExtraData: t.ExtraData,
+			Extension: t.Extension, Signature: t.Signature.b,
+		},
+	}
+	if t.To == "" {
+		tx.Type = "deploy"
+	}
+	if tx.Time.IsZero() {
+		tx.Time = b.Time
+	}
+	if len(t.Input.b) >= 4 {
+		tx.Function = hx(t.Input.b[:4])
+	}
+	if v := parseBig(t.Value); v != "" {
+		tx.Value = v
+	}
+	tx.Gas = t.GasLimit.v
+	tx.GasPrice = parseBig(t.GasPrice)
+	p := &tx
+	v.governance(p, t.To, t.Input.b)
+	h, ok := recomputeTx3(v.suite, t)
+	r.check(RuleTxHash, p, "tx hash", ok, fmt.Sprintf("recomputed %x from the fields, node gave %x", h, t.Hash.b),
+		map[string]string{"recomputed": hx(h), "served": hx(t.Hash.b)})
+	v.txSig(r, p, h, t.Signature.b, t.From)
+	return tx
+}
+
+// txSig verifies a transaction signature over hash h and compares the
+// derived account with the from the node reported.
+func (v *Verifier) txSig(r report, tx *ledger.Tx, h, sig []byte, from string) {
+	res := v.sig.checkTxSig(h, sig)
+	algo := map[Suite]string{SuiteGM: "SM2-SM3", SuiteStandard: "secp256k1-keccak"}[res.suite]
+	if res.suite != SuiteUnknown && v.suite != SuiteUnknown && res.suite != v.suite {
+		r.check(RuleCryptoMode, tx, "crypto mode", false,
+			fmt.Sprintf("a %s signature on a chain pinned to %s", res.suite, v.suite), map[string]string{"signatureBytes": strconv.Itoa(len(sig))})
+	}
+	detail := "signature does not verify over the recomputed hash"
+	if res.err != nil {
+		detail = res.err.Error()
+	}
+	r.check(RuleTxSig, tx, "sender signature", res.ok, detail, map[string]string{"signature": hx(sig)})
+	sigEntry := ledger.Signature{Role: "sender", Algorithm: algo, Value: sig, Verdict: ledger.Verdict{}}
+	sigEntry.Verdict.Add("signature", res.ok, "")
+	if res.ok {
+		suite := res.suite
+		addr := "0x" + hx(suite.Address(res.pub))
+		tx.Fisco.PublicKey = res.pub
+		sigEntry.Signer = ledger.Identity{Address: addr, KeyAlgorithm: keyAlgo(suite)}
+		if from != "" {
+			r.check(RuleSender, tx, "sender", addrOf(from) == addr,
+				fmt.Sprintf("signature derives %s, node reported %s", addr, addrOf(from)), map[string]string{"derived": addr, "reported": addrOf(from)})
+		}
+		tx.From = addr
+		tx.Creator = &sigEntry.Signer
+	}
+	tx.Sigs = append(tx.Sigs, sigEntry)
+}
+
+func keyAlgo(s Suite) string {
+	if s == SuiteGM {
+		return "SM2"
+	}
+	return "secp256k1"
+}
+
+// parseBig renders a hex or decimal quantity string in decimal; empty
+// when absent or not a number.
+func parseBig(s string) string {
+	if s == "" {
+		return ""
+	}
+	n, ok := new(big.Int).SetString(s, 0)
+	if !ok {
+		if n, ok = new(big.Int).SetString(s, 16); !ok {
+			return ""
+		}
+	}
+	return n.String()
+}
+
+// receipts3 verifies a 3.x block's receipts: each belongs to the
+// transaction at its index and this block, its hash reproduces, and the
+// receipts root over them matches the header.
+func (v *Verifier) receipts3(r report, b *block3, raws []json.RawMessage) {
+	out := r.b
+	if len(raws) != len(out.Txs) {
+		r.check(RuleReceiptMismatch, nil, "receipt count", false,
+			fmt.Sprintf("%d receipts for %d transactions", len(raws), len(out.Txs)), nil)
+		return
+	}
+	leaves := make([][]byte, 0, len(raws))
+	for i, raw := range raws {
+		tx := &out.Txs[i]
+		var rc receipt3
+		if err := json.Unmarshal(raw, &rc); err != nil {
+			r.check(RuleMalformed, tx, "receipt decode", false, fmt.Sprintf("receipt %d: %v", i, err), nil)
+			return
+		}
+		if hx(rc.TransactionHash.b) != tx.ID || (rc.BlockNumber.set && rc.BlockNumber.v != out.Height) {
+			r.check(RuleReceiptMismatch, tx, "receipt belongs", false,
+				fmt.Sprintf("receipt %d names tx %x at height %d", i, rc.TransactionHash.b, rc.BlockNumber.v), nil)
+			return
+		}
+		h, ok := recomputeReceipt3(v.suite, &rc)
+		r.check(RuleReceiptHash, tx, "receipt hash", ok, fmt.Sprintf("recomputed %x, node gave %x", h, rc.Hash.b),
+			map[string]string{"recomputed": hx(h), "served": hx(rc.Hash.b)})
+		leaves = append(leaves, rc.Hash.b)
+		applyReceipt3(out, tx, &rc)
+	}
+	root := merkleRoot3(v.suite, leaves)
+	r.check(RuleReceiptRoot, nil, "receipts root", bytes.Equal(root, b.ReceiptsRoot.b),
+		fmt.Sprintf("recomputed %x, header has %x", root, b.ReceiptsRoot.b), map[string]string{"recomputed": hx(root), "header": hx(b.ReceiptsRoot.b)})
+}
+
+// applyReceipt3 copies the execution result onto the transaction.
+func applyReceipt3(b *ledger.Block, tx *ledger.Tx, rc *receipt3) {
+	tx.Status = "success"
+	tx.Valid = rc.Status.v == 0
+	if !tx.Valid {
+		tx.Status = fmt.Sprintf("failed(%d)", rc.Status.v)
+		if rc.Message != "" {
+			tx.Status += ": " + rc.Message
+		}
+	}
+	tx.GasUsed, _ = strconv.ParseUint(string(rc.GasUsed), 10, 64)
+	if tx.Fisco != nil {
+		tx.Fisco.ReceiptStatus = int64(int32(rc.Status.v))
+		tx.Fisco.ReceiptHash = rc.Hash.b
+		tx.Fisco.Output = rc.Output.b
+		tx.Fisco.ContractAddress = addrOf(rc.ContractAddress)
+	}
+	for i, l := range rc.Logs {
+		lg := ledger.Log{Address: addrOf(l.Address), Data: l.Data.b, Index: uint(i)}
+		for _, t := range l.Topics {
+			lg.Topics = append(lg.Topics, "0x"+hx(t.b))
+		}
+		tx.Logs = append(tx.Logs, lg)
+	}
+	if ca := addrOf(rc.ContractAddress); ca != "" && tx.Valid && !isZeroAddr(ca) {
+		tx.Contract = ca
+		b.Contracts = append(b.Contracts, ledger.Contract{Chain: b.Chain, Address: ca, Creator: tx.From, DeployTx: tx.ID, Height: b.Height, Time: b.Time})
+	}
+}
+
+func isZeroAddr(a string) bool {
+	for _, c := range trim0x(a) {
+		if c != '0' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,155 @@
+package fisco
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// num is a JSON number as FISCO nodes serve them: a JSON integer (3.x), a
+// "0x"-prefixed hex string (2.x) or a decimal string. The text is kept so
+// that a field hashed as a string can be hashed exactly as served.
+type num struct {
+	v    uint64
+	text string
+	set  bool
+}
+
+// UnmarshalJSON accepts 12, "12" and "0xc".
+func (n *num) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*n = num{}
+		return nil
+	}
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	v, err := parseUint(s)
+	if err != nil {
+		return err
+	}
+	*n = num{v: v, text: s, set: true}
+	return nil
+}
+
+// parseUint reads a decimal or 0x-hex unsigned integer.
+func parseUint(s string) (uint64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		if len(s) == 2 {
+			return 0, nil
+		}
+		v, err := strconv.ParseUint(s[2:], 16, 64)
+		if err != nil {
+			return 0, fmt.Errorf("number %q: %w", s, err)
+		}
+		return v, nil
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		// A JSON number that went through a float (1.6e+12) or a signed
+		// value: accept exact integers only.
+		f, ok := new(big.Float).SetString(s)
+		if !ok {
+			return 0, fmt.Errorf("number %q: %w", s, err)
+		}
+		i, acc := f.Uint64()
+		if acc != big.Exact {
+			return 0, fmt.Errorf("number %q is not an unsigned integer", s)
+		}
+		return i, nil
+	}
+	return v, nil
+}
+
+// hexBytes is a hex string with or without "0x"; the text as served is
+// kept for fields that FISCO hashes as strings.
+type hexBytes struct {
+	b    []byte
+	text string
+	set  bool
+}
+
+// UnmarshalJSON decodes a hex string. An odd number of digits is padded
+// with a leading zero, as nodes print some quantities that way.
+func (h *hexBytes) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*h = hexBytes{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a hex string: %w", err)
+	}
+	v, err := decodeHex(s)
+	if err != nil {
+		return err
+	}
+	*h = hexBytes{b: v, text: s, set: true}
+	return nil
+}
+
+func decodeHex(s string) ([]byte, error) {
+	t := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if len(t)%2 == 1 {
+		t = "0" + t
+	}
+	v, err := hex.DecodeString(t)
+	if err != nil {
+		if len(s) > 40 {
+			s = s[:40] + "…"
+		}
+		return nil, fmt.Errorf("hex %q: %w", s, err)
+	}
+	return v, nil
+}
+
+// strOrNum is a JSON value that may be a string or a number; the text is
+// kept as served (3.x gasUsed, value and gas fields).
+type strOrNum string
+
+// UnmarshalJSON keeps strings as they are and numbers in their JSON text.
+func (s *strOrNum) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*s = ""
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = strOrNum(v)
+		return nil
+	}
+	*s = strOrNum(b)
+	return nil
+}
+
+// envelope is a whole JSON-RPC response; a file may hold one, a batch of
+// them, or a bare result.
+type envelope struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  json.RawMessage `json:"result"`
+	Error   *rpcError       `json:"error"`
+}
+
+// rpcError is a JSON-RPC error object.
+type rpcError struct {
+	Code    int             `json:"code"`
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data,omitempty"`
+}
+
+func (e *rpcError) Error() string { return fmt.Sprintf("node error %d: %s", e.Code, e.Message) }
