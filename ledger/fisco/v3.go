@@ -10,19 +10,19 @@ import (
 // block3 is a FISCO BCOS 3.x block as getBlockByNumber/getBlockByHash
 // serve it.
 type block3 struct {
-	Hash             hexBytes     `json:"hash"`
-	Version          num          `json:"version"`
-	Number           num          `json:"number"`
-	ParentInfo       []parent3    `json:"parentInfo"`
-	TxsRoot          hexBytes     `json:"txsRoot"`
-	ReceiptsRoot     hexBytes     `json:"receiptsRoot"`
-	StateRoot        hexBytes     `json:"stateRoot"`
-	GasUsed          strOrNum     `json:"gasUsed"`
-	Timestamp        num          `json:"timestamp"`
-	Sealer           num          `json:"sealer"`
-	SealerList       []hexBytes   `json:"sealerList"`
-	ExtraData        hexBytes     `json:"extraData"`
-	ConsensusWeights []num        `json:"consensusWeights"`
+	Hash             hexBytes      `json:"hash"`
+	Version          num           `json:"version"`
+	Number           num           `json:"number"`
+	ParentInfo       []parent3     `json:"parentInfo"`
+	TxsRoot          hexBytes      `json:"txsRoot"`
+	ReceiptsRoot     hexBytes      `json:"receiptsRoot"`
+	StateRoot        hexBytes      `json:"stateRoot"`
+	GasUsed          strOrNum      `json:"gasUsed"`
+	Timestamp        num           `json:"timestamp"`
+	Sealer           num           `json:"sealer"`
+	SealerList       []hexBytes    `json:"sealerList"`
+	ExtraData        hexBytes      `json:"extraData"`
+	ConsensusWeights []num         `json:"consensusWeights"`
 	SignatureList    *[]sealerSig3 `json:"signatureList"`
 	// Transactions holds full objects or bare hashes (onlyTxHash).
 	Transactions []json.RawMessage `json:"transactions"`
