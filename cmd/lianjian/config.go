@@ -44,10 +44,11 @@ type IndexConfig struct {
 type ChainConfig struct {
 	ID     string        `yaml:"id"`
 	Name   string        `yaml:"name"`
-	Kind   string        `yaml:"kind"`   // evm or fabric
+	Kind   string        `yaml:"kind"`   // evm, fabric or fisco
 	Crypto string        `yaml:"crypto"` // intl or gm
 	EVM    *EVMConfig    `yaml:"evm"`
 	Fabric *FabricConfig `yaml:"fabric"`
+	Fisco  *FiscoConfig  `yaml:"fisco"`
 	Ingest IngestConfig  `yaml:"ingest"`
 }
 
@@ -125,6 +126,9 @@ func (c *Config) Defaults() {
 		if ch.Kind == "" && ch.Fabric != nil {
 			ch.Kind = string(ledger.KindFabric)
 		}
+		if ch.Kind == "" && ch.Fisco != nil {
+			ch.Kind = string(ledger.KindFisco)
+		}
 	}
 }
 
@@ -197,8 +201,12 @@ func (ch *ChainConfig) validate(key string) error {
 		if err := ch.validateFabric(key); err != nil {
 			return err
 		}
+	case ledger.KindFisco:
+		if err := ch.validateFisco(key); err != nil {
+			return err
+		}
 	default:
-		return bad(key+".kind", "%q is not a supported chain kind (evm or fabric)", ch.Kind)
+		return bad(key+".kind", "%q is not a supported chain kind (evm, fabric or fisco)", ch.Kind)
 	}
 	ic := ch.ingestConfig(false)
 	ic.Defaults()

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/index"
 )
 
@@ -28,12 +27,18 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal), always or never")
 	fabricDir := fs.String("fabric-dir", "", "import Fabric ledger files: a directory of .block files or a peer's ledger directory")
 	network := fs.String("network", "", "with --fabric-dir: the Fabric network name recorded for each channel")
+	fiscoDir := fs.String("fisco-dir", "", "import FISCO BCOS data: a file or directory of JSON-RPC results (blocks with full transactions, receipts)")
+	group := fs.String("group", "", "with --fisco-dir: the FISCO BCOS group the data belongs to")
+	gm := fs.Bool("gm", false, "with --fisco-dir: the chain is national-crypto (SM2/SM3); by default the mode is detected from the data")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := c.load(e)
 	if err != nil {
 		return err
+	}
+	if *fiscoDir != "" {
+		return runFiscoImport(ctx, e, cfg, fiscoImportFlags{dir: *fiscoDir, chain: *chain, group: *group, gm: *gm})
 	}
 	if *fabricDir != "" {
 		return runFabricImport(ctx, e, cfg, fabricImportFlags{dir: *fabricDir, chain: *chain, network: *network, progress: *progress})
@@ -59,13 +64,11 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	src, err := evm.Dial(ctx, ch.evmConfig())
+	src, m, closeSrc, err := dialChain(ctx, ch)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	m := ch.model()
-	m.ChainID = src.ChainID()
+	defer closeSrc()
 	if err := db.PutChain(ctx, m); err != nil {
 		return err
 	}

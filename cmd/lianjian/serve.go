@@ -13,7 +13,6 @@ import (
 
 	"github.com/lianjian/lianjian/api"
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/index"
 )
 
@@ -144,13 +143,11 @@ func guard(f func() error) (err error) {
 }
 
 func ingestChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headBoard, log *slog.Logger) error {
-	src, err := evm.Dial(ctx, ch.evmConfig())
+	src, m, closeSrc, err := dialChain(ctx, &ch)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	m := ch.model()
-	m.ChainID = src.ChainID()
+	defer closeSrc()
 	if err := db.PutChain(ctx, m); err != nil {
 		return err
 	}
@@ -159,6 +156,6 @@ func ingestChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headB
 		return err
 	}
 	heads.set(ch.ID, in)
-	log.Info("ingest started", "chain", ch.ID, "http", ch.EVM.HTTP, "ws", ch.EVM.WS, "chain_id", m.ChainID)
+	log.Info("ingest started", "chain", ch.ID, "kind", ch.Kind, "network", m.Network, "chain_id", m.ChainID)
 	return in.Run(ctx)
 }

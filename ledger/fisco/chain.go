@@ -122,10 +122,12 @@ func (v *Verifier) checkSealerSet(r report, b *ledger.Block) {
 	}
 }
 
-// advance records b as the block the next one links to.
+// advance records b as the block the next one links to. A block whose
+// header or seals failed does not replace the sealer set in force: a
+// forged list must not become the one later blocks are held to.
 func (v *Verifier) advance(b *ledger.Block) {
 	next := &linkState{height: b.Height, hash: b.Hash, observers: map[string]bool{}}
-	if b.Fisco != nil && len(b.Fisco.SealerList) > 0 {
+	if b.Fisco != nil && len(b.Fisco.SealerList) > 0 && trusted(b) {
 		next.sealers = b.Fisco.SealerList
 	}
 	if v.prev != nil && v.prev.height+1 == b.Height {
@@ -154,6 +156,18 @@ func (v *Verifier) advance(b *ledger.Block) {
 		}
 	}
 	v.prev = next
+}
+
+// trusted reports whether a block's header hash, sealer signatures and
+// sealer set all verified.
+func trusted(b *ledger.Block) bool {
+	for _, f := range b.Findings {
+		switch f.Rule {
+		case RuleHeaderHash.ID, RuleSealerSig.ID, RuleQuorum.ID, RuleNonSealer.ID, RuleDuplicateSigner.ID, RuleSealerSetChange.ID:
+			return false
+		}
+	}
+	return true
 }
 
 func normNode(s string) string {

@@ -136,7 +136,7 @@ func classify(v json.RawMessage, where string) ([]Item, error) {
 			return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, where, err)
 		}
 		b, err := hex.DecodeString(trim0x(s))
-		if err != nil || len(b) < 32 {
+		if err != nil || len(b) <= 32 {
 			return nil, nil // a bare hash or another scalar result: nothing to verify
 		}
 		return []Item{{Kind: ItemRawTx, Raw: b, Where: where}}, nil
@@ -156,6 +156,12 @@ func classify(v json.RawMessage, where string) ([]Item, error) {
 			return nil, nil
 		}
 		return classify(res, where)
+	}
+	// Results that wrap the object with its Merkle proof (2.x *WithProof).
+	for _, k := range []string{"transaction", "transactionReceipt"} {
+		if inner := bytes.TrimSpace(probe[k]); len(inner) > 0 && inner[0] == '{' {
+			return classify(inner, where)
+		}
 	}
 	_, hasNumber := probe["number"]
 	_, hasHash := probe["hash"]

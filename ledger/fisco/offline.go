@@ -61,7 +61,7 @@ func (v *Verifier) VerifyItems(items []Item, onBlock func(*ledger.Block) error, 
 			}
 			rcs = append(rcs, rc)
 		}
-		if len(hashes) == 0 {
+		if len(hashes) == 0 && hasTransactions(it.JSON) {
 			rcs = []json.RawMessage{}
 		}
 		b, err := v.Verify(it.JSON, rcs)
@@ -110,6 +110,15 @@ func (v *Verifier) malformed(it Item, err error) Checked {
 	tx := ledger.Tx{ID: it.Where, Chain: v.cfg.Chain}
 	r.check(RuleMalformed, &tx, "decode", false, fmt.Sprintf("%s: %v", it.Where, err), map[string]string{"where": it.Where})
 	return Checked{Tx: tx, Findings: b.Findings}
+}
+
+// hasTransactions reports whether a block was served with its
+// transactions key (full or hashes) rather than as a header only.
+func hasTransactions(raw json.RawMessage) bool {
+	var b struct {
+		Transactions json.RawMessage `json:"transactions"`
+	}
+	return json.Unmarshal(raw, &b) == nil && len(b.Transactions) > 0 && string(b.Transactions) != "null"
 }
 
 // blockTxHashes lists the hashes of a block's transactions, lower-case

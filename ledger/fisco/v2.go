@@ -11,22 +11,22 @@ import (
 // block2 is a FISCO BCOS 2.x block as getBlockByNumber(group, n, true)
 // serves it.
 type block2 struct {
-	Hash             hexBytes          `json:"hash"`
-	Number           num               `json:"number"`
-	ParentHash       hexBytes          `json:"parentHash"`
-	StateRoot        hexBytes          `json:"stateRoot"`
-	TransactionsRoot hexBytes          `json:"transactionsRoot"`
-	ReceiptsRoot     *hexBytes         `json:"receiptsRoot"`
-	DBHash           *hexBytes         `json:"dbHash"`
-	LogsBloom        hexBytes          `json:"logsBloom"`
-	GasLimit         hexBytes          `json:"gasLimit"`
-	GasUsed          hexBytes          `json:"gasUsed"`
-	Timestamp        num               `json:"timestamp"`
-	ExtraData        []hexBytes        `json:"extraData"`
-	Sealer           num               `json:"sealer"`
-	SealerList       []hexBytes        `json:"sealerList"`
-	SignatureList    *[]sealerSig2     `json:"signatureList"`
-	Transactions     []json.RawMessage `json:"transactions"`
+	Hash             hexBytes           `json:"hash"`
+	Number           num                `json:"number"`
+	ParentHash       hexBytes           `json:"parentHash"`
+	StateRoot        hexBytes           `json:"stateRoot"`
+	TransactionsRoot hexBytes           `json:"transactionsRoot"`
+	ReceiptsRoot     *hexBytes          `json:"receiptsRoot"`
+	DBHash           *hexBytes          `json:"dbHash"`
+	LogsBloom        hexBytes           `json:"logsBloom"`
+	GasLimit         hexBytes           `json:"gasLimit"`
+	GasUsed          hexBytes           `json:"gasUsed"`
+	Timestamp        num                `json:"timestamp"`
+	ExtraData        []hexBytes         `json:"extraData"`
+	Sealer           num                `json:"sealer"`
+	SealerList       []hexBytes         `json:"sealerList"`
+	SignatureList    *[]sealerSig2      `json:"signatureList"`
+	Transactions     *[]json.RawMessage `json:"transactions"`
 }
 
 type sealerSig2 struct {

@@ -24,8 +24,9 @@ type block3 struct {
 	ExtraData        hexBytes      `json:"extraData"`
 	ConsensusWeights []num         `json:"consensusWeights"`
 	SignatureList    *[]sealerSig3 `json:"signatureList"`
-	// Transactions holds full objects or bare hashes (onlyTxHash).
-	Transactions []json.RawMessage `json:"transactions"`
+	// Transactions holds full objects or bare hashes (onlyTxHash); nil
+	// when only the header was served.
+	Transactions *[]json.RawMessage `json:"transactions"`
 }
 
 type parent3 struct {

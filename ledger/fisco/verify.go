@@ -108,7 +108,9 @@ func (r report) check(rule *ledger.RuleInfo, tx *ledger.Tx, name string, ok bool
 	subj := r.blockSubject()
 	if tx != nil {
 		subj = r.txSubject(tx)
-		tx.Verdict.Add(name, ok, detail)
+		if ok || rule.Severity.Rank() >= ledger.Medium.Rank() {
+			tx.Verdict.Add(name, ok, detail)
+		}
 		if !ok && rule.Severity.Rank() >= ledger.Medium.Rank() {
 			r.b.Verdict.Add("tx "+tx.ID+" "+name, false, detail)
 		}

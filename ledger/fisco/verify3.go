@@ -23,6 +23,11 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 	if v.suite == SuiteUnknown {
 		v.pinSuite(detectSuite3(&b))
 	}
+	headerOnly := b.Transactions == nil
+	var txs []json.RawMessage
+	if !headerOnly {
+		txs = *b.Transactions
+	}
 	out := &ledger.Block{
 		Chain:     v.cfg.Chain,
 		Height:    b.Number.v,
@@ -30,7 +35,7 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 		DataHash:  b.TxsRoot.b,
 		StateRoot: b.StateRoot.b,
 		Time:      msTime(b.Timestamp.v),
-		TxCount:   len(b.Transactions),
+		TxCount:   len(txs),
 		Fisco: &ledger.FiscoBlock{
 			Version: 3, HeaderVer: b.Version.v, Group: v.cfg.Group, ReceiptsRoot: b.ReceiptsRoot.b,
 			ExtraData: b.ExtraData.b, SealerIndex: b.Sealer.v, Receipts: receipts != nil,
@@ -65,9 +70,9 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 	v.checkLink(r, out, b.Number.v, out.ParentHash, len(b.ParentInfo) == 0 || b.ParentInfo[0].BlockNumber.v+1 == b.Number.v)
 
 	// Transactions: hashes, signatures, senders, then the root.
-	leaves := make([][]byte, 0, len(b.Transactions))
+	leaves := make([][]byte, 0, len(txs))
 	full := true
-	for i, rawTx := range b.Transactions {
+	for i, rawTx := range txs {
 		if len(rawTx) > 0 && rawTx[0] == '"' {
 			var h hexBytes
 			if err := json.Unmarshal(rawTx, &h); err != nil {
@@ -88,17 +93,23 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 		leaves = append(leaves, t.Hash.b)
 		out.Txs = append(out.Txs, v.tx3(r, out, i, &t))
 	}
-	if !full && len(b.Transactions) > 0 {
+	if !full && len(txs) > 0 {
 		r.note(RuleNotVerifiable, nil, "the block was served with transaction hashes only: transaction fields and signatures were not checked")
 	}
 	root := merkleRoot3(v.suite, leaves)
-	if b.Number.v > 0 || len(leaves) > 0 {
+	switch {
+	case headerOnly:
+		if b.Number.v > 0 {
+			r.note(RuleNotVerifiable, nil, "only the header was served: the transactions and receipts roots were not recomputed")
+		}
+	case b.Number.v > 0 || len(leaves) > 0:
 		r.check(RuleTxRoot, nil, "transactions root", bytes.Equal(root, b.TxsRoot.b),
 			fmt.Sprintf("recomputed %x, header has %x", root, b.TxsRoot.b), map[string]string{"recomputed": hx(root), "header": hx(b.TxsRoot.b)})
 	}
-	if receipts != nil {
+	if headerOnly {
+	} else if receipts != nil {
 		v.receipts3(r, &b, receipts)
-	} else if len(b.Transactions) > 0 {
+	} else if len(txs) > 0 {
 		r.note(RuleNotVerifiable, nil, "receipts were not served: the receipts root and execution results were not checked")
 	}
 	v.sealers3(r, &b)

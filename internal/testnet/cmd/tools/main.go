@@ -1,5 +1,6 @@
-// Command tools builds (once) the real chain binaries that tests, benchmarks
-// and the demo run — geth and Fabric 2.5.9 and 3.1.1 with the test chaincode —
+// Command tools builds (once) the chain binaries that tests, benchmarks
+// and the demo run — geth, Fabric 2.5.9 and 3.1.1 with the test chaincode,
+// and fiscochain (a FISCO BCOS test chain; see fisconet) —
 // into the repository's ignored .cache folder, so that test packages running
 // in parallel find them ready.
 package main
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/internal/testnet/fabnet"
+	"github.com/lianjian/lianjian/internal/testnet/fisconet"
 	"github.com/lianjian/lianjian/internal/testnet/geth"
 )
 
@@ -24,6 +26,11 @@ func main() {
 		fail(err)
 	}
 	fmt.Printf("geth %s: %s (%s)\n", geth.Version, p, time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
+	if p, err = fisconet.Build(ctx); err != nil {
+		fail(err)
+	}
+	fmt.Printf("fiscochain %s: %s (%s)\n", fisconet.Version, p, time.Since(t0).Round(time.Millisecond))
 	for _, v := range []string{"2.5.9", "3.1.1"} {
 		t0 = time.Now()
 		bin, err := fabnet.Build(ctx, v, log)

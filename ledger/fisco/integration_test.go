@@ -1,0 +1,315 @@
+package fisco_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lianjian/lianjian/internal/testnet/fisconet"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fisco"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+// startChain starts a FISCO BCOS JSON-RPC test chain (a stand-in for a
+// FISCO node, which cannot run here; see internal/testnet/fisconet).
+func startChain(t *testing.T, o fisconet.Options) *fisconet.Chain {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a FISCO BCOS test chain")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
+	}
+	c, err := fisconet.Start(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	return c
+}
+
+// ingest runs the ingester from height 0 to to into a real badger index
+// and returns the committed blocks.
+func ingest(t *testing.T, url string, cfg fisco.Config, to uint64) []*ledger.Block {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	src, err := fisco.Dial(ctx, fisco.ClientConfig{Config: cfg, URL: url, FetchCode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutChain(ctx, ledger.Chain{ID: cfg.Chain, Kind: ledger.KindFisco}); err != nil {
+		t.Fatal(err)
+	}
+	var blocks []*ledger.Block
+	in, err := ledger.NewIngester(cfg.Chain, src, db, ledger.IngestConfig{To: to, Batch: 4, OnBlock: func(b *ledger.Block, _ uint64) {
+		blocks = append(blocks, b)
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		got, err := db.Block(ctx, cfg.Chain, b.Height)
+		if err != nil || !bytes.Equal(got.Hash, b.Hash) {
+			t.Fatalf("Block(%d) from the index = %v, %v", b.Height, got, err)
+		}
+	}
+	return blocks
+}
+
+func waitHeight(t *testing.T, c *fisconet.Chain, h uint64) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var n json.RawMessage
+		params := []any{c.Group, ""}
+		if _, two := c.Group.(int); two {
+			params = []any{c.Group}
+		}
+		if err := c.Call(context.Background(), &n, "getBlockNumber", params...); err == nil {
+			v, _ := strconv.ParseUint(strings.Trim(string(n), `"`), 0, 64)
+			if v >= h {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("chain did not reach height %d", h)
+}
+
+// TestFollowTestChains ingests 3.x and 2.x chains, GM and not, with
+// governance changes to the sealer set, and checks that every block and
+// transaction verifies, the crypto mode is detected, the governance
+// transactions are decoded and the new sealer signs afterwards.
+func TestFollowTestChains(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		version int
+		gm      bool
+	}{{"3.x-gm", 3, true}, {"3.x", 3, false}, {"2.x", 2, false}, {"2.x-gm", 2, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			ch := startChain(t, fisconet.Options{Version: c.version, GM: c.gm, Interval: 100 * time.Millisecond, Txs: 3,
+				Governance: []string{"3:addSealer:4:1", "5:setConfig:tx_count_limit:2000"}})
+			waitHeight(t, ch, 8)
+			blocks := ingest(t, ch.URL, fisco.Config{Chain: "fx"}, 8)
+			if len(blocks) != 9 {
+				t.Fatalf("ingested %d blocks, want 9", len(blocks))
+			}
+			var gov []string
+			for _, b := range blocks {
+				for _, f := range b.Findings {
+					if f.Severity.Rank() >= ledger.Medium.Rank() {
+						t.Errorf("block %d: %s %s", b.Height, f.Rule, f.Message)
+					}
+				}
+				if b.Height > 0 && b.Verdict.Status != ledger.Verified {
+					t.Errorf("Block(%d).Verdict = %+v", b.Height, b.Verdict)
+				}
+				for _, tx := range b.Txs {
+					if tx.Fisco != nil && tx.Fisco.Governance != nil {
+						gov = append(gov, tx.Fisco.Governance.Action)
+					}
+				}
+			}
+			if want := []string{"add-sealer", "set-config"}; !slices.Equal(gov, want) {
+				t.Errorf("governance = %v, want %v", gov, want)
+			}
+			if n := len(blocks[8].Fisco.SealerList); n != 5 {
+				t.Errorf("sealers after governance = %d, want 5", n)
+			}
+			if len(blocks[1].Contracts) == 0 || len(blocks[1].Contracts[0].Code) == 0 {
+				t.Errorf("block 1 deployment not recorded with its code: %+v", blocks[1].Contracts)
+			}
+		})
+	}
+}
+
+// tamperProxy forwards JSON-RPC to the chain and rewrites one field of
+// every block it serves at height at.
+func tamperProxy(t *testing.T, target string, at uint64, edit func(b map[string]any)) string {
+	u, _ := url.Parse(target)
+	p := httputil.NewSingleHostReverseProxy(u)
+	p.ModifyResponse = func(r *http.Response) error {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return err
+		}
+		r.Body.Close()
+		var batch []map[string]json.RawMessage
+		single := false
+		if json.Unmarshal(body, &batch) != nil {
+			var one map[string]json.RawMessage
+			if json.Unmarshal(body, &one) == nil {
+				batch, single = []map[string]json.RawMessage{one}, true
+			}
+		}
+		for _, msg := range batch {
+			var b map[string]any
+			if json.Unmarshal(msg["result"], &b) != nil || b["parentInfo"] == nil && b["parentHash"] == nil {
+				continue
+			}
+			n, _ := strconv.ParseUint(strings.Trim(strings.TrimPrefix(strings.TrimSpace(jsonText(b["number"])), "0x"), `"`), 16, 64)
+			if _, isNum := b["number"].(float64); isNum {
+				n = uint64(b["number"].(float64))
+			}
+			if n == at {
+				edit(b)
+				msg["result"], _ = json.Marshal(b)
+			}
+		}
+		if single {
+			body, _ = json.Marshal(batch[0])
+		} else if batch != nil {
+			body, _ = json.Marshal(batch)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestTamperingProxy puts a lying proxy between Lianjian and the chain:
+// each lie is caught at the right block with the right rule.
+func TestTamperingProxy(t *testing.T) {
+	ch := startChain(t, fisconet.Options{Version: 3, GM: true, Interval: 100 * time.Millisecond, Txs: 2})
+	waitHeight(t, ch, 6)
+	cases := []struct {
+		name string
+		edit func(b map[string]any)
+		want string
+	}{
+		{"tx input", func(b map[string]any) {
+			tx := b["transactions"].([]any)[0].(map[string]any)
+			in := []byte(tx["input"].(string))
+			if in[12] == 'a' {
+				in[12] = 'b'
+			} else {
+				in[12] = 'a'
+			}
+			tx["input"] = string(in)
+		}, fisco.RuleTxHash.ID},
+		{"dropped signatures", func(b map[string]any) { b["signatureList"] = b["signatureList"].([]any)[:1] }, fisco.RuleQuorum.ID},
+		{"forged sealer list", func(b map[string]any) {
+			l := b["sealerList"].([]any)
+			b["sealerList"] = l[:len(l)-1]
+			w := b["consensusWeights"].([]any)
+			b["consensusWeights"] = w[:len(w)-1]
+		}, fisco.RuleHeaderHash.ID},
+		{"reordered txs", func(b map[string]any) {
+			txs := b["transactions"].([]any)
+			txs[0], txs[1] = txs[1], txs[0]
+		}, fisco.RuleTxRoot.ID},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			url := tamperProxy(t, ch.URL, 4, c.edit)
+			blocks := ingest(t, url, fisco.Config{Chain: "fx"}, 5)
+			var at []string
+			for _, b := range blocks {
+				for _, f := range b.Findings {
+					if f.Severity.Rank() >= ledger.Medium.Rank() {
+						at = append(at, strconv.FormatUint(b.Height, 10)+":"+f.Rule)
+					}
+				}
+			}
+			if !slices.Contains(at, "4:"+c.want) {
+				t.Errorf("findings = %v, want 4:%s", at, c.want)
+			}
+			for _, a := range at {
+				if !strings.HasPrefix(a, "4:") {
+					t.Errorf("finding outside the tampered block: %s", a)
+				}
+			}
+		})
+	}
+}
+
+// TestReconnect kills the chain while the ingester follows it and
+// restarts it: the ingester reconnects and reaches the new head with
+// nothing lost.
+func TestReconnect(t *testing.T) {
+	ch := startChain(t, fisconet.Options{Version: 3, Interval: 100 * time.Millisecond})
+	waitHeight(t, ch, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	src, err := fisco.Dial(ctx, fisco.ClientConfig{Config: fisco.Config{Chain: "fx"}, URL: ch.URL, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutChain(ctx, ledger.Chain{ID: "fx", Kind: ledger.KindFisco}); err != nil {
+		t.Fatal(err)
+	}
+	var last atomic.Uint64
+	in, err := ledger.NewIngester("fx", src, db, ledger.IngestConfig{Follow: true, PollInterval: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
+		OnBlock: func(b *ledger.Block, _ uint64) { last.Store(b.Height) }}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- in.Run(runCtx) }()
+	for last.Load() < 3 && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	ch.Kill()
+	time.Sleep(time.Second)
+	if err := ch.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := last.Load() + 5
+	for last.Load() < want && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if last.Load() < want {
+		t.Fatalf("ingester reached %d after the restart, want %d", last.Load(), want)
+	}
+	fs, _, err := db.Findings(ctx, ledger.FindingFilter{Chain: "fx", MinSeverity: ledger.Medium}, ledger.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) > 0 {
+		t.Errorf("findings after a restart: %+v", fs[0])
+	}
+}
