@@ -54,6 +54,7 @@ type Governance struct {
 	Key      string            `json:"key,omitempty"`
 	Value    string            `json:"value,omitempty"`
 	Account  string            `json:"account,omitempty"`
+	Table    string            `json:"table,omitempty"` // 2.x permission table
 	Args     map[string]string `json:"args,omitempty"`
 	Error    string            `json:"error,omitempty"` // the call to a system contract did not decode
 }

@@ -39,6 +39,7 @@ func (v *Verifier) Verify(raw []byte, receipts []json.RawMessage) (*ledger.Block
 	if mismatch != "" {
 		report{chain: v.cfg.Chain, b: b}.check(RuleVersionChange, nil, "version", false, mismatch, nil)
 	}
+	v.posture(report{chain: v.cfg.Chain, b: b}, b)
 	b.Raw = bundle(raw, receipts)
 	return b, nil
 }

@@ -69,7 +69,14 @@ func ParseItems(data []byte, where string) ([]Item, error) {
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%w: empty file", ErrMalformed)
 	}
-	if trimmed[0] != '{' && trimmed[0] != '[' && trimmed[0] != '"' {
+	switch trimmed[0] {
+	case '{', '[', '"':
+	case 'n', 't', 'f', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		if json.Valid(trimmed) {
+			return nil, nil // a scalar result (a block number, null): nothing to verify
+		}
+		return parseHexLines(trimmed, where)
+	default:
 		return parseHexLines(trimmed, where)
 	}
 	var out []Item
@@ -211,7 +218,7 @@ func ReadPath(path string) ([]Item, error) {
 			return err
 		}
 		name := strings.ToLower(d.Name())
-		if d.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "readme") || strings.HasSuffix(name, ".md") {
+		if d.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "readme") || strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".tmp") {
 			return nil
 		}
 		files = append(files, p)

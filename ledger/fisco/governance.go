@@ -18,7 +18,7 @@ func (v *Verifier) governance(tx *ledger.Tx, to string, input []byte) {
 	}
 	g := &ledger.Governance{
 		Contract: c.Contract, Action: string(c.Action), Method: c.Method, NodeID: c.NodeID, Weight: c.Weight,
-		Key: c.Key, Value: c.Value, Account: c.Account, Args: c.Args,
+		Key: c.Key, Value: c.Value, Account: c.Account, Table: c.Table, Args: c.Args,
 	}
 	if c.Proposes != "" {
 		if g.Args == nil {

@@ -91,6 +91,31 @@ var (
 			"governance rules, or the block was forged with a sealer list of the forger's choosing.",
 		Severity: ledger.Critical, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus},
 	}
+	RuleFewSealers = &ledger.RuleInfo{
+		ID: "FISCO-FEW-SEALERS", Title: "Fewer than 4 sealers: no Byzantine fault tolerance",
+		Doc: "PBFT with n sealers tolerates ⌊(n−1)/3⌋ faulty ones, so below 4 sealers a single faulty or malicious sealer can stall or fork the chain. " +
+			"Add sealers run by independent organisations (addSealer through governance) until at least 4, better 3f+1 for the faults to tolerate.",
+		Severity: ledger.High, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus},
+	}
+	RuleWeightShare = &ledger.RuleInfo{
+		ID: "FISCO-WEIGHT-SHARE", Title: "One party holds a blocking share of consensus weight",
+		Doc: "The vote weight of one organisation (declared in the chain's config) or, where none are declared, of one sealer exceeds total − quorum: " +
+			"without it the others cannot commit blocks, so it alone can halt the chain. Rebalance weights (setWeight) or add sealers of other organisations.",
+		Severity: ledger.High, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus},
+	}
+	RuleUnauthorisedChange = &ledger.RuleInfo{
+		ID: "FISCO-GOV-UNAUTHORISED", Title: "Sealer set changed outside the governance rules in force",
+		Doc: "A transaction that adds, removes or re-weights a consensus node succeeded although the chain's own governance forbids it: on 2.x the sender had " +
+			"no write permission on the consensus table and no committee seat while such permissions were in force; on 3.x it called the consensus contract " +
+			"directly while committee governance (auth) was in use instead of passing a proposal. Either the permission check was bypassed or the node lies.",
+		Severity: ledger.Critical, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus, "GB/T 42570-2023 (identity and access management)"},
+	}
+	RuleRiskyConfig = &ledger.RuleInfo{
+		ID: "FISCO-RISKY-CONFIG", Title: "Risky system configuration set",
+		Doc: "A governance transaction set a system configuration value that weakens the chain: permission checks switched off (auth_check_status 0), " +
+			"block transaction limits outside sane ranges, a gas limit too low to run transactions, or extreme consensus timings. Review the change with the consortium.",
+		Severity: ledger.Medium, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus},
+	}
 	RuleParent = &ledger.RuleInfo{
 		ID: "FISCO-PARENT-HASH", Title: "Block does not link to its parent",
 		Doc:      "The block's parent hash (3.x parentInfo, 2.x parentHash) is not the hash of the block before it, or heights are not consecutive: the chain was spliced.",
@@ -123,6 +148,6 @@ var (
 
 func init() {
 	ledger.Register(RuleHeaderHash, RuleTxRoot, RuleReceiptRoot, RuleTxHash, RuleTxSig, RuleSender, RuleReceiptHash,
-		RuleReceiptMismatch, RuleSealerSig, RuleNonSealer, RuleDuplicateSigner, RuleQuorum, RuleSealerSetChange, RuleParent, RuleCryptoMode,
+		RuleReceiptMismatch, RuleSealerSig, RuleNonSealer, RuleDuplicateSigner, RuleQuorum, RuleSealerSetChange, RuleFewSealers, RuleWeightShare, RuleUnauthorisedChange, RuleRiskyConfig, RuleParent, RuleCryptoMode,
 		RuleVersionChange, RuleNotVerifiable, RuleMalformed)
 }

@@ -26,6 +26,9 @@ type Config struct {
 	// Sealers optionally pins the sealer list (node ids, hex) the first
 	// block verified must carry; later lists must follow from governance.
 	Sealers []string
+	// Orgs maps sealer node ids (lower-case hex) to the organisation that
+	// runs them, for the weight-share check; optional.
+	Orgs map[string]string
 }
 
 // Validate checks the configuration.
@@ -55,6 +58,7 @@ type Verifier struct {
 	suite   Suite
 	sig     signer
 	prev    *linkState
+	gov     govState
 }
 
 // linkState is what the next block is checked against.
