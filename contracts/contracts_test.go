@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -179,5 +180,49 @@ func TestRuleValidate(t *testing.T) {
 	}
 	if got := SWC(&testRule.Info); got != "SWC-107" {
 		t.Errorf("SWC() = %q, want SWC-107", got)
+	}
+}
+
+// TestReportProperties checks that JSON and SARIF reports carry the run's
+// properties, such as the selector hash of an EVM scan.
+func TestReportProperties(t *testing.T) {
+	props := map[string]any{"selectorHash": "sm3"}
+	tests := []struct {
+		name  string
+		write func(*bytes.Buffer) error
+		get   func([]byte) (map[string]any, error)
+	}{
+		{"json", func(b *bytes.Buffer) error { return WriteJSONProps(b, sampleFindings(), props) }, func(data []byte) (map[string]any, error) {
+			var r struct {
+				Properties map[string]any `json:"properties"`
+			}
+			err := json.Unmarshal(data, &r)
+			return r.Properties, err
+		}},
+		{"sarif", func(b *bytes.Buffer) error {
+			return WriteSARIF(b, sampleFindings(), SARIFOptions{Properties: props})
+		}, func(data []byte) (map[string]any, error) {
+			var r struct {
+				Runs []struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal(data, &r); err != nil || len(r.Runs) != 1 {
+				return nil, fmt.Errorf("runs %d: %w", len(r.Runs), err)
+			}
+			return r.Runs[0].Properties, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			got, err := tt.get(b.Bytes())
+			if err != nil || got["selectorHash"] != "sm3" {
+				t.Errorf("%s properties = %v, %v; want selectorHash sm3", tt.name, got, err)
+			}
+		})
 	}
 }

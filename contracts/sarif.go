@@ -20,6 +20,9 @@ type SARIFOptions struct {
 	// HelpURI, when set, is joined with a rule id to link each rule's
 	// documentation, e.g. "https://example.org/docs/rules#".
 	HelpURI string
+	// Properties, when set, become the run's property bag, e.g.
+	// {"selectorHash": "sm3"}.
+	Properties map[string]any
 }
 
 type sarifLog struct {
@@ -29,8 +32,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -157,7 +161,7 @@ func WriteSARIF(w io.Writer, fs []Finding, opts SARIFOptions) error {
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
 		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results, Properties: opts.Properties}},
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

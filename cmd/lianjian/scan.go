@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/contracts"
+	"github.com/lianjian/lianjian/contracts/evm"
 	"github.com/lianjian/lianjian/contracts/scan"
 	"github.com/lianjian/lianjian/contracts/solc"
 	"github.com/lianjian/lianjian/contracts/watch"
@@ -34,6 +35,7 @@ var errFindings = errors.New("findings at or above the --fail-on severity")
 type scanFlags struct {
 	common
 	format, failOn        string
+	hash                  string
 	solcPath, solcVersion string
 	solcCache             string
 	noInstall             bool
@@ -60,6 +62,10 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	if f.format != "text" && f.format != "json" && f.format != "sarif" {
 		return fmt.Errorf("%w: scan: --format %q is not text, json or sarif", errUsage, f.format)
 	}
+	hash, err := evm.ParseHash(f.hash)
+	if err != nil {
+		return fmt.Errorf("%w: scan: --hash: %w", errUsage, err)
+	}
 	store := f.server != "" || f.dataDirSet || f.config != ""
 	switch {
 	case (store || f.attach != "") && f.chain == "":
@@ -83,7 +89,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	if solcPath == "" {
 		solcPath = e.getenv("LIANJIAN_SOLC")
 	}
-	s, err := scan.New(scan.Config{Solc: solc.Config{
+	s, err := scan.New(scan.Config{Hash: hash, Solc: solc.Config{
 		Solc: solcPath, Version: f.solcVersion, CacheDir: cache, Install: !f.noInstall && cache != "",
 	}}, newLogger(e.stderr, LogConfig{Level: f.logLevel}))
 	if err != nil {
@@ -100,7 +106,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		// the caller's input: exit 2 like a usage error.
 		return fmt.Errorf("%w: scan: %w", errUsage, err)
 	}
-	if err := writeReport(e.stdout, f.format, rep.Findings); err != nil {
+	if err := writeReport(e.stdout, f.format, rep); err != nil {
 		return err
 	}
 	if store {
@@ -130,6 +136,7 @@ func parseScan(args []string) (*scanFlags, []string, error) {
 	f.register(fs)
 	fs.StringVar(&f.format, "format", "text", "output format: text, json or sarif")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding has this severity or higher (critical, high, medium, low, info)")
+	fs.StringVar(&f.hash, "hash", "keccak256", "selector and event-topic hash of the EVM code: keccak256, or sm3 (alias gm) for FISCO BCOS national-crypto chains, whose .sol sources need --solc naming FISCO's GM solc")
 	fs.StringVar(&f.solcPath, "solc", "", "solc binary to compile every Solidity source with (default $LIANJIAN_SOLC, else chosen per pragma)")
 	fs.StringVar(&f.solcVersion, "solc-version", "", "solc-js version to use instead of the one the pragmas choose")
 	fs.StringVar(&f.solcCache, "solc-cache", "", "solc-js install cache (default $LIANJIAN_SOLC_CACHE, else the user cache dir)")
@@ -167,14 +174,17 @@ func parseScan(args []string) (*scanFlags, []string, error) {
 	return f, paths, nil
 }
 
-func writeReport(w io.Writer, format string, fs []contracts.Finding) error {
+// writeReport renders the findings; JSON and SARIF record the selector
+// hash as the "selectorHash" property.
+func writeReport(w io.Writer, format string, rep *scan.Report) error {
+	props := map[string]any{"selectorHash": rep.Hash.String()}
 	switch format {
 	case "json":
-		return contracts.WriteJSON(w, fs)
+		return contracts.WriteJSONProps(w, rep.Findings, props)
 	case "sarif":
-		return contracts.WriteSARIF(w, fs, contracts.SARIFOptions{ToolVersion: version})
+		return contracts.WriteSARIF(w, rep.Findings, contracts.SARIFOptions{ToolVersion: version, Properties: props})
 	}
-	return contracts.WriteText(w, fs)
+	return contracts.WriteText(w, rep.Findings)
 }
 
 // scanUpload is the body the scan routes of the API accept.

@@ -71,6 +71,8 @@ func TestScanExitCodes(t *testing.T) {
 		{"flags after the path", []string{"testdata/scan/killable.hex", "--fail-on", "critical"}, errFindings},
 		{"bad severity", []string{"--fail-on", "urgent", "testdata/scan/killable.hex"}, errUsage},
 		{"bad format", []string{"--format", "xml", "testdata/scan/killable.hex"}, errUsage},
+		{"sm3 hash", []string{"--hash", "sm3", "--fail-on", "critical", "testdata/scan/killable.hex"}, errFindings},
+		{"bad hash", []string{"--hash", "md5", "testdata/scan/killable.hex"}, errUsage},
 		{"no path", nil, errUsage},
 		{"missing path", []string{"testdata/scan/absent.sol"}, errUsage},
 		{"not bytecode", []string{"testdata/scan/chaincode/go.mod"}, errUsage},
@@ -87,6 +89,44 @@ func TestScanExitCodes(t *testing.T) {
 				t.Errorf("scan %v = %v, want %v", tt.args, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestScanHashRecorded checks that JSON and SARIF reports name the
+// selector hash --hash chose.
+func TestScanHashRecorded(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "keccak256"},
+		{[]string{"--hash", "sm3"}, "sm3"},
+		{[]string{"--hash", "GM"}, "sm3"},
+	}
+	for _, tt := range tests {
+		for _, format := range []string{"json", "sarif"} {
+			args := append([]string{"scan", "--format", format}, tt.args...)
+			out, errOut, err := runCmd(t, append(args, "testdata/scan/killable.hex")...)
+			if err != nil {
+				t.Fatalf("%v = %v (%s)", args, err, errOut)
+			}
+			var rep struct {
+				Properties map[string]any `json:"properties"`
+				Runs       []struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			props := rep.Properties
+			if format == "sarif" && len(rep.Runs) == 1 {
+				props = rep.Runs[0].Properties
+			}
+			if got := props["selectorHash"]; got != tt.want {
+				t.Errorf("%v selectorHash = %v, want %s", args, got, tt.want)
+			}
+		}
 	}
 }
 

@@ -42,7 +42,7 @@ func verifyFisco(ctx context.Context, w io.Writer, f verifyFlags, paths []string
 	if len(items) == 0 {
 		return 0, fmt.Errorf("%w: verify: no FISCO BCOS block, transaction or receipt found in %v", errUsage, paths)
 	}
-	cfg := fisco.Config{Chain: cmp.Or(f.chain, "fisco")}
+	cfg := fisco.Config{Chain: cmp.Or(f.chain, "fisco"), SM2Tables: sm2Tables}
 	if f.gm {
 		cfg.Suite = fisco.SuiteGM
 	}

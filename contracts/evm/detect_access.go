@@ -230,13 +230,6 @@ var OwnerOverwrite = &Detector{
 	},
 }
 
-// EIP-1967 storage slots.
-const (
-	slotImplementation = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc"
-	slotAdmin          = "0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103"
-	slotBeacon         = "0xa3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50"
-)
-
 // Proxy reports upgradeable and minimal proxies.
 var Proxy = &Detector{
 	Info: ledger.RuleInfo{
@@ -260,11 +253,8 @@ var Proxy = &Detector{
 			case addr.Op == SLOAD && addr.Args[0].IsConst():
 				slot := addr.Args[0].Const.Hex()
 				kind := "storage slot " + slot
-				switch slot {
-				case slotImplementation:
-					kind = "EIP-1967 implementation slot"
-				case slotBeacon:
-					kind = "EIP-1967 beacon slot"
+				if role := p.known.slots[slot]; role == "implementation" || role == "beacon" {
+					kind = "EIP-1967 " + role + " slot"
 				}
 				p.Report(ev, "delegates to the address in the "+kind, map[string]string{"slot": slot})
 			case addr.IsConst():
@@ -272,8 +262,11 @@ var Proxy = &Detector{
 			}
 		}
 		for _, ev := range p.Events {
-			if ev.Op == SLOAD && ev.Args[0].IsConst() && ev.Args[0].Const.Hex() == slotAdmin {
-				p.Report(ev, "reads the EIP-1967 admin slot", map[string]string{"slot": slotAdmin})
+			if ev.Op != SLOAD || !ev.Args[0].IsConst() {
+				continue
+			}
+			if slot := ev.Args[0].Const.Hex(); p.known.slots[slot] == "admin" {
+				p.Report(ev, "reads the EIP-1967 admin slot", map[string]string{"slot": slot})
 			}
 		}
 		return nil

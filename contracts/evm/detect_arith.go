@@ -22,7 +22,7 @@ var IntegerOverflow = &Detector{
 			"and counters are a classic token exploit. Use solc 0.8+ or SafeMath.",
 	},
 	Run: func(p *Pass) error {
-		if checkedArithmetic(p.Program) {
+		if checkedArithmetic(p.Program, p.known.panic) {
 			return nil
 		}
 		for _, last := range p.Paths {
@@ -42,17 +42,15 @@ var IntegerOverflow = &Detector{
 	},
 }
 
-// panicSelector is the selector of Panic(uint256), which solc 0.8+ uses
-// for failed overflow checks (code 0x11).
-var panicSelector = uint256.NewInt(0x4e487b71)
-
 // checkedArithmetic reports whether the program was compiled with
 // overflow checks: solc 0.8 or later by its metadata, or code that builds
-// Panic(uint256) errors.
-func checkedArithmetic(p *Program) bool {
+// Panic(uint256) errors, whose selector panicSel (0x4e487b71 under
+// Keccak-256) solc 0.8+ uses for failed overflow checks (code 0x11).
+func checkedArithmetic(p *Program, panicSel uint32) bool {
 	if major, minor, _, ok := p.Metadata.Version(); ok {
 		return major > 0 || minor >= 8
 	}
+	panicSelector := uint256.NewInt(uint64(panicSel))
 	for _, in := range p.Instrs {
 		if in.Op.IsPush() && len(in.Arg) >= 4 {
 			var v uint256.Int

@@ -20,6 +20,14 @@
 //     builds the CFG, the dispatcher's Functions (selectors named from an
 //     ABI or a built-in signature table) and runs the Detectors.
 //
+// Options.Hash names the chain's selector hash: Keccak-256 by default, SM3
+// for FISCO BCOS national-crypto (GM) chains, whose solc derives function
+// selectors, event topics and Panic(uint256) with SM3. Function names and
+// every constant a detector matches are derived with it (once per hash, at
+// init). WebAssembly code (FISCO BCOS liquid contracts) is recognised by
+// its \0asm magic and not analysed: Scan returns a Result with WASM set
+// and a RuleWASM (EVM-WASM-NOT-ANALYSED) finding.
+//
 // Detectors are declared values of type Detector (contracts.Rule[*Pass]),
 // registered in the ledger rule catalogue, each with an SWC mapping, a
 // severity, documentation and an annotated sample in testdata/detect.

@@ -12,4 +12,6 @@ var (
 	ErrBadABI = errors.New("malformed abi")
 	// ErrEmptyCode reports an account without code.
 	ErrEmptyCode = errors.New("empty bytecode")
+	// ErrUnknownHash reports a selector hash other than keccak256 and sm3.
+	ErrUnknownHash = errors.New("unknown selector hash")
 )

@@ -17,10 +17,17 @@ type Detector = contracts.Rule[*Pass]
 const DefaultMaxSteps = 400_000
 
 // Options tunes a scan. The zero value runs every detector with the
-// built-in signature table.
+// built-in signature table on a Keccak-256 chain.
 type Options struct {
+	// Hash is the chain's selector and topic hash: "" or HashKeccak256,
+	// or HashSM3 for FISCO BCOS national-crypto (GM) chains. Selector
+	// names and the constants detectors match (Panic(uint256), EIP-1967
+	// slots) are derived with it.
+	Hash Hash
 	// Signatures names function selectors, e.g. from ParseABI; the
-	// built-in table of common signatures is consulted after it.
+	// built-in table of common signatures is consulted after it. Under a
+	// Hash other than Keccak-256 its text signatures are hashed again, so
+	// one table serves every chain.
 	Signatures Signatures
 	// Detectors to run; nil runs All(), an empty slice none (exploration
 	// and the CFG only).
@@ -28,6 +35,9 @@ type Options struct {
 	// MaxSteps bounds path exploration; 0 means DefaultMaxSteps.
 	MaxSteps int
 }
+
+// Validate checks the options; Scan calls it.
+func (o Options) Validate() error { return o.Hash.Validate() }
 
 // Function is one public entry point found in the dispatcher.
 type Function struct {
@@ -46,10 +56,16 @@ func (f Function) Label() string {
 
 // Result is the outcome of scanning one contract's runtime bytecode.
 type Result struct {
-	Program   *Program
-	CFG       *CFG
+	Program   *Program   // empty for WASM code
+	CFG       *CFG       // empty for WASM code
 	Functions []Function // sorted by selector
 	Findings  []contracts.Finding
+	// Hash is the selector hash the scan used, never "".
+	Hash Hash
+	// WASM reports WebAssembly code (a FISCO BCOS liquid contract): it
+	// was not analysed, Program and CFG are empty, Findings holds only a
+	// RuleWASM finding and Complete is false.
+	WASM bool
 	// Complete is false when path exploration hit MaxSteps, so some paths
 	// were not analysed.
 	Complete bool
@@ -62,6 +78,10 @@ type Pass struct {
 	Program   *Program
 	CFG       *CFG
 	Functions []Function
+	// Hash is the chain's selector and topic hash: derive selectors and
+	// event topics with Hash.Selector and Hash.Sum rather than matching
+	// Keccak-256 constants.
+	Hash Hash
 	// Events are every recorded instruction on every explored path.
 	Events []*Event
 	// Paths holds the last event of each path that ended successfully
@@ -69,6 +89,7 @@ type Pass struct {
 	Paths []*Event
 
 	names    map[uint32]string
+	known    *known // constants derived with Hash
 	inLoop   map[int]bool
 	rule     *Detector
 	found    []contracts.Finding
@@ -106,10 +127,19 @@ func (p *Pass) Report(ev *Event, msg string, evidence map[string]string) {
 }
 
 // Scan disassembles runtime bytecode, explores its paths and runs the
-// detectors. It fails only on empty code or a detector error.
+// detectors. WebAssembly code is not analysed: the result has WASM set
+// and a RuleWASM finding. Scan fails only on empty code, invalid options
+// or a detector error.
 func Scan(code []byte, opts Options) (*Result, error) {
 	if len(code) == 0 {
 		return nil, ErrEmptyCode
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	hash := Hash(opts.Hash.String())
+	if IsWASM(code) {
+		return wasmResult(code, hash), nil
 	}
 	prog := Disassemble(code)
 	maxSteps := opts.MaxSteps
@@ -118,17 +148,18 @@ func Scan(code []byte, opts Options) (*Result, error) {
 	}
 	x := newExplorer(prog, maxSteps)
 	x.run()
-	res := &Result{Program: prog, CFG: buildCFG(prog, x), Complete: x.complete, Steps: x.steps}
+	res := &Result{Program: prog, CFG: buildCFG(prog, x), Hash: hash, Complete: x.complete, Steps: x.steps}
+	sigs := opts.Signatures.rekey(hash)
 	names := map[uint32]string{}
 	for sel, entry := range x.funcs {
-		fn := Function{Selector: sel, Name: opts.Signatures.lookup(sel), Entry: entry}
+		fn := Function{Selector: sel, Name: sigs.lookup(sel, hash), Entry: entry}
 		names[sel] = fn.Name
 		res.Functions = append(res.Functions, fn)
 	}
 	slices.SortFunc(res.Functions, func(a, b Function) int { return int(int64(a.Selector) - int64(b.Selector)) })
 	pass := &Pass{
-		Program: prog, CFG: res.CFG, Functions: res.Functions, Events: x.events, Paths: x.paths,
-		names: names, inLoop: x.inLoop, seen: map[string]bool{}, authMemo: map[*Guard]bool{},
+		Program: prog, CFG: res.CFG, Functions: res.Functions, Hash: hash, Events: x.events, Paths: x.paths,
+		names: names, known: hash.known(), inLoop: x.inLoop, seen: map[string]bool{}, authMemo: map[*Guard]bool{},
 	}
 	pass.auth = authGuards(pass)
 	pass.weak = weakSlots(pass)

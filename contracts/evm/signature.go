@@ -1,34 +1,25 @@
 package evm
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
-
-	"golang.org/x/crypto/sha3"
 )
 
 // Signatures maps 4-byte function selectors to text signatures such as
-// "transfer(address,uint256)".
+// "transfer(address,uint256)". NewSignatures and ParseABI key it by
+// Keccak-256; Scan re-keys it when Options.Hash is another hash.
 type Signatures map[uint32]string
 
 // Selector returns the 4-byte selector of a text signature: the first four
-// bytes of its Keccak-256 hash.
-func Selector(signature string) uint32 {
-	h := sha3.NewLegacyKeccak256()
-	h.Write([]byte(signature))
-	return binary.BigEndian.Uint32(h.Sum(nil)[:4])
-}
+// bytes of its Keccak-256 hash. It is HashKeccak256.Selector; use
+// Hash.Selector for other chains.
+func Selector(signature string) uint32 { return HashKeccak256.Selector(signature) }
 
 // Keccak256 returns the Keccak-256 hash of data.
-func Keccak256(data []byte) []byte {
-	h := sha3.NewLegacyKeccak256()
-	h.Write(data)
-	return h.Sum(nil)
-}
+func Keccak256(data []byte) []byte { return HashKeccak256.Sum(data) }
 
-// NewSignatures builds a table from text signatures.
+// NewSignatures builds a table from text signatures, keyed by Keccak-256.
 func NewSignatures(sigs ...string) Signatures {
 	s := make(Signatures, len(sigs))
 	for _, sig := range sigs {
@@ -48,7 +39,8 @@ type abiEntry struct {
 	Inputs []abiParam `json:"inputs"`
 }
 
-// ParseABI reads a JSON ABI and returns the signatures of its functions.
+// ParseABI reads a JSON ABI and returns the signatures of its functions,
+// keyed by Keccak-256 like NewSignatures.
 func ParseABI(data []byte) (Signatures, error) {
 	var entries []abiEntry
 	if err := json.Unmarshal(data, &entries); err != nil {
@@ -80,9 +72,9 @@ func paramTypes(ps []abiParam) string {
 	return strings.Join(parts, ",")
 }
 
-// builtin holds common signatures so that well-known functions are named
-// even without an ABI.
-var builtin = NewSignatures(
+// builtinSignatures are common signatures, so that well-known functions
+// are named even without an ABI; see known for their selectors.
+var builtinSignatures = []string{
 	"transfer(address,uint256)", "transferFrom(address,address,uint256)", "approve(address,uint256)",
 	"balanceOf(address)", "allowance(address,address)", "totalSupply()", "name()", "symbol()", "decimals()",
 	"mint(address,uint256)", "burn(uint256)", "burnFrom(address,uint256)",
@@ -97,12 +89,26 @@ var builtin = NewSignatures(
 	"DOMAIN_SEPARATOR()", "grantRole(bytes32,address)", "revokeRole(bytes32,address)", "hasRole(bytes32,address)",
 	"batchTransfer(address[],uint256)", "claim()", "sendTo(address,uint256)", "forward(address,bytes)",
 	"changeOwner(address)", "setOwner(address)", "addOwner(address)", "newOwner(address)",
-)
+}
 
-// lookup names a selector from the given table, then the built-in one.
-func (s Signatures) lookup(sel uint32) string {
+// rekey returns the table keyed by h: s itself for Keccak-256, else a copy
+// with every text signature hashed again.
+func (s Signatures) rekey(h Hash) Signatures {
+	if h == "" || h == HashKeccak256 || len(s) == 0 {
+		return s
+	}
+	out := make(Signatures, len(s))
+	for _, sig := range s {
+		out[h.Selector(sig)] = sig
+	}
+	return out
+}
+
+// lookup names a selector from the table, then from the built-in
+// signatures of hash h.
+func (s Signatures) lookup(sel uint32, h Hash) string {
 	if n, ok := s[sel]; ok {
 		return n
 	}
-	return builtin[sel]
+	return h.known().builtin[sel]
 }

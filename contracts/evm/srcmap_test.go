@@ -67,7 +67,7 @@ func TestSignatures(t *testing.T) {
 		if got := Selector(tt.sig); got != tt.want {
 			t.Errorf("Selector(%s) = %08x, want %08x", tt.sig, got, tt.want)
 		}
-		if got := Signatures(nil).lookup(tt.want); got != tt.sig {
+		if got := Signatures(nil).lookup(tt.want, ""); got != tt.sig {
 			t.Errorf("builtin lookup %08x = %q, want %q", tt.want, got, tt.sig)
 		}
 	}

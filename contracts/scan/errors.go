@@ -6,7 +6,7 @@ import "errors"
 var (
 	// ErrNothing reports a path that holds nothing scannable.
 	ErrNothing = errors.New("nothing to scan")
-	// ErrBadBytecode reports a file that is neither source nor hex
-	// bytecode.
+	// ErrBadBytecode reports a file that is neither source, hex bytecode
+	// nor a WebAssembly module.
 	ErrBadBytecode = errors.New("not a source file nor hex runtime bytecode")
 )

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/contracts"
+	"github.com/lianjian/lianjian/contracts/evm"
 	"github.com/lianjian/lianjian/contracts/solc"
 )
 
@@ -23,6 +24,9 @@ const (
 	KindSolidity  Kind = "solidity"
 	KindBytecode  Kind = "bytecode"
 	KindChaincode Kind = "chaincode"
+	// KindWASM is WebAssembly code (a FISCO BCOS liquid contract), reported
+	// with an evm.RuleWASM finding but not analysed.
+	KindWASM Kind = "wasm"
 )
 
 // Config configures a Scanner.
@@ -33,10 +37,20 @@ type Config struct {
 	// means the current directory. Artifacts outside it are named
 	// relative to the scanned path instead.
 	Base string
+	// Hash is the hash EVM code derives selectors and event topics with:
+	// "" or evm.HashKeccak256, or evm.HashSM3 for code built by a FISCO
+	// BCOS national-crypto (GM) solc. Solidity sources are compiled with
+	// the configured solc, so SM3 needs Solc.Solc to name a GM compiler.
+	Hash evm.Hash
 }
 
 // Validate checks the configuration.
-func (c Config) Validate() error { return c.Solc.Validate() }
+func (c Config) Validate() error {
+	if err := c.Hash.Validate(); err != nil {
+		return err
+	}
+	return c.Solc.Validate()
+}
 
 // Scanner dispatches paths to the contract scanners.
 type Scanner struct {
@@ -92,12 +106,14 @@ type Artifact struct {
 type Report struct {
 	Findings  []contracts.Finding
 	Artifacts []Artifact
+	// Hash is the selector hash EVM code was scanned with, never "".
+	Hash evm.Hash
 }
 
 // Scan scans each path and merges the results. It stops at the first
 // path that fails (unreadable, does not compile, nothing to scan).
 func (s *Scanner) Scan(ctx context.Context, paths ...string) (*Report, error) {
-	rep := &Report{}
+	rep := &Report{Hash: evm.Hash(s.cfg.Hash.String())}
 	for _, p := range paths {
 		if err := s.scanPath(ctx, p, rep); err != nil {
 			return rep, err
@@ -130,7 +146,7 @@ func (s *Scanner) scanPath(ctx context.Context, p string, rep *Report) error {
 		return fmt.Errorf("scan %s: %w", p, err)
 	}
 	if len(sols) == 0 && len(code) == 0 && len(goRoots) == 0 {
-		return fmt.Errorf("%w: %s has no .sol, .go, .hex or .bin-runtime files", ErrNothing, p)
+		return fmt.Errorf("%w: %s has no .sol, .go, .hex, .bin-runtime or .wasm files", ErrNothing, p)
 	}
 	if len(sols) > 0 {
 		if err := s.solidity(ctx, abs, sols, abs, rep); err != nil {
@@ -150,10 +166,11 @@ func (s *Scanner) scanPath(ctx context.Context, p string, rep *Report) error {
 	return nil
 }
 
-// walk lists the .sol and bytecode files under dir and the Go roots to
-// analyse, as slash paths relative to dir: every directory with a go.mod,
-// or dir itself when it holds Go files but no module. Hidden directories,
-// node_modules, vendor and testdata are skipped.
+// walk lists the .sol and bytecode files (hex, or binary WASM) under dir
+// and the Go roots to analyse, as slash paths relative to dir: every
+// directory with a go.mod, or dir itself when it holds Go files but no
+// module. Hidden directories, node_modules, vendor and testdata are
+// skipped.
 func walk(dir string) (sols, code, goRoots []string, err error) {
 	goCode := false
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -175,7 +192,7 @@ func walk(dir string) (sols, code, goRoots []string, err error) {
 		switch {
 		case strings.HasSuffix(name, ".sol"):
 			sols = append(sols, rel)
-		case strings.HasSuffix(name, ".hex"), strings.HasSuffix(name, ".bin-runtime"):
+		case strings.HasSuffix(name, ".hex"), strings.HasSuffix(name, ".bin-runtime"), strings.HasSuffix(name, ".wasm"):
 			code = append(code, rel)
 		case name == "go.mod":
 			goRoots = append(goRoots, filepath.ToSlash(filepath.Dir(rel)))

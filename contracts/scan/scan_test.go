@@ -2,13 +2,17 @@ package scan_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/lianjian/lianjian/contracts"
+	"github.com/lianjian/lianjian/contracts/evm"
 	"github.com/lianjian/lianjian/contracts/scan"
 	"github.com/lianjian/lianjian/contracts/solc"
 	"github.com/lianjian/lianjian/internal/testnet/repo"
@@ -149,5 +153,69 @@ func TestScanErrors(t *testing.T) {
 				t.Errorf("Scan(%s) = %v, want %v", tt.path, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestScanHashAndWASM checks that Config.Hash reaches the EVM scanner
+// and that WebAssembly modules, binary or hex, are reported, not skipped.
+func TestScanHashAndWASM(t *testing.T) {
+	// A GM-compiled kill() that self-destructs: its dispatcher compares
+	// the SM3 selector.
+	sel := evm.HashSM3.Selector("kill()")
+	killable := fmt.Sprintf("5f3560e01c63%08x14600f57005b33ff", sel)
+	dir := t.TempDir()
+	module := []byte("\x00asm\x01\x00\x00\x00")
+	for name, data := range map[string][]byte{
+		"killable.hex": []byte(killable),
+		"liquid.wasm":  module,
+		"liquid.hex":   []byte(hex.EncodeToString(module) + "\n"),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		hash     evm.Hash
+		function string // of the killable.hex finding
+	}{
+		{"", fmt.Sprintf("0x%08x", sel)},
+		{evm.HashSM3, "kill()"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.hash.String(), func(t *testing.T) {
+			s, err := scan.New(scan.Config{Base: dir, Hash: tt.hash}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := s.Scan(context.Background(), dir)
+			if err != nil {
+				t.Fatalf("Scan(%s) = %v", dir, err)
+			}
+			if rep.Hash != evm.Hash(tt.hash.String()) {
+				t.Errorf("Report.Hash = %q, want %q", rep.Hash, tt.hash.String())
+			}
+			got := map[string]string{}
+			for _, f := range rep.Findings {
+				got[f.Location.Path+" "+f.Rule] = f.Location.Function
+			}
+			want := map[string]string{
+				"killable.hex EVM-SELFDESTRUCT":     tt.function,
+				"liquid.hex EVM-WASM-NOT-ANALYSED":  "",
+				"liquid.wasm EVM-WASM-NOT-ANALYSED": "",
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("Scan(%s) findings = %v, want %v", dir, got, want)
+			}
+			kinds := map[string]scan.Kind{}
+			for _, a := range rep.Artifacts {
+				kinds[a.Path] = a.Kind
+			}
+			if want := map[string]scan.Kind{"killable.hex": scan.KindBytecode, "liquid.hex": scan.KindWASM, "liquid.wasm": scan.KindWASM}; !maps.Equal(kinds, want) {
+				t.Errorf("Scan(%s) artifact kinds = %v, want %v", dir, kinds, want)
+			}
+		})
+	}
+	if _, err := scan.New(scan.Config{Hash: "md5"}, nil); !errors.Is(err, evm.ErrUnknownHash) {
+		t.Errorf("New(Hash md5) = %v, want ErrUnknownHash", err)
 	}
 }

@@ -58,7 +58,7 @@ func (s *Scanner) solidity(ctx context.Context, root string, files []string, tar
 func (s *Scanner) contract(c solc.Contract, out *solc.Output, sources []evm.SourceFile, compile time.Duration, root, target string, rep *Report) error {
 	path := s.rel(filepath.Join(root, filepath.FromSlash(c.File)), target)
 	art := Artifact{Kind: KindSolidity, Path: path, Contract: c.Name, Compiler: out.Version.String(), Compile: compile}
-	var opts evm.Options
+	opts := evm.Options{Hash: s.cfg.Hash}
 	if len(c.ABI) > 0 {
 		if sigs, err := evm.ParseABI(c.ABI); err == nil {
 			opts.Signatures = sigs
@@ -88,28 +88,36 @@ func (s *Scanner) contract(c solc.Contract, out *solc.Output, sources []evm.Sour
 	return nil
 }
 
-// bytecode scans a file of hex runtime bytecode.
+// bytecode scans a file of hex runtime bytecode, or a binary WebAssembly
+// module, which is reported as not analysed.
 func (s *Scanner) bytecode(abs, target string, rep *Report) error {
 	path := s.rel(abs, target)
-	text, err := os.ReadFile(abs)
+	code, err := os.ReadFile(abs)
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	code, err := evm.DecodeHex(strings.Join(strings.Fields(string(text)), ""))
-	if err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrBadBytecode, path, err)
+	if !evm.IsWASM(code) {
+		code, err = evm.DecodeHex(strings.Join(strings.Fields(string(code)), ""))
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrBadBytecode, path, err)
+		}
 	}
 	start := time.Now()
-	res, err := evm.Scan(code, evm.Options{})
+	res, err := evm.Scan(code, evm.Options{Hash: s.cfg.Hash})
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", path, err)
 	}
 	for i := range res.Findings {
 		res.Findings[i].Location.Path = path
 	}
+	kind := KindBytecode
+	if res.WASM {
+		kind = KindWASM
+		s.log.Warn("wasm contract not analysed", "path", path)
+	}
 	rep.Findings = append(rep.Findings, res.Findings...)
 	rep.Artifacts = append(rep.Artifacts, Artifact{
-		Kind: KindBytecode, Path: path, Analyze: time.Since(start), Findings: len(res.Findings), Complete: res.Complete,
+		Kind: kind, Path: path, Analyze: time.Since(start), Findings: len(res.Findings), Complete: res.Complete,
 	})
 	return nil
 }

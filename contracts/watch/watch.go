@@ -239,15 +239,22 @@ func (w *Watcher) block(c ledger.Chain, b *ledger.Block) ([]index.ContractScan, 
 				By: index.ScanByWatcher, Time: at,
 			})
 		default:
-			s, f := w.contract(c.ID, k, at)
+			s, f := w.contract(c, k, at)
 			scans, fs = append(scans, s), append(fs, f...)
 		}
 	}
 	return scans, fs
 }
 
-// contract scans one EVM contract's runtime code.
-func (w *Watcher) contract(chain string, k *ledger.Contract, at time.Time) (index.ContractScan, []ledger.Finding) {
+// contract scans one EVM contract's runtime code. On a FISCO BCOS
+// national-crypto chain the compiler derives selectors and topics with
+// SM3, so the scan does too.
+func (w *Watcher) contract(c ledger.Chain, k *ledger.Contract, at time.Time) (index.ContractScan, []ledger.Finding) {
+	chain := c.ID
+	hash := evm.HashKeccak256
+	if c.Kind == ledger.KindFisco && c.Crypto == ledger.CryptoGM {
+		hash = evm.HashSM3
+	}
 	addr := strings.ToLower(k.Address)
 	s := index.ContractScan{
 		Chain: chain, Kind: index.ScanKindEVM, Ref: addr, DeployTx: k.DeployTx, Deployer: strings.ToLower(k.Creator),
@@ -261,7 +268,7 @@ func (w *Watcher) contract(chain string, k *ledger.Contract, at time.Time) (inde
 		return s, nil
 	}
 	start := time.Now()
-	res, err := evm.Scan(k.Code, evm.Options{MaxSteps: w.cfg.MaxSteps})
+	res, err := evm.Scan(k.Code, evm.Options{MaxSteps: w.cfg.MaxSteps, Hash: hash})
 	if err != nil {
 		s.Status, s.Error = index.ScanFailed, err.Error()
 		w.log.Warn("contract scan failed", "chain", chain, "address", addr, "err", err)

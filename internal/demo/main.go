@@ -1,7 +1,9 @@
 // Command demo runs Lianjian on an embedded default: a local geth --dev
 // with real traffic (transfers of every transaction type, an unprotected
-// pre-EIP-155 transaction, contract deployments and calls), and
-// `lianjian serve` ingesting it. It prints the API URL and example
+// pre-EIP-155 transaction, contract deployments and calls), a Fabric
+// network, a FISCO BCOS 3.x national-crypto test chain (fiscochain, which
+// stands in for a FISCO node because none can run here) with governance
+// changes, and `lianjian serve` ingesting them all. It prints the API URL and example
 // requests, then runs until interrupted.
 package main
 
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/internal/testnet/fabnet"
+	"github.com/lianjian/lianjian/internal/testnet/fisconet"
 	"github.com/lianjian/lianjian/internal/testnet/geth"
 	"github.com/lianjian/lianjian/internal/testnet/repo"
 )
@@ -63,6 +66,13 @@ func run(ctx context.Context, bin, listen string) error {
 	if err != nil {
 		return err
 	}
+	step("FISCO BCOS 3.x GM test chain (fiscochain, a stand-in for a FISCO node): 4 sealers, a sealer removed at block 4, tx_count_limit raised at block 6")
+	fc, err := fisconet.Start(ctx, fisconet.Options{Version: 3, GM: true, Interval: time.Second, Txs: 3,
+		DataDir: filepath.Join(dir, "fisco"), Governance: []string{"4:remove:3", "6:setConfig:tx_count_limit:50000"}})
+	if err != nil {
+		return fmt.Errorf("fisco test chain: %w", err)
+	}
+	defer fc.Stop()
 	fab := <-fabCh
 	if fab.err != nil {
 		return fmt.Errorf("fabric: %w", fab.err)
@@ -95,8 +105,15 @@ chains:
       channels: [%s]
       chain_ids: {%s: fabric-%s}
       user: {msp_id: Org1MSP, msp_dir: %s}
+  - id: fisco-shuxin
+    name: FISCO BCOS 3.x 国密测试链 (fiscochain)
+    kind: fisco
+    crypto: gm
+    fisco:
+      rpc: %s
+      group: group0
 `, filepath.Join(dir, "data"), listen, node.HTTP, node.WS,
-		fab.profile, fab.net.Channel(), fab.net.Channel(), fab.net.Channel(), fab.mspDir)
+		fab.profile, fab.net.Channel(), fab.net.Channel(), fab.net.Channel(), fab.mspDir, fc.URL)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return err
 	}
@@ -125,7 +142,7 @@ chains:
 	base := "https://" + listen
 	caFile := filepath.Join(dataDir, "tls", "ca.pem")
 	fabChain := "fabric-" + fab.net.Channel()
-	for _, chain := range []string{"geth-dev", fabChain} {
+	for _, chain := range []string{"geth-dev", fabChain, "fisco-shuxin"} {
 		if err := waitCaughtUp(ctx, base, caFile, token, chain); err != nil {
 			return fmt.Errorf("%w (log: %s)", err, logPath)
 		}
@@ -137,13 +154,15 @@ chains:
 	}
 	counterCall := tr.Txs[len(tr.Txs)-40-5].Hex()
 	fmt.Printf(`
-Lianjian is supervising a local geth --dev chain and a local Fabric 2.5.9 channel.
+Lianjian is supervising a local geth --dev chain, a local Fabric 2.5.9 channel and a
+FISCO BCOS 3.x national-crypto test chain (fiscochain stands in for a FISCO node: none can run here).
 
   Console:   %s/console/#/login?token=%s
              (self-signed development certificate: accept it, or trust %s)
   API:       %s/api/v1   (regulator token: %s)
   geth RPC:  %s
   Fabric:    channel %s (network files in %s)
+  FISCO:     %s (group0, SM2/SM3)
   log:       %s
 
 Try:
@@ -151,10 +170,13 @@ Try:
   %s '%s/api/v1/chains/geth-dev/txs/%s'
   %s '%s/api/v1/findings'
   %s '%s/api/v1/chains/%s/blocks?limit=3'
+  %s '%s/api/v1/chains/fisco-shuxin/blocks?limit=3'
+  %s '%s/api/v1/findings?chain=fisco-shuxin'
+  bin/lianjian fisco dump --rpc %s --to 10 --out /tmp/fisco-dump && bin/lianjian verify /tmp/fisco-dump
 
 Press Ctrl-C to stop.
-`, base, token, caFile, base, token, node.HTTP, fab.net.Channel(), fab.net.Dir(), logPath,
-		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain)
+`, base, token, caFile, base, token, node.HTTP, fab.net.Channel(), fab.net.Dir(), fc.URL, logPath,
+		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain, curl, base, curl, base, fc.URL)
 	<-ctx.Done()
 	step("stopping")
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -12,10 +13,59 @@ import (
 // Verify converts one block as a node served it (the result of
 // getBlockByNumber with full transactions, 2.x or 3.x) and verifies it
 // with its receipts, which may be nil when they were not served. Blocks
-// must come in height order for the link and sealer-set checks; a gap
-// resets them. Only a block that does not decode at all is an error;
-// every failed check becomes a finding on the returned block.
+// must come in height order for the link, sealer-set and governance
+// checks; a gap resets the link. Only a block that does not decode at all
+// is an error; every failed check becomes a finding on the returned block.
 func (v *Verifier) Verify(raw []byte, receipts []json.RawMessage) (*ledger.Block, error) {
+	b, err := v.verifyOne(raw, receipts)
+	if err != nil {
+		return nil, err
+	}
+	v.link(b)
+	return b, nil
+}
+
+// VerifyBatch verifies consecutive blocks (receipts aligned with them, nil
+// where not served) on up to workers goroutines: each block's own hashes,
+// roots and signatures in parallel once the line and crypto mode are
+// pinned, then the chain checks in order. The result is the same as
+// calling Verify on each in turn.
+func (v *Verifier) VerifyBatch(raws []json.RawMessage, receipts [][]json.RawMessage, workers int) ([]*ledger.Block, error) {
+	out := make([]*ledger.Block, len(raws))
+	errs := make([]error, len(raws))
+	i := 0
+	// Until the line and the mode are pinned, blocks pin them in order.
+	for ; i < len(raws) && (v.version == 0 || v.suite == SuiteUnknown); i++ {
+		out[i], errs[i] = v.verifyOne(raws[i], receipts[i])
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				out[k], errs[k] = v.verifyOne(raws[k], receipts[k])
+			}
+		}()
+	}
+	for k := i; k < len(raws); k++ {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for k, b := range out {
+		if errs[k] != nil {
+			return nil, fmt.Errorf("block %d of the batch: %w", k, errs[k])
+		}
+		v.link(b)
+	}
+	return out, nil
+}
+
+// verifyOne checks what one block proves on its own: its line and mode
+// against the pinned ones, its hashes, roots and signatures.
+func (v *Verifier) verifyOne(raw []byte, receipts []json.RawMessage) (*ledger.Block, error) {
 	ver := DetectVersion(raw)
 	if ver == 0 {
 		return nil, fmt.Errorf("%w: neither a 2.x nor a 3.x block (no txsRoot/parentInfo or transactionsRoot/parentHash)", ErrMalformed)
@@ -39,9 +89,25 @@ func (v *Verifier) Verify(raw []byte, receipts []json.RawMessage) (*ledger.Block
 	if mismatch != "" {
 		report{chain: v.cfg.Chain, b: b}.check(RuleVersionChange, nil, "version", false, mismatch, nil)
 	}
-	v.posture(report{chain: v.cfg.Chain, b: b}, b)
 	b.Raw = bundle(raw, receipts)
 	return b, nil
+}
+
+// link runs the checks that carry state from block to block, in height
+// order: the parent link, the sealer set in force and the consortium
+// posture, then records the block for the next one.
+func (v *Verifier) link(b *ledger.Block) {
+	r := report{chain: v.cfg.Chain, b: b}
+	if v.prev != nil && v.prev.height+1 == b.Height {
+		r.check(RuleParent, nil, "parent hash", bytes.Equal(b.ParentHash, v.prev.hash),
+			fmt.Sprintf("parent hash %x, block %d has hash %x", b.ParentHash, v.prev.height, v.prev.hash),
+			map[string]string{"parent": hx(b.ParentHash), "previous": hx(v.prev.hash)})
+	}
+	if b.Fisco != nil && b.Height > 0 && len(b.Fisco.SealerList) > 0 {
+		v.checkSealerSet(r, b)
+	}
+	v.posture(r, b)
+	v.advance(b)
 }
 
 // DetectVersion tells a 3.x block (txsRoot, parentInfo) from a 2.x one
@@ -74,19 +140,6 @@ type Bundle struct {
 func bundle(raw []byte, receipts []json.RawMessage) []byte {
 	out, _ := json.Marshal(Bundle{Block: raw, Receipts: receipts})
 	return out
-}
-
-// checkLink checks that block n follows the previous block verified.
-func (v *Verifier) checkLink(r report, b *ledger.Block, n uint64, parent []byte, numbersOK bool) {
-	if !numbersOK {
-		r.check(RuleParent, nil, "parent height", false, "the parent info names a height other than the block's height minus one", nil)
-	}
-	if v.prev == nil || v.prev.height+1 != n {
-		return
-	}
-	r.check(RuleParent, nil, "parent hash", bytes.Equal(parent, v.prev.hash),
-		fmt.Sprintf("parent hash %x, block %d has hash %x", parent, v.prev.height, v.prev.hash),
-		map[string]string{"parent": hx(parent), "previous": hx(v.prev.hash)})
 }
 
 // checkSealerSet checks that the block's sealer list is the one in force:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,19 +342,17 @@ func (c *Client) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, 
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]*ledger.Block, 0, len(raws))
-	for i, raw := range raws {
-		b, err := c.ver.Verify(raw, receipts[i])
-		if err != nil {
-			return nil, fmt.Errorf("block %d: %w", from+uint64(i), err)
-		}
+	out, err := c.ver.VerifyBatch(raws, receipts, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, fmt.Errorf("blocks %d..%d: %w", from, to, err)
+	}
+	for i, b := range out {
 		if b.Height != from+uint64(i) {
 			return nil, fmt.Errorf("%w: asked for block %d, node served %d", ErrMalformed, from+uint64(i), b.Height)
 		}
 		if c.cfg.FetchCode {
 			c.fetchCode(ctx, b)
 		}
-		out = append(out, b)
 	}
 	return out, nil
 }

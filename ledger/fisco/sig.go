@@ -7,17 +7,24 @@ import (
 	"math/big"
 
 	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/sm3"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // sm2UserID is the default SM2 user id FISCO BCOS signs with.
 var sm2UserID = []byte("1234567812345678")
 
-// SM2Verifier verifies an SM2 signature (r, s) over digest e, where e is
-// SM3(Z_A ‖ message) already computed for the 64-byte public key. The
-// auditor passes one backed by per-key precomputed tables for hot signers;
-// nil uses gmsm.
-type SM2Verifier func(pub64, e, r, s []byte) bool
+// SM2Key verifies SM2 signatures under one public key, given the digest
+// e = SM3(Z_A ‖ M): a per-key precomputed table (audit/ecfast.Key).
+type SM2Key interface {
+	VerifySM2(e, r, s []byte) bool
+}
+
+// SM2Tables builds a per-key table for an uncompressed public point
+// (0x04 ‖ X ‖ Y). Keys that
+// sign often (sealers, busy senders) get one after hotUses signatures;
+// its verdicts must be exactly gmsm's.
+type SM2Tables func(pub64 []byte) (SM2Key, error)
 
 // Errors of signature checks.
 var (
@@ -28,16 +35,7 @@ var (
 // signer checks signatures of one suite.
 type signer struct {
 	suite Suite
-	sm2   SM2Verifier
-}
-
-// sm2Digest is e = SM3(Z_A ‖ msg) for the default user id.
-func sm2Digest(pub64, msg []byte) ([]byte, error) {
-	pub, err := sm2.NewPublicKey(append([]byte{4}, pub64...))
-	if err != nil {
-		return nil, errBadKey
-	}
-	return sm2.CalculateSM2Hash(pub, msg, sm2UserID)
+	keys  *keyCache // SM2 public keys with their Z_A and, when hot, a table
 }
 
 // verifySM2 checks an SM2 signature r‖s by pub64 over msg (FISCO signs the
@@ -49,15 +47,18 @@ func (s signer) verifySM2(pub64, msg, rs []byte) (bool, error) {
 	if len(rs) < 64 {
 		return false, fmt.Errorf("%w: %d bytes", errSigLength, len(rs))
 	}
-	e, err := sm2Digest(pub64, msg)
+	k, err := s.keys.get(pub64)
 	if err != nil {
 		return false, err
 	}
-	if s.sm2 != nil {
-		return s.sm2(pub64, e, rs[:32], rs[32:64]), nil
+	h := sm3.New()
+	h.Write(k.za)
+	h.Write(msg)
+	e := h.Sum(nil)
+	if t := s.keys.table(k, pub64); t != nil {
+		return t.VerifySM2(e, rs[:32], rs[32:64]), nil
 	}
-	pub, _ := sm2.NewPublicKey(append([]byte{4}, pub64...))
-	return sm2.Verify(pub, e, new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:64])), nil
+	return sm2.Verify(k.pub, e, new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:64])), nil
 }
 
 // recover returns the 64-byte secp256k1 public key that made sig (r‖s‖v,

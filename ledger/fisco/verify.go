@@ -21,8 +21,11 @@ type Config struct {
 	// Suite is the crypto mode; SuiteUnknown detects it from the first
 	// block whose hash reproduces under one suite, and pins it.
 	Suite Suite
-	// SM2 verifies SM2 signatures; nil uses gmsm.
-	SM2 SM2Verifier
+	// SM2Tables builds per-key tables for hot SM2 keys (sealers, busy
+	// senders); nil verifies every signature with gmsm.
+	SM2Tables SM2Tables
+	// KeyTables bounds the tables kept (default 64, about 449 KiB each).
+	KeyTables int
 	// Sealers optionally pins the sealer list (node ids, hex) the first
 	// block verified must carry; later lists must follow from governance.
 	Sealers []string
@@ -78,9 +81,16 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		return nil, err
 	}
 	v := &Verifier{cfg: cfg, version: cfg.Version, suite: cfg.Suite}
-	v.sig = signer{suite: cfg.Suite, sm2: cfg.SM2}
+	if cfg.KeyTables == 0 {
+		cfg.KeyTables = 64
+	}
+	v.cfg = cfg
+	v.sig = signer{suite: cfg.Suite, keys: newKeyCache(cfg.SM2Tables, cfg.KeyTables)}
 	return v, nil
 }
+
+// Tabled returns how many SM2 verifications used a per-key table.
+func (v *Verifier) Tabled() int64 { return v.sig.keys.tabled.Load() }
 
 // Suite returns the pinned crypto mode (SuiteUnknown before any block).
 func (v *Verifier) Suite() Suite { return v.suite }

@@ -67,7 +67,10 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 	r.check(RuleHeaderHash, nil, "header hash", bytes.Equal(want, b.Hash.b),
 		fmt.Sprintf("recomputed %x, node gave %x", want, b.Hash.b), map[string]string{"recomputed": hx(want), "served": hx(b.Hash.b)})
 
-	v.checkLink(r, out, b.Number.v, out.ParentHash, len(b.ParentInfo) == 0 || b.ParentInfo[0].BlockNumber.v+1 == b.Number.v)
+	if len(b.ParentInfo) > 0 && b.ParentInfo[0].BlockNumber.v+1 != b.Number.v {
+		r.check(RuleParent, nil, "parent height", false,
+			fmt.Sprintf("the parent info names height %d for block %d", b.ParentInfo[0].BlockNumber.v, b.Number.v), nil)
+	}
 
 	// Transactions: hashes, signatures, senders, then the root.
 	leaves := make([][]byte, 0, len(txs))
@@ -113,7 +116,6 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 		r.note(RuleNotVerifiable, nil, "receipts were not served: the receipts root and execution results were not checked")
 	}
 	v.sealers3(r, &b)
-	v.advance(out)
 	return out, nil
 }
 
