@@ -15,6 +15,7 @@ import (
 const (
 	ProductFabric = "fabric"
 	ProductGeth   = "geth"
+	ProductFisco  = "fisco-bcos"
 )
 
 // Advisory is one published security advisory with the versions it
@@ -65,7 +66,7 @@ func ParseAdvisories(b []byte) (*Advisories, error) {
 		switch {
 		case a.ID == "" || a.Source == "" || a.Summary == "":
 			return nil, fmt.Errorf("%w: advisory %q lacks id, summary or source", ErrConfig, a.ID)
-		case a.Product != ProductFabric && a.Product != ProductGeth:
+		case a.Product != ProductFabric && a.Product != ProductGeth && a.Product != ProductFisco:
 			return nil, fmt.Errorf("%w: advisory %s: unknown product %q", ErrConfig, a.ID, a.Product)
 		case a.Severity.Rank() < 0 || len(a.Ranges) == 0:
 			return nil, fmt.Errorf("%w: advisory %s: bad severity or no ranges", ErrConfig, a.ID)
@@ -105,7 +106,7 @@ func (a *Advisories) Match(product, version string) []Advisory {
 	return out
 }
 
-func inRange(v [3]int, r Range) bool {
+func inRange(v version, r Range) bool {
 	if r.Introduced != "" {
 		lo, _ := parseVersion(r.Introduced)
 		if compareVersion(v, lo) < 0 {
@@ -121,32 +122,53 @@ func inRange(v [3]int, r Range) bool {
 	return true
 }
 
-var versionRE = regexp.MustCompile(`v?(\d+)\.(\d+)(?:\.(\d+))?`)
+// version is major, minor, patch and a pre-release rank: alphaN, betaN
+// and rcN sort before the release itself (FISCO BCOS shipped 3.0.0-rc1
+// to rc4 before 3.0.0).
+type version [4]int
 
-// parseVersion reads the first major.minor[.patch] in s, so that
-// "Geth/v1.13.14-stable-2bd6bd01/linux-amd64/go1.21.7" and "2.5.9" both
-// parse.
-func parseVersion(s string) ([3]int, bool) {
+// Pre-release ranks; a release outranks all of them.
+const (
+	rankAlpha   = 0
+	rankBeta    = 1 << 10
+	rankRC      = 2 << 10
+	rankRelease = 3 << 10
+)
+
+var versionRE = regexp.MustCompile(`(?i)v?(\d+)\.(\d+)(?:\.(\d+))?(?:-(alpha|beta|rc)\.?(\d*))?`)
+
+// parseVersion reads the first major.minor[.patch][-rcN] in s, so that
+// "Geth/v1.13.14-stable-2bd6bd01/linux-amd64/go1.21.7", "2.5.9" and
+// "3.0.0-rc2" all parse.
+func parseVersion(s string) (version, bool) {
 	m := versionRE.FindStringSubmatch(s)
 	if m == nil {
-		return [3]int{}, false
+		return version{}, false
 	}
-	var v [3]int
+	var v version
 	for i := range 3 {
 		if m[i+1] == "" {
 			continue
 		}
 		n, err := strconv.Atoi(m[i+1])
 		if err != nil {
-			return [3]int{}, false
+			return version{}, false
 		}
 		v[i] = n
+	}
+	v[3] = rankRelease
+	if m[4] != "" {
+		n, _ := strconv.Atoi(m[5]) // empty means 0
+		if n >= 1<<10 {
+			return version{}, false
+		}
+		v[3] = map[string]int{"alpha": rankAlpha, "beta": rankBeta, "rc": rankRC}[strings.ToLower(m[4])] + n
 	}
 	return v, true
 }
 
-func compareVersion(a, b [3]int) int {
-	for i := range 3 {
+func compareVersion(a, b version) int {
+	for i := range a {
 		if a[i] != b[i] {
 			return a[i] - b[i]
 		}

@@ -21,7 +21,10 @@
 //
 // Probes never send anything that changes a node's state: they read
 // (rpc_modules, eth_accounts, web3_clientVersion, eth_blockNumber,
-// GET on the operations endpoint), sign a fixed harmless message with
-// eth_sign only to prove an account is unlocked, and complete TLS and
-// HTTP/2 handshakes without sending a gRPC call.
+// GET on the operations endpoint; FISCO BCOS getClientVersion,
+// getGroupInfo, getSyncStatus, getSealerList, getObserverList,
+// getPbftView, getBlockNumber, getPendingTxSize), sign a fixed harmless
+// message with eth_sign only to prove an account is unlocked, complete
+// TLS and HTTP/2 handshakes without sending a gRPC call, and abort SSL
+// handshakes of FISCO BCOS ports after the server's first flight.
 package nodes

@@ -24,15 +24,25 @@ const (
 	FabricOrderer Kind = "fabric-orderer"
 	EVMRPC        Kind = "evm-rpc"
 	EVMValidator  Kind = "evm-validator"
+	// FiscoSealer is a FISCO BCOS consensus node (sealer).
+	FiscoSealer Kind = "fisco-sealer"
+	// FiscoObserver is a FISCO BCOS observer node: it syncs, never signs.
+	FiscoObserver Kind = "fisco-observer"
+	// FiscoRPC is a FISCO BCOS JSON-RPC endpoint registered without a
+	// consensus role (a 3.x Pro/Max RPC service, or an SDK-facing node).
+	FiscoRPC Kind = "fisco-rpc"
 )
 
 // Kinds lists every node kind.
-var Kinds = []Kind{FabricPeer, FabricOrderer, EVMRPC, EVMValidator}
+var Kinds = []Kind{FabricPeer, FabricOrderer, EVMRPC, EVMValidator, FiscoSealer, FiscoObserver, FiscoRPC}
 
 // ChainKind is the chain family a node kind belongs to.
 func (k Kind) ChainKind() ledger.Kind {
-	if k == EVMRPC || k == EVMValidator {
+	switch k {
+	case EVMRPC, EVMValidator:
 		return ledger.KindEVM
+	case FiscoSealer, FiscoObserver, FiscoRPC:
+		return ledger.KindFisco
 	}
 	return ledger.KindFabric
 }
@@ -47,7 +57,7 @@ type Node struct {
 	Org  string `json:"org"`
 	Kind Kind   `json:"kind"`
 	// Endpoint is the gRPC address host:port (Fabric) or the JSON-RPC URL
-	// http(s)://host:port/path (EVM).
+	// http(s)://host:port/path (EVM; FISCO BCOS 2.x :8545, 3.x :20200).
 	Endpoint string `json:"endpoint"`
 	// Operations is the Fabric operations endpoint, host:port or an
 	// http(s) URL; empty when not registered.
@@ -56,8 +66,20 @@ type Node struct {
 	// host:port; orderers only.
 	Admin string `json:"admin,omitempty"`
 	// TLSCA is the PEM CA certificate the node's TLS server certificate
-	// should chain to.
+	// should chain to (FISCO BCOS: the chain CA, on GM chains the SM2 CA;
+	// several PEM blocks are allowed).
 	TLSCA string `json:"tlsCA,omitempty"`
+	// NodeID is a FISCO BCOS node id: the node's 64-byte public key as
+	// 128 hex digits (an optional 0x prefix is accepted).
+	NodeID string `json:"nodeId,omitempty"`
+	// Group is the FISCO BCOS group: "group0" style in 3.x, a number in
+	// 2.x; empty means group0 (3.x) or 1 (2.x).
+	Group string `json:"group,omitempty"`
+	// P2P is a FISCO BCOS node's P2P SSL endpoint host:port (:30300).
+	P2P string `json:"p2p,omitempty"`
+	// SDKChannel is a FISCO BCOS 2.x node's SSL channel endpoint host:port
+	// (:20200), where SDKs connect.
+	SDKChannel string `json:"sdkChannel,omitempty"`
 	// ServerName overrides the TLS server name (default: endpoint host).
 	ServerName string `json:"serverName,omitempty"`
 	// Address is an EVM validator's signer address (0x…).
@@ -73,6 +95,8 @@ var (
 	nodeID     = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 	orgName    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 	evmAddress = regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`)
+	fiscoNode  = regexp.MustCompile(`^(0x)?[0-9a-fA-F]{128}$`)
+	fiscoGroup = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 	hostName   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
 )
 
@@ -115,6 +139,10 @@ func (n *Node) Validate() error {
 		if n.Address != "" {
 			return fieldErr("address", "only EVM validators have a signer address")
 		}
+	case FiscoSealer, FiscoObserver, FiscoRPC:
+		if err := n.validateFisco(); err != nil {
+			return err
+		}
 	case EVMRPC, EVMValidator:
 		if err := rpcURL(n.Endpoint); err != nil {
 			return err
@@ -129,7 +157,14 @@ func (n *Node) Validate() error {
 			return fieldErr("address", "required for a validator")
 		}
 	default:
-		return fieldErr("kind", "want one of fabric-peer, fabric-orderer, evm-rpc, evm-validator")
+		return fieldErr("kind", "want one of fabric-peer, fabric-orderer, evm-rpc, evm-validator, fisco-sealer, fisco-observer, fisco-rpc")
+	}
+	if n.Kind.ChainKind() != ledger.KindFisco {
+		for _, f := range []struct{ name, v string }{{"nodeId", n.NodeID}, {"group", n.Group}, {"p2p", n.P2P}, {"sdkChannel", n.SDKChannel}} {
+			if f.v != "" {
+				return fieldErr(f.name, "only FISCO BCOS nodes have a %s", f.name)
+			}
+		}
 	}
 	if n.TLSCA != "" {
 		if _, err := parseCAs(n.TLSCA); err != nil {
@@ -164,6 +199,36 @@ func (n *Node) CheckChain(c ledger.Chain) error {
 	}
 	if n.Channel != "" && c.Channel != "" && n.Channel != c.Channel {
 		return fieldErr("channel", "chain %s is channel %s", c.ID, c.Channel)
+	}
+	return nil
+}
+
+// validateFisco checks the fields of a FISCO BCOS registration.
+func (n *Node) validateFisco() error {
+	if err := rpcURL(n.Endpoint); err != nil {
+		return err
+	}
+	switch {
+	case n.Operations != "" || n.Admin != "":
+		return fieldErr("operations", "FISCO BCOS nodes have no operations or admin endpoint")
+	case n.Address != "":
+		return fieldErr("address", "FISCO BCOS nodes are identified by nodeId, not an address")
+	case n.NodeID == "" && n.Kind != FiscoRPC:
+		return fieldErr("nodeId", "required for a %s (the node's 64-byte public key in hex)", n.Kind)
+	case n.NodeID != "" && !fiscoNode.MatchString(n.NodeID):
+		return fieldErr("nodeId", "want 128 hex digits (the 64-byte public key, without the 04 prefix)")
+	case n.Group != "" && !fiscoGroup.MatchString(n.Group):
+		return fieldErr("group", "want a 3.x group id (letters, digits, '_', up to 64) or a 2.x group number")
+	}
+	if n.P2P != "" {
+		if err := hostPort("p2p", n.P2P); err != nil {
+			return err
+		}
+	}
+	if n.SDKChannel != "" {
+		if err := hostPort("sdkChannel", n.SDKChannel); err != nil {
+			return err
+		}
 	}
 	return nil
 }

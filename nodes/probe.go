@@ -26,8 +26,13 @@ type Config struct {
 	Jitter time.Duration
 	// KeepProbes is how many probe runs are kept per node (default 200).
 	KeepProbes int
-	// MaxLag is the head lag in blocks that raises NODE-LAG (default 20).
+	// MaxLag is the head lag in blocks that raises NODE-LAG and
+	// NODE-FISCO-SYNC-LAG (default 20).
 	MaxLag uint64
+	// ViewInterval is how far apart the two PBFT view samples of a FISCO
+	// BCOS node are taken (default 3s, at most a quarter of NodeTimeout);
+	// it must stay below NodeTimeout.
+	ViewInterval time.Duration
 	// MaxEvidence bounds each stored response body (default 4 KiB).
 	MaxEvidence int
 	// HealthWindow is how many recent blocks ledger-derived health reads
@@ -48,6 +53,7 @@ const (
 	defaultMaxLag       = 20
 	defaultMaxEvidence  = 4 << 10
 	defaultHealthWindow = 200
+	defaultViewInterval = 3 * time.Second
 )
 
 // WithDefaults returns c with zero fields set to their defaults.
@@ -61,6 +67,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.Timeout, defaultTimeout)
 	def(&c.NodeTimeout, defaultNodeTimeout)
 	def(&c.Jitter, defaultJitter)
+	def(&c.ViewInterval, min(defaultViewInterval, c.NodeTimeout/4))
 	if c.Concurrency == 0 {
 		c.Concurrency = defaultConcurrency
 	}
@@ -90,6 +97,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: interval %v (min 1s), timeout %v, node timeout %v (not below timeout)", ErrConfig, c.Interval, c.Timeout, c.NodeTimeout)
 	case c.Jitter < 0:
 		return fmt.Errorf("%w: negative jitter", ErrConfig)
+	case c.ViewInterval < 0 || c.ViewInterval >= c.NodeTimeout:
+		return fmt.Errorf("%w: view interval %v (below node timeout %v)", ErrConfig, c.ViewInterval, c.NodeTimeout)
 	case c.Concurrency < 1 || c.Concurrency > 256:
 		return fmt.Errorf("%w: concurrency %d (1-256)", ErrConfig, c.Concurrency)
 	case c.KeepProbes < 1 || c.MaxEvidence < 256 || c.HealthWindow < 1:
@@ -170,6 +179,8 @@ func (p *Prober) Probe(ctx context.Context, t Target) Result {
 		run.evm(ctx)
 	case FabricPeer, FabricOrderer:
 		run.fabric(ctx)
+	case FiscoSealer, FiscoObserver, FiscoRPC:
+		run.fisco(ctx)
 	}
 	run.versionChecks()
 	run.res.Millis = p.cfg.Now().Sub(start).Milliseconds()
@@ -249,7 +260,10 @@ func (r *probeRun) versionChecks() {
 	n := r.t.Node
 	reported, declared := r.res.Version, n.Version
 	product := ProductFabric
-	if n.Kind == EVMRPC || n.Kind == EVMValidator {
+	switch n.Kind.ChainKind() {
+	case ledger.KindFisco:
+		product = ProductFisco
+	case ledger.KindEVM:
 		product = ClientProduct(reported)
 		if reported == "" {
 			product = ClientProduct(declared)

@@ -72,8 +72,8 @@ var (
 		"The orderer's channel participation API (Admin listener) accepted a connection without a client certificate. That API joins and removes channels; Fabric requires mutual TLS on it. Set Admin.TLS.ClientAuthRequired to true.",
 		[]string{clauseNodeSecurity, clauseIdentity}, srcFabricPartic)
 	RuleAdvisory = rule("NODE-VERSION-ADVISORY", "Node version has a known security advisory", ledger.High, ledger.CatNode,
-		"The version the node reports (/version, web3_clientVersion) or the operator declared falls in the affected range of a published advisory in the shipped advisory data (nodes/advisories.json). Each finding takes the severity of its advisory (the catalogue shows the usual one). Upgrade to a patched release.",
-		[]string{clauseNodeSecurity}, srcAdvisoriesFab, srcAdvisoriesGeth)
+		"The version the node reports (/version, web3_clientVersion, FISCO BCOS getClientVersion or getGroupInfo) or the operator declared falls in the affected range of a published advisory in the shipped advisory data (nodes/advisories.json). Each finding takes the severity of its advisory (the catalogue shows the usual one). Upgrade to a patched release.",
+		[]string{clauseNodeSecurity}, srcAdvisoriesFab, srcAdvisoriesGeth, srcFiscoChangeLog)
 	RuleVersionMismatch = rule("NODE-VERSION-MISMATCH", "Reported version differs from the declared one", ledger.Low, ledger.CatNode,
 		"The version the node reports is not the version its operator registered: the registry is stale or the node was changed without notice.",
 		[]string{clauseNodeSecurity})
