@@ -56,6 +56,10 @@ var roleMatrix = map[string]string{
 	"GET /api/v1/chains/:chain/orgs":                     "401 200 403 403 403",
 	"GET /api/v1/chains/:chain/chaincodes":               "401 200 200 403 403",
 	"GET /api/v1/chains/:chain/chaincodes/:name/history": "401 200 200 403 403",
+
+	// FISCO BCOS routes (api/fisco.go).
+	"GET /api/v1/chains/:chain/governance": "401 200 403 403 403",
+	"GET /api/v1/chains/:chain/sealers":    "401 200 403 403 403",
 }
 
 // issueTokens stores one token per caller and returns their secrets.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/ledgertest"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
@@ -20,6 +21,7 @@ const (
 	evmChain   = "evm-dev"
 	fabChain   = "fab-gm"
 	emptyChain = "empty"
+	fisChain   = "fisco-gm"
 	fixEVMAddr = "0x00000000000000000000000000000000000000aa"
 	fixFabCC   = "basic"
 )
@@ -33,6 +35,12 @@ func fixHash(label string) []byte {
 }
 
 func fixTxID(label string) string { return hex.EncodeToString(fixHash("tx/" + label)) }
+
+// fiscoTxID is the id of transaction idx at height h of the FISCO fixture
+// chain (ledgertest.FiscoChain).
+func fiscoTxID(h uint64, idx int) string {
+	return hex.EncodeToString(ledgertest.Hash(fmt.Sprintf("%s/main/%d/%d", fisChain, h, idx)))
+}
 
 var fixRules = []*ledger.RuleInfo{
 	{
@@ -168,8 +176,9 @@ func fabBlocks() []*ledger.Block {
 }
 
 // populate fills a store with the fixture: an EVM chain of 5 blocks that
-// went through a reorg at height 3, a Fabric GM chain of 2 blocks and an
-// empty chain, with findings.
+// went through a reorg at height 3, a Fabric GM chain of 2 blocks, an
+// empty chain and a FISCO BCOS GM chain of 6 blocks with two governance
+// calls (ledgertest.FiscoChain), with findings.
 func populate(t testing.TB, st ledger.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -177,6 +186,7 @@ func populate(t testing.TB, st ledger.Store) {
 		{ID: evmChain, Kind: ledger.KindEVM, Name: "geth dev", Crypto: ledger.CryptoIntl, ChainID: 1337},
 		{ID: fabChain, Kind: ledger.KindFabric, Network: "gm-net", Channel: "mychannel", Crypto: ledger.CryptoGM},
 		{ID: emptyChain, Kind: ledger.KindEVM, Crypto: ledger.CryptoIntl},
+		{ID: fisChain, Kind: ledger.KindFisco, Name: "FISCO BCOS 3.x", Crypto: ledger.CryptoGM, Group: "group0"},
 	} {
 		if err := st.PutChain(ctx, c); err != nil {
 			t.Fatalf("PutChain(%s) = %v", c.ID, err)
@@ -200,6 +210,11 @@ func populate(t testing.TB, st ledger.Store) {
 		}
 	}
 	for _, b := range fabBlocks() {
+		if err := st.Commit(ctx, b); err != nil {
+			t.Fatalf("Commit(%s %d) = %v", b.Chain, b.Height, err)
+		}
+	}
+	for _, b := range ledgertest.FiscoChain(fisChain, "main", 0, 6, nil) {
 		if err := st.Commit(ctx, b); err != nil {
 			t.Fatalf("Commit(%s %d) = %v", b.Chain, b.Height, err)
 		}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lianjian/lianjian/ledger/ledgertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -15,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // TestGolden pins the wire format of representative responses. Run with
 // -update after an intended change and review the diff.
 func TestGolden(t *testing.T) {
-	s := newTestServer(t, Config{}, openIndex(t, ""), nil)
+	s := newTestServer(t, Config{}, openIndex(t, t.TempDir()), nil)
 	v := Version
 	for _, tc := range []struct{ name, path string }{
 		{"chains", v + "/chains"},
@@ -29,6 +31,12 @@ func TestGolden(t *testing.T) {
 		{"rules", v + "/rules"},
 		{"error-bad-ref", v + "/chains/" + evmChain + "/blocks/abc"},
 		{"error-not-found", v + "/chains/" + evmChain + "/blocks/99"},
+		{"fisco-block", v + "/chains/" + fisChain + "/blocks/3"},
+		{"fisco-tx-governance", v + "/chains/" + fisChain + "/txs/" + fiscoTxID(ledgertest.FiscoGovernanceHeight, 1)},
+		{"fisco-governance", v + "/chains/" + fisChain + "/governance"},
+		{"fisco-sealers", v + "/chains/" + fisChain + "/sealers"},
+		{"fisco-search-sealer", v + "/search?q=0x" + ledgertest.FiscoNode(3)},
+		{"error-sealers-of-evm", v + "/chains/" + evmChain + "/sealers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, body := do(t, s.Handler(), http.MethodGet, tc.path, nil)

@@ -57,7 +57,7 @@ func (s *Server) chain(c *gin.Context) (any, error) {
 func (s *Server) chainView(ctx context.Context, ch ledger.Chain) (ChainView, error) {
 	v := ChainView{
 		ID: ch.ID, Kind: string(ch.Kind), Name: ch.Name, Network: ch.Network,
-		Channel: ch.Channel, Crypto: string(ch.Crypto), ChainID: ch.ChainID,
+		Channel: ch.Channel, Crypto: string(ch.Crypto), ChainID: ch.ChainID, Group: ch.Group,
 	}
 	cp, err := s.idx.Checkpoint(ctx, ch.ID)
 	switch {
@@ -151,6 +151,13 @@ func (s *Server) block(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	v := blockView(b, raw)
+	if v.Fisco != nil {
+		ch, err := s.idx.Chain(ctx, chain)
+		if err != nil {
+			return nil, err
+		}
+		v.Fisco.Crypto = string(ch.Crypto)
+	}
 	blk, txs, at, ok := s.audit(ctx, chain, b.Height)
 	if ok {
 		v.Audit = &AuditView{VerdictView: verdictView(blk), At: timeText(at)}

@@ -59,7 +59,7 @@ func TestIntegration(t *testing.T) {
 
 	var chains List[ChainView]
 	get(Version+"/chains", &chains)
-	if len(chains.Items) != 3 || chains.Items[1].ID != evmChain || chains.Items[1].Height == nil || *chains.Items[1].Height != 4 {
+	if len(chains.Items) != 4 || chains.Items[1].ID != evmChain || chains.Items[1].Height == nil || *chains.Items[1].Height != 4 {
 		t.Fatalf("chains = %+v", chains)
 	}
 	head := chains.Items[1].Hash

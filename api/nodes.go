@@ -72,6 +72,10 @@ type NodeRequest struct {
 	TLSCA      string `json:"tlsCA,omitempty"`
 	ServerName string `json:"serverName,omitempty"`
 	Address    string `json:"address,omitempty"`
+	NodeID     string `json:"nodeId,omitempty"`     // FISCO BCOS node id (64-byte public key, hex)
+	Group      string `json:"group,omitempty"`      // FISCO BCOS group
+	P2P        string `json:"p2p,omitempty"`        // FISCO BCOS P2P SSL endpoint host:port
+	SDKChannel string `json:"sdkChannel,omitempty"` // FISCO BCOS 2.x SDK channel host:port
 	Version    string `json:"version,omitempty"`
 	Contact    string `json:"contact,omitempty"`
 	Note       string `json:"note,omitempty"`
@@ -143,7 +147,8 @@ func nodeView(r nodes.Revision) NodeView {
 	return NodeView{
 		NodeRequest: NodeRequest{ID: n.ID, Chain: n.Chain, Channel: n.Channel, Org: n.Org, Kind: string(n.Kind),
 			Endpoint: n.Endpoint, Operations: n.Operations, Admin: n.Admin, TLSCA: n.TLSCA, ServerName: n.ServerName,
-			Address: n.Address, Version: n.Version, Contact: n.Contact, Note: n.Note},
+			Address: n.Address, NodeID: n.NodeID, Group: n.Group, P2P: n.P2P, SDKChannel: n.SDKChannel,
+			Version: n.Version, Contact: n.Contact, Note: n.Note},
 		Retired: n.Retired, Rev: r.Rev, Time: timeText(r.Time), Actor: r.Actor, Change: r.Change, Reason: r.Reason,
 	}
 }
@@ -151,7 +156,8 @@ func nodeView(r nodes.Revision) NodeView {
 func (q NodeRequest) node() nodes.Node {
 	return nodes.Node{ID: q.ID, Chain: q.Chain, Channel: q.Channel, Org: q.Org, Kind: nodes.Kind(q.Kind),
 		Endpoint: q.Endpoint, Operations: q.Operations, Admin: q.Admin, TLSCA: q.TLSCA, ServerName: q.ServerName,
-		Address: q.Address, Version: q.Version, Contact: q.Contact, Note: q.Note}
+		Address: q.Address, NodeID: q.NodeID, Group: q.Group, P2P: q.P2P, SDKChannel: q.SDKChannel,
+		Version: q.Version, Contact: q.Contact, Note: q.Note}
 }
 
 // nodeErr turns registry errors into client errors that name the field.

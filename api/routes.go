@@ -107,6 +107,10 @@ func (s *Server) table() []route {
 		get(v+"/chains/:chain/orgs", PermLedgerRead, "organisations (MSPs) with their certificates and activity", s.orgs).out(List[OrgView]{}),
 		get(v+"/chains/:chain/chaincodes", PermContractRead, "the newest definition of each chaincode", s.chaincodes).in(pageQuery...).out(List[ContractView]{}),
 		get(v+"/chains/:chain/chaincodes/:name/history", PermContractRead, "every definition of a chaincode, by sequence", s.chaincodeHistory).out(List[ContractView]{}),
+
+		// FISCO BCOS: governance history and sealer health (api/fisco.go).
+		get(v+"/chains/:chain/governance", PermLedgerRead, "the governance history of a FISCO BCOS chain (system contract calls), newest first", s.governance).in(pageQuery...).out(List[GovernanceRecordView]{}),
+		get(v+"/chains/:chain/sealers", PermLedgerRead, "the current sealer list of a FISCO BCOS chain with each sealer's signed blocks over the newest blocks", s.sealers).in("window").out(SealersView{}),
 	}, append(s.scanRoutes(get, post), s.nodeRoutes(get, post, del)...)...) // contract scans: api/contracts_scan.go; nodes: api/nodes.go
 }
 

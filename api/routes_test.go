@@ -104,6 +104,9 @@ func sampleRequests() map[string]sample {
 		"GET " + v + "/chains/:chain/orgs":                     g(v + "/chains/" + fabChain + "/orgs"),
 		"GET " + v + "/chains/:chain/chaincodes":               g(v + "/chains/" + fabChain + "/chaincodes"),
 		"GET " + v + "/chains/:chain/chaincodes/:name/history": g(v + "/chains/" + fabChain + "/chaincodes/" + fixFabCC + "/history"),
+		// FISCO BCOS routes (api/fisco.go).
+		"GET " + v + "/chains/:chain/governance": g(v + "/chains/" + fisChain + "/governance"),
+		"GET " + v + "/chains/:chain/sealers":    g(v + "/chains/" + fisChain + "/sealers?window=10"),
 		// Contract scan routes (api/contracts_scan.go).
 		"GET " + v + "/chains/:chain/scans":                   g(v + "/chains/" + fabChain + "/scans"),
 		"GET " + v + "/chains/:chain/contracts/:addr/scans":   g(v + "/chains/" + fabChain + "/contracts/" + fixFabCC + "/scans"),
@@ -228,9 +231,10 @@ func TestRoutes(t *testing.T) {
 	}{
 		// chains
 		{"chains", v + "/chains", 200, "", map[string]any{
-			"items.#": 3, "items.0.id": emptyChain, "items.0.height": nil,
+			"items.#": 4, "items.0.id": emptyChain, "items.0.height": nil,
 			"items.1.id": evmChain, "items.1.head": 10.0, "items.1.height": 4.0, "items.1.lag": 6.0,
 			"items.2.id": fabChain, "items.2.crypto": "gm", "items.2.head": nil, "items.2.lag": nil, "next": "",
+			"items.3.id": fisChain, "items.3.kind": "fisco", "items.3.group": "group0", "items.3.height": 5.0,
 		}},
 		{"chain", evm, 200, "", map[string]any{"kind": "evm", "chainId": 1337.0, "height": 4.0}},
 		{"chain missing", v + "/chains/nope", 404, codeNotFound, nil},

@@ -218,7 +218,7 @@ func TestSearchOverHTTP(t *testing.T) {
 		{fixTxID("fab/1/0"), 200, map[string]any{"items.0.kind": "tx", "items.0.chain": fabChain, "items.0.org": "Org1MSP"}},
 		{"Org1MSP", 200, map[string]any{"items.0.kind": "msp", "items.0.chain": fabChain}},
 		{fixEVMAddr, 200, map[string]any{"items.0.kind": "contract", "items.1.kind": "address"}},
-		{"1", 200, map[string]any{"items.#": 2}},
+		{"1", 200, map[string]any{"items.#": 3}},
 		{"", 400, nil},
 		{strings.Repeat("a", 300), 400, nil},
 	} {

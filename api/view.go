@@ -99,10 +99,11 @@ type ChainView struct {
 	Channel string  `json:"channel,omitempty"`
 	Crypto  string  `json:"crypto"`
 	ChainID uint64  `json:"chainId,omitempty"`
-	Head    *uint64 `json:"head"`           // node head height, null when unknown
-	Height  *uint64 `json:"height"`         // ingested height (checkpoint), null before the first block
-	Hash    string  `json:"hash,omitempty"` // hash of the checkpoint block
-	Lag     *uint64 `json:"lag"`            // head - height, null when either is unknown
+	Group   string  `json:"group,omitempty"` // FISCO BCOS group
+	Head    *uint64 `json:"head"`            // node head height, null when unknown
+	Height  *uint64 `json:"height"`          // ingested height (checkpoint), null before the first block
+	Hash    string  `json:"hash,omitempty"`  // hash of the checkpoint block
+	Lag     *uint64 `json:"lag"`             // head - height, null when either is unknown
 	// AuditHeight is the last block the auditor re-verified, absent for
 	// chains it does not audit (EVM blocks are verified as ingested).
 	AuditHeight *uint64 `json:"auditHeight,omitempty"`
@@ -224,6 +225,7 @@ type BlockView struct {
 	Txs        []TxSummary      `json:"txs"`
 	Contracts  []string         `json:"contracts,omitempty"` // addresses created in the block
 	Fabric     *FabricBlockView `json:"fabric,omitempty"`
+	Fisco      *FiscoBlockView  `json:"fisco,omitempty"`
 	Config     *ConfigView      `json:"config,omitempty"`
 	Verdict    VerdictView      `json:"verdict"`
 	Audit      *AuditView       `json:"audit,omitempty"` // the auditor's re-verification, when it has run
@@ -239,6 +241,7 @@ func blockView(b *ledger.Block, raw bool) BlockView {
 		Signatures: signatureViews(b.Signatures, raw),
 		Txs:        make([]TxSummary, 0, len(b.Txs)),
 		Fabric:     fabricBlockView(b.Fabric),
+		Fisco:      fiscoBlockView(b, ""),
 		Config:     configView(b.Config, raw),
 		Verdict:    verdictView(b.Verdict),
 	}
@@ -295,6 +298,7 @@ type TxView struct {
 	Logs       []LogView       `json:"logs,omitempty"`
 	Signatures []SignatureView `json:"signatures"`
 	Fabric     *FabricTxView   `json:"fabric,omitempty"`
+	Fisco      *FiscoTxView    `json:"fisco,omitempty"`
 	Verdict    VerdictView     `json:"verdict"`
 	Audit      *AuditView      `json:"audit,omitempty"` // the auditor's re-verification, when it has run
 	Raw        string          `json:"raw,omitempty"`   // only with ?raw=1
@@ -316,6 +320,7 @@ func txView(t *ledger.Tx, raw bool) TxView {
 		GasUsed: t.GasUsed, GasPrice: t.GasPrice, Status: t.Status, Valid: t.Valid,
 		Signatures: signatureViews(t.Sigs, raw),
 		Fabric:     fabricTxView(t.Fabric),
+		Fisco:      fiscoTxView(t),
 		Verdict:    verdictView(t.Verdict),
 	}
 	if t.Creator != nil {

@@ -100,6 +100,7 @@ func buildWorld(t *testing.T) *world {
 	for _, f := range []struct{ id, dir string }{{fabChain, "fabric-2.5.9"}, {gmChain, "fabric-gm-sm2"}} {
 		w.heads[f.id] = importFabric(ctx, t, db, f.id, filepath.Join(fixtures, f.dir, "peer"))
 	}
+	w.heads[fiscoChain] = importFisco(ctx, t, db)
 	w.attributeOrgs(ctx, t)
 	w.addScaleFindings(ctx, t)
 	w.addTokens(ctx, t)

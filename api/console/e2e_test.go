@@ -307,7 +307,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	}
 
 	tb.login(w.tokens[supervise.RoleRegulator])
-	tb.wait("dashboard", `document.querySelectorAll('#dash-chains [data-chain]').length === 3`)
+	tb.wait("dashboard", `document.querySelectorAll('#dash-chains [data-chain]').length === 4`)
 	tb.idle("dashboard charts")
 	if n := tb.count("#dash-chains svg"); n < 6 {
 		t.Errorf("dashboard draws %d charts, want at least 6 (severity trend and tx/min per chain)", n)
@@ -414,6 +414,9 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("GM block 3 = %q, want SM2 signature badges", got)
 	}
 	tb.shot("08c-gm-block")
+
+	// The FISCO BCOS chain: sealers, quorum, governance (e2e_fisco_test.go).
+	fiscoPages(t, tb)
 
 	// 10,000+ rows: load every page, the DOM keeps only what is in view.
 	total := len(w.findings(t, ledger.FindingFilter{}))

@@ -93,6 +93,12 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"sev":  func(l label, s string) string { return l.Sev[s] },
 	"st":   func(l label, s string) string { return l.St[s] },
+	"name": func(m map[string]string, s string) string {
+		if v, ok := m[s]; ok {
+			return v
+		}
+		return s
+	},
 	"join": func(s []string) string { return strings.Join(s, ", ") },
 	"itoa": strconv.Itoa,
 }).Parse(pageHTML))
@@ -124,8 +130,8 @@ th{background:#eee}td.num{text-align:right}.critical{color:#a00;font-weight:bold
 <tr>{{range $s := .L.SevOrder}}<td class="num">{{index $.R.Summary.BySeverity $s}}</td>{{end}}</tr></table>
 
 <h2>2. {{.L.Scope}}</h2>
-<table><tr><th>{{.L.Chain}}</th><th>{{.L.Kind}}</th><th>{{.L.Network}}</th><th>{{.L.Channel}}</th><th>{{.L.Crypto}}</th><th>{{.L.Height}}</th></tr>
-{{range .R.Scope.Chains}}<tr><td>{{.ID}}</td><td>{{.Kind}}</td><td>{{.Network}}</td><td>{{.Channel}}</td><td>{{.Crypto}}</td><td class="num">{{.Height}}</td></tr>
+<table><tr><th>{{.L.Chain}}</th><th>{{.L.Kind}}</th><th>{{.L.Network}}</th><th>{{.L.Channel}} / {{.L.Group}}</th><th>{{.L.Crypto}}</th><th>{{.L.Height}}</th></tr>
+{{range .R.Scope.Chains}}<tr><td>{{.ID}}</td><td>{{name $.L.Kinds .Kind}}</td><td>{{.Network}}</td><td>{{.Channel}}{{.Group}}</td><td>{{name $.L.Cryptos .Crypto}}</td><td class="num">{{.Height}}</td></tr>
 {{end}}</table>
 {{if .R.Scope.Nodes}}<table><tr><th>{{.L.Node}}</th><th>{{.L.Chain}}</th><th>{{.L.Org}}</th><th>{{.L.Kind}}</th><th>{{.L.Endpoint}}</th><th>{{.L.Version}}</th></tr>
 {{range .R.Scope.Nodes}}<tr><td>{{.ID}}</td><td>{{.Chain}}{{if .Channel}} / {{.Channel}}{{end}}</td><td>{{.Org}}</td><td>{{.Kind}}</td><td class="wrap">{{.Endpoint}}</td><td>{{.Version}}</td></tr>

@@ -102,7 +102,8 @@ type ChainScope struct {
 	Network string `json:"network,omitempty"`
 	Channel string `json:"channel,omitempty"`
 	Crypto  string `json:"crypto"`
-	Height  uint64 `json:"height"` // last block indexed
+	Group   string `json:"group,omitempty"` // FISCO BCOS group
+	Height  uint64 `json:"height"`          // last block indexed
 }
 
 // ContractRef is one contract or chaincode version in scope.
@@ -208,7 +209,7 @@ func (r *Report) scope(ctx context.Context, src Source, o Options) error {
 			continue
 		}
 		found = true
-		cs := ChainScope{ID: c.ID, Kind: string(c.Kind), Network: c.Network, Channel: c.Channel, Crypto: string(c.Crypto)}
+		cs := ChainScope{ID: c.ID, Kind: string(c.Kind), Network: c.Network, Channel: c.Channel, Crypto: string(c.Crypto), Group: c.Group}
 		switch cp, err := src.Checkpoint(ctx, c.ID); {
 		case err == nil:
 			cs.Height = cp.Height

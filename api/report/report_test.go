@@ -74,6 +74,7 @@ func source() *memSource {
 		chains: []ledger.Chain{
 			{ID: "evm-dev", Kind: ledger.KindEVM, Crypto: ledger.CryptoIntl},
 			{ID: "fab-gm", Kind: ledger.KindFabric, Network: "gmnet", Channel: "mychannel", Crypto: ledger.CryptoGM},
+			{ID: "fisco-gm", Kind: ledger.KindFisco, Name: "FISCO BCOS 3.x", Crypto: ledger.CryptoGM, Group: "group0"},
 		},
 		findings: []*ledger.Finding{&f1, &f2, &f3},
 		states: map[string]supervise.State{

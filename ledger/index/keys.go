@@ -254,3 +254,18 @@ func contractScanRefPrefix(chain, ref string) []byte {
 func contractScanCheckpointKey(chain string) []byte { return key(tagContractScanStep, []byte(chain)) }
 
 // --- end contract scan records ---
+
+// --- FISCO BCOS records (ledger/index/fisco.go) ---
+//
+//	G/CHAIN/HEIGHT INDEX        governance call made by the tx at HEIGHT (be64), INDEX (be32) (JSON)
+const tagGovernance = 'G'
+
+func governanceKey(chain string, h uint64, idx int) []byte {
+	pos := make([]byte, 12)
+	binary.BigEndian.PutUint64(pos, h)
+	binary.BigEndian.PutUint32(pos[8:], uint32(idx))
+	return key(tagGovernance, []byte(chain), pos)
+}
+func governancePrefix(chain string) []byte { return key(tagGovernance, []byte(chain), nil) }
+
+// --- end FISCO BCOS records ---

@@ -114,6 +114,9 @@ func commitSearch(txn *badger.Txn, b *ledger.Block, undo *[][]byte) error {
 			}
 		}
 	}
+	if err := fiscoTerms(b, add); err != nil {
+		return err
+	}
 	if b.Config != nil {
 		if err := configTerms(b, add); err != nil {
 			return err
@@ -133,14 +136,16 @@ func commitSearch(txn *badger.Txn, b *ledger.Block, undo *[][]byte) error {
 }
 
 var (
-	evmAddress = regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`)
-	hex32      = regexp.MustCompile(`^(0x)?[0-9a-fA-F]{64}$`)
+	evmAddress = regexp.MustCompile(`^0[xX][0-9a-fA-F]{40}$`)
+	hex32      = regexp.MustCompile(`^(0[xX])?[0-9a-fA-F]{64}$`)
 	decimal    = regexp.MustCompile(`^[0-9]{1,20}$`)
 )
 
-// Search resolves a tx id or hash, a block hash or height, an EVM
-// address, a certificate serial, subject or fingerprint, an MSP id or a
-// contract or chaincode name to the objects it names, across every chain.
+// Search resolves a tx id or hash, a block hash or height, an EVM or
+// FISCO BCOS address, a certificate serial, subject or fingerprint, an MSP
+// id, a FISCO BCOS node id (sealers, with the newest block each sealed, and
+// governance calls naming the node) or a contract or chaincode name to the
+// objects it names, across every chain.
 // It returns at most MaxMatches matches.
 func (d *DB) Search(ctx context.Context, q string) ([]supervise.Match, error) {
 	q = strings.TrimSpace(q)
@@ -172,6 +177,11 @@ func (d *DB) Search(ctx context.Context, q string) ([]supervise.Match, error) {
 			var m supervise.Match
 			if err := decode(v, &m); err != nil {
 				return false, err
+			}
+			if m.Kind == "sealer" {
+				if err := refineSealer(ctx, txn, &m); err != nil {
+					return false, err
+				}
 			}
 			return addMatch(m), nil
 		})

@@ -81,6 +81,9 @@ func commitBlock(txn *badger.Txn, b *ledger.Block) error {
 	if err := commitFabric(txn, b, &undo); err != nil {
 		return err
 	}
+	if err := commitGovernance(txn, b, &undo); err != nil {
+		return err
+	}
 	if err := commitSearch(txn, b, &undo); err != nil {
 		return err
 	}

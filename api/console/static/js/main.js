@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { errorText, loading } from './ui.js';
 import * as dash from './views/dashboard.js';
 import * as explorer from './views/explorer.js';
+import * as fisco from './views/fisco.js';
 import * as config from './views/config.js';
 import * as findings from './views/findings.js';
 import * as nodes from './views/nodes.js';
@@ -25,6 +26,8 @@ const routes = [
   ['/chains/:chain/identities/:fp', explorer.identity, 'explorer'],
   ['/chains/:chain/addresses/:addr', explorer.address, 'explorer'],
   ['/chains/:chain/config', config.render, 'explorer'],
+  ['/chains/:chain/governance', fisco.governance, 'explorer'],
+  ['/chains/:chain/sealers', fisco.sealers, 'explorer'],
   ['/findings', findings.list, 'findings'],
   ['/findings/:id', findings.detail, 'findings'],
   ['/nodes', nodes.list, 'nodes'],

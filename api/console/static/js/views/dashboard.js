@@ -6,6 +6,7 @@ import { h, fill, num, enc, link } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { bars, hbars, lines, SEV_COLORS } from '../charts.js';
 import { guard, panel, notAvailable, errorBox } from '../ui.js';
+import * as fisco from './fisco.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 const WEIGHT = { critical: 10, high: 5, medium: 2, low: 1, info: 0 };
@@ -44,7 +45,8 @@ function chainCard(c) {
   const body = h('div');
   const card = panel(null,
     h('h2', null, link(`/chains/${enc(c.id)}/blocks`, c.name || c.id), ' ',
-      h('span', { class: 'badge st' }, c.kind), ' ', h('span', { class: 'badge st' }, tv('crypto', c.crypto))),
+      h('span', { class: 'badge st' }, tv('chainkind', c.kind)), ' ', h('span', { class: 'badge st' }, tv('crypto', c.crypto)),
+      c.group ? h('span', { class: 'badge st' }, t('fisco.groupN', { group: c.group })) : null),
     h('div', { class: 'stats' },
       stat(t('dash.head'), num(c.head)),
       stat(t('dash.height'), num(c.height)),
@@ -81,11 +83,11 @@ async function chainDetail(body, c) {
   body.replaceChildren();
   const sevEl = h('div'), trendEl = h('div'), tpmEl = h('div'), orgEl = h('div');
   body.append(h('h3', null, t('dash.findingsBySeverity')), sevEl, h('h3', null, t('dash.trend')), trendEl,
-    h('h3', null, t('dash.txPerMinute')), tpmEl, h('h3', null, t('dash.txPerOrg')), orgEl);
+    h('h3', null, t('dash.txPerMinute')), tpmEl, h('h3', null, c.kind === 'fisco' ? t('dash.sealerSigned') : t('dash.txPerOrg')), orgEl);
   await Promise.all([
     guard(sevEl, t('nav.findings'), () => findingCharts(c, sevEl, trendEl)),
     guard(tpmEl, t('dash.txPerMinute'), () => txPerMinute(c, tpmEl)),
-    guard(orgEl, t('dash.txPerOrg'), () => txPerOrg(c, orgEl)),
+    guard(orgEl, t('dash.txPerOrg'), () => (c.kind === 'fisco' ? sealerSigned(c, orgEl) : txPerOrg(c, orgEl))),
   ]);
 }
 
@@ -148,6 +150,12 @@ async function txPerOrg(c, el) {
   const res = await api.get(api.fill(route, { chain: c.id }));
   const orgs = res.items || res;
   el.replaceChildren(hbars(orgs.map((o) => ({ label: o.mspId || o.org || o.id, value: o.created ?? o.txs ?? 0 })), { label: t('dash.txPerOrg') }));
+}
+
+/** sealerSigned charts how many of the newest blocks each FISCO sealer signed. */
+async function sealerSigned(c, el) {
+  const bars = await fisco.sealerBars(c);
+  el.replaceChildren(bars ? hbars(bars, { label: t('dash.sealerSigned') }) : notAvailable(t('dash.sealerSigned')));
 }
 
 /** risk ranks nodes and orgs: by the API's risk scores when it serves them, else by open findings. */

@@ -5,11 +5,15 @@ import { h, kv, link, enc, short, fmtTime, num } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { vtable } from '../table.js';
 import { guard, panel, verdictBadge, validBadge, checks, notAvailable, errorBox, sevBadge, statusBadge } from '../ui.js';
+import * as fisco from './fisco.js';
 
 /** chainTabs is the sub-navigation of one chain. */
 export function chainTabs(chain, active, kind) {
   const tabs = [['blocks', `/chains/${enc(chain)}/blocks`, t('explorer.blocks')]];
-  if (kind !== 'evm') {
+  if (kind === 'fisco') {
+    tabs.push(['governance', `/chains/${enc(chain)}/governance`, t('fisco.governance')]);
+    tabs.push(['sealers', `/chains/${enc(chain)}/sealers`, t('fisco.sealers')]);
+  } else if (kind !== 'evm') {
     tabs.push(['identities', `/chains/${enc(chain)}/identities`, t('explorer.identities')]);
     tabs.push(['config', `/chains/${enc(chain)}/config`, t('explorer.config')]);
   }
@@ -35,8 +39,8 @@ export async function home({ el }) {
       h('thead', null, h('tr', null, [t('explorer.chain'), t('explorer.kind'), t('explorer.network'), t('dash.height'), t('dash.head'), t('dash.lag')].map((x) => h('th', null, x)))),
       h('tbody', null, chains.map((c) => h('tr', null,
         h('td', null, link(`/chains/${enc(c.id)}/blocks`, c.name || c.id), h('div', { class: 'muted mono' }, c.id)),
-        h('td', null, c.kind, ' · ', tv('crypto', c.crypto)),
-        h('td', null, c.network || c.channel || (c.chainId ? `chainId ${c.chainId}` : '—')),
+        h('td', null, tv('chainkind', c.kind), ' · ', tv('crypto', c.crypto)),
+        h('td', null, c.network || c.channel || (c.group ? t('fisco.groupN', { group: c.group }) : '') || (c.chainId ? `chainId ${c.chainId}` : '—')),
         h('td', null, num(c.height)), h('td', null, num(c.head)), h('td', null, num(c.lag)))))));
   });
 }
@@ -71,7 +75,8 @@ export async function block({ el, params }) {
     [t('explorer.dataHash'), b.dataHash && h('span', { class: 'mono' }, b.dataHash)],
     [t('explorer.stateRoot'), b.stateRoot && h('span', { class: 'mono' }, b.stateRoot)],
     [t('explorer.time'), fmtTime(b.time)],
-    [t('explorer.proposer'), b.proposer && link(`/chains/${enc(c.id)}/addresses/${enc(b.proposer)}`, b.proposer, { class: 'mono' })],
+    [t('explorer.proposer'), b.fisco ? '' : b.proposer && link(`/chains/${enc(c.id)}/addresses/${enc(b.proposer)}`, b.proposer, { class: 'mono' })],
+    ...fisco.blockRows(b),
     [t('explorer.gas'), b.gasLimit ? `${num(b.gasUsed)} / ${num(b.gasLimit)}` : ''],
     [t('explorer.baseFee'), b.baseFee],
     [t('explorer.channel'), b.fabric?.channel],
@@ -80,6 +85,7 @@ export async function block({ el, params }) {
     [t('explorer.headerHash'), b.fabric?.headerHashAlgo],
     [t('explorer.audit'), b.audit ? verdictBadge(b.audit.verdict || b.audit) : ''],
   ]), checks(b.verdict), b.audit ? checks(b.audit.verdict || b.audit) : null));
+  if (b.fisco) el.append(fisco.sealersPanel(b));
   if (b.signatures?.length) el.append(panel(t('explorer.blockSignatures'), b.signatures.map(signature)));
   if (b.config) el.append(panel(t('explorer.config'), h('p', null, link(`/chains/${enc(c.id)}/config?at=${b.height}`, t('explorer.viewConfig', { n: b.height })))));
   el.append(panel(t('explorer.txsN', { n: b.txs.length }), b.txs.length ? h('table', { id: 'block-txs' },
@@ -177,8 +183,10 @@ function renderTx(el, c, x) {
     [t('explorer.gas'), x.gas ? `${num(x.gasUsed)} / ${num(x.gas)} @ ${x.gasPrice || '—'}` : ''],
     [t('explorer.creator'), x.creator ? `${x.creator.mspId || ''} ${x.creator.subject || ''}` : ''],
     [t('explorer.decodeError'), x.fabric?.decodeError],
+    ...fisco.txRows(x),
     [t('explorer.audit'), audit ? verdictBadge(audit) : ''],
   ]), checks(x.verdict), audit ? checks(audit) : null));
+  if (x.fisco?.governance) el.append(fisco.governancePanel(x));
   el.append(panel(t('explorer.signaturesN', { n: x.signatures.length }), h('div', { id: 'tx-sigs' }, x.signatures.length ? x.signatures.map(signature) : h('p', { class: 'muted' }, t('table.empty')))));
   if (x.fabric) {
     const f = x.fabric;
@@ -302,6 +310,7 @@ export function matchRoute(m) {
     case 'identity': case 'certificate': return `/chains/${ch}/identities/${enc(m.ref)}`;
     case 'msp': case 'org': return `/chains/${ch}/identities`;
     case 'node': return `/nodes/${enc(m.ref)}`;
+    case 'sealer': return `/chains/${ch}/sealers`;
     default: return `/chains/${ch}/blocks`;
   }
 }

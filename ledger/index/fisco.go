@@ -1,0 +1,291 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/supervise"
+)
+
+// FISCO BCOS tables: the governance history of a chain (calls to its
+// system contracts, one record per transaction under G/CHAIN/HEIGHT INDEX,
+// undone with the block) and the sealing record of its newest blocks, read
+// from the block table itself.
+
+// GovernanceRecord is one consortium change a FISCO BCOS transaction made
+// (or tried to make) through a system contract.
+type GovernanceRecord struct {
+	Chain      string            `json:"chain"`
+	Height     uint64            `json:"height"`
+	Index      int               `json:"index"`
+	TxID       string            `json:"tx"`
+	Time       time.Time         `json:"time"`
+	From       string            `json:"from,omitempty"` // the sender, as recovered
+	Governance ledger.Governance `json:"governance"`
+	// Success says whether the chain executed the call (receipt status 0).
+	Success bool   `json:"success"`
+	Status  string `json:"status"` // the transaction's status text
+}
+
+// commitGovernance writes the governance records of a block's
+// transactions and puts their keys on the undo list.
+func commitGovernance(txn *badger.Txn, b *ledger.Block, undo *[][]byte) error {
+	for i := range b.Txs {
+		tx := &b.Txs[i]
+		if tx.Fisco == nil || tx.Fisco.Governance == nil {
+			continue
+		}
+		rec := GovernanceRecord{
+			Chain: b.Chain, Height: b.Height, Index: tx.Index, TxID: tx.ID, Time: tx.Time, From: tx.From,
+			Governance: *tx.Fisco.Governance, Success: tx.Valid, Status: tx.Status,
+		}
+		if rec.Time.IsZero() {
+			rec.Time = b.Time
+		}
+		k := governanceKey(b.Chain, b.Height, tx.Index)
+		if err := put(txn, k, rec); err != nil {
+			return err
+		}
+		*undo = append(*undo, k)
+	}
+	return nil
+}
+
+// Governance lists a chain's governance history, newest first. The
+// cursor is opaque.
+func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]GovernanceRecord, string, error) {
+	limit, err := limitOf(p)
+	if err != nil {
+		return nil, "", err
+	}
+	prefix := governancePrefix(chain)
+	var out []GovernanceRecord
+	next := ""
+	err = d.view(func(txn *badger.Txn) error {
+		start, err := cursorKey(prefix, p.Cursor)
+		if err != nil {
+			return err
+		}
+		if start == nil {
+			start = append(bytes.Clone(prefix), 0xff)
+		}
+		opts := badger.DefaultIteratorOptions
+		opts.Reverse = true
+		opts.Prefix = prefix
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(start); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			k := it.Item().KeyCopy(nil)
+			if len(out) == limit {
+				next = hex.EncodeToString(k[len(prefix):])
+				return nil
+			}
+			var r GovernanceRecord
+			if err := it.Item().Value(func(v []byte) error { return decode(v, &r) }); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// MaxSeals bounds how many blocks one Seals call reads.
+const MaxSeals = 1000
+
+// sealWindow is how many of the newest blocks a search reads to find the
+// last block a sealer signed.
+const sealWindow = 500
+
+// BlockSeal is how one FISCO BCOS block was sealed: its sealer list and
+// the sealer signatures it carries with their verdicts.
+type BlockSeal struct {
+	Height       uint64
+	Hash         []byte
+	Time         time.Time
+	Proposer     string   // node id of the sealer that proposed the block
+	Sealers      []string // the block's sealer list (node ids, lower-case hex)
+	Weights      []uint64 // aligned with Sealers; empty when all weigh 1
+	Signers      []SealSig
+	Quorum       uint64
+	SignedWeight uint64
+}
+
+// SealSig is one sealer signature of a block.
+type SealSig struct {
+	Node    string // node id; empty when the index is outside the sealer list
+	Index   uint64 // the signer's index in the sealer list
+	Verdict ledger.VerdictStatus
+}
+
+// sealRecord decodes only the sealing fields of a stored block, so that
+// reading many blocks does not decode their raw bytes.
+type sealRecord struct {
+	Height     uint64    `json:"height"`
+	Hash       []byte    `json:"hash"`
+	Time       time.Time `json:"time"`
+	Proposer   string    `json:"proposer"`
+	Signatures []struct {
+		Role   string `json:"role"`
+		Signer struct {
+			Address string `json:"address"`
+		} `json:"signer"`
+		Verdict struct {
+			Status ledger.VerdictStatus `json:"status"`
+		} `json:"verdict"`
+	} `json:"signatures"`
+	Fisco *struct {
+		SealerList    []string `json:"sealerList"`
+		Weights       []uint64 `json:"weights"`
+		SignerIndexes []uint64 `json:"signerIndexes"`
+		Quorum        uint64   `json:"quorum"`
+		SignedWeight  uint64   `json:"signedWeight"`
+	} `json:"fisco"`
+}
+
+func (r *sealRecord) seal() BlockSeal {
+	s := BlockSeal{Height: r.Height, Hash: r.Hash, Time: r.Time, Proposer: r.Proposer}
+	if r.Fisco == nil {
+		return s
+	}
+	f := r.Fisco
+	s.Sealers, s.Weights, s.Quorum, s.SignedWeight = f.SealerList, f.Weights, f.Quorum, f.SignedWeight
+	for i, sig := range r.Signatures {
+		if sig.Role != "sealer" {
+			continue
+		}
+		ss := SealSig{Node: strings.ToLower(sig.Signer.Address), Verdict: sig.Verdict.Status}
+		if i < len(f.SignerIndexes) {
+			ss.Index = f.SignerIndexes[i]
+		}
+		s.Signers = append(s.Signers, ss)
+	}
+	return s
+}
+
+// Seals returns how the newest n blocks of a chain were sealed, newest
+// first; n is capped at MaxSeals. Blocks without FISCO data have no
+// sealers.
+func (d *DB) Seals(ctx context.Context, chain string, n int) ([]BlockSeal, error) {
+	if n <= 0 || n > MaxSeals {
+		n = MaxSeals
+	}
+	var out []BlockSeal
+	err := d.view(func(txn *badger.Txn) error {
+		return newestSeals(ctx, txn, chain, n, func(s BlockSeal) bool {
+			out = append(out, s)
+			return true
+		})
+	})
+	return out, err
+}
+
+// newestSeals calls fn with the seal of each of the newest n blocks of a
+// chain, newest first, until fn returns false.
+func newestSeals(ctx context.Context, txn *badger.Txn, chain string, n int, fn func(BlockSeal) bool) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Reverse = true
+	opts.Prefix = blockPrefix(chain)
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(blockKey(chain, ^uint64(0))); it.Valid() && n > 0; it.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n--
+		var r sealRecord
+		if err := it.Item().Value(func(v []byte) error { return decode(v, &r) }); err != nil {
+			return err
+		}
+		if !fn(r.seal()) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// fiscoTerms indexes the node ids of a FISCO block's sealer list (kind
+// "sealer") and the node a governance transaction names.
+func fiscoTerms(b *ledger.Block, add func(string, supervise.Match) error) error {
+	if b.Fisco != nil {
+		for _, node := range b.Fisco.SealerList {
+			ref := searchTerm(node)
+			m := supervise.Match{Kind: "sealer", Chain: b.Chain, Ref: ref, Height: b.Height, Field: "sealer list"}
+			if err := add(ref, m); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range b.Txs {
+		tx := &b.Txs[i]
+		if tx.Fisco == nil || tx.Fisco.Governance == nil || tx.Fisco.Governance.NodeID == "" {
+			continue
+		}
+		g := tx.Fisco.Governance
+		m := supervise.Match{Kind: "tx", Chain: b.Chain, Ref: tx.ID, Height: tx.Height, Field: "governance node", Detail: g.Action}
+		if err := add(g.NodeID, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refineSealer turns a sealer's first sighting into where it stands now:
+// the newest block it sealed within the newest sealWindow blocks, and
+// whether the newest block's sealer list holds it.
+func refineSealer(ctx context.Context, txn *badger.Txn, m *supervise.Match) error {
+	node := searchTerm(m.Ref)
+	var (
+		newest      *BlockSeal
+		inList      bool
+		sealed      bool
+		sealedAt    uint64
+		sealedBlock []byte
+	)
+	err := newestSeals(ctx, txn, m.Chain, sealWindow, func(s BlockSeal) bool {
+		if newest == nil {
+			newest = &s
+			for _, n := range s.Sealers {
+				if searchTerm(n) == node {
+					inList = true
+				}
+			}
+		}
+		for _, sig := range s.Signers {
+			if sig.Node == node && sig.Verdict == ledger.Verified {
+				sealed, sealedAt, sealedBlock = true, s.Height, s.Hash
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	listed := "not in the newest block's sealer list"
+	if inList {
+		listed = fmt.Sprintf("in the sealer list of block %d", newest.Height)
+	}
+	switch {
+	case sealed:
+		m.Height, m.Field = sealedAt, "sealed"
+		m.Detail = fmt.Sprintf("last sealed block %d (0x%x); %s", sealedAt, sealedBlock, listed)
+	case inList:
+		m.Height = newest.Height
+		m.Detail = fmt.Sprintf("%s; no valid signature in the newest %d blocks", listed, sealWindow)
+	default:
+		m.Detail = fmt.Sprintf("first in a sealer list at block %d; %s", m.Height, listed)
+	}
+	return nil
+}
