@@ -137,9 +137,28 @@ type Bundle struct {
 	Receipts []json.RawMessage `json:"receipts,omitempty"`
 }
 
+// bundle writes the Bundle JSON by hand: the parts are the node's own
+// JSON, already parsed once, and re-encoding them would only compact
+// them at a cost.
 func bundle(raw []byte, receipts []json.RawMessage) []byte {
-	out, _ := json.Marshal(Bundle{Block: raw, Receipts: receipts})
-	return out
+	n := len(raw) + 32
+	for _, r := range receipts {
+		n += len(r) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, `{"block":`...)
+	out = append(out, raw...)
+	if len(receipts) > 0 {
+		out = append(out, `,"receipts":[`...)
+		for i, r := range receipts {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, r...)
+		}
+		out = append(out, ']')
+	}
+	return append(out, '}')
 }
 
 // checkSealerSet checks that the block's sealer list is the one in force:

@@ -28,15 +28,13 @@ func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 			}
 		}
 	}
-	if v.suite == SuiteUnknown && b.SignatureList != nil {
-		for _, sg := range *b.SignatureList {
-			switch len(sg.Signature.b) {
-			case 128:
-				v.pinSuite(SuiteGM)
-			case 65:
-				v.pinSuite(SuiteStandard)
-			}
-			break
+	if v.suite == SuiteUnknown && b.SignatureList != nil && len(*b.SignatureList) > 0 {
+		// No hash reproduced: the first sealer signature's layout tells.
+		switch len((*b.SignatureList)[0].Signature.b) {
+		case 128:
+			v.pinSuite(SuiteGM)
+		case 65:
+			v.pinSuite(SuiteStandard)
 		}
 	}
 	gasUsed := bigOf(b.GasUsed)

@@ -135,21 +135,3 @@ func (s *strOrNum) UnmarshalJSON(b []byte) error {
 	*s = strOrNum(b)
 	return nil
 }
-
-// envelope is a whole JSON-RPC response; a file may hold one, a batch of
-// them, or a bare result.
-type envelope struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Result  json.RawMessage `json:"result"`
-	Error   *rpcError       `json:"error"`
-}
-
-// rpcError is a JSON-RPC error object.
-type rpcError struct {
-	Code    int             `json:"code"`
-	Message string          `json:"message"`
-	Data    json.RawMessage `json:"data,omitempty"`
-}
-
-func (e *rpcError) Error() string { return fmt.Sprintf("node error %d: %s", e.Code, e.Message) }
