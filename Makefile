@@ -39,6 +39,7 @@ bench: tools fabric-ledger
 	$(GO) test -run '^$$' -bench IngestVsFetch -benchtime 3x -count $(BENCH_COUNT) -timeout 60m ./ledger/evm/ | tee $(BIN)/bench.txt
 	$(GO) test -run '^$$' -bench Bulk -benchtime 3x -count $(BENCH_COUNT) -timeout 60m ./ledger/fabric/ | tee -a $(BIN)/bench.txt
 	$(GO) test -run '^$$' -bench BenchmarkAudit -benchtime 5x -count $(BENCH_COUNT) -timeout 60m ./audit/ | tee -a $(BIN)/bench.txt
+	$(GO) test -run '^$$' -bench FiscoVerify -benchtime 3x -count $(BENCH_COUNT) -timeout 60m ./ledger/fisco/ | tee -a $(BIN)/bench.txt
 	$(GO) test -run '^$$' -bench . -count $(BENCH_COUNT) ./audit/ecfast/ | tee -a $(BIN)/bench.txt
 	$(GO) test -run '^$$' -bench 'ScanCorpus' -benchtime 20x -count 3 ./contracts/evm/ | tee -a $(BIN)/bench.txt
 

@@ -13,7 +13,7 @@ import (
 // not served).
 func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Block, error) {
 	var b block2
-	if err := json.Unmarshal(raw, &b); err != nil {
+	if err := unmarshal(raw, &b); err != nil {
 		return nil, fmt.Errorf("%w: 2.x block: %w", ErrMalformed, err)
 	}
 	if !b.Hash.set || !b.Number.set {
@@ -88,7 +88,7 @@ func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 	for i, rawTx := range txs {
 		if len(rawTx) > 0 && rawTx[0] == '"' {
 			var h hexBytes
-			if err := json.Unmarshal(rawTx, &h); err != nil {
+			if err := unmarshal(rawTx, &h); err != nil {
 				return nil, fmt.Errorf("%w: block %d tx %d hash: %w", ErrMalformed, b.Number.v, i, err)
 			}
 			hashes = append(hashes, h.b)
@@ -97,7 +97,7 @@ func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 			continue
 		}
 		var t tx2
-		if err := json.Unmarshal(rawTx, &t); err != nil {
+		if err := unmarshal(rawTx, &t); err != nil {
 			out.Txs = append(out.Txs, ledger.Tx{ID: fmt.Sprintf("%d-%d", out.Height, i), Chain: v.cfg.Chain, Height: out.Height, Index: i})
 			r.check(RuleMalformed, &out.Txs[len(out.Txs)-1], "decode", false, fmt.Sprintf("transaction %d: %v", i, err), nil)
 			continue
@@ -243,7 +243,7 @@ func (v *Verifier) receipts2(r report, root []byte, raws []json.RawMessage) {
 	for i, raw := range raws {
 		tx := &out.Txs[i]
 		var rc receipt2
-		if err := json.Unmarshal(raw, &rc); err != nil {
+		if err := unmarshal(raw, &rc); err != nil {
 			r.check(RuleMalformed, tx, "receipt decode", false, fmt.Sprintf("receipt %d: %v", i, err), nil)
 			return
 		}

@@ -14,7 +14,7 @@ import (
 // not served).
 func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Block, error) {
 	var b block3
-	if err := json.Unmarshal(raw, &b); err != nil {
+	if err := unmarshal(raw, &b); err != nil {
 		return nil, fmt.Errorf("%w: 3.x block: %w", ErrMalformed, err)
 	}
 	if !b.Hash.set || !b.Number.set {
@@ -78,7 +78,7 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 	for i, rawTx := range txs {
 		if len(rawTx) > 0 && rawTx[0] == '"' {
 			var h hexBytes
-			if err := json.Unmarshal(rawTx, &h); err != nil {
+			if err := unmarshal(rawTx, &h); err != nil {
 				return nil, fmt.Errorf("%w: block %d tx %d hash: %w", ErrMalformed, b.Number.v, i, err)
 			}
 			leaves = append(leaves, h.b)
@@ -87,7 +87,7 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 			continue
 		}
 		var t tx3
-		if err := json.Unmarshal(rawTx, &t); err != nil {
+		if err := unmarshal(rawTx, &t); err != nil {
 			tx := ledger.Tx{ID: fmt.Sprintf("%d-%d", out.Height, i), Chain: v.cfg.Chain, Height: out.Height, Index: i}
 			out.Txs = append(out.Txs, tx)
 			r.check(RuleMalformed, &out.Txs[len(out.Txs)-1], "decode", false, fmt.Sprintf("transaction %d: %v", i, err), nil)
@@ -252,7 +252,7 @@ func (v *Verifier) receipts3(r report, b *block3, raws []json.RawMessage) {
 	for i, raw := range raws {
 		tx := &out.Txs[i]
 		var rc receipt3
-		if err := json.Unmarshal(raw, &rc); err != nil {
+		if err := unmarshal(raw, &rc); err != nil {
 			r.check(RuleMalformed, tx, "receipt decode", false, fmt.Sprintf("receipt %d: %v", i, err), nil)
 			return
 		}

@@ -11,12 +11,10 @@ import (
 )
 
 // num is a JSON number as FISCO nodes serve them: a JSON integer (3.x), a
-// "0x"-prefixed hex string (2.x) or a decimal string. The text is kept so
-// that a field hashed as a string can be hashed exactly as served.
+// "0x"-prefixed hex string (2.x) or a decimal string.
 type num struct {
-	v    uint64
-	text string
-	set  bool
+	v   uint64
+	set bool
 }
 
 // UnmarshalJSON accepts 12, "12" and "0xc".
@@ -27,7 +25,8 @@ func (n *num) UnmarshalJSON(b []byte) error {
 	}
 	s := string(b)
 	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
+		var err error
+		if s, err = jsonString(b); err != nil {
 			return err
 		}
 	}
@@ -35,7 +34,7 @@ func (n *num) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*n = num{v: v, text: s, set: true}
+	*n = num{v: v, set: true}
 	return nil
 }
 
@@ -72,12 +71,10 @@ func parseUint(s string) (uint64, error) {
 	return v, nil
 }
 
-// hexBytes is a hex string with or without "0x"; the text as served is
-// kept for fields that FISCO hashes as strings.
+// hexBytes is a hex string with or without "0x".
 type hexBytes struct {
-	b    []byte
-	text string
-	set  bool
+	b   []byte
+	set bool
 }
 
 // UnmarshalJSON decodes a hex string. An odd number of digits is padded
@@ -87,15 +84,15 @@ func (h *hexBytes) UnmarshalJSON(b []byte) error {
 		*h = hexBytes{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := jsonString(b)
+	if err != nil {
 		return fmt.Errorf("want a hex string: %w", err)
 	}
 	v, err := decodeHex(s)
 	if err != nil {
 		return err
 	}
-	*h = hexBytes{b: v, text: s, set: true}
+	*h = hexBytes{b: v, set: true}
 	return nil
 }
 
@@ -125,8 +122,8 @@ func (s *strOrNum) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
+		v, err := jsonString(b)
+		if err != nil {
 			return err
 		}
 		*s = strOrNum(v)
@@ -134,4 +131,18 @@ func (s *strOrNum) UnmarshalJSON(b []byte) error {
 	}
 	*s = strOrNum(b)
 	return nil
+}
+
+// jsonString reads a JSON string. Node output almost never escapes
+// anything, so a string without a backslash is taken between its quotes
+// directly; others go through encoding/json.
+func jsonString(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", err
+	}
+	return s, nil
 }
