@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -57,6 +58,34 @@ func (ch *ChainConfig) fiscoConfig() fisco.ClientConfig {
 // differentially against it).
 func sm2Tables(pub []byte) (fisco.SM2Key, error) {
 	return ecfast.NewKeyFromBytes(ecfast.SM2, pub)
+}
+
+// resumer is a source whose chain checks continue from the newest stored
+// block after a restart.
+type resumer interface{ Resume(b *ledger.Block) }
+
+// resume hands a resumer the newest block stored for its chain.
+func resume(ctx context.Context, src ledger.Source, db interface {
+	Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error)
+	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
+}, chain string) error {
+	r, ok := src.(resumer)
+	if !ok {
+		return nil
+	}
+	cp, err := db.Checkpoint(ctx, chain)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b, err := db.Block(ctx, chain, cp.Height)
+	if err != nil {
+		return err
+	}
+	r.Resume(b)
+	return nil
 }
 
 // dialChain connects to the node of an EVM or FISCO BCOS chain and returns

@@ -21,6 +21,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	c.register(fs)
 	chain := fs.String("chain", "", "chain id: one from the config, or the id to index under with --evm-http")
 	evmHTTP := fs.String("evm-http", "", "EVM JSON-RPC endpoint, for ingest without a config file")
+	fiscoRPC := fs.String("fisco-rpc", "", "FISCO BCOS JSON-RPC endpoint, for ingest without a config file (with --group)")
 	from := fs.Uint64("from", 0, "first height, used when the chain has no checkpoint yet")
 	to := fs.Uint64("to", 0, "last height (default: the node's head when ingest starts)")
 	batch := fs.Int("batch", 0, "blocks per JSON-RPC batch (default 32)")
@@ -28,8 +29,8 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	fabricDir := fs.String("fabric-dir", "", "import Fabric ledger files: a directory of .block files or a peer's ledger directory")
 	network := fs.String("network", "", "with --fabric-dir: the Fabric network name recorded for each channel")
 	fiscoDir := fs.String("fisco-dir", "", "import FISCO BCOS data: a file or directory of JSON-RPC results (blocks with full transactions, receipts)")
-	group := fs.String("group", "", "with --fisco-dir: the FISCO BCOS group the data belongs to")
-	gm := fs.Bool("gm", false, "with --fisco-dir: the chain is national-crypto (SM2/SM3); by default the mode is detected from the data")
+	group := fs.String("group", "", "with --fisco-dir or --fisco-rpc: the FISCO BCOS group (3.x group0, 2.x 1)")
+	gm := fs.Bool("gm", false, "with --fisco-dir or --fisco-rpc: the chain is national-crypto (SM2/SM3); by default the mode is detected")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,6 +43,21 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 	if *fabricDir != "" {
 		return runFabricImport(ctx, e, cfg, fabricImportFlags{dir: *fabricDir, chain: *chain, network: *network, progress: *progress})
+	}
+	if *fiscoRPC != "" {
+		id := *chain
+		if id == "" {
+			id = "fisco"
+		}
+		fc := &ChainConfig{ID: id, Kind: string(ledger.KindFisco), Crypto: string(ledger.CryptoIntl), Fisco: &FiscoConfig{RPC: *fiscoRPC, Group: *group}}
+		if *gm {
+			fc.Crypto = string(ledger.CryptoGM)
+		}
+		if err := fc.validate("--fisco-rpc"); err != nil {
+			return fmt.Errorf("%w: %w", errUsage, err)
+		}
+		cfg.Chains = append(cfg.Chains, *fc)
+		*chain = id
 	}
 	ch, err := pickChain(cfg, *chain, *evmHTTP)
 	if err != nil {
@@ -70,6 +86,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeSrc()
 	if err := db.PutChain(ctx, m); err != nil {
+		return err
+	}
+	if err := resume(ctx, src, db, ch.ID); err != nil {
 		return err
 	}
 	target := *to

@@ -151,6 +151,9 @@ func ingestChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headB
 	if err := db.PutChain(ctx, m); err != nil {
 		return err
 	}
+	if err := resume(ctx, src, db, ch.ID); err != nil {
+		return err
+	}
 	in, err := ledger.NewIngester(ch.ID, src, db, ch.ingestConfig(true), log)
 	if err != nil {
 		return err

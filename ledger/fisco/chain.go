@@ -195,6 +195,20 @@ func (v *Verifier) checkSealerSet(r report, b *ledger.Block) {
 	}
 }
 
+// Resume continues a chain verified before, from its newest stored block:
+// the next block must link to it and carry its sealer set (unless
+// governance changes it). The ingester calls it after a restart so that
+// the chain checks do not start afresh.
+func (v *Verifier) Resume(b *ledger.Block) {
+	if b == nil {
+		return
+	}
+	if b.Fisco != nil && v.version == 0 {
+		v.version = b.Fisco.Version
+	}
+	v.advance(b)
+}
+
 // advance records b as the block the next one links to. A block whose
 // header or seals failed does not replace the sealer set in force: a
 // forged list must not become the one later blocks are held to.

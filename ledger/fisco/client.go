@@ -129,6 +129,14 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	return c, nil
 }
 
+// Resume continues verification after b, the newest block already
+// stored (see Verifier.Resume).
+func (c *Client) Resume(b *ledger.Block) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ver.Resume(b)
+}
+
 // Info returns what the node reported at dial time.
 func (c *Client) Info() NodeInfo { return c.info }
 
