@@ -36,6 +36,47 @@ func startLianjian(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// killMidIngest runs `lianjian args...` and kills it with SIGKILL after a
+// random pause (minPause ms plus up to spread ms) until five kills have
+// landed mid-ingest (the checkpoint strictly between start and head), so
+// that a test cannot pass without crashes. A kill that lands before any
+// progress (a loaded machine starts processes slowly) lengthens the pause.
+// After every kill the index must reopen and its checkpoint never go back.
+func killMidIngest(t *testing.T, dir, chain string, head uint64, args []string, rng *rand.Rand, minPause, spread int) {
+	t.Helper()
+	ctx := context.Background()
+	midway, last, attempt := 0, uint64(0), 0
+	for ; midway < 5 && attempt < 60; attempt++ {
+		cmd := startLianjian(t, args...)
+		time.Sleep(time.Duration(minPause+rng.IntN(spread)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		db, err := index.Open(dir, index.Options{})
+		if err != nil {
+			t.Fatalf("reopen after kill -9: %v", err)
+		}
+		cp, err := db.Checkpoint(ctx, chain)
+		db.Close()
+		switch {
+		case errors.Is(err, ledger.ErrNotFound), err == nil && cp.Height == last:
+			minPause = min(minPause+100, 2000) // no progress before the kill
+		case err != nil:
+			t.Fatal(err)
+		case cp.Height < last:
+			t.Fatalf("checkpoint went back from %d to %d after kill -9", last, cp.Height)
+		case cp.Height > last && cp.Height < head:
+			midway++
+			last = cp.Height
+		case cp.Height >= head:
+			t.Fatalf("ingest of %d blocks finished after %d mid-ingest kills, before 5; the chain is too short", head, midway)
+		}
+	}
+	if midway < 5 {
+		t.Fatalf("only %d of %d kills landed mid-ingest of %d blocks", midway, attempt, head)
+	}
+	t.Logf("%d of %d kills landed mid-ingest of %d blocks", midway, attempt, head)
+}
+
 // TestKill9Ingest kills `lianjian ingest` with SIGKILL at random moments
 // while it ingests a real geth chain, restarts it each time, and checks
 // that the final index has every block exactly once with every
@@ -64,38 +105,7 @@ func TestKill9Ingest(t *testing.T) {
 	// A proxy that delays each response makes ingest last a few seconds,
 	// so that kills land at random points inside it.
 	args := []string{"ingest", "--data-dir", dir, "--evm-http", slowProxy(t, node.HTTP, 15*time.Millisecond), "--chain", "dev", "--batch", "1", "--progress", "never", "--to", fmt.Sprint(head)}
-	rng := rand.New(rand.NewPCG(1, 2))
-	// Kill until at least five kills landed mid-ingest (checkpoint strictly
-	// between start and head), so the test cannot pass without crashes.
-	midway, last, attempt := 0, uint64(0), 0
-	for ; midway < 5 && attempt < 40; attempt++ {
-		cmd := startLianjian(t, args...)
-		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
-		db, err := index.Open(dir, index.Options{})
-		if err != nil {
-			t.Fatalf("reopen after kill -9: %v", err)
-		}
-		cp, err := db.Checkpoint(ctx, "dev")
-		db.Close()
-		switch {
-		case errors.Is(err, ledger.ErrNotFound):
-		case err != nil:
-			t.Fatal(err)
-		case cp.Height < last:
-			t.Fatalf("checkpoint went back from %d to %d after kill -9", last, cp.Height)
-		case cp.Height > last && cp.Height < head:
-			midway++
-			last = cp.Height
-		case cp.Height >= head:
-			t.Fatalf("ingest of %d blocks finished after %d mid-ingest kills, before 5; the chain is too short", head, midway)
-		}
-	}
-	if midway < 5 {
-		t.Fatalf("only %d of %d kills landed mid-ingest of %d blocks", midway, attempt, head)
-	}
-	t.Logf("%d of %d kills landed mid-ingest of %d blocks", midway, attempt, head)
+	killMidIngest(t, dir, "dev", head, args, rand.New(rand.NewPCG(1, 2)), 100, 400)
 	cmd := startLianjian(t, args...)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("final ingest: %v", err)

@@ -182,8 +182,14 @@ func printSummary(w io.Writer, s audit.Summary, took time.Duration) {
 		fmt.Fprintf(w, ", SM2 pre-hash %s", s.SM2PreHash)
 	}
 	fmt.Fprintf(w, ", %s\n", took.Round(time.Millisecond))
-	rules := make([]string, 0, len(s.Findings))
-	for r := range s.Findings {
+	printFindingCounts(w, s.Findings, s.Integrity)
+}
+
+// printFindingCounts writes the findings per rule, sorted, with their
+// severity, then the integrity verdict.
+func printFindingCounts(w io.Writer, counts map[string]int, failing int) {
+	rules := make([]string, 0, len(counts))
+	for r := range counts {
 		rules = append(rules, r)
 	}
 	slices.Sort(rules)
@@ -192,11 +198,11 @@ func printSummary(w io.Writer, s audit.Summary, took time.Duration) {
 		if info, ok := ledger.LookupRule(r); ok {
 			sev = string(info.Severity)
 		}
-		fmt.Fprintf(w, "  %-24s %-8s %d\n", r, sev, s.Findings[r])
+		fmt.Fprintf(w, "  %-24s %-8s %d\n", r, sev, counts[r])
 	}
 	verdict := "integrity OK"
-	if s.Integrity > 0 {
-		verdict = fmt.Sprintf("integrity FAILED: %d findings", s.Integrity)
+	if failing > 0 {
+		verdict = fmt.Sprintf("integrity FAILED: %d findings", failing)
 	}
 	fmt.Fprintf(w, "  %s\n", verdict)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -90,22 +89,6 @@ func verifyFisco(ctx context.Context, w io.Writer, f verifyFlags, paths []string
 	}
 	fmt.Fprintf(w, "chain %s (%s, %s): blocks %d..%d (%d), txs %d, sealer signatures %d, standalone items %d, %s\n",
 		cfg.Chain, line, v.Suite(), s.first, s.last, s.blocks, s.txs, s.sealerSigs, s.items, time.Since(start).Round(time.Millisecond))
-	rules := make([]string, 0, len(s.findings))
-	for r := range s.findings {
-		rules = append(rules, r)
-	}
-	slices.Sort(rules)
-	for _, r := range rules {
-		sev := ""
-		if info, ok := ledger.LookupRule(r); ok {
-			sev = string(info.Severity)
-		}
-		fmt.Fprintf(w, "  %-28s %-8s %d\n", r, sev, s.findings[r])
-	}
-	verdict := "integrity OK"
-	if s.failing > 0 {
-		verdict = fmt.Sprintf("integrity FAILED: %d findings", s.failing)
-	}
-	fmt.Fprintf(w, "  %s\n", verdict)
+	printFindingCounts(w, s.findings, s.failing)
 	return s.failing, nil
 }
