@@ -214,6 +214,9 @@ func (v *Verifier) VerifyRawTx(raw []byte) (*Checked, error) {
 			return nil, err
 		}
 		v.pinTxSuite(len(t.Signature.Signature.b))
+		// Raw bytes carry no hash: the transaction's id is the hash of
+		// its bytes, which must be the canonical RLP the fields give.
+		t.Hash = hexBytes{b: v.suite.Sum(raw), set: true}
 		tx, _ := v.tx2(r, b, 0, t)
 		return &Checked{Tx: tx, Findings: b.Findings}, nil
 	}
