@@ -30,11 +30,30 @@ func seedFiles(f *testing.F, pattern string, decodeHex bool) {
 	}
 }
 
+// seedRef adds the SDK-signed vectors of one line (2 or 3) as seeds.
+func seedRef(f *testing.F, line string) {
+	b, err := os.ReadFile("testdata/ref/sdk-signed.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		fs := strings.Fields(l)
+		if len(fs) == 5 && fs[0] == line {
+			raw, err := hex.DecodeString(fs[2])
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(raw)
+		}
+	}
+}
+
 // FuzzDecodeTx3 feeds TARS bytes to the 3.x transaction decoder and the
 // verifier: they must return an error or a result, never panic or
 // allocate beyond the input.
 func FuzzDecodeTx3(f *testing.F) {
 	seedFiles(f, "v3/*/*.tars.hex", true)
+	seedRef(f, "3")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, _ := NewVerifier(Config{Chain: "f"})
 		if _, err := v.VerifyRawTx(b); err == nil && len(b) == 0 {
@@ -47,6 +66,7 @@ func FuzzDecodeTx3(f *testing.F) {
 func FuzzDecodeTx2(f *testing.F) {
 	f.Add([]byte{0xc0})
 	f.Add(append([]byte{0xf8, 0x40}, make([]byte, 64)...))
+	seedRef(f, "2")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) == 0 || b[0] < 0xc0 {
 			b = append([]byte{0xf8, byte(len(b))}, b...)
