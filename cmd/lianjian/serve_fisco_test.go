@@ -72,7 +72,7 @@ chains:
 			Severity string `json:"severity"`
 		} `json:"items"`
 	}
-	if err := getJSON(base+"/findings?minSeverity=medium", &fs); err != nil {
+	if err := getJSON(base+"/findings?min_severity=medium", &fs); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fs.Items {
