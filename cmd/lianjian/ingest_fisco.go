@@ -24,7 +24,7 @@ type fiscoImportFlags struct {
 // the heights stops the import there, since the index keeps a chain
 // without holes.
 func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags) error {
-	items, err := fisco.ReadPath(f.dir)
+	files, err := fisco.ListFiles(f.dir)
 	if err != nil {
 		return fmt.Errorf("ingest --fisco-dir: %w", err)
 	}
@@ -58,7 +58,7 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 		blocks, skipped, txs, standalone, findings int
 		registered                                 bool
 	)
-	err = v.VerifyItems(items, func(b *ledger.Block) error {
+	err = v.VerifyFiles(files, func(b *ledger.Block) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -202,15 +202,16 @@ func classify(v json.RawMessage, where string) ([]Item, error) {
 	return nil, nil
 }
 
-// ReadPath reads a file or every file under a directory (sorted by
-// name), skipping README files.
-func ReadPath(path string) ([]Item, error) {
+// ListFiles returns the data files at path: the file itself, or every
+// file under a directory sorted by name, skipping READMEs, Markdown,
+// hidden and temporary files.
+func ListFiles(path string) ([]string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return ReadFile(path)
+		return []string{path}, nil
 	}
 	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -228,6 +229,16 @@ func ReadPath(path string) ([]Item, error) {
 		return nil, err
 	}
 	slices.Sort(files)
+	return files, nil
+}
+
+// ReadPath reads a file or every file under a directory (see ListFiles)
+// into memory. VerifyFiles verifies large directories without doing so.
+func ReadPath(path string) ([]Item, error) {
+	files, err := ListFiles(path)
+	if err != nil {
+		return nil, err
+	}
 	var out []Item
 	for _, f := range files {
 		items, err := ReadFile(f)

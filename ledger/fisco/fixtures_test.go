@@ -231,3 +231,54 @@ func TestParseGroupInfo(t *testing.T) {
 		t.Errorf("ParseGroupNodeInfo = %q %q %v, want 3.3.0 chain0 GM", info.ClientVersion, info.ChainID, info.GM)
 	}
 }
+
+// TestVerifyFilesMatchesItems checks that verifying a directory file by
+// file, in bounded memory, concludes what verifying it in memory does.
+func TestVerifyFilesMatchesItems(t *testing.T) {
+	for _, dir := range []string{"testdata/real/v2/nongm", "testdata/real/v3/nongm", "testdata/real/v3/gm"} {
+		t.Run(dir, func(t *testing.T) {
+			collect := func(run func(v *Verifier, onBlock func(*ledger.Block) error, onItem func(Checked) error) error) []string {
+				v, _ := NewVerifier(Config{Chain: "fx"})
+				var got []string
+				err := run(v, func(b *ledger.Block) error {
+					got = append(got, "block "+hx(b.Hash))
+					for _, f := range b.Findings {
+						got = append(got, f.Rule+" "+f.Subject.Ref)
+					}
+					return nil
+				}, func(c Checked) error {
+					got = append(got, "item "+c.Tx.ID)
+					for _, f := range c.Findings {
+						got = append(got, f.Rule+" "+f.Subject.Ref)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				slices.Sort(got)
+				return got
+			}
+			files, err := ListFiles(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var items []Item
+			for _, f := range files {
+				its, err := ReadFile(f)
+				if err != nil {
+					continue // a file the bounded pass reports as malformed
+				}
+				items = append(items, its...)
+			}
+			inMemory := collect(func(v *Verifier, ob func(*ledger.Block) error, oi func(Checked) error) error { return v.VerifyItems(items, ob, oi) })
+			byFile := collect(func(v *Verifier, ob func(*ledger.Block) error, oi func(Checked) error) error { return v.VerifyFiles(files, ob, oi) })
+			if !slices.Equal(inMemory, byFile) {
+				t.Errorf("VerifyFiles = %v\nVerifyItems = %v", byFile, inMemory)
+			}
+			if len(inMemory) == 0 {
+				t.Fatal("nothing verified")
+			}
+		})
+	}
+}

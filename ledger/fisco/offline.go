@@ -79,25 +79,10 @@ func (v *Verifier) VerifyItems(items []Item, onBlock func(*ledger.Block) error, 
 		}
 	}
 	for _, it := range items {
-		var c *Checked
-		var err error
-		switch {
-		case it.Kind == ItemTx && !inBlock[it.Hash]:
-			c, err = v.VerifyTxJSON(it.JSON)
-		case it.Kind == ItemRawTx:
-			c, err = v.VerifyRawTx(it.Raw)
-		case it.Kind == ItemReceipt && !inBlock[it.Hash]:
-			c, err = v.VerifyReceiptJSON(it.JSON)
-		default:
+		if (it.Kind == ItemTx || it.Kind == ItemReceipt) && inBlock[it.Hash] {
 			continue
 		}
-		if err != nil {
-			if err := onItem(v.malformed(it, err)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := onItem(*c); err != nil {
+		if err := v.verifyStandalone(it, onItem); err != nil {
 			return err
 		}
 	}

@@ -122,6 +122,17 @@ func (v *Verifier) checkAuthorised(r report, tx *ledger.Tx, g *ledger.Governance
 		map[string]string{"tx": tx.ID, "sender": from, "action": g.Action, "node": g.NodeID})
 }
 
+// IsPosture reports whether a rule judges the consortium's set-up (sealer
+// count, weights, configuration) rather than the integrity of the data:
+// offline verification lists such findings but does not fail on them.
+func IsPosture(rule string) bool {
+	switch rule {
+	case RuleFewSealers.ID, RuleWeightShare.ID, RuleRiskyConfig.ID:
+		return true
+	}
+	return false
+}
+
 // riskyConfig names system configuration values a regulator should see.
 func riskyConfig(key, value string) string {
 	n, err := strconv.ParseInt(strings.TrimSpace(value), 0, 64)
