@@ -271,8 +271,12 @@ func TestVerifyFilesMatchesItems(t *testing.T) {
 				}
 				items = append(items, its...)
 			}
-			inMemory := collect(func(v *Verifier, ob func(*ledger.Block) error, oi func(Checked) error) error { return v.VerifyItems(items, ob, oi) })
-			byFile := collect(func(v *Verifier, ob func(*ledger.Block) error, oi func(Checked) error) error { return v.VerifyFiles(files, ob, oi) })
+			inMemory := collect(func(v *Verifier, ob func(*ledger.Block) error, oi func(Checked) error) error {
+				return v.VerifyItems(items, ob, oi)
+			})
+			byFile := collect(func(v *Verifier, ob func(*ledger.Block) error, oi func(Checked) error) error {
+				return v.VerifyFiles(files, ob, oi)
+			})
 			if !slices.Equal(inMemory, byFile) {
 				t.Errorf("VerifyFiles = %v\nVerifyItems = %v", byFile, inMemory)
 			}
