@@ -126,4 +126,3 @@ func vector2(t *testing.T, s suite, k *key, rng *rand.Rand) ([]byte, []byte) {
 	h := signed.Hash()
 	return raw, h[:]
 }
-
