@@ -8,7 +8,6 @@ import (
 
 	"github.com/lianjian/lianjian/audit"
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
 )
 
 func init() {
@@ -35,12 +34,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	opts.Logger = log
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(log, false)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -232,6 +233,17 @@ func (ch *ChainConfig) ingestConfig(follow bool) ledger.IngestConfig {
 
 func (ch *ChainConfig) model() ledger.Chain {
 	return ledger.Chain{ID: ch.ID, Name: ch.Name, Kind: ledger.Kind(ch.Kind), Crypto: ledger.Crypto(ch.Crypto)}
+}
+
+// openIndex opens the index under data_dir with the configured options:
+// the one way every command opens the store. log may be nil.
+func (c *Config) openIndex(log *slog.Logger, readOnly bool) (*index.DB, error) {
+	o, err := c.indexOptions()
+	if err != nil {
+		return nil, err
+	}
+	o.Logger, o.ReadOnly = log, readOnly
+	return index.Open(c.DataDir, o)
 }
 
 // indexOptions turns the index keys into badger options.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
 )
 
 func init() {
@@ -70,12 +69,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		ch.Ingest.Batch = *batch
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	opts.Logger = log
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(log, false)
 	if err != nil {
 		return err
 	}

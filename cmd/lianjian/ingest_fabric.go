@@ -361,12 +361,7 @@ func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFla
 		fi.progress = e.stderr
 	}
 	fi.log = newLogger(e.stderr, cfg.Log)
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	opts.Logger = fi.log
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(fi.log, false)
 	if err != nil {
 		return err
 	}

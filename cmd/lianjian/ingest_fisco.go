@@ -44,12 +44,7 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 		return fmt.Errorf("%w: ingest: %w", errUsage, err)
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	opts.Logger = log
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(log, false)
 	if err != nil {
 		return err
 	}

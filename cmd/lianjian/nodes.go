@@ -43,12 +43,7 @@ func runNodes(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	opts.ReadOnly = args[0] == "list" || args[0] == "show"
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(nil, args[0] == "list" || args[0] == "show")
 	if err != nil {
 		return err
 	}

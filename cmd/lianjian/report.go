@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/api/report"
-	"github.com/lianjian/lianjian/ledger/index"
 )
 
 func init() {
@@ -44,12 +43,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	opts.ReadOnly = true
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(nil, true)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/lianjian/lianjian/contracts/solc"
 	"github.com/lianjian/lianjian/contracts/watch"
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
 )
 
 func init() {
@@ -218,11 +217,7 @@ func storeScan(ctx context.Context, e *env, f *scanFlags, paths []string, fs []c
 	if err != nil {
 		return err
 	}
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(nil, false)
 	if err != nil {
 		return err
 	}

@@ -39,12 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return err
-	}
-	opts.Logger = log
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(log, false)
 	if err != nil {
 		return err
 	}

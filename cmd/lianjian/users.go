@@ -24,11 +24,7 @@ func openForCLI(e *env, c *common) (*index.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, err := cfg.indexOptions()
-	if err != nil {
-		return nil, err
-	}
-	db, err := index.Open(cfg.DataDir, opts)
+	db, err := cfg.openIndex(nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
 	}

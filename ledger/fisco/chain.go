@@ -196,9 +196,11 @@ func (v *Verifier) checkSealerSet(r report, b *ledger.Block) {
 }
 
 // Resume continues a chain verified before, from its newest stored block:
-// the next block must link to it and carry its sealer set (unless
-// governance changes it). The ingester calls it after a restart so that
-// the chain checks do not start afresh.
+// the next block must link to it. The ingester calls it after a restart
+// so that the chain checks do not start afresh. A governance change
+// pending when the process stopped is not in the stored block, so the
+// first sealer list after a restart is taken as the one in force rather
+// than flagged; later changes need governance again.
 func (v *Verifier) Resume(b *ledger.Block) {
 	if b == nil {
 		return
@@ -207,6 +209,7 @@ func (v *Verifier) Resume(b *ledger.Block) {
 		v.version = b.Fisco.Version
 	}
 	v.advance(b)
+	v.prev.govSealers = true
 }
 
 // advance records b as the block the next one links to. A block whose
