@@ -98,6 +98,15 @@ func (v *Verifier) verifyOne(raw []byte, receipts []json.RawMessage) (*ledger.Bl
 // posture, then records the block for the next one.
 func (v *Verifier) link(b *ledger.Block) {
 	r := report{chain: v.cfg.Chain, b: b}
+	switch {
+	case v.prev == nil:
+	case b.Height > v.prev.height+1:
+		r.check(RuleGap, nil, "continuity", false, fmt.Sprintf("blocks %d..%d are missing before block %d", v.prev.height+1, b.Height-1, b.Height),
+			map[string]string{"from": fmt.Sprint(v.prev.height + 1), "to": fmt.Sprint(b.Height - 1)})
+	case b.Height == v.prev.height && !bytes.Equal(b.Hash, v.prev.hash):
+		r.check(RuleFork, nil, "one block per height", false, fmt.Sprintf("block %d has hash %x and also %x", b.Height, v.prev.hash, b.Hash),
+			map[string]string{"first": hx(v.prev.hash), "second": hx(b.Hash)})
+	}
 	if v.prev != nil && v.prev.height+1 == b.Height {
 		r.check(RuleParent, nil, "parent hash", bytes.Equal(b.ParentHash, v.prev.hash),
 			fmt.Sprintf("parent hash %x, block %d has hash %x", b.ParentHash, v.prev.height, v.prev.hash),

@@ -286,3 +286,18 @@ func TestVerifyFilesMatchesItems(t *testing.T) {
 		})
 	}
 }
+
+// TestForkAndGap verifies the 2.x documentation's blocks as one chain:
+// three different block 1s (separate runs from one genesis) are a fork at
+// height 1, and block 3 after them leaves a gap at 2.
+func TestForkAndGap(t *testing.T) {
+	rules, _, blocks := verifyFile(t, "testdata/real/v2/nongm")
+	for _, want := range []string{RuleFork.ID, RuleGap.ID} {
+		if !slices.Contains(rules, want) {
+			t.Errorf("findings = %v, want %s", rules, want)
+		}
+	}
+	if len(blocks) != 4 {
+		t.Errorf("%d blocks verified, want 4", len(blocks))
+	}
+}

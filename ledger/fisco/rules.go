@@ -121,6 +121,18 @@ var (
 		Doc:      "The block's parent hash (3.x parentInfo, 2.x parentHash) is not the hash of the block before it, or heights are not consecutive: the chain was spliced.",
 		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{clauseIntegrity, clauseLedger},
 	}
+	RuleGap = &ledger.RuleInfo{
+		ID: "FISCO-GAP", Title: "Blocks missing from the data",
+		Doc: "The blocks handed over (or served) skip heights: the blocks in between cannot be checked, and the chain checks restart after the gap. " +
+			"Ask the operator for the missing range; a gap in data handed to a regulator can hide what happened in it.",
+		Severity: ledger.Medium, Category: ledger.CatIntegrity, Clauses: []string{clauseIntegrity},
+	}
+	RuleFork = &ledger.RuleInfo{
+		ID: "FISCO-FORK", Title: "Two different blocks at one height",
+		Doc: "The data holds two blocks with the same height and different hashes. PBFT finalises one block per height, so two sealed blocks at a height mean " +
+			"the sealers signed conflicting blocks (a safety failure) or one of the copies was forged; compare their signatures and sources.",
+		Severity: ledger.Critical, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus, clauseIntegrity},
+	}
 	RuleCryptoMode = &ledger.RuleInfo{
 		ID: "FISCO-CRYPTO-MODE", Title: "Data of the wrong crypto mode on the chain",
 		Doc: "A transaction or sealer signature uses a different algorithm than the chain's pinned crypto mode: secp256k1 on a national-crypto (SM2/SM3) chain, " +
@@ -148,6 +160,6 @@ var (
 
 func init() {
 	ledger.Register(RuleHeaderHash, RuleTxRoot, RuleReceiptRoot, RuleTxHash, RuleTxSig, RuleSender, RuleReceiptHash,
-		RuleReceiptMismatch, RuleSealerSig, RuleNonSealer, RuleDuplicateSigner, RuleQuorum, RuleSealerSetChange, RuleFewSealers, RuleWeightShare, RuleUnauthorisedChange, RuleRiskyConfig, RuleParent, RuleCryptoMode,
+		RuleReceiptMismatch, RuleSealerSig, RuleNonSealer, RuleDuplicateSigner, RuleQuorum, RuleSealerSetChange, RuleGap, RuleFork, RuleFewSealers, RuleWeightShare, RuleUnauthorisedChange, RuleRiskyConfig, RuleParent, RuleCryptoMode,
 		RuleVersionChange, RuleNotVerifiable, RuleMalformed)
 }
