@@ -123,12 +123,14 @@ func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 		r.check(RuleTxRoot, nil, "transactions root", ok,
 			fmt.Sprintf("recomputed %x, header has %x", root, b.TransactionsRoot.b), map[string]string{"recomputed": hx(root), "header": hx(b.TransactionsRoot.b)})
 	}
-	if headerOnly || b.Number.v == 0 {
-	} else if receipts != nil && b.ReceiptsRoot != nil {
+	switch {
+	case headerOnly || b.Number.v == 0: // genesis has no receipts to check
+	case receipts != nil && b.ReceiptsRoot != nil:
 		v.receipts2(r, b.ReceiptsRoot.b, receipts)
-	} else if len(txs) > 0 {
+	case len(txs) > 0:
 		r.note(RuleNotVerifiable, nil, "receipts were not served: the receipts root and execution results were not checked")
 	}
+
 	if b.SignatureList == nil {
 		if b.Number.v > 0 {
 			r.note(RuleNotVerifiable, nil, "the block was served without its signatureList (getBlockByNumber without includeAllData): sealer signatures were not checked")

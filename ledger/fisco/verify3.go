@@ -109,10 +109,11 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 		r.check(RuleTxRoot, nil, "transactions root", bytes.Equal(root, b.TxsRoot.b),
 			fmt.Sprintf("recomputed %x, header has %x", root, b.TxsRoot.b), map[string]string{"recomputed": hx(root), "header": hx(b.TxsRoot.b)})
 	}
-	if headerOnly {
-	} else if receipts != nil {
+	switch {
+	case headerOnly: // the note above covers the receipts root
+	case receipts != nil:
 		v.receipts3(r, &b, receipts)
-	} else if len(txs) > 0 {
+	case len(txs) > 0:
 		r.note(RuleNotVerifiable, nil, "receipts were not served: the receipts root and execution results were not checked")
 	}
 	v.sealers3(r, &b)
