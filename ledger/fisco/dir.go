@@ -231,21 +231,3 @@ func ListFiles(path string) ([]string, error) {
 	slices.Sort(files)
 	return files, nil
 }
-
-// ReadPath reads a file or every file under a directory (see ListFiles)
-// into memory. VerifyFiles verifies large directories without doing so.
-func ReadPath(path string) ([]Item, error) {
-	files, err := ListFiles(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []Item
-	for _, f := range files {
-		items, err := ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-	}
-	return out, nil
-}

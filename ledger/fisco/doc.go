@@ -26,7 +26,7 @@
 // as not verifiable rather than guessed. Every check is a declared rule
 // (rules.go); format facts and their sources are in docs/fisco.md.
 //
-// Client is the ledger.Source over JSON-RPC; ReadPath and VerifyItems read
+// Client is the ledger.Source over JSON-RPC; ListFiles and VerifyFiles read
 // handed-over files. Package gov decodes the system-contract calls. TARS
 // is decoded with TarsGo's codec and RLP with go-ethereum's; neither type
 // leaves this package.

@@ -14,7 +14,7 @@ import (
 // rule ids of the findings, sorted, with the verifier.
 func verifyFile(t *testing.T, path string) ([]string, *Verifier, []*ledger.Block) {
 	t.Helper()
-	items, err := ReadPath(path)
+	files, err := ListFiles(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func verifyFile(t *testing.T, path string) ([]string, *Verifier, []*ledger.Block
 	}
 	var rules []string
 	var blocks []*ledger.Block
-	err = v.VerifyItems(items, func(b *ledger.Block) error {
+	err = v.VerifyFiles(files, func(b *ledger.Block) error {
 		blocks = append(blocks, b)
 		for _, f := range b.Findings {
 			rules = append(rules, f.Rule)
