@@ -34,6 +34,9 @@ export async function setLang(l) {
 /** current names the language in use. */
 export function current() { return lang; }
 
+/** has reports whether a key has a translation. */
+export function has(key) { return key in dict || key in fallback; }
+
 /** t translates a key, replacing {name} placeholders from vars. */
 export function t(key, vars) {
   let s = dict[key] ?? fallback[key];

@@ -1,6 +1,6 @@
 // Shared widgets: badges, loading and error states.
 import { h } from './dom.js';
-import { t, tv } from './i18n.js';
+import { t, tv, has } from './i18n.js';
 
 /** loading is the placeholder shown while a request is in flight. */
 export function loading() { return h('p', { class: 'loading', role: 'status' }, t('common.loading')); }
@@ -61,7 +61,14 @@ export function validBadge(valid, status) {
 export function checks(v) {
   if (!v?.checks?.length) return null;
   return h('ul', { class: 'checks' }, v.checks.map((c) =>
-    h('li', { class: c.ok ? 'ok' : 'bad' }, c.ok ? '✓ ' : '✗ ', c.name, c.detail ? ` — ${c.detail}` : '')));
+    h('li', { class: c.ok ? 'ok' : 'bad' }, c.ok ? '✓ ' : '✗ ', checkName(c.name), c.detail ? ` — ${c.detail}` : '')));
+}
+
+/** checkName translates a verification step's name where the dictionaries
+ * have it (check.NAME), and shows it as recorded otherwise. */
+function checkName(name) {
+  const key = `check.${name}`;
+  return has(key) ? t(key) : name;
 }
 
 /** panel wraps content with a heading. */
