@@ -97,7 +97,7 @@ func (n *Node) Drive(ctx context.Context, o TrafficOptions) (*Traffic, error) {
 		users[i].nonce = uint64(nonce)
 		var h common.Hash
 		fund := map[string]any{"from": accts[0], "to": users[i].addr, "value": hexutil.EncodeBig(new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e18)))}
-		if err := n.Call(ctx, &h, "eth_sendTransaction", fund); err != nil {
+		if err := n.sendRetry(ctx, &h, fund); err != nil {
 			return nil, fmt.Errorf("fund test account: %w", err)
 		}
 		tr.Txs = append(tr.Txs, h)
@@ -240,4 +240,27 @@ func (n *Node) waitMined(ctx context.Context, hs []common.Hash) error {
 		}
 	}
 	return nil
+}
+
+// sendRetry sends a transaction from the dev account, retrying a few
+// times when geth's pool momentarily hands out a nonce that a pending
+// transaction still holds ("replacement transaction underpriced", "nonce
+// too low"): a race inside --dev mode right after a block, not an error
+// of the traffic.
+func (n *Node) sendRetry(ctx context.Context, h *common.Hash, tx map[string]any) error {
+	var err error
+	for range 10 {
+		if err = n.Call(ctx, h, "eth_sendTransaction", tx); err == nil {
+			return nil
+		}
+		if !strings.Contains(err.Error(), "underpriced") && !strings.Contains(err.Error(), "nonce too low") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return err
 }
