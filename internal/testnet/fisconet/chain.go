@@ -2,13 +2,9 @@ package fisconet
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lianjian/lianjian/internal/testnet/jsonrpc"
 )
 
 // Options configures a test chain.
@@ -228,44 +226,7 @@ func (c *Chain) Restart(ctx context.Context) error {
 // Call makes one JSON-RPC call and decodes its result into out (if not
 // nil). For 3.x, params usually start with c.Group and a node name ("").
 func (c *Chain) Call(ctx context.Context, out any, method string, params ...any) error {
-	if params == nil {
-		params = []any{}
-	}
-	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	var r struct {
-		Result json.RawMessage `json:"result"`
-		Error  *struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("%s: %w: %s", method, err, tail(raw, 200))
-	}
-	if r.Error != nil {
-		return fmt.Errorf("%s: %s (code %d)", method, r.Error.Message, r.Error.Code)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(r.Result, out)
+	return jsonrpc.Call(ctx, c.URL, out, method, params...)
 }
 
 // Node is a TEST node key of the chain and its current role.

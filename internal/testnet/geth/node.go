@@ -1,13 +1,9 @@
 package geth
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lianjian/lianjian/internal/testnet/jsonrpc"
 )
 
 // Options configures a node.
@@ -203,44 +201,7 @@ func (n *Node) waitReady(ctx context.Context, limit time.Duration) error {
 
 // Call makes one JSON-RPC call over HTTP.
 func (n *Node) Call(ctx context.Context, out any, method string, params ...any) error {
-	if params == nil {
-		params = []any{}
-	}
-	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.HTTP, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	var r struct {
-		Result json.RawMessage `json:"result"`
-		Error  *struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("%s: %w: %s", method, err, tail(raw, 200))
-	}
-	if r.Error != nil {
-		return fmt.Errorf("%s: %s (code %d)", method, r.Error.Message, r.Error.Code)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(r.Result, out)
+	return jsonrpc.Call(ctx, n.HTTP, out, method, params...)
 }
 
 // Stop terminates the node and waits for it to exit. It is safe to call
