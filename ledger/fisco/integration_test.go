@@ -53,14 +53,7 @@ func ingest(t *testing.T, url string, cfg fisco.Config, to uint64) []*ledger.Blo
 		t.Fatal(err)
 	}
 	defer src.Close()
-	db, err := index.Open(t.TempDir(), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.PutChain(ctx, ledger.Chain{ID: cfg.Chain, Kind: ledger.KindFisco}); err != nil {
-		t.Fatal(err)
-	}
+	db := newIndex(t, cfg.Chain)
 	var blocks []*ledger.Block
 	in, err := ledger.NewIngester(cfg.Chain, src, db, ledger.IngestConfig{To: to, Batch: 4, OnBlock: func(b *ledger.Block, _ uint64) {
 		blocks = append(blocks, b)
@@ -78,6 +71,21 @@ func ingest(t *testing.T, url string, cfg fisco.Config, to uint64) []*ledger.Blo
 		}
 	}
 	return blocks
+}
+
+// newIndex opens a real badger index in a temporary directory with one
+// FISCO chain registered; it is closed when the test ends.
+func newIndex(t *testing.T, chain string) *index.DB {
+	t.Helper()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.PutChain(context.Background(), ledger.Chain{ID: chain, Kind: ledger.KindFisco}); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func waitHeight(t *testing.T, c *fisconet.Chain, h uint64) {
@@ -269,14 +277,7 @@ func TestReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	db, err := index.Open(t.TempDir(), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.PutChain(ctx, ledger.Chain{ID: "fx", Kind: ledger.KindFisco}); err != nil {
-		t.Fatal(err)
-	}
+	db := newIndex(t, "fx")
 	var last atomic.Uint64
 	in, err := ledger.NewIngester("fx", src, db, ledger.IngestConfig{Follow: true, PollInterval: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
 		OnBlock: func(b *ledger.Block, _ uint64) { last.Store(b.Height) }}, nil)

@@ -148,6 +148,24 @@ func (r report) note(rule *ledger.RuleInfo, tx *ledger.Tx, detail string) {
 	r.check(rule, tx, "verifiable", false, detail, nil)
 }
 
+// hashOnlyTx records a transaction a block lists by hash only (onlyTxHash,
+// or 2.x without full transactions) and returns the hash.
+func (v *Verifier) hashOnlyTx(b *ledger.Block, i int, raw []byte) ([]byte, error) {
+	var h hexBytes
+	if err := unmarshal(raw, &h); err != nil {
+		return nil, fmt.Errorf("%w: block %d tx %d hash: %w", ErrMalformed, b.Height, i, err)
+	}
+	b.Txs = append(b.Txs, ledger.Tx{ID: hx(h.b), Chain: v.cfg.Chain, Height: b.Height, Index: i, Time: b.Time})
+	return h.b, nil
+}
+
+// malformedTx records a transaction of a block that does not decode, with
+// a finding; the block's other checks go on.
+func (v *Verifier) malformedTx(r report, b *ledger.Block, i int, err error) {
+	b.Txs = append(b.Txs, ledger.Tx{ID: fmt.Sprintf("%d-%d", b.Height, i), Chain: v.cfg.Chain, Height: b.Height, Index: i})
+	r.check(RuleMalformed, &b.Txs[len(b.Txs)-1], "decode", false, fmt.Sprintf("transaction %d: %v", i, err), nil)
+}
+
 // quorum is the vote weight PBFT needs out of total: total − ⌊(total−1)/3⌋.
 func quorum(total uint64) uint64 {
 	if total == 0 {

@@ -87,19 +87,17 @@ func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 	full := true
 	for i, rawTx := range txs {
 		if len(rawTx) > 0 && rawTx[0] == '"' {
-			var h hexBytes
-			if err := unmarshal(rawTx, &h); err != nil {
-				return nil, fmt.Errorf("%w: block %d tx %d hash: %w", ErrMalformed, b.Number.v, i, err)
+			h, err := v.hashOnlyTx(out, i, rawTx)
+			if err != nil {
+				return nil, err
 			}
-			hashes = append(hashes, h.b)
-			out.Txs = append(out.Txs, ledger.Tx{ID: hx(h.b), Chain: v.cfg.Chain, Height: out.Height, Index: i, Time: out.Time})
+			hashes = append(hashes, h)
 			full = false
 			continue
 		}
 		var t tx2
 		if err := unmarshal(rawTx, &t); err != nil {
-			out.Txs = append(out.Txs, ledger.Tx{ID: fmt.Sprintf("%d-%d", out.Height, i), Chain: v.cfg.Chain, Height: out.Height, Index: i})
-			r.check(RuleMalformed, &out.Txs[len(out.Txs)-1], "decode", false, fmt.Sprintf("transaction %d: %v", i, err), nil)
+			v.malformedTx(r, out, i, err)
 			continue
 		}
 		hashes = append(hashes, t.Hash.b)
