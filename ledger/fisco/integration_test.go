@@ -314,3 +314,53 @@ func TestReconnect(t *testing.T) {
 		t.Errorf("findings after a restart: %+v", fs[0])
 	}
 }
+
+// TestLargeBlocks verifies blocks of 2,500 transactions (more than
+// FISCO's default tx_count_limit of 1,000), whose roots span several
+// levels of the 3.x binary tree and of the 2.x 16-ary tree (2,500 leaves
+// > 16²), built by the test chain from SDK-signed transactions, and
+// ingests blocks of 1,000 into a real index: every hash, root and
+// signature must verify. (A 2,500-transaction block does not fit one
+// badger transaction of today's index: issue 16.)
+func TestLargeBlocks(t *testing.T) {
+	for _, version := range []int{3, 2} {
+		t.Run(strconv.Itoa(version)+".x", func(t *testing.T) {
+			check := func(blocks []*ledger.Block, size int) {
+				t.Helper()
+				big := 0
+				for _, b := range blocks {
+					if len(b.Txs) >= size {
+						big++
+					}
+					for _, f := range b.Findings {
+						if f.Severity.Rank() >= ledger.Medium.Rank() {
+							t.Errorf("block %d (%d txs): %s %s", b.Height, len(b.Txs), f.Rule, f.Message)
+						}
+					}
+					if b.Height > 0 && b.Verdict.Status != ledger.Verified {
+						t.Errorf("Block(%d).Verdict = %v", b.Height, b.Verdict.Status)
+					}
+				}
+				if big != 2 {
+					t.Fatalf("%d blocks of %d transactions, want 2", big, size)
+				}
+				t.Logf("block 1: %d transactions, %d KiB as served with its receipts", len(blocks[1].Txs), len(blocks[1].Raw)>>10)
+			}
+			ch := startChain(t, fisconet.Options{Version: version, BulkBlocks: 2, BulkTxs: 5000, Interval: time.Hour})
+			ctx := context.Background()
+			src, err := fisco.Dial(ctx, fisco.ClientConfig{Config: fisco.Config{Chain: "fx"}, URL: ch.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			blocks, err := src.Blocks(ctx, 0, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(blocks, 2500)
+
+			ch2 := startChain(t, fisconet.Options{Version: version, BulkBlocks: 2, BulkTxs: 2000, Interval: time.Hour})
+			check(ingest(t, ch2.URL, fisco.Config{Chain: "fx"}, 2), 1000)
+		})
+	}
+}
