@@ -40,16 +40,13 @@ func sameLowBits(rnd *detRand, rc *refCurve, u *big.Int) *big.Int {
 	return v.Mod(v, rc.n)
 }
 
-// highXPoint returns a curve point whose x-coordinate is in [n, p−1].
+// highXPoint returns a curve point whose x-coordinate is in [n + 1, p−1],
+// so that x − n is a valid, non-zero r.
 func highXPoint(t *testing.T, rc *refCurve) refPoint {
 	t.Helper()
-	for i := int64(0); i < 1000; i++ {
-		x := new(big.Int).Add(rc.n, big.NewInt(i))
-		rhs := new(big.Int).Mul(x, x)
-		rhs.Mul(rhs, x).Sub(rhs, new(big.Int).Mul(x, big.NewInt(3))).Add(rhs, rc.b)
-		rhs.Mod(rhs, rc.p)
-		if y := new(big.Int).ModSqrt(rhs, rc.p); y != nil {
-			return refPoint{x: x, y: y}
+	for i := int64(1); i < 1000; i++ {
+		if p, ok := rc.pointAt(new(big.Int).Add(rc.n, big.NewInt(i)), false); ok {
+			return p
 		}
 	}
 	t.Fatalf("no point with x ≥ n found")
@@ -57,12 +54,19 @@ func highXPoint(t *testing.T, rc *refCurve) refPoint {
 }
 
 func TestECDSAEdgeCases(t *testing.T) {
-	rc := ref(P256)
-	rnd := newDetRand("ecdsa-edge")
+	for _, id := range []Curve{P256, Secp256k1} {
+		t.Run(id.String(), func(t *testing.T) { testECDSAEdgeCases(t, id) })
+	}
+}
+
+// testECDSAEdgeCases is TestECDSAEdgeCases for one ECDSA curve.
+func testECDSAEdgeCases(t *testing.T, id Curve) {
+	rc := ref(id)
+	rnd := newDetRand("ecdsa-edge/" + id.String())
 	one := big.NewInt(1)
 	nMinus1 := new(big.Int).Sub(rc.n, one)
-	qIsG := newFixture(t, P256, one)
-	qIsNegG := newFixture(t, P256, nMinus1)
+	qIsG := newFixture(t, id, one)
+	qIsNegG := newFixture(t, id, nMinus1)
 
 	type sig struct{ digest, r, s []byte }
 	cases := []struct {
@@ -109,7 +113,7 @@ func TestECDSAEdgeCases(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for range 8 {
 				s := tt.sig()
-				want := libVerify(P256, tt.f.pub, s.digest, s.r, s.s)
+				want := libVerify(id, tt.f.pub, s.digest, s.r, s.s)
 				if want != tt.valid {
 					t.Fatalf("library verdict = %v, crafted as %v", want, tt.valid)
 				}
@@ -124,10 +128,10 @@ func TestECDSAEdgeCases(t *testing.T) {
 	// x(Q) ≥ n makes the valid r equal x(Q) − n, the second candidate.
 	t.Run("x(R) ≥ n", func(t *testing.T) {
 		q := highXPoint(t, rc)
-		f := publicOnly(t, P256, q)
+		f := publicOnly(t, id, q)
 		rv := new(big.Int).Sub(q.x, rc.n).Bytes()
 		for _, digest := range [][]byte{nil, make([]byte, 32), rc.n.Bytes()} {
-			want := libVerify(P256, f.pub, digest, rv, rv)
+			want := libVerify(id, f.pub, digest, rv, rv)
 			if !want {
 				t.Fatalf("library rejects crafted x ≥ n signature")
 			}
@@ -139,7 +143,7 @@ func TestECDSAEdgeCases(t *testing.T) {
 		bad := new(big.Int).Sub(q.x, rc.n)
 		bad.Add(bad, one)
 		for _, r := range [][]byte{bad.Bytes(), q.x.Bytes()} {
-			if got, want := f.verify(nil, r, rv), libVerify(P256, f.pub, nil, r, rv); got != want {
+			if got, want := f.verify(nil, r, rv), libVerify(id, f.pub, nil, r, rv); got != want {
 				t.Fatalf("VerifyECDSA(r=%x) = %v, library = %v", r, got, want)
 			}
 		}

@@ -10,6 +10,7 @@ func moduli() map[string]*modulus {
 	return map[string]*modulus{
 		"P256/p": p256.fp, "P256/n": p256.fn,
 		"SM2/p": sm2p256.fp, "SM2/n": sm2p256.fn,
+		"secp256k1/p": secp256k1.fp, "secp256k1/n": secp256k1.fn,
 	}
 }
 
@@ -51,9 +52,12 @@ func TestModulusConstants(t *testing.T) {
 }
 
 func TestCurveConstants(t *testing.T) {
-	for _, c := range []Curve{P256, SM2} {
+	for _, c := range allCurves {
 		t.Run(c.String(), func(t *testing.T) {
 			cv, rc := lookup(c), ref(c)
+			if cv.aZero != (rc.a.Sign() == 0) {
+				t.Errorf("aZero = %v, library a = %v", cv.aZero, rc.a)
+			}
 			if got := feToBig(&cv.fp.p); got.Cmp(rc.p) != 0 {
 				t.Errorf("p = %x, want %x", got, rc.p)
 			}
@@ -69,10 +73,10 @@ func TestCurveConstants(t *testing.T) {
 			if got := feToBig(&b); got.Cmp(rc.b) != 0 {
 				t.Errorf("b = %x, want %x", got, rc.b)
 			}
-			// Both curves have a = p − 3, which the doubling formula assumes;
-			// G satisfying y² = x³ − 3x + b confirms it for the library's b.
+			// G satisfying y² = x³ + a·x + b confirms the model's a for the
+			// library's b (crypto/elliptic's parameters carry no a).
 			if !rc.onCurve(rc.gx, rc.gy) {
-				t.Errorf("G not on y² = x³ − 3x + b")
+				t.Errorf("G not on y² = x³ + %v·x + b", rc.a)
 			}
 			if !cv.onCurve(&cv.g) {
 				t.Errorf("onCurve(G) = false")
@@ -144,6 +148,47 @@ func TestFieldOps(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMontMulPseudoMersenne checks the secp256k1 base-field product
+// against math/big on many operands, including values just below p and
+// 2^256 − 2^64, where the reduction's borrows and final carry occur, and
+// that only that modulus takes the pseudo-Mersenne path.
+func TestMontMulPseudoMersenne(t *testing.T) {
+	for name, m := range moduli() {
+		if want := name == "secp256k1/p"; m.pseudoMersenne != want {
+			t.Errorf("%s: pseudoMersenne = %v, want %v", name, m.pseudoMersenne, want)
+		}
+	}
+	m := secp256k1.fp
+	p := feToBig(&m.p)
+	rInv := new(big.Int).ModInverse(new(big.Int).Lsh(big.NewInt(1), 256), p)
+	rnd := newDetRand("pseudo-mersenne")
+	vals := boundaryValues(p, rnd)
+	top := new(big.Int).Lsh(big.NewInt(1), 256)
+	for i := range 64 {
+		vals = append(vals, new(big.Int).Sub(p, big.NewInt(int64(i)+3)))
+	}
+	for _, k := range []uint{64, 128, 192} {
+		v := new(big.Int).Sub(top, new(big.Int).Lsh(big.NewInt(1), k))
+		vals = append(vals, v, new(big.Int).Sub(v, big.NewInt(1)))
+	}
+	for range 200 {
+		v := new(big.Int).SetBytes(rnd.bytes(32))
+		vals = append(vals, v.Mod(v, p))
+	}
+	for _, xb := range vals {
+		for _, yb := range vals {
+			x, y := feFromBig(xb), feFromBig(yb)
+			var got fe
+			montMulPseudoMersenne(&got, &x, &y, m)
+			want := new(big.Int).Mul(xb, yb)
+			want.Mul(want, rInv).Mod(want, p)
+			if feToBig(&got).Cmp(want) != 0 {
+				t.Fatalf("montMulPseudoMersenne(%x, %x) = %x, want %x", xb, yb, feToBig(&got), want)
+			}
+		}
 	}
 }
 

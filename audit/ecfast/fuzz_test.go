@@ -33,10 +33,16 @@ func fuzzFixtures(f *testing.F, id Curve) []*fixture {
 
 // deterministicSign signs digest with the library's deterministic (RFC
 // 6979-style) signer, first replacing the digest by its SHA-256 when its
-// length matches no hash the signer accepts. It returns the digest that was
+// length matches no hash the signer accepts (P-256, SM2). It returns the digest that was
 // signed and the signature.
 func deterministicSign(t *testing.T, fx *fixture, digest []byte) (d, r, s []byte) {
 	t.Helper()
+	if fx.curve == Secp256k1 {
+		// libsecp256k1 signs (RFC 6979) the 32-byte integer that
+		// crypto/ecdsa reads from any digest, so digest itself is signed.
+		r, s, _ := fx.ethSign(t, ecdsaDigest32(digest))
+		return digest, new(big.Int).SetBytes(r).Bytes(), new(big.Int).SetBytes(s).Bytes()
+	}
 	buf := fx.d.FillBytes(make([]byte, 32))
 	if fx.curve == P256 {
 		h := map[int]crypto.Hash{20: crypto.SHA1, 32: crypto.SHA256, 48: crypto.SHA384, 64: crypto.SHA512}[len(digest)]
@@ -99,9 +105,13 @@ func fuzzVerify(t *testing.T, fixtures []*fixture, keySel uint8, digest, r, s []
 	}
 }
 
+// FuzzVerifyECDSA covers both ECDSA curves: key selectors 0–4 pick P-256
+// keys (as in the stored corpus) and 5–9 secp256k1 keys.
 func FuzzVerifyECDSA(f *testing.F) {
-	fixtures := fuzzFixtures(f, P256)
+	fixtures := append(fuzzFixtures(f, P256), fuzzFixtures(f, Secp256k1)...)
 	f.Add(uint8(0), []byte("message digest 0123456789abcdef"), []byte{1}, []byte{1}, true, uint16(0))
+	f.Add(uint8(5), []byte("message digest 0123456789abcdef"), []byte{1}, []byte{1}, true, uint16(0))
+	f.Add(uint8(8), []byte("short"), []byte{1}, []byte{1}, true, uint16(7))
 	f.Fuzz(func(t *testing.T, keySel uint8, digest, r, s []byte, sign bool, flip uint16) {
 		fuzzVerify(t, fixtures, keySel, digest, r, s, sign, flip)
 	})

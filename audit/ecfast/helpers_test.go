@@ -11,13 +11,17 @@ import (
 	"testing"
 
 	"github.com/emmansun/gmsm/sm2"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// refCurve is an independent math/big model of a curve with a = p − 3,
-// used as the oracle for point and table tests.
+// allCurves lists every supported curve, for table-driven tests.
+var allCurves = []Curve{P256, SM2, Secp256k1}
+
+// refCurve is an independent math/big model of a curve
+// y² = x³ + a·x + b, used as the oracle for point and table tests.
 type refCurve struct {
-	p, n, b, gx, gy *big.Int
-	ec              elliptic.Curve // the library curve, for building public keys
+	p, n, a, b, gx, gy *big.Int
+	ec                 elliptic.Curve // the library curve the constants come from
 }
 
 // refPoint is an affine point; inf marks the point at infinity.
@@ -26,18 +30,25 @@ type refPoint struct {
 	inf  bool
 }
 
+// ref returns the reference model of c, with the constants taken from the
+// libraries (crypto/elliptic, gmsm, go-ethereum) rather than from ecfast.
+// The parameters' a is −3 except for secp256k1, where it is 0.
 func ref(c Curve) *refCurve {
 	var ec elliptic.Curve
+	a := big.NewInt(-3)
 	switch c {
 	case P256:
 		ec = elliptic.P256()
 	case SM2:
 		ec = sm2.P256()
+	case Secp256k1:
+		ec = crypto.S256()
+		a = big.NewInt(0)
 	default:
 		panic("unknown curve")
 	}
 	prm := ec.Params()
-	return &refCurve{p: prm.P, n: prm.N, b: prm.B, gx: prm.Gx, gy: prm.Gy, ec: ec}
+	return &refCurve{p: prm.P, n: prm.N, a: a, b: prm.B, gx: prm.Gx, gy: prm.Gy, ec: ec}
 }
 
 func (rc *refCurve) g() refPoint { return refPoint{x: rc.gx, y: rc.gy} }
@@ -63,9 +74,9 @@ func (rc *refCurve) add(a, b refPoint) refPoint {
 		if a.y.Cmp(b.y) != 0 || a.y.Sign() == 0 {
 			return refPoint{inf: true}
 		}
-		// λ = (3x² − 3) / 2y
+		// λ = (3x² + a) / 2y
 		num := new(big.Int).Mul(a.x, a.x)
-		num.Sub(num, big.NewInt(1)).Mul(num, big.NewInt(3))
+		num.Mul(num, big.NewInt(3)).Add(num, rc.a)
 		den := new(big.Int).Lsh(a.y, 1)
 		lambda = num.Mul(num, den.ModInverse(den, rc.p))
 	} else {
@@ -94,11 +105,29 @@ func (rc *refCurve) mul(k *big.Int, a refPoint) refPoint {
 	return acc
 }
 
+// rhs returns x³ + a·x + b mod p, the right-hand side of the equation.
+func (rc *refCurve) rhs(x *big.Int) *big.Int {
+	r := new(big.Int).Mul(x, x)
+	r.Mul(r, x).Add(r, new(big.Int).Mul(rc.a, x)).Add(r, rc.b)
+	return rc.mod(r)
+}
+
 func (rc *refCurve) onCurve(x, y *big.Int) bool {
 	lhs := rc.mod(new(big.Int).Mul(y, y))
-	rhs := new(big.Int).Mul(x, x)
-	rhs.Mul(rhs, x).Sub(rhs, new(big.Int).Mul(x, big.NewInt(3))).Add(rhs, rc.b)
-	return lhs.Cmp(rc.mod(rhs)) == 0
+	return lhs.Cmp(rc.rhs(x)) == 0
+}
+
+// pointAt returns the point with x-coordinate x whose y has the given
+// parity, or false when x³ + a·x + b is not a square mod p.
+func (rc *refCurve) pointAt(x *big.Int, odd bool) (refPoint, bool) {
+	y := new(big.Int).ModSqrt(rc.rhs(x), rc.p)
+	if y == nil {
+		return refPoint{}, false
+	}
+	if (y.Bit(0) == 1) != odd && y.Sign() != 0 {
+		y.Sub(rc.p, y)
+	}
+	return refPoint{x: new(big.Int).Set(x), y: y}, true
 }
 
 // toAffineRef converts an ecfast affine point to plain big integers.
@@ -176,20 +205,26 @@ func (r *detRand) scalar(n *big.Int) *big.Int {
 	return k.Add(k, big.NewInt(1))
 }
 
-// libVerify is the reference verdict from crypto/ecdsa (P256) or gmsm's
-// sm2 (SM2), given big-endian r and s of any length.
+// libVerify is the reference verdict from crypto/ecdsa (P256), gmsm's sm2
+// (SM2) or libsecp256k1 under crypto/ecdsa's rule (Secp256k1, see
+// k1Verify), given big-endian r and s of any length.
 func libVerify(c Curve, pub *ecdsa.PublicKey, digest, r, s []byte) bool {
 	rb, sb := new(big.Int).SetBytes(r), new(big.Int).SetBytes(s)
-	if c == P256 {
+	switch c {
+	case P256:
 		return ecdsa.Verify(pub, digest, rb, sb)
+	case SM2:
+		return sm2.Verify(pub, digest, rb, sb)
+	default:
+		return k1Verify(pub, digest, rb, sb)
 	}
-	return sm2.Verify(pub, digest, rb, sb)
 }
 
 // fixture is a key pair whose private scalar d is known to the test.
 type fixture struct {
 	curve Curve
 	d     *big.Int
+	q     refPoint // the public point, for the math/big model
 	pub   *ecdsa.PublicKey
 	key   *Key
 }
@@ -203,21 +238,26 @@ func newFixture(t testing.TB, c Curve, d *big.Int) *fixture {
 	if err != nil {
 		t.Fatalf("NewKey(%v, d=%x) = %v", c, d, err)
 	}
-	return &fixture{curve: c, d: d, pub: pub, key: k}
+	return &fixture{curve: c, d: d, q: q, pub: pub, key: k}
 }
 
 // verify runs ecfast's verifier for the fixture's scheme.
 func (f *fixture) verify(digest, r, s []byte) bool {
-	if f.curve == P256 {
-		return f.key.VerifyECDSA(digest, r, s)
+	if f.curve == SM2 {
+		return f.key.VerifySM2(digest, r, s)
 	}
-	return f.key.VerifySM2(digest, r, s)
+	return f.key.VerifyECDSA(digest, r, s)
 }
 
 // sign produces a library signature (r, s) of digest with the fixture's
-// private key; randomness comes from crypto/rand inside the library.
+// private key; randomness comes from crypto/rand inside the library, except
+// for secp256k1, whose signer (libsecp256k1) is deterministic.
 func (f *fixture) sign(t testing.TB, digest []byte) (r, s []byte) {
 	t.Helper()
+	if f.curve == Secp256k1 {
+		r, s, _ := f.ethSign(t, ecdsaDigest32(digest))
+		return new(big.Int).SetBytes(r).Bytes(), new(big.Int).SetBytes(s).Bytes()
+	}
 	var der []byte
 	var err error
 	buf := make([]byte, 32)
@@ -288,21 +328,18 @@ func libPublicKey(t testing.TB, c Curve, p refPoint) *ecdsa.PublicKey {
 	t.Helper()
 	var pub *ecdsa.PublicKey
 	var err error
-	if c == P256 {
+	switch c {
+	case P256:
 		pub, err = ecdsa.ParseUncompressedPublicKey(elliptic.P256(), encodePoint(p))
-	} else {
+	case SM2:
 		pub, err = sm2.NewPublicKey(encodePoint(p))
+	default:
+		pub, err = crypto.UnmarshalPubkey(encodePoint(p))
 	}
 	if err != nil {
 		t.Fatalf("library public key for %v point (%x, %x): %v", c, p.x, p.y, err)
 	}
 	return pub
-}
-
-// fromMont sets z = x·R⁻¹ mod p.
-func (m *modulus) fromMont(z, x *fe) {
-	one := fe{1}
-	montMul(z, x, &one, m)
 }
 
 // toAffine converts a finite Jacobian point with one field inversion. It

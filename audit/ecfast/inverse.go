@@ -5,9 +5,10 @@ import (
 	"math/bits"
 )
 
-// This file implements variable-time modular inversion for the scalar
-// field with the optimised binary GCD of T. Pornin ("Optimized Binary GCD
-// for Modular Inversion", IACR ePrint 2020/972, Algorithm 2). Each outer
+// This file implements variable-time modular inversion, for the scalar
+// fields (s⁻¹) and for the base field (Z⁻¹ in RecoversTo), with the
+// optimised binary GCD of T. Pornin ("Optimized Binary GCD for Modular
+// Inversion", IACR ePrint 2020/972, Algorithm 2). Each outer
 // step runs gcdInner binary-GCD iterations on 64-bit approximations of a
 // and b (their low 31 and top 33 bits), collecting the updates in a 2×2
 // matrix that is then applied to the full-width values. The division by

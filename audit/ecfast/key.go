@@ -44,9 +44,10 @@ func NewKey(c Curve, x, y *big.Int) (*Key, error) {
 }
 
 // NewKeyFromBytes is [NewKey] for the 65-byte uncompressed SEC 1 encoding
-// 0x04 ‖ X ‖ Y, as returned by crypto/ecdsa's PublicKey.Bytes and accepted
-// by gmsm's sm2.NewPublicKey. Any other length or prefix wraps
-// [ErrInvalidPoint].
+// 0x04 ‖ X ‖ Y, as returned by crypto/ecdsa's PublicKey.Bytes, accepted
+// by gmsm's sm2.NewPublicKey and returned by go-ethereum's
+// crypto.Ecrecover and crypto.FromECDSAPub. Any other length or prefix
+// wraps [ErrInvalidPoint].
 func NewKeyFromBytes(c Curve, pub []byte) (*Key, error) {
 	cv := lookup(c)
 	if cv == nil {
@@ -109,25 +110,44 @@ func (k *Key) TableBytes() int {
 const KeyTableBytes = tableEntries * pointBytes
 
 // VerifyECDSA reports whether (r, s) is a valid ECDSA signature of digest
-// under a P-256 key, with exactly the acceptance rule of crypto/ecdsa.Verify:
-// r and s in [1, n−1]; the digest's leftmost 32 bytes (all of it when
-// shorter) taken as an integer and reduced mod n; accept iff
-// x(e·s⁻¹·G + r·s⁻¹·Q) mod n = r. High-s signatures are accepted, as Go
-// does. r and s are unsigned big-endian magnitudes, as from a DER parser;
-// leading zero bytes are ignored. It returns false for a key on another
-// curve. It does not allocate.
+// under a P-256 or secp256k1 key, with exactly the acceptance rule of
+// crypto/ecdsa.Verify: r and s in [1, n−1]; the digest's leftmost 32 bytes
+// (all of it when shorter) taken as an integer and reduced mod n; accept
+// iff x(e·s⁻¹·G + r·s⁻¹·Q) mod n = r. High-s signatures are accepted, as Go
+// does (libsecp256k1's secp256k1_ecdsa_verify rejects them; normalise s
+// first to match it). r and s are unsigned big-endian magnitudes, as from
+// a DER parser; leading zero bytes are ignored. It returns false for an
+// SM2 key. It does not allocate.
 func (k *Key) VerifyECDSA(digest, r, s []byte) bool {
-	c, rv, sv, ok := k.scalars(P256, r, s)
+	if id := k.Curve(); id != P256 && id != Secp256k1 {
+		return false
+	}
+	c, rv, sv, ok := k.scalars(r, s)
 	if !ok {
 		return false
 	}
-	e := c.digestToScalar(digest)
-	w := c.invScalar(&sv) // Montgomery form of s⁻¹
-	var u1, u2 fe
-	c.fn.mul(&u1, &e, &w) // plain e·s⁻¹
-	c.fn.mul(&u2, &rv, &w)
-	pt := c.combine(k.gt, k.qt, &u1, &u2)
+	pt := k.ecdsaPoint(digest, &rv, &sv)
 	return c.matchX(&pt, &rv)
+}
+
+// ecdsaPoint returns e·s⁻¹·G + r·s⁻¹·Q for the key's point Q, where e is
+// the digest as a scalar (see digestToScalar) and r, s are in [1, n−1].
+func (k *Key) ecdsaPoint(digest []byte, r, s *fe) jacobian {
+	e := k.c.digestToScalar(digest)
+	w := k.c.invScalar(s) // Montgomery form of s⁻¹
+	return k.sumPoint(&e, r, &w)
+}
+
+// sumPoint returns e·w·G + r·w·Q for the key's point Q, given plain
+// scalars e and r below n and w, the Montgomery form of s⁻¹ mod n. With
+// w = s⁻¹ that is the point u1·G + u2·Q of ECDSA verification and of
+// public-key recovery.
+func (k *Key) sumPoint(e, r, w *fe) jacobian {
+	c := k.c
+	var u1, u2 fe
+	c.fn.mul(&u1, e, w) // plain e·s⁻¹
+	c.fn.mul(&u2, r, w)
+	return c.combine(k.gt, k.qt, &u1, &u2)
 }
 
 // VerifySM2 reports whether (r, s) is a valid GB/T 32918.2 signature under
@@ -138,7 +158,10 @@ func (k *Key) VerifyECDSA(digest, r, s []byte) bool {
 // unsigned big-endian magnitudes; leading zero bytes are ignored. It
 // returns false for a key on another curve. It does not allocate.
 func (k *Key) VerifySM2(e, r, s []byte) bool {
-	c, rv, sv, ok := k.scalars(SM2, r, s)
+	if k.Curve() != SM2 {
+		return false
+	}
+	c, rv, sv, ok := k.scalars(r, s)
 	if !ok {
 		return false
 	}
@@ -155,12 +178,9 @@ func (k *Key) VerifySM2(e, r, s []byte) bool {
 	return c.matchX(&pt, &v)
 }
 
-// scalars checks that k is a key on curve id and parses a signature's r
-// and s, each in [1, n−1].
-func (k *Key) scalars(id Curve, r, s []byte) (c *curve, rv, sv fe, ok bool) {
-	if k == nil || k.c == nil || k.c.id != id {
-		return nil, rv, sv, false
-	}
+// scalars parses a signature's r and s, each in [1, n−1], on the curve of
+// k, which must be a key made by NewKey.
+func (k *Key) scalars(r, s []byte) (c *curve, rv, sv fe, ok bool) {
 	c = k.c
 	if rv, ok = c.parseScalar(r); !ok {
 		return nil, rv, sv, false

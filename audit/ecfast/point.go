@@ -14,9 +14,19 @@ type jacobian struct {
 // isInfinity reports whether p is the point at infinity.
 func (p *jacobian) isInfinity() bool { return p.z.isZero() }
 
-// double sets p = 2p using the a = −3 formulas (dbl-2001-b). The point at
-// infinity and points with y = 0 both map to Z = 0 through the formulas.
+// double sets p = 2p with the formula for the curve's coefficient a. The
+// point at infinity and points with y = 0 both map to Z = 0 through either
+// formula.
 func (c *curve) double(p *jacobian) {
+	if c.aZero {
+		c.doubleAZero(p)
+		return
+	}
+	c.doubleAMinus3(p)
+}
+
+// doubleAMinus3 sets p = 2p using the a = −3 formulas (dbl-2001-b).
+func (c *curve) doubleAMinus3(p *jacobian) {
 	f := c.fp
 	var delta, gamma, beta, alpha, t1, t2 fe
 	f.sqr(&delta, &p.z)
@@ -49,9 +59,44 @@ func (c *curve) double(p *jacobian) {
 	f.sub(&p.y, &t1, &gamma)
 }
 
+// doubleAZero sets p = 2p using the a = 0 formulas (dbl-2009-l):
+// A = X², B = Y², C = B², D = 2·((X + B)² − A − C), E = 3·A,
+// X3 = E² − 2·D, Y3 = E·(D − X3) − 8·C, Z3 = 2·Y·Z.
+func (c *curve) doubleAZero(p *jacobian) {
+	f := c.fp
+	var a, b, cc, d, e, t fe
+	f.sqr(&a, &p.x)
+	f.sqr(&b, &p.y)
+	f.sqr(&cc, &b)
+	// D = 2·((X + B)² − A − C)
+	f.add(&t, &p.x, &b)
+	f.sqr(&t, &t)
+	f.sub(&t, &t, &a)
+	f.sub(&t, &t, &cc)
+	f.add(&d, &t, &t)
+	// E = 3·A
+	f.add(&e, &a, &a)
+	f.add(&e, &e, &a)
+	// Z3 = 2·Y·Z, before Y is overwritten
+	f.mul(&p.z, &p.y, &p.z)
+	f.add(&p.z, &p.z, &p.z)
+	// X3 = E² − 2·D
+	f.sqr(&t, &e)
+	f.sub(&t, &t, &d)
+	f.sub(&p.x, &t, &d)
+	// Y3 = E·(D − X3) − 8·C
+	f.sub(&t, &d, &p.x)
+	f.mul(&t, &e, &t)
+	f.add(&cc, &cc, &cc)
+	f.add(&cc, &cc, &cc)
+	f.add(&cc, &cc, &cc)
+	f.sub(&p.y, &t, &cc)
+}
+
 // addMixed sets p = p + q for a Jacobian p and a finite affine q, handling
 // every exceptional case: p at infinity yields q, p = q doubles, and
-// p = −q yields the point at infinity.
+// p = −q yields the point at infinity. The formulas (madd-2004-hmv) do not
+// involve the coefficient a, so they serve every supported curve.
 func (c *curve) addMixed(p *jacobian, q *affine) {
 	f := c.fp
 	if p.isInfinity() {

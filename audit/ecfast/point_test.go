@@ -22,7 +22,7 @@ func (c *curve) scaled(p affine, lambda uint64) jacobian {
 }
 
 func TestAddMixedEdgeCases(t *testing.T) {
-	for _, id := range []Curve{P256, SM2} {
+	for _, id := range allCurves {
 		c, rc := lookup(id), ref(id)
 		rnd := newDetRand("add/" + id.String())
 		pr := rc.mul(rnd.scalar(rc.n), rc.g())
@@ -70,6 +70,84 @@ func TestAddMixedEdgeCases(t *testing.T) {
 	}
 }
 
+// TestDoubleChain doubles points repeatedly, as table building does for
+// the row bases, and compares every step with the reference, for both
+// doubling formulas.
+func TestDoubleChain(t *testing.T) {
+	for _, id := range allCurves {
+		t.Run(id.String(), func(t *testing.T) {
+			c, rc := lookup(id), ref(id)
+			rnd := newDetRand("double-chain/" + id.String())
+			for _, start := range []refPoint{rc.g(), rc.neg(rc.g()), rc.mul(rnd.scalar(rc.n), rc.g())} {
+				j := c.scaled(c.fromRef(start), 2+uint64(rnd.bytes(1)[0]))
+				want := start
+				for step := range 3 * windowBits {
+					c.double(&j)
+					want = rc.add(want, want)
+					if got := c.jacToRef(&j); !pointEqual(got, want) {
+						t.Fatalf("step %d: double = %+v, want %+v", step, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestOnCurveCoefficient checks that onCurve uses each curve's own a: it
+// rejects points that satisfy the equation with the same field and b but
+// the other coefficient (a = −3 for secp256k1, a = 0 for P-256 and SM2).
+func TestOnCurveCoefficient(t *testing.T) {
+	for _, id := range allCurves {
+		t.Run(id.String(), func(t *testing.T) {
+			c, rc := lookup(id), ref(id)
+			other := *rc
+			if rc.a.Sign() == 0 {
+				other.a = big.NewInt(-3)
+			} else {
+				other.a = big.NewInt(0)
+			}
+			found := 0
+			for x := int64(1); found < 4; x++ {
+				p, ok := other.pointAt(big.NewInt(x), x%2 == 0)
+				if !ok || rc.onCurve(p.x, p.y) {
+					continue
+				}
+				found++
+				a := c.fromRef(p)
+				if c.onCurve(&a) {
+					t.Fatalf("onCurve(%x, %x) = true for a point with a = %v", p.x, p.y, other.a)
+				}
+			}
+			rnd := newDetRand("oncurve/" + id.String())
+			for range 4 {
+				p := rc.mul(rnd.scalar(rc.n), rc.g())
+				a := c.fromRef(p)
+				if !c.onCurve(&a) {
+					t.Fatalf("onCurve(%x, %x) = false for a curve point", p.x, p.y)
+				}
+			}
+		})
+	}
+	// Generators of the other curves, which fit all three fields, are not
+	// on the curve.
+	for _, id := range allCurves {
+		for _, other := range allCurves {
+			if other == id {
+				continue
+			}
+			g := ref(other).g()
+			if g.x.Cmp(ref(id).p) >= 0 || g.y.Cmp(ref(id).p) >= 0 {
+				continue
+			}
+			c := lookup(id)
+			a := c.fromRef(g)
+			if c.onCurve(&a) {
+				t.Errorf("%v onCurve(G of %v) = true", id, other)
+			}
+		}
+	}
+}
+
 func TestBatchToAffine(t *testing.T) {
 	c, rc := p256, ref(P256)
 	rnd := newDetRand("batch")
@@ -98,6 +176,7 @@ func TestRecode(t *testing.T) {
 	inputs := []*big.Int{
 		big.NewInt(0), big.NewInt(1), big.NewInt(rowEntries), big.NewInt(rowEntries + 1),
 		big.NewInt(1<<windowBits - 1), max, feToBig(&p256.fn.p), feToBig(&sm2p256.fn.p),
+		feToBig(&secp256k1.fn.p),
 		new(big.Int).Lsh(big.NewInt(1), 255),
 	}
 	for range 200 {
@@ -125,7 +204,7 @@ func TestRecode(t *testing.T) {
 }
 
 func TestTableEntries(t *testing.T) {
-	for _, id := range []Curve{P256, SM2} {
+	for _, id := range allCurves {
 		t.Run(id.String(), func(t *testing.T) {
 			c, rc := lookup(id), ref(id)
 			tb := c.generatorTable()
@@ -154,7 +233,7 @@ func TestTableEntries(t *testing.T) {
 }
 
 func TestCombine(t *testing.T) {
-	for _, id := range []Curve{P256, SM2} {
+	for _, id := range allCurves {
 		c, rc := lookup(id), ref(id)
 		rnd := newDetRand("combine/" + id.String())
 		d := rnd.scalar(rc.n)

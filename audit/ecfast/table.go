@@ -32,7 +32,7 @@ type table struct {
 
 // newTable precomputes the fixed-base table of the finite point base.
 // Entries are never the point at infinity: j·2^(w·i) is not a multiple of
-// the prime group order n for the j and i used, and both curves have
+// the prime group order n for the j and i used, and every supported curve has
 // cofactor 1.
 func newTable(c *curve, base *affine) *table {
 	// Row bases 2^(w·i)·B, computed in Jacobian form then normalised once.

@@ -77,7 +77,7 @@ func mutations() []mutation {
 }
 
 func TestVerifyDifferential(t *testing.T) {
-	for _, id := range []Curve{P256, SM2} {
+	for _, id := range allCurves {
 		rc := ref(id)
 		rnd := newDetRand("differential/" + id.String())
 		var fixtures []*fixture
@@ -101,6 +101,13 @@ func TestVerifyDifferential(t *testing.T) {
 					if got := f.verify(d2, r2, s2); got != want {
 						t.Fatalf("key %d digest %x r %x s %x: ecfast = %v, library = %v", i%len(fixtures), d2, r2, s2, got, want)
 					}
+					// libsecp256k1 only sees a normalised secp256k1 signature;
+					// the math/big model checks crypto/ecdsa's rule directly.
+					if id == Secp256k1 {
+						if model := refVerifyECDSA(rc, f.q, d2, r2, s2); model != want {
+							t.Fatalf("digest %x r %x s %x: math/big model = %v, libsecp256k1 = %v", d2, r2, s2, model, want)
+						}
+					}
 					if want {
 						accepted++
 					}
@@ -122,19 +129,24 @@ func TestVerifyWrongScheme(t *testing.T) {
 	rnd := newDetRand("scheme")
 	p := newFixture(t, P256, rnd.scalar(ref(P256).n))
 	s := newFixture(t, SM2, rnd.scalar(ref(SM2).n))
+	k := newFixture(t, Secp256k1, rnd.scalar(ref(Secp256k1).n))
 	digest := rnd.bytes(32)
 	pr, ps := p.sign(t, digest)
 	sr, ss := s.sign(t, digest)
+	kr, ks := k.sign(t, digest)
 	if p.key.VerifySM2(digest, pr, ps) {
 		t.Errorf("P-256 key VerifySM2 = true, want false")
 	}
 	if s.key.VerifyECDSA(digest, sr, ss) {
 		t.Errorf("SM2 key VerifyECDSA = true, want false")
 	}
+	if k.key.VerifySM2(digest, kr, ks) {
+		t.Errorf("secp256k1 key VerifySM2 = true, want false")
+	}
 }
 
 func TestNewKeyErrors(t *testing.T) {
-	rc := ref(P256)
+	rc, k1 := ref(P256), ref(Secp256k1)
 	tests := []struct {
 		name  string
 		curve Curve
@@ -150,6 +162,12 @@ func TestNewKeyErrors(t *testing.T) {
 		{"y + p", P256, rc.gx, new(big.Int).Add(rc.gy, rc.p), ErrInvalidPoint},
 		{"negative x", P256, new(big.Int).Neg(rc.gx), rc.gy, ErrInvalidPoint},
 		{"P-256 G on SM2", SM2, rc.gx, rc.gy, ErrInvalidPoint},
+		{"P-256 G on secp256k1", Secp256k1, rc.gx, rc.gy, ErrInvalidPoint},
+		{"secp256k1 G on P-256", P256, k1.gx, k1.gy, ErrInvalidPoint},
+		{"secp256k1 x = p", Secp256k1, k1.p, k1.gy, ErrInvalidPoint},
+		{"secp256k1 y = p + 1", Secp256k1, k1.gx, new(big.Int).Add(k1.p, big.NewInt(1)), ErrInvalidPoint},
+		{"secp256k1 not on curve", Secp256k1, k1.gx, new(big.Int).Sub(k1.gy, big.NewInt(1)), ErrInvalidPoint},
+		{"secp256k1 infinity", Secp256k1, big.NewInt(0), big.NewInt(0), ErrInfinity},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,18 +177,20 @@ func TestNewKeyErrors(t *testing.T) {
 			}
 		})
 	}
-	k, err := NewKey(SM2, ref(SM2).gx, ref(SM2).gy)
-	if err != nil {
-		t.Fatalf("NewKey(SM2, G) = %v", err)
-	}
-	if k.Curve() != SM2 || k.TableBytes() != KeyTableBytes {
-		t.Fatalf("Curve() = %v, TableBytes() = %d; want SM2, %d", k.Curve(), k.TableBytes(), KeyTableBytes)
+	for _, id := range []Curve{SM2, Secp256k1} {
+		k, err := NewKey(id, ref(id).gx, ref(id).gy)
+		if err != nil {
+			t.Fatalf("NewKey(%v, G) = %v", id, err)
+		}
+		if k.Curve() != id || k.TableBytes() != KeyTableBytes {
+			t.Fatalf("Curve() = %v, TableBytes() = %d; want %v, %d", k.Curve(), k.TableBytes(), id, KeyTableBytes)
+		}
 	}
 }
 
 // TestVerifyAllocs checks the documented zero-allocation property.
 func TestVerifyAllocs(t *testing.T) {
-	for _, id := range []Curve{P256, SM2} {
+	for _, id := range allCurves {
 		t.Run(id.String(), func(t *testing.T) {
 			rnd := newDetRand("allocs")
 			f := newFixture(t, id, rnd.scalar(ref(id).n))
@@ -195,14 +215,15 @@ func publicOnly(t *testing.T, id Curve, p refPoint) *fixture {
 	if err != nil {
 		t.Fatalf("NewKeyFromBytes(%v) = %v", id, err)
 	}
-	return &fixture{curve: id, pub: libPublicKey(t, id, p), key: k}
+	return &fixture{curve: id, q: p, pub: libPublicKey(t, id, p), key: k}
 }
 
 func TestZeroKeyRejects(t *testing.T) {
 	digest, one := make([]byte, 32), []byte{1}
 	for name, k := range map[string]*Key{"nil": nil, "zero": {}} {
 		t.Run(name, func(t *testing.T) {
-			if k.VerifyECDSA(digest, one, one) || k.VerifySM2(digest, one, one) {
+			if k.VerifyECDSA(digest, one, one) || k.VerifySM2(digest, one, one) ||
+				k.RecoversTo(digest, digest, digest, 0) {
 				t.Fatalf("zero Key accepted a signature")
 			}
 			if k.Curve() != 0 || k.TableBytes() != 0 {
@@ -258,7 +279,7 @@ func TestNewKeyFromBytesErrors(t *testing.T) {
 		in    []byte
 		want  error
 	}{
-		{"unknown curve", Curve(3), g, ErrUnknownCurve},
+		{"unknown curve", Curve(4), g, ErrUnknownCurve},
 		{"empty", P256, nil, ErrInvalidPoint},
 		{"compressed prefix", P256, mod(func(b []byte) []byte { b[0] = 2; return b }), ErrInvalidPoint},
 		{"short", P256, g[:64], ErrInvalidPoint},
@@ -267,6 +288,11 @@ func TestNewKeyFromBytesErrors(t *testing.T) {
 		{"y = 2^256 − 1", P256, mod(func(b []byte) []byte { copy(b[33:], bytesOf(0xff, 32)); return b }), ErrInvalidPoint},
 		{"not on curve", P256, mod(func(b []byte) []byte { b[64] ^= 1; return b }), ErrInvalidPoint},
 		{"P-256 G on SM2", SM2, g, ErrInvalidPoint},
+		{"P-256 G on secp256k1", Secp256k1, g, ErrInvalidPoint},
+		{"secp256k1 x = p", Secp256k1, mod(func(b []byte) []byte {
+			ref(Secp256k1).p.FillBytes(b[1:33])
+			return b
+		}), ErrInvalidPoint},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,5 +305,9 @@ func TestNewKeyFromBytesErrors(t *testing.T) {
 	k, err := NewKeyFromBytes(P256, g)
 	if err != nil || k.Curve() != P256 {
 		t.Fatalf("NewKeyFromBytes(P256, G) = %v, %v", k, err)
+	}
+	k, err = NewKeyFromBytes(Secp256k1, encodePoint(ref(Secp256k1).g()))
+	if err != nil || k.Curve() != Secp256k1 {
+		t.Fatalf("NewKeyFromBytes(Secp256k1, G) = %v, %v", k, err)
 	}
 }
