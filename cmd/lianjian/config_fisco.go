@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/lianjian/lianjian/audit/ecfast"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/fisco"
@@ -49,15 +48,7 @@ func (ch *ChainConfig) fiscoConfig() fisco.ClientConfig {
 	if ledger.Crypto(ch.Crypto) == ledger.CryptoGM {
 		cc.Suite = fisco.SuiteGM
 	}
-	cc.SM2Tables = sm2Tables
 	return cc
-}
-
-// sm2Tables gives hot SM2 keys (sealers, busy senders) per-key
-// precomputed tables; their verdicts are gmsm's (audit/ecfast is tested
-// differentially against it).
-func sm2Tables(pub []byte) (fisco.SM2Key, error) {
-	return ecfast.NewKeyFromBytes(ecfast.SM2, pub)
 }
 
 // resumer is a source whose chain checks continue from the newest stored

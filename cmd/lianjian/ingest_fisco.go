@@ -32,7 +32,7 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 	if !index.ValidChainID(id) {
 		return fmt.Errorf("%w: ingest: chain id %q must be 1-63 lower-case letters, digits, '.', '_' or '-'", errUsage, id)
 	}
-	vc := fisco.Config{Chain: id, Group: f.group, SM2Tables: sm2Tables}
+	vc := fisco.Config{Chain: id, Group: f.group}
 	if f.gm {
 		vc.Suite = fisco.SuiteGM
 	}

@@ -38,7 +38,7 @@ func verifyFisco(ctx context.Context, w io.Writer, f verifyFlags, paths []string
 		}
 		files = append(files, fs...)
 	}
-	cfg := fisco.Config{Chain: cmp.Or(f.chain, "fisco"), SM2Tables: sm2Tables}
+	cfg := fisco.Config{Chain: cmp.Or(f.chain, "fisco")}
 	if f.gm {
 		cfg.Suite = fisco.SuiteGM
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/lianjian/lianjian/audit/ecfast"
 	"github.com/lianjian/lianjian/internal/testnet/fisconet"
 	"github.com/lianjian/lianjian/internal/testnet/repo"
 	"github.com/lianjian/lianjian/ledger"
@@ -161,7 +160,7 @@ func BenchmarkFiscoVerify(b *testing.B) {
 		name := map[bool]string{true: "sm2", false: "secp256k1"}[gm]
 		b.Run(name, func(b *testing.B) {
 			c := loadBulk(b, gm)
-			cfg := fisco.Config{Chain: "bench", SM2Tables: func(p []byte) (fisco.SM2Key, error) { return ecfast.NewKeyFromBytes(ecfast.SM2, p) }}
+			cfg := fisco.Config{Chain: "bench"}
 			v, _ := fisco.NewVerifier(cfg)
 			blocks, err := v.VerifyBatch(c.raws, c.receipts, runtime.GOMAXPROCS(0))
 			if err != nil {

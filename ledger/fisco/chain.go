@@ -128,7 +128,7 @@ func DetectVersion(raw []byte) int {
 		TransactionsRoot json.RawMessage `json:"transactionsRoot"`
 		ParentHash       json.RawMessage `json:"parentHash"`
 	}
-	if json.Unmarshal(raw, &probe) != nil {
+	if unmarshal(raw, &probe) != nil {
 		return 0
 	}
 	switch {

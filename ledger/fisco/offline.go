@@ -112,19 +112,19 @@ func blockTxHashes(raw json.RawMessage) []string {
 	var b struct {
 		Transactions []json.RawMessage `json:"transactions"`
 	}
-	if json.Unmarshal(raw, &b) != nil {
+	if unmarshal(raw, &b) != nil {
 		return nil
 	}
 	out := make([]string, 0, len(b.Transactions))
 	for _, t := range b.Transactions {
 		var h hexBytes
 		if len(t) > 0 && t[0] == '"' {
-			_ = json.Unmarshal(t, &h)
+			_ = unmarshal(t, &h)
 		} else {
 			var o struct {
 				Hash hexBytes `json:"hash"`
 			}
-			_ = json.Unmarshal(t, &o)
+			_ = unmarshal(t, &o)
 			h = o.Hash
 		}
 		out = append(out, hx(h.b))
@@ -156,7 +156,7 @@ func (v *Verifier) VerifyTxJSON(raw json.RawMessage) (*Checked, error) {
 			return nil, fmt.Errorf("%w: 3.x transaction: %w", ErrMalformed, err)
 		}
 		v.pinTxSuite(len(t.Signature.b))
-		tx := v.tx3(r, b, 0, &t)
+		tx := v.tx3(r, b, 0, &t, nil)
 		return &Checked{Tx: tx, Findings: b.Findings}, nil
 	}
 	var t tx2
@@ -214,7 +214,7 @@ func (v *Verifier) VerifyRawTx(raw []byte) (*Checked, error) {
 		// No dataHash carried: the hash is what the fields give.
 		t.Hash = hexBytes{b: txHash3(v.suite, t, t.Nonce, t.To, true), set: true}
 	}
-	tx := v.tx3(r, b, 0, t)
+	tx := v.tx3(r, b, 0, t, nil)
 	return &Checked{Tx: tx, Findings: b.Findings}, nil
 }
 

@@ -101,7 +101,7 @@ func (v *Verifier) sealerSigLayout(r report, sig []byte) bool {
 }
 
 // sealers3 checks a 3.x block's signature list.
-func (v *Verifier) sealers3(r report, b *block3) {
+func (v *Verifier) sealers3(r report, b *header3) {
 	if b.SignatureList == nil {
 		if b.Number.v > 0 {
 			r.note(RuleNotVerifiable, nil, "the block was served without its signatureList: sealer signatures and quorum were not checked")

@@ -9,22 +9,12 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/lianjian/lianjian/audit/ecfast"
 )
 
 // sm2UserID is the default SM2 user id FISCO BCOS signs with.
 var sm2UserID = []byte("1234567812345678")
-
-// SM2Key verifies SM2 signatures under one public key, given the digest
-// e = SM3(Z_A ‖ M): a per-key precomputed table (audit/ecfast.Key).
-type SM2Key interface {
-	VerifySM2(e, r, s []byte) bool
-}
-
-// SM2Tables builds a per-key table for an uncompressed public point
-// (0x04 ‖ X ‖ Y). Keys that
-// sign often (sealers, busy senders) get one after hotUses signatures;
-// its verdicts must be exactly gmsm's.
-type SM2Tables func(pub64 []byte) (SM2Key, error)
 
 // Errors of signature checks.
 var (
@@ -47,18 +37,42 @@ func (s signer) verifySM2(pub64, msg, rs []byte) (bool, error) {
 	if len(rs) < 64 {
 		return false, fmt.Errorf("%w: %d bytes", errSigLength, len(rs))
 	}
-	k, err := s.keys.get(pub64)
+	k, err := s.keys.sm2Key(pub64)
 	if err != nil {
 		return false, err
 	}
-	h := sm3.New()
-	h.Write(k.za)
-	h.Write(msg)
-	e := h.Sum(nil)
-	if t := s.keys.table(k, pub64); t != nil {
-		return t.VerifySM2(e, rs[:32], rs[32:64]), nil
+	// e = SM3(Z_A ‖ M); FISCO's M is a 32-byte hash, so Z_A ‖ M fits
+	// one block on the stack.
+	var buf [64]byte
+	in := append(append(buf[:0], k.za...), msg...)
+	e := sm3.Sum(in)
+	if t := s.keys.table(k, SuiteGM); t != nil {
+		return t.VerifySM2(e[:], rs[:32], rs[32:64]), nil
 	}
-	return sm2.Verify(k.pub, e, new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:64])), nil
+	return sm2.Verify(k.sm2, e[:], new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:64])), nil
+}
+
+// recoveryID returns a 65-byte secp256k1 signature's recovery id as
+// crypto.Ecrecover takes it (27 and 28 mean 0 and 1); ok is false for
+// any other value.
+func recoveryID(sig []byte) (byte, bool) {
+	v := sig[64]
+	if v >= 27 {
+		v -= 27
+	}
+	return v, v <= 1
+}
+
+// recoversTo reports whether k is hot and its table confirms that
+// recovering sig over hash yields k. A false result proves nothing: the
+// caller then recovers the key the slow way.
+func (s signer) recoversTo(k *pubKey, hash, sig []byte) bool {
+	t := s.keys.table(k, SuiteStandard)
+	if t == nil {
+		return false
+	}
+	v, ok := recoveryID(sig)
+	return ok && t.RecoversTo(hash, sig[:32], sig[32:64], v)
 }
 
 // recover returns the 64-byte secp256k1 public key that made sig (r‖s‖v,
@@ -67,13 +81,12 @@ func recoverSecp256k1(hash, sig []byte) ([]byte, error) {
 	if len(sig) != 65 {
 		return nil, fmt.Errorf("%w: %d bytes, want 65", errSigLength, len(sig))
 	}
-	rsv := bytes.Clone(sig)
-	if rsv[64] >= 27 {
-		rsv[64] -= 27
-	}
-	if rsv[64] > 1 {
+	v, ok := recoveryID(sig)
+	if !ok {
 		return nil, fmt.Errorf("recovery id %d", sig[64])
 	}
+	rsv := bytes.Clone(sig)
+	rsv[64] = v
 	pub, err := crypto.Ecrecover(hash, rsv)
 	if err != nil {
 		return nil, err
@@ -84,20 +97,73 @@ func recoverSecp256k1(hash, sig []byte) ([]byte, error) {
 // sign parts of a signature check that the caller reports.
 type sigResult struct {
 	pub   []byte // 64-byte key that signed (carried or recovered)
+	addr  string // the address pub derives, when already known
 	ok    bool
 	err   error
 	suite Suite // the suite the signature's layout belongs to
 }
 
+// batchAnswer is what a batched table check said about one secp256k1
+// transaction signature.
+type batchAnswer struct {
+	asked bool      // a hot sender's table was asked
+	ok    bool      // and it confirmed that recovery yields the sender's key
+	key   senderKey // that sender
+}
+
+// recoverBatch asks, in one audit/ecfast batch that shares the modular
+// inversions, the tables of hot secp256k1 senders whether recovering
+// each 65-byte signature over its hash yields the key known for the from
+// it reports. Signatures without a hot sender are not asked.
+func (s signer) recoverBatch(hashes, sigs [][]byte, froms []string) []batchAnswer {
+	out := make([]batchAnswer, len(sigs))
+	checks := make([]ecfast.RecoverCheck, 0, len(sigs))
+	idx := make([]int, 0, len(sigs))
+	for i, sig := range sigs {
+		if len(sig) != 65 || hashes[i] == nil {
+			continue
+		}
+		sk, ok := s.keys.sender(froms[i])
+		if !ok {
+			continue
+		}
+		v, ok := recoveryID(sig)
+		if !ok {
+			continue
+		}
+		t := s.keys.table(sk.k, SuiteStandard)
+		if t == nil {
+			continue
+		}
+		checks = append(checks, ecfast.RecoverCheck{Key: t, Digest: hashes[i], R: sig[:32], S: sig[32:64], V: v})
+		idx = append(idx, i)
+		out[i] = batchAnswer{asked: true, key: sk}
+	}
+	ecfast.RecoversToBatch(checks)
+	for j, c := range checks {
+		out[idx[j]].ok = c.OK
+	}
+	return out
+}
+
 // checkTxSig verifies a transaction signature over hash: GM r‖s‖pub (128
-// bytes) with SM2, or r‖s‖v (65 bytes) by secp256k1 recovery.
-func (s signer) checkTxSig(hash, sig []byte) sigResult {
+// bytes) with SM2, or r‖s‖v (65 bytes) by secp256k1 recovery. from is the
+// sender the node reported: a hot sender's table confirms that recovery
+// yields its known key without recovering it; ans is the answer of a
+// batched table check, when one was made.
+func (s signer) checkTxSig(hash, sig []byte, from string, ans batchAnswer) sigResult {
 	switch len(sig) {
 	case 128:
 		pub := sig[64:]
 		ok, err := s.verifySM2(pub, hash, sig[:64])
 		return sigResult{pub: pub, ok: ok, err: err, suite: SuiteGM}
 	case 65:
+		if ans.ok {
+			return sigResult{pub: ans.key.k.pub64, addr: ans.key.addr, ok: true, suite: SuiteStandard}
+		}
+		if sk, ok := s.keys.sender(from); ok && !ans.asked && s.recoversTo(sk.k, hash, sig) {
+			return sigResult{pub: sk.k.pub64, addr: sk.addr, ok: true, suite: SuiteStandard}
+		}
 		pub, err := recoverSecp256k1(hash, sig)
 		return sigResult{pub: pub, ok: err == nil, err: err, suite: SuiteStandard}
 	}
@@ -115,6 +181,9 @@ func (s signer) checkSealerSig(nodeID, hash, sig []byte) (bool, error) {
 			return false, nil
 		}
 		return s.verifySM2(nodeID, hash, sig[:64])
+	}
+	if len(sig) == 65 && len(nodeID) == 64 && s.recoversTo(s.keys.secpKey(nodeID), hash, sig) {
+		return true, nil
 	}
 	pub, err := recoverSecp256k1(hash, sig)
 	if err != nil {

@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// block3 is a FISCO BCOS 3.x block as getBlockByNumber/getBlockByHash
-// serve it.
-type block3 struct {
+// header3 is the header part of a FISCO BCOS 3.x block as
+// getBlockByNumber/getBlockByHash serve it.
+type header3 struct {
 	Hash             hexBytes      `json:"hash"`
 	Version          num           `json:"version"`
 	Number           num           `json:"number"`
@@ -24,9 +24,24 @@ type block3 struct {
 	ExtraData        hexBytes      `json:"extraData"`
 	ConsensusWeights []num         `json:"consensusWeights"`
 	SignatureList    *[]sealerSig3 `json:"signatureList"`
-	// Transactions holds full objects or bare hashes (onlyTxHash); nil
-	// when only the header was served.
+}
+
+// block3 is a 3.x block whose transactions are decoded one by one, so that
+// bare hashes (onlyTxHash) and a malformed transaction are handled each on
+// its own.
+type block3 struct {
+	header3
+	// Transactions holds full objects or bare hashes; nil when only the
+	// header was served.
 	Transactions *[]json.RawMessage `json:"transactions"`
+}
+
+// block3Full is a 3.x block decoded in one pass with its full transaction
+// objects: the fast path, taken when every transaction is a well-formed
+// object (or only the header was served).
+type block3Full struct {
+	header3
+	Transactions *[]tx3 `json:"transactions"`
 }
 
 type parent3 struct {
@@ -189,17 +204,19 @@ func toForms(to string) []string {
 // the representations a node or a hand-over may have used, and whether
 // one matched. Without a match it returns the canonical recomputation.
 func recomputeTx3(s Suite, t *tx3) ([]byte, bool) {
-	var first []byte
+	// The common case first: the 3.3+ nonce form and to as served.
+	nonces := nonceForms(t)
+	first := txHash3(s, t, nonces[0], t.To, true)
+	if equalHash(first, t.Hash.b) {
+		return first, true
+	}
 	for _, gated := range []bool{true, false} {
 		if !gated && t.Version.v == 0 {
 			break
 		}
-		for _, n := range nonceForms(t) {
+		for _, n := range nonces {
 			for _, to := range toForms(t.To) {
 				h := txHash3(s, t, n, to, gated)
-				if first == nil {
-					first = h
-				}
 				if equalHash(h, t.Hash.b) {
 					return h, true
 				}
@@ -261,7 +278,7 @@ func recomputeReceipt3(s Suite, r *receipt3) ([]byte, bool) {
 // headerHash3 hashes a 3.x block header (TarsHashable.h). The genesis
 // block's roots and gasUsed are empty in storage although the RPC shows
 // zeros, so block 0 is hashed with them empty unless asServed.
-func headerHash3(s Suite, b *block3, asServed bool) []byte {
+func headerHash3(s Suite, b *header3, asServed bool) []byte {
 	h := s.newHash()
 	h.Write(be32(b.Version.v))
 	for _, p := range b.ParentInfo {

@@ -21,10 +21,10 @@ type Config struct {
 	// Suite is the crypto mode; SuiteUnknown detects it from the first
 	// block whose hash reproduces under one suite, and pins it.
 	Suite Suite
-	// SM2Tables builds per-key tables for hot SM2 keys (sealers, busy
-	// senders); nil verifies every signature with gmsm.
-	SM2Tables SM2Tables
-	// KeyTables bounds the tables kept (default 64, about 449 KiB each).
+	// KeyTables bounds the per-key tables (audit/ecfast) that hot keys,
+	// sealers and busy senders, get: default 64, about 449 KiB each; a
+	// negative value verifies every signature with the libraries (gmsm,
+	// go-ethereum's secp256k1 recovery) instead.
 	KeyTables int
 	// Sealers optionally pins the sealer list (node ids, hex) the first
 	// block verified must carry; later lists must follow from governance.
@@ -85,11 +85,11 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		cfg.KeyTables = 64
 	}
 	v.cfg = cfg
-	v.sig = signer{suite: cfg.Suite, keys: newKeyCache(cfg.SM2Tables, cfg.KeyTables)}
+	v.sig = signer{suite: cfg.Suite, keys: newKeyCache(cfg.KeyTables)}
 	return v, nil
 }
 
-// Tabled returns how many SM2 verifications used a per-key table.
+// Tabled returns how many signature checks used a per-key table.
 func (v *Verifier) Tabled() int64 { return v.sig.keys.tabled.Load() }
 
 // Suite returns the pinned crypto mode (SuiteUnknown before any block).
@@ -119,9 +119,7 @@ func (r report) check(rule *ledger.RuleInfo, tx *ledger.Tx, name string, ok bool
 	if ok {
 		detail = ""
 	}
-	subj := r.blockSubject()
 	if tx != nil {
-		subj = r.txSubject(tx)
 		if ok || rule.Severity.Rank() >= ledger.Medium.Rank() {
 			tx.Verdict.Add(name, ok, detail)
 		}
@@ -134,12 +132,27 @@ func (r report) check(rule *ledger.RuleInfo, tx *ledger.Tx, name string, ok bool
 	if ok {
 		return
 	}
+	subj := r.blockSubject()
+	if tx != nil {
+		subj = r.txSubject(tx)
+	}
 	if evidence == nil {
 		evidence = map[string]string{}
 	}
 	evidence["block"] = hex.EncodeToString(r.b.Hash)
 	evidence["height"] = fmt.Sprint(r.b.Height)
 	r.b.Findings = append(r.b.Findings, ledger.NewFinding(rule, r.chain, subj, r.b.Time, rule.Title+": "+detail, evidence))
+}
+
+// checkLazy is check for the per-transaction hot path: the failure's
+// detail and evidence are built only when the check fails.
+func (r report) checkLazy(rule *ledger.RuleInfo, tx *ledger.Tx, name string, ok bool, failure func() (string, map[string]string)) {
+	if ok {
+		r.check(rule, tx, name, true, "", nil)
+		return
+	}
+	detail, evidence := failure()
+	r.check(rule, tx, name, false, detail, evidence)
 }
 
 // note files an informational finding (data that cannot be verified)
@@ -184,6 +197,30 @@ func msTime(ms uint64) time.Time {
 }
 
 // addrOf normalises an address for comparison: lower case with 0x.
+// sameAddr reports whether addrOf(reported) == derived (a 0x-prefixed
+// lower-case address) without building the string.
+func sameAddr(reported, derived string) bool {
+	r := strings.TrimSpace(reported)
+	if len(r) >= 2 && r[0] == '0' && (r[1] == 'x' || r[1] == 'X') {
+		r = r[2:]
+	}
+	return len(derived) >= 2 && strings.EqualFold(r, derived[2:]) && derived[:2] == "0x"
+}
+
+// sameHex reports whether hx(b) == s.
+func sameHex(b []byte, s string) bool {
+	if len(s) != 2*len(b) {
+		return false
+	}
+	const digits = "0123456789abcdef"
+	for i, c := range b {
+		if s[2*i] != digits[c>>4] || s[2*i+1] != digits[c&0xf] {
+			return false
+		}
+	}
+	return true
+}
+
 func addrOf(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {

@@ -76,8 +76,9 @@ func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 		if err != nil {
 			return nil, fmt.Errorf("%w: block %d header: %w", ErrMalformed, b.Number.v, err)
 		}
-		r.check(RuleHeaderHash, nil, "header hash", bytes.Equal(h, b.Hash.b),
-			fmt.Sprintf("recomputed %x, node gave %x", h, b.Hash.b), map[string]string{"recomputed": hx(h), "served": hx(b.Hash.b)})
+		r.checkLazy(RuleHeaderHash, nil, "header hash", bytes.Equal(h, b.Hash.b), func() (string, map[string]string) {
+			return fmt.Sprintf("recomputed %x, node gave %x", h, b.Hash.b), map[string]string{"recomputed": hx(h), "served": hx(b.Hash.b)}
+		})
 	} else {
 		r.note(RuleNotVerifiable, nil, "the header has no receiptsRoot or dbHash (an early 2.0 release): its hash cannot be recomputed")
 	}
@@ -118,8 +119,9 @@ func (v *Verifier) verify2(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 	if headerOnly && b.Number.v > 0 {
 		r.note(RuleNotVerifiable, nil, "only the header was served: the transactions and receipts roots were not recomputed")
 	} else if b.Number.v > 0 {
-		r.check(RuleTxRoot, nil, "transactions root", ok,
-			fmt.Sprintf("recomputed %x, header has %x", root, b.TransactionsRoot.b), map[string]string{"recomputed": hx(root), "header": hx(b.TransactionsRoot.b)})
+		r.checkLazy(RuleTxRoot, nil, "transactions root", ok, func() (string, map[string]string) {
+			return fmt.Sprintf("recomputed %x, header has %x", root, b.TransactionsRoot.b), map[string]string{"recomputed": hx(root), "header": hx(b.TransactionsRoot.b)}
+		})
 	}
 	switch {
 	case headerOnly || b.Number.v == 0: // genesis has no receipts to check
@@ -218,9 +220,10 @@ func (v *Verifier) tx2(r report, b *ledger.Block, i int, t *tx2) (ledger.Tx, []b
 			break
 		}
 	}
-	r.check(RuleTxHash, p, "tx hash", ok, fmt.Sprintf("recomputed %x from the fields, node gave %x", full, t.Hash.b),
-		map[string]string{"recomputed": hx(full), "served": hx(t.Hash.b)})
-	v.txSig(r, p, signing, sig, t.From)
+	r.checkLazy(RuleTxHash, p, "tx hash", ok, func() (string, map[string]string) {
+		return fmt.Sprintf("recomputed %x from the fields, node gave %x", full, t.Hash.b), map[string]string{"recomputed": hx(full), "served": hx(t.Hash.b)}
+	})
+	v.txSig(r, p, signing, sig, t.From, batchAnswer{})
 	return tx, enc
 }
 
@@ -277,8 +280,9 @@ func (v *Verifier) receipts2(r report, root []byte, raws []json.RawMessage) {
 			got, ok = alt, true
 		}
 	}
-	r.check(RuleReceiptRoot, nil, "receipts root", ok, fmt.Sprintf("recomputed %x, header has %x", got, root),
-		map[string]string{"recomputed": hx(got), "header": hx(root)})
+	r.checkLazy(RuleReceiptRoot, nil, "receipts root", ok, func() (string, map[string]string) {
+		return fmt.Sprintf("recomputed %x, header has %x", got, root), map[string]string{"recomputed": hx(got), "header": hx(root)}
+	})
 }
 
 // applyReceipt2 copies the execution result onto the transaction.

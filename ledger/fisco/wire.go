@@ -19,6 +19,10 @@ type num struct {
 
 // UnmarshalJSON accepts 12, "12" and "0xc".
 func (n *num) UnmarshalJSON(b []byte) error {
+	if v, ok := smallDecimal(b); ok {
+		*n = num{v: v, set: true}
+		return nil
+	}
 	if bytes.Equal(b, []byte("null")) {
 		*n = num{}
 		return nil
@@ -36,6 +40,22 @@ func (n *num) UnmarshalJSON(b []byte) error {
 	}
 	*n = num{v: v, set: true}
 	return nil
+}
+
+// smallDecimal reads a plain JSON integer of at most 19 digits, the common
+// case, without allocating.
+func smallDecimal(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, true
 }
 
 // parseUint reads a decimal or 0x-hex unsigned integer.
@@ -84,6 +104,10 @@ func (h *hexBytes) UnmarshalJSON(b []byte) error {
 		*h = hexBytes{}
 		return nil
 	}
+	if v, ok := plainHex(b); ok {
+		*h = hexBytes{b: v, set: true}
+		return nil
+	}
 	s, err := jsonString(b)
 	if err != nil {
 		return fmt.Errorf("want a hex string: %w", err)
@@ -94,6 +118,28 @@ func (h *hexBytes) UnmarshalJSON(b []byte) error {
 	}
 	*h = hexBytes{b: v, set: true}
 	return nil
+}
+
+// plainHex decodes the common case of a hex string, quoted, without
+// escapes and with an even number of valid digits, straight from the JSON
+// bytes; ok is false for anything else, which decodeHex then handles (and
+// explains).
+func plainHex(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
+	}
+	t := b[1 : len(b)-1]
+	if len(t) >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
+		t = t[2:]
+	}
+	if len(t)%2 == 1 {
+		return nil, false
+	}
+	out := make([]byte, len(t)/2)
+	if _, err := hex.Decode(out, t); err != nil {
+		return nil, false
+	}
+	return out, true
 }
 
 func decodeHex(s string) ([]byte, error) {
