@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/fisco"
+	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // FiscoConfig is the node connection of a FISCO BCOS chain (one group).
@@ -52,14 +54,21 @@ func (ch *ChainConfig) fiscoConfig() fisco.ClientConfig {
 }
 
 // resumer is a source whose chain checks continue from the newest stored
-// block after a restart.
-type resumer interface{ Resume(b *ledger.Block) }
+// block and the chain's governance history after a restart.
+type resumer interface {
+	Resume(b *ledger.Block, history []ledger.Tx)
+}
 
-// resume hands a resumer the newest block stored for its chain.
-func resume(ctx context.Context, src ledger.Source, db interface {
+// resumeStore is what resume reads from the index.
+type resumeStore interface {
 	Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error)
 	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
-}, chain string) error {
+	Governance(ctx context.Context, chain string, p ledger.Page) ([]index.GovernanceRecord, string, error)
+}
+
+// resume hands a resumer the newest block stored for its chain and the
+// governance transactions stored before it, oldest first.
+func resume(ctx context.Context, src ledger.Source, db resumeStore, chain string) error {
 	r, ok := src.(resumer)
 	if !ok {
 		return nil
@@ -75,8 +84,38 @@ func resume(ctx context.Context, src ledger.Source, db interface {
 	if err != nil {
 		return err
 	}
-	r.Resume(b)
+	history, err := governanceHistory(ctx, db, chain)
+	if err != nil {
+		return err
+	}
+	r.Resume(b, history)
 	return nil
+}
+
+// governanceHistory reads a chain's stored governance records, oldest
+// first, as the transactions that made them.
+func governanceHistory(ctx context.Context, db resumeStore, chain string) ([]ledger.Tx, error) {
+	var recs []index.GovernanceRecord
+	cursor := ""
+	for {
+		page, next, err := db.Governance(ctx, chain, ledger.Page{Limit: index.MaxLimit, Cursor: cursor})
+		if err != nil {
+			return nil, fmt.Errorf("governance history of %s: %w", chain, err)
+		}
+		recs = append(recs, page...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	out := make([]ledger.Tx, 0, len(recs))
+	for i := len(recs) - 1; i >= 0; i-- { // stored newest first
+		r := recs[i]
+		g := r.Governance
+		out = append(out, ledger.Tx{ID: r.TxID, Chain: chain, Height: r.Height, Index: r.Index, Time: r.Time, From: r.From,
+			Valid: r.Success, Status: r.Status, Fisco: &ledger.FiscoTx{Governance: &g}})
+	}
+	return out, nil
 }
 
 // dialChain connects to the node of an EVM or FISCO BCOS chain and returns

@@ -206,19 +206,49 @@ func (v *Verifier) checkSealerSet(r report, b *ledger.Block) {
 
 // Resume continues a chain verified before, from its newest stored block:
 // the next block must link to it. The ingester calls it after a restart
-// so that the chain checks do not start afresh. A governance change
-// pending when the process stopped is not in the stored block, so the
-// first sealer list after a restart is taken as the one in force rather
-// than flagged; later changes need governance again.
-func (v *Verifier) Resume(b *ledger.Block) {
+// so that the chain checks do not start afresh. history is the chain's
+// stored governance transactions, oldest first (b's own included): the
+// rules in force (2.x consensus-table permissions and committee, 3.x
+// committee governance) and the observers are rebuilt from them, so a
+// restart forgets neither who may change the consortium nor who may not
+// sign. A governance change pending when the process stopped is not in
+// the stored block, so the first sealer list after a restart is taken as
+// the one in force rather than flagged; later changes need governance
+// again.
+func (v *Verifier) Resume(b *ledger.Block, history []ledger.Tx) {
 	if b == nil {
 		return
 	}
 	if b.Fisco != nil && v.version == 0 {
 		v.version = b.Fisco.Version
 	}
+	observers := map[string]bool{}
+	for i := range history {
+		tx := &history[i]
+		if tx.Fisco == nil || tx.Fisco.Governance == nil {
+			continue
+		}
+		v.applyGovernance(tx, tx.Fisco.Governance)
+		noteObserver(observers, tx)
+	}
 	v.advance(b)
 	v.prev.govSealers = true
+	v.prev.observers = observers
+}
+
+// noteObserver applies a governance transaction to the set of observer
+// node ids: an observer added, or promoted to sealer.
+func noteObserver(observers map[string]bool, tx *ledger.Tx) {
+	g := tx.Fisco.Governance
+	if !tx.Valid || g.NodeID == "" {
+		return
+	}
+	switch g.Action {
+	case "add-observer":
+		observers[normNode(g.NodeID)] = true
+	case "add-sealer":
+		delete(observers, normNode(g.NodeID))
+	}
 }
 
 // advance records b as the block the next one links to. A block whose
@@ -239,20 +269,15 @@ func (v *Verifier) advance(b *ledger.Block) {
 		// A pending governance change stays pending until the list moves.
 		next.govSealers = v.prev.govSealers && slices.Equal(next.sealers, v.prev.sealers)
 	}
-	for _, tx := range b.Txs {
-		g := tx.Fisco
-		if g == nil || g.Governance == nil || !tx.Valid {
+	for i := range b.Txs {
+		tx := &b.Txs[i]
+		if tx.Fisco == nil || tx.Fisco.Governance == nil || !tx.Valid {
 			continue
 		}
-		if changesSealers(g.Governance.Action) {
+		if changesSealers(tx.Fisco.Governance.Action) {
 			next.govSealers = true
 		}
-		if g.Governance.Action == "add-observer" && g.Governance.NodeID != "" {
-			next.observers[normNode(g.Governance.NodeID)] = true
-		}
-		if g.Governance.Action == "add-sealer" && g.Governance.NodeID != "" {
-			delete(next.observers, normNode(g.Governance.NodeID))
-		}
+		noteObserver(next.observers, tx)
 	}
 	v.prev = next
 }

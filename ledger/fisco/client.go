@@ -131,10 +131,10 @@ func Dial(ctx context.Context, cfg ClientConfig) (*Client, error) {
 
 // Resume continues verification after b, the newest block already
 // stored (see Verifier.Resume).
-func (c *Client) Resume(b *ledger.Block) {
+func (c *Client) Resume(b *ledger.Block, history []ledger.Tx) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ver.Resume(b)
+	c.ver.Resume(b, history)
 }
 
 // Info returns what the node reported at dial time.

@@ -77,6 +77,41 @@ func TestPosture(t *testing.T) {
 			if !slices.Equal(got, c.want) {
 				t.Errorf("posture findings = %v, want %v", got, c.want)
 			}
+			if blocks > 1 {
+				checkResumed(t, c.version, c.orgs, c.list, c.weights, c.txs)
+			}
 		})
+	}
+}
+
+// checkResumed restarts a verifier before the last block, from the block
+// before it and the governance history stored until then, and requires
+// the last block's posture findings to be those of a verifier that saw
+// the whole chain: the rules in force survive a restart.
+func checkResumed(t *testing.T, version int, orgs map[string]string, list []string, weights []uint64, txs [][]ledger.Tx) {
+	t.Helper()
+	run := func(v *Verifier, h int) []string {
+		b := &ledger.Block{Chain: "c", Height: uint64(h + 1), Fisco: &ledger.FiscoBlock{SealerList: list, Weights: weights}, Txs: txs[h]}
+		v.posture(report{chain: "c", b: b}, b)
+		var out []string
+		for _, f := range b.Findings {
+			out = append(out, f.Rule)
+		}
+		return out
+	}
+	whole, _ := NewVerifier(Config{Chain: "c", Version: version, Orgs: orgs})
+	var want []string
+	for h := range txs {
+		want = run(whole, h)
+	}
+	resumed, _ := NewVerifier(Config{Chain: "c", Version: version, Orgs: orgs})
+	last := len(txs) - 1
+	var history []ledger.Tx
+	for _, block := range txs[:last] {
+		history = append(history, block...)
+	}
+	resumed.Resume(&ledger.Block{Chain: "c", Height: uint64(last), Fisco: &ledger.FiscoBlock{Version: version, SealerList: list}, Txs: txs[last-1]}, history)
+	if got := run(resumed, last); !slices.Equal(got, want) {
+		t.Errorf("after a restart before block %d: findings %v, a verifier that saw the chain filed %v", last+1, got, want)
 	}
 }
