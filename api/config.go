@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // Config holds the server's settings. Zero fields take the defaults below.
@@ -36,11 +38,38 @@ type Config struct {
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
 	// RateLimit is the sustained requests per second allowed to one
-	// token (default 50); negative disables rate limiting.
+	// token (default 50); negative disables rate limiting, UnauthRate's
+	// included.
 	RateLimit float64
 	// RateBurst is how many requests one token may send at once
 	// (default 100).
 	RateBurst int
+	// UnauthRate is the sustained requests per second without a valid
+	// token that one client address (IPv6: one /64) may send before it
+	// is answered 429 (default 1); negative disables this limit.
+	// Requests with a valid token never count against it.
+	UnauthRate float64
+	// UnauthBurst is how many requests without a valid token one
+	// address may send at once (default 20).
+	UnauthBurst int
+	// RefusalWindow is the period over which the requests refused before
+	// their handler ran (401, 429) are counted per client and written to
+	// the audit log as one entry (default 1m).
+	RefusalWindow time.Duration
+	// MaxClients bounds the client addresses and tokens that the rate
+	// limiters and the refusal counts track at once (default 1024);
+	// clients past it share one bucket and one count.
+	MaxClients int
+	// AuditKey verifies the SM2 signatures of the audit log's
+	// checkpoints (the config's auditlog.pubkey, else the public half of
+	// auditlog.key). Zero leaves the log unanchored: GET auditlog/verify
+	// then checks the hash chain only and says so.
+	AuditKey supervise.PublicKey
+	// AuditCheckpoints is the external checkpoint file, the authority
+	// (auditlog.checkpoints), read on each GET auditlog/verify. Empty
+	// compares the log with the index's checkpoints only. It needs
+	// AuditKey.
+	AuditCheckpoints string
 }
 
 // Defaults.
@@ -58,6 +87,10 @@ const (
 	defaultMaxBodyBytes    = 1 << 20
 	defaultRateLimit       = 50
 	defaultRateBurst       = 100
+	defaultUnauthRate      = 1
+	defaultUnauthBurst     = 20
+	defaultRefusalWindow   = time.Minute
+	defaultMaxClients      = 1024
 )
 
 // withDefaults returns c with every zero field set to its default.
@@ -88,6 +121,16 @@ func (c Config) withDefaults() Config {
 	if c.RateBurst == 0 {
 		c.RateBurst = defaultRateBurst
 	}
+	if c.UnauthRate == 0 {
+		c.UnauthRate = defaultUnauthRate
+	}
+	if c.UnauthBurst == 0 {
+		c.UnauthBurst = defaultUnauthBurst
+	}
+	def(&c.RefusalWindow, defaultRefusalWindow)
+	if c.MaxClients == 0 {
+		c.MaxClients = defaultMaxClients
+	}
 	if c.MaxPageSize == 0 {
 		c.MaxPageSize = defaultMaxPageSize
 	}
@@ -113,6 +156,7 @@ func (c Config) Validate() error {
 		{"idle timeout", c.IdleTimeout},
 		{"request timeout", c.RequestTimeout},
 		{"shutdown timeout", c.ShutdownTimeout},
+		{"refusal window", c.RefusalWindow},
 	} {
 		if d.v < 0 {
 			return fmt.Errorf("%w: %s %v is negative", ErrConfig, d.name, d.v)
@@ -125,10 +169,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: max body bytes %d is negative", ErrConfig, c.MaxBodyBytes)
 	case c.RateBurst < 0:
 		return fmt.Errorf("%w: rate burst %d is negative", ErrConfig, c.RateBurst)
+	case c.UnauthBurst < 0:
+		return fmt.Errorf("%w: unauthenticated burst %d is negative", ErrConfig, c.UnauthBurst)
+	case c.MaxClients < 0:
+		return fmt.Errorf("%w: max clients %d is negative", ErrConfig, c.MaxClients)
 	case c.MaxPageSize < 1:
 		return fmt.Errorf("%w: max page size %d is not positive", ErrConfig, c.MaxPageSize)
 	case c.DefaultPageSize < 1 || c.DefaultPageSize > c.MaxPageSize:
 		return fmt.Errorf("%w: default page size %d is not in 1..%d", ErrConfig, c.DefaultPageSize, c.MaxPageSize)
+	case c.AuditCheckpoints != "" && c.AuditKey.IsZero():
+		return fmt.Errorf("%w: audit checkpoints %q cannot be checked without an audit key", ErrConfig, c.AuditCheckpoints)
 	}
 	return nil
 }

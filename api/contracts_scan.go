@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -133,6 +134,16 @@ func (r *ScanRequest) findings() ([]contracts.Finding, error) {
 	return out, nil
 }
 
+// knownChain refuses a scan for a chain the index does not hold: its
+// findings would be stored under a chain no other route knows.
+func (s *Server) knownChain(ctx context.Context, chain string) error {
+	_, err := s.idx.Chain(ctx, chain)
+	if errors.Is(err, ledger.ErrNotFound) || errors.Is(err, ledger.ErrUnknownChain) {
+		return &unknownChainError{chain: chain}
+	}
+	return err
+}
+
 // scanStore returns the index as a ScanStore.
 func (s *Server) scanStore() (ScanStore, error) {
 	st, ok := s.idx.(ScanStore)
@@ -208,10 +219,14 @@ func (s *Server) submitScan(c *gin.Context) (any, error) {
 	if body.Source == "" {
 		return nil, badParam("source", "must not be empty")
 	}
+	if err := s.knownChain(c.Request.Context(), chain); err != nil {
+		return nil, err
+	}
 	ids, err := watch.Submit(c.Request.Context(), st, chain, body.Source, fs, time.Now().UTC())
 	if err != nil {
 		return nil, err
 	}
+	c.Set(auditDetailKey, fmt.Sprintf("source %s: %d findings", body.Source, len(ids)))
 	return ScanResultView{Stored: len(ids), Findings: ids}, nil
 }
 
@@ -241,6 +256,10 @@ func (s *Server) attachScan(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	auditTarget(c, "chaincode %s/%s sequence %d", chain, cc, body.Sequence)
+	if err := s.knownChain(c.Request.Context(), chain); err != nil {
+		return nil, err
+	}
 	sc, err := watch.Attach(c.Request.Context(), st, watch.Attachment{
 		Chain: chain, Name: cc, Version: body.Version, Sequence: body.Sequence,
 		Tool: body.Tool, Source: body.Source, Findings: fs, At: time.Now().UTC(),
@@ -248,6 +267,7 @@ func (s *Server) attachScan(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Set(auditDetailKey, fmt.Sprintf("source %s: %d findings", sc.Source, len(sc.Findings)))
 	v := contractScanView(sc)
 	return ScanResultView{Stored: len(sc.Findings), Findings: v.Findings, Scan: &v}, nil
 }
@@ -258,7 +278,7 @@ func (s *Server) scanRoutes(get, post func(path string, perm Permission, summary
 	return []route{
 		get(v+"/chains/:chain/scans", PermContractRead, "contract scans: every deployed EVM contract and chaincode definition, with status and finding ids", s.contractScans).in(append([]string{"ref"}, pageQuery...)...).out(List[ContractScanView]{}),
 		get(v+"/chains/:chain/contracts/:addr/scans", PermContractRead, "the scans of one contract or chaincode (one per definition sequence)", s.contractScansOf).in(pageQuery...).out(List[ContractScanView]{}),
-		post(v+"/chains/:chain/scans", PermScanWrite, "store the findings of a source or bytecode scan (lianjian scan --server)", s.submitScan).body(ScanRequest{}).out(ScanResultView{}),
-		post(v+"/chains/:chain/chaincodes/:name/scans", PermScanWrite, "attach a chaincode source scan to the definition (name, version, sequence)", s.attachScan).body(ScanRequest{}).out(ScanResultView{}),
+		post(v+"/chains/:chain/scans", PermScanWrite, "store the findings of a source or bytecode scan (lianjian scan --server)", s.submitScan).body(ScanRequest{}).out(ScanResultView{}).acts("chain :chain"),
+		post(v+"/chains/:chain/chaincodes/:name/scans", PermScanWrite, "attach a chaincode source scan to the definition (name, version, sequence)", s.attachScan).body(ScanRequest{}).out(ScanResultView{}).acts("chaincode :chain/:name"),
 	}
 }

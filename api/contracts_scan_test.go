@@ -61,6 +61,34 @@ func TestContractScanRoutes(t *testing.T) {
 	}
 }
 
+// TestScanUnknownChain checks that a scan for a chain the index does not
+// hold is refused with a message naming it, and stores nothing.
+func TestScanUnknownChain(t *testing.T) {
+	db := openIndex(t, "")
+	s := newTestServer(t, Config{RateLimit: -1}, db, NewTokenAuth(db))
+	secrets := issueTokens(t, db)
+	aud := http.Header{"Authorization": {"Bearer " + secrets["auditor"]}}
+	const chain = "no-such-chain"
+	for _, tc := range []struct{ path, body string }{
+		{Version + "/chains/" + chain + "/scans", scanSampleBody},
+		{Version + "/chains/" + chain + "/chaincodes/" + fixFabCC + "/scans", scanSampleAttach},
+	} {
+		rec := send(t, s.Handler(), http.MethodPost, tc.path, tc.body, aud)
+		if rec.Code != http.StatusNotFound || jsonPath(t, rec.Body.Bytes(), "error.message") != `unknown chain "no-such-chain"` ||
+			jsonPath(t, rec.Body.Bytes(), "error.code") != "not_found" {
+			t.Errorf("POST %s = %d %s, want 404 unknown chain \"no-such-chain\"", tc.path, rec.Code, rec.Body)
+		}
+	}
+	rec := send(t, s.Handler(), http.MethodGet, Version+"/findings?chain="+chain, "", aud)
+	if rec.Code != 200 || jsonPath(t, rec.Body.Bytes(), "items.#") != "0" {
+		t.Errorf("GET findings of %s = %d %s, want none", chain, rec.Code, rec.Body)
+	}
+	es := auditEntries(t, db)
+	if e := es[len(es)-1]; e.Target != "chaincode "+chain+"/"+fixFabCC+" sequence 1" || e.Outcome != "404 Not Found" {
+		t.Errorf("audit entry = %q %q, want the chaincode named and 404", e.Target, e.Outcome)
+	}
+}
+
 // FuzzScanSubmit posts arbitrary bodies to the two scan routes: the
 // answer is always a 2xx or 4xx, never a server error.
 func FuzzScanSubmit(f *testing.F) {

@@ -10,11 +10,14 @@
 //	{"error":{"code":"not_found","message":"..."}}
 //
 // Stable codes are bad_request (400), unauthenticated (401), forbidden
-// (403), not_found (404), method_not_allowed (405), conflict (409, a
-// workflow transition that is not allowed), too_large (413),
-// rate_limited (429), timeout (503), unavailable (503) and internal
-// (500). Internal errors never carry details of the failure; those go to
-// the injected logger.
+// (403), not_found (404, also a scan for a chain the index does not
+// hold: "unknown chain \"ID\""), method_not_allowed (405), conflict
+// (409, a workflow transition that is not allowed or a node id
+// registered twice), too_large (413), rate_limited (429, with
+// Retry-After), timeout (503), unavailable (503) and internal (500).
+// Messages are English; clients localise by code (the console's zh-CN
+// and en dictionaries). Internal errors never carry details of the
+// failure; those go to the injected logger.
 //
 // Routes are declared in one table (method, path, permission, summary,
 // query parameters, body and response types): registration,
@@ -23,10 +26,26 @@
 //
 // Security: TokenAuth checks bearer tokens (stored as SM3 hashes) and
 // RolePermissions maps the roles regulator, operator (bound to one org,
-// which sees only that org's findings) and auditor to permissions. Every
-// mutating request, refused ones included, is appended to the SM3
-// hash-chained audit log. Bodies are capped and each token is rate
-// limited. Health probes and /metrics are public.
+// which sees only that org's findings and nodes) and auditor to
+// permissions. Bodies are capped and each token is rate limited
+// (Config.RateLimit). Requests without a valid token take from a bucket
+// per client address (an IPv6 client: its /64; Config.UnauthRate and
+// UnauthBurst) and get 429 with Retry-After once it is empty; valid
+// tokens from the same address are not affected. Every mutating request
+// of an authenticated caller, refused ones included, is appended to the
+// SM3 hash-chained audit log with the object it acts on (Route.Object:
+// "node ID", "finding ID", "token NAME (ID)", "chain ID"). Requests
+// refused before that (401, 429) are not logged one by one: each
+// client's are counted and written as one "refused requests" entry per
+// Config.RefusalWindow, so an outsider adds at most one entry per
+// address and window. The limiters and the counts track at most
+// Config.MaxClients clients; past that, new ones share one bucket and
+// one count. An operator registering a node id that another org holds
+// gets the same 403 as one registering for another org, so node ids of
+// other orgs cannot be probed. Health probes and /metrics are public.
+// GET auditlog/verify checks the audit log against its SM2-signed
+// checkpoints (Config.AuditKey, AuditCheckpoints) with
+// supervise.VerifyLog: the verdict of 'lianjian auditlog verify'.
 //
 // Listings are cursor paged: ?limit=&cursor= in, {"items":[...],"next":""}
 // out, where an empty next means the last page. Hashes and byte strings

@@ -3,6 +3,9 @@ package api
 import (
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
 )
 
 // Sentinel errors returned by Authenticators and mapped to status codes by
@@ -39,3 +42,28 @@ func (e *ParamError) Error() string {
 func badParam(name, format string, args ...any) error {
 	return &ParamError{Name: name, Reason: fmt.Sprintf(format, args...)}
 }
+
+// refusal is a request refused before its handler ran: no valid token,
+// or over a rate limit. It is counted in the refusal summary instead of
+// getting an audit entry of its own; retry, when set, becomes the
+// Retry-After header.
+type refusal struct {
+	err   error // ErrUnauthenticated or ErrRateLimited
+	retry time.Duration
+}
+
+func (e *refusal) Error() string { return e.err.Error() }
+func (e *refusal) Unwrap() error { return e.err }
+
+// unknownChainError names a chain the index does not hold. The chain id
+// passed chainParam, so it is safe to show.
+type unknownChainError struct{ chain string }
+
+func (e *unknownChainError) Error() string { return fmt.Sprintf("unknown chain %q", e.chain) }
+func (e *unknownChainError) Unwrap() error { return ledger.ErrUnknownChain }
+
+// conflictError is a request that clashes with stored state, such as a
+// node id registered twice; its message is shown to the client.
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string { return e.msg }

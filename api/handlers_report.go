@@ -53,10 +53,8 @@ func (s *Server) report(c *gin.Context) (any, error) {
 	default:
 		return nil, badParam("format", "must be json, html or csv")
 	}
-	switch o.Lang = c.DefaultQuery("lang", report.LangZH); o.Lang {
-	case report.LangZH, report.LangEN:
-	default:
-		return nil, badParam("lang", "must be zh-CN or en")
+	if o.Lang, err = langParam(c); err != nil {
+		return nil, err
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
 		return nil, badParam("to", "must not be before from")

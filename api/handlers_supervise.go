@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -198,6 +197,7 @@ func (s *Server) createUser(c *gin.Context) (any, error) {
 	if err := supervise.ValidateRole(supervise.Role(body.Role), body.Org); err != nil {
 		return nil, badParam("role", "must be regulator, auditor, or operator with an org")
 	}
+	auditTarget(c, "token %s", body.Name)
 	ctx := c.Request.Context()
 	now := time.Now()
 	t, secret, err := supervise.NewToken(body.Name, supervise.Role(body.Role), body.Org, s.scopeOf(ctx).actor, now, ttl)
@@ -207,7 +207,8 @@ func (s *Server) createUser(c *gin.Context) (any, error) {
 	if err := sup.PutToken(ctx, t); err != nil {
 		return nil, err
 	}
-	c.Set(auditDetailKey, "token "+t.ID+" role "+string(t.Role)+" org "+t.Org)
+	auditTarget(c, "token %s (%s)", t.Name, t.ID)
+	c.Set(auditDetailKey, "role "+string(t.Role)+" org "+t.Org)
 	return NewTokenView{Token: tokenView(&t, now), Secret: secret}, nil
 }
 
@@ -225,6 +226,7 @@ func (s *Server) revokeUser(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	auditTarget(c, "token %s (%s)", t.Name, t.ID)
 	return tokenView(&t, now), nil
 }
 
@@ -259,23 +261,6 @@ func (s *Server) auditLog(c *gin.Context) (any, error) {
 	return list(out, next), nil
 }
 
-func (s *Server) verifyAuditLog(c *gin.Context) (any, error) {
-	sup, err := s.supervisor()
-	if err != nil {
-		return nil, err
-	}
-	n, err := sup.VerifyAudit(c.Request.Context())
-	v := AuditVerifyView{Entries: n, OK: err == nil}
-	switch {
-	case err == nil:
-	case errors.Is(err, supervise.ErrBrokenChain):
-		v.Problem = err.Error()
-	default:
-		return nil, err
-	}
-	return v, nil
-}
-
 // auditRequest records a mutating request in the audit log once it has
 // been answered.
 func (s *Server) auditRequest(c *gin.Context, rt route) {
@@ -287,17 +272,33 @@ func (s *Server) auditRequest(c *gin.Context, rt route) {
 }
 
 // auditAction appends one request's action and outcome to the audit log.
+// The target is what the handler named with auditTarget, else the
+// route's Object with the request's path parameters.
 func (s *Server) auditAction(c *gin.Context, rt route, outcome string) {
 	sc := s.scopeOf(c.Request.Context())
+	target := c.GetString(auditTargetKey)
+	if target == "" {
+		target = ginParam.ReplaceAllStringFunc(rt.Object, func(m string) string { return c.Param(m[1:]) })
+	}
+	if target == "" {
+		target = c.Request.URL.Path
+	}
 	s.record(c.Request.Context(), supervise.Action{
 		Time: time.Now(), Actor: sc.actor, Role: sc.role, Op: rt.Method + " " + rt.Path,
-		Target: c.Request.URL.Path, Remote: c.ClientIP(), Outcome: outcome, Detail: c.GetString(auditDetailKey),
+		Target: clip(target), Remote: c.ClientIP(), Outcome: outcome, Detail: c.GetString(auditDetailKey),
 	})
 }
 
-// auditDetailKey holds a handler's non-secret note for the audit log
-// entry of its request.
-const auditDetailKey = "lianjian.audit.detail"
+// Keys of a handler's notes for the audit log entry of its request.
+const (
+	auditDetailKey = "lianjian.audit.detail" // short, non-secret detail
+	auditTargetKey = "lianjian.audit.target" // the object acted on, when the route's Object says too little
+)
+
+// auditTarget names the object a request acts on in its audit entry.
+func auditTarget(c *gin.Context, format string, args ...any) {
+	c.Set(auditTargetKey, fmt.Sprintf(format, args...))
+}
 
 func (s *Server) deliveries(c *gin.Context) (any, error) {
 	sup, err := s.supervisor()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -40,10 +41,10 @@ func (s *Server) nodeRoutes(get, post, del func(string, Permission, string, hand
 	const v = Version
 	return []route{
 		get(v+"/nodes", PermNodeRead, "registered nodes (operators: own org)", s.listNodes).in("chain", "org", "kind", "retired").out(List[NodeView]{}),
-		post(v+"/nodes", PermNodeWrite, "register a node (operators: own org)", s.registerNode).body(NodeRequest{}).out(NodeView{}),
+		post(v+"/nodes", PermNodeWrite, "register a node (operators: own org)", s.registerNode).body(NodeRequest{}).out(NodeView{}).acts("node"),
 		get(v+"/nodes/:id", PermNodeRead, "one registered node", s.getNode).out(NodeView{}),
-		mk(http.MethodPut, v+"/nodes/:id", PermNodeWrite, "update a registered node; the old revision is kept", s.updateNode).body(NodeRequest{}).out(NodeView{}),
-		del(v+"/nodes/:id", PermNodeWrite, "retire a node; it keeps its history", s.retireNode).in("reason").out(NodeView{}),
+		mk(http.MethodPut, v+"/nodes/:id", PermNodeWrite, "update a registered node; the old revision is kept", s.updateNode).body(NodeRequest{}).out(NodeView{}).acts("node :id"),
+		del(v+"/nodes/:id", PermNodeWrite, "retire a node; it keeps its history", s.retireNode).in("reason").out(NodeView{}).acts("node :id"),
 		get(v+"/nodes/:id/history", PermNodeRead, "every revision of a node", s.nodeHistory).out(List[NodeView]{}),
 		get(v+"/nodes/:id/probes", PermNodeRead, "recent probe runs with raw evidence, newest first", s.nodeProbes).in("limit").out(List[ProbeView]{}),
 		get(v+"/chains/:chain/participation", PermLedgerRead, "orderer signatures over recent blocks: per signer blocks signed, missed and last seen; blocks short of signatures", s.participation).in("window").out(ParticipationView{}),
@@ -161,13 +162,25 @@ func (q NodeRequest) node() nodes.Node {
 }
 
 // nodeErr turns registry errors into client errors that name the field.
-func nodeErr(err error) error {
-	var fe *nodes.FieldError
+// A registration whose id another org holds is refused exactly as a
+// registration for another org is (403 permission denied), so an
+// operator learns nothing about other orgs' node ids; the audit entry
+// keeps the real reason for the regulators.
+func nodeErr(c *gin.Context, sc scope, err error) error {
+	var (
+		fe *nodes.FieldError
+		ee *nodes.ExistsError
+	)
 	switch {
 	case errors.As(err, &fe):
 		return badParam(fe.Field, "%s", fe.Reason)
-	case errors.Is(err, nodes.ErrExists):
-		return badParam("id", "already registered")
+	case errors.As(err, &ee) && sc.org != "" && ee.Org != sc.org:
+		c.Set(auditDetailKey, "id held by another org")
+		return ErrForbidden
+	case errors.As(err, &ee) && sc.org != "":
+		return &conflictError{msg: fmt.Sprintf("your organisation already registered node %q", ee.ID)}
+	case errors.As(err, &ee):
+		return &conflictError{msg: fmt.Sprintf("node %q is already registered (org %s)", ee.ID, ee.Org)}
 	case errors.Is(err, nodes.ErrRetired):
 		return badParam("id", "node is retired")
 	}
@@ -240,6 +253,9 @@ func (s *Server) writeNode(c *gin.Context, update bool) (any, error) {
 		return nil, err
 	}
 	sc := s.scopeOf(c.Request.Context())
+	if !update {
+		auditTarget(c, "node %s", q.ID)
+	}
 	if sc.org != "" && q.Org != sc.org {
 		return nil, ErrForbidden
 	}
@@ -258,7 +274,7 @@ func (s *Server) writeNode(c *gin.Context, update bool) (any, error) {
 		r, err = reg.Register(c.Request.Context(), n, sc.actor)
 	}
 	if err != nil {
-		return nil, nodeErr(err)
+		return nil, nodeErr(c, sc, err)
 	}
 	return nodeView(r), nil
 }
@@ -275,9 +291,10 @@ func (s *Server) retireNode(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err = reg.Retire(c.Request.Context(), r.ID, s.scopeOf(c.Request.Context()).actor, c.Query("reason"))
+	sc := s.scopeOf(c.Request.Context())
+	r, err = reg.Retire(c.Request.Context(), r.ID, sc.actor, c.Query("reason"))
 	if err != nil {
-		return nil, nodeErr(err)
+		return nil, nodeErr(c, sc, err)
 	}
 	return nodeView(r), nil
 }

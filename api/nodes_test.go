@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +22,10 @@ const (
 
 func init() {
 	// Callers run in order: the regulator registers the sample node, so
-	// Org1's operator then meets it (400 already registered, 400 already
+	// Org1's operator then meets it (409 already registered, 400 already
 	// retired) and Org2's operator never sees it.
 	roleMatrix["GET /api/v1/nodes"] = "401 200 403 200 200"
-	roleMatrix["POST /api/v1/nodes"] = "401 200 403 400 403"
+	roleMatrix["POST /api/v1/nodes"] = "401 200 403 409 403"
 	roleMatrix["GET /api/v1/nodes/:id"] = "401 200 403 200 404"
 	roleMatrix["PUT /api/v1/nodes/:id"] = "401 200 403 200 403"
 	roleMatrix["DELETE /api/v1/nodes/:id"] = "401 200 403 400 404"
@@ -43,7 +45,7 @@ func TestNodeRoutes(t *testing.T) {
 		check                    string // a JSON field path and value, "path=value"
 	}{
 		{"register", "POST", v + "/nodes", nodeSampleBody, 200, "rev=1"},
-		{"again", "POST", v + "/nodes", nodeSampleBody, 400, "error.message=invalid parameter \"id\": already registered"},
+		{"again", "POST", v + "/nodes", nodeSampleBody, 409, "error.message=node \"peer0-org1\" is already registered (org Org1MSP)"},
 		{"unknown chain", "POST", v + "/nodes", strings.Replace(nodeSampleBody, "fab-gm", "nope", 1), 400, "error.message=invalid parameter \"chain\": unknown chain \"nope\""},
 		{"bad endpoint", "POST", v + "/nodes", strings.Replace(nodeSampleBody, "127.0.0.1:7051", "peer0", 1), 400, "error.message=invalid parameter \"endpoint\": want host:port"},
 		{"wrong kind", "POST", v + "/nodes", strings.Replace(strings.Replace(nodeSampleBody, "fabric-peer", "evm-rpc", 1), "peer0-org1", "x", 1), 400, ""},
@@ -149,3 +151,53 @@ func jsonPath(t *testing.T, body []byte, path string) string {
 }
 
 func itoaAPI(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestNodeIDOracle checks that registering a node never tells an
+// operator which ids other orgs use: an id another org holds is refused
+// exactly as a registration for another org is, while the operator's own
+// duplicate and a regulator's are answered 409 with the reason.
+func TestNodeIDOracle(t *testing.T) {
+	db := openIndex(t, "")
+	s := newTestServer(t, Config{RateLimit: -1}, db, NewTokenAuth(db))
+	secrets := issueTokens(t, db)
+	as := func(who string) http.Header { return http.Header{"Authorization": {"Bearer " + secrets[who]}} }
+	post := func(who, body string) (int, string) {
+		rec := send(t, s.Handler(), "POST", Version+"/nodes", body, as(who))
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := post("operator-org1", nodeSampleBody); code != 200 {
+		t.Fatalf("Org1 registers %s = %d %s", nodeSampleID, code, body)
+	}
+	org2 := strings.Replace(nodeSampleBody, "Org1MSP", "Org2MSP", 1)
+	free := strings.Replace(nodeSampleBody, nodeSampleID, "peer9-free", 1)
+	takenCode, takenBody := post("operator-org2", org2)                         // the id Org1 holds, for Org2
+	foreignCode, foreignBody := post("operator-org2", free)                     // a free id, for Org1
+	takenForeignCode, takenForeignBody := post("operator-org2", nodeSampleBody) // the id Org1 holds, for Org1
+	if takenCode != http.StatusForbidden || takenCode != foreignCode || takenBody != foreignBody ||
+		takenForeignCode != foreignCode || takenForeignBody != foreignBody {
+		t.Errorf("Org2 registering Org1's id = %d %s; a free id for Org1 = %d %s; Org1's id for Org1 = %d %s; want the same 403",
+			takenCode, takenBody, foreignCode, foreignBody, takenForeignCode, takenForeignBody)
+	}
+	for _, tc := range []struct{ who, want string }{
+		{"operator-org1", `your organisation already registered node \"peer0-org1\"`},
+		{"regulator", `node \"peer0-org1\" is already registered (org Org1MSP)`},
+	} {
+		if code, body := post(tc.who, nodeSampleBody); code != http.StatusConflict || !strings.Contains(body, tc.want) {
+			t.Errorf("%s registering %s again = %d %s, want 409 %s", tc.who, nodeSampleID, code, body, tc.want)
+		}
+	}
+	if rec := send(t, s.Handler(), "GET", Version+"/nodes/"+nodeSampleID, "", as("operator-org1")); rec.Code != 200 || jsonPath(t, rec.Body.Bytes(), "rev") != "1" {
+		t.Errorf("Org1's node after the attempts = %d %s, want rev 1", rec.Code, rec.Body)
+	}
+	// The regulators' audit log keeps the real reason.
+	var details []string
+	for _, e := range auditEntries(t, db) {
+		if e.Op == "POST /api/v1/nodes" && e.Outcome == "403 Forbidden" {
+			details = append(details, e.Target+": "+e.Detail)
+		}
+	}
+	want := "[node peer0-org1: id held by another org node peer9-free:  node peer0-org1: ]"
+	if fmt.Sprint(details) != want {
+		t.Errorf("audit of the refused registrations = %q, want %s", details, want)
+	}
+}

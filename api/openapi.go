@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/lianjian/lianjian/api/report"
 )
 
 // openAPI serves the document generated from the route table.
@@ -53,8 +55,18 @@ func ginToOpenAPI(p string) string { return ginParam.ReplaceAllString(p, "{$1}")
 // errorStatuses are the error answers a route may give.
 var errorStatuses = map[string]string{
 	"400": "bad request parameter or body", "401": "no valid token", "403": "the role lacks the permission",
-	"404": "not found, or outside the operator's org", "409": "workflow transition not allowed",
-	"413": "request body too large", "429": "rate limited", "500": "internal error", "503": "unavailable or timed out",
+	"404": "not found (unknown chain, id), or outside the operator's org", "409": "conflict: workflow transition not allowed, or a node id registered twice",
+	"413": "request body too large", "429": "rate limited (per token, or per address without a valid token); see Retry-After", "500": "internal error", "503": "unavailable or timed out",
+}
+
+// queryDocs describes the query parameters that take one of a few
+// values, the first being the default.
+var queryDocs = map[string]struct {
+	doc    string
+	values []string
+}{
+	"lang":   {"language of the response's messages and labels", []string{report.LangZH, report.LangEN}},
+	"format": {"response format", []string{report.FormatJSON, report.FormatHTML, report.FormatCSV}},
 }
 
 func operation(rt Route) map[string]any {
@@ -68,7 +80,11 @@ func operation(rt Route) map[string]any {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 	}
 	for _, q := range rt.Query {
-		params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		p := map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}}
+		if d, ok := queryDocs[q]; ok {
+			p["description"], p["schema"] = d.doc, map[string]any{"type": "string", "enum": d.values, "default": d.values[0]}
+		}
+		params = append(params, p)
 	}
 	if params != nil {
 		op["parameters"] = params

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/lianjian/lianjian/api/report"
 	"github.com/lianjian/lianjian/ledger"
 )
 
@@ -161,6 +162,16 @@ func rawParam(c *gin.Context) (bool, error) {
 		return true, nil
 	}
 	return false, badParam("raw", "must be 1, true, 0 or false")
+}
+
+// langParam reads ?lang=, the language of a response's messages: zh-CN
+// (the default) or en.
+func langParam(c *gin.Context) (string, error) {
+	switch lang := c.DefaultQuery("lang", report.LangZH); lang {
+	case report.LangZH, report.LangEN:
+		return lang, nil
+	}
+	return "", badParam("lang", "must be zh-CN or en")
 }
 
 // findingFilter reads the finding filters from the query.

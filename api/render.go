@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -47,10 +49,20 @@ type ErrorDetail struct {
 
 // wrap turns a route into a gin handler: it authorises the caller, runs
 // the handler and renders its result. It is the only place that writes
-// responses for routes.
+// responses for routes. A mutating request gets its own audit entry,
+// unless it was refused before authentication succeeded or over its
+// rate limit: those are counted per client (refuse).
 func (s *Server) wrap(rt route) gin.HandlerFunc {
 	mutating := rt.Method != http.MethodGet && rt.Method != http.MethodHead
 	return func(c *gin.Context) {
+		if err := s.authorize(c, rt.Permission); err != nil {
+			s.fail(c, err)
+			var rf *refusal
+			if mutating && !errors.As(err, &rf) {
+				s.auditRequest(c, rt)
+			}
+			return
+		}
 		if mutating {
 			defer func() {
 				if v := recover(); v != nil {
@@ -59,10 +71,6 @@ func (s *Server) wrap(rt route) gin.HandlerFunc {
 				}
 				s.auditRequest(c, rt)
 			}()
-		}
-		if err := s.authorize(c, rt.Permission); err != nil {
-			s.fail(c, err)
-			return
 		}
 		v, err := rt.handle(c)
 		if err != nil {
@@ -92,26 +100,39 @@ type rawBody struct {
 
 // authorize checks the caller against the route's permission when an
 // Authenticator is configured, and stores the principal in the request
-// context.
+// context. A request without a valid token then takes from its client
+// address's bucket and is answered 429 once that is empty; the token is
+// checked first, so valid tokens from an address that keeps failing are
+// limited only by their own bucket. A principal's bucket is checked
+// before its permission, so its forbidden requests are rate limited too.
 func (s *Server) authorize(c *gin.Context, perm Permission) error {
 	if s.auth == nil || perm == "" {
 		return nil
 	}
 	ctx := c.Request.Context()
 	p, err := s.auth.Authenticate(ctx, c.Request)
+	if err == nil && p == nil {
+		err = ErrUnauthenticated
+	}
+	if errors.Is(err, ErrUnauthenticated) {
+		ok, retry := s.unauth.allow(clientKey(c))
+		s.refuse(c, nil, !ok)
+		if !ok {
+			return &refusal{err: ErrRateLimited, retry: retry}
+		}
+		return &refusal{err: err}
+	}
 	if err != nil {
 		return err
 	}
-	if p == nil {
-		return ErrUnauthenticated
+	if ok, retry := s.limit.allow(p.Name()); !ok {
+		s.refuse(c, p, true)
+		return &refusal{err: ErrRateLimited, retry: retry}
 	}
+	c.Request = c.Request.WithContext(withPrincipal(ctx, p))
 	if !p.Allowed(perm) {
 		return ErrForbidden
 	}
-	if !s.limit.allow(p.Name()) {
-		return ErrRateLimited
-	}
-	c.Request = c.Request.WithContext(withPrincipal(ctx, p))
 	return nil
 }
 
@@ -126,13 +147,21 @@ func (s *Server) fail(c *gin.Context, err error) {
 			slog.Int("status", status),
 			slog.Any("err", err))
 	}
+	var rf *refusal
+	if errors.As(err, &rf) && rf.retry > 0 {
+		c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(rf.retry.Seconds())))))
+	}
 	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 }
 
 // classify maps an error to its status code, stable code and the message
 // shown to the client. This is the one place where errors become statuses.
 func classify(err error) (status int, code, msg string) {
-	var pe *ParamError
+	var (
+		pe *ParamError
+		ce *conflictError
+		uc *unknownChainError
+	)
 	switch {
 	case errors.Is(err, errNotReady):
 		return http.StatusServiceUnavailable, codeUnavailable, "index not ready"
@@ -148,6 +177,10 @@ func classify(err error) (status int, code, msg string) {
 		return http.StatusTooManyRequests, codeRateLimited, "too many requests"
 	case errors.Is(err, ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, codeTooLarge, "request body too large"
+	case errors.As(err, &ce):
+		return http.StatusConflict, codeConflict, ce.Error()
+	case errors.As(err, &uc):
+		return http.StatusNotFound, codeNotFound, uc.Error()
 	case errors.Is(err, supervise.ErrTransition):
 		// Transition errors name only statuses and roles.
 		return http.StatusConflict, codeConflict, err.Error()
@@ -155,6 +188,8 @@ func classify(err error) (status int, code, msg string) {
 		return http.StatusBadRequest, codeBadRequest, "invalid report parameters"
 	case errors.Is(err, report.ErrTooMany):
 		return http.StatusBadRequest, codeBadRequest, "too many findings for one report; narrow it by chain, org or time"
+	case errors.Is(err, errAuditCheckpoints):
+		return http.StatusInternalServerError, codeInternal, "the external audit log checkpoint file cannot be read; see the server log"
 	case errors.Is(err, errNoSupervisor):
 		return http.StatusServiceUnavailable, codeUnavailable, "service unavailable"
 	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, ledger.ErrUnknownChain):

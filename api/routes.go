@@ -23,6 +23,11 @@ type Route struct {
 	// Response is a value of the JSON response's type, nil when the
 	// route answers something else (metrics, reports) or is undescribed.
 	Response any
+	// Object names what a mutating route acts on, for its audit log
+	// entries, with path parameters as in Path: "node :id". A handler
+	// that learns more (the name of a new token) refines it with
+	// auditTarget.
+	Object string
 }
 
 // route is a Route with its handler.
@@ -39,6 +44,9 @@ func (r route) out(v any) route { r.Response = v; return r }
 
 // body declares the request body type of a route.
 func (r route) body(v any) route { r.Body = v; return r }
+
+// acts declares what a mutating route acts on (Route.Object).
+func (r route) acts(object string) route { r.Object = object; return r }
 
 func mk(method, path string, perm Permission, summary string, h handler) route {
 	return route{Route{Method: method, Path: path, Permission: perm, Summary: summary}, h}
@@ -87,12 +95,12 @@ func (s *Server) table() []route {
 		get(v+"/openapi.json", PermAPIRead, "this API's OpenAPI 3 description", s.openAPI),
 		get(v+"/search", PermSearch, "resolve a tx id, block hash or height, address, certificate, MSP id or contract name to chain, channel and org", s.search).in("q").out(List[MatchView]{}),
 		get(v+"/findings/:id/history", PermFindingRead, "a finding's workflow state and history", s.findingHistory).out(FindingHistoryView{}),
-		post(v+"/findings/:id/transitions", PermFindingWrite, "change a finding's status, confirm it or comment on it", s.changeFinding).body(TransitionRequest{}).out(TransitionView{}),
+		post(v+"/findings/:id/transitions", PermFindingWrite, "change a finding's status, confirm it or comment on it", s.changeFinding).body(TransitionRequest{}).out(TransitionView{}).acts("finding :id"),
 		get(v+"/users", PermUserAdmin, "list API tokens (never their secrets)", s.users).out(List[TokenView]{}),
-		post(v+"/users", PermUserAdmin, "create an API token; the secret is shown once", s.createUser).body(CreateUserRequest{}).out(NewTokenView{}),
-		del(v+"/users/:id", PermUserAdmin, "revoke an API token", s.revokeUser).out(TokenView{}),
+		post(v+"/users", PermUserAdmin, "create an API token; the secret is shown once", s.createUser).body(CreateUserRequest{}).out(NewTokenView{}).acts("token"),
+		del(v+"/users/:id", PermUserAdmin, "revoke an API token", s.revokeUser).out(TokenView{}).acts("token :id"),
 		get(v+"/auditlog", PermAuditLogRead, "the hash-chained log of mutating actions", s.auditLog).in(pageQuery...).out(List[AuditEntryView]{}),
-		get(v+"/auditlog/verify", PermAuditLogRead, "recompute the audit log's SM3 hash chain", s.verifyAuditLog).out(AuditVerifyView{}),
+		get(v+"/auditlog/verify", PermAuditLogRead, "verify the audit log as 'lianjian auditlog verify' does with the server's config: its SM3 hash chain against the index's and the external file's SM2-signed checkpoints, naming truncation, rewriting and forged or inconsistent checkpoints", s.verifyAuditLog).in("lang").out(AuditVerifyView{}),
 		get(v+"/reports/supervision", PermReportRead, "supervision report: scope, basis, findings, rectification progress and summary, as json, html or csv", s.report).in("chain", "org", "from", "to", "format", "lang"),
 		get(v+"/alerts/deliveries", PermAlertAdmin, "recorded webhook deliveries, newest first", s.deliveries).in(pageQuery...).out(List[DeliveryView]{}),
 

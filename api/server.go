@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -45,7 +46,9 @@ type Server struct {
 	rules   func() []*ledger.RuleInfo
 	sup     Supervisor
 	metrics *Metrics
-	limit   *limiter
+	limit   *limiter  // per token
+	unauth  *limiter  // per client address, for requests without a valid token
+	refused *refusals // summary of refused requests for the audit log
 	routes  []route
 	spec    []byte
 	handler http.Handler
@@ -71,7 +74,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if s.sup == nil {
 		s.sup, _ = deps.Index.(Supervisor)
 	}
-	s.limit = newLimiter(s.cfg.RateLimit, s.cfg.RateBurst)
+	s.limit = newLimiter(s.cfg.RateLimit, s.cfg.RateBurst, s.cfg.MaxClients)
+	if s.cfg.RateLimit >= 0 {
+		s.unauth = newLimiter(s.cfg.UnauthRate, s.cfg.UnauthBurst, s.cfg.MaxClients)
+	}
+	s.refused = newRefusals(s.cfg.RefusalWindow, s.cfg.MaxClients)
 	s.metrics = deps.Metrics
 	if s.metrics == nil {
 		s.metrics = NewMetrics()
@@ -116,7 +123,8 @@ func (s *Server) engine() *gin.Engine {
 }
 
 // Handler returns the server's HTTP handler, for tests or for mounting
-// under another server.
+// under another server. Without Serve, a client's refusal summary is
+// written only when a later refusal finds its window ended.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes returns the route table: every route the server serves, with the
@@ -138,8 +146,17 @@ func describe(rs []route) []Route {
 // Serve serves HTTP on l until ctx ends, then shuts down gracefully,
 // waiting up to the shutdown timeout for requests in flight. It returns
 // nil after a graceful shutdown and the server's error otherwise. Serve
-// closes l.
+// closes l. While it runs it writes the refusal summaries of ended
+// windows to the audit log, and the open ones when it returns.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); s.sweepRefusals(sweepCtx) }()
+	defer func() {
+		stopSweep()
+		<-swept
+		s.writeRefusals(context.WithoutCancel(ctx), s.refused.close(time.Now(), true))
+	}()
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,

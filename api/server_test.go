@@ -33,6 +33,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative body bytes", Config{MaxBodyBytes: -1}, false},
 		{"negative burst", Config{RateBurst: -1}, false},
 		{"rate limit off", Config{RateLimit: -1}, true},
+		{"audit checkpoints without a key", Config{AuditCheckpoints: "/var/log/lianjian/checkpoints.jsonl"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()

@@ -16,11 +16,13 @@ type Workflow interface {
 	FindingState(ctx context.Context, id string) (supervise.State, error)
 }
 
-// AuditLog appends to and reads the hash-chained log of mutating actions.
+// AuditLog appends to and reads the hash-chained log of mutating actions
+// and its stored checkpoints; as a supervise.LogChecker it is verified
+// against them.
 type AuditLog interface {
 	AppendAudit(ctx context.Context, a supervise.Action) (supervise.Entry, error)
 	AuditEntries(ctx context.Context, from uint64, fn func(e *supervise.Entry) bool) error
-	VerifyAudit(ctx context.Context) (uint64, error)
+	supervise.LogChecker
 }
 
 // Searcher resolves identifiers across chains.

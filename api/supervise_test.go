@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -130,12 +131,15 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("large body = %d %s, want 413", rec.Code, rec.Body)
 	}
 	codes := []int{}
+	retry := ""
 	for range 4 {
-		codes = append(codes, send(t, s.Handler(), "GET", Version+"/rules", "", reg).Code)
+		rec := send(t, s.Handler(), "GET", Version+"/rules", "", reg)
+		codes = append(codes, rec.Code)
+		retry = rec.Header().Get("Retry-After")
 	}
 	// The POST above took the first of the 3 tokens.
-	if fmt.Sprint(codes) != "[200 200 429 429]" {
-		t.Fatalf("4 more requests with a burst of 3 = %v, want [200 200 429 429]", codes)
+	if fmt.Sprint(codes) != "[200 200 429 429]" || retry != "1" {
+		t.Fatalf("4 more requests with a burst of 3 = %v (Retry-After %q), want [200 200 429 429] (1)", codes, retry)
 	}
 	aud := http.Header{"Authorization": {"Bearer " + secrets["auditor"]}}
 	if rec := send(t, s.Handler(), "GET", Version+"/rules", "", aud); rec.Code != 200 {
@@ -144,14 +148,30 @@ func TestLimits(t *testing.T) {
 	if rec := send(t, s.Handler(), "GET", "/healthz", "", nil); rec.Code != 200 {
 		t.Fatalf("probe limited: %d", rec.Code)
 	}
-	l := newLimiter(10, 1)
+	// The 413 has its own entry; the two 429s are counted in one summary.
+	s.writeRefusals(context.Background(), s.refused.close(time.Now(), true))
+	var got []string
+	for _, e := range auditEntries(t, db) {
+		got = append(got, e.Actor+" "+e.Op+" "+e.Outcome)
+	}
+	want := []string{
+		"regulator (" + mustID(t, secrets["regulator"]) + ") POST /api/v1/findings/:id/transitions 413 Request Entity Too Large",
+		"regulator (" + mustID(t, secrets["regulator"]) + ") refused requests refused 2 (401: 0, 429: 2)",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("audit log = %q, want %q", got, want)
+	}
+	l := newLimiter(10, 1, 8)
 	now := time.Unix(0, 0)
 	l.now = func() time.Time { return now }
-	if !l.allow("a") || l.allow("a") {
-		t.Fatal("bucket of 1 allowed 0 or 2 requests at once")
+	if ok, _ := l.allow("a"); !ok {
+		t.Fatal("bucket of 1 refused its first request")
+	}
+	if ok, wait := l.allow("a"); ok || wait != 100*time.Millisecond {
+		t.Fatalf("bucket of 1: second request = %v, wait %v; want refused, 100ms", ok, wait)
 	}
 	now = now.Add(100 * time.Millisecond)
-	if !l.allow("a") {
+	if ok, _ := l.allow("a"); !ok {
 		t.Fatal("bucket did not refill after 1/rate")
 	}
 }

@@ -117,13 +117,6 @@ func auditEntryView(e *supervise.Entry) AuditEntryView {
 	}
 }
 
-// AuditVerifyView answers an audit log verification.
-type AuditVerifyView struct {
-	Entries uint64 `json:"entries"`
-	OK      bool   `json:"ok"`
-	Problem string `json:"problem,omitempty"` // names the first broken entry
-}
-
 // DeliveryView is one recorded alert delivery.
 type DeliveryView struct {
 	ID       string `json:"id"`

@@ -51,7 +51,7 @@ func TestWriters(t *testing.T) {
 		golden string
 		write  func(*bytes.Buffer, []Finding) error
 	}{
-		{"report.txt", func(b *bytes.Buffer, fs []Finding) error { return WriteText(b, fs) }},
+		{"report.txt", func(b *bytes.Buffer, fs []Finding) error { return WriteText(b, fs, TextLabels{}) }},
 		{"report.json", func(b *bytes.Buffer, fs []Finding) error { return WriteJSON(b, fs) }},
 		{"report.sarif", func(b *bytes.Buffer, fs []Finding) error {
 			return WriteSARIF(b, fs, SARIFOptions{ToolVersion: "0.1.0", InformationURI: "https://example.org/lianjian", HelpURI: "https://example.org/rules#"})

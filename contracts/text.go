@@ -1,21 +1,66 @@
 package contracts
 
 import (
+	"cmp"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/lianjian/lianjian/internal/textcol"
 	"github.com/lianjian/lianjian/ledger"
 )
 
+// TextLabels are the words of a text report, so that a command can render
+// it in its reader's language. The zero value is English: an empty field
+// takes its English default, and a severity missing from Severities is
+// written as it is.
+type TextLabels struct {
+	Unnamed                                       string // heading of findings without a path: "(unnamed)"
+	Severity, Rule, SWC, Where, Function, Message string // column headings
+	Line, PC                                      string // a location: "line %d", "pc %d"
+	Total                                         string // the summary: "%d findings: %s", %s being the counts
+	Count                                         string // one count: "%d %s" (number, severity)
+	Sep                                           string // between counts: ", "
+	Severities                                    map[ledger.Severity]string
+}
+
+// withDefaults fills the empty fields with English.
+func (l TextLabels) withDefaults() TextLabels {
+	l.Unnamed = cmp.Or(l.Unnamed, "(unnamed)")
+	l.Severity = cmp.Or(l.Severity, "SEVERITY")
+	l.Rule = cmp.Or(l.Rule, "RULE")
+	l.SWC = cmp.Or(l.SWC, "SWC")
+	l.Where = cmp.Or(l.Where, "WHERE")
+	l.Function = cmp.Or(l.Function, "FUNCTION")
+	l.Message = cmp.Or(l.Message, "MESSAGE")
+	l.Line = cmp.Or(l.Line, "line %d")
+	l.PC = cmp.Or(l.PC, "pc %d")
+	l.Total = cmp.Or(l.Total, "%d findings: %s")
+	l.Count = cmp.Or(l.Count, "%d %s")
+	l.Sep = cmp.Or(l.Sep, ", ")
+	return l
+}
+
+func (l *TextLabels) severity(s ledger.Severity) string {
+	return cmp.Or(l.Severities[s], string(s))
+}
+
 // WriteText renders findings for people: one table per artifact and
-// contract, most urgent first within each line, then a severity summary.
-func WriteText(w io.Writer, fs []Finding) error {
+// contract, most urgent first within each line, then a severity summary,
+// in the words of l. Columns stay aligned with Chinese labels.
+func WriteText(w io.Writer, fs []Finding, l TextLabels) error {
+	l = l.withDefaults()
 	fs = append([]Finding(nil), fs...)
 	Sort(fs)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var rows [][]string
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		err := textcol.Write(w, rows, 2)
+		rows = rows[:0]
+		return err
+	}
 	group := "\x00"
 	for _, f := range fs {
 		g := f.Location.Path
@@ -23,39 +68,43 @@ func WriteText(w io.Writer, fs []Finding) error {
 			g += " (" + f.Location.Contract + ")"
 		}
 		if g != group {
+			if err := flush(); err != nil {
+				return fmt.Errorf("write text report: %w", err)
+			}
 			if group != "\x00" {
-				fmt.Fprintln(tw)
+				fmt.Fprintln(w)
 			}
 			group = g
 			if g == "" {
-				g = "(unnamed)"
+				g = l.Unnamed
 			}
-			fmt.Fprintf(tw, "%s\n  SEVERITY\tRULE\tSWC\tWHERE\tFUNCTION\tMESSAGE\n", g)
+			fmt.Fprintln(w, g)
+			rows = append(rows, []string{"  " + l.Severity, l.Rule, l.SWC, l.Where, l.Function, l.Message})
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Rule, dash(f.SWC), where(f.Location), dash(f.Location.Function), f.Message)
+		rows = append(rows, []string{"  " + l.severity(f.Severity), f.Rule, dash(f.SWC), where(&l, f.Location), dash(f.Location.Function), f.Message})
 	}
-	if len(fs) > 0 {
-		fmt.Fprintln(tw)
-	}
-	if err := tw.Flush(); err != nil {
+	if err := flush(); err != nil {
 		return fmt.Errorf("write text report: %w", err)
 	}
-	_, err := fmt.Fprintln(w, summary(fs))
+	if len(fs) > 0 {
+		fmt.Fprintln(w)
+	}
+	_, err := fmt.Fprintln(w, summary(&l, fs))
 	return err
 }
 
-func where(l Location) string {
+func where(l *TextLabels, loc Location) string {
 	var parts []string
-	if l.Line > 0 {
-		parts = append(parts, "line "+strconv.Itoa(l.Line))
+	if loc.Line > 0 {
+		parts = append(parts, fmt.Sprintf(l.Line, loc.Line))
 	}
-	if l.Bytecode != nil {
-		parts = append(parts, "pc "+strconv.Itoa(l.Bytecode.PC))
+	if loc.Bytecode != nil {
+		parts = append(parts, fmt.Sprintf(l.PC, loc.Bytecode.PC))
 	}
 	if len(parts) == 0 {
 		return "-"
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, l.Sep)
 }
 
 func dash(s string) string {
@@ -76,11 +125,11 @@ func Counts(fs []Finding) map[ledger.Severity]int {
 
 var severities = []ledger.Severity{ledger.Critical, ledger.High, ledger.Medium, ledger.Low, ledger.Info}
 
-func summary(fs []Finding) string {
+func summary(l *TextLabels, fs []Finding) string {
 	c := Counts(fs)
 	parts := make([]string, 0, len(severities))
 	for _, s := range severities {
-		parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
+		parts = append(parts, fmt.Sprintf(l.Count, c[s], l.severity(s)))
 	}
-	return fmt.Sprintf("%d findings: %s", len(fs), strings.Join(parts, ", "))
+	return fmt.Sprintf(l.Total, len(fs), strings.Join(parts, l.Sep))
 }

@@ -28,3 +28,18 @@ func (e *FieldError) Error() string { return fmt.Sprintf("invalid node %s: %s", 
 func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
+
+// ExistsError reports a registration whose id is already taken. Org is
+// the org holding the id: callers acting for another org must not be
+// shown it, nor that the id exists (the API answers them as it answers
+// any registration for a foreign org).
+type ExistsError struct {
+	ID  string
+	Org string
+}
+
+// Error implements error.
+func (e *ExistsError) Error() string { return fmt.Sprintf("%s: %s", ErrExists, e.ID) }
+
+// Unwrap makes an ExistsError match ErrExists.
+func (e *ExistsError) Unwrap() error { return ErrExists }

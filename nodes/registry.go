@@ -47,7 +47,8 @@ type record struct {
 }
 
 // Register adds a new node. It fails with a *FieldError for bad fields or
-// an unknown chain and with ErrExists when the id is taken.
+// an unknown chain and with an *ExistsError (matching ErrExists) when the
+// id is taken, retired nodes included.
 func (r *Registry) Register(ctx context.Context, n Node, actor string) (Revision, error) {
 	n.Retired = false
 	if err := r.validate(ctx, &n); err != nil {
@@ -55,7 +56,7 @@ func (r *Registry) Register(ctx context.Context, n Node, actor string) (Revision
 	}
 	return r.write(ctx, n.ID, func(cur *record) (record, error) {
 		if cur != nil {
-			return record{}, fmt.Errorf("%w: %s", ErrExists, n.ID)
+			return record{}, &ExistsError{ID: n.ID, Org: cur.Node.Org}
 		}
 		return record{Node: n, Actor: actor, Change: ChangeRegister}, nil
 	})

@@ -88,6 +88,12 @@ func TestRegistryHistory(t *testing.T) {
 	if _, err := reg.Register(ctx, peer("p0"), "alice"); !errors.Is(err, ErrExists) {
 		t.Errorf("second Register = %v, want ErrExists", err)
 	}
+	other := peer("p0")
+	other.Org = "Org2MSP"
+	var ee *ExistsError
+	if _, err := reg.Register(ctx, other, "mallory"); !errors.As(err, &ee) || ee.ID != "p0" || ee.Org != "Org1MSP" {
+		t.Errorf("Register(p0 for Org2MSP) = %v, want an ExistsError naming the holder Org1MSP", err)
+	}
 	n := peer("p0")
 	n.Version = "2.5.10"
 	if _, err := reg.Update(ctx, n, "bob", false); err != nil {

@@ -23,6 +23,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	to := fs.Uint64("to", 0, "last height to audit (default: the ingest checkpoint)")
 	preHash := fs.String("sm2-prehash", "", "impose the SM2 pre-hash convention (none, SM3, SHA256) instead of detecting it")
 	workers := fs.Int("workers", 0, "verification goroutines (default: one per CPU)")
+	l := langFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,11 +55,18 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		}
 		last = cp.Height
 	}
+	act, err := startAction(ctx, e, db, "cli audit", chain.ID, fmt.Sprintf("heights %d-%d", *from, last))
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	sum, err := audit.Reaudit(ctx, db, audit.Config{Chain: chain, Workers: *workers, SM2PreHash: *preHash, Logger: log}, *from, last)
-	printSummary(e.stdout, sum, time.Since(start))
-	err = recordCLI(ctx, e, db, "cli audit", fmt.Sprintf("%s/%d-%d", chain.ID, *from, last), err)
-	if err != nil {
+	printSummary(e.stdout, *l, sum, time.Since(start))
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	done := fmt.Sprintf("%d blocks, %d txs, %d signatures, %d integrity findings", sum.Blocks, sum.Txs, sum.Signatures, sum.Integrity)
+	if err = act.end(ctx, err, done); err != nil {
 		return fmt.Errorf("audit %s: %w", chain.ID, err)
 	}
 	return nil

@@ -27,6 +27,8 @@ type Config struct {
 	Index   IndexConfig   `yaml:"index"`
 	Nodes   NodesConfig   `yaml:"nodes"`
 	Chains  []ChainConfig `yaml:"chains"`
+
+	AuditLog AuditLogConfig `yaml:"auditlog"`
 }
 
 // LogConfig configures logging.
@@ -162,6 +164,9 @@ func (c *Config) Validate() error {
 		return bad("data_dir", "is empty")
 	}
 	if _, err := c.Nodes.config(); err != nil {
+		return err
+	}
+	if err := c.AuditLog.validate(c.DataDir); err != nil {
 		return err
 	}
 	seen := map[string]bool{}

@@ -22,6 +22,8 @@ type APIConfig struct {
 	MaxPageSize    int          `yaml:"max_page_size"`
 	RateLimit      float64      `yaml:"rate_limit"` // requests per second per token; negative disables
 	RateBurst      int          `yaml:"rate_burst"`
+	UnauthRate     float64      `yaml:"unauth_rate"` // requests per second per address without a valid token; negative disables
+	UnauthBurst    int          `yaml:"unauth_burst"`
 	Alerts         AlertsConfig `yaml:"alerts"`
 }
 
@@ -63,6 +65,7 @@ func (a *APIConfig) serverConfig() api.Config {
 	return api.Config{
 		Addr: a.Listen, RequestTimeout: time.Duration(a.RequestTimeout), MaxBodyBytes: a.MaxBodyBytes,
 		MaxPageSize: a.MaxPageSize, RateLimit: a.RateLimit, RateBurst: a.RateBurst,
+		UnauthRate: a.UnauthRate, UnauthBurst: a.UnauthBurst,
 	}
 }
 

@@ -29,6 +29,7 @@ func runFisco(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "output directory (created)")
 	batch := fs.Int("batch", 32, "blocks per JSON-RPC batch")
 	progress := fs.String("progress", "auto", "progress bar: auto (on a terminal), always or never")
+	l := langFlag(fs)
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func runFisco(ctx context.Context, e *env, args []string) error {
 	}
 	var bar *progressBar
 	if *progress == "always" || (*progress == "auto" && isTerminal(e.stderr)) {
-		bar = newProgressBar(e.stderr, *from, last)
+		bar = newProgressBar(e.stderr, ingestTexts[*l].Bar, *from, last)
 	}
 	t0 := time.Now()
 	txs := 0
@@ -95,8 +96,7 @@ func runFisco(ctx context.Context, e *env, args []string) error {
 	if bar != nil {
 		bar.done()
 	}
-	fmt.Fprintf(e.stdout, "dumped blocks %d..%d (%d txs) of FISCO BCOS %d.x from %s into %s in %s; check them with: lianjian verify %s\n",
-		*from, last, txs, c.Verifier().Version(), *rpcURL, *out, time.Since(t0).Round(time.Millisecond), *out)
+	fmt.Fprintf(e.stdout, fiscoDumpTexts[*l], *from, last, txs, c.Verifier().Version(), *rpcURL, *out, time.Since(t0).Round(time.Millisecond))
 	return nil
 }
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
 )
 
 func init() {
@@ -30,6 +32,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	fiscoDir := fs.String("fisco-dir", "", "import FISCO BCOS data: a file or directory of JSON-RPC results (blocks with full transactions, receipts)")
 	group := fs.String("group", "", "with --fisco-dir or --fisco-rpc: the FISCO BCOS group (3.x group0, 2.x 1)")
 	gm := fs.Bool("gm", false, "with --fisco-dir or --fisco-rpc: the chain is national-crypto (SM2/SM3); by default the mode is detected")
+	l := langFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -38,10 +41,10 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *fiscoDir != "" {
-		return runFiscoImport(ctx, e, cfg, fiscoImportFlags{dir: *fiscoDir, chain: *chain, group: *group, gm: *gm})
+		return runFiscoImport(ctx, e, cfg, fiscoImportFlags{dir: *fiscoDir, chain: *chain, group: *group, gm: *gm, lang: *l})
 	}
 	if *fabricDir != "" {
-		return runFabricImport(ctx, e, cfg, fabricImportFlags{dir: *fabricDir, chain: *chain, network: *network, progress: *progress})
+		return runFabricImport(ctx, e, cfg, fabricImportFlags{dir: *fabricDir, chain: *chain, network: *network, progress: *progress, lang: *l})
 	}
 	if *fiscoRPC != "" {
 		id := *chain
@@ -74,6 +77,59 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// The start entry comes before anything else touches the chain, so
+	// that a killed ingest still leaves a trace.
+	act, err := startAction(ctx, e, db, "cli ingest", ch.ID, ingestRange(ch.Ingest.From, *to, isSet(fs, "from")))
+	if err != nil {
+		return err
+	}
+	var st ingestStats
+	err = backfill(ctx, e, db, ch, backfillFlags{to: *to, progress: *progress, lang: *l}, log, &st)
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("interrupted after %d blocks: %w", st.blocks, ctx.Err())
+	}
+	return act.end(ctx, err, st.String())
+}
+
+// ingestRange describes the heights an ingest was asked for.
+func ingestRange(from, to uint64, fromSet bool) string {
+	r := "from the checkpoint"
+	if fromSet {
+		r = fmt.Sprintf("from %d (unless checkpointed)", from)
+	}
+	if to != 0 {
+		return fmt.Sprintf("%s to %d", r, to)
+	}
+	return r + " to the head"
+}
+
+// ingestStats is what one ingest did.
+type ingestStats struct {
+	start, target uint64
+	blocks, txs   int
+}
+
+// String describes the stats for the audit log.
+func (s *ingestStats) String() string {
+	switch {
+	case s.target == 0 && s.blocks == 0:
+		return ""
+	case s.start > s.target:
+		return fmt.Sprintf("already ingested up to %d", s.start-1)
+	}
+	return fmt.Sprintf("heights %d-%d: %d blocks, %d txs", s.start, s.target, s.blocks, s.txs)
+}
+
+// backfillFlags are the flags of an ingest from a node.
+type backfillFlags struct {
+	to       uint64 // last height; 0: the node's head when ingest starts
+	progress string
+	lang     lang
+}
+
+// backfill ingests ch from its checkpoint (or configured start) to f.to,
+// recording what it did in st.
+func backfill(ctx context.Context, e *env, db *index.DB, ch *ChainConfig, f backfillFlags, log *slog.Logger, st *ingestStats) error {
 	src, m, closeSrc, err := dialChain(ctx, ch)
 	if err != nil {
 		return err
@@ -85,7 +141,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err := resume(ctx, src, db, ch.ID); err != nil {
 		return err
 	}
-	target := *to
+	target := f.to
 	if target == 0 {
 		if target, err = src.Head(ctx); err != nil {
 			return err
@@ -95,20 +151,21 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if cp, err := db.Checkpoint(ctx, ch.ID); err == nil {
 		start = cp.Height + 1
 	}
+	st.start, st.target = start, target
+	t := ingestTexts[f.lang]
 	if start > target {
-		fmt.Fprintf(e.stderr, "chain %s is already ingested up to %d\n", ch.ID, start-1)
+		fmt.Fprintf(e.stderr, t.UpToDate, ch.ID, start-1)
 		return nil
 	}
 	ic := ch.ingestConfig(false)
 	ic.To = target
 	var bar *progressBar
-	if *progress == "always" || (*progress == "auto" && isTerminal(e.stderr)) {
-		bar = newProgressBar(e.stderr, start, target)
+	if f.progress == "always" || (f.progress == "auto" && isTerminal(e.stderr)) {
+		bar = newProgressBar(e.stderr, t.Bar, start, target)
 	}
-	var blocks, txs int
 	ic.OnBlock = func(b *ledger.Block, _ uint64) {
-		blocks++
-		txs += len(b.Txs)
+		st.blocks++
+		st.txs += len(b.Txs)
 		if bar != nil {
 			bar.set(b.Height)
 		}
@@ -122,15 +179,12 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if bar != nil {
 		bar.done()
 	}
-	if err := recordCLI(ctx, e, db, "cli ingest", fmt.Sprintf("%s/%d-%d", ch.ID, start, target), err); err != nil {
+	if err != nil || ctx.Err() != nil {
 		return err
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted after %d blocks", blocks)
-	}
 	el := time.Since(t0).Seconds()
-	fmt.Fprintf(e.stdout, "ingested %d blocks (%d txs) of %s up to height %d in %.1fs (%.0f blocks/s, %.0f tx/s)\n",
-		blocks, txs, ch.ID, target, el, float64(blocks)/el, float64(txs)/el)
+	fmt.Fprintf(e.stdout, t.Backfilled,
+		st.blocks, st.txs, ch.ID, target, el, float64(st.blocks)/el, float64(st.txs)/el)
 	return nil
 }
 

@@ -31,6 +31,7 @@ type fabricImport struct {
 	ids        map[string]string // channel -> configured chain id
 	log        *slog.Logger
 	progress   io.Writer // nil: no progress bar
+	text       ingestText
 }
 
 // importStats counts what an import committed.
@@ -122,7 +123,7 @@ func (fi *fabricImport) channel(ctx context.Context, src channelSource, st *impo
 	case !errors.Is(err, ledger.ErrNotFound):
 		return err
 	}
-	bar := newByteBar(fi.progress, id, src.size)
+	bar := newByteBar(fi.progress, fi.text.ByteBar, id, src.size)
 	defer bar.done()
 	var (
 		file       string
@@ -288,6 +289,7 @@ func dirSize(dir, prefix string) int64 {
 // files, which is all that is known before reading them.
 type byteBar struct {
 	w            io.Writer
+	format       string // ingestText.ByteBar
 	chain        string
 	total        int64
 	start, last  time.Time
@@ -295,8 +297,10 @@ type byteBar struct {
 	drawn, ended bool
 }
 
-func newByteBar(w io.Writer, chain string, total int64) *byteBar {
-	return &byteBar{w: w, chain: chain, total: max(total, 1), start: time.Now()}
+// newByteBar returns a bar over total bytes of chain, its figures written
+// with format (an ingestText.ByteBar).
+func newByteBar(w io.Writer, format, chain string, total int64) *byteBar {
+	return &byteBar{w: w, format: format, chain: chain, total: max(total, 1), start: time.Now()}
 }
 
 // set redraws the bar at most ten times a second.
@@ -317,8 +321,7 @@ func (p *byteBar) draw(frac float64) {
 	const width = 30
 	fill := int(frac * width)
 	rate := float64(p.txs) / max(time.Since(p.start).Seconds(), 1e-3)
-	fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% block %d  %.0f tx/s ",
-		p.chain, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), frac*100, p.height, rate)
+	fmt.Fprintf(p.w, "\r%s [%s%s] "+p.format, p.chain, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), frac*100, p.height, rate)
 }
 
 // finish draws the bar full.
@@ -340,13 +343,14 @@ func (p *byteBar) done() {
 // fabricImportFlags are the flags of "ingest --fabric-dir".
 type fabricImportFlags struct {
 	dir, chain, network, progress string
+	lang                          lang
 }
 
 // runFabricImport is "lianjian ingest --fabric-dir PATH". --chain is the
 // chain id prefix (each channel becomes PREFIX-CHANNEL), or the id of a
 // fabric chain in the config whose channels then keep their configured ids.
 func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFlags) error {
-	fi := &fabricImport{prefix: cmp.Or(f.chain, "fabric"), network: f.network, networkSet: f.network != ""}
+	fi := &fabricImport{prefix: cmp.Or(f.chain, "fabric"), network: f.network, networkSet: f.network != "", text: ingestTexts[f.lang]}
 	for i := range cfg.Chains {
 		if ch := &cfg.Chains[i]; ch.ID == f.chain && ch.Fabric != nil {
 			fi.ids = ch.channelChainIDs()
@@ -367,10 +371,14 @@ func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFla
 	}
 	defer db.Close()
 	fi.db = db
+	act, err := startAction(ctx, e, db, "cli ingest fabric-dir", f.dir, "chain prefix "+fi.prefix)
+	if err != nil {
+		return err
+	}
 	t0 := time.Now()
 	st, err := fi.run(ctx, f.dir)
 	el := max(time.Since(t0).Seconds(), 1e-3)
-	fmt.Fprintf(e.stdout, "imported %d blocks (%d txs) of %d channels from %s in %.1fs (%.0f tx/s); %d blocks were already indexed\n",
+	fmt.Fprintf(e.stdout, fi.text.Fabric,
 		st.blocks, st.txs, st.chains, f.dir, el, float64(st.txs)/el, st.skipped)
-	return recordCLI(ctx, e, db, "cli ingest fabric-dir", f.dir, err)
+	return act.end(ctx, err, fmt.Sprintf("chain prefix %s: %d blocks, %d txs, %d channels", fi.prefix, st.blocks, st.txs, st.chains))
 }

@@ -57,12 +57,12 @@ func TestIngestFabricFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ingest --fabric-dir %s = %v\n%s", tc.fixture, err, stderr)
 		}
-		if !strings.Contains(out, "imported") || !strings.Contains(stderr, "100%") {
+		if !strings.Contains(out, "已从 ") || !strings.Contains(out, "个通道的") || !strings.Contains(stderr, "100%") {
 			t.Errorf("ingest %s printed %q / %q, want a summary and a full progress bar", tc.fixture, out, stderr)
 		}
 	}
 	// A second import finds everything indexed already.
-	out, _, err := runCmd(t, "ingest", "--data-dir", dir, "--fabric-dir", filepath.Join(sharedFixtures, "fabric-2.5.9/peer"), "--chain", "up-peer")
+	out, _, err := runCmd(t, "ingest", "--data-dir", dir, "--fabric-dir", filepath.Join(sharedFixtures, "fabric-2.5.9/peer"), "--chain", "up-peer", "--lang", "en")
 	if err != nil || !strings.Contains(out, "imported 0 blocks") || !strings.Contains(out, "13 blocks were already indexed") {
 		t.Errorf("re-import = %q, %v; want nothing new", out, err)
 	}

@@ -16,6 +16,7 @@ import (
 type fiscoImportFlags struct {
 	dir, chain, group string
 	gm                bool
+	lang              lang
 }
 
 // runFiscoImport verifies FISCO BCOS JSON-RPC results handed over as files
@@ -49,6 +50,12 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 		return err
 	}
 	defer db.Close()
+	// The start entry comes first, so that a killed import still leaves a
+	// trace in the audit log.
+	act, err := startAction(ctx, e, db, "cli ingest --fisco-dir", id, f.dir)
+	if err != nil {
+		return err
+	}
 	var (
 		blocks, skipped, txs, standalone, findings int
 		registered                                 bool
@@ -93,11 +100,14 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 		findings += len(c.Findings)
 		return nil
 	})
-	if rerr := recordCLI(ctx, e, db, "cli ingest --fisco-dir", fmt.Sprintf("%s/%s", id, f.dir), err); rerr != nil {
-		return rerr
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("interrupted after %d blocks: %w", blocks, ctx.Err())
 	}
-	fmt.Fprintf(e.stdout, "imported %d blocks (%d txs) of FISCO BCOS chain %s (%s), %d already indexed, %d standalone items verified, %d findings\n",
-		blocks, txs, id, v.Suite(), skipped, standalone, findings)
+	if err := act.end(ctx, err, fmt.Sprintf("%d blocks (%d txs) from %s, %d already indexed, %d findings", blocks, txs, f.dir, skipped, findings)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, ingestTexts[f.lang].Fisco,
+		blocks, txs, id, f.lang.suite(v.Suite()), skipped, standalone, findings)
 	return nil
 }
 

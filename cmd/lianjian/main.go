@@ -32,6 +32,9 @@ var commands = map[string]command{}
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// auditlog is the loaded config's audit-log anchoring, so that
+	// recordCLI can sign a checkpoint at the end of a command.
+	auditlog *AuditLogConfig
 }
 
 // errUsage marks command-line mistakes; main exits 2 for them.
@@ -67,7 +70,7 @@ func run(ctx context.Context, e *env, args []string) error {
 		usage(e.stderr)
 		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
-	return c.run(ctx, e, args[1:])
+	return indexAdvice(c.run(ctx, e, args[1:]))
 }
 
 func usage(w io.Writer) {
@@ -138,6 +141,7 @@ func (c *common) load(e *env) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	e.auditlog = &cfg.AuditLog
 	return cfg, nil
 }
 

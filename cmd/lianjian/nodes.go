@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,9 +10,10 @@ import (
 	"io"
 	"os"
 	"slices"
-	"text/tabwriter"
+	"strconv"
 	"time"
 
+	"github.com/lianjian/lianjian/internal/textcol"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
 	"github.com/lianjian/lianjian/nodes"
@@ -66,6 +68,7 @@ type nodesCmd struct {
 	update  bool
 	retired bool
 	asJSON  bool
+	lang    *lang
 	db      *index.DB
 	reg     *nodes.Registry
 	actor   string
@@ -75,6 +78,7 @@ func (nc *nodesCmd) flags(fs *flag.FlagSet, sub string) {
 	nc.common.register(fs)
 	fs.StringVar(&nc.node.ID, "id", "", "node id")
 	fs.BoolVar(&nc.asJSON, "json", false, "print JSON")
+	nc.lang = langFlag(fs)
 	switch sub {
 	case "register":
 		fs.StringVar(&nc.node.Chain, "chain", "", "chain id")
@@ -131,7 +135,7 @@ func nodesRegister(ctx context.Context, e *env, nc *nodesCmd) error {
 	if err != nil {
 		return err
 	}
-	return printNodes(e.stdout, nc.asJSON, []nodes.Revision{r})
+	return printNodes(e.stdout, *nc.lang, nc.asJSON, []nodes.Revision{r})
 }
 
 func nodesList(ctx context.Context, e *env, nc *nodesCmd) error {
@@ -139,7 +143,7 @@ func nodesList(ctx context.Context, e *env, nc *nodesCmd) error {
 	if err != nil {
 		return err
 	}
-	return printNodes(e.stdout, nc.asJSON, rs)
+	return printNodes(e.stdout, *nc.lang, nc.asJSON, rs)
 }
 
 func nodesShow(ctx context.Context, e *env, nc *nodesCmd) error {
@@ -161,11 +165,11 @@ func nodesShow(ctx context.Context, e *env, nc *nodesCmd) error {
 	if nc.asJSON {
 		return json.NewEncoder(e.stdout).Encode(map[string]any{"history": hist, "lastProbe": last})
 	}
-	if err := printNodes(e.stdout, false, hist); err != nil {
+	if err := printNodes(e.stdout, *nc.lang, false, hist); err != nil {
 		return err
 	}
 	if last != nil {
-		printResult(e.stdout, *last)
+		printResult(e.stdout, *nc.lang, *last)
 	}
 	return nil
 }
@@ -175,7 +179,7 @@ func nodesRetire(ctx context.Context, e *env, nc *nodesCmd) error {
 	if err := recordCLI(ctx, e, nc.db, "cli nodes retire", nc.node.ID, err); err != nil {
 		return err
 	}
-	return printNodes(e.stdout, nc.asJSON, []nodes.Revision{r})
+	return printNodes(e.stdout, *nc.lang, nc.asJSON, []nodes.Revision{r})
 }
 
 // nodesCheck probes one node (--id) or every active node now and stores
@@ -212,29 +216,34 @@ func nodesCheck(ctx context.Context, e *env, nc *nodesCmd) error {
 		return err
 	}
 	for _, r := range results {
-		printResult(e.stdout, r)
+		printResult(e.stdout, *nc.lang, r)
 	}
 	return err
 }
 
-func printNodes(w io.Writer, asJSON bool, rs []nodes.Revision) error {
+// printNodes writes registrations as JSON, or as a table in l.
+func printNodes(w io.Writer, l lang, asJSON bool, rs []nodes.Revision) error {
 	if asJSON {
 		return json.NewEncoder(w).Encode(rs)
 	}
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREV\tCHANGE\tCHAIN\tORG\tKIND\tENDPOINT\tRETIRED\tBY")
+	t := nodesTexts[l]
+	rows := [][]string{t.Header}
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%v\t%s\n", r.ID, r.Rev, r.Change, r.Chain, r.Org, r.Kind, r.Endpoint, r.Retired, r.Actor)
+		rows = append(rows, []string{r.ID, strconv.FormatUint(r.Rev, 10), cmp.Or(t.Changes[r.Change], r.Change), r.Chain, r.Org, string(r.Kind),
+			r.Endpoint, yesNo[l][r.Retired], r.Actor})
 	}
-	return tw.Flush()
+	return textcol.Write(w, rows, 2)
 }
 
-func printResult(w io.Writer, r nodes.Result) {
-	fmt.Fprintf(w, "\nprobe %s at %s: reachable=%v version=%q head=%d (%d ms)\n", r.Node, r.Time.Format("2006-01-02T15:04:05Z"), r.Reachable, r.Version, r.Head, r.Millis)
+// printResult writes one probe and its findings in l.
+func printResult(w io.Writer, l lang, r nodes.Result) {
+	t := nodesTexts[l]
+	fmt.Fprintf(w, t.Probe, r.Node, r.Time.Format("2006-01-02T15:04:05Z"), yesNo[l][r.Reachable], r.Version, r.Head, r.Millis)
 	if len(r.Findings) == 0 {
-		fmt.Fprintln(w, "  no findings")
+		fmt.Fprintln(w, t.NoFindings)
 	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(w, "  %-8s %-24s %s\n", f.Severity, f.Rule, f.Message)
+		fmt.Fprint(w, "  ")
+		printFinding(w, l, &f, 24)
 	}
 }

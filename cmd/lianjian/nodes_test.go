@@ -35,14 +35,16 @@ func TestNodesCommand(t *testing.T) {
 		wantOut string
 		wantErr string
 	}{
-		{append([]string{"nodes", "register", "--id", "peer0", "--chain", "fab", "--org", "Org1MSP", "--kind", "fabric-peer", "--endpoint", dead, "--node-version", "2.4.4"}, d...), "register", ""},
+		{append([]string{"nodes", "register", "--id", "peer0", "--chain", "fab", "--org", "Org1MSP", "--kind", "fabric-peer", "--endpoint", dead, "--node-version", "2.4.4"}, d...), "登记", ""},
 		{append([]string{"nodes", "register", "--id", "peer1", "--chain", "nope", "--org", "Org1MSP", "--kind", "fabric-peer", "--endpoint", dead}, d...), "", "unknown chain"},
 		{append([]string{"nodes", "register", "--id", "peer1", "--chain", "fab", "--org", "Org1MSP", "--kind", "fabric-peer", "--endpoint", "nohost"}, d...), "", "want host:port"},
 		{append([]string{"nodes", "list"}, d...), "peer0", ""},
+		{append([]string{"nodes", "list", "--lang", "en"}, d...), "CHANGE", ""},
 		{append([]string{"nodes", "check", "--id", "peer0"}, d...), "NODE-UNREACHABLE", ""},
 		{append([]string{"nodes", "check", "--id", "peer0"}, d...), "NODE-VERSION-ADVISORY", ""},
-		{append([]string{"nodes", "show", "--id", "peer0"}, d...), "probe peer0", ""},
-		{append([]string{"nodes", "retire", "--id", "peer0", "--reason", "gone"}, d...), "retire", ""},
+		{append([]string{"nodes", "show", "--id", "peer0"}, d...), "探测 peer0", ""},
+		{append([]string{"nodes", "show", "--id", "peer0", "--lang", "en"}, d...), "probe peer0", ""},
+		{append([]string{"nodes", "retire", "--id", "peer0", "--reason", "gone"}, d...), "退役", ""},
 		{append([]string{"nodes", "list", "--retired", "--json"}, d...), `"change":"retire"`, ""},
 		{append([]string{"nodes", "frob"}, d...), "", "usage"},
 		{[]string{"nodes"}, "", "usage"},

@@ -24,11 +24,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	from := fs.String("from", "", "findings seen from this date (2006-01-02 or RFC 3339)")
 	to := fs.String("to", "", "findings seen up to this date (2006-01-02 or RFC 3339)")
 	format := fs.String("format", "html", "html, json or csv")
-	fs.StringVar(&o.Lang, "lang", report.LangZH, "zh-CN or en")
+	l := langFlag(fs)
 	out := fs.String("out", "", "output file (default: stdout)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.Lang = string(*l)
 	var err error
 	if o.From, err = cliTime("from", *from); err != nil {
 		return err
@@ -65,7 +66,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *out != "" {
-		fmt.Fprintf(e.stderr, "report: %d findings written to %s\n", len(r.Findings), *out)
+		fmt.Fprintf(e.stderr, reportWritten[*l], len(r.Findings), *out)
 	}
 	return nil
 }

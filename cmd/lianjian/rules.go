@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/lianjian/lianjian/internal/textcol"
 	"github.com/lianjian/lianjian/ledger"
 )
 
@@ -16,21 +17,32 @@ func init() {
 
 func runRules(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	format := fs.String("format", "text", "output format: text or markdown")
+	format := fs.String("format", "text", "output format: text or markdown (the English docs/rules.md)")
+	l := langFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch *format {
 	case "text":
-		for _, r := range ledger.Rules() {
-			fmt.Fprintf(e.stdout, "%-28s %-8s %-10s %s\n", r.ID, r.Severity, r.Category, r.Title)
-		}
+		writeRulesText(e.stdout, *l, ledger.Rules())
 	case "markdown":
 		writeRulesMarkdown(e.stdout, ledger.Rules())
 	default:
 		return fmt.Errorf("%w: rules: format %q is not text or markdown", errUsage, *format)
 	}
 	return nil
+}
+
+// writeRulesText lists the catalogue one rule a line, under a header in l.
+func writeRulesText(w io.Writer, l lang, rules []*ledger.RuleInfo) {
+	line := func(id, sev, cat, title string) {
+		fmt.Fprintf(w, "%s %s %s %s\n", textcol.Pad(id, 28), textcol.Pad(sev, 8), textcol.Pad(cat, 10), title)
+	}
+	h := rulesHeaders[l]
+	line(h[0], h[1], h[2], h[3])
+	for _, r := range rules {
+		line(r.ID, l.severity(r.Severity), l.category(r.Category), r.Title)
+	}
 }
 
 // writeRulesMarkdown renders the catalogue that docs/rules.md holds.

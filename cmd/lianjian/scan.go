@@ -43,7 +43,8 @@ type scanFlags struct {
 	attach, ccVersion     string
 	sequence              uint64
 	timeout               time.Duration
-	dataDirSet            bool // --data-dir given on the command line
+	lang                  *lang // of the text report
+	dataDirSet            bool  // --data-dir given on the command line
 }
 
 func runScan(ctx context.Context, e *env, args []string) error {
@@ -105,7 +106,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		// the caller's input: exit 2 like a usage error.
 		return fmt.Errorf("%w: scan: %w", errUsage, err)
 	}
-	if err := writeReport(e.stdout, f.format, rep); err != nil {
+	if err := writeReport(e.stdout, f.format, *f.lang, rep); err != nil {
 		return err
 	}
 	if store {
@@ -148,6 +149,7 @@ func parseScan(args []string) (*scanFlags, []string, error) {
 	fs.Uint64Var(&f.sequence, "sequence", 0, "sequence of the chaincode definition for --attach")
 	fs.StringVar(&f.ccVersion, "cc-version", "", "version of the chaincode definition for --attach (checked when set)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "give up after this long (0: no limit)")
+	f.lang = langFlag(fs)
 	fs.SetOutput(io.Discard)
 	var paths []string
 	for {
@@ -174,8 +176,8 @@ func parseScan(args []string) (*scanFlags, []string, error) {
 }
 
 // writeReport renders the findings; JSON and SARIF record the selector
-// hash as the "selectorHash" property.
-func writeReport(w io.Writer, format string, rep *scan.Report) error {
+// hash as the "selectorHash" property. Only text is in l.
+func writeReport(w io.Writer, format string, l lang, rep *scan.Report) error {
 	props := map[string]any{"selectorHash": rep.Hash.String()}
 	switch format {
 	case "json":
@@ -183,7 +185,7 @@ func writeReport(w io.Writer, format string, rep *scan.Report) error {
 	case "sarif":
 		return contracts.WriteSARIF(w, rep.Findings, contracts.SARIFOptions{ToolVersion: version, Properties: props})
 	}
-	return contracts.WriteText(w, rep.Findings)
+	return contracts.WriteText(w, rep.Findings, scanTexts[l])
 }
 
 // scanUpload is the body the scan routes of the API accept.

@@ -35,13 +35,25 @@ func solcCache(t *testing.T) string {
 
 func TestScanGolden(t *testing.T) {
 	cache := solcCache(t)
-	for _, format := range []string{"text", "json", "sarif"} {
-		t.Run(format, func(t *testing.T) {
-			out, errOut, err := runCmd(t, "scan", "--format", format, "--solc-cache", cache, "testdata/scan")
+	tests := []struct {
+		name   string
+		args   []string
+		golden string
+	}{
+		{"text", []string{"--format", "text"}, "scan-report.txt"}, // zh-CN, the default
+		{"text-en", []string{"--format", "text", "--lang", "en"}, "scan-report.en.txt"},
+		{"json", []string{"--format", "json"}, "scan-report.json"},
+		{"sarif", []string{"--format", "sarif"}, "scan-report.sarif"},
+		{"sarif-en", []string{"--format", "sarif", "--lang", "en"}, "scan-report.sarif"}, // machine formats are not translated
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"scan"}, tt.args...), "--solc-cache", cache, "testdata/scan")
+			out, errOut, err := runCmd(t, args...)
 			if err != nil {
-				t.Fatalf("scan --format %s = %v (%s)", format, err, errOut)
+				t.Fatalf("%v = %v (%s)", args, err, errOut)
 			}
-			golden := filepath.Join("testdata", "scan-report."+map[string]string{"text": "txt", "json": "json", "sarif": "sarif"}[format])
+			golden := filepath.Join("testdata", tt.golden)
 			if *update {
 				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
 					t.Fatal(err)
@@ -53,7 +65,7 @@ func TestScanGolden(t *testing.T) {
 				t.Fatalf("%v (run go test -run TestScanGolden -update)", err)
 			}
 			if out != string(want) {
-				t.Errorf("scan --format %s differs from %s (run with -update to accept):\n%s", format, golden, out)
+				t.Errorf("%v differs from %s (run with -update to accept):\n%s", args, golden, out)
 			}
 		})
 	}

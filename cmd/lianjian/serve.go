@@ -55,6 +55,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
+	anchorLog, err := newServeAnchor(cfg, db, log)
+	if err != nil {
+		return err
+	}
 	heads := &headBoard{}
 	metrics := api.NewMetrics()
 	serveAPI, err := newAPI(cfg, db, heads, metrics, log)
@@ -63,6 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveAPI(ctx) })
+	g.Go(func() error { return anchorLog.run(ctx) })
 	startStages(ctx, g, cfg, db, metrics, log)
 	for _, ch := range cfg.Chains {
 		if ledger.Kind(ch.Kind) == ledger.KindFabric {
@@ -78,6 +83,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		})
 	}
 	err = g.Wait()
+	anchorLog.final(ctx)
 	log.Info("stopped")
 	return err
 }

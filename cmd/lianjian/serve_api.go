@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -17,10 +15,6 @@ import (
 	"github.com/lianjian/lianjian/api/transport"
 	"github.com/lianjian/lianjian/ledger/index"
 )
-
-func init() {
-	commands["devcert"] = command{"generate development TLS and GM TLS (SM2) certificates for the API", runDevCert}
-}
 
 // newAPI builds the API server from the configuration and returns the
 // function that serves it, with the webhook dispatcher beside it, until
@@ -35,7 +29,15 @@ func newAPI(cfg *Config, db *index.DB, heads api.HeadReporter, metrics *api.Metr
 	if err != nil {
 		return nil, err
 	}
-	srv, err := api.New(cfg.API.serverConfig(), api.Deps{
+	sc := cfg.API.serverConfig()
+	// GET auditlog/verify checks what 'lianjian auditlog verify' does.
+	if sc.AuditKey, err = cfg.AuditLog.publicKey(); err != nil {
+		return nil, err
+	}
+	if !sc.AuditKey.IsZero() {
+		sc.AuditCheckpoints = cfg.AuditLog.Checkpoints
+	}
+	srv, err := api.New(sc, api.Deps{
 		Index: db, Heads: heads, Logger: log, Auth: api.NewTokenAuth(db), Supervisor: db, Metrics: metrics,
 	})
 	if err != nil {
@@ -68,20 +70,4 @@ func newAPI(cfg *Config, db *index.DB, heads api.HeadReporter, metrics *api.Metr
 		}
 		return g.Wait()
 	}, nil
-}
-
-func runDevCert(_ context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("devcert", flag.ContinueOnError)
-	dir := fs.String("dir", "lianjian-data/tls", "directory to write the certificates to")
-	hosts := fs.String("hosts", "localhost,127.0.0.1,::1", "comma-separated host names and IPs the certificates are valid for")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := transport.DevCerts(*dir, strings.Split(*hosts, ","))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "api:\n  tls:\n    cert: %s\n    key: %s\n    gm: true\n    sign_cert: %s\n    sign_key: %s\n    enc_cert: %s\n    enc_key: %s\n",
-		c.Cert, c.Key, c.SignCert, c.SignKey, c.EncCert, c.EncKey)
-	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
+	"github.com/lianjian/lianjian/internal/textcol"
 	"github.com/lianjian/lianjian/ledger/index"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
@@ -25,10 +25,10 @@ func openForCLI(e *env, c *common) (*index.DB, error) {
 		return nil, err
 	}
 	db, err := cfg.openIndex(nil, false)
-	if err != nil {
+	if errors.Is(err, index.ErrLocked) {
 		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
 	}
-	return db, nil
+	return db, err
 }
 
 // cliActor names the person running a command in the audit log.
@@ -39,8 +39,9 @@ func cliActor(e *env) string {
 	return "cli"
 }
 
-// recordCLI appends a CLI action to the audit log; the action's own
-// error decides the outcome.
+// recordCLI appends a CLI action to the audit log and, when the log is
+// anchored, signs a checkpoint of it; the action's own error decides the
+// outcome.
 func recordCLI(ctx context.Context, e *env, db *index.DB, op, target string, err error) error {
 	outcome := "ok"
 	if err != nil {
@@ -53,6 +54,9 @@ func recordCLI(ctx context.Context, e *env, db *index.DB, op, target string, err
 	if aerr != nil {
 		return errors.Join(err, fmt.Errorf("audit log: %w", aerr))
 	}
+	if cerr := checkpointCLI(ctx, e, db); cerr != nil {
+		return errors.Join(err, cerr)
+	}
 	return err
 }
 
@@ -63,6 +67,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 	var c common
 	fs := flag.NewFlagSet("users "+args[0], flag.ContinueOnError)
 	c.register(fs)
+	l := langFlag(fs)
 	switch args[0] {
 	case "create":
 		name := fs.String("name", "", "who holds the token (required)")
@@ -90,7 +95,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		if err := recordCLI(ctx, e, db, "cli users create", t.ID, err); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "token %s for %s (%s) created; it is shown only once:\n", t.ID, t.Name, t.Role)
+		fmt.Fprintf(e.stderr, usersTexts[*l].Created, t.ID, t.Name, t.Role)
 		fmt.Fprintln(e.stdout, secret)
 		return nil
 	case "list":
@@ -106,20 +111,20 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tROLE\tORG\tCREATED\tSTATE")
+		ut := usersTexts[*l]
+		rows := [][]string{ut.Header}
 		now := time.Now()
 		for _, t := range ts {
-			state := "active"
+			state := ut.Active
 			switch {
 			case !t.Revoked.IsZero():
-				state = "revoked " + t.Revoked.Format(time.DateOnly)
+				state = fmt.Sprintf(ut.Gone, t.Revoked.Format(time.DateOnly))
 			case !t.Active(now):
-				state = "expired"
+				state = ut.Expired
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.Org, t.Created.Format(time.DateOnly), state)
+			rows = append(rows, []string{t.ID, t.Name, string(t.Role), t.Org, t.Created.Format(time.DateOnly), state})
 		}
-		return tw.Flush()
+		return textcol.Write(e.stdout, rows, 2)
 	case "revoke":
 		rest := args[1:]
 		if len(rest) == 0 {
@@ -138,7 +143,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		if err := recordCLI(ctx, e, db, "cli users revoke", id, err); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "token %s revoked\n", id)
+		fmt.Fprintf(e.stdout, usersTexts[*l].Revoked, id)
 		return nil
 	}
 	return fmt.Errorf("%w: users: unknown subcommand %q (want create, list or revoke)", errUsage, args[0])

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/audit"
+	"github.com/lianjian/lianjian/internal/textcol"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
 )
@@ -31,6 +32,7 @@ type verifyFlags struct {
 	workers  int
 	quiet    bool
 	findings bool
+	lang     lang
 }
 
 func runVerify(ctx context.Context, e *env, args []string) error {
@@ -41,6 +43,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.preHash, "sm2-prehash", "", "impose the SM2 pre-hash convention (none, SM3, SHA256) instead of detecting it")
 	fs.IntVar(&f.workers, "workers", 0, "verification goroutines (default: one per CPU)")
 	fs.BoolVar(&f.quiet, "q", false, "print only the summary, not each finding")
+	l := langFlag(fs)
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -54,7 +57,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: verify: no ledger path given", errUsage)
 	}
-	f.findings = !f.quiet
+	f.findings, f.lang = !f.quiet, *l
 	integrity := 0
 	if isFiscoPath(fs.Arg(0)) {
 		n, err := verifyFisco(ctx, e.stdout, f, fs.Args())
@@ -161,33 +164,38 @@ func verifyChain(ctx context.Context, w io.Writer, f verifyFlags, src verifySour
 	err = a.Run(ctx, src.blocks, func(r *audit.BlockResult) error {
 		if f.findings {
 			for _, fd := range r.Findings {
-				fmt.Fprintf(w, "%-8s %-24s %s\n", fd.Severity, fd.Rule, fd.Message)
+				printFinding(w, f.lang, &fd, 24)
 			}
 		}
 		return nil
 	})
 	sum := a.Summary()
-	printSummary(w, sum, time.Since(start))
+	printSummary(w, f.lang, sum, time.Since(start))
 	if err != nil {
 		return sum, fmt.Errorf("verify %s: %w", id, err)
 	}
 	return sum, nil
 }
 
-// printSummary writes the totals of one audited chain.
-func printSummary(w io.Writer, s audit.Summary, took time.Duration) {
-	fmt.Fprintf(w, "chain %s: blocks %d..%d (%d), txs %d, signatures checked %d (%d verified, %d with per-key tables, %d reused)",
-		s.Chain, s.First, s.Last, s.Blocks, s.Txs, s.Signatures, s.Verifies, s.Tabled, s.Reused)
+// printSummary writes the totals of one audited chain in l.
+func printSummary(w io.Writer, l lang, s audit.Summary, took time.Duration) {
+	t := verifyTexts[l]
+	fmt.Fprintf(w, t.Chain, s.Chain, s.First, s.Last, s.Blocks, s.Txs, s.Signatures, s.Verifies, s.Tabled, s.Reused)
 	if s.SM2PreHash != "" {
-		fmt.Fprintf(w, ", SM2 pre-hash %s", s.SM2PreHash)
+		fmt.Fprintf(w, t.PreHash, cmp.Or(t.PreHashes[s.SM2PreHash], s.SM2PreHash))
 	}
-	fmt.Fprintf(w, ", %s\n", took.Round(time.Millisecond))
-	printFindingCounts(w, s.Findings, s.Integrity)
+	fmt.Fprintf(w, t.Took, took.Round(time.Millisecond))
+	printFindingCounts(w, l, s.Findings, s.Integrity)
+}
+
+// printFinding writes one finding on a line, its rule padded to ruleWidth.
+func printFinding(w io.Writer, l lang, f *ledger.Finding, ruleWidth int) {
+	fmt.Fprintf(w, "%s %s %s\n", textcol.Pad(l.severity(f.Severity), 8), textcol.Pad(f.Rule, ruleWidth), f.Message)
 }
 
 // printFindingCounts writes the findings per rule, sorted, with their
-// severity, then the integrity verdict.
-func printFindingCounts(w io.Writer, counts map[string]int, failing int) {
+// severity, then the integrity verdict, in l.
+func printFindingCounts(w io.Writer, l lang, counts map[string]int, failing int) {
 	rules := make([]string, 0, len(counts))
 	for r := range counts {
 		rules = append(rules, r)
@@ -196,13 +204,14 @@ func printFindingCounts(w io.Writer, counts map[string]int, failing int) {
 	for _, r := range rules {
 		sev := ""
 		if info, ok := ledger.LookupRule(r); ok {
-			sev = string(info.Severity)
+			sev = l.severity(info.Severity)
 		}
-		fmt.Fprintf(w, "  %-24s %-8s %d\n", r, sev, counts[r])
+		fmt.Fprintf(w, "  %s %s %d\n", textcol.Pad(r, 24), textcol.Pad(sev, 8), counts[r])
 	}
-	verdict := "integrity OK"
+	t := verifyTexts[l]
+	verdict := t.OK
 	if failing > 0 {
-		verdict = fmt.Sprintf("integrity FAILED: %d findings", failing)
+		verdict = fmt.Sprintf(t.Failed, failing)
 	}
 	fmt.Fprintf(w, "  %s\n", verdict)
 }

@@ -55,7 +55,7 @@ func verifyFisco(ctx context.Context, w io.Writer, f verifyFlags, paths []string
 				s.failing++
 			}
 			if f.findings {
-				fmt.Fprintf(w, "%-8s %-28s %s\n", fd.Severity, fd.Rule, fd.Message)
+				printFinding(w, f.lang, &fd, 28)
 			}
 		}
 	}
@@ -87,8 +87,8 @@ func verifyFisco(ctx context.Context, w io.Writer, f verifyFlags, paths []string
 	if v.Version() != 0 {
 		line = fmt.Sprintf("FISCO BCOS %d.x", v.Version())
 	}
-	fmt.Fprintf(w, "chain %s (%s, %s): blocks %d..%d (%d), txs %d, sealer signatures %d, standalone items %d, %s\n",
-		cfg.Chain, line, v.Suite(), s.first, s.last, s.blocks, s.txs, s.sealerSigs, s.items, time.Since(start).Round(time.Millisecond))
-	printFindingCounts(w, s.findings, s.failing)
+	fmt.Fprintf(w, verifyTexts[f.lang].Fisco,
+		cfg.Chain, line, f.lang.suite(v.Suite()), s.first, s.last, s.blocks, s.txs, s.sealerSigs, s.items, time.Since(start).Round(time.Millisecond))
+	printFindingCounts(w, f.lang, s.findings, s.failing)
 	return s.failing, nil
 }

@@ -40,7 +40,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, _, err := runCmd(t, append([]string{"verify"}, tt.args...)...)
+			out, _, err := runCmd(t, append([]string{"verify", "--lang", "en"}, tt.args...)...)
 			if !errors.Is(err, tt.wantErr) && !(tt.wantErr == nil && err == nil) {
 				t.Fatalf("verify %v error = %v, want %v\n%s", tt.args, err, tt.wantErr, out)
 			}
@@ -60,8 +60,12 @@ func TestAuditCommand(t *testing.T) {
 		t.Fatalf("ingest: %v", err)
 	}
 	out, _, err := runCmd(t, "audit", "--data-dir", data, "--chain", "net-mychannel", "--from", "0")
-	if err != nil || !strings.Contains(out, "blocks 0..12 (13)") || !strings.Contains(out, "integrity OK") {
+	if err != nil || !strings.Contains(out, "链 net-mychannel：区块 0..12（共 13 个）") || !strings.Contains(out, "完整性校验通过") {
 		t.Fatalf("audit = %q, %v", out, err)
+	}
+	out, _, err = runCmd(t, "audit", "--data-dir", data, "--chain", "net-mychannel", "--from", "0", "--lang", "en")
+	if err != nil || !strings.Contains(out, "chain net-mychannel: blocks 0..12 (13)") || !strings.Contains(out, "integrity OK") {
+		t.Fatalf("audit --lang en = %q, %v", out, err)
 	}
 	if _, _, err := runCmd(t, "audit", "--data-dir", data); !errors.Is(err, errUsage) {
 		t.Errorf("audit without --chain error = %v, want usage", err)

@@ -78,9 +78,20 @@ func run(ctx context.Context, bin, listen string) error {
 		return fmt.Errorf("fabric: %w", fab.err)
 	}
 	defer fab.net.Stop()
+	// The audit log is anchored with an SM2 key and a checkpoint file
+	// outside the data directory, as production should be.
+	keys := filepath.Join(dir, "keys")
+	if out, err := exec.CommandContext(ctx, bin, "devcert", "--dir", filepath.Join(keys, "tls"), "--auditlog-dir", keys).CombinedOutput(); err != nil {
+		return fmt.Errorf("devcert: %w: %s", err, out)
+	}
+	checkpoints := filepath.Join(keys, "auditlog-checkpoints.jsonl")
 	cfgPath := filepath.Join(dir, "lianjian.yaml")
 	cfg := fmt.Sprintf(`# Written by make demo.
 data_dir: %s
+auditlog:            # signed checkpoints of the audit log, kept outside data_dir
+  key: %s
+  checkpoints: %s
+  interval: 1m
 api:
   listen: %s
   tls: {dev: true}   # self-signed development certificates under data_dir/tls
@@ -112,7 +123,7 @@ chains:
     fisco:
       rpc: %s
       group: group0
-`, filepath.Join(dir, "data"), listen, node.HTTP, node.WS,
+`, filepath.Join(dir, "data"), filepath.Join(keys, "auditlog-key.pem"), checkpoints, listen, node.HTTP, node.WS,
 		fab.profile, fab.net.Channel(), fab.net.Channel(), fab.net.Channel(), fab.mspDir, fc.URL)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return err
@@ -173,10 +184,11 @@ Try:
   %s '%s/api/v1/chains/fisco-shuxin/blocks?limit=3'
   %s '%s/api/v1/findings?chain=fisco-shuxin'
   bin/lianjian fisco dump --rpc %s --to 10 --out /tmp/fisco-dump && bin/lianjian verify /tmp/fisco-dump
+  bin/lianjian auditlog verify --config %s   # the audit log against its signed checkpoints (%s)
 
 Press Ctrl-C to stop.
 `, base, token, caFile, base, token, node.HTTP, fab.net.Channel(), fab.net.Dir(), fc.URL, logPath,
-		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain, curl, base, curl, base, fc.URL)
+		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain, curl, base, curl, base, fc.URL, cfgPath, checkpoints)
 	<-ctx.Done()
 	step("stopping")
 	return nil

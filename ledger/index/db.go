@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -42,46 +45,151 @@ func (o Options) Validate() error {
 
 // DB is the badger index. It implements ledger.Store.
 type DB struct {
-	db *badger.DB
+	db   *badger.DB
+	dir  string
+	lost *lostReads
+	// record makes Close record the tables as verified (verified.go).
+	record bool
 }
 
 var _ ledger.Store = (*DB)(nil)
 
 // Open opens or creates the index in dir.
+//
+// A damaged index is an error wrapping ErrCorrupt (a *CorruptError that
+// names the file), never a panic: before badger opens the files, Open
+// reads them as badger will (files.go) and verifies the checksum of every
+// block of each table it has not verified before (verified.go). Reads
+// meeting damage later return the same kind of error.
 func Open(dir string, o Options) (*DB, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	if !o.InMemory {
+		if err := preflight(dir, o); err != nil {
+			return nil, err
+		}
+	}
+	lost := new(lostReads)
+	db, err := openBadger(o.badgerOptions(dir, lost))
+	if err != nil {
+		return nil, openError(dir, err)
+	}
+	return &DB{db: db, dir: dir, lost: lost, record: !o.InMemory && !o.ReadOnly}, nil
+}
+
+// badgerOptions returns the badger options for the index in dir; lost
+// counts the values badger fails to read.
+func (o Options) badgerOptions(dir string, lost *lostReads) badger.Options {
 	bo := badger.DefaultOptions(dir).
 		WithSyncWrites(o.SyncWrites).
 		WithReadOnly(o.ReadOnly).
-		WithLogger(badgerLogger{o.Logger}).
+		WithLogger(badgerLogger{o.Logger, lost}).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(32 << 20).
 		WithNumMemtables(3).
-		WithBlockCacheSize(64 << 20)
+		WithBlockCacheSize(64 << 20).
+		// Open has verified every table; check each block again as it is
+		// read from disk, and every value read from a value log.
+		WithChecksumVerificationMode(options.OnBlockRead).
+		WithVerifyValueChecksum(true)
 	if o.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
 	}
 	if len(o.EncryptionKey) > 0 {
 		bo = bo.WithEncryptionKey(o.EncryptionKey).WithIndexCacheSize(32 << 20)
 	}
-	db, err := badger.Open(bo)
-	if err != nil {
-		return nil, fmt.Errorf("open index %s: %w", dir, err)
-	}
-	return &DB{db: db}, nil
+	return bo
 }
 
-// Close flushes and closes the index.
-func (d *DB) Close() error { return d.db.Close() }
+// preflight checks the files of the index in dir, under badger's
+// directory lock, and returns the first damage as a *CorruptError. A
+// writer records the tables it verified.
+func preflight(dir string, o Options) error {
+	return checkBeforeOpen(dir, o, fileCheck{blocks: true, verified: readVerified(dir)})
+}
 
-// badgerLogger routes badger's logging to slog, dropping info and debug.
-type badgerLogger struct{ l *slog.Logger }
+func checkBeforeOpen(dir string, o Options, c fileCheck) error {
+	unlock, err := lockDir(dir, o.ReadOnly)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a new index; badger creates the directory
+	}
+	if err != nil {
+		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+	defer unlock()
+	var first *Damage
+	n, err := checkFiles(dir, o, c, func(d Damage) bool { first = &d; return false })
+	if err != nil {
+		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+	if first != nil {
+		return &CorruptError{Dir: dir, Damage: *first}
+	}
+	if c.blocks && !o.ReadOnly {
+		_ = writeVerified(dir, n.ids) // only an optimisation
+	}
+	return nil
+}
+
+// openBadger opens badger, turning a panic into a *CorruptError.
+func openBadger(bo badger.Options) (db *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pe := panicError(r)
+			err = &CorruptError{Dir: bo.Dir, Damage: Damage{File: badgerFile(pe.Error()), Kind: DamageUnreadable, Err: pe}}
+		}
+	}()
+	return badger.Open(bo)
+}
+
+// openError translates an error of badger.Open.
+func openError(dir string, err error) error {
+	if errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		return fmt.Errorf("open index %s: %w", dir, ErrLocked)
+	}
+	if err := (&DB{dir: dir}).corrupt(err); errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	return fmt.Errorf("open index %s: %w", dir, err)
+}
+
+// Close flushes and closes the index. A writer records the tables it
+// leaves as verified: they were verified at Open or written since.
+func (d *DB) Close() error {
+	var ids []uint64
+	if d.record {
+		for _, t := range d.db.Tables() {
+			ids = append(ids, t.ID)
+		}
+	}
+	if err := d.db.Close(); err != nil {
+		return err
+	}
+	if d.record {
+		if unlock, err := lockDir(d.dir, false); err == nil {
+			_ = writeVerified(d.dir, ids) // only an optimisation
+			unlock()
+		}
+	}
+	return nil
+}
+
+// badgerLogger routes badger's logging to slog, dropping info and debug,
+// and counts the values badger could not read in lost.
+type badgerLogger struct {
+	l    *slog.Logger
+	lost *lostReads
+}
 
 func (b badgerLogger) Errorf(f string, a ...any) {
+	msg := fmt.Sprintf(f, a...)
+	b.lost.note(msg)
 	if b.l != nil {
-		b.l.Error("badger", "msg", fmt.Sprintf(f, a...))
+		b.l.Error("badger", "msg", msg)
 	}
 }
 
@@ -130,7 +238,7 @@ func (d *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := d.db.Update(fn)
+		err := d.commit(fn)
 		if errors.Is(err, badger.ErrConflict) && attempt < 8 {
 			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
 			continue

@@ -5,4 +5,9 @@
 // Every write is one badger transaction, so a block, its secondary index
 // entries, its findings and the chain checkpoint are committed together or
 // not at all: a crash at any moment leaves the index at a block boundary.
+//
+// A damaged index is an error wrapping ErrCorrupt that names the file,
+// never a panic: Open reads the files before badger does (files.go,
+// verified.go), reads recover badger's panics and lost values (guard.go),
+// and Check verifies everything offline (check.go).
 package index

@@ -144,6 +144,7 @@ func chaincodeDefPrefix(chain, name string) []byte {
 //	w/FINDINGID/SEQ             finding workflow history entry (JSON, append-only)
 //	W/FINDINGID                 finding workflow state (JSON)
 //	L/SEQ                       audit log entry (JSON, SM3 hash-chained)
+//	M/SEQ                       audit log checkpoint: signed head (JSON, append-only)
 //	s/TERMHASH/CHAIN/KIND/REF   search term -> match (JSON)
 //	D/NANOS/ID                  alert delivery record (JSON)
 const (
@@ -155,6 +156,9 @@ const (
 	tagDelivery = 'D'
 )
 
+// tagAuditHead keys audit log checkpoints (ledger/index/auditlog.go, issue 15).
+const tagAuditHead = 'M'
+
 func tokenKey(id string) []byte { return key(tagToken, []byte(id)) }
 func changeKey(finding string, seq int) []byte {
 	return key(tagChange, []byte(finding), be64(uint64(seq)))
@@ -162,6 +166,7 @@ func changeKey(finding string, seq int) []byte {
 func changePrefix(finding string) []byte { return key(tagChange, []byte(finding), nil) }
 func stateKey(finding string) []byte     { return key(tagState, []byte(finding)) }
 func auditKey(seq uint64) []byte         { return key(tagAuditLog, be64(seq)) }
+func auditHeadKey(seq uint64) []byte     { return key(tagAuditHead, be64(seq)) }
 func deliveryKey(nanos int64, id string) []byte {
 	return key(tagDelivery, be64(uint64(nanos)), []byte(id))
 }

@@ -31,8 +31,6 @@ func limitOf(p ledger.Page) (int, error) {
 	return p.Limit, nil
 }
 
-func (d *DB) view(fn func(txn *badger.Txn) error) error { return d.db.View(fn) }
-
 // Chains lists every chain.
 func (d *DB) Chains(ctx context.Context) ([]ledger.Chain, error) {
 	var out []ledger.Chain

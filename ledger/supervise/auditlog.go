@@ -3,11 +3,19 @@ package supervise
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"time"
 
 	"github.com/emmansun/gmsm/sm3"
 )
+
+// MinRetention is how long audit log entries are kept at the least: six
+// months, as the 区块链信息服务管理规定 (Provisions on the Administration
+// of Blockchain Information Services) requires of service
+// records; 180 days here. Lianjian never deletes audit log entries or
+// checkpoints: no code path removes them, and the hash chain from entry 1
+// makes any removal show. Pruning, if it is ever added, must keep every
+// entry younger than MinRetention and anchor the first kept entry.
+const MinRetention = 180 * 24 * time.Hour
 
 // Action is one mutating API or CLI action to append to the audit log.
 type Action struct {
@@ -63,34 +71,3 @@ func (e *Entry) Seal(prev *Entry) {
 	}
 	e.Hash = e.Sum()
 }
-
-// Verifier checks entries one at a time, in order.
-type Verifier struct {
-	prev *Entry
-	n    uint64
-}
-
-// Check verifies that e follows the entries checked before it. The error
-// names e's sequence number.
-func (v *Verifier) Check(e *Entry) error {
-	want := uint64(1)
-	prevHash := make([]byte, sm3.Size)
-	if v.prev != nil {
-		want, prevHash = v.prev.Seq+1, v.prev.Hash
-	}
-	switch {
-	case e.Seq != want:
-		return fmt.Errorf("%w at entry %d: sequence number %d, want %d", ErrBrokenChain, want, e.Seq, want)
-	case !bytes.Equal(e.Prev, prevHash):
-		return fmt.Errorf("%w at entry %d: prev %x, want %x", ErrBrokenChain, e.Seq, e.Prev, prevHash)
-	case !bytes.Equal(e.Hash, e.Sum()):
-		return fmt.Errorf("%w at entry %d: hash %x, recomputed %x", ErrBrokenChain, e.Seq, e.Hash, e.Sum())
-	}
-	c := *e
-	v.prev = &c
-	v.n++
-	return nil
-}
-
-// Count is the number of entries checked so far.
-func (v *Verifier) Count() uint64 { return v.n }
