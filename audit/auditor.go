@@ -144,6 +144,7 @@ type Auditor struct {
 	// that it changes no state.
 	priorUnknown, staleConfig, frozen bool
 	sum                               Summary
+	commit                            commitChain // the peer's commit-hash chain
 }
 
 // link is the last block checked.
@@ -191,6 +192,7 @@ func (a *Auditor) Prime(configBlock, previous []byte) error {
 		}
 	}
 	a.prev = &link{height: last.Height, hash: a.headerHash(last)}
+	a.commit.prime(last)
 	return nil
 }
 
@@ -218,7 +220,7 @@ func (a *Auditor) Restore(cp index.AuditCheckpoint) {
 
 // Block audits the next block of the chain.
 func (a *Auditor) Block(raw []byte) *BlockResult {
-	return a.check(a.prepare(raw))
+	return a.checkBlock(a.prepare(raw))
 }
 
 // Summary returns the totals so far.

@@ -21,8 +21,9 @@ import (
 // real envelopes. Each transaction is fixture block 3's kvcc put with a
 // fresh nonce, transaction id and proposal hash, endorsed again by the
 // fixture peer and signed again by its creator; each block is chained to
-// the previous one and signed by the fixture orderer. Nothing is reused,
-// so every signature of the ledger is distinct.
+// the previous one, signed by the fixture orderer and given the commit
+// hash a peer would write. Nothing is reused, so every signature of the
+// ledger is distinct.
 
 // ChannelHeader.tx_id and ProposalResponsePayload.proposal_hash.
 var (
@@ -86,7 +87,7 @@ func bulkLedger(t testing.TB, nw network, txs, perBlock int) *bulk {
 		t.Fatal(err)
 	}
 	out := &bulk{blocks: slices.Clone(fixture[:3])}
-	prevHash := prev.Hash
+	prevHash, prevCommit := prev.Hash, prev.Fabric.CommitHash
 	for n := uint64(3); out.txs < txs; n++ {
 		var envs [][]byte
 		for range perBlock {
@@ -112,14 +113,24 @@ func bulkLedger(t testing.TB, nw network, txs, perBlock int) *bulk {
 		sigMD = set(t, sigMD, orderer.sign(t, signed), sel{2, 0}, sel{2, 0})
 		metas := slices.Clone(md)
 		metas[0], metas[2] = sigMD, make([]byte, perBlock) // all VALID
-		var data, meta []byte
+		var data []byte
 		for _, e := range envs {
 			data = append(data, msg(1, e)...)
 		}
-		for _, m := range metas {
-			meta = append(meta, msg(1, m)...)
+		blockOf := func() []byte {
+			var meta []byte
+			for _, m := range metas {
+				meta = append(meta, msg(1, m)...)
+			}
+			return msg(1, header, 2, data, 3, meta)
 		}
-		out.blocks = append(out.blocks, msg(1, header, 2, data, 3, meta))
+		b, err := fabric.DecodeBlock("bulk", blockOf())
+		if err != nil {
+			t.Fatal(err)
+		}
+		prevCommit = commitHashes([][]byte{prevCommit}, metas[2], buildBatch(b, nil))[0]
+		metas[4] = msg(1, prevCommit) // COMMIT_HASH
+		out.blocks = append(out.blocks, blockOf())
 		hh := sha256.Sum256(fabric.HeaderBytes(n, prevHash, dh[:]))
 		prevHash = hh[:]
 	}

@@ -19,10 +19,10 @@ func TestCleanFixtures(t *testing.T) {
 		preHash           string
 		crypto1           map[string]int // crypto findings expected
 	}{
-		{"2.5.9 peer", "fabric-2.5.9/peer", "mychannel_", ledger.CryptoIntl, 40, "", map[string]int{}},
+		{"2.5.9 peer", "fabric-2.5.9/peer", "mychannel_", ledger.CryptoIntl, 41, "", map[string]int{}},
 		{"2.5.9 orderer", "fabric-2.5.9/orderer", "mychannel_", ledger.CryptoIntl, 24, "", map[string]int{}},
-		{"gm peer", "fabric-gm-sm2/peer", "mychannel_", ledger.CryptoGM, 17, PreHashNone, map[string]int{"GM-HASH-NOT-SM3": 1}},
-		{"gm orderer", "fabric-gm-sm2/orderer", "gm_mychannel_", ledger.CryptoGM, 17, PreHashNone, map[string]int{"GM-HASH-NOT-SM3": 1}},
+		{"gm peer", "fabric-gm-sm2/peer", "mychannel_", ledger.CryptoGM, 18, PreHashNone, map[string]int{"GM-HASH-NOT-SM3": 1}},
+		{"gm orderer", "fabric-gm-sm2/orderer", "gm_mychannel_", ledger.CryptoGM, 18, PreHashNone, map[string]int{"GM-HASH-NOT-SM3": 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,7 +8,8 @@
 //     the envelopes and each endorser transaction's id, all under the
 //     channel's HashingAlgorithm;
 //   - the creator signature of every envelope, every endorsement
-//     signature and every config-update signature, ECDSA P-256 (low-S
+//     signature, every config-update signature and the envelope signature
+//     of the config update's submitter, ECDSA P-256 (low-S
 //     enforced) or SM2 with the default user id, where the SM2 pre-hash
 //     convention of the fork (none, SM3 or SHA-256) is detected from the
 //     chain's first SM2 signature and pinned;
@@ -18,6 +19,10 @@
 //   - each signer's certificate against the MSP it claims in the config in
 //     force at that height: chain to the MSP's root or intermediate CAs,
 //     CRLs, validity at the signing time and NodeOU role;
+//   - that each creator satisfied the policies Fabric holds it to: the
+//     endorsing peers' ACL for the proposal (peer/Propose, by default
+//     /Channel/Application/Writers) and the orderer's /Channel/Writers,
+//     which also governs a config update's submitter;
 //   - for each transaction the peer marked VALID, that its endorsements
 //     satisfy the endorsement policy `_lifecycle` defined for each
 //     namespace it invokes or writes (signature policies and implicit-meta

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -42,10 +43,13 @@ func TestLiveNetworks(t *testing.T) {
 				t.Fatalf("fabnet.Start = %v", err)
 			}
 			defer n.Stop()
+			var puts []fabnet.Tx
 			for _, k := range []string{"a", "b"} {
-				if _, err := n.Put(ctx, k, "v-"+k); err != nil {
+				tx, err := n.Put(ctx, k, "v-"+k)
+				if err != nil {
 					t.Fatal(err)
 				}
+				puts = append(puts, tx)
 			}
 			failed, err := n.Invoke(ctx, []string{"Org1"}, "put", "c", "one-org")
 			if !errors.Is(err, fabnet.ErrTxInvalid) {
@@ -92,13 +96,22 @@ func TestLiveNetworks(t *testing.T) {
 					t.Errorf("clean ledger: %s: %s", f.Rule, f.Message)
 				}
 			}
-			updates := 0
+			updates, configHeight := 0, -1
 			for _, r := range rs {
 				if r.Verdict.Status != ledger.Verified || (r.Height > 0 && !hasCheck(r.Verdict, "block-validation")) {
 					t.Errorf("Block(%d).Verdict = %+v, want verified with block-validation", r.Height, r.Verdict)
 				}
 				if r.Height > 0 && len(r.Txs) > 0 && hasCheck(r.Txs[0].Verdict, "mod-policy:/Channel/Orderer/BatchTimeout") {
 					updates++
+					configHeight = int(r.Height)
+					if !hasCheck(r.Txs[0].Verdict, "submitter-writers") || !hasCheck(r.Txs[0].Verdict, "config-submitter") {
+						t.Errorf("Block(%d) config update: checks %+v, want its submitter verified and authorised", r.Height, r.Txs[0].Verdict.Checks)
+					}
+				}
+				for _, tv := range r.Txs {
+					if tv.ID == puts[0].ID && (!hasCheck(tv.Verdict, "creator-acl") || !hasCheck(tv.Verdict, "creator-writers")) {
+						t.Errorf("Block(%d) tx %s: checks %+v, want its creator authorised", r.Height, tv.ID, tv.Verdict.Checks)
+					}
 				}
 			}
 			if updates != 1 {
@@ -121,6 +134,8 @@ func TestLiveNetworks(t *testing.T) {
 					t.Errorf("no %s finding for a non-consenter BFT signature", RuleBlockPolicy.ID)
 				}
 			}
+			checkLiveCreators(t, n, blocks, puts[0].ID, configHeight)
+
 			// The peer's own block files give the same clean audit.
 			dir, err := n.LedgerDir("Org2")
 			if err != nil {
@@ -138,6 +153,7 @@ func TestLiveNetworks(t *testing.T) {
 
 			// The peer lies: the failed transactions are marked VALID.
 			lies := map[string]bool{failed.ID: false, failedKey.ID: false}
+			flipped := map[uint64]bool{} // blocks whose commit hash must catch the lie
 			for i, raw := range blocks {
 				b, err := fabric.DecodeBlock("x", raw)
 				if err != nil {
@@ -151,6 +167,7 @@ func TestLiveNetworks(t *testing.T) {
 				}
 				if !bytes.Equal(filter, b.Fabric.TxFilter) {
 					blocks[i] = set(t, raw, filter, pMetadata(2)...)
+					flipped[uint64(i)] = true
 				}
 			}
 			fs := findings(auditAll(t, newAuditor(t, ledger.CryptoIntl), blocks))
@@ -158,6 +175,8 @@ func TestLiveNetworks(t *testing.T) {
 				id, _, _ := strings.Cut(f.Subject.Ref, "/")
 				if _, ok := lies[id]; ok && f.Rule == RuleEndorsementPolicy.ID && f.Subject.Ref == id+"/policy:kvcc" {
 					lies[id] = true
+				} else if f.Rule == RuleCommitHash.ID && flipped[f.Subject.Height] {
+					delete(flipped, f.Subject.Height)
 				} else if f.Category == ledger.CatIntegrity {
 					t.Errorf("unexpected %s: %s", f.Rule, f.Message)
 				}
@@ -166,6 +185,9 @@ func TestLiveNetworks(t *testing.T) {
 				if !found {
 					t.Errorf("no %s finding for the flipped tx %s; got:\n%s", RuleEndorsementPolicy.ID, id, listFindings(fs))
 				}
+			}
+			for h := range flipped {
+				t.Errorf("no %s finding for the flipped block %d", RuleCommitHash.ID, h)
 			}
 		})
 	}
@@ -179,4 +201,49 @@ func hasCheck(v ledger.Verdict, name string) bool {
 		}
 	}
 	return false
+}
+
+// checkLiveCreators forges a real network's ledger with its own keys: the
+// creator of the VALID put txID replaced by the orderer's identity, and
+// the config update at configHeight with its submitter's envelope
+// signature broken. Both must be caught at their block.
+func checkLiveCreators(t *testing.T, n *fabnet.Network, blocks [][]byte, txID string, configHeight int) {
+	t.Helper()
+	orderer := loadMSPKey(t, filepath.Join(n.CryptoDir(), "ordererOrganizations", "example.com", "orderers", "orderer.example.com", "msp"))
+	putHeight, putIndex := -1, -1
+	for h, raw := range blocks {
+		b, err := fabric.DecodeBlock("x", raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tx := range b.Txs {
+			if tx.ID == txID {
+				putHeight, putIndex = h, i
+			}
+		}
+	}
+	if putHeight < 0 || configHeight < 0 {
+		t.Fatalf("put %s at block %d, config update at block %d: not found", txID, putHeight, configHeight)
+	}
+	forged := slices.Clone(blocks)
+	env := forgeCreator(t, get(t, blocks[putHeight], pData(putIndex)...), orderer, "OrdererMSP")
+	forged[putHeight] = fixDataHash(t, set(t, blocks[putHeight], env, pData(putIndex)...))
+	env = get(t, blocks[configHeight], pData(0)...)
+	upd := get(t, env, pLastUpdateEnv...)
+	sig := slices.Clone(get(t, upd, pEnvSig))
+	sig[len(sig)-1] ^= 0x01
+	env = set(t, env, set(t, upd, sig, pEnvSig), pLastUpdateEnv...)
+	forged[configHeight] = fixDataHash(t, set(t, blocks[configHeight], resignEnvelope(t, env, orderer), pData(0)...))
+	fs := findings(auditAll(t, newAuditor(t, ledger.CryptoIntl), forged))
+	for _, w := range []struct {
+		rule   string
+		height int
+		what   string
+	}{{RuleCreatorPolicy.ID, putHeight, "/creator-policy"}, {RuleConfigSig.ID, configHeight, "/config-submitter"}} {
+		if !slices.ContainsFunc(fs, func(f ledger.Finding) bool {
+			return f.Rule == w.rule && f.Subject.Height == uint64(w.height) && strings.HasSuffix(f.Subject.Ref, w.what)
+		}) {
+			t.Errorf("no %s finding for block %d %s; got:\n%s", w.rule, w.height, w.what, listFindings(fs))
+		}
+	}
 }

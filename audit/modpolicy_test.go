@@ -10,8 +10,9 @@ import (
 
 // Paths inside a CONFIG envelope to its config update.
 var (
-	pLastUpdate = []sel{pPayload, {2, 0}, {2, 0}, pPayload, {2, 0}} // ConfigUpdateEnvelope
-	pConfigSig0 = append(append([]sel{}, pLastUpdate...), sel{2, 0})
+	pLastUpdateEnv = []sel{pPayload, {2, 0}, {2, 0}}                                 // the update's envelope, signed by its submitter
+	pLastUpdate    = append(append([]sel{}, pLastUpdateEnv...), pPayload, sel{2, 0}) // ConfigUpdateEnvelope
+	pConfigSig0    = append(append([]sel{}, pLastUpdate...), sel{2, 0})
 )
 
 // configBlock is the 2.5.9 fixture's config update (BatchTimeout 1s→2s,
@@ -44,15 +45,18 @@ func TestModPolicyFixture(t *testing.T) {
 		}
 	}
 
-	// The update re-signed by Org1's admin, and the envelope re-signed by
-	// the orderer as if it had accepted it.
+	// The update re-signed by Org1's admin, its envelope re-signed by
+	// its submitter (the orderer admin) and the CONFIG envelope by the
+	// orderer, as if it had accepted it.
 	org1Admin := loadKey(t, nw.dir, nw.orgDir+"/users/Admin@org1.example.com")
+	ordererAdmin := loadKey(t, nw.dir, "ordererOrganizations/example.com/users/Admin@example.com")
 	orderer := loadKey(t, nw.dir, "ordererOrganizations/example.com/orderers/orderer.example.com")
 	env := get(t, blocks[configBlock], pData(0)...)
 	update := get(t, env, append(pLastUpdate, sel{1, 0})...)
 	sh := msg(1, org1Admin.identity("Org1MSP"), 2, []byte("forged-nonce"))
 	sig := msg(1, sh, 2, org1Admin.sign(t, append(append([]byte{}, sh...), update...)))
 	env = set(t, env, sig, pConfigSig0...)
+	env = set(t, env, resignEnvelope(t, get(t, env, pLastUpdateEnv...), ordererAdmin), pLastUpdateEnv...)
 	env = resignEnvelope(t, env, orderer)
 	blocks[configBlock] = fixDataHash(t, set(t, blocks[configBlock], env, pData(0)...))
 	fs := findings(auditAll(t, newAuditor(t, nw.crypto), blocks))

@@ -41,6 +41,10 @@ type trust struct {
 	parsed     map[string]policyEntry
 	consenters map[uint32]ledger.Consenter
 	validated  map[string]error // MSP id + certificate DER -> chain result
+	// maintenance is set while the ordering service is in maintenance
+	// mode, when it holds envelopes to /Channel/Orderer/Writers.
+	maintenance bool
+	authorised  map[authKey]authResult // single-signer policy results
 }
 
 // policyEntry is a parsed config policy or why it did not parse.
@@ -63,6 +67,7 @@ func newTrust(cfg *ledger.Config) *trust {
 	t := &trust{
 		cfg: cfg, msps: map[string]*mspTrust{}, appOrgs: map[string]string{}, policies: map[string]ledger.Policy{},
 		parsed: map[string]policyEntry{}, consenters: map[uint32]ledger.Consenter{}, validated: map[string]error{},
+		maintenance: fabric.Maintenance(cfg.Raw), authorised: map[authKey]authResult{},
 	}
 	for i := range cfg.MSPs {
 		m := &cfg.MSPs[i]

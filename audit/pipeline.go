@@ -72,7 +72,7 @@ func (a *Auditor) Run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error]
 			err = ctx.Err()
 			continue
 		}
-		if e := emit(a.check(j.p)); e != nil {
+		if e := emit(a.checkBlock(j.p)); e != nil {
 			err = e
 			cancel()
 		}

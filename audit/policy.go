@@ -70,6 +70,9 @@ func (t *trust) satisfiesDepth(p string, parties []party, depth int) (bool, erro
 	default:
 		return false, fmt.Errorf("policy %s: unknown implicit meta rule %q", p, im.Rule)
 	}
+	if len(kids) == 0 {
+		need = 0 // Fabric: an implicit meta policy over no groups is satisfied
+	}
 	return ok >= need, nil
 }
 

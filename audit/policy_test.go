@@ -106,3 +106,66 @@ func TestPolicies(t *testing.T) {
 		t.Errorf("addParty(duplicate) = %d parties, want 1", len(got))
 	}
 }
+
+// TestProposalAuth resolves the policies a creator is held to: channel
+// ACL overrides (relative names qualified under /Channel/Application),
+// `_lifecycle` resources, system chaincodes and maintenance mode.
+func TestProposalAuth(t *testing.T) {
+	tr := newTrust(&ledger.Config{ACLs: map[string]string{
+		"peer/Propose":                         "ProposeWriters",
+		"_lifecycle/CommitChaincodeDefinition": "/Channel/Application/Admins",
+	}})
+	plain := newTrust(&ledger.Config{})
+	tx := func(cc, fn string) *ledger.Tx {
+		return &ledger.Tx{Function: fn, Fabric: &ledger.FabricTx{Chaincode: cc}}
+	}
+	tests := []struct {
+		name string
+		tr   *trust
+		tx   *ledger.Tx
+		want proposalAuth
+	}{
+		{"application chaincode", plain, tx("kvcc", "put"), proposalAuth{resource: aclPropose, policy: applicationWriters}},
+		{"peer/Propose overridden", tr, tx("kvcc", "put"), proposalAuth{resource: aclPropose, policy: "/Channel/Application/ProposeWriters"}},
+		{"commit", plain, tx(lifecycleNS, "CommitChaincodeDefinition"),
+			proposalAuth{resource: "_lifecycle/CommitChaincodeDefinition", policy: applicationWriters}},
+		{"commit overridden", tr, tx(lifecycleNS, "CommitChaincodeDefinition"),
+			proposalAuth{resource: "_lifecycle/CommitChaincodeDefinition", policy: "/Channel/Application/Admins"}},
+		{"approve: the peer's local admins", tr, tx(lifecycleNS, "ApproveChaincodeDefinitionForMyOrg"),
+			proposalAuth{resource: "_lifecycle/ApproveChaincodeDefinitionForMyOrg"}},
+		{"qscc", plain, tx("qscc", "GetChainInfo"), proposalAuth{resource: "qscc", skip: "system chaincode qscc authorises its callers itself"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.tr.proposalAuth(tt.tx); got != tt.want {
+				t.Errorf("proposalAuth(%s %s) = %+v, want %+v", tt.tx.Fabric.Chaincode, tt.tx.Function, got, tt.want)
+			}
+		})
+	}
+	if got := plain.sigFilterPolicy(); got != channelWriters {
+		t.Errorf("sigFilterPolicy() = %s, want %s", got, channelWriters)
+	}
+	plain.maintenance = true
+	if got := plain.sigFilterPolicy(); got != ordererWriters {
+		t.Errorf("sigFilterPolicy() in maintenance = %s, want %s", got, ordererWriters)
+	}
+}
+
+// TestImplicitMetaNoGroups checks Fabric's rule that an implicit meta
+// policy over no sub-groups (an Application group without orgs) is
+// satisfied, and that authorises caches per signer.
+func TestImplicitMetaNoGroups(t *testing.T) {
+	tr := newTrust(&ledger.Config{})
+	for _, rule := range []string{"ANY", "ALL", "MAJORITY"} {
+		path := "/Channel/Application/" + rule
+		tr.policies[path] = ledger.Policy{Path: path}
+		tr.parsed[path] = policyEntry{rule: fabric.PolicyRule{Implicit: &fabric.ImplicitMeta{Rule: rule, SubPolicy: "Writers"}}}
+		p := party{mspID: "Org1MSP", cert: testCert(t, "user1", "client"), roles: []string{roleMember, roleClient}}
+		if ok, err := tr.authorises(path, p); !ok || err != nil {
+			t.Errorf("authorises(%s over no groups) = %v, %v, want true", rule, ok, err)
+		}
+		if _, ok := tr.authorised[authKey{policy: path, mspID: p.mspID, cert: p.cert}]; !ok {
+			t.Errorf("authorises(%s) result not cached", rule)
+		}
+	}
+}

@@ -13,6 +13,8 @@ const (
 	sourceFabricMSP = "https://hyperledger-fabric.readthedocs.io/en/latest/msp.html"
 	sourceFabricEP  = "https://hyperledger-fabric.readthedocs.io/en/latest/endorsement-policies.html"
 	sourceFabricSBE = "https://hyperledger-fabric.readthedocs.io/en/latest/endorsement-policies.html#setting-key-level-endorsement-policies"
+	sourceFabricACL = "https://hyperledger-fabric.readthedocs.io/en/latest/access_control.html"
+	sourceFabricPol = "https://hyperledger-fabric.readthedocs.io/en/latest/policies/policies.html"
 )
 
 // Integrity rules: a Fabric ledger that fails them was altered, or a node
@@ -39,8 +41,23 @@ var (
 	}
 	RuleConfigSig = &ledger.RuleInfo{
 		ID: "FAB-SIG-CONFIG", Title: "Config update signature does not verify",
-		Doc:      "A signature on the config update applied by a CONFIG transaction does not verify: the channel configuration was changed without the signatures it shows.",
+		Doc: "A signature on the config update applied by a CONFIG transaction does not verify, or is missing: one of the signatures " +
+			"the update collected for its mod_policies, or the envelope signature of the update (last_update) by the identity that submitted it, " +
+			"which the orderer checks before it accepts the update. The channel configuration was changed without the signatures it shows.",
 		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{clauseIntegrity},
+	}
+	RuleCreatorPolicy = &ledger.RuleInfo{
+		ID: "FAB-CREATOR-POLICY", Title: "Transaction submitter not authorised by the channel's Writers policies",
+		Doc: "A transaction's creator, whose signature and certificate are valid, does not satisfy a policy Fabric holds it to in the channel config in force at that height. " +
+			"An endorser transaction's creator must satisfy the ACL its endorsing peers check the proposal against: peer/Propose, " +
+			"/Channel/Application/Writers unless the channel's ACLs name another policy (for `_lifecycle`, the function's own ACL, or an admin of the peer's org for approvals). " +
+			"Every envelope the orderer accepts (endorser transactions, a config update's envelope by its submitter, and the CONFIG envelope the orderer makes from it) " +
+			"must satisfy /Channel/Writers (/Channel/Orderer/Writers while the ordering service is in maintenance mode). " +
+			"A creator from an org outside the Application group, an orderer identity, or an identity whose role the org's Writers policy excludes (a peer) fails. " +
+			"Committing peers do not check this, so a VALID transaction from such a creator means the endorsing peers or the ordering service accepted " +
+			"what they must reject, or the transaction was forged into the block. The endorsing peers' ACL is reported for transactions the peer marked VALID or that no peer judged.",
+		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{clauseIdentity, clauseIntegrity},
+		Sources: []string{sourceFabricACL, sourceFabricPol},
 	}
 	RuleModPolicy = &ledger.RuleInfo{
 		ID: "FAB-CONFIG-MOD-POLICY", Title: "Config update applied without the authority its mod_policy requires",
@@ -171,7 +188,7 @@ var (
 )
 
 func init() {
-	ledger.Register(RuleCreatorSig, RuleEndorserSig, RuleOrdererSig, RuleConfigSig, RuleModPolicy, RuleHighS, RuleDataHash, RulePrevHash,
+	ledger.Register(RuleCreatorSig, RuleEndorserSig, RuleOrdererSig, RuleConfigSig, RuleCreatorPolicy, RuleModPolicy, RuleHighS, RuleDataHash, RulePrevHash,
 		RuleHeight, RuleTxID, RuleEnvelope, RuleMSP, RuleCertTime, RuleRevoked, RuleRole, RuleEndorsementPolicy,
 		RuleBlockPolicy, RuleBlockDecode, RuleGMKey, RuleGMCertSig, RuleGMHash, RuleCertExpired, RuleCertExpiring, RuleWeakKey)
 }

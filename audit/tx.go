@@ -51,6 +51,7 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 	}
 
 	var endorsers, updaters []party
+	var creator, submitter *party
 	endorsement := 0
 	if tx.Creator == nil && tx.Fabric.DecodeError == "" {
 		if b.Height == 0 && tx.Type == typeConfig {
@@ -85,6 +86,9 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 			c.name = "endorsement-" + strconv.Itoa(endorsement)
 			c.subj, c.desc = txSubject(tx, c.name), fmt.Sprintf("%s: endorsement %d", desc, endorsement)
 			endorsement++
+		case fabric.RoleConfigSubmitter:
+			rule, c.name, c.report = RuleConfigSig, "config-submitter", !judged
+			c.subj, c.desc = txSubject(tx, c.name), desc+": config update envelope signature (its submitter's)"
 		default:
 			rule, c.report = RuleConfigSig, !judged
 			c.name = fmt.Sprintf("%s-%d", m.Role, m.Sig)
@@ -99,7 +103,18 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 			endorsers = addParty(endorsers, pt)
 		case ok && m.Role == fabric.RoleConfigUpdate:
 			updaters = addParty(updaters, pt)
+		case ok && m.Role == fabric.RoleCreator:
+			creator = &pt
+		case ok && m.Role == fabric.RoleConfigSubmitter:
+			submitter = &pt
 		}
+	}
+	switch tx.Type {
+	case typeEndorser:
+		a.checkCreatorPolicies(res, v, t, tx, creator, endorsers, desc, ev, judged)
+	case typeConfig:
+		a.checkSubmitter(res, v, p, tx, i, desc, ev, judged)
+		a.checkSubmitterPolicies(res, v, t, tx, creator, submitter, desc, ev, judged)
 	}
 	switch {
 	case tx.Type != typeConfig || b.Height == 0 || tx.Fabric.DecodeError != "":

@@ -134,7 +134,12 @@ type key struct {
 // loadKey reads a cryptogen identity (msp/signcerts and msp/keystore).
 func loadKey(t testing.TB, network, dir string) key {
 	t.Helper()
-	base := filepath.Join(fixtures, network, "crypto", dir, "msp")
+	return loadMSPKey(t, filepath.Join(fixtures, network, "crypto", dir, "msp"))
+}
+
+// loadMSPKey reads the identity of a cryptogen msp directory.
+func loadMSPKey(t testing.TB, base string) key {
+	t.Helper()
 	certs, _ := filepath.Glob(filepath.Join(base, "signcerts", "*.pem"))
 	if len(certs) != 1 {
 		t.Fatalf("no certificate in %s", base)

@@ -147,6 +147,16 @@ func (in *Ingester) Run(ctx context.Context) error {
 		case errors.Is(err, errStore):
 			return err
 		}
+		if brk := (*Break)(nil); errors.As(err, &brk) {
+			if ferr := in.fileBreak(ctx, brk); ferr != nil {
+				return ferr
+			}
+			if !in.cfg.Follow {
+				// A one-shot ingest stops at a break: the blocks before it
+				// are committed, the break is a finding.
+				return fmt.Errorf("ingest %s: stopped: %w", in.chain, err)
+			}
+		}
 		if failures++; !in.cfg.Follow && failures > in.cfg.MaxRetries {
 			return fmt.Errorf("ingest %s: giving up after %d attempts: %w", in.chain, failures, err)
 		}
@@ -163,6 +173,28 @@ func (in *Ingester) Run(ctx context.Context) error {
 
 // errStore marks errors from the index, which retrying will not cure.
 var errStore = errors.New("index")
+
+// FindingWriter is implemented by stores that keep findings. The
+// ingester files the breaks it meets there.
+type FindingWriter interface {
+	PutFindings(ctx context.Context, fs []Finding) error
+}
+
+// fileBreak stores brk as a finding on the chain when the store keeps
+// findings. A follower keeps retrying after a break (the node may serve
+// the block again, repaired); the finding keeps one id however often it
+// is filed.
+func (in *Ingester) fileBreak(ctx context.Context, brk *Break) error {
+	in.log.Warn("ingest break", "rule", brk.Rule.ID, "height", brk.Height, "err", brk.Err)
+	fw, ok := in.store.(FindingWriter)
+	if !ok {
+		return nil
+	}
+	if err := fw.PutFindings(ctx, []Finding{brk.Finding(in.chain, time.Now().UTC())}); err != nil {
+		return fmt.Errorf("ingest %s: %w: store break finding: %w", in.chain, errStore, err)
+	}
+	return nil
+}
 
 // step ingests up to the current head. It returns done when Run should
 // stop (not following and the target is reached).
@@ -309,6 +341,9 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 			err := in.store.Commit(ctx, b)
 			if errors.Is(err, ErrReorg) {
 				return in.reorg(ctx, b)
+			}
+			if errors.Is(err, ErrGap) {
+				return &Break{Rule: RuleBreakGap, Height: b.Height, Tx: NoTx, Err: err}
 			}
 			if err != nil {
 				return fmt.Errorf("%w: commit block %d: %w", errStore, b.Height, err)

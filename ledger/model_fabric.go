@@ -12,6 +12,10 @@ type FabricBlock struct {
 	ConsenterIDs   []uint32 `json:"consenterIds,omitempty"` // BFT identifier headers, aligned with Block.Signatures
 	OrdererType    string   `json:"ordererType,omitempty"`
 	HeaderHashAlgo string   `json:"headerHashAlgo,omitempty"`
+	// CommitHashError says why the COMMIT_HASH metadata did not decode
+	// (CommitHash is then nil). No signature covers it, so the rest of
+	// the block is decoded regardless.
+	CommitHashError string `json:"commitHashError,omitempty"`
 }
 
 // FabricTx carries the Fabric-specific parts of a transaction.

@@ -61,13 +61,18 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	sum, err := audit.Reaudit(ctx, db, audit.Config{Chain: chain, Workers: *workers, SM2PreHash: *preHash, Logger: log}, *from, last)
-	printSummary(e.stdout, *l, sum, time.Since(start))
+	printSummary(e.stdout, *l, sum, time.Since(start), err)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
 	done := fmt.Sprintf("%d blocks, %d txs, %d signatures, %d integrity findings", sum.Blocks, sum.Txs, sum.Signatures, sum.Integrity)
 	if err = act.end(ctx, err, done); err != nil {
 		return fmt.Errorf("audit %s: %w", chain.ID, err)
+	}
+	// The audit ran (the action succeeded), but like verify the command
+	// fails when the chain does not.
+	if sum.Integrity > 0 {
+		return fmt.Errorf("%w: audit %s: %d integrity findings", errIntegrity, chain.ID, sum.Integrity)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -38,6 +39,15 @@ type fabricImport struct {
 type importStats struct {
 	chains, blocks, txs int
 	skipped             int // blocks already in the index
+	stops               []importStop
+}
+
+// importStop is where the import of a chain stopped at a break.
+type importStop struct {
+	chain string
+	brk   *ledger.Break
+	last  uint64 // the chain's checkpoint after the import
+	held  bool   // whether the index holds any block of the chain
 }
 
 // channelSource is the blocks of one channel on disk.
@@ -86,8 +96,16 @@ func (fi *fabricImport) chainID(channel string) (string, error) {
 }
 
 // channel imports one channel from its checkpoint on, one atomic commit per
-// block. It stops at the first unreadable or undecodable block, naming its
-// file and offset; everything before it stays committed and consistent.
+// block. It stops at the first break: a block that cannot be read or
+// decoded, an envelope that does not decode, a gap, a header that does
+// not link to the block before, a file whose name says another number.
+// Everything before the break stays committed and consistent; the break
+// is stored as a finding on the chain (see fileBreak) and returned.
+//
+// The import does not go on past a break: the index holds one linked
+// chain per channel, and the blocks after a break could not be linked to
+// the blocks before it. Importing again after the ledger files are
+// repaired resumes from the checkpoint.
 func (fi *fabricImport) channel(ctx context.Context, src channelSource, st *importStats) error {
 	id, err := fi.chainID(src.channel)
 	if err != nil {
@@ -107,11 +125,11 @@ func (fi *fabricImport) channel(ctx context.Context, src channelSource, st *impo
 	if err != nil {
 		return err
 	}
-	next := uint64(0)
+	next, have := uint64(0), false // the height expected next; whether a block is below it
 	cp, err := fi.db.Checkpoint(ctx, id)
 	switch {
 	case err == nil:
-		next = cp.Height + 1
+		next, have = cp.Height+1, true
 		// Resume with the config in force: hashing algorithm and consenters.
 		c, err := fi.db.ChannelConfig(ctx, id, cp.Height)
 		if err != nil && !errors.Is(err, ledger.ErrNotFound) {
@@ -129,27 +147,62 @@ func (fi *fabricImport) channel(ctx context.Context, src channelSource, st *impo
 		file       string
 		base, size int64 // bytes of the files before file, and of file
 	)
+	stop := func(brks ...*ledger.Break) error { return fi.fileBreak(ctx, id, st, brks) }
+	resumed := next // blocks below were indexed before this run
+	if !have {
+		resumed = 0
+	}
 	for rb, err := range src.blocks {
 		if err != nil {
+			var fe *fabric.FileError
+			if errors.As(err, &fe) && !errors.Is(err, fabric.ErrEmptyFile) {
+				return stop(&ledger.Break{Rule: ledger.RuleBreakUndecodable, Height: next, File: fe.File, Offset: fe.Offset, Tx: ledger.NoTx, Err: err})
+			}
 			return err
 		}
 		if rb.File != file {
 			file, base, size = rb.File, base+size, fileSize(rb.File)
 		}
 		if rb.Number < next {
+			// A block read twice in this run must be the same block: two
+			// different blocks with one number are a fork in the files.
+			if rb.Number >= resumed {
+				if len(rb.Breaks) > 0 {
+					return stop(rb.Breaks...)
+				}
+				if old, err := fi.db.Block(ctx, id, rb.Number); err == nil && !bytes.Equal(old.Raw, rb.Bytes) {
+					return stop(&ledger.Break{Rule: ledger.RuleBreakNumber, Height: rb.Number, File: rb.File, Offset: rb.Offset, Tx: ledger.NoTx,
+						Err: fmt.Errorf("%w: a second, different block %d", fabric.ErrCorrupt, rb.Number)})
+				}
+			}
 			st.skipped++
 			continue
 		}
+		if len(rb.Breaks) > 0 {
+			return stop(rb.Breaks...)
+		}
+		at := func(rule *ledger.RuleInfo, height uint64, err error) error {
+			return stop(&ledger.Break{Rule: rule, Height: height, File: rb.File, Offset: rb.Offset, Tx: ledger.NoTx, Err: err})
+		}
+		if have && rb.Number > next {
+			return at(ledger.RuleBreakGap, next, fmt.Errorf("%w: blocks %d..%d are missing: the next block found is %d", ledger.ErrGap, next, rb.Number-1, rb.Number))
+		}
 		b, err := dec.Decode(rb.Bytes)
 		if err != nil {
-			return &fabric.FileError{File: rb.File, Offset: rb.Offset, Err: err}
+			return at(ledger.RuleBreakUndecodable, rb.Number, err)
 		}
 		if b.Height != rb.Number {
-			return &fabric.FileError{File: rb.File, Offset: rb.Offset, Err: fmt.Errorf("%w: block number %d, record says %d", fabric.ErrCorrupt, b.Height, rb.Number)}
+			return at(ledger.RuleBreakNumber, rb.Number, fmt.Errorf("%w: block number %d, record says %d", fabric.ErrCorrupt, b.Height, rb.Number))
 		}
-		if err := fi.db.Commit(ctx, b); err != nil {
+		switch err := fi.db.Commit(ctx, b); {
+		case errors.Is(err, ledger.ErrGap):
+			return at(ledger.RuleBreakGap, b.Height, err)
+		case errors.Is(err, ledger.ErrReorg):
+			return at(ledger.RuleBreakUnlinked, b.Height, err)
+		case err != nil:
 			return fmt.Errorf("%s at offset %d: commit block %d: %w", rb.File, rb.Offset, b.Height, err)
 		}
+		next, have = b.Height+1, true
 		if b.Config != nil && isGM(b.Config) && m.Crypto != ledger.CryptoGM {
 			m.Crypto = ledger.CryptoGM
 			if err := fi.db.PutChain(ctx, m); err != nil {
@@ -163,6 +216,26 @@ func (fi *fabricImport) channel(ctx context.Context, src channelSource, st *impo
 	bar.finish()
 	st.chains++
 	return nil
+}
+
+// fileBreak stores the breaks found at one block as findings on chain,
+// notes where the import stopped in st, and returns the first break as
+// the error that ends the channel's import.
+func (fi *fabricImport) fileBreak(ctx context.Context, chain string, st *importStats, brks []*ledger.Break) error {
+	now := time.Now().UTC()
+	fs := make([]ledger.Finding, len(brks))
+	for i, b := range brks {
+		fs[i] = b.Finding(chain, now)
+	}
+	stop := importStop{chain: chain, brk: brks[0]}
+	if cp, err := fi.db.Checkpoint(ctx, chain); err == nil {
+		stop.last, stop.held = cp.Height, true
+	}
+	st.stops = append(st.stops, stop)
+	if err := fi.db.PutFindings(ctx, fs); err != nil {
+		return errors.Join(brks[0], fmt.Errorf("store break finding: %w", err))
+	}
+	return brks[0]
 }
 
 // isGM reports whether a channel config declares national-crypto MSPs.
@@ -197,23 +270,17 @@ func fabricSources(ctx context.Context, path string) ([]channelSource, error) {
 	case fabric.LayoutBlockfile:
 		return []channelSource{{channel: filepath.Base(filepath.Dir(path)), blocks: fabric.Blockfile(ctx, path), size: fileSize(path)}}, nil
 	case fabric.LayoutBlockDir, fabric.LayoutBlockFile:
-		return blockDirSources(ctx, path, layout)
+		return blockDirSources(ctx, path)
 	}
 	return nil, fmt.Errorf("--fabric-dir %s: %w", path, fabric.ErrUnknownLayout)
 }
 
-// blockDirSources splits the .block files at path by the channel named
-// inside each block and orders each channel's files by block number. A
-// file that does not decode is reported with the others' errors; its
-// channel stops at the gap it leaves.
-func blockDirSources(ctx context.Context, path string, layout fabric.Layout) ([]channelSource, error) {
-	files := []string{path}
-	if layout == fabric.LayoutBlockDir {
-		var err error
-		if files, err = filepath.Glob(filepath.Join(path, "*.block")); err != nil {
-			return nil, err
-		}
-	}
+// blockDirSources splits the .block files at path by channel (as
+// fabric.BlockDir places them: by the envelopes inside, or by their
+// neighbours, never as a chain of their own) and orders each channel's
+// files by block number. Files that cannot be placed at all are reported
+// with the others' errors; the other files are imported.
+func blockDirSources(ctx context.Context, path string) ([]channelSource, error) {
 	type head struct {
 		number uint64
 		file   string
@@ -221,18 +288,15 @@ func blockDirSources(ctx context.Context, path string, layout fabric.Layout) ([]
 	}
 	byChannel := map[string][]head{}
 	var bad []error
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		for rb, err := range fabric.Open(ctx, f) {
-			if err != nil {
-				bad = append(bad, err)
-				break
+	for rb, err := range fabric.Open(ctx, path) {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
 			}
-			ch := cmp.Or(rb.Channel, "unknown")
-			byChannel[ch] = append(byChannel[ch], head{rb.Number, f, int64(len(rb.Bytes))})
+			bad = append(bad, err)
+			break
 		}
+		byChannel[rb.Channel] = append(byChannel[rb.Channel], head{rb.Number, rb.File, int64(len(rb.Bytes))})
 	}
 	out := make([]channelSource, 0, len(byChannel))
 	for _, ch := range slices.Sorted(maps.Keys(byChannel)) {
@@ -380,5 +444,12 @@ func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFla
 	el := max(time.Since(t0).Seconds(), 1e-3)
 	fmt.Fprintf(e.stdout, fi.text.Fabric,
 		st.blocks, st.txs, st.chains, f.dir, el, float64(st.txs)/el, st.skipped)
+	for _, s := range st.stops {
+		if s.held {
+			fmt.Fprintf(e.stdout, fi.text.Break, s.chain, s.brk.Height, s.brk, s.last)
+		} else {
+			fmt.Fprintf(e.stdout, fi.text.BreakFirst, s.chain, s.brk.Height, s.brk)
+		}
+	}
 	return act.end(ctx, err, fmt.Sprintf("chain prefix %s: %d blocks, %d txs, %d channels", fi.prefix, st.blocks, st.txs, st.chains))
 }

@@ -161,7 +161,22 @@ func verifyChain(ctx context.Context, w io.Writer, f verifyFlags, src verifySour
 		return audit.Summary{}, fmt.Errorf("%w: verify: %w", errUsage, err)
 	}
 	start := time.Now()
-	err = a.Run(ctx, src.blocks, func(r *audit.BlockResult) error {
+	var breaks []ledger.Finding
+	blocks := func(yield func(fabric.RawBlock, error) bool) {
+		for rb, err := range src.blocks {
+			for _, b := range rb.Breaks {
+				fd := b.Finding(id, start.UTC())
+				if f.findings {
+					printFinding(w, f.lang, &fd, 24)
+				}
+				breaks = append(breaks, fd)
+			}
+			if !yield(rb, err) {
+				return
+			}
+		}
+	}
+	err = a.Run(ctx, blocks, func(r *audit.BlockResult) error {
 		if f.findings {
 			for _, fd := range r.Findings {
 				printFinding(w, f.lang, &fd, 24)
@@ -169,23 +184,49 @@ func verifyChain(ctx context.Context, w io.Writer, f verifyFlags, src verifySour
 		}
 		return nil
 	})
-	sum := a.Summary()
-	printSummary(w, f.lang, sum, time.Since(start))
+	sum := addBreaks(a.Summary(), breaks)
+	printSummary(w, f.lang, sum, time.Since(start), err)
 	if err != nil {
 		return sum, fmt.Errorf("verify %s: %w", id, err)
 	}
 	return sum, nil
 }
 
-// printSummary writes the totals of one audited chain in l.
-func printSummary(w io.Writer, l lang, s audit.Summary, took time.Duration) {
+// addBreaks counts the breaks the reader found in the summary's findings.
+func addBreaks(s audit.Summary, breaks []ledger.Finding) audit.Summary {
+	for _, fd := range breaks {
+		s.Findings[fd.Rule]++
+		if fd.Category == ledger.CatIntegrity {
+			s.Integrity++
+		}
+	}
+	return s
+}
+
+// sigRules are the rules whose findings are signatures that failed.
+var sigRules = []*ledger.RuleInfo{audit.RuleCreatorSig, audit.RuleEndorserSig, audit.RuleOrdererSig, audit.RuleConfigSig}
+
+// failedSignatures counts the signatures of s that did not verify.
+func failedSignatures(s audit.Summary) int {
+	n := 0
+	for _, r := range sigRules {
+		n += s.Findings[r.ID]
+	}
+	return n
+}
+
+// printSummary writes the totals of one audited chain in l. Signatures
+// checked are split into those that verified and those that failed. A
+// run that ended with runErr has no integrity verdict: it is incomplete.
+func printSummary(w io.Writer, l lang, s audit.Summary, took time.Duration, runErr error) {
 	t := verifyTexts[l]
-	fmt.Fprintf(w, t.Chain, s.Chain, s.First, s.Last, s.Blocks, s.Txs, s.Signatures, s.Verifies, s.Tabled, s.Reused)
+	failed := failedSignatures(s)
+	fmt.Fprintf(w, t.Chain, s.Chain, s.First, s.Last, s.Blocks, s.Txs, s.Signatures, max(s.Signatures-failed, 0), failed, s.Verifies, s.Tabled, s.Reused)
 	if s.SM2PreHash != "" {
 		fmt.Fprintf(w, t.PreHash, cmp.Or(t.PreHashes[s.SM2PreHash], s.SM2PreHash))
 	}
 	fmt.Fprintf(w, t.Took, took.Round(time.Millisecond))
-	printFindingCounts(w, l, s.Findings, s.Integrity)
+	printFindingCounts(w, l, s.Findings, s.Integrity, runErr != nil)
 }
 
 // printFinding writes one finding on a line, its rule padded to ruleWidth.
@@ -194,8 +235,9 @@ func printFinding(w io.Writer, l lang, f *ledger.Finding, ruleWidth int) {
 }
 
 // printFindingCounts writes the findings per rule, sorted, with their
-// severity, then the integrity verdict, in l.
-func printFindingCounts(w io.Writer, l lang, counts map[string]int, failing int) {
+// severity, then the integrity verdict, in l: incomplete when the run
+// did not reach the end of the ledger.
+func printFindingCounts(w io.Writer, l lang, counts map[string]int, failing int, incomplete bool) {
 	rules := make([]string, 0, len(counts))
 	for r := range counts {
 		rules = append(rules, r)
@@ -210,8 +252,11 @@ func printFindingCounts(w io.Writer, l lang, counts map[string]int, failing int)
 	}
 	t := verifyTexts[l]
 	verdict := t.OK
-	if failing > 0 {
+	switch {
+	case failing > 0:
 		verdict = fmt.Sprintf(t.Failed, failing)
+	case incomplete:
+		verdict = t.Incomplete
 	}
 	fmt.Fprintf(w, "  %s\n", verdict)
 }

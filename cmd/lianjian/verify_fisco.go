@@ -89,6 +89,6 @@ func verifyFisco(ctx context.Context, w io.Writer, f verifyFlags, paths []string
 	}
 	fmt.Fprintf(w, verifyTexts[f.lang].Fisco,
 		cfg.Chain, line, f.lang.suite(v.Suite()), s.first, s.last, s.blocks, s.txs, s.sealerSigs, s.items, time.Since(start).Round(time.Millisecond))
-	printFindingCounts(w, f.lang, s.findings, s.failing)
+	printFindingCounts(w, f.lang, s.findings, s.failing, false)
 	return s.failing, nil
 }

@@ -29,7 +29,7 @@ func TestVerify(t *testing.T) {
 		want    []string
 	}{
 		{"upstream peer copy", []string{filepath.Join(fixtureDir, "fabric-2.5.9/peer")}, nil,
-			[]string{"chain mychannel: blocks 0..12 (13), txs 15, signatures checked 40", "integrity OK"}},
+			[]string{"chain mychannel: blocks 0..12 (13), txs 15, signatures checked 41", "integrity OK"}},
 		{"gm orderer copy with the system channel", []string{"--gm", filepath.Join(fixtureDir, "fabric-gm-sm2/orderer")}, nil,
 			[]string{"chain mychannel: blocks 0..5 (6)", "SM2 pre-hash none", "GM-HASH-NOT-SM3", "chain system-channel: blocks 0..0 (1)", "integrity OK"}},
 		{"block files", []string{"-q", filepath.Join(fixtureDir, "fabric-2.5.9/peer/mychannel_1.block"), filepath.Join(fixtureDir, "fabric-2.5.9/peer/mychannel_0.block")}, nil,

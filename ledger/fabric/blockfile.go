@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/hyperledger/fabric-protos-go/common"
+	"github.com/lianjian/lianjian/ledger"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
@@ -25,6 +26,10 @@ type RawBlock struct {
 	Bytes   []byte // marshalled common.Block, ready for DecodeBlock
 	File    string
 	Offset  int64 // offset of the block's record in File; 0 for .block files
+	// Breaks are what the reader found wrong with the block while placing
+	// it: an undecodable block or envelope, a file name that says another
+	// number. The block is still yielded, in its channel.
+	Breaks []*ledger.Break
 }
 
 // A blockfile record is a protobuf varint length followed by Fabric's
@@ -134,7 +139,9 @@ func readRecord(br *bufio.Reader, name string, off int64) (RawBlock, int64, erro
 	if err != nil {
 		return RawBlock{}, 0, fail(base, "block record: marshal: %v", err)
 	}
-	return RawBlock{Number: blk.Header.Number, Bytes: raw, File: name, Offset: off}, int64(n) + int64(length), nil
+	rb := RawBlock{Number: blk.Header.Number, Bytes: raw, File: name, Offset: off}
+	_, rb.Breaks = envelopes(rb, blk.Data.Data)
+	return rb, int64(n) + int64(length), nil
 }
 
 // parseSerialized decodes Fabric's block serialization. On error it

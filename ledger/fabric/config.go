@@ -263,6 +263,25 @@ func ders(in [][]byte) [][]byte {
 	return out
 }
 
+// Maintenance reports whether the ordering service of a marshalled
+// common.Config (a [ledger.Config] Raw) is in maintenance mode
+// (/Channel/Orderer ConsensusType state MAINTENANCE). While it is, the
+// orderer holds envelopes to /Channel/Orderer/Writers instead of
+// /Channel/Writers and rejects normal transactions. A config that does not
+// decode or names no state is in normal mode.
+func Maintenance(rawConfig []byte) bool {
+	var c common.Config
+	if len(rawConfig) == 0 || unmarshal("config", rawConfig, &c) != nil {
+		return false
+	}
+	v := c.GetChannelGroup().GetGroups()["Orderer"].GetValues()["ConsensusType"]
+	var ct orderer.ConsensusType
+	if v == nil || unmarshal("consensus type", v.Value, &ct) != nil {
+		return false
+	}
+	return ct.State == orderer.ConsensusType_STATE_MAINTENANCE
+}
+
 // configBytes returns the exact bytes of the Config field (1) of a
 // marshalled common.ConfigEnvelope, or nil when it has none.
 func configBytes(env []byte) []byte {

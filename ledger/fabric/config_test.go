@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hyperledger/fabric-protos-go/common"
+	"github.com/hyperledger/fabric-protos-go/orderer"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
 )
@@ -34,15 +35,15 @@ func TestConfigFixtures(t *testing.T) {
 		{"fabric-2.5.9/peer/mychannel_11.block", "mychannel", 1, "2s",
 			"Org1MSP/Application/Org1MSP/ECDSA-P256,OrdererMSP/Orderer/OrdererOrg/ECDSA-P256", "127.0.0.1:7050",
 			"Application=V2_5 Channel=V2_0 Orderer=V2_0", "127.0.0.1:7051", "127.0.0.1:7050",
-			"creator/OrdererMSP,config-update/OrdererMSP"},
+			"creator/OrdererMSP,config-submitter/OrdererMSP,config-update/OrdererMSP"},
 		{"fabric-gm-sm2/peer/mychannel_0.block", "mychannel", 1, "1s",
 			"Org1MSP/Application/Org1MSP/SM2,OrdererMSP/Orderer/OrdererOrg/SM2", "127.0.0.1:6050",
 			"Application=V2_0 Channel=V2_0 Orderer=V2_0", "", "127.0.0.1:6050",
-			"creator/OrdererMSP,config-update/Org1MSP"},
+			"creator/OrdererMSP,config-submitter/Org1MSP,config-update/Org1MSP"},
 		{"fabric-gm-sm2/orderer/gm_mychannel_0.block", "mychannel", 1, "1s",
 			"Org1MSP/Application/Org1MSP/SM2,OrdererMSP/Orderer/OrdererOrg/SM2", "127.0.0.1:6050",
 			"Application=V2_0 Channel=V2_0 Orderer=V2_0", "", "127.0.0.1:6050",
-			"creator/OrdererMSP,config-update/Org1MSP"},
+			"creator/OrdererMSP,config-submitter/Org1MSP,config-update/Org1MSP"},
 		{"fabric-gm-sm2/orderer/system-channel_0.block", "system-channel", 0, "1s",
 			"Org1MSP/Consortiums/Org1MSP/SM2,OrdererMSP/Orderer/OrdererOrg/SM2", "127.0.0.1:6050",
 			"Channel=V2_0 Orderer=V2_0", "", "127.0.0.1:6050", ""},
@@ -241,4 +242,37 @@ func TestRWSetFixtures(t *testing.T) {
 			t.Errorf("collections = %v", coll)
 		}
 	})
+}
+
+// TestMaintenance reads the ordering service's consensus state from real
+// configs (normal) and from the same config switched to maintenance.
+func TestMaintenance(t *testing.T) {
+	c := decodeFixture(t, "fabric-2.5.9/peer/mychannel_11.block").Config
+	if Maintenance(c.Raw) {
+		t.Error("Maintenance(fixture config) = true, want false")
+	}
+	var cfg common.Config
+	if err := proto.Unmarshal(c.Raw, protoadapt.MessageV2Of(&cfg)); err != nil {
+		t.Fatal(err)
+	}
+	v := cfg.ChannelGroup.Groups["Orderer"].Values["ConsensusType"]
+	var ct orderer.ConsensusType
+	if err := proto.Unmarshal(v.Value, protoadapt.MessageV2Of(&ct)); err != nil {
+		t.Fatal(err)
+	}
+	ct.State = orderer.ConsensusType_STATE_MAINTENANCE
+	v.Value = marshal(t, &ct)
+	for _, tt := range []struct {
+		name string
+		raw  []byte
+		want bool
+	}{
+		{"maintenance", marshal(t, &cfg), true},
+		{"no config", nil, false},
+		{"garbage", []byte{0xff, 0xff}, false},
+	} {
+		if got := Maintenance(tt.raw); got != tt.want {
+			t.Errorf("Maintenance(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

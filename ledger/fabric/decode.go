@@ -202,11 +202,13 @@ func (s *state) blockMetadata(b *ledger.Block, md [][]byte) error {
 	}
 	fb.TxFilter = at(common.BlockMetadataIndex_TRANSACTIONS_FILTER)
 	if raw := at(common.BlockMetadataIndex_COMMIT_HASH); len(raw) > 0 {
+		// Peer-local and unsigned: a broken one is recorded, not fatal.
 		var m common.Metadata
 		if err := unmarshal("metadata COMMIT_HASH", raw, &m); err != nil {
-			return err
+			fb.CommitHashError = err.Error()
+		} else {
+			fb.CommitHash = m.Value
 		}
-		fb.CommitHash = m.Value
 	}
 	if raw := at(common.BlockMetadataIndex_LAST_CONFIG); len(raw) > 0 {
 		var m common.Metadata

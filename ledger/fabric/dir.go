@@ -3,8 +3,10 @@ package fabric
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/hyperledger/fabric-protos-go/common"
+	"github.com/lianjian/lianjian/ledger"
 )
 
 // Layout is what a path holds.
@@ -122,7 +125,8 @@ func Channels(root string) ([]Channel, error) {
 }
 
 // ChannelBlocks iterates over the blocks of a channel directory, file by
-// file in blockfile number order.
+// file in blockfile number order. A zero-byte blockfile is an error
+// ([ErrEmptyFile]): Fabric does not leave one behind blocks it wrote.
 func ChannelBlocks(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 	return func(yield func(RawBlock, error) bool) {
 		files, err := blockfiles(dir)
@@ -131,6 +135,10 @@ func ChannelBlocks(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 			return
 		}
 		for _, f := range files {
+			if fi, err := os.Stat(f); err == nil && fi.Size() == 0 {
+				yield(RawBlock{}, &FileError{File: f, Err: ErrEmptyFile})
+				return
+			}
 			for rb, err := range Blockfile(ctx, f) {
 				if !yield(rb, err) || err != nil {
 					return
@@ -143,6 +151,18 @@ func ChannelBlocks(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 // BlockDir iterates over the .block files of dir, each one marshalled
 // common.Block, ordered by channel and then by the block number inside
 // (not by file name).
+//
+// The reader never invents a chain. A block's channel is the one named
+// by its first envelope that decodes; failing that, the channel of its
+// neighbours: the files whose names share its prefix (CHANNEL in
+// CHANNEL_N.block, which need not be the channel's name), or all the
+// files when they hold one channel; failing that, the prefix itself. A
+// block that does not decode at all is placed by its file name and
+// yielded with its bytes, for the decoder to reject. What is wrong is
+// attached as RawBlock.Breaks: an undecodable block or envelope (with
+// file, block and envelope index), a name that says block N when the
+// header says M. Files that cannot be placed at all (no number in the
+// name, and no header) are one error yielded after the other blocks.
 func BlockDir(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 	return func(yield func(RawBlock, error) bool) {
 		paths, err := filepath.Glob(filepath.Join(dir, "*"+blockSuffix))
@@ -151,6 +171,9 @@ func BlockDir(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 			return
 		}
 		var blocks []RawBlock
+		var unplaced []error
+		channels := map[string]bool{}
+		byPrefix := map[string]string{} // file name prefix -> channel inside
 		for _, p := range paths {
 			if err := ctx.Err(); err != nil {
 				yield(RawBlock{}, err)
@@ -158,11 +181,31 @@ func BlockDir(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 			}
 			rb, err := readBlockFile(p)
 			if err != nil {
-				yield(RawBlock{}, err)
-				return
+				unplaced = append(unplaced, err)
+				continue
 			}
-			rb.Bytes = nil // re-read when yielded, to bound memory
+			rb.Bytes, rb.Breaks = nil, nil // re-read when yielded, to bound memory
+			if rb.Channel != "" {
+				channels[rb.Channel] = true
+				if prefix, _, ok := blockFileName(p); ok {
+					byPrefix[prefix] = rb.Channel
+				}
+			}
 			blocks = append(blocks, rb)
+		}
+		for i := range blocks {
+			if blocks[i].Channel != "" {
+				continue
+			}
+			prefix, _, _ := blockFileName(blocks[i].File)
+			switch ch, ok := byPrefix[prefix]; {
+			case ok:
+				blocks[i].Channel = ch
+			case len(channels) == 1:
+				blocks[i].Channel = slices.Collect(maps.Keys(channels))[0]
+			default:
+				blocks[i].Channel = prefix
+			}
 		}
 		slices.SortStableFunc(blocks, func(a, b RawBlock) int {
 			return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Number, b.Number))
@@ -173,9 +216,13 @@ func BlockDir(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 				return
 			}
 			full, err := readBlockFile(rb.File)
+			full.Channel = rb.Channel
 			if !yield(full, err) || err != nil {
 				return
 			}
+		}
+		if len(unplaced) > 0 {
+			yield(RawBlock{}, errors.Join(unplaced...))
 		}
 	}
 }
@@ -194,7 +241,13 @@ func Open(ctx context.Context, path string) iter.Seq2[RawBlock, error] {
 	case layout == LayoutBlockDir:
 		return BlockDir(ctx, path)
 	case layout == LayoutBlockFile:
-		return func(yield func(RawBlock, error) bool) { yield(readBlockFile(path)) }
+		return func(yield func(RawBlock, error) bool) {
+			rb, err := readBlockFile(path)
+			if rb.Channel == "" {
+				rb.Channel, _, _ = blockFileName(path)
+			}
+			yield(rb, err)
+		}
 	case layout == LayoutLedgerRoot:
 		chans, cerr := Channels(path)
 		if cerr == nil && len(chans) == 1 {
@@ -205,37 +258,89 @@ func Open(ctx context.Context, path string) iter.Seq2[RawBlock, error] {
 	return func(yield func(RawBlock, error) bool) { yield(RawBlock{}, err) }
 }
 
-// readBlockFile reads one .block file and the number and channel inside.
+// blockFileName splits CHANNEL_N.block into its channel and number.
+func blockFileName(path string) (channel string, number uint64, ok bool) {
+	base := strings.TrimSuffix(filepath.Base(path), blockSuffix)
+	i := strings.LastIndexByte(base, '_')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.ParseUint(base[i+1:], 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return base[:i], n, true
+}
+
+// readBlockFile reads one .block file and places it: its number, the
+// channel its envelopes name ("" when none decodes) and the breaks found
+// (see BlockDir). A file that does not decode and whose name gives no
+// number is an error: it cannot be placed.
 func readBlockFile(path string) (RawBlock, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return RawBlock{}, err
 	}
+	_, nameNum, named := blockFileName(path)
 	var b common.Block
-	if err := unmarshal("block", raw, &b); err != nil {
-		return RawBlock{}, &FileError{File: path, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+	err = unmarshal("block", raw, &b)
+	if err == nil && b.Header == nil {
+		err = errors.New("block has no header")
 	}
-	if b.Header == nil {
-		return RawBlock{}, &FileError{File: path, Err: fmt.Errorf("%w: block has no header", ErrCorrupt)}
+	if err != nil {
+		ferr := &FileError{File: path, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+		if !named {
+			return RawBlock{}, ferr
+		}
+		brk := &ledger.Break{Rule: ledger.RuleBreakUndecodable, Height: nameNum, File: path, Tx: ledger.NoTx, Err: ferr}
+		return RawBlock{Number: nameNum, Bytes: raw, File: path, Breaks: []*ledger.Break{brk}}, nil
 	}
-	return RawBlock{Number: b.Header.Number, Channel: blockChannel(&b), Bytes: raw, File: path}, nil
+	rb := RawBlock{Number: b.Header.Number, Bytes: raw, File: path}
+	rb.Channel, rb.Breaks = envelopes(rb, b.GetData().GetData())
+	if named && nameNum != rb.Number {
+		rb.Breaks = append(rb.Breaks, &ledger.Break{Rule: ledger.RuleBreakNumber, Height: rb.Number, File: path, Tx: ledger.NoTx,
+			Err: fmt.Errorf("%w: file name says block %d, header says %d", ErrCorrupt, nameNum, rb.Number)})
+	}
+	return rb, nil
 }
 
-// blockChannel returns the channel named by the first envelope of b, or
-// "" when it does not decode.
-func blockChannel(b *common.Block) string {
-	data := b.GetData().GetData()
-	if len(data) == 0 {
-		return ""
+// envelopes returns the channel named by the first envelope of the block
+// rb that decodes, and a break for each envelope that does not.
+func envelopes(rb RawBlock, data [][]byte) (string, []*ledger.Break) {
+	var channel string
+	var brks []*ledger.Break
+	for i, d := range data {
+		ch, err := envelopeChannel(d)
+		if err != nil {
+			brks = append(brks, &ledger.Break{Rule: ledger.RuleBreakUndecodable, Height: rb.Number, File: rb.File, Offset: rb.Offset, Tx: i, Err: err})
+			continue
+		}
+		if channel == "" {
+			channel = ch
+		}
 	}
+	return channel, brks
+}
+
+// envelopeChannel returns the channel named by a marshalled envelope, or
+// why it does not decode down to its channel header.
+func envelopeChannel(data []byte) (string, error) {
 	var env common.Envelope
 	var pl common.Payload
 	var ch common.ChannelHeader
-	if unmarshal("", data[0], &env) != nil || unmarshal("", env.Payload, &pl) != nil ||
-		unmarshal("", pl.GetHeader().GetChannelHeader(), &ch) != nil {
-		return ""
+	if err := unmarshal("envelope", data, &env); err != nil {
+		return "", err
 	}
-	return ch.ChannelId
+	if err := unmarshal("payload", env.Payload, &pl); err != nil {
+		return "", err
+	}
+	if pl.GetHeader() == nil {
+		return "", fmt.Errorf("payload: %w: no header", ErrMalformed)
+	}
+	if err := unmarshal("channel header", pl.GetHeader().GetChannelHeader(), &ch); err != nil {
+		return "", err
+	}
+	return ch.ChannelId, nil
 }
 
 // blockfiles lists the blockfile_NNNNNN files of dir in number order.

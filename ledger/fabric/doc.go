@@ -34,6 +34,8 @@
 //
 //   - creator: the envelope payload bytes;
 //   - endorser: proposal response payload ‖ endorser identity bytes;
+//   - config-submitter: the payload bytes of the config update envelope
+//     (last_update) a CONFIG transaction applied;
 //   - config-update: config signature header ‖ config update bytes;
 //   - orderer: metadata value ‖ signature header (or BFT identifier
 //     header) ‖ header ASN.1 bytes.

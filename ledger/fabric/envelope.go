@@ -209,11 +209,25 @@ func (s *state) configTx(tx *ledger.Tx, data []byte) (*ledger.Config, error) {
 }
 
 // lastUpdate records the signatures on the config update a CONFIG
-// transaction applied.
+// transaction applied: its envelope signature by the submitter, then the
+// signatures the update collected.
 func (s *state) lastUpdate(tx *ledger.Tx, env *common.Envelope) error {
 	var pl common.Payload
 	if err := unmarshal("payload", env.Payload, &pl); err != nil {
 		return err
+	}
+	if pl.Header != nil {
+		var sh common.SignatureHeader
+		if err := unmarshal("signature header", pl.Header.SignatureHeader, &sh); err != nil {
+			return err
+		}
+		if len(sh.Creator) > 0 || len(env.Signature) > 0 {
+			id, err := s.identity(sh.Creator)
+			if err != nil {
+				return fmt.Errorf("submitter: %w", err)
+			}
+			s.addSig(tx, RoleConfigSubmitter, id, env.Signature, sh.Creator, env.Payload)
+		}
 	}
 	var cue common.ConfigUpdateEnvelope
 	if err := unmarshal("config update envelope", pl.Data, &cue); err != nil {

@@ -18,6 +18,10 @@ var (
 	// ErrUnknownLayout reports a path that holds neither blockfiles nor
 	// .block files.
 	ErrUnknownLayout = errors.New("no fabric ledger files found")
+	// ErrEmptyFile reports a zero-byte blockfile in a ledger directory:
+	// Fabric never leaves one behind a block it has written, so the
+	// blocks it held were removed.
+	ErrEmptyFile error = invalidError("empty blockfile")
 	// ErrNoRaw reports a block whose raw bytes were not kept.
 	ErrNoRaw = errors.New("block has no raw bytes")
 	// ErrHashAlgorithm reports an unsupported header hash algorithm.

@@ -302,7 +302,9 @@ func (l *Live) query(ctx context.Context, h uint64) (*ledger.Block, error) {
 	return l.decode(pb, h)
 }
 
-// decode converts an SDK block, checking it is the block asked for.
+// decode converts an SDK block, checking it is the block asked for. A
+// block that does not decode, or is not the one asked for, is a
+// [*ledger.Break] the ingester files as a finding.
 func (l *Live) decode(pb *common.Block, want uint64) (*ledger.Block, error) {
 	raw, err := marshalBlock(pb)
 	if err != nil {
@@ -310,10 +312,12 @@ func (l *Live) decode(pb *common.Block, want uint64) (*ledger.Block, error) {
 	}
 	b, err := l.dec.Decode(raw)
 	if err != nil {
-		return nil, fmt.Errorf("channel %s block %d: %w", l.channel, want, err)
+		return nil, &ledger.Break{Rule: ledger.RuleBreakUndecodable, Height: want, Tx: ledger.NoTx,
+			Err: fmt.Errorf("channel %s block %d: %w", l.channel, want, err)}
 	}
 	if b.Height != want {
-		return nil, fmt.Errorf("%w: channel %s: asked for block %d, peer sent %d", ErrMalformed, l.channel, want, b.Height)
+		return nil, &ledger.Break{Rule: ledger.RuleBreakNumber, Height: want, Tx: ledger.NoTx,
+			Err: fmt.Errorf("%w: channel %s: asked for block %d, peer sent %d", ErrMalformed, l.channel, want, b.Height)}
 	}
 	return b, nil
 }

@@ -11,7 +11,11 @@ const (
 	RoleCreator      = "creator"       // envelope signature by the signature header creator
 	RoleEndorser     = "endorser"      // endorsement of a proposal response
 	RoleConfigUpdate = "config-update" // signature on the config update a CONFIG transaction applied
-	RoleOrderer      = "orderer"       // block signature in metadata SIGNATURES
+	// RoleConfigSubmitter is the envelope signature of the config update
+	// a CONFIG transaction applied (its last_update), by the identity that
+	// submitted it to the orderer.
+	RoleConfigSubmitter = "config-submitter"
+	RoleOrderer         = "orderer" // block signature in metadata SIGNATURES
 )
 
 // SignedMessage is what one signature of a block covers, for a verifier.

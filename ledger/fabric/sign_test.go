@@ -76,7 +76,7 @@ func TestSignedMessages(t *testing.T) {
 			}
 		})
 	}
-	for _, r := range []string{RoleCreator, RoleEndorser, RoleOrderer, RoleConfigUpdate} {
+	for _, r := range []string{RoleCreator, RoleEndorser, RoleOrderer, RoleConfigUpdate, RoleConfigSubmitter} {
 		if roles[r] == 0 {
 			t.Errorf("no %s signature among the fixtures", r)
 		}
