@@ -127,11 +127,25 @@ func loadCase(yamlPath string) (corpusCase, error) {
 	return c, nil
 }
 
-// caseFinding is a finding with the SWC ids of its rule and its source line.
+// caseFinding is a finding with the SWC ids of its rule and its source
+// line, plus the pcs and lines its evidence names (such as the write after
+// a reentrant call), which the labels may point at as well.
 type caseFinding struct {
 	Rule, Contract string
 	SWCs           []string
 	PC, Line       int
+	RelPCs, RelLns []int
+}
+
+// relatedPCs returns the pcs named by evidence keys ending in "PC".
+func relatedPCs(ev map[string]string) []int {
+	var out []int
+	for _, k := range sortedKeys(ev) {
+		if pc, err := strconv.Atoi(ev[k]); err == nil && strings.HasSuffix(k, "PC") {
+			out = append(out, pc)
+		}
+	}
+	return out
 }
 
 func scanCase(tb testing.TB, c corpusCase) []caseFinding {
@@ -150,7 +164,13 @@ func scanCase(tb testing.TB, c corpusCase) []caseFinding {
 		Locate(res.Findings, res.Program, ct.SrcMap, files)
 		for _, f := range res.Findings {
 			info, _ := ledger.LookupRule(f.Rule)
-			cf := caseFinding{Rule: f.Rule, Contract: ct.Name, PC: f.Location.Bytecode.PC, Line: f.Location.Line}
+			cf := caseFinding{Rule: f.Rule, Contract: ct.Name, PC: f.Location.Bytecode.PC, Line: f.Location.Line, RelPCs: relatedPCs(f.Evidence)}
+			for _, pc := range cf.RelPCs {
+				if r, ok := ct.SrcMap.At(res.Program, pc); ok && r.File >= 0 && r.File < len(files) && files[r.File].Text != nil {
+					l, _ := r.Lines(files[r.File].Text)
+					cf.RelLns = append(cf.RelLns, l)
+				}
+			}
 			for _, cl := range info.Clauses {
 				if strings.HasPrefix(cl, "SWC-") {
 					cf.SWCs = append(cf.SWCs, cl)
@@ -164,13 +184,22 @@ func scanCase(tb testing.TB, c corpusCase) []caseFinding {
 
 // corpusFloors are the per-SWC floors measured on the corpus: labelled
 // cases detected; of those, cases with a finding on a labelled source
-// line; and cases with a finding at a labelled bytecode offset. Raise them
-// when detection improves; a drop fails the test.
+// line; and cases with a finding at a labelled bytecode offset. A finding
+// counts at its reported location or at one its evidence names. Raise
+// them when detection improves; a drop fails the test.
 var corpusFloors = map[string][3]int{
 	"SWC-101": {8, 8, 8}, "SWC-104": {1, 1, 1}, "SWC-105": {7, 6, 6}, "SWC-106": {2, 2, 2},
 	"SWC-107": {2, 2, 1}, "SWC-112": {1, 1, 1}, "SWC-113": {1, 0, 1}, "SWC-115": {1, 1, 1},
-	"SWC-116": {1, 0, 0}, "SWC-118": {2, 0, 0}, "SWC-120": {1, 0, 1}, "SWC-124": {2, 1, 2},
+	"SWC-116": {1, 0, 0}, "SWC-118": {2, 2, 0}, "SWC-120": {1, 0, 1}, "SWC-124": {2, 1, 2},
 	"SWC-127": {1, 0, 1}, "SWC-134": {1, 1, 0},
+}
+
+// corpusReportedFloors are floors on the cases with a finding whose
+// reported location, not only one its evidence names, is on a labelled
+// line: findings must stay where a reviewer fixes them.
+var corpusReportedFloors = map[string]int{
+	"SWC-101": 8, "SWC-104": 1, "SWC-105": 6, "SWC-106": 2, "SWC-107": 1, "SWC-112": 1,
+	"SWC-115": 1, "SWC-118": 2, "SWC-124": 1, "SWC-134": 1,
 }
 
 // maxCorpusFalsePositives bounds reports of a case's labelled SWC id on
@@ -178,7 +207,7 @@ var corpusFloors = map[string][3]int{
 const maxCorpusFalsePositives = 4
 
 type swcScore struct {
-	pos, hit, lineHit, withPC, pcHit, neg, fp int
+	pos, hit, lineHit, ownLine, withPC, pcHit, neg, fp int
 }
 
 func TestCorpus(t *testing.T) {
@@ -202,12 +231,13 @@ func TestCorpus(t *testing.T) {
 				s = &swcScore{}
 				scores[e.SWC] = s
 			}
-			hit, lineHit, pcHit := false, false, false
+			hit, lineHit, ownLine, pcHit := false, false, false, false
 			for _, f := range fs {
 				if slices.Contains(f.SWCs, e.SWC) {
 					hit = true
-					lineHit = lineHit || slices.Contains(e.Lines, f.Line)
-					pcHit = pcHit || slices.Contains(e.Offsets, f.PC)
+					ownLine = ownLine || slices.Contains(e.Lines, f.Line)
+					lineHit = lineHit || ownLine || slices.ContainsFunc(f.RelLns, func(l int) bool { return slices.Contains(e.Lines, l) })
+					pcHit = pcHit || slices.Contains(e.Offsets, f.PC) || slices.ContainsFunc(f.RelPCs, func(pc int) bool { return slices.Contains(e.Offsets, pc) })
 				}
 			}
 			if e.Count > 0 {
@@ -223,6 +253,9 @@ func TestCorpus(t *testing.T) {
 				}
 				if lineHit {
 					s.lineHit++
+				}
+				if ownLine {
+					s.ownLine++
 				}
 			} else {
 				s.neg++
@@ -245,7 +278,7 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "| SWC | labelled | detected | on labelled line | at labelled pc | recall | negatives | false positives |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| SWC | labelled | detected | on labelled line | reported on it | at labelled pc | recall | negatives | false positives |\n|---|---|---|---|---|---|---|---|---|\n")
 	fp := 0
 	for _, swc := range sortedKeys(scores) {
 		s := scores[swc]
@@ -254,9 +287,12 @@ func TestCorpus(t *testing.T) {
 		if s.pos > 0 {
 			recall = fmt.Sprintf("%.0f%%", 100*float64(s.hit)/float64(s.pos))
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d of %d | %s | %d | %d |\n", swc, s.pos, s.hit, s.lineHit, s.pcHit, s.withPC, recall, s.neg, s.fp)
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d of %d | %s | %d | %d |\n", swc, s.pos, s.hit, s.lineHit, s.ownLine, s.pcHit, s.withPC, recall, s.neg, s.fp)
 		if fl := corpusFloors[swc]; s.hit < fl[0] || s.lineHit < fl[1] || s.pcHit < fl[2] {
 			t.Errorf("%s detected/on line/at pc = %d/%d/%d of %d cases, floors %v", swc, s.hit, s.lineHit, s.pcHit, s.pos, fl)
+		}
+		if fl := corpusReportedFloors[swc]; s.ownLine < fl {
+			t.Errorf("%s reported on a labelled line in %d of %d cases, floor %d", swc, s.ownLine, s.pos, fl)
 		}
 	}
 	fmt.Fprintf(&b, "\nfalse positives on fixed negatives: %d; findings of other SWC ids than the case's label: %d\n", fp, other)

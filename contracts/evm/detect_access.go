@@ -222,12 +222,36 @@ var OwnerOverwrite = &Detector{
 				continue
 			}
 			s := slotName(ev.Args[0])
-			if p.weak[s] && grants(s, ev.Args[1]) && !isCallerSlot(ev.Args[0]) && !guarded(ev.Guards) && !initializer(ev) {
-				p.Report(ev, "any caller can overwrite access-control "+s, nil)
+			if !p.weak[s] || !grants(s, ev.Args[1]) || isCallerSlot(ev.Args[0]) || guarded(ev.Guards) || initializer(ev) {
+				continue
 			}
+			if entry, ok := constructorLike(p, ev); ok {
+				fn := Function{Selector: ev.Selector, Name: p.names[ev.Selector]}.Label()
+				p.Report(&Event{PC: entry, Selector: ev.Selector, InFunction: true},
+					fn+" makes any caller the owner in access-control "+s+" (a misnamed constructor or unguarded initialiser)",
+					map[string]string{"writePC": strconv.Itoa(ev.PC), "slot": s})
+				continue
+			}
+			p.Report(ev, "any caller can overwrite access-control "+s, nil)
 		}
 		return nil
 	},
+}
+
+// constructorLike reports whether the owner write ev is what a constructor
+// does (msg.sender stored in a fixed slot) inside a public function, and
+// returns the function's entry pc: the function is what needs fixing, by
+// renaming it into the constructor or guarding it.
+func constructorLike(p *Pass, ev *Event) (int, bool) {
+	if !ev.InFunction || !ev.Args[0].IsConst() || !isEnv(unpack(ev.Args[1]), CALLER) {
+		return 0, false
+	}
+	for _, f := range p.Functions {
+		if f.Selector == ev.Selector {
+			return f.Entry, true
+		}
+	}
+	return 0, false
 }
 
 // Proxy reports upgradeable and minimal proxies.

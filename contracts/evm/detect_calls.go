@@ -1,6 +1,7 @@
 package evm
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -98,8 +99,9 @@ var FailedCallDoS = &Detector{
 	},
 }
 
-// Reentrancy reports state read before and written after an external
-// call that forwards gas.
+// Reentrancy reports an external call that forwards gas between a read
+// and a later write of the same storage slot. The finding sits at the call,
+// where the fix goes; the evidence names the write.
 var Reentrancy = &Detector{
 	Info: ledger.RuleInfo{
 		ID:       "EVM-REENTRANCY",
@@ -123,14 +125,11 @@ var Reentrancy = &Detector{
 					before = append(before, ev.Args[0])
 				case call == nil && forwardsGas(ev) && !Strip(ev.Args[1]).IsConst():
 					call = ev
-				case call != nil && ev.Op == SSTORE:
-					for _, k := range before {
-						if Same(k, ev.Args[0]) {
-							p.Report(ev, "storage written after the external call at pc "+strconv.Itoa(call.PC)+
-								" was read before it", map[string]string{"callPC": strconv.Itoa(call.PC), "slot": slotName(ev.Args[0])})
-							break
-						}
-					}
+				case call != nil && ev.Op == SSTORE && slices.ContainsFunc(before, func(k *Value) bool { return Same(k, ev.Args[0]) }):
+					slot := slotName(ev.Args[0])
+					p.Report(call, call.Op.String()+" to "+describe(call.Args[1])+" is followed by a write at pc "+
+						strconv.Itoa(ev.PC)+" to "+slot+", read before the call",
+						map[string]string{"writePC": strconv.Itoa(ev.PC), "slot": slot})
 				}
 			}
 		}

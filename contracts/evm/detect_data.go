@@ -1,6 +1,8 @@
 package evm
 
 import (
+	"strconv"
+
 	"github.com/lianjian/lianjian/ledger"
 )
 
@@ -70,7 +72,47 @@ func randomish(v *Value) bool {
 	})
 }
 
-// WeakRandomness reports block values used as a source of randomness.
+// randomSource returns the block-value instruction randomness v is drawn
+// from: a BLOCKHASH, PREVRANDAO or COINBASE if v has one, else the first
+// block value hashed or reduced modulo, or nil when none is found.
+func randomSource(v *Value) *Value {
+	var direct, hashed *Value
+	var walk func(n *Value, depth int, mixed bool)
+	walk = func(n *Value, depth int, mixed bool) {
+		if n == nil || direct != nil || n.IsConst() {
+			return
+		}
+		switch n.Op {
+		case BLOCKHASH, PREVRANDAO, COINBASE:
+			if len(n.Args) <= 1 {
+				direct = n
+				return
+			}
+		case TIMESTAMP, NUMBER, GASLIMIT:
+			if mixed && hashed == nil && len(n.Args) == 0 {
+				hashed = n
+			}
+			return
+		case KECCAK256, MOD, ADDMOD, MULMOD:
+			mixed = mixed || n.Taint.Has(TaintBlock)
+		}
+		if depth == 0 {
+			return
+		}
+		for _, a := range n.Args {
+			walk(a, depth-1, mixed)
+		}
+	}
+	walk(v, 10, false)
+	if direct != nil {
+		return direct
+	}
+	return hashed
+}
+
+// WeakRandomness reports block values used as a source of randomness at
+// the instruction that reads the block value; the evidence names the use
+// (usePC).
 var WeakRandomness = &Detector{
 	Info: ledger.RuleInfo{
 		ID:       "EVM-WEAK-RANDOMNESS",
@@ -99,9 +141,17 @@ var WeakRandomness = &Detector{
 					v = ev.Args[2]
 				}
 			}
-			if v != nil && randomish(v) {
-				p.Report(ev, "block-derived value used as randomness in "+ev.Op.String(), nil)
+			if v == nil || !randomish(v) {
+				continue
 			}
+			src := randomSource(v)
+			if src == nil {
+				p.Report(ev, "block-derived value used as randomness in "+ev.Op.String(), nil)
+				continue
+			}
+			p.Report(&Event{PC: src.PC, Selector: ev.Selector, InFunction: ev.InFunction},
+				src.Op.String()+" used as randomness in the "+ev.Op.String()+" at pc "+strconv.Itoa(ev.PC),
+				map[string]string{"usePC": strconv.Itoa(ev.PC), "use": ev.Op.String()})
 		}
 		return nil
 	},

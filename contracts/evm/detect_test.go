@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,6 +132,56 @@ func TestAccessControlCaller(t *testing.T) {
 			}
 			if len(msgs) == 0 || !strings.Contains(strings.Join(msgs, "\n"), tt.want) {
 				t.Errorf("%s messages = %q, want one with %q", AccessControl.Info.ID, msgs, tt.want)
+			}
+		})
+	}
+}
+
+// TestFindingEvidence checks that findings reported where the fix goes
+// name the other end of the flaw in their evidence: the write after a
+// reentrant call, the use of a random block value, the owner write of a
+// misnamed constructor.
+func TestFindingEvidence(t *testing.T) {
+	for _, tt := range []struct {
+		file, rule, key string
+		at, other       Op
+	}{
+		{"testdata/detect/reentrancy.asm", Reentrancy.Info.ID, "writePC", CALL, SSTORE},
+		{"testdata/detect/randomness.asm", WeakRandomness.Info.ID, "usePC", BLOCKHASH, JUMPI},
+		{"testdata/detect/owner.asm", OwnerOverwrite.Info.ID, "writePC", JUMPDEST, SSTORE},
+	} {
+		t.Run(tt.rule, func(t *testing.T) {
+			src, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _ := assemble(t, string(src))
+			res, err := Scan(code, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opAt := func(pc int) Op {
+				if i := res.Program.At(pc); i >= 0 {
+					return res.Program.Instrs[i].Op
+				}
+				return STOP
+			}
+			n := 0
+			for _, f := range res.Findings {
+				if f.Rule != tt.rule {
+					continue
+				}
+				n++
+				pc, err := strconv.Atoi(f.Evidence[tt.key])
+				if op := opAt(f.Location.Bytecode.PC); op != tt.at {
+					t.Errorf("%s reported at %s, want %s", tt.rule, op, tt.at)
+				}
+				if err != nil || opAt(pc) != tt.other {
+					t.Errorf("%s evidence %s = %q (%s), want the pc of a %s", tt.rule, tt.key, f.Evidence[tt.key], opAt(pc), tt.other)
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s findings = %d, want 1", tt.rule, n)
 			}
 		})
 	}

@@ -76,6 +76,32 @@ func (m SourceMap) At(p *Program, pc int) (SourceRange, bool) {
 	return m[i], true
 }
 
+// Near returns the source range of the instruction at pc of p, or, when
+// that instruction maps to no source file (solc 0.4.18 and 0.4.19 emit
+// file -1 for the CALL of `addr.call.value(v)(data)`), the range of the
+// nearest preceding instruction of the same function that does map to a
+// file. The walk stops at a jump marked as leaving a function ('o'),
+// which ends the code of the previous function, so a finding is never
+// attributed to another function.
+func (m SourceMap) Near(p *Program, pc int) (SourceRange, bool) {
+	if r, ok := m.At(p, pc); ok {
+		return r, true
+	}
+	i := p.At(pc)
+	if i < 0 || i >= len(m) {
+		return SourceRange{}, false
+	}
+	for j := i - 1; j >= 0; j-- {
+		if m[j].Jump == 'o' {
+			break
+		}
+		if m[j].File >= 0 && m[j].Start >= 0 {
+			return m[j], true
+		}
+	}
+	return SourceRange{}, false
+}
+
 // Position converts a byte offset in src into a 1-based line and column.
 func Position(src []byte, offset int) (line, col int) {
 	if offset < 0 || offset > len(src) {
@@ -102,15 +128,17 @@ type SourceFile struct {
 }
 
 // Locate fills the path, lines and column of bytecode findings from the
-// source map of p. Findings whose instruction maps to generated code or
-// to a file not given keep their bytecode location only.
+// source map of p. An instruction that maps to no file borrows the range
+// of the nearest mapped instruction before it in its function (see
+// SourceMap.Near). Findings that still map to generated code or to a file
+// not given keep their bytecode location only.
 func Locate(fs []contracts.Finding, p *Program, m SourceMap, files []SourceFile) {
 	for i := range fs {
 		bc := fs[i].Location.Bytecode
 		if bc == nil {
 			continue
 		}
-		r, ok := m.At(p, bc.PC)
+		r, ok := m.Near(p, bc.PC)
 		if !ok || r.File >= len(files) || files[r.File].Text == nil {
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/lianjian/lianjian/contracts"
 )
 
 func TestParseSourceMap(t *testing.T) {
@@ -82,5 +84,48 @@ func TestSignatures(t *testing.T) {
 	}
 	if _, err := ParseABI([]byte("{")); !errors.Is(err, ErrBadABI) {
 		t.Errorf("ParseABI({) error = %v, want ErrBadABI", err)
+	}
+}
+
+// TestSrcmapNear checks the fallback for instructions that map to no file,
+// as the CALL of `addr.call.value(v)(data)` does under solc 0.4.18/0.4.19.
+func TestSrcmapNear(t *testing.T) {
+	// PUSH1 0; PUSH1 0; JUMPDEST; CALL at pcs 0, 2, 4, 5.
+	p := Disassemble([]byte{byte(PUSH1), 0, byte(PUSH1), 0, byte(JUMPDEST), byte(CALL)})
+	tests := []struct {
+		name string
+		smap string
+		pc   int
+		ok   bool
+		want SourceRange
+	}{
+		{"mapped itself", "0:4:0:-;4:6:0:-;-1:-1:-1:-;7:2:0:-", 5, true, SourceRange{7, 2, 0, '-'}},
+		{"nearest preceding", "0:4:0:-;4:6:0:-;-1:-1:-1:-;-1:-1:-1:-", 5, true, SourceRange{4, 6, 0, '-'}},
+		{"skips generated code", "0:4:0:-;-1:-1:-1:-;-1:-1:-1:-;-1:-1:-1:-", 5, true, SourceRange{0, 4, 0, '-'}},
+		{"stops at a function exit", "0:4:0:-;4:6:0:o;-1:-1:-1:-;-1:-1:-1:-", 5, false, SourceRange{}},
+		{"nothing mapped before", "-1:-1:-1:-;-1:-1:-1:-;-1:-1:-1:-;-1:-1:-1:-", 5, false, SourceRange{}},
+		{"pc inside push data", "0:4:0:-;4:6:0:-;-1:-1:-1:-;-1:-1:-1:-", 1, false, SourceRange{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseSourceMap(tt.smap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := m.Near(p, tt.pc)
+			if ok != tt.ok || got != tt.want {
+				t.Errorf("Near(%d) = %v, %v, want %v, %v", tt.pc, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestSrcmapLocateFallback(t *testing.T) {
+	p := Disassemble([]byte{byte(PUSH1), 0, byte(PUSH1), 0, byte(JUMPDEST), byte(CALL)})
+	m, _ := ParseSourceMap("0:4:0:-;4:6:0:-;-1:-1:-1:-;-1:-1:-1:-")
+	fs := []contracts.Finding{{Location: contracts.Location{Bytecode: &contracts.Bytecode{PC: 5}}}}
+	Locate(fs, p, m, []SourceFile{{Path: "A.sol", Text: []byte("abc\ndef\nghi\n")}})
+	if l := fs[0].Location; l.Path != "A.sol" || l.Line != 2 || l.EndLine != 3 {
+		t.Errorf("Locate(CALL) = %s:%d-%d, want A.sol:2-3", l.Path, l.Line, l.EndLine)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -143,7 +142,39 @@ func (c *Compiler) Compile(ctx context.Context, root string, files []string) (*O
 	if err != nil {
 		return nil, fmt.Errorf("encode compiler input: %w", err)
 	}
-	run, v, err := c.choose(ctx, want, root)
+	plan, err := c.plan(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	var first error
+	var others []string
+	for i, v := range plan {
+		out, err := c.compileWith(ctx, v, root, in)
+		if err == nil {
+			if first != nil {
+				c.log.Info("compiled with a later candidate", "pragma", want.String(), "version", v.String(),
+					"failed", plan[0].String())
+			}
+			return out, nil
+		}
+		if first == nil {
+			first = err
+		} else {
+			others = append(others, v.String())
+		}
+		if !retryable(err) || ctx.Err() != nil || i == len(plan)-1 {
+			break
+		}
+	}
+	if len(others) > 0 {
+		return nil, fmt.Errorf("%w (also failed with solc %s)", first, strings.Join(others, ", "))
+	}
+	return nil, first
+}
+
+// compileWith compiles standard JSON input with version v of a plan.
+func (c *Compiler) compileWith(ctx context.Context, v Version, root string, in []byte) (*Output, error) {
+	run, err := c.runner(ctx, v, root)
 	if err != nil {
 		return nil, err
 	}
@@ -162,66 +193,90 @@ func (c *Compiler) Compile(ctx context.Context, root string, files []string) (*O
 // runner compiles standard JSON input to standard JSON output.
 type runner func(ctx context.Context, input []byte) ([]byte, error)
 
-// choose picks the compiler for a unit whose pragmas require want.
-func (c *Compiler) choose(ctx context.Context, want Constraint, root string) (runner, Version, error) {
+// plan lists the compiler versions to try, in order, for a unit whose
+// pragmas require want:
+//
+//   - Config.Solc, or Config.Version, alone when set;
+//   - without a cache dir, the solc binary on PATH when it matches;
+//   - with installs on, Candidates(want), whatever is cached;
+//   - with installs off, the candidates that are cached or are the solc
+//     binary on PATH, else the newest cached matching patch of each
+//     series, oldest series first.
+func (c *Compiler) plan(ctx context.Context, want Constraint) ([]Version, error) {
 	if c.cfg.Solc != "" {
 		v, err := c.binaryVersion(ctx, c.cfg.Solc)
 		if err != nil {
-			return nil, Version{}, err
+			return nil, err
 		}
-		return c.binary(c.cfg.Solc, root), v, nil
+		return []Version{v}, nil
 	}
 	if c.cfg.Version != "" {
 		v, _ := ParseVersion(c.cfg.Version)
-		return c.solcJS(ctx, v, root)
+		return []Version{v}, nil
 	}
-	if c.cfg.CacheDir != "" {
-		if v, ok := c.installed(want); ok {
-			return c.solcJS(ctx, v, root)
+	native, hasNative := c.nativeVersion(ctx)
+	if c.cfg.CacheDir == "" {
+		if hasNative && want.Match(native) {
+			return []Version{native}, nil
+		}
+		return nil, fmt.Errorf("%w: pragma %q, no matching solc binary and solc-js installs are off", ErrNoCompiler, want)
+	}
+	cands := Candidates(want)
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("%w: %q", ErrNoVersion, want)
+	}
+	if c.cfg.Install {
+		return cands, nil
+	}
+	available := func(v Version) bool { return c.hasSolcJS(v) || hasNative && v == native }
+	var plan []Version
+	for _, v := range cands {
+		if available(v) {
+			plan = append(plan, v)
 		}
 	}
-	if v, ok := c.nativeVersion(ctx); ok && want.Match(v) {
-		return c.binary("solc", root), v, nil
-	}
-	if c.cfg.CacheDir == "" || !c.cfg.Install {
-		return nil, Version{}, fmt.Errorf("%w: pragma %q, no matching solc binary and solc-js installs are off", ErrNoCompiler, want)
-	}
-	v, ok := Version{}, false
-	if exact, isExact := want.Exact(); isExact {
-		v, ok = exact, true
-	} else {
-		for _, r := range slices.Backward(Releases()) {
-			if want.Match(r) {
-				v, ok = r, true
-				break
-			}
+	if len(plan) == 0 {
+		have := c.installedMatching(want)
+		if hasNative && want.Match(native) {
+			have = append(have, native)
 		}
+		plan = candidates(want, have)
 	}
-	if !ok {
-		return nil, Version{}, fmt.Errorf("%w: %q", ErrNoVersion, want)
+	if len(plan) == 0 {
+		return nil, fmt.Errorf("%w: pragma %q, solc %s not installed in %s and installs are off",
+			ErrNoCompiler, want, cands[0], c.cfg.CacheDir)
+	}
+	return plan, nil
+}
+
+// runner returns a runner for version v: the solc binary given in
+// Config.Solc or found on PATH when it is v, else solc-js.
+func (c *Compiler) runner(ctx context.Context, v Version, root string) (runner, error) {
+	if c.cfg.Solc != "" {
+		return c.binary(c.cfg.Solc, root), nil
+	}
+	if native, ok := c.nativeVersion(ctx); ok && native == v {
+		return c.binary("solc", root), nil
 	}
 	return c.solcJS(ctx, v, root)
 }
 
-// installed returns the newest solc-js version in the cache that
-// satisfies want.
-func (c *Compiler) installed(want Constraint) (Version, bool) {
+// installedMatching returns the solc-js versions in the cache that satisfy
+// want.
+func (c *Compiler) installedMatching(want Constraint) []Version {
 	ents, err := os.ReadDir(c.cfg.CacheDir)
 	if err != nil {
-		return Version{}, false
+		return nil
 	}
-	var best Version
-	found := false
+	var out []Version
 	for _, e := range ents {
 		v, err := ParseVersion(e.Name())
 		if err != nil || v.String() != e.Name() || !want.Match(v) || !c.hasSolcJS(v) {
 			continue
 		}
-		if !found || v.Compare(best) > 0 {
-			best, found = v, true
-		}
+		out = append(out, v)
 	}
-	return best, found
+	return out
 }
 
 func (c *Compiler) versionDir(v Version) string { return filepath.Join(c.cfg.CacheDir, v.String()) }
@@ -233,24 +288,24 @@ func (c *Compiler) hasSolcJS(v Version) bool {
 
 // solcJS returns a runner for solc-js version v, installing it first when
 // allowed.
-func (c *Compiler) solcJS(ctx context.Context, v Version, root string) (runner, Version, error) {
+func (c *Compiler) solcJS(ctx context.Context, v Version, root string) (runner, error) {
 	if c.cfg.CacheDir == "" {
-		return nil, v, fmt.Errorf("%w: solc-js %s needs a cache dir", ErrNoCompiler, v)
+		return nil, fmt.Errorf("%w: solc-js %s needs a cache dir", ErrNoCompiler, v)
 	}
 	if err := c.ensure(ctx, v); err != nil {
-		return nil, v, err
+		return nil, err
 	}
 	dir := c.versionDir(v)
 	script := filepath.Join(dir, "lianjian-solc.js")
 	if old, err := os.ReadFile(script); err != nil || !bytes.Equal(old, wrapperJS) {
 		if err := writeAtomic(script, wrapperJS); err != nil {
-			return nil, v, fmt.Errorf("write solc-js wrapper: %w", err)
+			return nil, fmt.Errorf("write solc-js wrapper: %w", err)
 		}
 	}
 	run := func(ctx context.Context, input []byte) ([]byte, error) {
 		return c.exec(ctx, input, "", c.cfg.Node, script, dir, root)
 	}
-	return run, v, nil
+	return run, nil
 }
 
 // ensure installs solc-js v into the cache unless it is there.
@@ -340,9 +395,31 @@ func (c *Compiler) exec(ctx context.Context, input []byte, dir, name string, arg
 		if errors.Is(err, exec.ErrNotFound) {
 			return nil, fmt.Errorf("%w: %w", ErrNoCompiler, err)
 		}
-		return nil, fmt.Errorf("run %s: %w: %s", filepath.Base(name), err, firstLines(stderr.String(), 5))
+		return nil, fmt.Errorf("%w: %s: %w: %s", ErrRun, filepath.Base(name), err, readable(stderr.String()))
 	}
 	return stdout.Bytes(), nil
+}
+
+// readable trims a compiler's stderr to a short message: a crashing
+// solc-js makes Node print the offending line of soljson.js, megabytes of
+// minified JavaScript, so long lines are cut and at most five kept.
+func readable(s string) string {
+	const maxLine = 200
+	var keep []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.Trim(l, "^ ") == "" {
+			continue
+		}
+		if len(l) > maxLine {
+			l = l[:maxLine] + "…"
+		}
+		keep = append(keep, l)
+		if len(keep) == 5 {
+			break
+		}
+	}
+	return strings.Join(keep, " | ")
 }
 
 func firstLines(s string, n int) string {

@@ -14,6 +14,9 @@ var (
 	ErrNoCompiler = errors.New("no solidity compiler available")
 	// ErrCompile reports compiler errors in the sources.
 	ErrCompile = errors.New("solidity compilation failed")
+	// ErrRun reports a compiler process that failed without producing
+	// output, e.g. a solc-js whose JavaScript API the wrapper cannot drive.
+	ErrRun = errors.New("solidity compiler failed")
 	// ErrConfig reports an invalid configuration.
 	ErrConfig = errors.New("invalid solc config")
 )
