@@ -112,9 +112,9 @@ func verifyLog(ctx context.Context, e *env, f *auditFlags, t *auditText) error {
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openIndex(nil, true)
+	db, err := openIndexCLI(cfg, true)
 	if err != nil {
-		return fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
+		return err
 	}
 	defer db.Close()
 	r, err := supervise.VerifyLog(ctx, db, a)
@@ -232,9 +232,9 @@ func exportLog(ctx context.Context, e *env, f *auditFlags, t *auditText) error {
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openIndex(nil, true)
+	db, err := openIndexCLI(cfg, true)
 	if err != nil {
-		return fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
+		return err
 	}
 	defer db.Close()
 	s, err := supervise.Export(ctx, db, from, to, time.Now())

@@ -24,7 +24,14 @@ func openForCLI(e *env, c *common) (*index.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := cfg.openIndex(nil, false)
+	return openIndexCLI(cfg, false)
+}
+
+// openIndexCLI opens the index for a command, adding a hint when another
+// process holds it; any other error (a damaged file) is returned as the
+// index reports it.
+func openIndexCLI(cfg *Config, readOnly bool) (*index.DB, error) {
+	db, err := cfg.openIndex(nil, readOnly)
 	if errors.Is(err, index.ErrLocked) {
 		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
 	}

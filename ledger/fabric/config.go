@@ -285,28 +285,40 @@ func Maintenance(rawConfig []byte) bool {
 // configBytes returns the exact bytes of the Config field (1) of a
 // marshalled common.ConfigEnvelope, or nil when it has none.
 func configBytes(env []byte) []byte {
-	var out []byte
-	for len(env) > 0 {
-		num, typ, n := protowire.ConsumeTag(env)
-		if n < 0 {
-			return nil
-		}
-		env = env[n:]
-		if num == 1 && typ == protowire.BytesType {
-			v, m := protowire.ConsumeBytes(env)
-			if m < 0 {
-				return nil
-			}
-			out, env = v, env[m:]
-			continue
-		}
-		m := protowire.ConsumeFieldValue(num, typ, env)
-		if m < 0 {
-			return nil
-		}
-		env = env[m:]
+	out, err := bytesField(env, 1)
+	if err != nil {
+		return nil
 	}
 	return out
+}
+
+// bytesField returns the bytes of field num (length-delimited, the last
+// occurrence, as protobuf reads a singular field) of a marshalled
+// message without copying or decoding the rest, after checking that the
+// message's top-level wire format is sound; nil when the field is absent.
+func bytesField(msg []byte, num protowire.Number) ([]byte, error) {
+	var out []byte
+	for len(msg) > 0 {
+		n, typ, k := protowire.ConsumeTag(msg)
+		if k < 0 {
+			return nil, protowire.ParseError(k)
+		}
+		msg = msg[k:]
+		if n == num && typ == protowire.BytesType {
+			v, m := protowire.ConsumeBytes(msg)
+			if m < 0 {
+				return nil, protowire.ParseError(m)
+			}
+			out, msg = v, msg[m:]
+			continue
+		}
+		m := protowire.ConsumeFieldValue(n, typ, msg)
+		if m < 0 {
+			return nil, protowire.ParseError(m)
+		}
+		msg = msg[m:]
+	}
+	return out, nil
 }
 
 // hostPort joins a host and port.

@@ -323,21 +323,29 @@ func envelopes(rb RawBlock, data [][]byte) (string, []*ledger.Break) {
 }
 
 // envelopeChannel returns the channel named by a marshalled envelope, or
-// why it does not decode down to its channel header.
+// why it does not decode down to its channel header. It runs on every
+// envelope the readers yield, before the full decode, so it walks the
+// envelope, payload and header with protowire (checking their wire format
+// as unmarshalling would) instead of copying the transaction bytes, and
+// decodes only the channel header.
 func envelopeChannel(data []byte) (string, error) {
-	var env common.Envelope
-	var pl common.Payload
-	var ch common.ChannelHeader
-	if err := unmarshal("envelope", data, &env); err != nil {
-		return "", err
+	payload, err := bytesField(data, 1)
+	if err != nil {
+		return "", fmt.Errorf("envelope: %w: %w", ErrMalformed, err)
 	}
-	if err := unmarshal("payload", env.Payload, &pl); err != nil {
-		return "", err
+	header, err := bytesField(payload, 1)
+	if err != nil {
+		return "", fmt.Errorf("payload: %w: %w", ErrMalformed, err)
 	}
-	if pl.GetHeader() == nil {
+	if header == nil {
 		return "", fmt.Errorf("payload: %w: no header", ErrMalformed)
 	}
-	if err := unmarshal("channel header", pl.GetHeader().GetChannelHeader(), &ch); err != nil {
+	chdr, err := bytesField(header, 1)
+	if err != nil {
+		return "", fmt.Errorf("header: %w: %w", ErrMalformed, err)
+	}
+	var ch common.ChannelHeader
+	if err := unmarshal("channel header", chdr, &ch); err != nil {
 		return "", err
 	}
 	return ch.ChannelId, nil
