@@ -138,6 +138,18 @@ func decodeTx3(b []byte) (*tx3, error) {
 	return &tx, nil
 }
 
+// decodeTxData3 decodes a bare 3.x TransactionData (what the sender
+// signs the hash of), as SDKs and hand-overs sometimes carry it without
+// the signed Transaction around it.
+func decodeTxData3(b []byte) (*tx3, error) {
+	var tx tx3
+	if err := newTarsReader(b).readData(&tx); err != nil {
+		return nil, fmt.Errorf("%w: transaction data: %w", ErrMalformed, err)
+	}
+	tx.rawNonce = true
+	return &tx, nil
+}
+
 // readData reads the TransactionData struct (tags 1..14).
 func (t *tarsReader) readData(tx *tx3) error {
 	v, err := t.i32(1, "version")

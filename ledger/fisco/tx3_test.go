@@ -106,3 +106,35 @@ func mustTx(t *testing.T, raw []byte) *tx3 {
 	}
 	return tx
 }
+
+// TestBareTransactionData reads the go-sdk's real TransactionData-only
+// vectors (the *_TX_DATA_GM / *_TX_DATA constants): each must decode, not
+// be refused as malformed, hash to the dataHash its signed transaction
+// carries, and say that its signature cannot be checked.
+func TestBareTransactionData(t *testing.T) {
+	for _, c := range []struct {
+		file  string
+		suite Suite
+	}{
+		{"v3/gm/tx-helloworld-deploy", SuiteGM}, {"v3/gm/tx-helloworld-set", SuiteGM},
+		{"v3/nongm/tx-helloworld-deploy", SuiteStandard}, {"v3/nongm/tx-helloworld-set", SuiteStandard},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			signed, err := decodeTx3(readHex(t, "testdata/real/"+c.file+".tars.hex"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := NewVerifier(Config{Chain: "c", Suite: c.suite})
+			got, err := v.VerifyRawTx(readHex(t, "testdata/real/"+c.file+".txdata.tars.hex"))
+			if err != nil {
+				t.Fatalf("bare transaction data refused: %v", err)
+			}
+			if got.Tx.ID != hx(signed.Hash.b) {
+				t.Errorf("hash of the bare data = %s, the signed transaction carries %x", got.Tx.ID, signed.Hash.b)
+			}
+			if len(got.Findings) != 1 || got.Findings[0].Rule != RuleNotVerifiable.ID {
+				t.Errorf("findings = %+v, want one %s", got.Findings, RuleNotVerifiable.ID)
+			}
+		})
+	}
+}
