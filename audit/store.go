@@ -17,6 +17,7 @@ import (
 // and the audit checkpoint.
 type Store interface {
 	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
+	RawBlock(ctx context.Context, chain string, height uint64) ([]byte, error)
 	PutAudit(ctx context.Context, chain string, recs []index.AuditRecord, fs []ledger.Finding, cp index.AuditCheckpoint) error
 	AuditCheckpoint(ctx context.Context, chain string) (index.AuditCheckpoint, error)
 	AuditKeyPolicies(ctx context.Context, chain string) ([]index.KeyPolicy, error)
@@ -148,15 +149,15 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, re
 	chain := a.cfg.Chain.ID
 	src := func(yield func(fabric.RawBlock, error) bool) {
 		for h := from; h <= to; h++ {
-			b, err := st.Block(ctx, chain, h)
-			if err == nil && len(b.Raw) == 0 {
+			raw, err := st.RawBlock(ctx, chain, h)
+			if err == nil && len(raw) == 0 {
 				err = fmt.Errorf("block %d: %w", h, fabric.ErrNoRaw)
 			}
 			if err != nil {
 				yield(fabric.RawBlock{}, err)
 				return
 			}
-			if !yield(fabric.RawBlock{Number: h, Bytes: b.Raw}, nil) {
+			if !yield(fabric.RawBlock{Number: h, Bytes: raw}, nil) {
 				return
 			}
 		}

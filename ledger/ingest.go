@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -22,6 +23,10 @@ type IngestConfig struct {
 	// Prefetch is how many batches are fetched concurrently ahead of the
 	// commits.
 	Prefetch int
+	// MaxBytes bounds the raw bytes of the blocks fetched and not yet
+	// committed (default 32 MiB): batches shrink, down to one block, as
+	// blocks grow, so memory stays bounded whatever the block size.
+	MaxBytes int64
 	// PollInterval is how often the head is polled when no subscription
 	// is available.
 	PollInterval time.Duration
@@ -39,6 +44,9 @@ type IngestConfig struct {
 	OnBlock func(b *Block, head uint64)
 }
 
+// DefaultIngestBytes is IngestConfig.MaxBytes when unset.
+const DefaultIngestBytes = 32 << 20
+
 // Defaults fills zero fields.
 func (c *IngestConfig) Defaults() {
 	if c.Batch == 0 {
@@ -46,6 +54,9 @@ func (c *IngestConfig) Defaults() {
 	}
 	if c.Prefetch == 0 {
 		c.Prefetch = 8
+	}
+	if c.MaxBytes == 0 {
+		c.MaxBytes = DefaultIngestBytes
 	}
 	if c.PollInterval == 0 {
 		c.PollInterval = 2 * time.Second
@@ -68,6 +79,8 @@ func (c IngestConfig) Validate() error {
 		return fmt.Errorf("%w: batch %d (want 1..1024)", ErrInvalid, c.Batch)
 	case c.Prefetch < 1 || c.Prefetch > 64:
 		return fmt.Errorf("%w: prefetch %d (want 1..64)", ErrInvalid, c.Prefetch)
+	case c.MaxBytes < 1<<20:
+		return fmt.Errorf("%w: max bytes in flight %d (want 1 MiB or more)", ErrInvalid, c.MaxBytes)
 	case c.PollInterval < 10*time.Millisecond:
 		return fmt.Errorf("%w: poll interval %s is below 10ms", ErrInvalid, c.PollInterval)
 	case c.MaxReorgDepth < 1:
@@ -285,26 +298,64 @@ func (in *Ingester) watchHeads(ctx context.Context) <-chan uint64 {
 
 type fetched struct {
 	blocks []*Block
+	hi     uint64 // the last height asked for
 	err    error
+}
+
+// blockBytes is what a block holds in memory, for the in-flight budget:
+// its raw bytes, or an estimate from its transactions.
+func blockBytes(b *Block) int64 {
+	if len(b.Raw) > 0 {
+		return int64(len(b.Raw))
+	}
+	return 1024 + 512*int64(len(b.Txs))
 }
 
 // ingestRange fetches from..to in batches and commits them in order.
 // Prefetch workers fetch (and so decode and verify) several batches at
 // once, ahead of the commits, so network waits, decoding and index writes
-// overlap.
+// overlap. A batch holds at most Batch blocks and about MaxBytes/Prefetch
+// bytes, judged by the blocks fetched last; the first batches hold one
+// block each, until there is something to judge by.
 func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batch := uint64(in.cfg.Batch)
-	n := int((to-from)/batch) + 1
-	results := make([]chan fetched, n)
-	for i := range results {
-		results[i] = make(chan fetched, 1)
+	var (
+		mu       sync.Mutex
+		next     = from // the first height not handed to a worker
+		seq      int    // the number of the next batch handed out
+		results  = map[int]chan fetched{}
+		perBlock atomic.Int64 // bytes per block in the last batch fetched
+	)
+	result := func(i int) chan fetched { // under mu
+		c, ok := results[i]
+		if !ok {
+			c = make(chan fetched, 1)
+			results[i] = c
+		}
+		return c
+	}
+	share := in.cfg.MaxBytes / int64(in.cfg.Prefetch)
+	take := func() (chan fetched, uint64, uint64, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next > to {
+			return nil, 0, 0, false
+		}
+		k := uint64(1)
+		if pb := perBlock.Load(); pb > 0 {
+			k = uint64(min(max(share/pb, 1), int64(in.cfg.Batch)))
+		}
+		lo := next
+		hi := lo + min(k-1, to-lo)
+		next = hi + 1
+		c := result(seq)
+		seq++
+		return c, lo, hi, true
 	}
 	// A slot is taken before a batch is fetched and given back when it is
 	// committed, bounding memory to Prefetch batches.
 	slots := make(chan struct{}, in.cfg.Prefetch)
-	var next atomic.Int64
 	for range in.cfg.Prefetch {
 		go func() {
 			for {
@@ -313,27 +364,38 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 				case <-ctx.Done():
 					return
 				}
-				i := int(next.Add(1) - 1)
-				if i >= n {
+				out, lo, hi, ok := take()
+				if !ok {
 					return
 				}
-				lo := from + uint64(i)*batch
-				hi := min(lo+batch-1, to)
 				bs, err := in.src.Blocks(ctx, lo, hi)
 				if err == nil && len(bs) != int(hi-lo+1) {
 					err = fmt.Errorf("node returned %d blocks for %d..%d", len(bs), lo, hi)
 				}
-				results[i] <- fetched{bs, err}
+				if err == nil {
+					var n int64
+					for _, b := range bs {
+						n += blockBytes(b)
+					}
+					perBlock.Store(max(n/int64(len(bs)), 1))
+				}
+				out <- fetched{bs, hi, err}
 			}
 		}()
 	}
-	for i := range n {
+	for i := 0; ; i++ {
+		mu.Lock()
+		c := result(i)
+		mu.Unlock()
 		var f fetched
 		select {
-		case f = <-results[i]:
+		case f = <-c:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		mu.Lock()
+		delete(results, i)
+		mu.Unlock()
 		if f.err != nil {
 			return fmt.Errorf("fetch: %w", f.err)
 		}
@@ -353,8 +415,10 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 			}
 		}
 		<-slots
+		if f.hi >= to {
+			return nil
+		}
 	}
-	return nil
 }
 
 // reorg finds the common ancestor of the index and the node below block b,

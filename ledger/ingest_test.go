@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,5 +211,75 @@ func TestIngestSequentialSource(t *testing.T) {
 	cp, _ := db.Checkpoint(context.Background(), "c")
 	if cp.Height != 39 {
 		t.Fatalf("Checkpoint = %d, want 39", cp.Height)
+	}
+}
+
+// countingStore counts the raw bytes of the blocks it commits.
+type countingStore struct {
+	*index.DB
+	committed atomic.Int64
+}
+
+func (c *countingStore) Commit(ctx context.Context, b *ledger.Block) error {
+	err := c.DB.Commit(ctx, b)
+	c.committed.Add(int64(len(b.Raw)))
+	return err
+}
+
+// bytesSource records the most raw bytes fetched and not yet committed.
+type bytesSource struct {
+	fakeSource
+	store           *countingStore
+	fetched, peak   int64
+	calls, maxBatch int
+}
+
+func (s *bytesSource) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, error) {
+	bs, err := s.fakeSource.Blocks(ctx, from, to)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	s.maxBatch = max(s.maxBatch, len(bs))
+	for _, b := range bs {
+		s.fetched += int64(len(b.Raw))
+	}
+	s.peak = max(s.peak, s.fetched-s.store.committed.Load())
+	return bs, err
+}
+
+// TestIngestBoundsBytesInFlight checks that batches shrink as blocks
+// grow: 600 KB blocks with a 2 MiB budget over four workers are fetched
+// one at a time, while small blocks still come Batch to a call.
+func TestIngestBoundsBytesInFlight(t *testing.T) {
+	const size = 600 << 10
+	raw := make([]byte, size)
+	blocks := ledgertest.Chain("c", "main", 0, 120, nil)
+	for _, b := range blocks {
+		b.Raw = raw
+	}
+	store := &countingStore{DB: openStore(t)}
+	src := &bytesSource{fakeSource: fakeSource{blocks: blocks}, store: store}
+	cfg := ledger.IngestConfig{Batch: 32, Prefetch: 4, MaxBytes: 2 << 20, MaxBackoff: time.Millisecond}
+	in, err := ledger.NewIngester("c", src, store, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if cp, _ := store.Checkpoint(context.Background(), "c"); cp.Height != 119 {
+		t.Fatalf("Checkpoint = %d, want 119", cp.Height)
+	}
+	// Four batches of one block each, plus the one being committed.
+	if src.peak > 5*size || src.maxBatch > 1 {
+		t.Errorf("%d KB fetched and not committed, batches of up to %d blocks; want at most %d KB, 1 block", src.peak>>10, src.maxBatch, 5*size>>10)
+	}
+
+	small := &bytesSource{fakeSource: fakeSource{blocks: ledgertest.Chain("c", "main", 0, 640, nil)}, store: &countingStore{DB: openStore(t)}}
+	if err := run(t, small, small.store.DB, ledger.IngestConfig{Batch: 32, Prefetch: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if small.maxBatch != 32 || small.calls > 640/32+8 {
+		t.Errorf("small blocks: %d calls, batches of up to %d; want about %d calls of 32", small.calls, small.maxBatch, 640/32)
 	}
 }

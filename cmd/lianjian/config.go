@@ -69,6 +69,7 @@ type IngestConfig struct {
 	Batch         int      `yaml:"batch"`
 	PollInterval  Duration `yaml:"poll_interval"`
 	MaxReorgDepth int      `yaml:"max_reorg_depth"`
+	MaxBytes      int64    `yaml:"max_bytes"`
 }
 
 // Duration is a time.Duration written as "2s" or "1m30s".
@@ -232,7 +233,7 @@ func (ch *ChainConfig) evmConfig() evm.Config {
 func (ch *ChainConfig) ingestConfig(follow bool) ledger.IngestConfig {
 	return ledger.IngestConfig{
 		From: ch.Ingest.From, Batch: ch.Ingest.Batch, PollInterval: time.Duration(ch.Ingest.PollInterval),
-		MaxReorgDepth: ch.Ingest.MaxReorgDepth, Follow: follow,
+		MaxReorgDepth: ch.Ingest.MaxReorgDepth, MaxBytes: ch.Ingest.MaxBytes, Follow: follow,
 	}
 }
 

@@ -57,6 +57,9 @@ type LiveConfig struct {
 	MaxBackoff time.Duration
 	// Cache is how many delivered blocks are kept for Blocks (default 256).
 	Cache int
+	// CacheBytes bounds the raw bytes of those blocks (default 64 MiB);
+	// one block is kept whatever its size.
+	CacheBytes int64
 	// Logger receives connection events; nil discards them.
 	Logger *slog.Logger
 }
@@ -68,7 +71,7 @@ func (c LiveConfig) Validate() error {
 		return fmt.Errorf("%w: no connection profile", ledger.ErrInvalid)
 	case len(c.Cert) == 0 || len(c.Key) == 0:
 		return fmt.Errorf("%w: user certificate and key are required", ledger.ErrInvalid)
-	case c.Timeout < 0 || c.MaxBackoff < 0 || c.Cache < 0:
+	case c.Timeout < 0 || c.MaxBackoff < 0 || c.Cache < 0 || c.CacheBytes < 0:
 		return fmt.Errorf("%w: negative timeout, backoff or cache", ledger.ErrInvalid)
 	}
 	if _, err := ParseCertificate(c.Cert); err != nil {
@@ -86,6 +89,9 @@ func (c *LiveConfig) defaults() {
 	}
 	if c.Cache == 0 {
 		c.Cache = 256
+	}
+	if c.CacheBytes == 0 {
+		c.CacheBytes = 64 << 20
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -217,6 +223,7 @@ type Live struct {
 
 	mu    sync.Mutex
 	cache map[uint64]*ledger.Block
+	bytes int64         // raw bytes of the cached blocks
 	low   uint64        // heights below it were served already; never cache them
 	freed chan struct{} // signalled when Blocks takes blocks from the cache
 }
@@ -268,8 +275,9 @@ func (l *Live) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, er
 		out = append(out, b)
 	}
 	l.mu.Lock()
-	for h := range l.cache {
+	for h, b := range l.cache {
 		if h <= to {
+			l.bytes -= int64(len(b.Raw))
 			delete(l.cache, h)
 		}
 	}
@@ -435,7 +443,8 @@ func (l *Live) store(ctx context.Context, b *ledger.Block) error {
 			l.mu.Unlock()
 			return nil
 		}
-		if len(l.cache) < l.cfg.Cache {
+		if len(l.cache) == 0 || len(l.cache) < l.cfg.Cache && l.bytes+int64(len(b.Raw)) <= l.cfg.CacheBytes {
+			l.bytes += int64(len(b.Raw))
 			l.cache[b.Height] = b
 			l.mu.Unlock()
 			return nil

@@ -100,7 +100,7 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs 
 	if !ValidChainID(chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, chain)
 	}
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		for i := range recs {
 			if recs[i].Chain != chain {
 				return fmt.Errorf("%w: audit record of chain %q stored under %q", ledger.ErrInvalid, recs[i].Chain, chain)
@@ -136,7 +136,7 @@ const staleKeyPolicyBatch = 1024
 
 // putKeyPolicies applies key-level policy changes to generation gen and
 // deletes up to staleKeyPolicyBatch policies of other generations.
-func putKeyPolicies(txn *badger.Txn, chain string, gen uint64, kps []KeyPolicy) error {
+func putKeyPolicies(txn kv, chain string, gen uint64, kps []KeyPolicy) error {
 	for i := range kps {
 		k := keyPolicyKey(chain, gen, kps[i].Namespace, kps[i].Collection, kps[i].Key)
 		if kps[i].Policy == nil {
@@ -179,7 +179,7 @@ func (d *DB) AuditKeyPolicies(ctx context.Context, chain string) ([]KeyPolicy, e
 		return nil, err
 	}
 	var out []KeyPolicy
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		var cp AuditCheckpoint
 		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
 			if errors.Is(err, ledger.ErrNotFound) {
@@ -205,7 +205,7 @@ func (d *DB) Audit(ctx context.Context, chain string, height uint64) (*AuditReco
 		return nil, err
 	}
 	var rec AuditRecord
-	err := d.view(func(txn *badger.Txn) error { return get(txn, verdictKey(chain, height), &rec) })
+	err := d.view(func(txn kv) error { return get(txn, verdictKey(chain, height), &rec) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("audit of block %d of %s: %w", height, chain, ledger.ErrNotFound)
 	}
@@ -238,7 +238,7 @@ func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (AuditCheckpoint
 		return AuditCheckpoint{}, err
 	}
 	var cp AuditCheckpoint
-	err := d.view(func(txn *badger.Txn) error { return get(txn, auditCheckpointKey(chain), &cp) })
+	err := d.view(func(txn kv) error { return get(txn, auditCheckpointKey(chain), &cp) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return cp, fmt.Errorf("audit checkpoint of %s: %w", chain, ledger.ErrNotFound)
 	}

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 )
 
@@ -96,7 +94,7 @@ func TestKeyPolicyGenerations(t *testing.T) {
 	}
 	count := func() int {
 		n := 0
-		err := db.view(func(txn *badger.Txn) error {
+		err := db.view(func(txn kv) error {
 			return scan(txn, keyPolicyPrefix("ch"), nil, func(_, _ []byte) (bool, error) { n++; return true, nil })
 		})
 		if err != nil {

@@ -22,7 +22,7 @@ import (
 // detection on the key of the new entry (see claim).
 func (d *DB) AppendAudit(ctx context.Context, a supervise.Action) (supervise.Entry, error) {
 	var e supervise.Entry
-	err := d.update(ctx, func(txn *badger.Txn) error {
+	err := d.update(ctx, func(txn kv) error {
 		prev, err := lastAudit(txn)
 		if err != nil {
 			return err
@@ -40,7 +40,7 @@ func (d *DB) AppendAudit(ctx context.Context, a supervise.Action) (supervise.Ent
 // claim reads k, which must not exist yet, through txn.Get: badger checks
 // only keys read for conflicts, so two transactions that both write k
 // would otherwise both commit, the later one replacing the first.
-func claim(txn *badger.Txn, k []byte) error {
+func claim(txn kv, k []byte) error {
 	_, err := txn.Get(k)
 	switch {
 	case err == nil:
@@ -52,7 +52,7 @@ func claim(txn *badger.Txn, k []byte) error {
 }
 
 // lastAudit returns the newest audit entry, or nil for an empty log.
-func lastAudit(txn *badger.Txn) (*supervise.Entry, error) {
+func lastAudit(txn kv) (*supervise.Entry, error) {
 	opts := badger.DefaultIteratorOptions
 	opts.Reverse = true
 	opts.PrefetchValues = false
@@ -74,7 +74,7 @@ func lastAudit(txn *badger.Txn) (*supervise.Entry, error) {
 // AuditEntries calls fn with audit entries from seq from (1 for the
 // start) in order, until fn returns false or the log ends.
 func (d *DB) AuditEntries(ctx context.Context, from uint64, fn func(e *supervise.Entry) bool) error {
-	return d.view(func(txn *badger.Txn) error {
+	return d.view(func(txn kv) error {
 		return scan(txn, []byte{tagAuditLog, '/'}, auditKey(from), func(_, v []byte) (bool, error) {
 			if err := ctx.Err(); err != nil {
 				return false, err
@@ -106,7 +106,7 @@ func (d *DB) CheckAudit(ctx context.Context, v *supervise.Verifier) error {
 }
 
 func (d *DB) walkAudit(ctx context.Context, v *supervise.Verifier, stop bool) error {
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, []byte{tagAuditLog, '/'}, nil, func(k, val []byte) (bool, error) {
 			if err := ctx.Err(); err != nil {
 				return false, err
@@ -142,7 +142,7 @@ func seqOf(k []byte) uint64 {
 // must follow the last stored one (1 for the first), or the error wraps
 // ledger.ErrInvalid. Checkpoints are never replaced.
 func (d *DB) PutAuditCheckpoint(ctx context.Context, c supervise.Checkpoint) error {
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		last, err := lastAuditCheckpoint(txn)
 		want := uint64(1)
 		switch {
@@ -165,7 +165,7 @@ func (d *DB) PutAuditCheckpoint(ctx context.Context, c supervise.Checkpoint) err
 // ledger.ErrNotFound when there is none.
 func (d *DB) LastAuditCheckpoint(ctx context.Context) (supervise.Checkpoint, error) {
 	var c supervise.Checkpoint
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		var err error
 		c, err = lastAuditCheckpoint(txn)
 		return err
@@ -174,7 +174,7 @@ func (d *DB) LastAuditCheckpoint(ctx context.Context) (supervise.Checkpoint, err
 }
 
 // lastAuditCheckpoint reads the newest checkpoint.
-func lastAuditCheckpoint(txn *badger.Txn) (supervise.Checkpoint, error) {
+func lastAuditCheckpoint(txn kv) (supervise.Checkpoint, error) {
 	var c supervise.Checkpoint
 	opts := badger.DefaultIteratorOptions
 	opts.Reverse = true
@@ -195,7 +195,7 @@ func lastAuditCheckpoint(txn *badger.Txn) (supervise.Checkpoint, error) {
 // AuditCheckpoints calls fn with the audit log checkpoints from seq from
 // (1 for the first) in order, until fn returns false or they end.
 func (d *DB) AuditCheckpoints(ctx context.Context, from uint64, fn func(c *supervise.Checkpoint) bool) error {
-	return d.view(func(txn *badger.Txn) error {
+	return d.view(func(txn kv) error {
 		return scan(txn, []byte{tagAuditHead, '/'}, auditHeadKey(from), func(_, v []byte) (bool, error) {
 			if err := ctx.Err(); err != nil {
 				return false, err

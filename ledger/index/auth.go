@@ -20,7 +20,7 @@ func (d *DB) PutToken(ctx context.Context, t supervise.Token) error {
 	if t.ID == "" || len(t.Hash) == 0 {
 		return fmt.Errorf("%w: token without id or hash", ledger.ErrInvalid)
 	}
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		if _, err := txn.Get(tokenKey(t.ID)); err == nil {
 			return fmt.Errorf("%w: token %s exists", ledger.ErrInvalid, t.ID)
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
@@ -33,7 +33,7 @@ func (d *DB) PutToken(ctx context.Context, t supervise.Token) error {
 // Token returns a token by its public id.
 func (d *DB) Token(ctx context.Context, id string) (supervise.Token, error) {
 	var t supervise.Token
-	err := d.view(func(txn *badger.Txn) error { return get(txn, tokenKey(id), &t) })
+	err := d.view(func(txn kv) error { return get(txn, tokenKey(id), &t) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return t, fmt.Errorf("token %s: %w", id, ledger.ErrNotFound)
 	}
@@ -43,7 +43,7 @@ func (d *DB) Token(ctx context.Context, id string) (supervise.Token, error) {
 // Tokens lists every token, revoked ones included, in id order.
 func (d *DB) Tokens(ctx context.Context) ([]supervise.Token, error) {
 	var out []supervise.Token
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, []byte{tagToken, '/'}, nil, func(_, v []byte) (bool, error) {
 			var t supervise.Token
 			if err := decode(v, &t); err != nil {
@@ -60,7 +60,7 @@ func (d *DB) Tokens(ctx context.Context) ([]supervise.Token, error) {
 // keeps the first time.
 func (d *DB) RevokeToken(ctx context.Context, id string, at time.Time) (supervise.Token, error) {
 	var t supervise.Token
-	err := d.update(ctx, func(txn *badger.Txn) error {
+	err := d.update(ctx, func(txn kv) error {
 		if err := get(txn, tokenKey(id), &t); err != nil {
 			if errors.Is(err, ledger.ErrNotFound) {
 				return fmt.Errorf("token %s: %w", id, ledger.ErrNotFound)
@@ -81,7 +81,7 @@ func (d *DB) PutDelivery(ctx context.Context, r supervise.Delivery) error {
 	if r.ID == "" {
 		return fmt.Errorf("%w: delivery without id", ledger.ErrInvalid)
 	}
-	return d.update(ctx, func(txn *badger.Txn) error { return put(txn, deliveryKey(r.Done.UnixNano(), r.ID), r) })
+	return d.update(ctx, func(txn kv) error { return put(txn, deliveryKey(r.Done.UnixNano(), r.ID), r) })
 }
 
 // Deliveries lists alert deliveries, newest first. The cursor is opaque.
@@ -93,7 +93,7 @@ func (d *DB) Deliveries(ctx context.Context, p ledger.Page) ([]supervise.Deliver
 	prefix := []byte{tagDelivery, '/'}
 	var out []supervise.Delivery
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
 		if err != nil {
 			return err

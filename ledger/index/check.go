@@ -145,7 +145,7 @@ func (d *DB) checkRecords(ctx context.Context, r *Report) error {
 	var last []byte
 	checkpoints := map[string]uint64{}
 	// Not d.view: lost reads are reported key by key below.
-	err := d.viewRecovered(func(txn *badger.Txn) error {
+	err := d.viewRecovered(func(txn kv) error {
 		opts := badger.DefaultIteratorOptions
 		opts.PrefetchValues = false
 		it := txn.NewIterator(opts)
@@ -210,19 +210,20 @@ func (d *DB) checkRecords(ctx context.Context, r *Report) error {
 	return err
 }
 
-func (d *DB) viewRecovered(fn func(txn *badger.Txn) error) (err error) {
+func (d *DB) viewRecovered(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
-	return d.corrupt(d.db.View(fn))
+	return d.corrupt(d.db.View(func(txn *badger.Txn) error { return fn(txn) }))
 }
 
 // valueFormat is how a table stores its values.
 type valueFormat int
 
 const (
-	jsonValue   valueFormat = iota // put: JSON
-	emptyValue                     // presence only
-	heightValue                    // a big-endian uint64
-	textValue                      // a transaction id
+	jsonValue    valueFormat = iota // put: JSON
+	emptyValue                      // presence only
+	heightValue                     // a big-endian uint64
+	textValue                       // a transaction id
+	journalValue                    // spill.go's before-images
 )
 
 // recordFormats maps every table tag (keys.go) to its value format;
@@ -237,7 +238,7 @@ var recordFormats = map[byte]valueFormat{
 	tagNode: jsonValue, tagNodeRev: jsonValue, tagProbe: jsonValue, tagRisk: jsonValue,
 	tagVerdict: jsonValue, tagAuditCheckpoint: jsonValue, tagKeyPolicy: jsonValue,
 	tagContractScan: jsonValue, tagContractScanStep: jsonValue, tagGovernance: jsonValue,
-	tagAuditHead: jsonValue,
+	tagAuditHead: jsonValue, tagJournal: journalValue,
 }
 
 // checkRecord checks that the value v of key k decodes, into its model
@@ -270,6 +271,8 @@ func checkRecord(k, v []byte) error {
 			return fmt.Errorf("want a transaction id, have %q", v)
 		}
 		return nil
+	case journalValue:
+		return readJournal(v, func([]byte, []byte, bool) error { return nil })
 	}
 	rest := string(k[2:])
 	switch k[0] {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 )
 
@@ -73,7 +71,7 @@ func (s *ContractScan) validate() error {
 // finished for chain; ledger.ErrNotFound when it has not started.
 func (d *DB) ContractScanCheckpoint(ctx context.Context, chain string) (ledger.Checkpoint, error) {
 	var cp ledger.Checkpoint
-	err := d.view(func(txn *badger.Txn) error { return get(txn, contractScanCheckpointKey(chain), &cp) })
+	err := d.view(func(txn kv) error { return get(txn, contractScanCheckpointKey(chain), &cp) })
 	return cp, err
 }
 
@@ -86,7 +84,7 @@ func (d *DB) CommitContractScans(ctx context.Context, chain string, cp ledger.Ch
 			return err
 		}
 	}
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		for i := range scans {
 			if err := putScan(txn, &scans[i]); err != nil {
 				return err
@@ -105,7 +103,7 @@ func (d *DB) PutContractScan(ctx context.Context, s ContractScan, fs []ledger.Fi
 	if err := s.validate(); err != nil {
 		return err
 	}
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		if err := putScan(txn, &s); err != nil {
 			return err
 		}
@@ -113,7 +111,7 @@ func (d *DB) PutContractScan(ctx context.Context, s ContractScan, fs []ledger.Fi
 	})
 }
 
-func putScan(txn *badger.Txn, s *ContractScan) error {
+func putScan(txn kv, s *ContractScan) error {
 	if s.Status == ScanPending {
 		var old ContractScan
 		switch err := get(txn, s.key(), &old); {
@@ -130,7 +128,7 @@ func putScan(txn *badger.Txn, s *ContractScan) error {
 // definition.
 func (d *DB) ContractScan(ctx context.Context, chain, ref string, seq uint64) (*ContractScan, error) {
 	var s ContractScan
-	err := d.view(func(txn *badger.Txn) error { return get(txn, contractScanKey(chain, strings.ToLower(ref), seq), &s) })
+	err := d.view(func(txn kv) error { return get(txn, contractScanKey(chain, strings.ToLower(ref), seq), &s) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("contract scan %s#%d: %w", ref, seq, ledger.ErrNotFound)
 	}
@@ -150,7 +148,7 @@ func (d *DB) ContractScans(ctx context.Context, chain, ref string, p ledger.Page
 	}
 	var out []*ContractScan
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
 		if err != nil {
 			return err

@@ -391,7 +391,7 @@ func TestViewRecoversPanic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	err = db.view(func(*badger.Txn) error {
+	err = db.view(func(kv) error {
 		var b []byte
 		_ = b[:7] // slice bounds out of range, as in badger's table.go
 		return nil
@@ -400,7 +400,7 @@ func TestViewRecoversPanic(t *testing.T) {
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "slice bounds out of range") {
 		t.Errorf("view with a panic = %v, want a *CorruptError", err)
 	}
-	err = db.commit(func(*badger.Txn) error { panic("000007.sst: bad block") })
+	err = db.commit(func(kv) error { panic("000007.sst: bad block") })
 	if !errors.As(err, &ce) || ce.File != "000007.sst" {
 		t.Errorf("commit with a panic = %v, want a *CorruptError naming 000007.sst", err)
 	}

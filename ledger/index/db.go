@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -50,6 +51,8 @@ type DB struct {
 	lost *lostReads
 	// record makes Close record the tables as verified (verified.go).
 	record bool
+	// spillMu runs spills (spill.go) one at a time.
+	spillMu sync.Mutex
 }
 
 var _ ledger.Store = (*DB)(nil)
@@ -74,6 +77,12 @@ func Open(dir string, o Options) (*DB, error) {
 	db, err := openBadger(o.badgerOptions(dir, lost))
 	if err != nil {
 		return nil, openError(dir, err)
+	}
+	if !o.ReadOnly {
+		if _, err := recoverJournal(db); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open index %s: undo a write a crash interrupted: %w", dir, err)
+		}
 	}
 	return &DB{db: db, dir: dir, lost: lost, record: !o.InMemory && !o.ReadOnly}, nil
 }
@@ -208,7 +217,7 @@ type blockRecord struct {
 	TxIDs []string `json:"txIds"`
 }
 
-func get(txn *badger.Txn, k []byte, v any) error {
+func get(txn kv, k []byte, v any) error {
 	item, err := txn.Get(k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return ledger.ErrNotFound
@@ -224,7 +233,7 @@ func get(txn *badger.Txn, k []byte, v any) error {
 	})
 }
 
-func put(txn *badger.Txn, k []byte, v any) error {
+func put(txn kv, k []byte, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %q: %w", k, err)
@@ -232,13 +241,25 @@ func put(txn *badger.Txn, k []byte, v any) error {
 	return txn.Set(k, b)
 }
 
-// update runs fn in a read-write transaction, retrying on conflicts.
-func (d *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+// update runs fn in a read-write transaction, retrying on conflicts. A
+// write too large for one transaction runs again as a spill (spill.go).
+func (d *DB) update(ctx context.Context, fn func(txn kv) error) error {
+	return d.updateSized(ctx, 0, fn)
+}
+
+// updateSized is update for a write of about size bytes: one that will
+// not fit one transaction goes straight to a spill.
+func (d *DB) updateSized(ctx context.Context, size int64, fn func(txn kv) error) error {
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := d.commit(fn)
+		var err error
+		if size >= d.db.MaxBatchSize() {
+			err = d.runSpill(ctx, fn)
+		} else if err = d.commit(fn); errors.Is(err, badger.ErrTxnTooBig) {
+			err = d.runSpill(ctx, fn)
+		}
 		if errors.Is(err, badger.ErrConflict) && attempt < 8 {
 			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
 			continue
@@ -255,7 +276,7 @@ func (d *DB) PutChain(ctx context.Context, c ledger.Chain) error {
 	if !ValidChainID(c.ID) {
 		return fmt.Errorf("%w: chain id %q (want lower-case letters, digits, '.', '_' or '-')", ledger.ErrInvalid, c.ID)
 	}
-	return d.update(ctx, func(txn *badger.Txn) error { return put(txn, chainKey(c.ID), c) })
+	return d.update(ctx, func(txn kv) error { return put(txn, chainKey(c.ID), c) })
 }
 
 func decode(v []byte, out any) error {

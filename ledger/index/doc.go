@@ -2,9 +2,12 @@
 // transactions, contracts, address history, reorgs and findings. It is the
 // only package that imports badger; its key layout is in keys.go.
 //
-// Every write is one badger transaction, so a block, its secondary index
-// entries, its findings and the chain checkpoint are committed together or
-// not at all: a crash at any moment leaves the index at a block boundary.
+// Every write is atomic, so a block, its secondary index entries, its
+// findings and the chain checkpoint are committed together or not at all:
+// a crash at any moment leaves the index at a block boundary. A write is
+// one badger transaction when it fits one, and otherwise a spill: pieces
+// made one by a journal of before-images that Open replays after a crash
+// (spill.go).
 //
 // A damaged index is an error wrapping ErrCorrupt that names the file,
 // never a panic: Open reads the files before badger does (files.go,

@@ -79,7 +79,7 @@ var chaincodeName = regexp.MustCompile(`^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$`)
 
 // commitFabric writes the Fabric tables of b inside the block's
 // transaction and extends its undo list.
-func commitFabric(txn *badger.Txn, b *ledger.Block, undo *[][]byte) error {
+func commitFabric(txn kv, b *ledger.Block, undo *[][]byte) error {
 	if b.Fabric == nil {
 		return nil
 	}
@@ -105,7 +105,7 @@ func commitFabric(txn *badger.Txn, b *ledger.Block, undo *[][]byte) error {
 
 // commitIdentities counts the creators, endorsers and orderer signers of
 // b, creating the identities seen for the first time.
-func commitIdentities(txn *badger.Txn, b *ledger.Block, d *fabricDelta) error {
+func commitIdentities(txn kv, b *ledger.Block, d *fabricDelta) error {
 	type seen struct {
 		id    *ledger.Identity
 		txID  string
@@ -172,7 +172,7 @@ func commitIdentities(txn *badger.Txn, b *ledger.Block, d *fabricDelta) error {
 // commitDefinitions stores each chaincode definition of b in the history
 // and completes it with the fields of the previous definition that the
 // transaction did not rewrite (Fabric writes only changed fields).
-func commitDefinitions(txn *badger.Txn, b *ledger.Block, undo *[][]byte, d *fabricDelta) error {
+func commitDefinitions(txn kv, b *ledger.Block, undo *[][]byte, d *fabricDelta) error {
 	for i := range b.Contracts {
 		c := b.Contracts[i]
 		if c.Sequence == 0 || !chaincodeName.MatchString(c.Address) {
@@ -214,7 +214,7 @@ func commitDefinitions(txn *badger.Txn, b *ledger.Block, undo *[][]byte, d *fabr
 
 // latestDefinition returns the newest stored definition of a chaincode, or
 // nil.
-func latestDefinition(txn *badger.Txn, chain, name string) (*ledger.Contract, error) {
+func latestDefinition(txn kv, chain, name string) (*ledger.Contract, error) {
 	prefix := chaincodeDefPrefix(chain, name)
 	opts := badger.DefaultIteratorOptions
 	opts.Reverse = true
@@ -234,7 +234,7 @@ func latestDefinition(txn *badger.Txn, chain, name string) (*ledger.Contract, er
 
 // rollbackFabric undoes the counts and definition changes of block h. It
 // runs before the block's undo keys are deleted.
-func rollbackFabric(txn *badger.Txn, chain string, h uint64) error {
+func rollbackFabric(txn kv, chain string, h uint64) error {
 	k := fabricIDDeltaKey(chain, h)
 	var d fabricDelta
 	switch err := get(txn, k, &d); {
@@ -275,7 +275,7 @@ func rollbackFabric(txn *badger.Txn, chain string, h uint64) error {
 // carried by the newest CONFIG block at or below it.
 func (d *DB) ChannelConfig(ctx context.Context, chain string, height uint64) (*ledger.Config, error) {
 	var c *ledger.Config
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Reverse = true
 		opts.Prefix = fabricConfigPrefix(chain)
@@ -295,7 +295,7 @@ func (d *DB) ChannelConfig(ctx context.Context, chain string, height uint64) (*l
 // oldest first.
 func (d *DB) ChannelConfigs(ctx context.Context, chain string) ([]ConfigVersion, error) {
 	var out []ConfigVersion
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, fabricConfigPrefix(chain), nil, func(_, v []byte) (bool, error) {
 			var c struct {
 				Height   uint64    `json:"height"`
@@ -316,7 +316,7 @@ func (d *DB) ChannelConfigs(ctx context.Context, chain string) ([]ConfigVersion,
 // fingerprint (lower-case hex SHA-256 of the DER certificate).
 func (d *DB) FabricIdentity(ctx context.Context, chain, fingerprint string) (*FabricIdentity, error) {
 	var rec FabricIdentity
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return get(txn, fabricIdentityKey(chain, strings.ToLower(fingerprint)), &rec)
 	})
 	if errors.Is(err, ledger.ErrNotFound) {
@@ -335,7 +335,7 @@ func (d *DB) FabricIdentities(ctx context.Context, chain, mspID string, p ledger
 	prefix := fabricIdentityPrefix(chain)
 	var out []*FabricIdentity
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
 		if err != nil {
 			return err
@@ -365,7 +365,7 @@ func (d *DB) FabricIdentities(ctx context.Context, chain, mspID string, p ledger
 // FabricOrgs sums a chain's identities by MSP, in MSP id order.
 func (d *DB) FabricOrgs(ctx context.Context, chain string) ([]FabricOrg, error) {
 	byMSP := map[string]*FabricOrg{}
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, fabricIdentityPrefix(chain), nil, func(_, v []byte) (bool, error) {
 			var rec FabricIdentity
 			if err := decode(v, &rec); err != nil {
@@ -394,7 +394,7 @@ func (d *DB) FabricOrgs(ctx context.Context, chain string) ([]FabricOrg, error) 
 // ChaincodeHistory lists every definition of a chaincode, by sequence.
 func (d *DB) ChaincodeHistory(ctx context.Context, chain, name string) ([]ledger.Contract, error) {
 	var out []ledger.Contract
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, chaincodeDefPrefix(chain, name), nil, func(_, v []byte) (bool, error) {
 			var c ledger.Contract
 			if err := decode(v, &c); err != nil {

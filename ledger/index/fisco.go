@@ -36,7 +36,7 @@ type GovernanceRecord struct {
 
 // commitGovernance writes the governance records of a block's
 // transactions and puts their keys on the undo list.
-func commitGovernance(txn *badger.Txn, b *ledger.Block, undo *[][]byte) error {
+func commitGovernance(txn kv, b *ledger.Block, undo *[][]byte) error {
 	for i := range b.Txs {
 		tx := &b.Txs[i]
 		if tx.Fisco == nil || tx.Fisco.Governance == nil {
@@ -68,7 +68,7 @@ func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]Gov
 	prefix := governancePrefix(chain)
 	var out []GovernanceRecord
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
 		if err != nil {
 			return err
@@ -182,7 +182,7 @@ func (d *DB) Seals(ctx context.Context, chain string, n int) ([]BlockSeal, error
 		n = MaxSeals
 	}
 	var out []BlockSeal
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return newestSeals(ctx, txn, chain, n, func(s BlockSeal) bool {
 			out = append(out, s)
 			return true
@@ -193,7 +193,7 @@ func (d *DB) Seals(ctx context.Context, chain string, n int) ([]BlockSeal, error
 
 // newestSeals calls fn with the seal of each of the newest n blocks of a
 // chain, newest first, until fn returns false.
-func newestSeals(ctx context.Context, txn *badger.Txn, chain string, n int, fn func(BlockSeal) bool) error {
+func newestSeals(ctx context.Context, txn kv, chain string, n int, fn func(BlockSeal) bool) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Reverse = true
 	opts.Prefix = blockPrefix(chain)
@@ -244,7 +244,7 @@ func fiscoTerms(b *ledger.Block, add func(string, supervise.Match) error) error 
 // refineSealer turns a sealer's first sighting into where it stands now:
 // the newest block it sealed within the newest sealWindow blocks, and
 // whether the newest block's sealer list holds it.
-func refineSealer(ctx context.Context, txn *badger.Txn, m *supervise.Match) error {
+func refineSealer(ctx context.Context, txn kv, m *supervise.Match) error {
 	node := searchTerm(m.Ref)
 	var (
 		newest      *BlockSeal

@@ -18,18 +18,18 @@ import (
 // watch the log through lostReads, and translate errors with corrupt.
 
 // view runs fn in a read-only transaction.
-func (d *DB) view(fn func(txn *badger.Txn) error) (err error) {
+func (d *DB) view(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
-	err = d.db.View(fn)
+	err = d.db.View(func(txn *badger.Txn) error { return fn(txn) })
 	return d.checkLost(n, err)
 }
 
 // commit runs fn in one read-write transaction.
-func (d *DB) commit(fn func(txn *badger.Txn) error) (err error) {
+func (d *DB) commit(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
-	err = d.db.Update(fn)
+	err = d.db.Update(func(txn *badger.Txn) error { return fn(txn) })
 	return d.checkLost(n, err)
 }
 

@@ -274,3 +274,20 @@ func governanceKey(chain string, h uint64, idx int) []byte {
 func governancePrefix(chain string) []byte { return key(tagGovernance, []byte(chain), nil) }
 
 // --- end FISCO BCOS records ---
+
+// --- write journal (ledger/index/spill.go) ---
+//
+//	J/OP/PIECE                  before-images of the keys a spilled write first changed in
+//	                            that piece (binary, journalVersion); OP be64, PIECE be32
+const tagJournal = 'J'
+
+func journalKey(op uint64, piece uint32) []byte {
+	var b [12]byte
+	binary.BigEndian.PutUint64(b[:], op)
+	binary.BigEndian.PutUint32(b[8:], piece)
+	return key(tagJournal, b[:])
+}
+func journalOpPrefix(op uint64) []byte { return key(tagJournal, be64(op)) }
+func journalPrefix() []byte            { return key(tagJournal, nil) }
+
+// --- end write journal ---

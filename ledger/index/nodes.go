@@ -57,7 +57,7 @@ func (d *DB) UpdateNode(ctx context.Context, id string, at time.Time, fn NodeUpd
 		return NodeRevision{}, fmt.Errorf("%w: node id %q", ledger.ErrInvalid, id)
 	}
 	var out NodeRevision
-	err := d.update(ctx, func(txn *badger.Txn) error {
+	err := d.update(ctx, func(txn kv) error {
 		var cur *NodeRevision
 		var r NodeRevision
 		switch err := get(txn, nodeKey(id), &r); {
@@ -91,7 +91,7 @@ func (d *DB) Node(ctx context.Context, id string) (NodeRevision, error) {
 	if err := ctx.Err(); err != nil {
 		return r, err
 	}
-	err := d.view(func(txn *badger.Txn) error { return get(txn, nodeKey(id), &r) })
+	err := d.view(func(txn kv) error { return get(txn, nodeKey(id), &r) })
 	return r, err
 }
 
@@ -101,7 +101,7 @@ func (d *DB) Nodes(ctx context.Context) ([]NodeRevision, error) {
 		return nil, err
 	}
 	var out []NodeRevision
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, []byte{tagNode, '/'}, nil, func(_, v []byte) (bool, error) {
 			var r NodeRevision
 			if err := decode(v, &r); err != nil {
@@ -120,7 +120,7 @@ func (d *DB) NodeHistory(ctx context.Context, id string) ([]NodeRevision, error)
 		return nil, err
 	}
 	var out []NodeRevision
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, nodeRevPrefix(id), nil, func(_, v []byte) (bool, error) {
 			var r NodeRevision
 			if err := decode(v, &r); err != nil {
@@ -143,7 +143,7 @@ func (d *DB) PutProbe(ctx context.Context, p ProbeRecord, keep int) error {
 		return fmt.Errorf("%w: node id %q", ledger.ErrInvalid, p.Node)
 	}
 	p.Time = p.Time.UTC()
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		if err := put(txn, probeKey(p.Node, p.Time.UnixNano()), p); err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func (d *DB) Probes(ctx context.Context, node string, limit int) ([]ProbeRecord,
 		return nil, err
 	}
 	var out []ProbeRecord
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scanValues(txn, probePrefix(node), true, func(v []byte) (bool, error) {
 			var p ProbeRecord
 			if err := decode(v, &p); err != nil {
@@ -191,7 +191,7 @@ func (d *DB) PutRisk(ctx context.Context, ps []RiskPoint) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		for _, p := range ps {
 			if p.Subject == "" {
 				return fmt.Errorf("%w: risk point without subject", ledger.ErrInvalid)
@@ -212,7 +212,7 @@ func (d *DB) RiskTrend(ctx context.Context, subject string, since time.Time, lim
 		return nil, err
 	}
 	var out []RiskPoint
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scanValues(txn, riskPrefix(subject), true, func(v []byte) (bool, error) {
 			var p RiskPoint
 			if err := decode(v, &p); err != nil {
@@ -233,7 +233,7 @@ func (d *DB) RiskTrend(ctx context.Context, subject string, since time.Time, lim
 
 // scanKeys iterates the keys under prefix, newest (highest) first when
 // reverse is set, without reading values.
-func scanKeys(txn *badger.Txn, prefix []byte, reverse bool, fn func(k []byte) bool) error {
+func scanKeys(txn kv, prefix []byte, reverse bool, fn func(k []byte) bool) error {
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues = false
 	opts.Prefix = prefix
@@ -254,7 +254,7 @@ func scanKeys(txn *badger.Txn, prefix []byte, reverse bool, fn func(k []byte) bo
 
 // scanValues iterates the values under prefix, highest key first when
 // reverse is set, until fn returns false.
-func scanValues(txn *badger.Txn, prefix []byte, reverse bool, fn func(v []byte) (bool, error)) error {
+func scanValues(txn kv, prefix []byte, reverse bool, fn func(v []byte) (bool, error)) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = prefix
 	opts.Reverse = reverse

@@ -34,7 +34,7 @@ func limitOf(p ledger.Page) (int, error) {
 // Chains lists every chain.
 func (d *DB) Chains(ctx context.Context) ([]ledger.Chain, error) {
 	var out []ledger.Chain
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, []byte{tagChain, '/'}, nil, func(_, v []byte) (bool, error) {
 			var c ledger.Chain
 			if err := decode(v, &c); err != nil {
@@ -50,7 +50,7 @@ func (d *DB) Chains(ctx context.Context) ([]ledger.Chain, error) {
 // Chain returns one chain's description.
 func (d *DB) Chain(ctx context.Context, id string) (ledger.Chain, error) {
 	var c ledger.Chain
-	err := d.view(func(txn *badger.Txn) error { return get(txn, chainKey(id), &c) })
+	err := d.view(func(txn kv) error { return get(txn, chainKey(id), &c) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return c, fmt.Errorf("chain %q: %w", id, ledger.ErrNotFound)
 	}
@@ -60,14 +60,14 @@ func (d *DB) Chain(ctx context.Context, id string) (ledger.Chain, error) {
 // Checkpoint returns the last committed block of a chain, or ErrNotFound.
 func (d *DB) Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error) {
 	var cp ledger.Checkpoint
-	err := d.view(func(txn *badger.Txn) error { return get(txn, checkpointKey(chain), &cp) })
+	err := d.view(func(txn kv) error { return get(txn, checkpointKey(chain), &cp) })
 	return cp, err
 }
 
 // Block returns the block at a height, with its transactions.
 func (d *DB) Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error) {
 	var b *ledger.Block
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		var err error
 		b, err = loadBlock(txn, chain, height)
 		return err
@@ -75,10 +75,26 @@ func (d *DB) Block(ctx context.Context, chain string, height uint64) (*ledger.Bl
 	return b, err
 }
 
+// RawBlock returns the block at a height as the chain sent it, without
+// reading its transactions: what an auditor re-verifies.
+func (d *DB) RawBlock(ctx context.Context, chain string, height uint64) ([]byte, error) {
+	var rec struct {
+		Raw []byte `json:"raw"`
+	}
+	err := d.view(func(txn kv) error {
+		err := get(txn, blockKey(chain, height), &rec)
+		if errors.Is(err, ledger.ErrNotFound) {
+			return fmt.Errorf("block %d of %s: %w", height, chain, ledger.ErrNotFound)
+		}
+		return err
+	})
+	return rec.Raw, err
+}
+
 // BlockByHash returns the block with the given hash.
 func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledger.Block, error) {
 	var b *ledger.Block
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		item, err := txn.Get(hashKey(chain, hash))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("block %x: %w", hash, ledger.ErrNotFound)
@@ -99,7 +115,7 @@ func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledge
 	return b, err
 }
 
-func loadBlock(txn *badger.Txn, chain string, height uint64) (*ledger.Block, error) {
+func loadBlock(txn kv, chain string, height uint64) (*ledger.Block, error) {
 	var rec blockRecord
 	if err := get(txn, blockKey(chain, height), &rec); err != nil {
 		if errors.Is(err, ledger.ErrNotFound) {
@@ -125,7 +141,7 @@ func (d *DB) Blocks(ctx context.Context, chain string, p ledger.Page) ([]*ledger
 	}
 	var out []*ledger.Block
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		start := blockKey(chain, ^uint64(0))
 		if p.Cursor != "" {
 			h, err := strconv.ParseUint(p.Cursor, 10, 64)
@@ -162,7 +178,7 @@ func (d *DB) Blocks(ctx context.Context, chain string, p ledger.Page) ([]*ledger
 // Tx returns a transaction by id.
 func (d *DB) Tx(ctx context.Context, chain, id string) (*ledger.Tx, error) {
 	var tx ledger.Tx
-	err := d.view(func(txn *badger.Txn) error { return get(txn, txKey(chain, normID(id)), &tx) })
+	err := d.view(func(txn kv) error { return get(txn, txKey(chain, normID(id)), &tx) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("tx %s: %w", id, ledger.ErrNotFound)
 	}
@@ -173,7 +189,7 @@ func (d *DB) Tx(ctx context.Context, chain, id string) (*ledger.Tx, error) {
 func (d *DB) TxAnyChain(ctx context.Context, id string) ([]*ledger.Tx, error) {
 	id = normID(id)
 	var out []*ledger.Tx
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		prefix := txChainPrefix(id)
 		return scan(txn, prefix, nil, func(k, _ []byte) (bool, error) {
 			var tx ledger.Tx
@@ -203,7 +219,7 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 	prefix := addrPrefix(chain, addr)
 	var out []ledger.HistoryEntry
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
 		if err != nil {
 			return err
@@ -227,7 +243,7 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 // Contract returns a contract by address (or chaincode name).
 func (d *DB) Contract(ctx context.Context, chain, addr string) (*ledger.Contract, error) {
 	var c ledger.Contract
-	err := d.view(func(txn *badger.Txn) error { return get(txn, contractKey(chain, strings.ToLower(addr)), &c) })
+	err := d.view(func(txn kv) error { return get(txn, contractKey(chain, strings.ToLower(addr)), &c) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("contract %s: %w", addr, ledger.ErrNotFound)
 	}
@@ -243,7 +259,7 @@ func (d *DB) Contracts(ctx context.Context, chain string, p ledger.Page) ([]*led
 	prefix := contractPrefix(chain)
 	var out []*ledger.Contract
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
 		if err != nil {
 			return err
@@ -267,7 +283,7 @@ func (d *DB) Contracts(ctx context.Context, chain string, p ledger.Page) ([]*led
 // Reorgs lists the reorgs recorded for a chain, oldest first.
 func (d *DB) Reorgs(ctx context.Context, chain string) ([]ledger.Reorg, error) {
 	var out []ledger.Reorg
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		return scan(txn, reorgPrefix(chain), nil, func(_, v []byte) (bool, error) {
 			var r ledger.Reorg
 			if err := decode(v, &r); err != nil {
@@ -283,7 +299,7 @@ func (d *DB) Reorgs(ctx context.Context, chain string) ([]ledger.Reorg, error) {
 // Finding returns a finding by id.
 func (d *DB) Finding(ctx context.Context, id string) (*ledger.Finding, error) {
 	var f ledger.Finding
-	err := d.view(func(txn *badger.Txn) error { return get(txn, findingKey(id), &f) })
+	err := d.view(func(txn kv) error { return get(txn, findingKey(id), &f) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("finding %s: %w", id, ledger.ErrNotFound)
 	}
@@ -298,7 +314,7 @@ func (d *DB) Findings(ctx context.Context, q ledger.FindingFilter, p ledger.Page
 	}
 	var out []*ledger.Finding
 	next := ""
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		prefix := []byte{tagFinding, '/'}
 		if q.Chain != "" {
 			prefix = findingChainPrefix(q.Chain)
@@ -347,7 +363,7 @@ func cursorKey(prefix []byte, cursor string) ([]byte, error) {
 
 // scan iterates the keys under prefix from start (or the prefix) in order
 // until fn returns false.
-func scan(txn *badger.Txn, prefix, start []byte, fn func(k, v []byte) (bool, error)) error {
+func scan(txn kv, prefix, start []byte, fn func(k, v []byte) (bool, error)) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = prefix
 	it := txn.NewIterator(opts)

@@ -45,7 +45,7 @@ func searchKey(term, chain, kind, ref string) []byte {
 // commitSearch writes the search terms of a block's identities and
 // contracts. Terms already present keep their first sighting. Keys it
 // creates go on the block's undo list, so a rollback removes them.
-func commitSearch(txn *badger.Txn, b *ledger.Block, undo *[][]byte) error {
+func commitSearch(txn kv, b *ledger.Block, undo *[][]byte) error {
 	seen := map[string]bool{}
 	add := func(term string, m supervise.Match) error {
 		if searchTerm(term) == "" {
@@ -166,7 +166,7 @@ func (d *DB) Search(ctx context.Context, q string) ([]supervise.Match, error) {
 		out = append(out, m)
 		return len(out) < MaxMatches
 	}
-	err = d.view(func(txn *badger.Txn) error {
+	err = d.view(func(txn kv) error {
 		if err := searchLedger(txn, chains, q, addMatch); err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func (d *DB) Search(ctx context.Context, q string) ([]supervise.Match, error) {
 
 // searchLedger looks q up in the ledger tables: transactions, block hashes
 // and heights, address histories and contracts.
-func searchLedger(txn *badger.Txn, chains []ledger.Chain, q string, add func(supervise.Match) bool) error {
+func searchLedger(txn kv, chains []ledger.Chain, q string, add func(supervise.Match) bool) error {
 	switch {
 	case decimal.MatchString(q):
 		h, err := strconv.ParseUint(q, 10, 64)
@@ -260,7 +260,7 @@ func searchLedger(txn *badger.Txn, chains []ledger.Chain, q string, add func(sup
 }
 
 // firstSeen returns the height of the first history entry under prefix.
-func firstSeen(txn *badger.Txn, prefix []byte) (uint64, bool, error) {
+func firstSeen(txn kv, prefix []byte) (uint64, bool, error) {
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues = false
 	opts.Prefix = prefix

@@ -19,7 +19,7 @@ import (
 func (d *DB) ChangeFinding(ctx context.Context, id string, req supervise.Request, now time.Time) (*ledger.Finding, supervise.Change, error) {
 	var f ledger.Finding
 	var c supervise.Change
-	err := d.update(ctx, func(txn *badger.Txn) error {
+	err := d.update(ctx, func(txn kv) error {
 		if err := get(txn, findingKey(id), &f); err != nil {
 			if errors.Is(err, ledger.ErrNotFound) {
 				return fmt.Errorf("finding %s: %w", id, ledger.ErrNotFound)
@@ -50,7 +50,7 @@ func (d *DB) ChangeFinding(ctx context.Context, id string, req supervise.Request
 func (d *DB) FindingHistory(ctx context.Context, id string) ([]supervise.Change, supervise.State, error) {
 	var out []supervise.Change
 	var st supervise.State
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		if _, err := txn.Get(findingKey(id)); err != nil {
 			if errors.Is(err, badger.ErrKeyNotFound) {
 				return fmt.Errorf("finding %s: %w", id, ledger.ErrNotFound)
@@ -77,7 +77,7 @@ func (d *DB) FindingHistory(ctx context.Context, id string) ([]supervise.Change,
 // a finding never changed has the zero state.
 func (d *DB) FindingState(ctx context.Context, id string) (supervise.State, error) {
 	var st supervise.State
-	err := d.view(func(txn *badger.Txn) error {
+	err := d.view(func(txn kv) error {
 		var err error
 		st, err = loadState(txn, id)
 		return err
@@ -85,7 +85,7 @@ func (d *DB) FindingState(ctx context.Context, id string) (supervise.State, erro
 	return st, err
 }
 
-func loadState(txn *badger.Txn, id string) (supervise.State, error) {
+func loadState(txn kv, id string) (supervise.State, error) {
 	var st supervise.State
 	if err := get(txn, stateKey(id), &st); err != nil && !errors.Is(err, ledger.ErrNotFound) {
 		return st, err
@@ -96,7 +96,7 @@ func loadState(txn *badger.Txn, id string) (supervise.State, error) {
 // appendChange writes history entry c after state st. History keys are
 // written once: an existing key means a concurrent writer got there first,
 // and the transaction fails instead of overwriting.
-func appendChange(txn *badger.Txn, id string, st supervise.State, c supervise.Change) error {
+func appendChange(txn kv, id string, st supervise.State, c supervise.Change) error {
 	k := changeKey(id, c.Seq)
 	if _, err := txn.Get(k); err == nil {
 		return fmt.Errorf("finding %s history entry %d exists: %w", id, c.Seq, badger.ErrConflict)
@@ -112,7 +112,7 @@ func appendChange(txn *badger.Txn, id string, st supervise.State, c supervise.Ch
 // redetect is called by putFindings for a finding seen again: a resolved
 // finding whose problem was seen after its resolution is reopened, and the
 // re-detection is appended to its history. It returns the status to keep.
-func redetect(txn *badger.Txn, old *ledger.Finding, seen *ledger.Finding) (ledger.Status, error) {
+func redetect(txn kv, old *ledger.Finding, seen *ledger.Finding) (ledger.Status, error) {
 	if old.Status != ledger.StatusResolved {
 		return old.Status, nil
 	}

@@ -19,7 +19,9 @@ func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
 	if !ValidChainID(b.Chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, b.Chain)
 	}
-	return d.update(ctx, func(txn *badger.Txn) error {
+	// The raw block is stored with the block and again, split, with its
+	// transactions.
+	return d.updateSized(ctx, 2*int64(len(b.Raw)), func(txn kv) error {
 		if _, err := txn.Get(chainKey(b.Chain)); err != nil {
 			if errors.Is(err, badger.ErrKeyNotFound) {
 				return fmt.Errorf("%w: %s", ledger.ErrUnknownChain, b.Chain)
@@ -40,7 +42,7 @@ func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
 	})
 }
 
-func commitBlock(txn *badger.Txn, b *ledger.Block) error {
+func commitBlock(txn kv, b *ledger.Block) error {
 	var undo [][]byte
 	set := func(k []byte, v any) error {
 		undo = append(undo, k)
@@ -134,7 +136,7 @@ func (d *DB) Rollback(ctx context.Context, r ledger.Reorg) error {
 	if !ValidChainID(r.Chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, r.Chain)
 	}
-	return d.update(ctx, func(txn *badger.Txn) error {
+	return d.update(ctx, func(txn kv) error {
 		var cp ledger.Checkpoint
 		if err := get(txn, checkpointKey(r.Chain), &cp); err != nil {
 			return fmt.Errorf("rollback %s: checkpoint: %w", r.Chain, err)
@@ -194,7 +196,7 @@ var reorgedKinds = map[string]bool{"block": true, "tx": true, "contract": true}
 // resolveReorged resolves the open findings of r.Chain about blocks,
 // transactions and contracts above r.Ancestor, with a history entry
 // saying why; they reopen if the problem is seen again on the new branch.
-func resolveReorged(txn *badger.Txn, r ledger.Reorg) error {
+func resolveReorged(txn kv, r ledger.Reorg) error {
 	var ids []string
 	prefix := findingChainPrefix(r.Chain)
 	err := scan(txn, prefix, nil, func(k, _ []byte) (bool, error) {
@@ -236,13 +238,13 @@ func (d *DB) PutFindings(ctx context.Context, fs []ledger.Finding) error {
 	if len(fs) == 0 {
 		return nil
 	}
-	return d.update(ctx, func(txn *badger.Txn) error { return putFindings(txn, fs) })
+	return d.update(ctx, func(txn kv) error { return putFindings(txn, fs) })
 }
 
 // putFindings merges findings into the store: a finding seen before keeps
 // its id, first-seen time and workflow status, and gets the newer
 // last-seen time and evidence.
-func putFindings(txn *badger.Txn, fs []ledger.Finding) error {
+func putFindings(txn kv, fs []ledger.Finding) error {
 	for i := range fs {
 		f := fs[i]
 		if f.ID == "" {

@@ -1,0 +1,313 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Writes too large for one badger transaction.
+//
+// Badger bounds a transaction to 15% of a memtable. A Fabric block may
+// carry 100 MB, and an audit of a range of such blocks more, so a write
+// that meets badger.ErrTxnTooBig is run again as a spill: the same
+// function over a kv that commits a piece whenever the pending writes
+// approach half of badger's bound, and starts the next piece in a new
+// transaction. Every key is journalled with the value it had before the
+// write began (its before-image), in the same piece as its first change,
+// under J/OP/PIECE (keys.go). The last piece deletes the journal as it commits, so the journal is
+// what makes the pieces one write: until the last piece commits, the
+// before-images can restore every key the write changed. A write that
+// fails restores them at once; after a crash, Open does (recoverJournal).
+// Readers in the writing process may see the pieces committed so far
+// while a spill runs (its checkpoint moves in the last piece); no reader
+// of a reopened index sees a part of one.
+//
+// Spills run one at a time. A key changed by another writer between a
+// spill's first change of it and a crash of the spill is restored to its
+// before-image; the usual transaction conflicts catch such a change while
+// the spill runs.
+// journalVersion is the first byte of a journal record. The rest is a
+// sequence of before-images: a byte saying whether the key existed (1) or
+// not (0), the uvarint-length-prefixed key and, for a key that existed,
+// its uvarint-length-prefixed value.
+const journalVersion = 1
+
+// kv is the part of a badger transaction the index reads and writes
+// through. *badger.Txn is one; so is *spill. Code writing through a kv
+// closes its iterators before it writes.
+type kv interface {
+	Get(key []byte) (*badger.Item, error)
+	Set(key, val []byte) error
+	Delete(key []byte) error
+	NewIterator(opt badger.IteratorOptions) *badger.Iterator
+}
+
+// spill is a kv that spreads one write over several badger transactions.
+type spill struct {
+	db      *badger.DB
+	txn     *badger.Txn
+	op      uint64
+	pieces  uint32 // pieces committed, each with a journal record
+	touched map[string]struct{}
+	journal []byte // before-images of the current piece
+	// size and count estimate the current piece as badger does; the piece
+	// is committed when either reaches its bound.
+	size, count       int64
+	maxSize, maxCount int64
+	threshold         int64 // badger's value threshold
+}
+
+var spillOps atomic.Uint64
+
+func newSpill(db *badger.DB) *spill {
+	op := uint64(time.Now().UnixNano()) + spillOps.Add(1)
+	return &spill{
+		db: db, txn: db.NewTransaction(true), op: op, touched: map[string]struct{}{},
+		journal: []byte{journalVersion},
+		maxSize: db.MaxBatchSize() / 2, maxCount: db.MaxBatchCount() / 2,
+		threshold: db.Opts().ValueThreshold,
+	}
+}
+
+func (s *spill) Get(k []byte) (*badger.Item, error) { return s.txn.Get(k) }
+func (s *spill) NewIterator(o badger.IteratorOptions) *badger.Iterator {
+	return s.txn.NewIterator(o)
+}
+func (s *spill) Set(k, v []byte) error { return s.write(k, v, false) }
+func (s *spill) Delete(k []byte) error { return s.write(k, nil, true) }
+
+// estimate is what an entry adds to a transaction, as badger counts it.
+func (s *spill) estimate(k, v []byte) int64 {
+	if int64(len(v)) >= s.threshold {
+		return int64(len(k)) + 14 + 10
+	}
+	return int64(len(k)) + int64(len(v)) + 12
+}
+
+func (s *spill) write(k, v []byte, del bool) error {
+	if err := s.remember(k); err != nil {
+		return err
+	}
+	var err error
+	if del {
+		err = s.txn.Delete(k)
+	} else {
+		err = s.txn.Set(k, v)
+	}
+	if err != nil {
+		return err
+	}
+	s.size += s.estimate(k, v)
+	s.count++
+	if s.size+s.estimate(nil, s.journal) >= s.maxSize || s.count+1 >= s.maxCount {
+		return s.flush()
+	}
+	return nil
+}
+
+// remember journals the before-image of k the first time the spill
+// changes it.
+func (s *spill) remember(k []byte) error {
+	if _, ok := s.touched[string(k)]; ok {
+		return nil
+	}
+	item, err := s.txn.Get(k)
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+		s.journal = append(s.journal, 0)
+		s.journal = binary.AppendUvarint(s.journal, uint64(len(k)))
+		s.journal = append(s.journal, k...)
+	case err != nil:
+		return err
+	default:
+		s.journal = append(s.journal, 1)
+		s.journal = binary.AppendUvarint(s.journal, uint64(len(k)))
+		s.journal = append(s.journal, k...)
+		s.journal = binary.AppendUvarint(s.journal, uint64(item.ValueSize()))
+		err := item.Value(func(v []byte) error { s.journal = append(s.journal, v...); return nil })
+		if err != nil {
+			return err
+		}
+	}
+	s.touched[string(k)] = struct{}{}
+	return nil
+}
+
+// flush commits the current piece with its journal record and starts the
+// next.
+func (s *spill) flush() error {
+	if len(s.journal) > 1 {
+		if err := s.txn.Set(journalKey(s.op, s.pieces), bytes.Clone(s.journal)); err != nil {
+			return err
+		}
+	}
+	if err := s.txn.Commit(); err != nil {
+		return err
+	}
+	if len(s.journal) > 1 {
+		s.pieces++
+	}
+	s.txn = s.db.NewTransaction(true)
+	s.journal = s.journal[:1]
+	s.size, s.count = 0, 0
+	return nil
+}
+
+// finish commits the last piece and deletes the journal with it.
+func (s *spill) finish() error {
+	for p := range s.pieces {
+		if err := s.txn.Delete(journalKey(s.op, p)); err != nil {
+			return err
+		}
+	}
+	return s.txn.Commit()
+}
+
+// runSpill runs fn as a spill: see the top of this file. A failed spill
+// is undone before runSpill returns.
+func (d *DB) runSpill(ctx context.Context, fn func(txn kv) error) (err error) {
+	d.spillMu.Lock()
+	defer d.spillMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	defer d.recoverCorrupt(&err)
+	n := d.lost.count()
+	s := newSpill(d.db)
+	err = fn(s)
+	if err == nil {
+		err = s.finish()
+	} else {
+		s.txn.Discard()
+	}
+	if err != nil {
+		if uerr := undoJournal(d.db, s.op); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("undo the partial write: %w", uerr))
+		}
+	}
+	return d.checkLost(n, err)
+}
+
+// recoverJournal undoes every spill a crash interrupted.
+func recoverJournal(db *badger.DB) (int, error) {
+	var ops []uint64
+	err := db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix, opts.PrefetchValues = journalPrefix(), false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) != 2+12 {
+				return fmt.Errorf("journal key %x has %d bytes, want 14", k, len(k))
+			}
+			op := binary.BigEndian.Uint64(k[2:10])
+			if len(ops) == 0 || ops[len(ops)-1] != op {
+				ops = append(ops, op)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, op := range ops {
+		if err := undoJournal(db, op); err != nil {
+			return 0, err
+		}
+	}
+	return len(ops), nil
+}
+
+// undoJournal restores the before-images journalled by spill op, newest
+// piece first, each piece in one transaction that also deletes its
+// record; a crash part way leaves the rest for the next Open.
+func undoJournal(db *badger.DB, op uint64) error {
+	var pieces []uint32
+	prefix := journalOpPrefix(op)
+	err := db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix, opts.PrefetchValues = prefix, false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			pieces = append(pieces, binary.BigEndian.Uint32(it.Item().Key()[10:]))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := len(pieces) - 1; i >= 0; i-- {
+		k := journalKey(op, pieces[i])
+		err := db.Update(func(txn *badger.Txn) error {
+			item, err := txn.Get(k)
+			if err != nil {
+				return err
+			}
+			rec, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			err = readJournal(rec, func(key, value []byte, existed bool) error {
+				if existed {
+					return txn.Set(key, value)
+				}
+				return txn.Delete(key)
+			})
+			if err != nil {
+				return fmt.Errorf("journal %x: %w", k, err)
+			}
+			return txn.Delete(k)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readJournal calls fn with each before-image of a journal record.
+func readJournal(rec []byte, fn func(key, value []byte, existed bool) error) error {
+	if len(rec) == 0 || rec[0] != journalVersion {
+		return fmt.Errorf("%w: journal record version %v, want %d", ErrCorrupt, rec[:min(len(rec), 1)], journalVersion)
+	}
+	field := func(b []byte) ([]byte, []byte, error) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || n > uint64(len(b)-w) {
+			return nil, nil, fmt.Errorf("%w: journal record cut short", ErrCorrupt)
+		}
+		return b[w : w+int(n)], b[w+int(n):], nil
+	}
+	for b := rec[1:]; len(b) > 0; {
+		existed := b[0]
+		if existed > 1 {
+			return fmt.Errorf("%w: journal entry flag %d", ErrCorrupt, existed)
+		}
+		k, rest, err := field(b[1:])
+		if err != nil {
+			return err
+		}
+		var v []byte
+		if existed == 1 {
+			if v, rest, err = field(rest); err != nil {
+				return err
+			}
+		}
+		if len(k) == 0 {
+			return fmt.Errorf("%w: journal entry with an empty key", ErrCorrupt)
+		}
+		if err := fn(k, v, existed == 1); err != nil {
+			return err
+		}
+		b = rest
+	}
+	return nil
+}
