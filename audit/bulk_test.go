@@ -128,7 +128,7 @@ func bulkLedger(t testing.TB, nw network, txs, perBlock int) *bulk {
 		if err != nil {
 			t.Fatal(err)
 		}
-		prevCommit = commitHashes([][]byte{prevCommit}, metas[2], buildBatch(b, nil))[0]
+		prevCommit = commitHashes([][]byte{prevCommit}, metas[2], buildBatch(b, nil, nil))[0]
 		metas[4] = msg(1, prevCommit) // COMMIT_HASH
 		out.blocks = append(out.blocks, blockOf())
 		hh := sha256.Sum256(fabric.HeaderBytes(n, prevHash, dh[:]))

@@ -141,12 +141,12 @@ func (a *Auditor) checkCommitHash(res *BlockResult, p *prepared) {
 		if len(stored) > 0 {
 			c.prevs = append(c.prevs, stored)
 		}
-		c.state.apply(buildBatch(b, c.lookup(b.Height)))
+		c.state.apply(buildBatch(b, c.lookup(b.Height), a.revalidator(res, b)))
 		return
 	}
 	var u *updateBatch
 	if len(c.prevs) > 0 || c.started {
-		u = buildBatch(b, c.lookup(b.Height))
+		u = buildBatch(b, c.lookup(b.Height), a.revalidator(res, b))
 		if u.lost {
 			c.state.reset()
 		} else {
@@ -240,6 +240,12 @@ func (a *Auditor) checkCommitHash(res *BlockResult, p *prepared) {
 		"the %d writes they commit and the previous commit hash %x: a validation code, a write set or the commit hash was altered after commit",
 		b.Height, stored, sums[0], len(fb.TxFilter), valid, u.count(), c.prevs[0]), ev)
 	next(sums...)
+}
+
+// revalidator returns the MVCC re-validation of b's transactions
+// (mvcc.go) for buildBatch.
+func (a *Auditor) revalidator(res *BlockResult, b *ledger.Block) func(int, *ledger.Tx, *updateBatch) {
+	return func(i int, tx *ledger.Tx, u *updateBatch) { a.revalidate(res, b, i, tx, u) }
 }
 
 // lookup reads the replayed state as of the start of block height.

@@ -72,14 +72,22 @@ type updateBatch struct {
 // buildBatch rebuilds the public and hashed updates a peer commits for b:
 // the writes of its VALID endorser transactions in order, later ones
 // replacing earlier ones. A metadata-only update takes the key's latest
-// value from earlier transactions of the block or from state.
-func buildBatch(b *ledger.Block, state commitLookup) *updateBatch {
+// value from earlier transactions of the block or from state. When visit
+// is not nil it is called with each endorser transaction and the updates
+// of the VALID ones before it, as the peer's validator sees them.
+func buildBatch(b *ledger.Block, state commitLookup, visit func(i int, tx *ledger.Tx, u *updateBatch)) *updateBatch {
 	u := &updateBatch{height: b.Height, writes: map[stateKey]stateWrite{}}
 	for i := range b.Txs {
 		tx := &b.Txs[i]
-		if !tx.Valid || tx.Type != typeEndorser {
+		if tx.Type != typeEndorser {
 			// Only CONFIG transactions among the others write, to the
 			// empty namespace, which the commit hash leaves out.
+			continue
+		}
+		if visit != nil {
+			visit(i, tx, u)
+		}
+		if !tx.Valid {
 			continue
 		}
 		if tx.Fabric.DecodeError != "" {

@@ -141,26 +141,35 @@ func TestCommitHashLive(t *testing.T) {
 				name   string
 				height uint64
 				mutate func(raw []byte) []byte
+				// mvcc is the re-validation rule that must name the
+				// altered transaction, if any.
+				mvcc *ledger.RuleInfo
 			}{
-				// Endorsements are genuine: only the commit hash catches it.
-				{"MVCC conflict marked VALID", confHeight, func(raw []byte) []byte { return setFilterCode(t, raw, confIndex, codeValid) }},
-				{"metadata-only update marked invalid", setHeight, func(raw []byte) []byte { return setFilterCode(t, raw, setIndex, codeMVCCConflict) }},
-				{"flipped commit hash byte", setHeight, func(raw []byte) []byte { return flipCommitHash(t, raw, 7, 0x04) }},
+				// Endorsements are genuine: the commit hash and the MVCC
+				// re-validation catch it.
+				{"MVCC conflict marked VALID", confHeight, func(raw []byte) []byte { return setFilterCode(t, raw, confIndex, codeValid) }, RuleMVCCValid},
+				{"metadata-only update marked invalid", setHeight, func(raw []byte) []byte { return setFilterCode(t, raw, setIndex, codeMVCCConflict) }, RuleMVCCInvalid},
+				{"flipped commit hash byte", setHeight, func(raw []byte) []byte { return flipCommitHash(t, raw, 7, 0x04) }, nil},
 			} {
 				forged := append([][]byte{}, blocks...)
 				forged[alt.height] = alt.mutate(forged[alt.height])
 				fs := findings(auditAll(t, newAuditor(t, ledger.CryptoIntl), forged))
-				var at []uint64
+				var at, mvccAt []uint64
 				for _, f := range fs {
 					switch {
 					case f.Rule == RuleCommitHash.ID:
 						at = append(at, f.Subject.Height)
+					case alt.mvcc != nil && f.Rule == alt.mvcc.ID:
+						mvccAt = append(mvccAt, f.Subject.Height)
 					case f.Category == ledger.CatIntegrity:
 						t.Errorf("%s: unexpected %s: %s", alt.name, f.Rule, f.Message)
 					}
 				}
 				if len(at) != 1 || at[0] != alt.height {
 					t.Errorf("%s: FAB-COMMIT-HASH at %v, want [%d]; got:\n%s", alt.name, at, alt.height, listFindings(fs))
+				}
+				if alt.mvcc != nil && (len(mvccAt) != 1 || mvccAt[0] != alt.height) {
+					t.Errorf("%s: %s at %v, want [%d]; got:\n%s", alt.name, alt.mvcc.ID, mvccAt, alt.height, listFindings(fs))
 				}
 			}
 		})

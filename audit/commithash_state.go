@@ -25,8 +25,8 @@ const (
 // stateValue is the latest value of a key and the block that wrote it;
 // a nil value records a delete the replay saw while it is incomplete.
 type stateValue struct {
-	value []byte
-	block uint64
+	value     []byte
+	block, tx uint64 // the version: block and transaction of the write
 }
 
 // commitState is the world state replayed from the blocks audited, as far
@@ -40,11 +40,21 @@ type commitState struct {
 	// complete is set while vals holds every key of the state: the
 	// replay started at the genesis block and lost nothing since.
 	complete bool
+	// sorted caches the public keys of a namespace in order, for range
+	// queries; a write to the namespace drops its entry.
+	sorted map[string][]string
+	// doubt holds keys written by transactions recorded invalid that the
+	// re-validation could not confirm invalid (mvcc.go): whether the peer
+	// applied those writes is not known, so their versions are not known
+	// until a VALID transaction writes them again.
+	doubt map[stateKey]bool
 }
 
 // reset forgets the state: what follows is judged without it.
 func (s *commitState) reset() {
 	clear(s.vals)
+	clear(s.sorted)
+	clear(s.doubt)
 	s.size, s.complete = 0, false
 }
 
@@ -100,6 +110,8 @@ func (s *commitState) apply(u *updateBatch) {
 		s.vals = map[stateKey]stateValue{}
 	}
 	for k, w := range u.writes {
+		delete(s.sorted, k.ns)
+		delete(s.doubt, k)
 		if old, ok := s.vals[k]; ok {
 			s.size -= entrySize(k, old.value)
 			delete(s.vals, k)
@@ -107,7 +119,7 @@ func (s *commitState) apply(u *updateBatch) {
 		if w.value == nil && s.complete {
 			continue // a missing key is known not to exist
 		}
-		s.vals[k] = stateValue{value: bytes.Clone(w.value), block: u.height}
+		s.vals[k] = stateValue{value: bytes.Clone(w.value), block: u.height, tx: w.tx}
 		s.size += entrySize(k, w.value)
 	}
 	budget := s.budget
@@ -120,6 +132,7 @@ func (s *commitState) apply(u *updateBatch) {
 	// Over budget: drop keys until a quarter is free. Their values are
 	// then unknown, and so is whether a missing key exists.
 	s.complete = false
+	clear(s.sorted)
 	for k, v := range s.vals {
 		if s.size <= budget*3/4 {
 			break

@@ -1,0 +1,162 @@
+package audit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// mvccFindings returns the findings of the re-validation rules.
+func mvccFindings(fs []ledger.Finding) []ledger.Finding {
+	var out []ledger.Finding
+	for _, f := range fs {
+		if f.Rule == RuleMVCCValid.ID || f.Rule == RuleMVCCInvalid.ID {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// txCheck returns the re-validation check of transaction i of a result.
+func txCheck(r *BlockResult, i int) (ledger.Check, bool) {
+	for _, c := range r.Txs[i].Verdict.Checks {
+		if c.Name == mvccCheck {
+			return c, true
+		}
+	}
+	return ledger.Check{}, false
+}
+
+// TestMVCCReplay re-validates the real 2.5.9 peer ledger, whose block 10
+// holds three concurrent read-modify-write invokes (tx 0 VALID, txs 1 and
+// 2 MVCC_READ_CONFLICT), and copies of it whose validation codes lie.
+func TestMVCCReplay(t *testing.T) {
+	clean := readChain(t, "fabric-2.5.9/peer", "mychannel_")
+	rs := auditAll(t, newAuditor(t, ledger.CryptoIntl), clean)
+	if fs := mvccFindings(findings(rs)); len(fs) > 0 {
+		t.Fatalf("clean ledger: %s", listFindings(fs))
+	}
+	judged := 0
+	for _, r := range rs {
+		for i := range r.Txs {
+			if c, ok := txCheck(r, i); ok {
+				judged++
+				if !c.OK {
+					t.Errorf("clean Block(%d) tx %d: %+v", r.Height, i, c)
+				}
+			}
+		}
+	}
+	for i := range 3 {
+		if _, ok := txCheck(rs[10], i); !ok {
+			t.Errorf("block 10 tx %d was not re-validated", i)
+		}
+	}
+	t.Logf("%d transactions re-validated", judged)
+
+	for _, tt := range []struct {
+		name   string
+		tx     int
+		code   byte
+		rule   *ledger.RuleInfo
+		phrase string
+	}{
+		{"conflicting tx marked VALID", 2, codeValid, RuleMVCCValid, `key "ctr" of kvcc, read at no version (absent), was written by tx 0 of this block`},
+		{"VALID tx marked as a conflict", 0, codeMVCCConflict, RuleMVCCInvalid, "would have marked it VALID"},
+		{"VALID tx marked as a phantom read", 0, codePhantomConflict, RuleMVCCInvalid, "recorded PHANTOM_READ_CONFLICT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
+			blocks[10] = setFilterCode(t, blocks[10], tt.tx, tt.code)
+			rs := auditAll(t, newAuditor(t, ledger.CryptoIntl), blocks)
+			fs := mvccFindings(findings(rs))
+			// One lie, one finding: the writes of a transaction whose code
+			// is in doubt make what reads them unknown, not wrong.
+			if len(fs) != 1 {
+				t.Fatalf("findings = %s, want one %s", listFindings(fs), tt.rule.ID)
+			}
+			f := fs[0]
+			if f.Rule != tt.rule.ID || f.Subject.Kind != "tx" || f.Subject.Ref != rs[10].Txs[tt.tx].ID || f.Subject.Height != 10 ||
+				f.Evidence["tx"] != string(rune('0'+tt.tx)) || !strings.Contains(f.Message, tt.phrase) {
+				t.Errorf("finding = %+v", f)
+			}
+			if c, ok := txCheck(rs[10], tt.tx); !ok || c.OK || rs[10].Txs[tt.tx].Verdict.Status != ledger.Failed {
+				t.Errorf("tx %d verdict = %+v", tt.tx, rs[10].Txs[tt.tx].Verdict)
+			}
+		})
+	}
+}
+
+// TestMVCCRangeQuery replays range queries over a small state, as
+// Fabric's range query validator does.
+func TestMVCCRangeQuery(t *testing.T) {
+	newState := func() *commitState {
+		s := &commitState{}
+		s.start()
+		s.apply(&updateBatch{height: 1, writes: map[stateKey]stateWrite{{"cc", "", "a"}: {value: []byte("1")}}})
+		s.apply(&updateBatch{height: 2, writes: map[stateKey]stateWrite{{"cc", "", "b"}: {value: []byte("2")}, {"other", "", "b2"}: {value: []byte("x")}}})
+		s.apply(&updateBatch{height: 3, writes: map[stateKey]stateWrite{{"cc", "", "c"}: {value: []byte("3"), tx: 4}}})
+		return s
+	}
+	read := func(k string, blk, tx uint64) ledger.KVRead { return ledger.KVRead{Key: k, BlockNum: blk, TxNum: tx} }
+	all := []ledger.KVRead{read("a", 1, 0), read("b", 2, 0), read("c", 3, 4)}
+	empty := func() *updateBatch { return &updateBatch{height: 9, writes: map[stateKey]stateWrite{}} }
+	for _, tt := range []struct {
+		name    string
+		rq      ledger.RangeRead
+		u       func() *updateBatch
+		prepare func(*commitState)
+		conflict,
+		known bool
+		why string
+	}{
+		{name: "same keys and versions", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all}, known: true},
+		{name: "unbounded end", rq: ledger.RangeRead{StartKey: "", ItrExhausted: true, Keys: all}, known: true},
+		{name: "a key appeared", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all[:2]},
+			conflict: true, known: true, why: `now also holds key "c" at version 3:4`},
+		{name: "not exhausted: the end key is the last read", rq: ledger.RangeRead{StartKey: "a", EndKey: "b", Keys: all[:2]}, known: true},
+		{name: "exhausted: the end key is excluded", rq: ledger.RangeRead{StartKey: "a", EndKey: "c", ItrExhausted: true, Keys: all[:2]}, known: true},
+		{name: "a key changed version", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: []ledger.KVRead{read("a", 1, 0), read("b", 1, 9), read("c", 3, 4)}},
+			conflict: true, known: true, why: `returned key "b" at version 1:9, now at version 2:0`},
+		{name: "a key is gone", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: append(all[:3:3], read("d", 1, 1))},
+			conflict: true, known: true, why: `returned key "d", which is no longer in it`},
+		{name: "written earlier in the block", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
+			u: func() *updateBatch {
+				u := empty()
+				u.writes[stateKey{"cc", "", "b"}] = stateWrite{value: []byte("new"), tx: 1}
+				return u
+			}, conflict: true, known: true, why: "written by tx 1 of this block"},
+		{name: "deleted earlier in the block", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
+			u: func() *updateBatch {
+				u := empty()
+				u.writes[stateKey{"cc", "", "a"}] = stateWrite{tx: 0}
+				return u
+			}, conflict: true, known: true, why: `returned key "a" where the state has key "b"`},
+		{name: "Merkle summary", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, MerkleHashes: [][]byte{{1}}, MerkleLevel: 1}},
+		{name: "incomplete state", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
+			prepare: func(s *commitState) { s.complete = false }},
+		{name: "a key in doubt", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
+			prepare: func(s *commitState) {
+				s.distrust([]ledger.NsRWSet{{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "q"}}}})
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newState()
+			if tt.prepare != nil {
+				tt.prepare(s)
+			}
+			u := empty()
+			if tt.u != nil {
+				u = tt.u()
+			}
+			c, known := s.rangeQuery("cc", tt.rq, u, 9)
+			if (c != nil) != tt.conflict || known != tt.known {
+				t.Fatalf("rangeQuery = %+v, known %v; want conflict %v, known %v", c, known, tt.conflict, tt.known)
+			}
+			if c != nil && (!c.phantom || !strings.Contains(c.why, tt.why)) {
+				t.Errorf("conflict = %+v, want a phantom naming %q", c, tt.why)
+			}
+		})
+	}
+}
