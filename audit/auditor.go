@@ -208,6 +208,7 @@ func (a *Auditor) Checkpoint(at time.Time) index.AuditCheckpoint {
 		cp.Height = a.prev.height
 	}
 	a.endorse.save(&cp)
+	a.commit.state.save(&cp)
 	return cp
 }
 
@@ -216,6 +217,7 @@ func (a *Auditor) Checkpoint(at time.Time) index.AuditCheckpoint {
 // it.
 func (a *Auditor) Restore(cp index.AuditCheckpoint) {
 	a.endorse.restore(cp)
+	a.commit.state.restoreStored(cp)
 }
 
 // Block audits the next block of the chain.

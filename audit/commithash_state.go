@@ -48,6 +48,8 @@ type commitState struct {
 	// applied those writes is not known, so their versions are not known
 	// until a VALID transaction writes them again.
 	doubt map[stateKey]bool
+	// stored persists the state in the index (state_store.go).
+	stored stateStore
 }
 
 // reset forgets the state: what follows is judged without it.
@@ -56,6 +58,7 @@ func (s *commitState) reset() {
 	clear(s.sorted)
 	clear(s.doubt)
 	s.size, s.complete = 0, false
+	s.stored.forget()
 }
 
 // start begins a replay from the genesis block.
@@ -69,6 +72,11 @@ func (s *commitState) start() {
 // tell.
 func (s *commitState) get(k stateKey, height uint64) (value []byte, found, known bool) {
 	v, ok := s.vals[k]
+	if !ok && s.stored.partial && s.stored.readable() {
+		if v, ok, known = s.load(k); !known {
+			return nil, false, false
+		}
+	}
 	switch {
 	case !ok:
 		return nil, false, s.complete
@@ -112,6 +120,7 @@ func (s *commitState) apply(u *updateBatch) {
 	for k, w := range u.writes {
 		delete(s.sorted, k.ns)
 		delete(s.doubt, k)
+		s.stored.touch(k)
 		if old, ok := s.vals[k]; ok {
 			s.size -= entrySize(k, old.value)
 			delete(s.vals, k)
@@ -129,9 +138,14 @@ func (s *commitState) apply(u *updateBatch) {
 	if s.size <= budget {
 		return
 	}
-	// Over budget: drop keys until a quarter is free. Their values are
-	// then unknown, and so is whether a missing key exists.
+	// Over budget: drop keys stored in the index, which reads them back
+	// when needed; failing that, drop keys until a quarter is free. Their
+	// values are then unknown, and so is whether a missing key exists.
+	if s.evictStored(budget*3/4, budget) {
+		return
+	}
 	s.complete = false
+	s.stored.forget()
 	clear(s.sorted)
 	for k, v := range s.vals {
 		if s.size <= budget*3/4 {

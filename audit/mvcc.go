@@ -173,6 +173,7 @@ func (s *commitState) distrust(rws []ledger.NsRWSet) {
 	}
 	for k := range txOps(rws) {
 		s.doubt[k] = true
+		s.stored.touch(k)
 	}
 	if len(s.doubt) > maxDoubt {
 		s.reset()
@@ -198,7 +199,8 @@ func (s *commitState) version(k stateKey, height uint64) (blk, tx uint64, found,
 // key is included when the iterator was not exhausted (Fabric then records
 // the last key read as the end).
 func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch, height uint64) (*conflict, bool) {
-	if len(rq.MerkleHashes) > 0 || !s.complete {
+	if len(rq.MerkleHashes) > 0 || !s.complete || s.stored.partial {
+		// The keys of a range held only in the index are not scanned.
 		return nil, false
 	}
 	keys, ok := s.nsKeys(ns)

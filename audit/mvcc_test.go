@@ -1,10 +1,14 @@
 package audit
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // mvccFindings returns the findings of the re-validation rules.
@@ -159,4 +163,91 @@ func TestMVCCRangeQuery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMVCCStoredState audits the 2.5.9 peer ledger in two runs over a
+// real index, the second resuming at block 10 whose VALID tx 0 was marked
+// MVCC_READ_CONFLICT: judging it needs the state stored by the first run
+// (tx 0 read a key that never existed and kvcc's definition at the
+// version block 2 wrote). The second run is also made to keep almost
+// nothing in memory, reading every key back from the index.
+func TestMVCCStoredState(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		budget int
+	}{{"in memory", 0}, {"read back from the index", 1024}} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := index.Open(t.TempDir(), index.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			chain := ledger.Chain{ID: "test", Kind: ledger.KindFabric, Crypto: ledger.CryptoIntl}
+			if err := db.PutChain(ctx, chain); err != nil {
+				t.Fatal(err)
+			}
+			blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
+			blocks[10] = setFilterCode(t, blocks[10], 0, codeMVCCConflict)
+			for _, raw := range blocks {
+				b, err := fabric.DecodeBlock(chain.ID, raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Commit(ctx, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
+			if _, err := Reaudit(ctx, db, cfg, 0, 9); err != nil {
+				t.Fatal(err)
+			}
+			cp, err := db.AuditCheckpoint(ctx, chain.ID)
+			if err != nil || cp.Height != 9 || !cp.StateComplete {
+				t.Fatalf("AuditCheckpoint = %+v, %v; want 9 with the complete state", cp, err)
+			}
+			if e, ok, err := db.AuditState(ctx, chain.ID, "_lifecycle", "", []byte("namespaces/fields/kvcc/Sequence")); err != nil || !ok || e.Block != 2 || e.Tx != 0 {
+				t.Fatalf("stored kvcc Sequence = %+v, %v, %v; want version 2:0", e, ok, err)
+			}
+
+			a, err := resume(ctx, db, cfg, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.commit.state.budget = tt.budget
+			if err := a.auditStored(ctx, db, 10, 12, false); err != nil {
+				t.Fatal(err)
+			}
+			if tt.budget > 0 && !a.commit.state.stored.partial {
+				t.Errorf("nothing was evicted with a budget of %d bytes", tt.budget)
+			}
+			if n := a.Summary().Findings[RuleMVCCInvalid.ID]; n != 1 {
+				t.Errorf("%d %s findings after resuming, want 1 (block 10 tx 0): %v", n, RuleMVCCInvalid.ID, a.Summary().Findings)
+			}
+			if n := a.Summary().Findings[RuleMVCCValid.ID]; n != 0 {
+				t.Errorf("%d %s findings after resuming, want none", n, RuleMVCCValid.ID)
+			}
+			rec, err := db.Audit(ctx, chain.ID, 12)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, ok := checkNamed(rec.Txs[0].Verdict, mvccCheck); !ok || !c.OK {
+				t.Errorf("block 12 tx 0 re-validation after resuming = %+v (present %v), want judged valid", c, ok)
+			}
+			cp, err = db.AuditCheckpoint(ctx, chain.ID)
+			if err != nil || cp.Height != 12 || !cp.StateComplete || cp.StateGen != 1 {
+				t.Errorf("AuditCheckpoint = height %d, complete %v, generation %d, %v; want 12, complete, generation 1", cp.Height, cp.StateComplete, cp.StateGen, err)
+			}
+		})
+	}
+}
+
+// checkNamed returns the check of a verdict with the given name.
+func checkNamed(v ledger.Verdict, name string) (ledger.Check, bool) {
+	for _, c := range v.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return ledger.Check{}, false
 }

@@ -21,6 +21,7 @@ type Store interface {
 	PutAudit(ctx context.Context, chain string, recs []index.AuditRecord, fs []ledger.Finding, cp index.AuditCheckpoint) error
 	AuditCheckpoint(ctx context.Context, chain string) (index.AuditCheckpoint, error)
 	AuditKeyPolicies(ctx context.Context, chain string) ([]index.KeyPolicy, error)
+	AuditState(ctx context.Context, chain, ns, coll string, key []byte) (index.StateEntry, bool, error)
 }
 
 // storeBatch is the number of blocks whose verdicts are written together.
@@ -127,6 +128,9 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 	a, err := New(cfg)
 	if err != nil {
 		return nil, err
+	}
+	a.commit.state.stored.read = func(k stateKey) (index.StateEntry, bool, error) {
+		return st.AuditState(ctx, chain, k.ns, k.coll, []byte(k.key))
 	}
 	if from > 0 {
 		if err := primeFromStore(ctx, a, st, chain, from); err != nil {

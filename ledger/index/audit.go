@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -75,6 +76,38 @@ type AuditCheckpoint struct {
 	// from the genesis block on, so a key without one in KeyPolicies has
 	// none.
 	EndorsementComplete bool `json:"endorsementComplete,omitempty"`
+	// State holds the changes to the replayed world state since the
+	// previous checkpoint, each stored under its own key (as KeyPolicies),
+	// so that a resumed audit reads the keys it needs instead of holding
+	// the state in memory. An entry with Deleted set removes the key.
+	State []StateEntry `json:"-"`
+	// ResetState makes PutAudit start a new generation of the stored
+	// state, holding State only: the audit's state does not continue the
+	// stored one.
+	ResetState bool `json:"-"`
+	// StateGen is the generation the stored state belongs to; keys of
+	// older generations are deleted a bounded number per PutAudit.
+	StateGen uint64 `json:"stateGen,omitempty"`
+	// StateComplete is set when the stored state holds every key of the
+	// world state at Height (the replay started at the genesis block and
+	// lost nothing since), so a key it lacks does not exist.
+	StateComplete bool `json:"stateComplete,omitempty"`
+}
+
+// StateEntry is one key of the world state an audit replays (a public key,
+// or the hash of a private key in a collection): its value and version.
+type StateEntry struct {
+	Namespace  string `json:"namespace"`
+	Collection string `json:"collection,omitempty"`
+	Key        []byte `json:"key"`
+	Value      []byte `json:"value,omitempty"`
+	Block      uint64 `json:"block"`
+	Tx         uint64 `json:"tx"`
+	// Doubt marks a key written by a transaction recorded invalid whose
+	// invalidity the audit could not confirm: its version is not known.
+	Doubt bool `json:"doubt,omitempty"`
+	// Deleted removes the key (given to PutAudit only).
+	Deleted bool `json:"-"`
 }
 
 // KeyPolicy is the key-level endorsement policy of one key: its
@@ -126,8 +159,57 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs 
 		if err := putKeyPolicies(txn, chain, cp.KeyPolicyGen, cp.KeyPolicies); err != nil {
 			return err
 		}
+		cp.StateGen = old.StateGen
+		if cp.ResetState {
+			cp.StateGen++
+		}
+		if err := putState(txn, chain, cp.StateGen, cp.State); err != nil {
+			return err
+		}
 		return put(txn, auditCheckpointKey(chain), cp)
 	})
+}
+
+// putState applies world-state changes to generation gen and deletes up
+// to staleKeyPolicyBatch keys of other generations.
+func putState(txn kv, chain string, gen uint64, es []StateEntry) error {
+	for i := range es {
+		e := &es[i]
+		if strings.ContainsRune(e.Namespace, 0) || strings.ContainsRune(e.Collection, 0) {
+			return fmt.Errorf("%w: state key in namespace %q collection %q", ledger.ErrInvalid, e.Namespace, e.Collection)
+		}
+		k := auditStateKey(chain, gen, e.Namespace, e.Collection, e.Key)
+		if e.Deleted {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := put(txn, k, e); err != nil {
+			return err
+		}
+	}
+	return deleteStale(txn, auditStatePrefix(chain), auditStateGenPrefix(chain, gen))
+}
+
+// AuditState returns the stored world-state entry of one key, in the
+// generation of the stored audit checkpoint of chain; found is false when
+// the state holds no such key.
+func (d *DB) AuditState(ctx context.Context, chain, ns, coll string, k []byte) (e StateEntry, found bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return e, false, err
+	}
+	err = d.view(func(txn kv) error {
+		var cp AuditCheckpoint
+		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
+			return err
+		}
+		return get(txn, auditStateKey(chain, cp.StateGen, ns, coll, k), &e)
+	})
+	if errors.Is(err, ledger.ErrNotFound) {
+		return e, false, nil
+	}
+	return e, err == nil, err
 }
 
 // staleKeyPolicyBatch bounds how many key-level policies of older
@@ -149,12 +231,17 @@ func putKeyPolicies(txn kv, chain string, gen uint64, kps []KeyPolicy) error {
 			return err
 		}
 	}
-	// Older generations sort before the current one: read keys only, and
-	// stop at the current generation.
+	return deleteStale(txn, keyPolicyPrefix(chain), keyPolicyGenPrefix(chain, gen))
+}
+
+// deleteStale deletes up to staleKeyPolicyBatch keys under prefix of
+// generations older than the one under current. Older generations sort
+// before the current one: read keys only, and stop at the current
+// generation.
+func deleteStale(txn kv, prefix, current []byte) error {
 	var stale [][]byte
-	current := keyPolicyGenPrefix(chain, gen)
 	opts := badger.DefaultIteratorOptions
-	opts.Prefix, opts.PrefetchValues = keyPolicyPrefix(chain), false
+	opts.Prefix, opts.PrefetchValues = prefix, false
 	it := txn.NewIterator(opts)
 	for it.Rewind(); it.Valid() && len(stale) < staleKeyPolicyBatch; it.Next() {
 		k := it.Item().Key()

@@ -238,7 +238,7 @@ var recordFormats = map[byte]valueFormat{
 	tagNode: jsonValue, tagNodeRev: jsonValue, tagProbe: jsonValue, tagRisk: jsonValue,
 	tagVerdict: jsonValue, tagAuditCheckpoint: jsonValue, tagKeyPolicy: jsonValue,
 	tagContractScan: jsonValue, tagContractScanStep: jsonValue, tagGovernance: jsonValue,
-	tagAuditHead: jsonValue, tagJournal: journalValue,
+	tagAuditHead: jsonValue, tagJournal: journalValue, tagAuditState: jsonValue,
 }
 
 // checkRecord checks that the value v of key k decodes, into its model

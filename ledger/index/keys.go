@@ -233,6 +233,27 @@ func keyPolicyGenPrefix(chain string, gen uint64) []byte {
 	return key(tagKeyPolicy, []byte(chain), be64(gen), nil)
 }
 
+// The world state the audit replays, at the audit checkpoint:
+//
+//	S/CHAIN/GEN/NS 0 COLL 0 KEY value and version of one key (JSON); GEN big-endian.
+//	                            Namespace and collection names hold no zero byte, so the keys
+//	                            of one namespace and collection sort in key order.
+const tagAuditState = 'S'
+
+func auditStateKey(chain string, gen uint64, ns, coll string, k []byte) []byte {
+	id := make([]byte, 0, len(ns)+len(coll)+len(k)+2)
+	id = append(id, ns...)
+	id = append(id, 0)
+	id = append(id, coll...)
+	id = append(id, 0)
+	id = append(id, k...)
+	return key(tagAuditState, []byte(chain), be64(gen), id)
+}
+func auditStatePrefix(chain string) []byte { return key(tagAuditState, []byte(chain), nil) }
+func auditStateGenPrefix(chain string, gen uint64) []byte {
+	return key(tagAuditState, []byte(chain), be64(gen), nil)
+}
+
 func verdictKey(chain string, h uint64) []byte {
 	return key(tagVerdict, []byte(chain), be64(h))
 }
