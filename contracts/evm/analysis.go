@@ -3,6 +3,8 @@ package evm
 import (
 	"fmt"
 	"strings"
+
+	"github.com/holiman/uint256"
 )
 
 // Normalize peels ISZERO wrappers off a branch condition. It returns the
@@ -140,12 +142,13 @@ func weakSlots(p *Pass) map[string]bool {
 }
 
 // grants reports whether writing v into the access-control slot s can
-// hand out control: any value for a plain owner slot, and for a role
-// mapping a caller-chosen address or flag rather than bookkeeping derived
-// from storage.
+// hand out control: any value for a plain owner slot except an update of
+// another field packed beside the address, and for a role mapping a
+// caller-chosen address or flag rather than bookkeeping derived from
+// storage.
 func grants(s string, v *Value) bool {
 	if !strings.HasPrefix(s, "map:") {
-		return true
+		return !keepsAddress(v)
 	}
 	v = Strip(unpack(v))
 	switch {
@@ -155,6 +158,28 @@ func grants(s string, v *Value) bool {
 		return true
 	}
 	return v.Taint.Has(TaintCalldata) && !v.Taint.Has(TaintStorage)
+}
+
+// keepsAddress reports whether v is a packed storage update
+// OR(AND(SLOAD(k), keepMask), field) whose mask keeps the low 160 bits,
+// where solc places an address declared before the field: writing a
+// flag beside the owner (bool claimed) does not change the owner.
+func keepsAddress(v *Value) bool {
+	if v.Op != OR || len(v.Args) != 2 {
+		return false
+	}
+	low160 := new(uint256.Int).Sub(new(uint256.Int).Lsh(uint256.NewInt(1), 160), uint256.NewInt(1))
+	for _, a := range v.Args {
+		if a.Op != AND || len(a.Args) != 2 {
+			continue
+		}
+		for i, m := range a.Args {
+			if m.IsConst() && Strip(a.Args[1-i]).Op == SLOAD && new(uint256.Int).And(m.Const, low160).Eq(low160) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // unpack returns the field written by a packed storage update
@@ -305,5 +330,3 @@ func forwardsGas(ev *Event) bool {
 	}
 	return ev.Args[0].Taint.Has(TaintGas)
 }
-
-func isValue(target *Value) func(*Value) bool { return func(v *Value) bool { return v == target } }

@@ -44,10 +44,11 @@ var DelegateCall = &Detector{
 		Category: ledger.CatContract,
 		Clauses:  []string{"SWC-112"},
 		Sources:  []string{"https://swcregistry.io/docs/SWC-112"},
-		Doc: "DELEGATECALL (or CALLCODE) runs code from an address taken from call data, on a path " +
-			"without an access check and where the transaction can succeed after the call. The " +
-			"callee runs with this contract's storage and balance, so any caller can take it over. " +
-			"Delegate only to trusted, fixed or owner-set addresses.",
+		Doc: "DELEGATECALL (or CALLCODE) runs code from an address taken from call data, or read " +
+			"from a storage slot that a path without an access check lets any caller set, where the " +
+			"transaction can succeed after the call. The callee runs with this contract's storage and " +
+			"balance, so any caller can take it over. Delegate only to trusted, fixed or owner-set " +
+			"addresses.",
 	},
 	Run: func(p *Pass) error {
 		effective := effectiveCalls(p)
@@ -56,15 +57,41 @@ var DelegateCall = &Detector{
 				continue
 			}
 			addr := ev.Args[1]
-			if !addr.Taint.Has(TaintCalldata) || p.Authorized(ev) || !effective[ev] || pinned(ev.Guards, addr) {
+			if p.Authorized(ev) || !effective[ev] || pinned(ev.Guards, addr) {
 				continue
 			}
-			p.Report(ev, ev.Op.String()+" to an address supplied in call data", map[string]string{
-				"target": describe(addr),
-			})
+			if addr.Taint.Has(TaintCalldata) {
+				p.Report(ev, ev.Op.String()+" to an address supplied in call data", map[string]string{
+					"target": describe(addr),
+				})
+				continue
+			}
+			if w := openSlotWrite(p, Strip(addr)); w != nil {
+				slot := slotName(w.Args[0])
+				p.Report(ev, ev.Op.String()+" to the address in "+slot+", which any caller can set at pc "+strconv.Itoa(w.PC),
+					map[string]string{"target": describe(addr), "slot": slot, "writePC": strconv.Itoa(w.PC)})
+			}
 		}
 		return nil
 	},
+}
+
+// openSlotWrite returns a write, on a path without an access check, of a
+// caller-chosen address (call data or msg.sender) into the fixed storage
+// slot that addr is read from, or nil.
+func openSlotWrite(p *Pass, addr *Value) *Event {
+	if addr.Op != SLOAD || len(addr.Args) != 1 || !addr.Args[0].IsConst() {
+		return nil
+	}
+	for _, w := range p.Events {
+		if w.Op != SSTORE || !Same(w.Args[0], addr.Args[0]) || p.Authorized(w) || initializer(w) {
+			continue
+		}
+		if v := Strip(unpack(w.Args[1])); v.Taint.Has(TaintCalldata) || isEnv(v, CALLER) {
+			return w
+		}
+	}
+	return nil
 }
 
 // effectiveCalls finds call events after which some path still succeeds
@@ -149,21 +176,24 @@ var EtherWithdrawal = &Detector{
 		Sources:  []string{"https://swcregistry.io/docs/SWC-105"},
 		Doc: "A successful path sends ether to msg.sender or to an address from call data, without " +
 			"an access check, and the amount is neither the caller's own deposit (msg.value) nor " +
-			"bounded by and debited from a balance kept for msg.sender. Any caller can drain the " +
+			"bounded by and debited from a balance kept for msg.sender. Intended payouts are not " +
+			"reported: a path where the call failed (nothing was sent), a caller withdrawing the " +
+			"balance recorded for them, a prize that requires the caller to pay a price or to " +
+			"supply a value equal to a stored or computed answer. Any caller can drain the " +
 			"contract. Check the caller's balance, debit it before sending, or restrict the function.",
 	},
 	Run: func(p *Pass) error {
 		for _, last := range p.Paths {
 			trace := Trace(last)
 			for _, ev := range trace {
-				if ev.Op != CALL || !sendsValue(ev) || p.Authorized(ev) {
+				if ev.Op != CALL || !sendsValue(ev) || p.Authorized(ev) || callFailed(last.Guards, ev) {
 					continue
 				}
 				to, amount := Strip(ev.Args[1]), ev.Args[2]
 				if !isEnv(to, CALLER) && !to.Taint.Has(TaintCalldata) {
 					continue
 				}
-				if amount.Taint.Has(TaintCallValue) || accounted(trace, last.Guards, amount) {
+				if amount.Taint.Has(TaintCallValue) || accounted(trace, last.Guards, amount) || prize(ev.Guards) {
 					continue
 				}
 				p.Report(ev, "any caller can withdraw ether: "+describe(amount)+" to "+describe(to), nil)
@@ -173,6 +203,72 @@ var EtherWithdrawal = &Detector{
 	},
 }
 
+// callFailed reports whether the path with guards g went the way taken
+// when call ev failed: that path transferred nothing.
+func callFailed(g *Guard, ev *Event) bool {
+	for ; g != nil; g = g.Next {
+		if core, truth := Normalize(g.Cond, g.Taken); core == ev.Result && !truth {
+			return true
+		}
+	}
+	return false
+}
+
+// prize reports whether a path is a game's or sale's payout to a winner
+// rather than free ether: it requires the caller to pay a price (msg.value
+// equal to or at least an amount) or a guess (call data, or a value
+// stored earlier) to equal an answer the contract stored, hashed or drew
+// from the block. Comparisons with constants and with the caller are
+// state and access checks, not guesses.
+func prize(g *Guard) bool {
+	for ; g != nil; g = g.Next {
+		core, truth := Normalize(g.Cond, g.Taken)
+		if _, ok := selectorCheck(g.Cond, g.Taken); ok {
+			continue
+		}
+		if paysIn(core, truth) || answerTest(g) {
+			return true
+		}
+		if core.Op != EQ || !truth || len(core.Args) != 2 {
+			continue
+		}
+		a, b := core.Args[0], core.Args[1]
+		if a.IsConst() || b.IsConst() || isAuthCond(g.Cond, g.Taken) || isEnv(a, CALLER) || isEnv(b, CALLER) {
+			continue // a state or access check, not a guess
+		}
+		guess, answer := TaintCalldata|TaintStorage, TaintStorage|TaintBlock|TaintKeccak
+		if a.Taint.Has(guess) && b.Taint.Has(answer) || b.Taint.Has(guess) && a.Taint.Has(answer) {
+			return true
+		}
+	}
+	return false
+}
+
+// paysIn reports whether the branch condition core (true when truth)
+// implies that the caller paid a price: msg.value equals a non-zero
+// amount or is at least a price. Any non-zero msg.value is no price: a
+// wei buys the whole balance.
+func paysIn(core *Value, truth bool) bool {
+	cv := func(v *Value) bool { return isEnv(v, CALLVALUE) }
+	switch {
+	case len(core.Args) != 2 || !cv(core.Args[0]) && !cv(core.Args[1]):
+		return false
+	case core.Op == EQ:
+		for _, a := range core.Args {
+			if a.IsConst() {
+				return truth != a.Const.IsZero()
+			}
+		}
+		return truth
+	case core.Op == LT || core.Op == GT:
+		// msg.value >= price, msg.value > price, price <= msg.value.
+		lower := core.Op == LT && cv(core.Args[0]) && !truth || core.Op == GT && cv(core.Args[0]) && truth ||
+			core.Op == LT && cv(core.Args[1]) && truth || core.Op == GT && cv(core.Args[1]) && !truth
+		return lower && !isConstU(core.Args[0], 0) && !isConstU(core.Args[1], 0) && !isConstU(core.Args[0], 1) && !isConstU(core.Args[1], 1)
+	}
+	return false
+}
+
 // accounted reports whether the path debits a balance kept for msg.sender
 // and the amount is bounded by that balance.
 func accounted(trace []*Event, guards *Guard, amount *Value) bool {
@@ -180,9 +276,9 @@ func accounted(trace []*Event, guards *Guard, amount *Value) bool {
 	debits := false
 	for _, e := range trace {
 		switch {
-		case e.Op == SLOAD && isCallerSlot(e.Args[0]):
+		case e.Op == SLOAD && callerEntry(e.Args[0]):
 			bal = append(bal, e.Result)
-		case e.Op == SSTORE && isCallerSlot(e.Args[0]):
+		case e.Op == SSTORE && callerEntry(e.Args[0]):
 			debits = true
 		}
 	}
@@ -200,6 +296,15 @@ func accounted(trace []*Event, guards *Guard, amount *Value) bool {
 		}
 	}
 	return false
+}
+
+// callerEntry reports whether storage key k is msg.sender's entry of a
+// mapping, or a field of it (acc = accounts[msg.sender]; acc.balance).
+func callerEntry(k *Value) bool {
+	if isCallerSlot(k) {
+		return true
+	}
+	return k.Op == ADD && len(k.Args) == 2 && (k.Args[0].IsConst() && isCallerSlot(k.Args[1]) || k.Args[1].IsConst() && isCallerSlot(k.Args[0]))
 }
 
 // OwnerOverwrite reports access-control state any caller can overwrite.

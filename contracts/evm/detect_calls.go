@@ -59,26 +59,28 @@ var UncheckedCall = &Detector{
 	},
 }
 
-// FailedCallDoS reports calls in a loop whose failure reverts the whole
-// transaction.
+// FailedCallDoS reports calls whose failure reverts the whole
+// transaction although a recipient can make them fail.
 var FailedCallDoS = &Detector{
 	Info: ledger.RuleInfo{
 		ID:       "EVM-FAILED-CALL-DOS",
-		Title:    "Denial of service by a failing call in a loop",
+		Title:    "Denial of service by a call that must succeed",
 		Severity: ledger.Medium,
 		Category: ledger.CatContract,
 		Clauses:  []string{"SWC-113"},
 		Sources:  []string{"https://swcregistry.io/docs/SWC-113"},
-		Doc: "An external call runs inside a loop and every successful path requires it to " +
-			"succeed, so one recipient that rejects the call (or runs out of gas) blocks the " +
-			"whole batch forever. Let recipients withdraw (pull payments) or skip and record " +
-			"failures instead of reverting.",
+		Doc: "Every successful path requires an external call to succeed (require(send), transfer) " +
+			"and the recipient can make it fail: the call runs inside a loop over recipients, or it " +
+			"sends ether to an address read from a storage slot that any caller can set (the last " +
+			"bidder, the current leader). One recipient that rejects the call (a contract whose " +
+			"fallback reverts, or one that runs out of gas) then blocks the function forever. Let " +
+			"recipients withdraw (pull payments) or skip and record failures instead of reverting.",
 	},
 	Run: func(p *Pass) error {
 		required, seen := map[int]bool{}, map[int]bool{}
 		for _, last := range p.Paths {
 			for e := last; e != nil; e = e.Prev {
-				if (e.Op != CALL && e.Op != CALLCODE) || isPrecompile(e.Args[1]) || !p.InLoop(e) {
+				if (e.Op != CALL && e.Op != CALLCODE) || isPrecompile(e.Args[1]) {
 					continue
 				}
 				asserted := false
@@ -91,8 +93,21 @@ var FailedCallDoS = &Detector{
 			}
 		}
 		for _, ev := range p.Events {
-			if required[ev.PC] {
+			if !required[ev.PC] {
+				continue
+			}
+			if p.InLoop(ev) {
 				p.Report(ev, ev.Op.String()+" in a loop must succeed for the transaction to succeed", nil)
+				continue
+			}
+			if !sendsValue(ev) || guarded(ev.Guards) {
+				continue // a caller checked against the recipient blocks only themselves
+			}
+			if w := openSlotWrite(p, Strip(ev.Args[1])); w != nil {
+				slot := slotName(w.Args[0])
+				p.Report(ev, ev.Op.String()+" to the address in "+slot+", which any caller can set at pc "+
+					strconv.Itoa(w.PC)+", must succeed for the transaction to succeed",
+					map[string]string{"slot": slot, "writePC": strconv.Itoa(w.PC)})
 			}
 		}
 		return nil

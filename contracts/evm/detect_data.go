@@ -6,20 +6,29 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 )
 
-// Timestamp reports block time or number deciding a state change or
-// value transfer.
+// Timestamp reports block time or number deciding who is paid, matched
+// exactly, converted into time, or used as the only entropy.
 var Timestamp = &Detector{
 	Info: ledger.RuleInfo{
 		ID:       "EVM-TIMESTAMP",
-		Title:    "Block timestamp or number guards a state change",
+		Title:    "Block timestamp or number decides an outcome",
 		Severity: ledger.Low,
 		Category: ledger.CatContract,
 		Clauses:  []string{"SWC-116"},
 		Sources:  []string{"https://swcregistry.io/docs/SWC-116"},
-		Doc: "A branch on block.timestamp or block.number decides whether a successful path later " +
-			"transfers ether or writes storage. Block producers can shift the timestamp by " +
-			"seconds and block times vary, so such deadlines are approximate. Do not rely on " +
-			"them for fine-grained timing or value decisions.",
+		Doc: "Block producers can shift block.timestamp by seconds and block times vary. Reported " +
+			"where that shift changes an outcome: (1) a branch comparing block.timestamp or " +
+			"block.number with a contract-wide bound decides whether any caller, racing for it, is " +
+			"sent ether, or whether the last caller recorded in storage is (a round that ends at a " +
+			"time and pays whoever calls or invested last); (2) a branch " +
+			"requires the block time or number to equal a value; (3) block.number is scaled by a " +
+			"constant, using an assumed block time as a clock; (4) block.timestamp or block.number, " +
+			"hashed or reduced modulo, is the only entropy of a branch, store or transfer (reported " +
+			"at its source, as EVM-WEAK-RANDOMNESS also does). Not reported, as the clock is then " +
+			"coarse enough: a deadline that merely ends a phase (opening, closing, state writes), a " +
+			"time lock on the caller's own funds or commitment, payouts to a fixed or access-checked " +
+			"recipient, and forwarding msg.value. Use timestamps only for coarse deadlines and " +
+			"never to choose a winner; measure time in seconds, not blocks.",
 	},
 	Run: func(p *Pass) error {
 		for _, last := range p.Paths {
@@ -27,16 +36,114 @@ var Timestamp = &Detector{
 				if !sendsValue(ev) && ev.Op != SSTORE {
 					continue
 				}
+				race := ev.Op == CALL && racedPayout(p, ev, last)
 				for g := ev.Guards; g != nil; g = g.Next {
-					if g.Cond.Taint.Has(TaintTimestamp|TaintNumber) && !randomish(g.Cond) && timeComparison(g.Cond) {
-						p.Report(&Event{PC: g.PC, Selector: ev.Selector, InFunction: ev.InFunction},
-							"block timestamp/number decides a later "+ev.Op.String(), nil)
+					core, truth := Normalize(g.Cond, g.Taken)
+					if !core.Taint.Has(TaintTimestamp|TaintNumber) || randomish(g.Cond) || !timeComparison(g.Cond) {
+						continue
+					}
+					at := &Event{PC: g.PC, Selector: ev.Selector, InFunction: ev.InFunction}
+					switch {
+					case core.Op == EQ && truth && exactTime(core):
+						p.Report(at, "block timestamp/number must equal a value for a later "+ev.Op.String(), nil)
+					case race && !ownClock(core):
+						p.Report(at, "block timestamp/number decides whether "+describe(ev.Args[1])+" is paid "+describe(ev.Args[2]), nil)
 					}
 				}
 			}
 		}
+		for _, ev := range p.Events {
+			var v *Value
+			switch {
+			case ev.Op == SSTORE || ev.Op == JUMPI:
+				v = ev.Args[1]
+			case sendsValue(ev) && ev.Op != SELFDESTRUCT:
+				v = ev.Args[2]
+			}
+			if v != nil && randomish(v) {
+				if src := randomSource(v); src != nil && (src.Op == TIMESTAMP || src.Op == NUMBER) {
+					p.Report(&Event{PC: src.PC, Selector: ev.Selector, InFunction: ev.InFunction},
+						src.Op.String()+" is the only entropy of the "+ev.Op.String()+" at pc "+strconv.Itoa(ev.PC),
+						map[string]string{"usePC": strconv.Itoa(ev.PC)})
+				}
+				continue
+			}
+			if n := blockClock(v); n != nil {
+				p.Report(&Event{PC: n.PC, Selector: ev.Selector, InFunction: ev.InFunction},
+					"block.number scaled by a constant is used as a clock", map[string]string{"usePC": strconv.Itoa(ev.PC)})
+			}
+		}
 		return nil
 	},
+}
+
+// racedPayout reports whether the transfer ev on the path ending at last
+// pays whoever wins a race: ether to msg.sender, or to the address in a
+// slot any caller sets to themselves (the last investor), on a path
+// without an access check of any kind, that is not the caller's own
+// recorded balance nor their own deposit.
+func racedPayout(p *Pass, ev, last *Event) bool {
+	if ev.Args[2].Taint.Has(TaintCallValue) || guarded(ev.Guards) || callFailed(last.Guards, ev) {
+		return false
+	}
+	if !isEnv(ev.Args[1], CALLER) {
+		w := openSlotWrite(p, Strip(ev.Args[1]))
+		return w != nil && isEnv(unpack(w.Args[1]), CALLER)
+	}
+	return !accounted(Trace(last), last.Guards, ev.Args[2])
+}
+
+// exactTime reports whether the equality core compares a block time or
+// number itself, not the boolean outcome of a comparison (switch gt(…)).
+func exactTime(core *Value) bool {
+	for _, a := range core.Args {
+		switch Strip(a).Op {
+		case LT, GT, SLT, SGT, EQ, ISZERO:
+			continue
+		}
+		if a.Taint.Has(TaintTimestamp | TaintNumber) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownClock reports whether a time comparison measures against a bound
+// kept for the caller (a lock or commitment of msg.sender's own), which
+// a shifted clock only moves for the caller.
+func ownClock(core *Value) bool {
+	return Contains(core, 6, func(v *Value) bool { return v.Op == SLOAD && len(v.Args) == 1 && Contains(v.Args[0], 4, isCallerSlot) })
+}
+
+// blockClock returns the first operation in v that scales block.number by
+// a constant (number * c, number / c, or number ± x / c): block counts
+// converted to or from time with an assumed block interval.
+func blockClock(v *Value) *Value {
+	if v == nil {
+		return nil
+	}
+	scaled := func(x *Value) bool {
+		return (x.Op == MUL || x.Op == DIV) && len(x.Args) == 2 && (x.Args[0].IsConst() || x.Args[1].IsConst()) && !isConstU(x.Args[0], 1) && !isConstU(x.Args[1], 1)
+	}
+	var found *Value
+	Contains(v, 8, func(n *Value) bool {
+		if found != nil || len(n.Args) != 2 {
+			return found != nil
+		}
+		for i, a := range n.Args {
+			if !isEnv(a, NUMBER) {
+				continue
+			}
+			switch {
+			case scaled(n):
+				found = n
+			case (n.Op == ADD || n.Op == SUB) && scaled(n.Args[1-i]):
+				found = n
+			}
+		}
+		return found != nil
+	})
+	return found
 }
 
 // timeComparison reports whether v compares block time or number with a

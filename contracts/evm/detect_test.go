@@ -44,6 +44,42 @@ func TestDetectors(t *testing.T) {
 	}
 }
 
+// TestConstructor scans the annotated creation-code samples in
+// testdata/constructor as constructors: only ConstructorDetectors run and
+// findings name the function "constructor".
+func TestConstructor(t *testing.T) {
+	files, err := filepath.Glob("testdata/constructor/*.asm")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".asm"), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, wants := assemble(t, string(src))
+			res, err := Scan(code, Options{Constructor: true})
+			if err != nil {
+				t.Fatalf("Scan() error: %v", err)
+			}
+			var got []asmWant
+			for _, f := range res.Findings {
+				got = append(got, asmWant{f.Rule, f.Location.Bytecode.PC})
+				if f.Location.Function != "constructor" {
+					t.Errorf("%s at pc %d function = %q, want constructor", f.Rule, f.Location.Bytecode.PC, f.Location.Function)
+				}
+			}
+			cmp := func(a, b asmWant) int { return strings.Compare(formatWants([]asmWant{a}), formatWants([]asmWant{b})) }
+			slices.SortFunc(got, cmp)
+			slices.SortFunc(wants, cmp)
+			if !slices.Equal(got, wants) {
+				t.Errorf("Scan(%s, Constructor) findings = %s, want %s", file, formatWants(got), formatWants(wants))
+			}
+		})
+	}
+}
+
 func TestDetectorsDeclared(t *testing.T) {
 	covered := map[string]bool{}
 	for _, d := range All() {

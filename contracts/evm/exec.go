@@ -74,13 +74,28 @@ type explorer struct {
 	dynJumps map[int]struct{} // jumps whose target was not a constant
 	funcs    map[uint32]int   // dispatcher selector -> entry pc
 	inLoop   map[int]bool     // pcs of events executed inside a loop body
+	// ok holds the state keys some path passed through on its way to a
+	// successful halt; joins are paths cut at an explored state, which
+	// succeed when that state does (see resolveJoins).
+	ok       map[uint64]bool
+	joins    []join
 	complete bool
+}
+
+// join is a path cut where it reached a state explored before: its
+// continuation is the earlier path's, so it ends successfully when that
+// one does.
+type join struct {
+	key  uint64
+	last *Event // a JUMPDEST event closing the path, carrying its guards
+	hist *visitNode
 }
 
 func newExplorer(p *Program, maxSteps int) *explorer {
 	return &explorer{
 		p: p, maxSteps: maxSteps, seen: map[uint64]struct{}{},
-		edges: map[int]map[int]struct{}{}, dynJumps: map[int]struct{}{}, funcs: map[uint32]int{}, inLoop: map[int]bool{}, complete: true,
+		edges: map[int]map[int]struct{}{}, dynJumps: map[int]struct{}{}, funcs: map[uint32]int{}, inLoop: map[int]bool{},
+		ok: map[uint64]bool{}, complete: true,
 	}
 }
 
@@ -88,6 +103,7 @@ func (x *explorer) run() {
 	if len(x.p.Instrs) == 0 {
 		return
 	}
+	defer x.resolveJoins()
 	work := []*pathState{{}}
 	for len(work) > 0 {
 		s := work[len(work)-1]
@@ -96,6 +112,35 @@ func (x *explorer) run() {
 		if x.steps >= x.maxSteps {
 			x.complete = false
 			return
+		}
+	}
+}
+
+// succeeded marks every state on the path of s as leading to a
+// successful halt.
+func (x *explorer) succeeded(h *visitNode) {
+	for ; h != nil && !x.ok[h.key]; h = h.next {
+		x.ok[h.key] = true
+	}
+}
+
+// resolveJoins turns the paths cut at an explored state into successful
+// paths when that state leads to a successful halt. Without them only
+// the first path through a merge point (such as the end of an if whose
+// two branches meet again) would be a path, and a write made on the other
+// branch, after an external call, would never be seen on a successful
+// path.
+func (x *explorer) resolveJoins() {
+	for changed := true; changed; {
+		changed = false
+		for i := range x.joins {
+			j := &x.joins[i]
+			if j.last == nil || !x.ok[j.key] {
+				continue
+			}
+			x.paths = append(x.paths, j.last)
+			x.succeeded(j.hist)
+			j.last, changed = nil, true
 		}
 	}
 }
@@ -121,6 +166,15 @@ func (x *explorer) visit(pc int, s *pathState) bool {
 			mix(uint64(i)<<32 | u)
 		}
 	}
+	// A condition left on the stack, as a short-circuit a && b leaves a
+	// or b where its branches meet, is part of the state: merging would
+	// keep only the first operand's path through the test that follows.
+	if n := len(s.stack); n > 0 {
+		switch top := s.stack[n-1]; top.Op {
+		case LT, GT, SLT, SGT, EQ, ISZERO:
+			mix(uint64(top.PC)<<8 | 1)
+		}
+	}
 	mix(uint64(s.sel))
 	var f uint64
 	if s.inFn {
@@ -135,11 +189,27 @@ func (x *explorer) visit(pc int, s *pathState) bool {
 	mix(f)
 	if _, ok := x.seen[h]; ok {
 		x.markLoop(s, h)
+		if s.last != nil && !x.looped(s, h) {
+			end := &Event{PC: pc, Op: JUMPDEST, Selector: s.sel, InFunction: s.inFn, Guards: s.guards, Prev: s.last}
+			x.joins = append(x.joins, join{key: h, last: end, hist: s.hist})
+		}
 		return false
 	}
 	x.seen[h] = struct{}{}
 	s.hist = &visitNode{key: h, last: s.last, next: s.hist}
 	return true
+}
+
+// looped reports whether the path of s already passed through state key:
+// a loop back edge, whose continuation the path itself is exploring.
+func (x *explorer) looped(s *pathState, key uint64) bool {
+	n := 0
+	for v := s.hist; v != nil && n < 512; v, n = v.next, n+1 {
+		if v.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // markLoop handles a path that returns to a state it already passed
@@ -259,6 +329,7 @@ func (x *explorer) step(s *pathState, work []*pathState) []*pathState {
 			ev := x.record(s, in, args, nil)
 			if op == STOP || op == RETURN || op == SELFDESTRUCT {
 				x.paths = append(x.paths, ev)
+				x.succeeded(s.hist)
 			}
 			return work
 		default:
@@ -289,6 +360,9 @@ func (x *explorer) branch(s *pathState, in Instruction, args []*Value, work []*p
 		x.dynJumps[in.PC] = struct{}{}
 	}
 	canJump := okT && x.p.IsJumpDest(int(t))
+	if known, ok := decided(s.guards, cond); ok {
+		cond = boolVal(in.PC, known) // the path already branched on this very value
+	}
 	if cond.IsConst() {
 		if cond.Const.IsZero() {
 			if next >= 0 {
@@ -329,6 +403,21 @@ func (x *explorer) branch(s *pathState, in Instruction, args []*Value, work []*p
 		work = append(work, s)
 	}
 	return work
+}
+
+// decided reports whether an earlier branch on the path tested the same
+// value cond tests (the same expression object, not merely an equal one:
+// storage may have changed in between), and if so whether cond is then
+// non-zero. A short-circuit a && b leaves a on the stack for the if that
+// follows, which must not take the way a's own test excluded.
+func decided(g *Guard, cond *Value) (bool, bool) {
+	core, truth := Normalize(cond, true)
+	for n := 0; g != nil && n < 64; g, n = g.Next, n+1 {
+		if gc, gt := Normalize(g.Cond, g.Taken); gc == core {
+			return gt == truth, true
+		}
+	}
+	return false, false
 }
 
 // effect computes the value an ordinary instruction pushes and records it
@@ -400,7 +489,9 @@ func (x *explorer) effect(s *pathState, in Instruction, args []*Value, push int)
 	case LOG0, LOG0 + 1, LOG0 + 2, LOG0 + 3, LOG4, POP, JUMPDEST, MSTORE8:
 	case ADD, SUB, MUL:
 		res = apply(op, pc, args...)
-		if !res.IsConst() && res.Taint.Has(TaintUser|TaintStorage) {
+		// An operation folded to one of its operands (x+0, x*1: storage
+		// packing at offset 0) computes nothing and cannot overflow.
+		if !res.IsConst() && res != args[0] && res != args[1] && res.Taint.Has(TaintUser|TaintStorage) {
 			x.record(s, in, args, res)
 		}
 	default:

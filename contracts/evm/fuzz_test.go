@@ -24,7 +24,7 @@ func FuzzScan(f *testing.F) {
 		if len(code)%2 == 1 {
 			hash = HashSM3
 		}
-		res, err := Scan(code, Options{MaxSteps: 20_000, Hash: hash})
+		res, err := Scan(code, Options{MaxSteps: 20_000, Hash: hash, Constructor: len(code)%3 == 0})
 		if len(code) == 0 {
 			if err == nil {
 				t.Fatal("empty code scanned without error")

@@ -34,6 +34,12 @@ type Options struct {
 	Detectors []*Detector
 	// MaxSteps bounds path exploration; 0 means DefaultMaxSteps.
 	MaxSteps int
+	// Constructor says the code is creation bytecode: the constructor,
+	// which runs once for the deployer and returns the runtime code. Only
+	// the detectors of ConstructorDetectors apply (the others model any
+	// caller calling a deployed contract); findings name the function
+	// "constructor".
+	Constructor bool
 }
 
 // Validate checks the options; Scan calls it.
@@ -85,7 +91,10 @@ type Pass struct {
 	// Events are every recorded instruction on every explored path.
 	Events []*Event
 	// Paths holds the last event of each path that ended successfully
-	// (STOP, RETURN or SELFDESTRUCT); follow Prev for the path's events.
+	// (STOP, RETURN or SELFDESTRUCT), or that reached an explored state
+	// from which a path ended successfully (its last event is then a
+	// JUMPDEST at that state, carrying the path's guards); follow Prev
+	// for the path's events.
 	Paths []*Event
 
 	names    map[uint32]string
@@ -95,8 +104,10 @@ type Pass struct {
 	found    []contracts.Finding
 	seen     map[string]bool
 	authMemo map[*Guard]bool
-	auth     map[*Guard]string // access-check guards and the slot each trusts
-	weak     map[string]bool
+	// constructor is set when the code is creation bytecode.
+	constructor bool
+	auth        map[*Guard]string // access-check guards and the slot each trusts
+	weak        map[string]bool
 }
 
 // InLoop reports whether the instruction of ev ran inside a loop body on
@@ -119,7 +130,10 @@ func (p *Pass) Report(ev *Event, msg string, evidence map[string]string) {
 		Evidence: evidence,
 		Location: contracts.Location{Bytecode: &contracts.Bytecode{PC: ev.PC}},
 	}
-	if ev.InFunction {
+	switch {
+	case p.constructor:
+		f.Location.Function = "constructor"
+	case ev.InFunction:
 		f.Location.Bytecode.Selector = fmt.Sprintf("0x%08x", ev.Selector)
 		f.Location.Function = Function{Selector: ev.Selector, Name: p.names[ev.Selector]}.Label()
 	}
@@ -160,12 +174,16 @@ func Scan(code []byte, opts Options) (*Result, error) {
 	pass := &Pass{
 		Program: prog, CFG: res.CFG, Functions: res.Functions, Hash: hash, Events: x.events, Paths: x.paths,
 		names: names, known: hash.known(), inLoop: x.inLoop, seen: map[string]bool{}, authMemo: map[*Guard]bool{},
+		constructor: opts.Constructor,
 	}
 	pass.auth = authGuards(pass)
 	pass.weak = weakSlots(pass)
 	ds := opts.Detectors
 	if ds == nil {
 		ds = All()
+	}
+	if opts.Constructor {
+		ds = slices.DeleteFunc(slices.Clone(ds), func(d *Detector) bool { return !slices.Contains(ConstructorDetectors(), d) })
 	}
 	for _, d := range ds {
 		pass.rule = d
@@ -182,9 +200,20 @@ func Scan(code []byte, opts Options) (*Result, error) {
 func All() []*Detector {
 	return []*Detector{
 		SelfDestruct, DelegateCall, TxOrigin, UncheckedCall, FailedCallDoS, Reentrancy, Timestamp,
-		WeakRandomness, EtherWithdrawal, ArbitraryJump, ArbitraryStorage, IntegerOverflow,
+		WeakRandomness, EtherWithdrawal, ArbitraryJump, ArbitraryStorage, IntegerOverflow, UnboundedLoop, TxOrder, ShortAddress,
 		HardcodedGas, OwnerOverwrite, Proxy, AccessControl,
 	}
+}
+
+// ConstructorDetectors returns the detectors that apply to constructor
+// code. A constructor runs once, for the deployer, before the contract
+// has code: access control, withdrawals, reentrancy (a callee calling
+// back finds no code) and caller-supplied targets do not arise there, but
+// unchecked calls, calls that must succeed in a loop, block values used
+// as randomness or as a clock, unchecked arithmetic on stored values and
+// fixed gas amounts do.
+func ConstructorDetectors() []*Detector {
+	return []*Detector{UncheckedCall, FailedCallDoS, Timestamp, WeakRandomness, IntegerOverflow, HardcodedGas}
 }
 
 func init() {
