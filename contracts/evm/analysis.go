@@ -2,6 +2,7 @@ package evm
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/holiman/uint256"
@@ -247,6 +248,16 @@ func (p *Pass) WeakOwner(slot string) bool { return p.weak[slot] }
 
 // Trace returns the events of the path ending at last, first to last.
 func Trace(last *Event) []*Event {
+	return trace(last, 0)
+}
+
+// maxJoins bounds the joins one trace follows.
+const maxJoins = 64
+
+// trace lists the events of the path ending at last, first to last; a
+// path cut at a join continues with the events of the successful path it
+// joined, after the point where that path entered the joined state.
+func trace(last *Event, depth int) []*Event {
 	n := 0
 	for e := last; e != nil; e = e.Prev {
 		n++
@@ -256,7 +267,18 @@ func Trace(last *Event) []*Event {
 		n--
 		out[n] = e
 	}
-	return out
+	if last == nil || last.Cont == nil || depth >= maxJoins {
+		return out
+	}
+	rest := trace(last.Cont, depth+1)
+	start := 0
+	if last.ContFrom != nil {
+		start = slices.Index(rest, last.ContFrom) + 1
+		if start == 0 {
+			return out // the joined path does not pass there: keep the cut
+		}
+	}
+	return append(out, rest[start:]...)
 }
 
 // atMost reports whether guard g implies a <= b (or a < b).

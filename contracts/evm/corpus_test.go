@@ -245,8 +245,10 @@ const maxCorpusFalsePositives = 4
 // maxCorpusOther bounds the findings, over runtime and constructor code,
 // of an SWC id other than the ones a case is labelled with: imprecise
 // rules show here (101 before compiler-generated arithmetic, phase
-// deadlines and intended payouts stopped being reported).
-const maxCorpusOther = 57
+// deadlines and intended payouts stopped being reported; 59 since paths
+// cut at a join continue along the path they joined, which finds two
+// more unchecked additions in transaction_malleablity and its fix).
+const maxCorpusOther = 59
 
 type swcScore struct {
 	pos, hit, lineHit, ownLine, withPC, pcHit, neg, fp int

@@ -26,6 +26,11 @@ type Event struct {
 	InFunction bool
 	Guards     *Guard // branch conditions on the path to this event
 	Prev       *Event // previous event on the same path
+	// Cont is set on the event closing a path cut where it met a state
+	// explored before (a join): the last event of a successful path
+	// through that state, whose events after ContFrom (the event before
+	// it entered the state, nil for the start) continue this path.
+	Cont, ContFrom *Event
 }
 
 type memWord struct {
@@ -77,7 +82,7 @@ type explorer struct {
 	// ok holds the state keys some path passed through on its way to a
 	// successful halt; joins are paths cut at an explored state, which
 	// succeed when that state does (see resolveJoins).
-	ok       map[uint64]bool
+	ok       map[uint64]okRef
 	joins    []join
 	complete bool
 }
@@ -95,7 +100,7 @@ func newExplorer(p *Program, maxSteps int) *explorer {
 	return &explorer{
 		p: p, maxSteps: maxSteps, seen: map[uint64]struct{}{},
 		edges: map[int]map[int]struct{}{}, dynJumps: map[int]struct{}{}, funcs: map[uint32]int{}, inLoop: map[int]bool{},
-		ok: map[uint64]bool{}, complete: true,
+		ok: map[uint64]okRef{}, complete: true,
 	}
 }
 
@@ -116,11 +121,18 @@ func (x *explorer) run() {
 	}
 }
 
-// succeeded marks every state on the path of s as leading to a
-// successful halt.
-func (x *explorer) succeeded(h *visitNode) {
-	for ; h != nil && !x.ok[h.key]; h = h.next {
-		x.ok[h.key] = true
+// okRef is a successful path through a state: its last event, and its
+// event before it entered the state.
+type okRef struct{ last, from *Event }
+
+// succeeded marks every state on the path with history h and last event
+// last as leading to a successful halt.
+func (x *explorer) succeeded(h *visitNode, last *Event) {
+	for ; h != nil; h = h.next {
+		if _, ok := x.ok[h.key]; ok {
+			return
+		}
+		x.ok[h.key] = okRef{last: last, from: h.last}
 	}
 }
 
@@ -135,11 +147,13 @@ func (x *explorer) resolveJoins() {
 		changed = false
 		for i := range x.joins {
 			j := &x.joins[i]
-			if j.last == nil || !x.ok[j.key] {
+			ref, ok := x.ok[j.key]
+			if j.last == nil || !ok {
 				continue
 			}
+			j.last.Cont, j.last.ContFrom = ref.last, ref.from
 			x.paths = append(x.paths, j.last)
-			x.succeeded(j.hist)
+			x.succeeded(j.hist, j.last)
 			j.last, changed = nil, true
 		}
 	}
@@ -329,7 +343,7 @@ func (x *explorer) step(s *pathState, work []*pathState) []*pathState {
 			ev := x.record(s, in, args, nil)
 			if op == STOP || op == RETURN || op == SELFDESTRUCT {
 				x.paths = append(x.paths, ev)
-				x.succeeded(s.hist)
+				x.succeeded(s.hist, ev)
 			}
 			return work
 		default:
