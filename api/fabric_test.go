@@ -281,3 +281,82 @@ func TestAuditVerdictsServed(t *testing.T) {
 		t.Fatalf("GET gm block 3 = %d, audit %+v; want no audit before the auditor ran", code, blk.Audit)
 	}
 }
+
+// TestOneVerdict checks the verdict model over a real server on
+// loopback: a block or transaction has one verification status, the
+// same in the block list, the block, its transaction rows, the
+// transaction and the any-chain lookup. Once the auditor verified a
+// Fabric block it is "verified" there too, not "unverified" beside an
+// audit that says "verified"; a chain the auditor has not reached stays
+// unverified.
+func TestOneVerdict(t *testing.T) {
+	base := fabricServer(t)
+	type summary struct {
+		Height  uint64 `json:"height"`
+		Verdict string `json:"verdict"`
+	}
+	var page struct {
+		Items []summary `json:"items"`
+	}
+	if code := getInto(t, base+"/chains/f259/blocks?limit=100", &page); code != http.StatusOK || len(page.Items) != 13 {
+		t.Fatalf("GET f259 blocks = %d, %d items; want 13", code, len(page.Items))
+	}
+	type status struct {
+		Status string `json:"status"`
+	}
+	for _, it := range page.Items {
+		var blk struct {
+			Verdict status  `json:"verdict"`
+			Audit   *status `json:"audit"`
+			Txs     []struct {
+				ID      string `json:"id"`
+				Verdict string `json:"verdict"`
+				Audit   string `json:"audit"`
+			} `json:"txs"`
+		}
+		if code := getInto(t, fmt.Sprintf("%s/chains/f259/blocks/%d", base, it.Height), &blk); code != http.StatusOK || blk.Audit == nil {
+			t.Fatalf("GET f259 block %d = %d, audit %v; want an audited block", it.Height, code, blk.Audit)
+		}
+		if it.Verdict == "unverified" || it.Verdict != blk.Verdict.Status || blk.Verdict.Status != blk.Audit.Status {
+			t.Errorf("f259 block %d: listed %q, verdict %q, audit %q; want one status, the audit's", it.Height, it.Verdict, blk.Verdict.Status, blk.Audit.Status)
+		}
+		for _, x := range blk.Txs {
+			if x.ID == "" { // a config transaction may have no id: check its row only
+				if x.Verdict == "unverified" || x.Verdict != x.Audit {
+					t.Errorf("f259 block %d config tx row: verdict %q audit %q; want one status, the audit's", it.Height, x.Verdict, x.Audit)
+				}
+				continue
+			}
+			var tx struct {
+				Verdict status  `json:"verdict"`
+				Audit   *status `json:"audit"`
+			}
+			if code := getInto(t, base+"/chains/f259/txs/"+x.ID, &tx); code != http.StatusOK || tx.Audit == nil {
+				t.Fatalf("GET f259 tx %s = %d, audit %v", x.ID, code, tx.Audit)
+			}
+			if x.Verdict == "unverified" || x.Verdict != x.Audit || tx.Verdict.Status != x.Verdict || tx.Audit.Status != x.Audit {
+				t.Errorf("f259 block %d tx %s: row verdict %q audit %q, page verdict %q audit %q; want one status, the audit's",
+					it.Height, x.ID, x.Verdict, x.Audit, tx.Verdict.Status, tx.Audit.Status)
+			}
+			var any struct {
+				Items []struct {
+					Verdict status `json:"verdict"`
+				} `json:"items"`
+			}
+			if code := getInto(t, base+"/txs/"+x.ID, &any); code != http.StatusOK || len(any.Items) != 1 || any.Items[0].Verdict.Status != x.Verdict {
+				t.Errorf("GET txs/%s = %d %+v, want verdict %q", x.ID, code, any.Items, x.Verdict)
+			}
+		}
+	}
+	if page.Items[len(page.Items)-1].Verdict != "verified" {
+		t.Errorf("f259 genesis block verdict = %q, want verified", page.Items[len(page.Items)-1].Verdict)
+	}
+	if code := getInto(t, base+"/chains/gm/blocks?limit=100", &page); code != http.StatusOK || len(page.Items) == 0 {
+		t.Fatalf("GET gm blocks = %d, %d items", code, len(page.Items))
+	}
+	for _, it := range page.Items {
+		if it.Verdict != "unverified" {
+			t.Errorf("gm block %d verdict = %q before the auditor ran, want unverified", it.Height, it.Verdict)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,7 +98,11 @@ func (s *Server) emptyPage(ctx context.Context, chain string, n int, p ledger.Pa
 }
 
 func (s *Server) blocks(c *gin.Context) (any, error) {
-	return pagedChainList(s, c, s.idx.Blocks, blockSummary)
+	ctx := c.Request.Context()
+	return pagedChainList(s, c, s.idx.Blocks, func(b *ledger.Block) BlockSummary {
+		b, _ = s.withAuditBlock(ctx, b)
+		return blockSummary(b)
+	})
 }
 
 // pagedChainList serves a cursor-paged listing of one chain: fetch reads
@@ -150,7 +155,16 @@ func (s *Server) block(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	b, av := s.withAuditBlock(ctx, b)
 	v := blockView(b, raw)
+	if av != nil {
+		v.Audit = &AuditView{VerdictView: verdictView(av.block), At: timeText(av.at)}
+		for i := range v.Txs {
+			if tv, found := av.txs[v.Txs[i].ID]; found {
+				v.Txs[i].Audit = verdictView(tv).Status
+			}
+		}
+	}
 	if v.Fisco != nil {
 		ch, err := s.idx.Chain(ctx, chain)
 		if err != nil {
@@ -158,16 +172,36 @@ func (s *Server) block(c *gin.Context) (any, error) {
 		}
 		v.Fisco.Crypto = string(ch.Crypto)
 	}
-	blk, txs, at, ok := s.audit(ctx, chain, b.Height)
-	if ok {
-		v.Audit = &AuditView{VerdictView: verdictView(blk), At: timeText(at)}
-		for i := range v.Txs {
-			if tv, found := txs[v.Txs[i].ID]; found {
-				v.Txs[i].Audit = verdictView(tv).Status
-			}
+	return v, nil
+}
+
+// auditVerdicts are the auditor's stored verdicts of one block.
+type auditVerdicts struct {
+	block ledger.Verdict
+	txs   map[string]ledger.Verdict
+	at    time.Time
+}
+
+// withAuditBlock returns b with the one verification status the API
+// serves: the ingest's verdict of the block and of each transaction
+// combined with the auditor's (ledger.Combine), so that a block the
+// auditor verified is not "unverified" beside its audit. b itself is not
+// changed. The audit's own verdicts are returned too, nil before the
+// auditor ran.
+func (s *Server) withAuditBlock(ctx context.Context, b *ledger.Block) (*ledger.Block, *auditVerdicts) {
+	blk, txs, at, ok := s.audit(ctx, b.Chain, b.Height)
+	if !ok {
+		return b, nil
+	}
+	out := *b
+	out.Verdict = ledger.Combine(b.Verdict, blk)
+	out.Txs = slices.Clone(b.Txs)
+	for i := range out.Txs {
+		if tv, found := txs[out.Txs[i].ID]; found {
+			out.Txs[i].Verdict = ledger.Combine(out.Txs[i].Verdict, tv)
 		}
 	}
-	return v, nil
+	return &out, &auditVerdicts{block: blk, txs: txs, at: at}
 }
 
 // audit returns the auditor's verdicts for a block when the index has them.
@@ -180,13 +214,19 @@ func (s *Server) audit(ctx context.Context, chain string, height uint64) (ledger
 	return blk, txs, at, err == nil
 }
 
-// withAudit adds the auditor's verdict to a transaction view.
-func (s *Server) withAudit(ctx context.Context, t *ledger.Tx, v TxView) TxView {
-	if _, txs, at, ok := s.audit(ctx, t.Chain, t.Height); ok {
-		if tv, found := txs[t.ID]; found {
-			v.Audit = &AuditView{VerdictView: verdictView(tv), At: timeText(at)}
-		}
+// txViewAudited renders a transaction with the one verification status
+// the API serves (the ingest's verdict combined with the auditor's) and
+// the auditor's own verdict beside it, when it ran.
+func (s *Server) txViewAudited(ctx context.Context, t *ledger.Tx, raw bool) TxView {
+	_, txs, at, ok := s.audit(ctx, t.Chain, t.Height)
+	tv, found := txs[t.ID]
+	if !ok || !found {
+		return txView(t, raw)
 	}
+	combined := *t
+	combined.Verdict = ledger.Combine(t.Verdict, tv)
+	v := txView(&combined, raw)
+	v.Audit = &AuditView{VerdictView: verdictView(tv), At: timeText(at)}
 	return v
 }
 
@@ -207,7 +247,7 @@ func (s *Server) tx(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.withAudit(c.Request.Context(), t, txView(t, raw)), nil
+	return s.txViewAudited(c.Request.Context(), t, raw), nil
 }
 
 func (s *Server) txAnyChain(c *gin.Context) (any, error) {
@@ -228,7 +268,7 @@ func (s *Server) txAnyChain(c *gin.Context) (any, error) {
 	}
 	out := make([]TxView, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, txView(t, raw))
+		out = append(out, s.txViewAudited(c.Request.Context(), t, raw))
 	}
 	return list(out, ""), nil
 }
@@ -325,8 +365,9 @@ func (s *Server) findings(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	out := make([]FindingView, 0, len(fs))
+	rules := s.ruleIndex()
 	for _, fd := range fs {
-		out = append(out, findingView(fd))
+		out = append(out, findingView(fd, rules))
 	}
 	return list(out, next), nil
 }
@@ -340,7 +381,7 @@ func (s *Server) finding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return findingView(f), nil
+	return findingView(f, s.ruleIndex()), nil
 }
 
 func (s *Server) ruleCatalogue(*gin.Context) (any, error) {

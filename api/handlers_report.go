@@ -15,12 +15,6 @@ type reportSource struct {
 	Workflow
 }
 
-// reportNodeSource is a reportSource that also lists registered nodes.
-type reportNodeSource struct {
-	reportSource
-	report.NodeLister
-}
-
 func (s *Server) report(c *gin.Context) (any, error) {
 	sup, err := s.supervisor()
 	if err != nil {
@@ -59,11 +53,10 @@ func (s *Server) report(c *gin.Context) (any, error) {
 	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
 		return nil, badParam("to", "must not be before from")
 	}
-	var src report.Source = reportSource{s.idx, sup}
-	if nl, ok := s.idx.(report.NodeLister); ok {
-		src = reportNodeSource{reportSource{s.idx, sup}, nl}
+	if _, reg, err := s.nodeStore(); err == nil {
+		o.Nodes = reg
 	}
-	r, err := report.Build(c.Request.Context(), src, o)
+	r, err := report.Build(c.Request.Context(), reportSource{s.idx, sup}, o)
 	if err != nil {
 		return nil, err
 	}

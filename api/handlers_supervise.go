@@ -61,7 +61,7 @@ func (s *Server) findingHistory(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := FindingHistoryView{Finding: findingView(f), State: stateView(st), Changes: make([]ChangeView, 0, len(hist))}
+	v := FindingHistoryView{Finding: findingView(f, s.ruleIndex()), State: stateView(st), Changes: make([]ChangeView, 0, len(hist))}
 	for _, ch := range hist {
 		v.Changes = append(v.Changes, changeView(ch))
 	}
@@ -117,7 +117,7 @@ func (s *Server) changeFinding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return TransitionView{Finding: findingView(f), State: stateView(st), Change: changeView(ch)}, nil
+	return TransitionView{Finding: findingView(f, s.ruleIndex()), State: stateView(st), Change: changeView(ch)}, nil
 }
 
 func (b TransitionRequest) request() (supervise.Request, error) {

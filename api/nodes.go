@@ -337,6 +337,7 @@ func (s *Server) nodeProbes(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	out := make([]ProbeView, 0, len(recs))
+	rules := s.ruleIndex()
 	for _, rec := range recs {
 		var res nodes.Result
 		if err := json.Unmarshal(rec.Doc, &res); err != nil {
@@ -346,7 +347,7 @@ func (s *Server) nodeProbes(c *gin.Context) (any, error) {
 			Version: res.Version, Head: res.Head, Ingested: res.Ingested,
 			Findings: make([]FindingView, 0, len(res.Findings)), Evidence: make([]EvidenceView, 0, len(res.Evidence))}
 		for i := range res.Findings {
-			v.Findings = append(v.Findings, findingView(&res.Findings[i]))
+			v.Findings = append(v.Findings, findingView(&res.Findings[i], rules))
 		}
 		for _, e := range res.Evidence {
 			v.Evidence = append(v.Evidence, EvidenceView(e))

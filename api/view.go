@@ -197,7 +197,7 @@ type BlockSummary struct {
 	ParentHash string `json:"parentHash"`
 	Time       string `json:"time"`
 	TxCount    int    `json:"txCount"`
-	Verdict    string `json:"verdict"`
+	Verdict    string `json:"verdict"` // the one verification status, ingest and audit combined
 }
 
 func blockSummary(b *ledger.Block) BlockSummary {
@@ -227,9 +227,12 @@ type BlockView struct {
 	Fabric     *FabricBlockView `json:"fabric,omitempty"`
 	Fisco      *FiscoBlockView  `json:"fisco,omitempty"`
 	Config     *ConfigView      `json:"config,omitempty"`
-	Verdict    VerdictView      `json:"verdict"`
-	Audit      *AuditView       `json:"audit,omitempty"` // the auditor's re-verification, when it has run
-	Raw        string           `json:"raw,omitempty"`   // only with ?raw=1
+	// Verdict is the block's one verification status, from integrity and
+	// cryptographic checks only: the ingest's and the auditor's combined.
+	// Risk findings about the block are served by the findings routes.
+	Verdict VerdictView `json:"verdict"`
+	Audit   *AuditView  `json:"audit,omitempty"` // the auditor's re-verification, when it has run
+	Raw     string      `json:"raw,omitempty"`   // only with ?raw=1
 }
 
 func blockView(b *ledger.Block, raw bool) BlockView {
@@ -264,7 +267,7 @@ type TxSummary struct {
 	Type    string `json:"type"`
 	Status  string `json:"status"`
 	Valid   bool   `json:"valid"`
-	Verdict string `json:"verdict"`
+	Verdict string `json:"verdict"`         // the one verification status, ingest and audit combined
 	Audit   string `json:"audit,omitempty"` // the auditor's verdict status, when it has run
 }
 
@@ -299,9 +302,13 @@ type TxView struct {
 	Signatures []SignatureView `json:"signatures"`
 	Fabric     *FabricTxView   `json:"fabric,omitempty"`
 	Fisco      *FiscoTxView    `json:"fisco,omitempty"`
-	Verdict    VerdictView     `json:"verdict"`
-	Audit      *AuditView      `json:"audit,omitempty"` // the auditor's re-verification, when it has run
-	Raw        string          `json:"raw,omitempty"`   // only with ?raw=1
+	// Verdict is the transaction's one verification status, from integrity
+	// and cryptographic checks only: the ingest's and the auditor's
+	// combined. Risk findings (a replay risk) are served by the findings
+	// routes, marked risk, and never fail it.
+	Verdict VerdictView `json:"verdict"`
+	Audit   *AuditView  `json:"audit,omitempty"` // the auditor's re-verification, when it has run
+	Raw     string      `json:"raw,omitempty"`   // only with ?raw=1
 }
 
 // LogView is an EVM event log.

@@ -15,6 +15,18 @@ type FindingView struct {
 	FirstSeen string            `json:"firstSeen"`
 	LastSeen  string            `json:"lastSeen"`
 	Status    string            `json:"status"`
+	// Risk is false for the failure of an integrity or cryptographic
+	// check, which fails the verification status of the block or
+	// transaction it is about; true for every other finding (a replay
+	// risk, a posture, node or contract finding), which is shown beside
+	// that status and never fails it.
+	Risk bool `json:"risk"`
+	// Title, Advice and Clauses come from the finding's rule: what it
+	// means, how to remedy it, and the standard clauses it serves. They
+	// are empty for a rule the catalogue does not hold.
+	Title   string   `json:"title,omitempty"`
+	Advice  string   `json:"advice,omitempty"`
+	Clauses []string `json:"clauses,omitempty"`
 }
 
 // SubjectView names the object a finding is about.
@@ -25,13 +37,32 @@ type SubjectView struct {
 	Org    string `json:"org,omitempty"`
 }
 
-func findingView(f *ledger.Finding) FindingView {
-	return FindingView{
+// findingView renders f with what its rule (from rules, by id) says.
+func findingView(f *ledger.Finding, rules map[string]*ledger.RuleInfo) FindingView {
+	v := FindingView{
 		ID: f.ID, Rule: f.Rule, Category: string(f.Category), Severity: string(f.Severity),
 		Chain: f.Chain, Message: f.Message, Evidence: f.Evidence, Status: string(f.Status),
 		Subject:   SubjectView{Kind: f.Subject.Kind, Ref: f.Subject.Ref, Height: f.Subject.Height, Org: f.Subject.Org},
 		FirstSeen: timeText(f.FirstSeen), LastSeen: timeText(f.LastSeen),
 	}
+	r, ok := rules[f.Rule]
+	if !ok {
+		// Not in the catalogue: judge by what the finding itself records.
+		r = &ledger.RuleInfo{Severity: f.Severity, Category: f.Category}
+	}
+	v.Risk = !r.Verifies()
+	v.Title, v.Advice, v.Clauses = r.Title, r.Doc, r.Clauses
+	return v
+}
+
+// ruleIndex returns the server's rule catalogue by id.
+func (s *Server) ruleIndex() map[string]*ledger.RuleInfo {
+	rs := s.rules()
+	out := make(map[string]*ledger.RuleInfo, len(rs))
+	for _, r := range rs {
+		out[r.ID] = r
+	}
+	return out
 }
 
 // RuleView is one declared rule of the catalogue.

@@ -151,39 +151,46 @@ var (
 )
 
 // Crypto rules: compliance with the chain's declared cryptographic
-// profile and certificate hygiene.
+// profile and certificate hygiene. They are risks (Risk), shown beside the
+// verification status of the objects they concern, never failed checks.
 var (
 	RuleGMKey = &ledger.RuleInfo{
 		ID: "GM-KEY-NOT-SM2", Title: "Non-SM2 key on a national-crypto chain",
 		Doc: "A chain declared GM uses a certificate (signer, CA or TLS) whose public key is not SM2. " +
 			"National-crypto deployments must sign with SM2; replace the certificate with an SM2 one.",
 		Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{clauseGMAlgo, clauseSM2},
+		Risk: true,
 	}
 	RuleGMCertSig = &ledger.RuleInfo{
 		ID: "GM-CERT-SIG-NOT-SM2", Title: "Certificate not signed with SM2-with-SM3",
 		Doc:      "A certificate on a chain declared GM is signed by its CA with an algorithm other than SM2-with-SM3.",
 		Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{clauseGMAlgo, clauseGMCert},
+		Risk: true,
 	}
 	RuleGMHash = &ledger.RuleInfo{
 		ID: "GM-HASH-NOT-SM3", Title: "Channel hashing algorithm is not SM3",
 		Doc: "The channel config of a chain declared GM sets HashingAlgorithm to something other than SM3, " +
 			"so block data hashes, header hashes and transaction ids use an international hash.",
 		Severity: ledger.Medium, Category: ledger.CatCrypto, Clauses: []string{clauseGMAlgo},
+		Risk: true,
 	}
 	RuleCertExpired = &ledger.RuleInfo{
 		ID: "CRY-CERT-EXPIRED", Title: "Certificate expired",
 		Doc:      "A CA, TLS CA or signer certificate in use by the chain has expired; signatures and TLS sessions relying on it are no longer trustworthy. Renew it.",
 		Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{clauseGMCert},
+		Risk: true,
 	}
 	RuleCertExpiring = &ledger.RuleInfo{
 		ID: "CRY-CERT-EXPIRING", Title: "Certificate expires soon",
 		Doc:      "A CA, TLS CA or signer certificate in use by the chain expires within the warning window (30 days by default). Plan its renewal.",
 		Severity: ledger.Medium, Category: ledger.CatCrypto, Clauses: []string{clauseGMCert},
+		Risk: true,
 	}
 	RuleWeakKey = &ledger.RuleInfo{
 		ID: "CRY-KEY-WEAK", Title: "Weak key size",
 		Doc:      "A certificate carries an RSA key shorter than 2048 bits or an elliptic-curve key shorter than 256 bits.",
 		Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{clauseGMCert},
+		Risk: true,
 	}
 )
 

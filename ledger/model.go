@@ -159,6 +159,36 @@ func (v *Verdict) Add(name string, ok bool, detail string) {
 	}
 }
 
+// Check records the outcome of rule r's check: a check of a rule that
+// Verifies joins the verdict (Add); a risk rule's check does not, so a
+// risk never fails the object (its finding is shown beside the verdict).
+// It reports whether the check joined the verdict.
+func (v *Verdict) Check(r *RuleInfo, name string, ok bool, detail string) bool {
+	if !r.Verifies() {
+		return false
+	}
+	v.Add(name, ok, detail)
+	return true
+}
+
+// Combine is the one verification status of an object checked in more
+// than one pass (ingest, then the auditor's re-verification): failed when
+// any pass failed, verified when a pass verified it and none failed,
+// unverified otherwise. The checks of every pass are kept, in order.
+func Combine(vs ...Verdict) Verdict {
+	var out Verdict
+	for _, v := range vs {
+		switch {
+		case v.Status == Failed:
+			out.Status = Failed
+		case v.Status == Verified && out.Status == Unverified:
+			out.Status = Verified
+		}
+		out.Checks = append(out.Checks, v.Checks...)
+	}
+	return out
+}
+
 // Contract is a deployed EVM contract or a Fabric chaincode definition.
 type Contract struct {
 	Chain    string    `json:"chain"`

@@ -22,6 +22,30 @@ type RuleInfo struct {
 	Clauses []string
 	// Sources are public references (advisories, vendor docs) for the check.
 	Sources []string
+	// Risk marks a rule whose findings flag a risk in data that is
+	// authentic: a transaction open to replay, an algorithm or a setting a
+	// standard advises against. Such findings are shown beside an object's
+	// verification status and never fail it (see Verifies).
+	Risk bool
+}
+
+// Verifies reports whether a failure of the rule means that the object
+// it is about is not what it claims to be, so that the object's one
+// verification status (its Verdict) fails. That is the rule of the
+// verdict model: integrity and cryptographic checks (signatures, hash
+// links, roots, certificates, policies) count; the integrity, crypto and
+// consortium categories hold them (consensus seals and quorums are
+// consortium rules). Rules marked Risk, informational rules, and node and
+// contract rules never fail a verdict: their findings are shown beside it.
+func (r *RuleInfo) Verifies() bool {
+	if r.Risk || r.Severity == Info {
+		return false
+	}
+	switch r.Category {
+	case CatIntegrity, CatCrypto, CatConsortium:
+		return true
+	}
+	return false
 }
 
 var ruleID = regexp.MustCompile(`^[A-Z]{2,5}-[A-Z0-9]+(-[A-Z0-9]+)*$`)

@@ -8,12 +8,29 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
-// Points a finding of each severity adds to a risk score (capped at 100).
-var severityPoints = map[ledger.Severity]int{
-	ledger.Critical: 40, ledger.High: 20, ledger.Medium: 8, ledger.Low: 3, ledger.Info: 0,
-}
+// A risk score ranks what a regulator should look at first. Its level is
+// the severity of the worst open finding, so the label always matches
+// the findings, and each level owns a band of scores: any subject with a
+// critical finding scores above every subject without one, and so on
+// down. Within its band a score rises with the weight of the other open
+// findings (severityPoints, halved), up to the band's top.
+var (
+	// severityPoints weighs a finding of each severity.
+	severityPoints = map[ledger.Severity]int{
+		ledger.Critical: 40, ledger.High: 20, ledger.Medium: 8, ledger.Low: 3, ledger.Info: 0,
+	}
+	// bands are the lowest and highest score of each level.
+	bands = map[ledger.Severity][2]int{
+		ledger.Critical: {70, 100}, ledger.High: {45, 69}, ledger.Medium: {20, 44}, ledger.Low: {5, 19},
+	}
+	// levels name the level of a worst severity.
+	levels = map[ledger.Severity]string{
+		ledger.Critical: "critical", ledger.High: "high", ledger.Medium: "medium", ledger.Low: "low",
+	}
+)
 
 // Risk subject kinds.
 const (
@@ -30,19 +47,19 @@ type Score struct {
 	Ref          string                  `json:"ref"`
 	Chain        string                  `json:"chain"`
 	Time         time.Time               `json:"time"`
-	Score        int                     `json:"score"` // 0 (no known risk) to 100
-	Level        string                  `json:"level"` // none, low, medium, high, critical
+	Score        int                     `json:"score"` // 0 (no known risk) to 100, in the band of its level
+	Level        string                  `json:"level"` // the worst open finding's severity: none, low, medium, high, critical
 	Counts       map[ledger.Severity]int `json:"counts"`
 	Explanation  string                  `json:"explanation"`
 	Contributors []Contributor           `json:"contributors"`
 }
 
-// Contributor is one finding's share of a score.
+// Contributor is one finding that makes up a score.
 type Contributor struct {
 	Finding  string          `json:"finding"`
 	Rule     string          `json:"rule"`
 	Severity ledger.Severity `json:"severity"`
-	Points   int             `json:"points"`
+	Points   int             `json:"points"` // the finding's weight (severityPoints)
 	Message  string          `json:"message"`
 }
 
@@ -58,44 +75,38 @@ func SubjectKey(kind, chain, ref string) string {
 	return "chain/" + chain
 }
 
-// NewScore scores a subject from the findings that concern it. The
-// explanation names the score, the counts by severity and the worst
-// findings in plain words.
+// NewScore scores a subject from the open findings that concern it
+// (closed ones, resolved, accepted as a risk or false positives, do not
+// count). The explanation names the score, the counts by severity and the
+// worst findings in plain words.
 func NewScore(kind, chain, ref string, fs []ledger.Finding, at time.Time) Score {
 	s := Score{Subject: SubjectKey(kind, chain, ref), Kind: kind, Ref: ref, Chain: chain, Time: at.UTC(),
 		Counts: map[ledger.Severity]int{}, Contributors: []Contributor{}}
 	seen := map[string]bool{}
+	weight := 0
 	for _, f := range fs {
-		if seen[f.ID] {
+		if seen[f.ID] || supervise.Closed(f.Status) {
 			continue
 		}
 		seen[f.ID] = true
 		pts := severityPoints[f.Severity]
 		s.Counts[f.Severity]++
-		s.Score += pts
+		weight += pts
 		s.Contributors = append(s.Contributors, Contributor{Finding: f.ID, Rule: f.Rule, Severity: f.Severity, Points: pts, Message: f.Message})
 	}
-	s.Score = min(s.Score, 100)
 	slices.SortStableFunc(s.Contributors, func(a, b Contributor) int {
-		return cmp.Or(b.Points-a.Points, strings.Compare(a.Rule, b.Rule))
+		return cmp.Or(b.Severity.Rank()-a.Severity.Rank(), b.Points-a.Points, strings.Compare(a.Rule, b.Rule))
 	})
-	s.Level = level(s.Score)
+	s.Level, s.Score = "none", 0
+	if len(s.Contributors) > 0 {
+		worst := s.Contributors[0]
+		if band, ok := bands[worst.Severity]; ok {
+			s.Level = levels[worst.Severity]
+			s.Score = min(band[1], band[0]+(weight-worst.Points)/2)
+		}
+	}
 	s.Explanation = explain(s)
 	return s
-}
-
-func level(score int) string {
-	switch {
-	case score >= 60:
-		return "critical"
-	case score >= 35:
-		return "high"
-	case score >= 15:
-		return "medium"
-	case score > 0:
-		return "low"
-	}
-	return "none"
 }
 
 func explain(s Score) string {
@@ -109,7 +120,8 @@ func explain(s Score) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s scores %d/100 (%s) from %s finding(s).", s.Kind, s.Ref, s.Score, s.Level, strings.Join(counts, ", "))
+	fmt.Fprintf(&b, "%s %s scores %d/100 (%s: the worst open finding is %s) from %s finding(s).",
+		s.Kind, s.Ref, s.Score, s.Level, s.Contributors[0].Severity, strings.Join(counts, ", "))
 	for i, c := range s.Contributors {
 		if i == 3 {
 			fmt.Fprintf(&b, " And %d more.", len(s.Contributors)-3)
@@ -118,7 +130,7 @@ func explain(s Score) string {
 		if c.Points == 0 {
 			break
 		}
-		fmt.Fprintf(&b, " %s (+%d): %s.", c.Rule, c.Points, strings.TrimSuffix(c.Message, "."))
+		fmt.Fprintf(&b, " %s (%s): %s.", c.Rule, c.Severity, strings.TrimSuffix(c.Message, "."))
 	}
 	return b.String()
 }

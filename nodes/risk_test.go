@@ -32,11 +32,13 @@ func TestScores(t *testing.T) {
 		level   string
 		first   string
 	}{
-		{"node/rpc1", 80, "critical", "NODE-EVM-ADMIN-API"},
+		// critical band 70 + half the weight of the others (high 20, high 20)
+		{"node/rpc1", 90, "critical", "NODE-EVM-ADMIN-API"},
 		{"node/rpc2", 0, "none", ""},
-		{"org/c/Ops", 80, "critical", "NODE-EVM-ADMIN-API"},
-		{"org/c/Org2", 8, "low", "CONS-NODEOUS-DISABLED"},
-		{"chain/c", 91, "critical", "NODE-EVM-ADMIN-API"},
+		{"org/c/Ops", 90, "critical", "NODE-EVM-ADMIN-API"},
+		// one medium finding: the medium band's floor, labelled medium
+		{"org/c/Org2", 20, "medium", "CONS-NODEOUS-DISABLED"},
+		{"chain/c", 95, "critical", "NODE-EVM-ADMIN-API"},
 	} {
 		s, ok := got[c.subject]
 		if !ok {
@@ -62,5 +64,58 @@ func TestScoreCap(t *testing.T) {
 	}
 	if s := NewScore(SubjectChain, "c", "c", fs, time.Now()); s.Score != 100 || !strings.Contains(s.Explanation, "And 2 more") {
 		t.Errorf("NewScore(5 critical) = %d %q, want 100 and a shortened explanation", s.Score, s.Explanation)
+	}
+}
+
+// TestScoreRanks checks that scores rank what a regulator should look at
+// first: the level is the worst open finding's severity, and a subject
+// with a worse finding always scores above one without, however many
+// lesser findings that one has. Closed findings do not count.
+func TestScoreRanks(t *testing.T) {
+	at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	many := func(rule *ledger.RuleInfo, n int, status ledger.Status) []ledger.Finding {
+		var fs []ledger.Finding
+		for i := range n {
+			f := ledger.NewFinding(rule, "c", ledger.Subject{Kind: "config", Ref: rule.ID + string(status) + string(rune('a'+i))}, at, rule.Title, nil)
+			f.Status = status
+			fs = append(fs, f)
+		}
+		return fs
+	}
+	// The dashboard of issue 19: a Fabric chain with many high and
+	// medium posture findings and no critical one, a geth chain with two
+	// critical findings.
+	fabric := NewScore(SubjectChain, "fab", "fab", append(many(RuleCFTOnly, 8, ledger.StatusOpen), append(many(RuleNodeOUs, 12, ledger.StatusOpen), many(RulePolicySingleOrg, 9, ledger.StatusOpen)...)...), at)
+	geth := NewScore(SubjectChain, "geth", "geth", many(RuleEVMAdminAPI, 2, ledger.StatusOpen), at)
+	closed := NewScore(SubjectChain, "old", "old", append(many(RuleCAExpired, 3, ledger.StatusResolved), append(many(RuleCAExpired, 1, ledger.StatusFalsePositive), many(RuleNodeOUs, 1, ledger.StatusAcknowledged)...)...), at)
+	for _, tc := range []struct {
+		s     Score
+		level string
+		lo    int
+		hi    int
+	}{
+		{fabric, "high", 45, 69},
+		{geth, "critical", 70, 100},
+		{closed, "medium", 20, 44}, // only the acknowledged medium finding is open
+	} {
+		if tc.s.Level != tc.level || tc.s.Score < tc.lo || tc.s.Score > tc.hi {
+			t.Errorf("NewScore(%s) = %d %s, want %s in [%d, %d]: %s", tc.s.Ref, tc.s.Score, tc.s.Level, tc.level, tc.lo, tc.hi, tc.s.Explanation)
+		}
+	}
+	if geth.Score <= fabric.Score {
+		t.Errorf("geth with 2 critical findings scores %d, the Fabric chain without one %d; want geth first", geth.Score, fabric.Score)
+	}
+	if closed.Counts[ledger.Critical] != 0 || len(closed.Contributors) != 1 {
+		t.Errorf("NewScore counts closed findings: %+v", closed)
+	}
+	// Whatever the mix, the band follows the worst severity.
+	top := map[ledger.Severity]int{ledger.Critical: 100, ledger.High: 69, ledger.Medium: 44, ledger.Low: 19}
+	for _, sev := range []ledger.Severity{ledger.Critical, ledger.High, ledger.Medium, ledger.Low} {
+		rule := &ledger.RuleInfo{ID: "TEST-" + strings.ToUpper(string(sev)), Title: "t", Doc: "d", Severity: sev, Category: ledger.CatNode}
+		one := NewScore(SubjectNode, "c", "n", many(rule, 1, ledger.StatusOpen), at)
+		lots := NewScore(SubjectNode, "c", "n", many(rule, 20, ledger.StatusOpen), at)
+		if one.Level != string(sev) || lots.Level != string(sev) || one.Score > lots.Score || lots.Score != top[sev] {
+			t.Errorf("%s: one finding %d %s, twenty %d %s; want level %s, rising to the band top %d", sev, one.Score, one.Level, lots.Score, lots.Level, sev, top[sev])
+		}
 	}
 }

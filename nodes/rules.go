@@ -33,6 +33,15 @@ func rule(id, title string, sev ledger.Severity, cat ledger.Category, doc string
 	return &ledger.RuleInfo{ID: id, Title: title, Doc: doc, Severity: sev, Category: cat, Clauses: clauses, Sources: sources}
 }
 
+// risk declares a posture or governance rule: its findings are risks shown
+// beside the verification status of blocks and transactions, never a
+// failed check (ledger.RuleInfo.Risk).
+func risk(id, title string, sev ledger.Severity, cat ledger.Category, doc string, clauses []string, sources ...string) *ledger.RuleInfo {
+	r := rule(id, title, sev, cat, doc, clauses, sources...)
+	r.Risk = true
+	return r
+}
+
 // Probe rules: what an active probe of a registered endpoint can show.
 var (
 	RuleUnreachable = rule("NODE-UNREACHABLE", "Registered node does not answer", ledger.Medium, ledger.CatNode,
@@ -50,7 +59,7 @@ var (
 	RuleTLSExpiring = rule("NODE-TLS-EXPIRING", "Node TLS certificate expires within 30 days", ledger.Medium, ledger.CatNode,
 		"The TLS server certificate expires within 30 days. Renew it and roll it out (and update the channel config for orderer consenters) before it does.",
 		[]string{clauseNodeSecurity}, srcFabricCertExp)
-	RuleTLSNotSM2 = rule("NODE-TLS-NOT-SM2", "Non-SM2 TLS certificate on a national-crypto chain", ledger.High, ledger.CatCrypto,
+	RuleTLSNotSM2 = risk("NODE-TLS-NOT-SM2", "Non-SM2 TLS certificate on a national-crypto chain", ledger.High, ledger.CatCrypto,
 		"The chain is declared to use Chinese national cryptography, but the node's TLS server certificate key is not SM2.",
 		[]string{clauseGMAlgo, clauseGMTLS})
 	RuleTLSSAN = rule("NODE-TLS-SAN", "TLS certificate does not name the endpoint", ledger.Low, ledger.CatNode,
@@ -111,7 +120,7 @@ var (
 	RuleMissingSig = rule("NODE-MISSING-SIG", "Block without the orderer signatures it needs", ledger.High, ledger.CatIntegrity,
 		"A block carries no orderer signature, or fewer BFT consenter signatures than a quorum. Peers must not accept such a block.",
 		[]string{clauseConsensus}, srcFabricBFT)
-	RuleUnregisteredOrg = rule("NODE-UNREGISTERED-ORG", "Identities acting for no registered node", ledger.Medium, ledger.CatConsortium,
+	RuleUnregisteredOrg = risk("NODE-UNREGISTERED-ORG", "Identities acting for no registered node", ledger.Medium, ledger.CatConsortium,
 		"Identities of this MSP endorse (no peer of the org is registered), sign blocks (no orderer of the org is registered) or create transactions (the org registered no node at all). The nodes behind them are unsupervised: ask the org to register them.",
 		[]string{clauseIdentity})
 	RuleUnknownMSP = rule("NODE-UNKNOWN-MSP", "Signer of an MSP not in the channel config", ledger.High, ledger.CatConsortium,
@@ -120,7 +129,7 @@ var (
 	RuleSignsExpired = rule("NODE-SIGNS-EXPIRED", "Certificate still signing after expiry", ledger.High, ledger.CatNode,
 		"An identity's last signature on the chain is in a block later than its certificate's NotAfter. The node signing with it runs on an expired enrolment and may be exploiting clock skew or a lax validator.",
 		[]string{clauseIdentity}, srcFabricCertExp)
-	RuleCliqueSigners = rule("NODE-CLIQUE-SIGNERS", "Clique signer set changed", ledger.Medium, ledger.CatConsortium,
+	RuleCliqueSigners = risk("NODE-CLIQUE-SIGNERS", "Clique signer set changed", ledger.Medium, ledger.CatConsortium,
 		"The set of authorised Clique signers (from the extraData of checkpoint blocks and the signers seen) changed. Every change of who may seal blocks is a governance event to confirm with the consortium.",
 		[]string{clauseConsensus}, srcClique)
 	RuleCliqueAbsent = rule("NODE-CLIQUE-ABSENT", "Clique signer absent", ledger.Medium, ledger.CatNode,
@@ -130,49 +139,49 @@ var (
 
 // Consortium posture rules, evaluated at every channel config version.
 var (
-	RuleNoFaultTolerance = rule("CONS-NO-FAULT-TOLERANCE", "Ordering service tolerates no consenter failure", ledger.High, ledger.CatConsortium,
+	RuleNoFaultTolerance = risk("CONS-NO-FAULT-TOLERANCE", "Ordering service tolerates no consenter failure", ledger.High, ledger.CatConsortium,
 		"The consenter set is too small to tolerate any failure: Raft needs 2f+1 consenters for f crash faults (so 1 or 2 give f=0), BFT needs 3f+1 for f byzantine faults (so fewer than 4 give f=0). One node down stops ordering.",
 		[]string{clauseConsensus}, srcFabricRaft, srcFabricBFT)
-	RuleCFTOnly = rule("CONS-CFT-ONLY", "Ordering is crash fault tolerant only", ledger.Low, ledger.CatConsortium,
+	RuleCFTOnly = risk("CONS-CFT-ONLY", "Ordering is crash fault tolerant only", ledger.Low, ledger.CatConsortium,
 		"etcdraft tolerates crashed consenters but not malicious ones: members must trust every orderer operator. Consortia whose members do not trust each other should run BFT (Fabric 3).",
 		[]string{clauseConsensus}, srcFabricRaft, srcFabricBFT)
-	RuleEvenConsenters = rule("CONS-EVEN-CONSENTERS", "Even number of Raft consenters", ledger.Low, ledger.CatConsortium,
+	RuleEvenConsenters = risk("CONS-EVEN-CONSENTERS", "Even number of Raft consenters", ledger.Low, ledger.CatConsortium,
 		"An even Raft consenter count adds a node without adding fault tolerance (4 tolerate 1 failure, like 3).",
 		[]string{clauseConsensus}, srcFabricRaft)
-	RulePolicyAny = rule("CONS-POLICY-ANY", "ImplicitMeta ANY on a governing policy", ledger.High, ledger.CatConsortium,
+	RulePolicyAny = risk("CONS-POLICY-ANY", "ImplicitMeta ANY on a governing policy", ledger.High, ledger.CatConsortium,
 		"Admins, Endorsement or LifecycleEndorsement is ImplicitMeta ANY over several orgs: any one org's admins (or peers) can change the channel or approve chaincode alone. Use MAJORITY.",
 		[]string{clauseIdentity}, srcFabricPolicies)
-	RulePolicySingleOrg = rule("CONS-POLICY-SINGLE-ORG", "Governing policy satisfiable by one org", ledger.High, ledger.CatConsortium,
+	RulePolicySingleOrg = risk("CONS-POLICY-SINGLE-ORG", "Governing policy satisfiable by one org", ledger.High, ledger.CatConsortium,
 		"A signature policy on Admins, Endorsement or LifecycleEndorsement can be satisfied by the identities of one organisation although the channel has several.",
 		[]string{clauseIdentity}, srcFabricPolicies)
-	RuleSingleOrgChannel = rule("CONS-SINGLE-ORG", "Channel with one application org", ledger.Medium, ledger.CatConsortium,
+	RuleSingleOrgChannel = risk("CONS-SINGLE-ORG", "Channel with one application org", ledger.Medium, ledger.CatConsortium,
 		"The channel has a single application organisation: every policy, chaincode endorsement included, is satisfied by it alone, so the ledger gives no multi-party assurance.",
 		[]string{clauseIdentity}, srcFabricPolicies)
-	RuleCCSingleOrg = rule("CONS-CC-SINGLE-ORG", "Chaincode endorsement satisfiable by one org", ledger.High, ledger.CatConsortium,
+	RuleCCSingleOrg = risk("CONS-CC-SINGLE-ORG", "Chaincode endorsement satisfiable by one org", ledger.High, ledger.CatConsortium,
 		"The chaincode's endorsement policy (its signature policy, or the channel policy it references) can be satisfied by peers of one organisation on a multi-org channel: that org alone can write any state the chaincode allows.",
 		[]string{clauseIdentity}, srcFabricEndorse)
-	RuleCapabilities = rule("CONS-CAPABILITY-OUTDATED", "Outdated channel capabilities", ledger.Medium, ledger.CatConsortium,
+	RuleCapabilities = risk("CONS-CAPABILITY-OUTDATED", "Outdated channel capabilities", ledger.Medium, ledger.CatConsortium,
 		"A Channel, Orderer or Application capability is below V2_0: the channel runs v1.x validation semantics and misses the v2 lifecycle and fixes.",
 		[]string{clauseNodeSecurity}, srcFabricCaps)
-	RuleCAExpired = rule("CONS-CA-EXPIRED", "MSP root or TLS CA expired", ledger.Critical, ledger.CatConsortium,
+	RuleCAExpired = risk("CONS-CA-EXPIRED", "MSP root or TLS CA expired", ledger.Critical, ledger.CatConsortium,
 		"A root, intermediate or TLS root CA certificate in an MSP of the channel config has expired: no certificate it issued validates.",
 		[]string{clauseIdentity}, srcFabricMSP)
-	RuleCAExpiring = rule("CONS-CA-EXPIRING", "MSP root or TLS CA expires within 90 days", ledger.Medium, ledger.CatConsortium,
+	RuleCAExpiring = risk("CONS-CA-EXPIRING", "MSP root or TLS CA expires within 90 days", ledger.Medium, ledger.CatConsortium,
 		"A root, intermediate or TLS root CA certificate in the channel config expires within 90 days. Rolling a CA takes a config update signed by the admins; start early.",
 		[]string{clauseIdentity}, srcFabricMSP)
-	RuleNodeOUs = rule("CONS-NODEOUS-DISABLED", "NodeOUs disabled", ledger.Medium, ledger.CatConsortium,
+	RuleNodeOUs = risk("CONS-NODEOUS-DISABLED", "NodeOUs disabled", ledger.Medium, ledger.CatConsortium,
 		"The MSP does not classify identities by NodeOU, so policies cannot tell peers, clients, admins and orderers apart (any member certificate can act as a peer).",
 		[]string{clauseIdentity}, srcFabricMSP)
-	RuleNoAnchorPeers = rule("CONS-NO-ANCHOR-PEERS", "Application org without anchor peers", ledger.Low, ledger.CatConsortium,
+	RuleNoAnchorPeers = risk("CONS-NO-ANCHOR-PEERS", "Application org without anchor peers", ledger.Low, ledger.CatConsortium,
 		"The org defines no anchor peer, so peers of other orgs cannot discover it through gossip: private data dissemination and service discovery across orgs fail.",
 		[]string{clauseConsensus}, srcFabricGossip)
-	RuleBatch = rule("CONS-BATCH-RANGE", "Orderer batch settings out of sane ranges", ledger.Low, ledger.CatConsortium,
+	RuleBatch = risk("CONS-BATCH-RANGE", "Orderer batch settings out of sane ranges", ledger.Low, ledger.CatConsortium,
 		"BatchTimeout, MaxMessageCount, AbsoluteMaxBytes or PreferredMaxBytes is outside the range Lianjian considers sane (timeout 50ms-60s, 1-10000 messages, absolute bytes up to 99 MB and not below preferred bytes). Extreme values stall ordering or exceed gRPC message limits.",
 		[]string{clauseConsensus}, srcFabricConfigtx)
-	RuleNonGM = rule("CONS-NON-GM", "International algorithm in a national-crypto channel", ledger.High, ledger.CatCrypto,
+	RuleNonGM = risk("CONS-NON-GM", "International algorithm in a national-crypto channel", ledger.High, ledger.CatCrypto,
 		"The chain is declared GM, but an MSP root, TLS root or consenter TLS certificate of the channel config uses a non-SM2 key. (The channel hashing algorithm is checked by GM-HASH-NOT-SM3.)",
 		[]string{clauseGMAlgo})
-	RuleWeakened = rule("CONS-POSTURE-WEAKENED", "Config update weakened the consortium posture", ledger.High, ledger.CatConsortium,
+	RuleWeakened = risk("CONS-POSTURE-WEAKENED", "Config update weakened the consortium posture", ledger.High, ledger.CatConsortium,
 		"A channel config update introduced posture findings the previous config version did not have. The finding names both config heights; the config diff between them shows what changed and the update's signatures show who approved it.",
 		[]string{clauseIdentity, clauseConsensus}, srcFabricPolicies)
 )

@@ -24,7 +24,7 @@ var (
 	RuleFiscoRPCPublic = rule("NODE-FISCO-RPC-PUBLIC", "FISCO BCOS JSON-RPC on a public address", ledger.High, ledger.CatNode,
 		"The registered JSON-RPC endpoint resolves to a public (globally routable) IP address and answered: the RPC is reachable from the internet. Consortium nodes should expose RPC only to the members' networks; bind it to a private or loopback address and put SDK access behind the SSL channel.",
 		[]string{clauseNodeSecurity}, srcFiscoConfig2, srcFiscoConfig3)
-	RuleFiscoSSLNotSM = rule("NODE-FISCO-SSL-NOT-SM", "National-crypto FISCO BCOS chain with an international SSL channel", ledger.High, ledger.CatCrypto,
+	RuleFiscoSSLNotSM = risk("NODE-FISCO-SSL-NOT-SM", "National-crypto FISCO BCOS chain with an international SSL channel", ledger.High, ledger.CatCrypto,
 		"The chain is declared GM, but the node's SSL port completed a standard TLS (not GM SSL) hello: the P2P or SDK channel runs on international algorithms. In 3.x set [p2p] sm_ssl=true and [rpc] sm_ssl=true; in 2.x deploy with the GM certificates (gmca, gmnode, gmennode).",
 		[]string{clauseGMAlgo, clauseGMTLS}, srcFiscoConfig3, srcFiscoCert2)
 	RuleFiscoSSLNoClientAuth = rule("NODE-FISCO-SSL-NO-CLIENT-AUTH", "FISCO BCOS SSL port does not ask for a client certificate", ledger.High, ledger.CatNode,
@@ -36,13 +36,13 @@ var (
 	RuleFiscoSyncLag = rule("NODE-FISCO-SYNC-LAG", "FISCO BCOS node lags its peers", ledger.Medium, ledger.CatNode,
 		"getSyncStatus shows the node's blockNumber more than MaxLag blocks below the highest block it knows of (knownHighestNumber, or a peer's blockNumber). A sealer that lags does not take part in consensus; an observer serves stale state.",
 		[]string{clauseNodeSecurity, clauseConsensus}, srcFiscoAPI2, srcFiscoAPI3)
-	RuleFiscoViewStall = rule("NODE-FISCO-VIEW-STALL", "FISCO BCOS PBFT view and height both stalled", ledger.High, ledger.CatConsortium,
+	RuleFiscoViewStall = risk("NODE-FISCO-VIEW-STALL", "FISCO BCOS PBFT view and height both stalled", ledger.High, ledger.CatConsortium,
 		"getPbftView and the block height were sampled twice, a configured interval apart (Config.ViewInterval). Neither moved although the node has pending transactions (or, on 2.x, where an idle group keeps changing view, at all): consensus is stuck, typically because fewer than 2f+1 sealers are reachable, and no block is committed.",
 		[]string{clauseConsensus}, srcFiscoAPI2, srcFiscoPBFT3)
-	RuleFiscoNotSealer = rule("NODE-FISCO-NOT-SEALER", "Registered FISCO BCOS sealer is not in the sealer list", ledger.High, ledger.CatConsortium,
+	RuleFiscoNotSealer = risk("NODE-FISCO-NOT-SEALER", "Registered FISCO BCOS sealer is not in the sealer list", ledger.High, ledger.CatConsortium,
 		"The node is registered as a sealer (consensus node), but its node id is not in the group's getSealerList: it was removed or demoted to observer by the consensus precompiled contract (0x1003), or never added. The group has fewer consensus nodes, and less fault tolerance, than the registry says.",
 		[]string{clauseConsensus, clauseIdentity}, srcFiscoAPI2, srcFiscoAPI3)
-	RuleFiscoNotObserver = rule("NODE-FISCO-NOT-OBSERVER", "Registered FISCO BCOS observer is not in the observer list", ledger.Medium, ledger.CatConsortium,
+	RuleFiscoNotObserver = risk("NODE-FISCO-NOT-OBSERVER", "Registered FISCO BCOS observer is not in the observer list", ledger.Medium, ledger.CatConsortium,
 		"The node is registered as an observer, but its node id is not in the group's getObserverList: it was promoted to sealer (it now signs blocks) or removed from the group. Update the registration, or undo the change if it was not approved.",
 		[]string{clauseConsensus, clauseIdentity}, srcFiscoAPI2, srcFiscoAPI3)
 )

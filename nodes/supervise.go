@@ -11,6 +11,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // SuperviseStore is what the supervision loop reads and writes. The
@@ -130,7 +131,15 @@ func (s *Supervisor) Round(ctx context.Context) (RoundStats, error) {
 		current = append(current, fs...)
 	}
 	st.Findings = len(current)
-	scores := Scores(nodes, ids, current, now)
+	// Scores rank everything open on a chain, not only what this round
+	// found: ingest, audit and contract findings too, with their workflow
+	// status (a closed finding does not count).
+	open, err := s.openFindings(ctx, ids)
+	if err != nil {
+		errs = append(errs, err)
+		open = current
+	}
+	scores := Scores(nodes, ids, open, now)
 	points := make([]index.RiskPoint, 0, len(scores))
 	for _, sc := range scores {
 		doc, err := json.Marshal(sc)
@@ -144,6 +153,34 @@ func (s *Supervisor) Round(ctx context.Context) (RoundStats, error) {
 	}
 	st.Scores = len(points)
 	return st, errors.Join(errs...)
+}
+
+// maxScoredFindings bounds the findings read per chain for its scores.
+const maxScoredFindings = 100_000
+
+// openFindings reads the stored findings of chains that are not closed.
+func (s *Supervisor) openFindings(ctx context.Context, chains []string) ([]ledger.Finding, error) {
+	var out []ledger.Finding
+	for _, c := range chains {
+		p := ledger.Page{Limit: 1000}
+		for n := 0; n < maxScoredFindings; {
+			fs, next, err := s.store.Findings(ctx, ledger.FindingFilter{Chain: c}, p)
+			if err != nil {
+				return nil, fmt.Errorf("findings of %s: %w", c, err)
+			}
+			for _, f := range fs {
+				if !supervise.Closed(f.Status) {
+					out = append(out, *f)
+				}
+			}
+			n += len(fs)
+			if next == "" {
+				break
+			}
+			p.Cursor = next
+		}
+	}
+	return out, nil
 }
 
 // ProbeNodes probes nodes (skipping those whose chain is unknown) and

@@ -76,6 +76,15 @@ func TestSupervisorRound(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	// Findings of other stages count in the chain scores while open: a
+	// critical contract finding on evm; a critical one on fab that the
+	// regulator closed as a false positive does not.
+	contract := &ledger.RuleInfo{ID: "TEST-CONTRACT", Title: "contract", Doc: "d", Severity: ledger.Critical, Category: ledger.CatContract}
+	fp := ledger.NewFinding(contract, "fab", ledger.Subject{Kind: "contract", Ref: "basic"}, now, "contract", nil)
+	fp.Status = ledger.StatusFalsePositive
+	if err := db.PutFindings(ctx, []ledger.Finding{ledger.NewFinding(contract, "evm", ledger.Subject{Kind: "contract", Ref: "0xc0"}, now, "contract", nil), fp}); err != nil {
+		t.Fatal(err)
+	}
 	clock := now
 	sup, err := NewSupervisor(Config{Timeout: time.Second, Jitter: time.Millisecond, Now: func() time.Time { return clock }}, db, nil)
 	if err != nil {
@@ -130,6 +139,19 @@ func TestSupervisorRound(t *testing.T) {
 			t.Errorf("RiskTrend(%s) last = %+v, want a scored, explained point after the first", subj, sc)
 		}
 		t.Logf("%s: %s", subj, sc.Explanation)
+	}
+	for subj, want := range map[string]string{"chain/evm": "critical", "chain/fab": "high"} {
+		pts, err := db.RiskTrend(ctx, subj, now.Add(-time.Hour), 0)
+		if err != nil || len(pts) == 0 {
+			t.Fatalf("RiskTrend(%s) = %d points, %v", subj, len(pts), err)
+		}
+		var sc Score
+		if err := json.Unmarshal(pts[len(pts)-1].Doc, &sc); err != nil {
+			t.Fatal(err)
+		}
+		if sc.Level != want || (want == "critical") != (sc.Score >= 70) {
+			t.Errorf("RiskTrend(%s) last = %d %s, want %s: %s", subj, sc.Score, sc.Level, want, sc.Explanation)
+		}
 	}
 }
 

@@ -262,6 +262,13 @@ func TestConsoleBrowser(t *testing.T) {
 	t.Run("session", func(t *testing.T) { session(t, w, browser, base, out) })
 }
 
+// auditBadge returns the text of the audit row's verdict badge on a block
+// or transaction page.
+func auditBadge(tb *tab) string {
+	tb.t.Helper()
+	return js[string](tb, "audit badge", `([...document.querySelectorAll('main dl.kv dt')].find((e) => e.textContent === '审计结论')?.nextElementSibling?.querySelector('.badge')?.textContent ?? '')`)
+}
+
 // apiServesAudit reports whether the API's transaction view carries the
 // audit verdict.
 func apiServesAudit(t *testing.T, base string, w *world, chain, id string) bool {
@@ -332,6 +339,17 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	tb.do("open finding", chromedp.Click(chromedp.CSS("#findings .vt-row")))
 	tb.wait("finding page", `location.hash === '#/findings/`+replay.ID+`' && document.querySelector('#finding-subject')`)
 	tb.idle("finding page")
+	// The finding says it is a risk beside the verification status, with
+	// its rule's remediation and clauses.
+	if got := js[string](tb, "finding effect", `document.querySelector('#finding-effect')?.dataset.risk ?? ''`); got != "true" {
+		t.Errorf("replay-risk finding effect risk = %q, want true", got)
+	}
+	if got := tb.text("#finding-effect"); !strings.Contains(got, "风险提示") {
+		t.Errorf("replay-risk finding effect = %q, want the risk explanation", got)
+	}
+	if got := tb.text("#finding-advice"); !strings.Contains(got, "chain id") || !strings.Contains(got, "依据条款") || !strings.Contains(got, "EIP-155") {
+		t.Errorf("replay-risk finding advice = %q, want the rule's remediation and clause", got)
+	}
 	tb.shot("04-finding")
 	tb.do("follow subject", chromedp.Click(chromedp.CSS("#finding-subject")))
 	tb.wait("transaction page", `document.querySelector('#tx-sigs .sig')`)
@@ -342,7 +360,27 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	if got := tb.text("#tx-sigs"); !strings.Contains(got, "secp256k1") {
 		t.Errorf("signature badge = %q, want the algorithm", got)
 	}
+	// One verdict model: every integrity and signature check of the
+	// unprotected transaction passed, so it is verified; its replay risk
+	// is shown beside the status, never as a failure.
+	if got := tb.text("main h1 .badge"); got != "验证通过" {
+		t.Errorf("unprotected tx header verdict = %q, want 验证通过 (a replay risk is not a failed check)", got)
+	}
+	tb.wait("risk beside the verdict", `document.querySelector('#tx-risks [data-rule="EVM-REPLAY-UNPROTECTED"]')`)
+	if got := tb.text("#tx-risks"); !strings.Contains(got, "风险提示") {
+		t.Errorf("unprotected tx risks = %q, want the replay risk beside the verdict", got)
+	}
 	tb.shot("05-transaction")
+	// Its block, and every EVM block listed, verified.
+	tb.open(fmt.Sprintf("/chains/%s/blocks/%d", evmChain, replay.Subject.Height))
+	if got := tb.text("main h1 .badge"); got != "验证通过" {
+		t.Errorf("block %d of the unprotected tx: verdict %q, want 验证通过", replay.Subject.Height, got)
+	}
+	tb.open("/chains/" + evmChain + "/blocks")
+	tb.wait("EVM block list", `document.querySelector('#blocks .vt-row .badge')`)
+	if n, bad := tb.count("#blocks .vt-row .badge.verified"), tb.count("#blocks .vt-row .badge:not(.verified)"); n == 0 || bad != 0 {
+		t.Errorf("EVM block list: %d rows verified, %d not; want every row verified", n, bad)
+	}
 
 	// Move the finding through the workflow with a comment.
 	tb.open("/findings/" + replay.ID)
@@ -381,7 +419,24 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	if got := tb.text("#tx-findings"); !strings.Contains(got, "FAB-SIG-ENDORSER") || !strings.Contains(got, "FAB-SIG-CREATOR") {
 		t.Errorf("tampered tx findings = %q, want the creator and endorser signature findings", got)
 	}
+	// The header and the audit row say the same: one status.
+	if head, audit := tb.text("main h1 .badge"), auditBadge(tb); head != "验证失败" || audit != head {
+		t.Errorf("tampered Fabric tx: header %q, audit %q; want one status, 验证失败", head, audit)
+	}
 	tb.shot("07-fabric-tx-tampered")
+	// The Fabric block list: every block the auditor verified says so, the
+	// tampered one failed; none "unverified" beside a verified audit.
+	tb.open("/chains/" + fabChain + "/blocks")
+	tb.wait("Fabric block list", `document.querySelector('#blocks .vt-row .badge')`)
+	if ok, failed, unverified := tb.count("#blocks .vt-row .badge.verified"), tb.count("#blocks .vt-row .badge.failed"), tb.count("#blocks .vt-row .badge.unverified"); ok == 0 || failed != 1 || unverified != 0 {
+		t.Errorf("Fabric block list: %d verified, %d failed, %d unverified; want all audited blocks verified but the tampered one", ok, failed, unverified)
+	}
+	tb.shot("07b-fabric-blocks")
+	clean := js[string](tb, "a clean Fabric tx", `fetch('/api/v1/chains/`+fabChain+`/blocks/3', { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('lianjian.token') } }).then((r) => r.json()).then((b) => b.txs[0].id)`)
+	tb.open("/chains/" + fabChain + "/txs/" + clean)
+	if head, audit := tb.text("main h1 .badge"), auditBadge(tb); head != "验证通过" || audit != head {
+		t.Errorf("clean Fabric tx: header %q, audit %q; want one status, 验证通过", head, audit)
+	}
 
 	// Channel config at block 11 against the genesis config.
 	tb.open("/chains/" + fabChain + "/config?at=11&vs=0")
@@ -642,5 +697,55 @@ func session(t *testing.T, w *world, browser context.Context, base, out string) 
 	if loc, _ := chromedp.Run(demo.ctx, chromedp.Location()); strings.Contains(loc, "lj_") {
 		t.Errorf("the demo token stays in the address bar: %s", loc)
 	}
+	dashboardRisk(t, w, demo)
 	demo.checkErrors()
+}
+
+// levelZH are the dashboard's Chinese risk level labels.
+var levelZH = map[ledger.Severity]string{ledger.Critical: "严重", ledger.High: "高", ledger.Medium: "中", ledger.Low: "低"}
+
+// dashboardRisk checks the risk score of every chain on the dashboard
+// after a supervision round: its level is the worst open finding of the
+// chain (the label matches the findings), and a chain with a critical
+// finding never ranks below one without.
+func dashboardRisk(t *testing.T, w *world, tb *tab) {
+	t.Helper()
+	sup, err := nodes.NewSupervisor(nodes.Config{}, w.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sup.Round(context.Background()); err != nil {
+		t.Fatalf("supervision round: %v", err)
+	}
+	tb.open("/dashboard")
+	tb.wait("risk scores", `document.querySelectorAll('#dash-chains [data-chain]').length === 4 && ![...document.querySelectorAll('#dash-chains [data-chain] .stat:last-child b')].some((b) => b.textContent === '…')`)
+	tb.shot("13-dashboard-risk")
+	withCritical, without := 101, -1 // lowest score with a critical finding, highest without
+	for _, chain := range []string{evmChain, fabChain, gmChain, fiscoChain} {
+		worst := ledger.Info
+		for _, f := range w.findings(t, ledger.FindingFilter{Chain: chain}) {
+			if !supervise.Closed(f.Status) && f.Severity.Rank() > worst.Rank() {
+				worst = f.Severity
+			}
+		}
+		got := tb.text(`[data-chain="` + chain + `"] .stat:last-child b`)
+		var score int
+		var label string
+		if n, _ := fmt.Sscanf(got, "%d · %s", &score, &label); n < 1 {
+			t.Errorf("dashboard risk of %s = %q, want a score", chain, got)
+			continue
+		}
+		if want := levelZH[worst]; want != "" && label != want || want == "" && score != 0 {
+			t.Errorf("dashboard risk of %s = %q; its worst open finding is %s, want the level %q", chain, got, worst, want)
+		}
+		if worst == ledger.Critical {
+			withCritical = min(withCritical, score)
+		} else {
+			without = max(without, score)
+		}
+		t.Logf("dashboard risk of %s: %s (worst open finding %s)", chain, got, worst)
+	}
+	if withCritical <= without {
+		t.Errorf("a chain with a critical finding scores %d, one without %d; want every chain with one ranked first", withCritical, without)
+	}
 }

@@ -9,6 +9,7 @@ type label struct {
 	Basis, Rule, RuleTitle, Severity, Clauses, Count                               string
 	Findings, Object, Message, Evidence, Recommendation, Status, Deadline, None    string
 	FirstSeen, LastSeen, Progress, Confirmed, Overdue                              string
+	RiskNote, CheckFailed                                                          string // a finding's effect on its object's verification status
 	Sev, St                                                                        map[string]string
 	SevOrder, StOrder                                                              []string
 }
@@ -30,6 +31,7 @@ var labels = map[string]label{
 		Findings: "问题清单", Object: "对象", Message: "描述", Evidence: "证据", Recommendation: "整改建议",
 		Status: "状态", Deadline: "整改期限", None: "范围内未发现问题。",
 		FirstSeen: "首次发现", LastSeen: "最近发现", Progress: "整改进度", Confirmed: "监管确认", Overdue: "逾期",
+		RiskNote: "风险提示（不影响验证状态）", CheckFailed: "校验未通过（验证失败）",
 		Sev: map[string]string{"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"},
 		St: map[string]string{
 			"open": "待处理", "acknowledged": "已确认", "rectifying": "整改中", "resolved": "已整改",
@@ -48,6 +50,7 @@ var labels = map[string]label{
 		Findings: "Findings", Object: "Object", Message: "Description", Evidence: "Evidence", Recommendation: "Recommendation",
 		Status: "Status", Deadline: "Deadline", None: "No findings in scope.",
 		FirstSeen: "First seen", LastSeen: "Last seen", Progress: "Rectification progress", Confirmed: "Confirmed", Overdue: "Overdue",
+		RiskNote: "risk (verification status unaffected)", CheckFailed: "failed check (verification failed)",
 		Sev: map[string]string{"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info"},
 		St: map[string]string{
 			"open": "open", "acknowledged": "acknowledged", "rectifying": "rectifying", "resolved": "resolved",

@@ -147,7 +147,7 @@ th{background:#eee}td.num{text-align:right}.critical{color:#a00;font-weight:bold
 
 <h2>4. {{.L.Findings}}</h2>
 {{if .R.Findings}}<table><tr><th>{{.L.Rule}}</th><th>{{.L.Object}}</th><th>{{.L.Severity}}</th><th>{{.L.Evidence}}</th><th>{{.L.Recommendation}}</th><th>{{.L.Status}}</th><th>{{.L.Deadline}}</th></tr>
-{{range .R.Findings}}<tr><td>{{.Rule}}<br><span class="meta">{{.Chain}}</span></td><td class="wrap">{{.Object}}{{if .Org}}<br><span class="meta">{{.Org}}</span>{{end}}<br>{{.Message}}</td><td class="{{.Severity}}">{{sev $.L .Severity}}</td><td class="wrap">{{.Evidence}}</td><td>{{.Recommendation}}</td><td>{{st $.L .Status}}{{if .Confirmed}} ✓{{end}}</td><td{{if .Overdue}} class="overdue"{{end}}>{{date .Deadline}}{{if .Overdue}} ({{$.L.Overdue}}){{end}}</td></tr>
+{{range .R.Findings}}<tr><td>{{.Rule}}<br><span class="meta">{{.Chain}}</span><br><span class="meta">{{if .Risk}}{{$.L.RiskNote}}{{else}}{{$.L.CheckFailed}}{{end}}</span></td><td class="wrap">{{.Object}}{{if .Org}}<br><span class="meta">{{.Org}}</span>{{end}}<br>{{.Message}}</td><td class="{{.Severity}}">{{sev $.L .Severity}}</td><td class="wrap">{{.Evidence}}</td><td>{{.Recommendation}}</td><td>{{st $.L .Status}}{{if .Confirmed}} ✓{{end}}</td><td{{if .Overdue}} class="overdue"{{end}}>{{date .Deadline}}{{if .Overdue}} ({{$.L.Overdue}}){{end}}</td></tr>
 {{end}}</table>{{else}}<p>{{.L.None}}</p>{{end}}
 
 <h2>5. {{.L.Progress}}</h2>

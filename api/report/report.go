@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/supervise"
+	"github.com/lianjian/lianjian/nodes"
 )
 
 // Source is what a report reads. The badger index implements it.
@@ -22,10 +22,10 @@ type Source interface {
 	FindingState(ctx context.Context, id string) (supervise.State, error)
 }
 
-// NodeLister is implemented by sources that know the registered nodes;
-// each document is a node as the nodes package encodes it.
+// NodeLister lists registered nodes. *nodes.Registry implements it, so
+// the report reads nodes the way the registry stores them.
 type NodeLister interface {
-	NodeDocs(ctx context.Context) ([]json.RawMessage, error)
+	List(ctx context.Context, f nodes.Filter) ([]nodes.Revision, error)
 }
 
 // Options selects what a report covers.
@@ -38,6 +38,8 @@ type Options struct {
 	Now   time.Time // generation time; zero for time.Now
 	// Rules is the rule catalogue; nil means ledger.Rules.
 	Rules func() []*ledger.RuleInfo
+	// Nodes lists the registered nodes in scope; nil leaves them out.
+	Nodes NodeLister
 }
 
 // Languages.
@@ -127,21 +129,25 @@ type Basis struct {
 
 // Row is one finding of the findings table.
 type Row struct {
-	ID             string    `json:"id"`
-	Rule           string    `json:"rule"`
-	Chain          string    `json:"chain"`
-	Object         string    `json:"object"`
-	Org            string    `json:"org,omitempty"`
-	Severity       string    `json:"severity"`
-	Message        string    `json:"message"`
-	Evidence       string    `json:"evidence"`
-	Recommendation string    `json:"recommendation"`
-	Status         string    `json:"status"`
-	Confirmed      bool      `json:"confirmed"`
-	Deadline       time.Time `json:"deadline,omitzero"`
-	Overdue        bool      `json:"overdue"`
-	FirstSeen      time.Time `json:"firstSeen"`
-	LastSeen       time.Time `json:"lastSeen"`
+	ID             string `json:"id"`
+	Rule           string `json:"rule"`
+	Chain          string `json:"chain"`
+	Object         string `json:"object"`
+	Org            string `json:"org,omitempty"`
+	Severity       string `json:"severity"`
+	Message        string `json:"message"`
+	Evidence       string `json:"evidence"`
+	Recommendation string `json:"recommendation"`
+	// Risk is false for the failure of an integrity or cryptographic
+	// check (the object's verification status fails), true for a risk
+	// shown beside that status (ledger.RuleInfo.Verifies).
+	Risk      bool      `json:"risk"`
+	Status    string    `json:"status"`
+	Confirmed bool      `json:"confirmed"`
+	Deadline  time.Time `json:"deadline,omitzero"`
+	Overdue   bool      `json:"overdue"`
+	FirstSeen time.Time `json:"firstSeen"`
+	LastSeen  time.Time `json:"lastSeen"`
 }
 
 // Progress is how far rectification has got.
@@ -238,28 +244,23 @@ func (r *Report) scope(ctx context.Context, src Source, o Options) error {
 	if o.Chain != "" && !found {
 		return fmt.Errorf("chain %q: %w", o.Chain, ledger.ErrUnknownChain)
 	}
-	return r.nodes(ctx, src, o)
+	return r.nodes(ctx, o)
 }
 
-// nodes lists the registered nodes in scope, when the source knows them.
-func (r *Report) nodes(ctx context.Context, src Source, o Options) error {
-	nl, ok := src.(NodeLister)
-	if !ok {
+// nodes lists the registered nodes in scope (retired ones excluded), when
+// the options name a node lister.
+func (r *Report) nodes(ctx context.Context, o Options) error {
+	if o.Nodes == nil {
 		return nil
 	}
-	docs, err := nl.NodeDocs(ctx)
+	revs, err := o.Nodes.List(ctx, nodes.Filter{Chain: o.Chain, Org: o.Org})
 	if err != nil {
 		return fmt.Errorf("list nodes: %w", err)
 	}
-	for _, d := range docs {
-		var n NodeRef
-		if err := json.Unmarshal(d, &n); err != nil {
-			return fmt.Errorf("node document: %w", err)
-		}
-		if (o.Chain != "" && n.Chain != o.Chain) || (o.Org != "" && n.Org != o.Org) {
-			continue
-		}
-		r.Scope.Nodes = append(r.Scope.Nodes, n)
+	for _, n := range revs {
+		r.Scope.Nodes = append(r.Scope.Nodes, NodeRef{
+			ID: n.ID, Chain: n.Chain, Channel: n.Channel, Org: n.Org, Kind: string(n.Kind), Endpoint: n.Endpoint, Version: n.Version,
+		})
 	}
 	sort.Slice(r.Scope.Nodes, func(i, j int) bool { return r.Scope.Nodes[i].ID < r.Scope.Nodes[j].ID })
 	return nil
@@ -310,7 +311,10 @@ func (r *Report) add(f *ledger.Finding, st supervise.State, rule *ledger.RuleInf
 	}
 	if rule != nil {
 		row.Recommendation = rule.Doc
+	} else {
+		rule = &ledger.RuleInfo{Severity: f.Severity, Category: f.Category}
 	}
+	row.Risk = !rule.Verifies()
 	closed := supervise.Closed(f.Status)
 	row.Overdue = !closed && !st.Deadline.IsZero() && now.After(st.Deadline)
 	r.Findings = append(r.Findings, row)

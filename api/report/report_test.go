@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/supervise"
+	"github.com/lianjian/lianjian/nodes"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden reports in testdata")
@@ -45,11 +45,26 @@ func (m *memSource) Findings(_ context.Context, q ledger.FindingFilter, _ ledger
 	}
 	return out, "", nil
 }
-func (m *memSource) NodeDocs(context.Context) ([]json.RawMessage, error) {
-	return []json.RawMessage{
-		json.RawMessage(`{"id":"peer0-org1","chain":"fab-gm","org":"Org1MSP","kind":"peer","endpoint":"127.0.0.1:7051","version":"2.5.9","tlsCA":"x"}`),
-		json.RawMessage(`{"id":"geth-1","chain":"evm-dev","org":"Ops","kind":"evm-rpc","endpoint":"http://127.0.0.1:8545"}`),
-	}, nil
+
+// memNodes is an in-memory NodeLister that filters like the registry.
+type memNodes []nodes.Revision
+
+func (m memNodes) List(_ context.Context, f nodes.Filter) ([]nodes.Revision, error) {
+	var out []nodes.Revision
+	for _, n := range m {
+		if (f.Chain != "" && n.Chain != f.Chain) || (f.Org != "" && n.Org != f.Org) || (n.Retired && !f.Retired) {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// registered are the nodes of the reports: two active, one retired.
+var registered = memNodes{
+	{Node: nodes.Node{ID: "peer0-org1", Chain: "fab-gm", Org: "Org1MSP", Kind: nodes.FabricPeer, Endpoint: "127.0.0.1:7051", Version: "2.5.9", TLSCA: "x"}, Rev: 1},
+	{Node: nodes.Node{ID: "geth-1", Chain: "evm-dev", Org: "Ops", Kind: nodes.EVMRPC, Endpoint: "http://127.0.0.1:8545"}, Rev: 1},
+	{Node: nodes.Node{ID: "peer9-org2", Chain: "fab-gm", Org: "Org2MSP", Kind: nodes.FabricPeer, Endpoint: "127.0.0.1:9051", Retired: true}, Rev: 2},
 }
 
 func (m *memSource) FindingState(_ context.Context, id string) (supervise.State, error) {
@@ -59,7 +74,7 @@ func (m *memSource) FindingState(_ context.Context, id string) (supervise.State,
 var (
 	t0    = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	rules = []*ledger.RuleInfo{
-		{ID: "CRY-WEAK-ALGO", Title: "Non-GM signature on a GM chain", Doc: "Use SM2 certificates issued by the GM CA.", Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{"GM/T 0111-2021 6.2"}},
+		{ID: "CRY-WEAK-ALGO", Title: "Non-GM signature on a GM chain", Doc: "Use SM2 certificates issued by the GM CA.", Severity: ledger.High, Category: ledger.CatCrypto, Clauses: []string{"GM/T 0111-2021 6.2"}, Risk: true},
 		{ID: "INT-HEADER-HASH", Title: "Block header hash mismatch", Doc: "Re-sync the peer from a trusted orderer.", Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{"GB/T 42570-2023 7.3"}},
 	}
 )
@@ -99,6 +114,7 @@ func TestReportGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Now = now
 			tc.o.Rules = func() []*ledger.RuleInfo { return rules }
+			tc.o.Nodes = registered
 			r, err := Build(context.Background(), source(), tc.o)
 			if err != nil {
 				t.Fatal(err)
@@ -127,7 +143,7 @@ func TestReportGolden(t *testing.T) {
 
 func TestReportContent(t *testing.T) {
 	now := t0.Add(48 * time.Hour)
-	r, err := Build(context.Background(), source(), Options{Now: now, Rules: func() []*ledger.RuleInfo { return rules }})
+	r, err := Build(context.Background(), source(), Options{Now: now, Rules: func() []*ledger.RuleInfo { return rules }, Nodes: registered})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +153,13 @@ func TestReportContent(t *testing.T) {
 	}
 	if r.Findings[0].Recommendation != rules[1].Doc || r.Basis[0].Findings != 2 || r.Scope.Chains[0].Height != 42 || len(r.Scope.Nodes) != 2 {
 		t.Errorf("rows, basis or scope wrong: %+v %+v %+v", r.Findings[0], r.Basis, r.Scope.Chains)
+	}
+	// A failed integrity check and a risk beside the verification status,
+	// as the API and the console tell them apart.
+	for _, row := range r.Findings {
+		if want := row.Rule == "CRY-WEAK-ALGO"; row.Risk != want {
+			t.Errorf("row %s risk = %v, want %v", row.Rule, row.Risk, want)
+		}
 	}
 	var html, csv bytes.Buffer
 	_ = r.Render(&html, FormatHTML)

@@ -39,6 +39,14 @@ func TestNodesCommand(t *testing.T) {
 		{append([]string{"nodes", "register", "--id", "peer1", "--chain", "nope", "--org", "Org1MSP", "--kind", "fabric-peer", "--endpoint", dead}, d...), "", "unknown chain"},
 		{append([]string{"nodes", "register", "--id", "peer1", "--chain", "fab", "--org", "Org1MSP", "--kind", "fabric-peer", "--endpoint", "nohost"}, d...), "", "want host:port"},
 		{append([]string{"nodes", "list"}, d...), "peer0", ""},
+		// The report lists the registered node with its fields, and only
+		// for its own org.
+		{args: append([]string{"report", "--format", "json", "--org", "Org1MSP"}, d...), wantOut: `"id": "peer0",
+        "chain": "fab",
+        "org": "Org1MSP",
+        "kind": "fabric-peer",
+        "endpoint": "` + dead + `"`},
+		{args: append([]string{"report", "--format", "json", "--org", "Org2MSP"}, d...), wantOut: `"nodes": []`},
 		{append([]string{"nodes", "list", "--lang", "en"}, d...), "CHANGE", ""},
 		{append([]string{"nodes", "check", "--id", "peer0"}, d...), "NODE-UNREACHABLE", ""},
 		{append([]string{"nodes", "check", "--id", "peer0"}, d...), "NODE-VERSION-ADVISORY", ""},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/api/report"
+	"github.com/lianjian/lianjian/nodes"
 )
 
 func init() {
@@ -49,6 +50,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	o.Nodes = nodes.NewRegistry(db, db)
 	r, err := report.Build(ctx, db, o)
 	if err != nil {
 		return err

@@ -58,6 +58,12 @@ func writeRulesMarkdown(w io.Writer, rules []*ledger.RuleInfo) {
 	}
 	for _, r := range rules {
 		fmt.Fprintf(w, "\n## %s\n\n**%s** — severity %s, category %s.\n\n%s\n", r.ID, r.Title, r.Severity, r.Category, r.Doc)
+		switch {
+		case r.Verifies():
+			fmt.Fprintln(w, "\nVerdict: an integrity or cryptographic check; a failure fails the verification status of the object it is about.")
+		case r.Risk:
+			fmt.Fprintln(w, "\nVerdict: a risk; its finding is shown beside the verification status of the object it is about and never fails it.")
+		}
 		if len(r.Clauses) > 0 {
 			fmt.Fprintf(w, "\nServes: %s.\n", strings.Join(r.Clauses, "; "))
 		}

@@ -51,6 +51,9 @@ var (
 		Doc: "A legacy transaction signed without the chain id (pre-EIP-155) is valid on every chain that shares the sender's nonce. " +
 			"It can be replayed on another network. Nodes should refuse them (geth: leave --rpc.allow-unprotected-txs off) and wallets should sign with the chain id.",
 		Severity: ledger.Medium, Category: ledger.CatCrypto, Clauses: []string{"EIP-155"},
+		// The signature verifies and the sender recovers: the transaction
+		// is authentic, only open to replay elsewhere.
+		Risk: true,
 	}
 	RuleContractAddress = &ledger.RuleInfo{
 		ID: "EVM-CONTRACT-ADDRESS", Title: "Created contract address does not follow from creator and nonce",

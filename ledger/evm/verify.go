@@ -22,14 +22,15 @@ func (v *verifier) check(r *ledger.RuleInfo, subj ledger.Subject, name string, o
 	if ok {
 		detail = ""
 	}
+	// Only integrity and cryptographic checks join the verdicts; a risk
+	// rule's finding (replay exposure) is shown beside them.
 	if v.tx != nil {
-		v.tx.Verdict.Add(name, ok, detail)
-		if !ok {
+		if v.tx.Verdict.Check(r, name, ok, detail) && !ok {
 			// A failed transaction fails the block that carries it.
 			v.b.Verdict.Add("tx "+v.tx.ID+" "+name, false, detail)
 		}
 	} else {
-		v.b.Verdict.Add(name, ok, detail)
+		v.b.Verdict.Check(r, name, ok, detail)
 	}
 	if ok {
 		return

@@ -96,12 +96,14 @@ var (
 		Doc: "PBFT with n sealers tolerates ⌊(n−1)/3⌋ faulty ones, so below 4 sealers a single faulty or malicious sealer can stall or fork the chain. " +
 			"Add sealers run by independent organisations (addSealer through governance) until at least 4, better 3f+1 for the faults to tolerate.",
 		Severity: ledger.High, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus},
+		Risk: true, // posture: shown beside verification statuses, never failing them
 	}
 	RuleWeightShare = &ledger.RuleInfo{
 		ID: "FISCO-WEIGHT-SHARE", Title: "One party holds a blocking share of consensus weight",
 		Doc: "The vote weight of one organisation (declared in the chain's config) or, where none are declared, of one sealer exceeds total − quorum: " +
 			"without it the others cannot commit blocks, so it alone can halt the chain. Rebalance weights (setWeight) or add sealers of other organisations.",
 		Severity: ledger.High, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus},
+		Risk: true, // posture: shown beside verification statuses, never failing them
 	}
 	RuleUnauthorisedChange = &ledger.RuleInfo{
 		ID: "FISCO-GOV-UNAUTHORISED", Title: "Sealer set changed outside the governance rules in force",
@@ -115,6 +117,7 @@ var (
 		Doc: "A governance transaction set a system configuration value that weakens the chain: permission checks switched off (auth_check_status 0), " +
 			"block transaction limits outside sane ranges, a gas limit too low to run transactions, or extreme consensus timings. Review the change with the consortium.",
 		Severity: ledger.Medium, Category: ledger.CatConsortium, Clauses: []string{clauseConsensus},
+		Risk: true, // posture: shown beside verification statuses, never failing them
 	}
 	RuleParent = &ledger.RuleInfo{
 		ID: "FISCO-PARENT-HASH", Title: "Block does not link to its parent",

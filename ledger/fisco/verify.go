@@ -119,15 +119,14 @@ func (r report) check(rule *ledger.RuleInfo, tx *ledger.Tx, name string, ok bool
 	if ok {
 		detail = ""
 	}
+	// Only integrity and cryptographic checks (rule.Verifies) join the
+	// verdicts; notes and risks are findings beside them.
 	if tx != nil {
-		if ok || rule.Severity.Rank() >= ledger.Medium.Rank() {
-			tx.Verdict.Add(name, ok, detail)
-		}
-		if !ok && rule.Severity.Rank() >= ledger.Medium.Rank() {
+		if tx.Verdict.Check(rule, name, ok, detail) && !ok {
 			r.b.Verdict.Add("tx "+tx.ID+" "+name, false, detail)
 		}
-	} else if ok || rule.Severity.Rank() >= ledger.Medium.Rank() {
-		r.b.Verdict.Add(name, ok, detail)
+	} else {
+		r.b.Verdict.Check(rule, name, ok, detail)
 	}
 	if ok {
 		return

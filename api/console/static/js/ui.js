@@ -52,6 +52,20 @@ export function verdictBadge(v) {
   return h('span', { class: `badge ${s}` }, tv('verdict', s));
 }
 
+/** CLOSED are the workflow statuses that end a finding until a reopen. */
+const CLOSED = ['resolved', 'accepted-risk', 'false-positive'];
+
+/**
+ * riskBadges shows the open risk findings of an object (a replay risk, a
+ * posture finding) beside its verification status: a risk never fails the
+ * status, which only integrity and cryptographic checks decide.
+ */
+export function riskBadges(findings) {
+  const open = findings.filter((f) => f.risk && !CLOSED.includes(f.status));
+  return open.map((f) => h('a', { href: `#/findings/${encodeURIComponent(f.id)}`, class: `badge risk ${f.severity}`, title: f.title || f.rule, dataset: { rule: f.rule } },
+    t('verdict.riskBadge', { sev: tv('sev', f.severity), rule: f.rule })));
+}
+
 /** validBadge shows a transaction's validation code or receipt status. */
 export function validBadge(valid, status) {
   return h('span', { class: `badge ${valid ? 'ok' : 'bad'}` }, status || (valid ? 'VALID' : 'INVALID'));

@@ -4,7 +4,7 @@ import * as api from '../api.js';
 import { h, kv, link, enc, short, fmtTime, num } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { vtable } from '../table.js';
-import { guard, panel, verdictBadge, validBadge, checks, notAvailable, errorBox, sevBadge, statusBadge } from '../ui.js';
+import { guard, panel, verdictBadge, validBadge, checks, notAvailable, errorBox, sevBadge, statusBadge, riskBadges } from '../ui.js';
 import * as fisco from './fisco.js';
 
 /** chainTabs is the sub-navigation of one chain. */
@@ -83,8 +83,8 @@ export async function block({ el, params }) {
     [t('explorer.lastConfig'), b.fabric ? link(`/chains/${enc(c.id)}/config?at=${b.height}`, String(b.fabric.lastConfig)) : ''],
     [t('explorer.ordererType'), b.fabric?.ordererType],
     [t('explorer.headerHash'), b.fabric?.headerHashAlgo],
-    [t('explorer.audit'), b.audit ? verdictBadge(b.audit.verdict || b.audit) : ''],
-  ]), checks(b.verdict), b.audit ? checks(b.audit.verdict || b.audit) : null));
+    [t('explorer.audit'), b.audit ? h('span', null, verdictBadge(b.audit.verdict || b.audit), ' ', h('span', { class: 'muted' }, fmtTime(b.audit.at))) : ''],
+  ]), checks(b.verdict)));
   if (b.fisco) el.append(fisco.sealersPanel(b));
   if (b.signatures?.length) el.append(panel(t('explorer.blockSignatures'), b.signatures.map(signature)));
   if (b.config) el.append(panel(t('explorer.config'), h('p', null, link(`/chains/${enc(c.id)}/config?at=${b.height}`, t('explorer.viewConfig', { n: b.height })))));
@@ -166,7 +166,10 @@ function renderTx(el, c, x) {
   const ch = enc(c.id);
   mergeAudit(x);
   const audit = x.audit?.checks ? x.audit : x.audit?.verdict;
-  el.append(h('h1', null, t('explorer.tx'), ' ', verdictBadge(x.verdict), ' ', validBadge(x.valid, x.status)), chainTabs(c.id, '', c.kind));
+  // One verification status in the header (the API combines the ingest's
+  // checks with the auditor's); open risk findings are shown beside it.
+  const risks = h('span', { id: 'tx-risks' });
+  el.append(h('h1', null, t('explorer.tx'), ' ', h('span', { id: 'tx-verdict' }, verdictBadge(x.verdict)), ' ', validBadge(x.valid, x.status), ' ', risks), chainTabs(c.id, '', c.kind));
   const contract = x.contract || x.fabric?.chaincode;
   el.append(panel(t('explorer.overview'), kv([
     [t('explorer.txId'), h('span', { class: 'mono', id: 'tx-id' }, x.id)],
@@ -184,8 +187,8 @@ function renderTx(el, c, x) {
     [t('explorer.creator'), x.creator ? `${x.creator.mspId || ''} ${x.creator.subject || ''}` : ''],
     [t('explorer.decodeError'), x.fabric?.decodeError],
     ...fisco.txRows(x),
-    [t('explorer.audit'), audit ? verdictBadge(audit) : ''],
-  ]), checks(x.verdict), audit ? checks(audit) : null));
+    [t('explorer.audit'), audit ? h('span', { id: 'tx-audit' }, verdictBadge(audit), ' ', h('span', { class: 'muted' }, fmtTime(x.audit.at))) : ''],
+  ]), checks(x.verdict)));
   if (x.fisco?.governance) el.append(fisco.governancePanel(x));
   el.append(panel(t('explorer.signaturesN', { n: x.signatures.length }), h('div', { id: 'tx-sigs' }, x.signatures.length ? x.signatures.map(signature) : h('p', { class: 'muted' }, t('table.empty')))));
   if (x.fabric) {
@@ -208,6 +211,7 @@ function renderTx(el, c, x) {
     if (x.fabric?.chaincode) refs.push(`${x.id}/policy:${x.fabric.chaincode}`);
     const pages = await Promise.all(refs.map((ref) => api.get('findings', { chain: c.id, subject: ref, limit: 50 })));
     const fs = pages.flatMap((p) => p.items);
+    risks.replaceChildren(...riskBadges(fs));
     related.replaceChildren(fs.length ? table([t('findings.severity'), t('findings.rule'), t('findings.subject'), t('findings.status'), t('findings.message')],
       fs.map((f) => [sevBadge(f.severity), link(`/findings/${enc(f.id)}`, f.rule), f.subject.ref.slice(x.id.length + 1) || t('explorer.tx'), statusBadge(f.status), f.message]))
       : h('p', { class: 'muted' }, t('findings.none')));

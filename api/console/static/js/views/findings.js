@@ -93,6 +93,8 @@ export async function detail({ el, params }) {
   el.append(panel(t('findings.detail'), kv([
     [t('findings.message'), f.message],
     [t('findings.rule'), h('span', null, f.rule, ' · ', tv('cat', f.category))],
+    [t('findings.ruleTitle'), f.title],
+    [t('findings.effect'), h('span', { id: 'finding-effect', dataset: { risk: String(!!f.risk) } }, f.risk ? t('findings.effectRisk') : t('findings.effectCheck'))],
     [t('explorer.chain'), link(`/chains/${enc(f.chain)}/blocks`, f.chain)],
     [t('findings.subject'), link(subject, `${tv('kind', f.subject?.kind)} ${f.subject?.ref}${f.subject?.height !== undefined ? ' @ ' + num(f.subject.height) : ''}`, { id: 'finding-subject', class: 'mono' })],
     [t('findings.org'), f.subject?.org],
@@ -102,6 +104,9 @@ export async function detail({ el, params }) {
     [t('findings.confirmed'), hist?.state?.confirmed ? '✓' : ''],
     ['ID', h('span', { class: 'mono' }, f.id)],
   ])));
+  el.append(panel(t('findings.advice'), h('div', { id: 'finding-advice' },
+    f.advice ? h('p', null, f.advice) : h('p', { class: 'muted' }, t('findings.noAdvice')),
+    f.clauses?.length ? h('p', null, h('b', null, t('findings.clauses')), ' ', f.clauses.join('；')) : null)));
   const ev = Object.entries(f.evidence || {});
   el.append(panel(t('findings.evidence'), ev.length ? h('table', { id: 'evidence' }, h('tbody', null, ev.sort().map(([k, v]) => h('tr', null, h('th', null, k), h('td', { class: 'mono' }, evidenceValue(f, k, v)))))) : h('p', { class: 'muted' }, t('findings.noEvidence'))));
   el.append(panel(t('findings.workflow'), transitionForm(f, () => window.dispatchEvent(new HashChangeEvent('hashchange')))));
