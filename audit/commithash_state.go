@@ -48,6 +48,10 @@ type commitState struct {
 	// applied those writes is not known, so their versions are not known
 	// until a VALID transaction writes them again.
 	doubt map[stateKey]bool
+	// suspects holds the keys written in the block being checked by
+	// transactions recorded VALID whose reads conflict: they join doubt
+	// when the block is applied.
+	suspects map[stateKey]bool
 	// stored persists the state in the index (state_store.go).
 	stored stateStore
 }
@@ -57,6 +61,7 @@ func (s *commitState) reset() {
 	clear(s.vals)
 	clear(s.sorted)
 	clear(s.doubt)
+	clear(s.suspects)
 	s.size, s.complete = 0, false
 	s.stored.forget()
 }
@@ -131,6 +136,14 @@ func (s *commitState) apply(u *updateBatch) {
 		s.vals[k] = stateValue{value: bytes.Clone(w.value), block: u.height, tx: w.tx}
 		s.size += entrySize(k, w.value)
 	}
+	for k := range s.suspects {
+		if s.doubt == nil {
+			s.doubt = map[stateKey]bool{}
+		}
+		s.doubt[k] = true
+		s.stored.touch(k)
+	}
+	clear(s.suspects)
 	budget := s.budget
 	if budget == 0 {
 		budget = commitStateBudget

@@ -93,6 +93,9 @@ func (a *Auditor) revalidate(res *BlockResult, b *ledger.Block, i int, tx *ledge
 	}
 	switch {
 	case c != nil && tx.Valid:
+		// Whether the peer applied its writes is in doubt: what reads
+		// them later is not judged on them.
+		st.suspect(tx.Fabric.RWSets)
 		want := "MVCC_READ_CONFLICT"
 		if c.phantom {
 			want = "PHANTOM_READ_CONFLICT"
@@ -123,6 +126,10 @@ func (s *commitState) judge(rws []ledger.NsRWSet, u *updateBatch, height uint64)
 		for _, r := range ns.Reads {
 			k := stateKey{ns.Namespace, "", r.Key}
 			if w, ok := u.writes[k]; ok {
+				if s.suspects[k] {
+					known = false
+					continue
+				}
 				return &conflict{key: r.Key, why: fmt.Sprintf("%s, read at %s, was written by tx %d of this block", k, readVersion(r), w.tx)}, true
 			}
 			blk, txn, found, ok := s.version(k, height)
@@ -177,6 +184,18 @@ func (s *commitState) distrust(rws []ledger.NsRWSet) {
 	}
 	if len(s.doubt) > maxDoubt {
 		s.reset()
+	}
+}
+
+// suspect marks the keys a transaction recorded VALID writes, whose
+// reads conflict, as in doubt once the block is applied: its writes are
+// in the peer's state only if its validation code was not altered.
+func (s *commitState) suspect(rws []ledger.NsRWSet) {
+	if s.suspects == nil {
+		s.suspects = map[stateKey]bool{}
+	}
+	for k := range txOps(rws) {
+		s.suspects[k] = true
 	}
 }
 
@@ -238,6 +257,9 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 		}
 	}
 	for k, w := range u.writes {
+		if k.ns == ns && k.coll == "" && in(k.key) && s.suspects[k] {
+			return nil, false
+		}
 		if k.ns == ns && k.coll == "" && in(k.key) && w.value != nil {
 			got = append(got, result{key: k.key, blk: height, txn: w.tx, fromBlock: true})
 		}

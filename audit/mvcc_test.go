@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +251,40 @@ func checkNamed(v ledger.Verdict, name string) (ledger.Check, bool) {
 		}
 	}
 	return ledger.Check{}, false
+}
+
+// TestMVCCOneLieOneFinding replays two blocks: in the first, tx 1 is
+// recorded VALID although tx 0 wrote the key it read (a flipped code);
+// in the second, a transaction reads the key at tx 0's version, which is
+// right if the flip was made after commit. Whether the peer applied
+// tx 1's writes is not known, so only tx 1 is reported.
+func TestMVCCOneLieOneFinding(t *testing.T) {
+	a := newAuditor(t, ledger.CryptoIntl)
+	a.commit.state.start()
+	put := func(h uint64, i int, read ledger.KVRead, value string) ledger.Tx {
+		return ledger.Tx{ID: fmt.Sprintf("tx%d-%d", h, i), Height: h, Index: i, Type: typeEndorser, Valid: true, Status: "VALID",
+			Fabric: &ledger.FabricTx{RWSets: []ledger.NsRWSet{{Namespace: "cc", Reads: []ledger.KVRead{read},
+				Writes: []ledger.KVWrite{{Key: "n", Value: []byte(value)}}}}}}
+	}
+	run := func(b *ledger.Block) *BlockResult {
+		res := &BlockResult{Height: b.Height, Txs: make([]TxVerdict, len(b.Txs))}
+		u := buildBatch(b, a.commit.lookup(b.Height), a.revalidator(res, b))
+		a.commit.state.apply(u)
+		return res
+	}
+	absent := ledger.KVRead{Key: "n", Missing: true}
+	r1 := run(&ledger.Block{Height: 5, Txs: []ledger.Tx{put(5, 0, absent, "a"), put(5, 1, absent, "b")}})
+	r2 := run(&ledger.Block{Height: 6, Txs: []ledger.Tx{put(6, 0, ledger.KVRead{Key: "n", BlockNum: 5, TxNum: 0}, "c")}})
+	fs := mvccFindings(append(r1.Findings, r2.Findings...))
+	if len(fs) != 1 || fs[0].Rule != RuleMVCCValid.ID || fs[0].Subject.Ref != "tx5-1" {
+		t.Fatalf("findings = %s, want one %s for tx5-1", listFindings(fs), RuleMVCCValid.ID)
+	}
+	if _, ok := txCheck(r2, 0); ok {
+		t.Errorf("block 6 tx 0 was judged on a key in doubt: %+v", r2.Txs[0].Verdict)
+	}
+	// A VALID write clears the doubt: the next read is judged again.
+	r3 := run(&ledger.Block{Height: 7, Txs: []ledger.Tx{put(7, 0, ledger.KVRead{Key: "n", BlockNum: 6, TxNum: 0}, "d")}})
+	if c, ok := txCheck(r3, 0); !ok || !c.OK {
+		t.Errorf("block 7 tx 0 re-validation = %+v (present %v), want judged valid", c, ok)
+	}
 }

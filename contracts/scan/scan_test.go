@@ -219,3 +219,25 @@ func TestScanHashAndWASM(t *testing.T) {
 		t.Errorf("New(Hash md5) = %v, want ErrUnknownHash", err)
 	}
 }
+
+// TestScanConstructor checks that constructor code is analysed: a secret
+// drawn in the constructor from block values is reported at its source
+// line, in the function "constructor".
+func TestScanConstructor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs solc-js from npm")
+	}
+	rep, err := scanner(t).Scan(context.Background(), "testdata/constructor/Draw.sol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		if f.Rule == evm.WeakRandomness.Info.ID && f.Location.Function == "constructor" && f.Location.Line == 11 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no %s at line 11 in the constructor; findings: %+v", evm.WeakRandomness.Info.ID, rep.Findings)
+	}
+}

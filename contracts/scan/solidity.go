@@ -74,6 +74,21 @@ func (s *Scanner) contract(c solc.Contract, out *solc.Output, sources []evm.Sour
 		return fmt.Errorf("scan %s:%s: %w", path, c.Name, err)
 	}
 	evm.Locate(res.Findings, res.Program, smap, sources)
+	if len(c.Creation) > 0 {
+		// The constructor runs once, from the creation code.
+		opts.Constructor = true
+		cres, err := evm.Scan(c.Creation, opts)
+		if err != nil {
+			return fmt.Errorf("scan %s:%s constructor: %w", path, c.Name, err)
+		}
+		cmap, err := evm.ParseSourceMap(c.CreationSourceMap)
+		if err != nil {
+			return fmt.Errorf("scan %s:%s constructor: %w", path, c.Name, err)
+		}
+		evm.Locate(cres.Findings, cres.Program, cmap, sources)
+		res.Findings = append(res.Findings, cres.Findings...)
+		res.Complete = res.Complete && cres.Complete
+	}
 	art.Analyze, art.Complete = time.Since(start), res.Complete
 	for i := range res.Findings {
 		l := &res.Findings[i].Location

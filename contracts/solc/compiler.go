@@ -96,7 +96,12 @@ type Contract struct {
 	Runtime []byte
 	// SourceMap is the runtime code's compressed source map.
 	SourceMap string
-	ABI       json.RawMessage
+	// Creation is the creation bytecode (constructor code followed by
+	// the runtime code as data), with unlinked addresses zeroed, and
+	// CreationSourceMap its source map; empty when the compiler gave none.
+	Creation          []byte
+	CreationSourceMap string
+	ABI               json.RawMessage
 }
 
 // Output is the result of compiling one unit.
@@ -134,7 +139,7 @@ func (c *Compiler) Compile(ctx context.Context, root string, files []string) (*O
 		"settings": map[string]any{
 			"optimizer": map[string]any{"enabled": c.cfg.Optimize, "runs": 200},
 			"outputSelection": map[string]any{"*": map[string]any{
-				"*": []string{"abi", "evm.deployedBytecode.object", "evm.deployedBytecode.sourceMap"},
+				"*": []string{"abi", "evm.deployedBytecode.object", "evm.deployedBytecode.sourceMap", "evm.bytecode.object", "evm.bytecode.sourceMap"},
 			}},
 		},
 	}

@@ -27,6 +27,10 @@ type stdOutput struct {
 				Object    string `json:"object"`
 				SourceMap string `json:"sourceMap"`
 			} `json:"deployedBytecode"`
+			Bytecode struct {
+				Object    string `json:"object"`
+				SourceMap string `json:"sourceMap"`
+			} `json:"bytecode"`
 		} `json:"evm"`
 	} `json:"contracts"`
 }
@@ -67,9 +71,14 @@ func decodeOutput(raw []byte) (*Output, error) {
 			if err != nil {
 				return nil, fmt.Errorf("contract %s:%s: %w", file, name, err)
 			}
-			out.Contracts = append(out.Contracts, Contract{
-				File: file, Name: name, Runtime: code, SourceMap: c.EVM.DeployedBytecode.SourceMap, ABI: c.ABI,
-			})
+			contract := Contract{File: file, Name: name, Runtime: code, SourceMap: c.EVM.DeployedBytecode.SourceMap, ABI: c.ABI}
+			if obj := c.EVM.Bytecode.Object; obj != "" {
+				if contract.Creation, err = evm.DecodeHex(unlink(obj)); err != nil {
+					return nil, fmt.Errorf("contract %s:%s creation code: %w", file, name, err)
+				}
+				contract.CreationSourceMap = c.EVM.Bytecode.SourceMap
+			}
+			out.Contracts = append(out.Contracts, contract)
 		}
 	}
 	slices.SortFunc(out.Contracts, func(a, b Contract) int {

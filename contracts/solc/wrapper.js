@@ -100,7 +100,10 @@ function legacy(input) {
     out.contracts[file] = out.contracts[file] || {};
     out.contracts[file][name] = {
       abi: abi,
-      evm: { deployedBytecode: { object: c.runtimeBytecode || '', sourceMap: c.srcmapRuntime || '' } },
+      evm: {
+        deployedBytecode: { object: c.runtimeBytecode || '', sourceMap: c.srcmapRuntime || '' },
+        bytecode: { object: c.bytecode || '', sourceMap: c.srcmap || '' },
+      },
     };
   }
   return JSON.stringify(out);
