@@ -98,6 +98,11 @@ func Check(ctx context.Context, dir string, o Options) (*Report, error) {
 			return r, nil
 		}
 	}
+	if emptyMemtable(dir) {
+		// Left by a crash; badger's read-only Open cannot replay it.
+		r.Skipped = SkipUnclean
+		return r, nil
+	}
 	lost := new(lostReads)
 	db, err := openBadger(o.badgerOptions(dir, lost))
 	if err != nil && strings.Contains(err.Error(), "Log truncate required") {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -127,6 +129,11 @@ func checkBeforeOpen(dir string, o Options, c fileCheck) error {
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
 	defer unlock()
+	if !o.ReadOnly {
+		if err := removeEmptyMemtables(dir); err != nil {
+			return fmt.Errorf("open index %s: %w", dir, err)
+		}
+	}
 	var first *Damage
 	n, err := checkFiles(dir, o, c, func(d Damage) bool { first = &d; return false })
 	if err != nil {
@@ -139,6 +146,37 @@ func checkBeforeOpen(dir string, o Options, c fileCheck) error {
 		_ = writeVerified(dir, n.ids) // only an optimisation
 	}
 	return nil
+}
+
+// removeEmptyMemtables removes write-ahead log files of no bytes: a
+// crash right after badger created one leaves it so, and badger then
+// fails to open the index (dgraph-io/badger#2207). Such a file holds
+// nothing.
+func removeEmptyMemtables(dir string) error {
+	mems, err := filepath.Glob(filepath.Join(dir, "*.mem"))
+	if err != nil {
+		return err
+	}
+	for _, m := range mems {
+		if st, err := os.Stat(m); err == nil && st.Size() == 0 {
+			if err := os.Remove(m); err != nil {
+				return fmt.Errorf("remove the empty write-ahead log %s a crash left: %w", m, err)
+			}
+		}
+	}
+	return nil
+}
+
+// emptyMemtable reports whether dir holds a write-ahead log file of no
+// bytes, which only a writer's Open removes.
+func emptyMemtable(dir string) bool {
+	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	for _, m := range mems {
+		if st, err := os.Stat(m); err == nil && st.Size() == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // openBadger opens badger, turning a panic into a *CorruptError.

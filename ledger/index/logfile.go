@@ -25,6 +25,8 @@ import (
 const (
 	logHeaderSize = 20
 	maxKeySize    = 1 << 16 // badger rejects longer keys
+	// maxHeaderSize bounds an entry header: two bytes and three uvarints.
+	maxHeaderSize = 2 + 3*binary.MaxVarintLen64
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -38,6 +40,7 @@ type logDamage struct {
 	offset int
 	kind   DamageKind
 	err    error
+	header bool // the entry header itself does not make sense
 }
 
 func (d *logDamage) Error() string { return fmt.Sprintf("entry at offset %d: %v", d.offset, d.err) }
@@ -52,7 +55,7 @@ func walkLog(data []byte) (keyID uint64, err error) {
 		return 0, nil // created, never written: badger writes the header
 	}
 	if len(data) < logHeaderSize {
-		return 0, &logDamage{0, DamageUnreadable, fmt.Errorf("file of %d bytes is shorter than its %d-byte header", len(data), logHeaderSize)}
+		return 0, &logDamage{0, DamageUnreadable, fmt.Errorf("file of %d bytes is shorter than its %d-byte header", len(data), logHeaderSize), false}
 	}
 	keyID = binary.BigEndian.Uint64(data)
 	for off := logHeaderSize; off < len(data); {
@@ -61,12 +64,18 @@ func walkLog(data []byte) (keyID uint64, err error) {
 		case errors.Is(err, errTornEntry):
 			// Torn only if nothing was written after it.
 			if next, err := checkEntry(data[off+n:]); err == nil && next > 0 {
-				return keyID, &logDamage{off, DamageChecksum, errors.New("CRC-32C mismatch (checksum zeroed)")}
+				return keyID, &logDamage{off, DamageChecksum, errors.New("CRC-32C mismatch (checksum zeroed)"), false}
 			}
 			return keyID, nil
 		case err != nil:
 			var ld *logDamage
 			if errors.As(err, &ld) {
+				if ld.header && off+maxHeaderSize < len(data) && allZero(data[off+maxHeaderSize:]) {
+					// A header cut short by a crash in the pre-allocated
+					// file, with nothing after it: badger discards it,
+					// and with it only a write that never committed.
+					return keyID, nil
+				}
 				ld.offset += off
 				return keyID, ld
 			}
@@ -87,14 +96,14 @@ func checkEntry(b []byte) (int, error) {
 		if allZero(b) {
 			return 0, nil
 		}
-		return 0, &logDamage{0, DamageUnreadable, errors.New("the file ends inside an entry header (truncated)")}
+		return 0, &logDamage{0, DamageUnreadable, errors.New("the file ends inside an entry header (truncated)"), false}
 	}
 	hlen := 2
 	var lens [3]uint64
 	for i := range lens {
 		v, n := binary.Uvarint(b[hlen:])
 		if n <= 0 {
-			return 0, &logDamage{0, DamageUnreadable, errors.New("entry header does not parse (truncated or overwritten)")}
+			return 0, &logDamage{0, DamageUnreadable, errors.New("entry header does not parse (truncated or overwritten)"), true}
 		}
 		lens[i] = v
 		hlen += n
@@ -104,21 +113,21 @@ func checkEntry(b []byte) (int, error) {
 		if b[0] == 0 && b[1] == 0 && vlen == 0 && lens[2] == 0 {
 			return 0, nil
 		}
-		return 0, &logDamage{0, DamageUnreadable, errors.New("entry header has an empty key (overwritten)")}
+		return 0, &logDamage{0, DamageUnreadable, errors.New("entry header has an empty key (overwritten)"), true}
 	}
 	if klen > maxKeySize {
-		return 0, &logDamage{0, DamageUnreadable, fmt.Errorf("entry header gives a %d-byte key (overwritten)", klen)}
+		return 0, &logDamage{0, DamageUnreadable, fmt.Errorf("entry header gives a %d-byte key (overwritten)", klen), true}
 	}
 	body := uint64(hlen) + klen + vlen
 	if vlen > uint64(len(b)) || body+crc32.Size > uint64(len(b)) {
-		return 0, &logDamage{0, DamageUnreadable, fmt.Errorf("entry of %d bytes runs past the end of the file (truncated)", body+crc32.Size)}
+		return 0, &logDamage{0, DamageUnreadable, fmt.Errorf("entry of %d bytes runs past the end of the file (truncated)", body+crc32.Size), false}
 	}
 	sum := b[body : body+crc32.Size]
 	if crc32.Checksum(b[:body], castagnoli) != binary.BigEndian.Uint32(sum) {
 		if allZero(sum) {
 			return int(body) + crc32.Size, errTornEntry
 		}
-		return 0, &logDamage{0, DamageChecksum, errors.New("CRC-32C mismatch")}
+		return 0, &logDamage{0, DamageChecksum, errors.New("CRC-32C mismatch"), false}
 	}
 	return int(body) + crc32.Size, nil
 }

@@ -1,10 +1,16 @@
 package index
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/lianjian/lianjian/ledger"
 )
 
 // logEntry encodes one entry as badger's logFile.encodeEntry does.
@@ -45,6 +51,9 @@ func TestWalkLog(t *testing.T) {
 		{"two entries", logFile(e1, e2), 0, 0},
 		{"zeroed tail", append(logFile(e1, e2), make([]byte, 64)...), 0, 0},
 		{"torn last entry", append(logFile(e1, torn), make([]byte, 64)...), 0, 0},
+		{"torn last header", append(logFile(e1, []byte{0x40, 0}), make([]byte, 64)...), 0, 0},
+		{"torn header before an entry", append(logFile(e1, []byte{0x40, 0, 0, 0, 0}, make([]byte, maxHeaderSize), e1), make([]byte, 64)...),
+			DamageUnreadable, logHeaderSize + len(e1)},
 		{"zeroed checksum before an entry", logFile(e1, tornMid, e1), DamageChecksum, logHeaderSize + len(e1)},
 		{"flipped byte", logFile(e1, flipped, e1), DamageChecksum, logHeaderSize + len(e1)},
 		{"truncated entry", logFile(e1, e2[:len(e2)-5]), DamageUnreadable, logHeaderSize + len(e1)},
@@ -84,4 +93,33 @@ func FuzzWalkLog(f *testing.F) {
 			t.Fatalf("damage at offset %d of a %d-byte file", ld.offset, len(data))
 		}
 	})
+}
+
+// TestEmptyMemtable checks the file a crash leaves right after badger
+// created a write-ahead log: a writer's Open removes it and opens the
+// index, and Check, which cannot replay it, says so.
+func TestEmptyMemtable(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openDir(t, dir)
+	if err := db.PutChain(ctx, ledger.Chain{ID: "a", Kind: ledger.KindEVM}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	empty := filepath.Join(dir, "00099.mem")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Check(ctx, dir, Options{})
+	if err != nil || !r.OK() || r.Skipped != SkipUnclean {
+		t.Fatalf("Check = %+v, %v; want no damage, records skipped as unclean", r, err)
+	}
+	db = openDir(t, dir)
+	defer db.Close()
+	if _, err := os.Stat(empty); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the empty write-ahead log is still there: %v", err)
+	}
+	if _, err := db.Chain(ctx, "a"); err != nil {
+		t.Errorf("Chain(a) after the reopen = %v", err)
+	}
 }

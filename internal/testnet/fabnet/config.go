@@ -152,8 +152,8 @@ Orderer: &OrdererDefaults
 	fmt.Fprintf(&b, `  BatchTimeout: %s
   BatchSize:
     MaxMessageCount: %d
-    AbsoluteMaxBytes: 10 MB
-    PreferredMaxBytes: 2 MB
+    AbsoluteMaxBytes: %s
+    PreferredMaxBytes: %s
   Organizations:
   Policies:
     Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
@@ -179,8 +179,20 @@ Profiles:
       <<: *ApplicationDefaults
       Organizations: [*Org1, *Org2]
       Capabilities: *ApplicationCapabilities
-`, n.opts.BatchTimeout, n.opts.MaxMessageCount)
+`, n.opts.BatchTimeout, n.opts.MaxMessageCount, byteSize(n.opts.AbsoluteMaxBytes), byteSize(n.opts.PreferredMaxBytes))
 	return b.String()
+}
+
+// byteSize writes a byte count the way configtx.yaml does ("2 MB" is
+// 2 MiB for configtxgen): in MB or KB when exact, else as a plain number.
+func byteSize(n int) string {
+	switch {
+	case n > 0 && n%(1<<20) == 0:
+		return strconv.Itoa(n>>20) + " MB"
+	case n > 0 && n%(1<<10) == 0:
+		return strconv.Itoa(n>>10) + " KB"
+	}
+	return strconv.Itoa(n)
 }
 
 var (

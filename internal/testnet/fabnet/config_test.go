@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -132,5 +133,81 @@ func TestCommittedRE(t *testing.T) {
 				t.Errorf("match(%q) = %q, %q, want %q, %q", tt.in, id, code, tt.id, tt.code)
 			}
 		})
+	}
+}
+
+func TestLastConfigRE(t *testing.T) {
+	// "peer channel fetch config" reads the newest block (9) for its
+	// LastConfig index, then fetches that block (7).
+	in := "2026-12-07 INFO [channelCmd] InitCmdFactory -> Endorser and orderer connections initialized\n" +
+		"2026-12-07 INFO [cli.common] readBlock -> Received block: 9\n" +
+		"2026-12-07 INFO [channelCmd] fetch -> Retrieving last config block: 7\n" +
+		"2026-12-07 INFO [cli.common] readBlock -> Received block: 7\n"
+	if m := lastConfigRE.FindAllStringSubmatch(in, -1); len(m) != 1 || m[0][1] != "7" {
+		t.Errorf("lastConfigRE matches %q, want only block 7", m)
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	tests := []struct {
+		in   int
+		want string
+	}{
+		{2 << 20, "2 MB"},
+		{10 << 20, "10 MB"},
+		{512 << 10, "512 KB"},
+		{2000000, "2000000"},
+		{1, "1"},
+	}
+	for _, tt := range tests {
+		if got := byteSize(tt.in); got != tt.want {
+			t.Errorf("byteSize(%d) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestConfigtxBatchSize(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"defaults", Options{}, "    MaxMessageCount: 10\n    AbsoluteMaxBytes: 10 MB\n    PreferredMaxBytes: 2 MB\n"},
+		{"production", Options{MaxMessageCount: 500, PreferredMaxBytes: 2 << 20}, "    MaxMessageCount: 500\n    AbsoluteMaxBytes: 10 MB\n    PreferredMaxBytes: 2 MB\n"},
+		{"big blocks", Options{MaxMessageCount: 500, PreferredMaxBytes: 32 << 20, AbsoluteMaxBytes: 64 << 20},
+			"    MaxMessageCount: 500\n    AbsoluteMaxBytes: 64 MB\n    PreferredMaxBytes: 32 MB\n"},
+		{"odd sizes", Options{PreferredMaxBytes: 1500000, AbsoluteMaxBytes: 3000 << 10}, "    AbsoluteMaxBytes: 3000 KB\n    PreferredMaxBytes: 1500000\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tx := laidOut(t, tt.opts).configtx(); !strings.Contains(tx, tt.want) {
+				t.Errorf("configtx() lacks %q:\n%s", tt.want, tx)
+			}
+		})
+	}
+}
+
+func TestSizedValue(t *testing.T) {
+	for _, size := range []int{1, 63, 64, 65, 4000, 120 << 10} {
+		v := sizedValue("k1", size)
+		if len(v) != size || strings.Trim(v, "0123456789abcdef") != "" {
+			t.Errorf("sizedValue(k1, %d) has %d bytes, not all hex", size, len(v))
+		}
+		if v != sizedValue("k1", size) || size >= 8 && v == sizedValue("k2", size) {
+			t.Errorf("sizedValue(_, %d) is not a function of the key alone", size)
+		}
+	}
+	// A long value must not repeat with a short period: it is a chain of hashes.
+	if v := sizedValue("k", 4096); strings.Count(v, v[:64]) != 1 {
+		t.Errorf("sizedValue(k, 4096) repeats its first 64 bytes")
+	}
+}
+
+func TestBulkPutSizedRejects(t *testing.T) {
+	n := &Network{opts: Options{Dir: t.TempDir()}.withDefaults()}
+	for _, size := range []int{0, -1, 5<<20 + 1} {
+		if _, err := n.BulkPutSized(context.Background(), "k", 1, size, 1); !errors.Is(err, ErrBadOptions) {
+			t.Errorf("BulkPutSized(value size %d) = %v, want ErrBadOptions", size, err)
+		}
 	}
 }

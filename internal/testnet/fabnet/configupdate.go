@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -15,6 +17,8 @@ import (
 // compute_update, wrap it in an envelope, sign it as the orderer admin
 // (signconfigtx) and submit it as Org1's admin (channel update). It waits
 // until Org1's peer has committed the CONFIG block and returns its number.
+// The update also cuts the orderer's pending batch into a block of its
+// own, before the CONFIG block.
 func (n *Network) UpdateBatchTimeout(ctx context.Context, d time.Duration) (uint64, error) {
 	dir, err := os.MkdirTemp(n.path("tmp"), "config-update-")
 	if err != nil {
@@ -71,10 +75,25 @@ func (n *Network) UpdateBatchTimeout(ctx context.Context, d time.Duration) (uint
 	if _, err := n.tool(ctx, "peer", org1Env, args...); err != nil {
 		return 0, err
 	}
+	// The orderer cuts any pending batch into a block before the CONFIG
+	// block, so the CONFIG block is the last config block the orderer has
+	// at or above the height before the update, not necessarily that
+	// height.
+	var num uint64
+	err = retry(ctx, n.opts.ReadyTimeout, func() error {
+		var err error
+		if num, err = n.lastConfigBlock(ctx, org1, f("last_config.pb")); err == nil && num < before {
+			err = fmt.Errorf("%w: orderer's last config block is %d, below %d", ErrNotReady, num, before)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
 	err = retry(ctx, n.opts.ReadyTimeout, func() error {
 		h, err := n.Height(ctx)
-		if err == nil && h <= before {
-			err = fmt.Errorf("%w: config block not committed at height %d", ErrNotReady, h)
+		if err == nil && h <= num {
+			err = fmt.Errorf("%w: config block %d not committed at height %d", ErrNotReady, num, h)
 		}
 		return err
 	})
@@ -82,7 +101,29 @@ func (n *Network) UpdateBatchTimeout(ctx context.Context, d time.Duration) (uint
 		return 0, err
 	}
 	n.txs.Add(1)
-	return before, nil
+	return num, nil
+}
+
+var lastConfigRE = regexp.MustCompile(`Retrieving last config block: (\d+)`)
+
+// lastConfigBlock fetches the channel's last config block from the orderer
+// as id into file and returns its number, which the peer CLI logs after
+// reading it from the newest block's metadata.
+func (n *Network) lastConfigBlock(ctx context.Context, id Identity, file string) (uint64, error) {
+	args := append([]string{"channel", "fetch", "config", file, "-c", n.opts.Channel}, n.ordererFlags(id)...)
+	_, stderr, err := n.run(ctx, "peer", n.cliEnv(id, n.peers[0]), args...)
+	if err != nil {
+		return 0, err
+	}
+	m := lastConfigRE.FindSubmatch(stderr)
+	if m == nil {
+		return 0, fmt.Errorf("%w: channel fetch config: no block number in output: %s", ErrCommand, tail(stderr))
+	}
+	num, err := strconv.ParseUint(string(m[1]), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: channel fetch config: %w", ErrCommand, err)
+	}
+	return num, nil
 }
 
 // encode runs configtxlator proto_encode on JSON input.

@@ -51,8 +51,12 @@
 // Put, Delete and Incr invoke the chaincode through the peer CLI, endorsed by
 // both peers, and wait for the commit. Invoke with a single org produces
 // ENDORSEMENT_POLICY_FAILURE; IncrConcurrent produces MVCC_READ_CONFLICT;
-// BulkPut fills the ledger quickly; UpdateBatchTimeout commits a channel
-// config update (configtxlator compute_update, signconfigtx, channel update).
+// BulkPut fills the ledger quickly; BulkPutSized submits puts with values
+// of a given size through fabric-sdk-go, fast enough to fill blocks of
+// Options.MaxMessageCount transactions or Options.PreferredMaxBytes bytes
+// (up to MaxAbsoluteMaxBytes) under a long BatchTimeout; UpdateBatchTimeout
+// commits a channel config update (configtxlator compute_update,
+// signconfigtx, channel update), which also cuts the pending batch.
 // Query evaluates a chaincode function without a transaction.
 //
 // # Access

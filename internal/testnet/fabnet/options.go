@@ -19,6 +19,19 @@ const (
 	DefaultChaincode = "kvcc"
 )
 
+// Default batch sizes of the orderer, as in Fabric's sample configtx.yaml.
+const (
+	DefaultPreferredMaxBytes = 2 << 20  // 2 MiB
+	DefaultAbsoluteMaxBytes  = 10 << 20 // 10 MiB
+)
+
+// MaxAbsoluteMaxBytes bounds Options.AbsoluteMaxBytes. A block is its
+// batch plus a header and metadata, and it travels whole in one gRPC
+// message (orderer deliver to the peers, qscc GetBlockByNumber to
+// clients), which the sample core.yaml and orderer.yaml cap at 100 MiB;
+// 99 MiB leaves room for the envelope around the block.
+const MaxAbsoluteMaxBytes = 99 << 20
+
 // MaxOrderers bounds Options.Orderers: enough for Raft with f=3 or BFT
 // with f=2, few enough for a test machine.
 const MaxOrderers = 7
@@ -62,6 +75,15 @@ type Options struct {
 	BatchTimeout time.Duration
 	// MaxMessageCount is the most transactions per block (default 10).
 	MaxMessageCount int
+	// PreferredMaxBytes is the orderer's BatchSize.PreferredMaxBytes
+	// (default DefaultPreferredMaxBytes): a block is cut before the
+	// serialised transactions in it would exceed it, and a transaction
+	// larger than it gets a block of its own.
+	PreferredMaxBytes int
+	// AbsoluteMaxBytes is the orderer's BatchSize.AbsoluteMaxBytes
+	// (default DefaultAbsoluteMaxBytes; not below PreferredMaxBytes,
+	// not above MaxAbsoluteMaxBytes): the orderer refuses a larger transaction.
+	AbsoluteMaxBytes int
 	// Bin is a bin dir from Build; when empty Start calls Build.
 	Bin Bin
 	// Logger receives progress messages (default: discard).
@@ -89,6 +111,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxMessageCount == 0 {
 		o.MaxMessageCount = 10
+	}
+	if o.PreferredMaxBytes == 0 {
+		o.PreferredMaxBytes = DefaultPreferredMaxBytes
+	}
+	if o.AbsoluteMaxBytes == 0 {
+		o.AbsoluteMaxBytes = DefaultAbsoluteMaxBytes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -127,6 +155,12 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: %d orderers, want 1 to %d", ErrBadOptions, o.Orderers, MaxOrderers)
 	case o.BatchTimeout < 0 || o.MaxMessageCount < 0 || o.ReadyTimeout < 0:
 		return fmt.Errorf("%w: negative duration or count", ErrBadOptions)
+	case o.PreferredMaxBytes < 0 || o.AbsoluteMaxBytes < 0:
+		return fmt.Errorf("%w: negative batch size", ErrBadOptions)
+	case o.PreferredMaxBytes > o.AbsoluteMaxBytes:
+		return fmt.Errorf("%w: PreferredMaxBytes %d above AbsoluteMaxBytes %d", ErrBadOptions, o.PreferredMaxBytes, o.AbsoluteMaxBytes)
+	case o.AbsoluteMaxBytes > MaxAbsoluteMaxBytes:
+		return fmt.Errorf("%w: AbsoluteMaxBytes %d above %d (the nodes' 100 MiB gRPC message limit)", ErrBadOptions, o.AbsoluteMaxBytes, MaxAbsoluteMaxBytes)
 	}
 	return nil
 }

@@ -30,6 +30,15 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad channel", Options{Dir: "d", Channel: "Upper"}, ErrBadOptions},
 		{"client auth without TLS", Options{Dir: "d", TLS: TLSOptions{Disabled: true, PeerClientAuth: true}}, ErrBadOptions},
 		{"negative timeout", Options{Dir: "d", BatchTimeout: -1}, ErrBadOptions},
+		{"production batch", Options{Dir: "d", MaxMessageCount: 500, PreferredMaxBytes: 2 << 20}, nil},
+		{"big blocks", Options{Dir: "d", PreferredMaxBytes: 32 << 20, AbsoluteMaxBytes: 64 << 20}, nil},
+		{"preferred equals absolute", Options{Dir: "d", PreferredMaxBytes: 5 << 20, AbsoluteMaxBytes: 5 << 20}, nil},
+		{"largest absolute", Options{Dir: "d", AbsoluteMaxBytes: MaxAbsoluteMaxBytes}, nil},
+		{"preferred above default absolute", Options{Dir: "d", PreferredMaxBytes: 11 << 20}, ErrBadOptions},
+		{"preferred above absolute", Options{Dir: "d", PreferredMaxBytes: 3 << 20, AbsoluteMaxBytes: 1 << 20}, ErrBadOptions},
+		{"absolute above gRPC limit", Options{Dir: "d", AbsoluteMaxBytes: MaxAbsoluteMaxBytes + 1}, ErrBadOptions},
+		{"negative preferred", Options{Dir: "d", PreferredMaxBytes: -1}, ErrBadOptions},
+		{"negative absolute", Options{Dir: "d", AbsoluteMaxBytes: -1}, ErrBadOptions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +58,12 @@ func TestOptionsDefaults(t *testing.T) {
 	}
 	if o := (Options{Dir: "d", Orderers: 3}).withDefaults(); o.Orderers != 3 {
 		t.Errorf("withDefaults(Orderers: 3).Orderers = %d", o.Orderers)
+	}
+	if o.PreferredMaxBytes != 2<<20 || o.AbsoluteMaxBytes != 10<<20 {
+		t.Errorf("withDefaults() batch bytes = %d preferred, %d absolute; want 2 MiB, 10 MiB", o.PreferredMaxBytes, o.AbsoluteMaxBytes)
+	}
+	if o := (Options{Dir: "d", PreferredMaxBytes: 1000, AbsoluteMaxBytes: 2000}).withDefaults(); o.PreferredMaxBytes != 1000 || o.AbsoluteMaxBytes != 2000 {
+		t.Errorf("withDefaults(1000, 2000) batch bytes = %d, %d", o.PreferredMaxBytes, o.AbsoluteMaxBytes)
 	}
 }
 

@@ -3,9 +3,11 @@ package fabnet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -68,12 +70,30 @@ func driveAndCheck(ctx context.Context, t *testing.T, n *Network) {
 	if got, err := n.BulkPut(ctx, "bulk", 12, 4); err != nil || got != 12 {
 		t.Fatalf("BulkPut(12) = %d, %v", got, err)
 	}
+	// BulkPutSized does not wait for the commit; the 500ms BatchTimeout cuts.
+	if got, err := n.BulkPutSized(ctx, "sized", 6, 3000, 3); err != nil || got != 6 {
+		t.Fatalf("BulkPutSized(6, 3000 bytes) = %d, %v", got, err)
+	}
+	for i := range 6 {
+		k := "sized" + strconv.Itoa(i)
+		err := retry(ctx, 30*time.Second, func() error {
+			v, err := n.Query(ctx, "get", k)
+			if err == nil && string(v) != sizedValue(k, 3000) {
+				err = fmt.Errorf("get %s = %d bytes, want its 3000-byte value", k, len(v))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatalf("after BulkPutSized: %v", err)
+		}
+	}
 
 	height, err := n.Height(ctx)
 	if err != nil {
 		t.Fatalf("Height() = %v", err)
 	}
 	found := map[string]txSummary{}
+	written := map[string]txSummary{} // by key written
 	var conflicts, configs, total int
 	for num := range height {
 		raw, err := n.FetchBlock(ctx, num)
@@ -90,6 +110,9 @@ func driveAndCheck(ctx context.Context, t *testing.T, n *Network) {
 		total += len(sums)
 		for _, s := range sums {
 			found[s.TxID] = s
+			for _, k := range s.Writes {
+				written[k] = s
+			}
 			if s.Code == peer.TxValidationCode_MVCC_READ_CONFLICT {
 				conflicts++
 			}
@@ -122,6 +145,12 @@ func driveAndCheck(ctx context.Context, t *testing.T, n *Network) {
 	}
 	if conflicts == 0 || conflicts != wantConflicts {
 		t.Errorf("ledger has %d MVCC_READ_CONFLICT txs, invokes reported %d, want equal and > 0", conflicts, wantConflicts)
+	}
+	for i := range 6 {
+		k := "sized" + strconv.Itoa(i)
+		if s, ok := written[k]; !ok || s.Endorsements != 2 || s.Code != peer.TxValidationCode_VALID {
+			t.Errorf("BulkPutSized tx writing %s = %+v (found %v), want 2 endorsements, VALID", k, s, ok)
+		}
 	}
 	if configs != 2 {
 		t.Errorf("ledger has %d CONFIG txs, want 2 (genesis and update)", configs)

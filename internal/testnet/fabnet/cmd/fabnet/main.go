@@ -88,6 +88,8 @@ func parseUp(args []string) (upConfig, error) {
 	fs.BoolVar(&c.opts.TLS.OperationsClientAuth, "ops-client-auth", false, "operations endpoints use TLS and require client certificates")
 	fs.IntVar(&c.opts.Orderers, "orderers", 1, "number of orderers (consenters)")
 	fs.IntVar(&c.opts.MaxMessageCount, "block-size", 10, "most transactions per block")
+	fs.IntVar(&c.opts.PreferredMaxBytes, "preferred-max-bytes", fabnet.DefaultPreferredMaxBytes, "orderer BatchSize.PreferredMaxBytes: cut a block before it grows past this")
+	fs.IntVar(&c.opts.AbsoluteMaxBytes, "absolute-max-bytes", fabnet.DefaultAbsoluteMaxBytes, "orderer BatchSize.AbsoluteMaxBytes: refuse larger transactions")
 	fs.IntVar(&c.tx, "tx", 0, "bulk-put until the ledger holds at least this many transactions")
 	fs.IntVar(&c.parallel, "parallel", 16, "concurrent invokes during the bulk phase")
 	fs.BoolVar(&c.exit, "exit", false, "stop after the traffic instead of waiting for a signal")

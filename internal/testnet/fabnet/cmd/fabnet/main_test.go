@@ -30,6 +30,10 @@ func TestParseUp(t *testing.T) {
 		{name: "three orderers, ops client auth", args: []string{"--dir", "d", "--orderers", "3", "--ops-client-auth"}, check: func(c upConfig) bool {
 			return c.opts.Orderers == 3 && c.opts.TLS.OperationsClientAuth
 		}},
+		{name: "big blocks", args: []string{"--dir", "d", "--block-size", "500", "--preferred-max-bytes", "33554432", "--absolute-max-bytes", "67108864"}, check: func(c upConfig) bool {
+			return c.opts.MaxMessageCount == 500 && c.opts.PreferredMaxBytes == 32<<20 && c.opts.AbsoluteMaxBytes == 64<<20
+		}},
+		{name: "preferred above absolute", args: []string{"--dir", "d", "--preferred-max-bytes", "20971520"}, wantErr: true},
 		{name: "no dir", args: nil, wantErr: true},
 		{name: "too many orderers", args: []string{"--dir", "d", "--orderers", "99"}, wantErr: true},
 		{name: "ops client auth without tls", args: []string{"--dir", "d", "--no-tls", "--ops-client-auth"}, wantErr: true},
