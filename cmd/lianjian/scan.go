@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/contracts"
+	"github.com/lianjian/lianjian/contracts/chaincode"
 	"github.com/lianjian/lianjian/contracts/evm"
 	"github.com/lianjian/lianjian/contracts/scan"
 	"github.com/lianjian/lianjian/contracts/solc"
@@ -109,6 +110,15 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	if err := writeReport(e.stdout, f.format, *f.lang, rep); err != nil {
 		return err
 	}
+	// The coverage of Go code follows a text report; it goes to stderr
+	// beside JSON and SARIF so that their output stays one document.
+	cov := e.stdout
+	if f.format != "text" {
+		cov = e.stderr
+	}
+	if err := writeChaincodeCoverage(cov, *f.lang, paths, rep.Findings); err != nil {
+		return err
+	}
 	if store {
 		if err := storeScan(ctx, e, f, paths, rep.Findings); err != nil {
 			return fmt.Errorf("%w: scan: store findings: %w", errUsage, err)
@@ -186,6 +196,57 @@ func writeReport(w io.Writer, format string, l lang, rep *scan.Report) error {
 		return contracts.WriteSARIF(w, rep.Findings, contracts.SARIFOptions{ToolVersion: version, Properties: props})
 	}
 	return contracts.WriteText(w, rep.Findings, scanTexts[l])
+}
+
+// writeChaincodeCoverage tells how much of the Go code under paths was
+// analysed: files analysed, generated files skipped, declarations not
+// analysed (the chaincode.NotAnalysed findings) and how to analyse them.
+// It writes nothing when paths hold no Go code.
+func writeChaincodeCoverage(w io.Writer, l lang, paths []string, fs []contracts.Finding) error {
+	files, generated := 0, 0
+	for _, p := range paths {
+		inv, err := chaincode.Survey(p)
+		if err != nil {
+			continue // not Go code, or already reported by the scan
+		}
+		files += len(inv.Files)
+		generated += len(inv.Generated)
+	}
+	if files == 0 {
+		return nil
+	}
+	gaps := 0
+	need := map[string]bool{}
+	for _, f := range fs {
+		if f.Rule != chaincode.NotAnalysed.ID {
+			continue
+		}
+		gaps++
+		for _, fix := range chaincode.Fixes {
+			if strings.HasSuffix(f.Message, fix) {
+				need[fix] = true
+			}
+		}
+	}
+	t := chaincodeTexts[l]
+	if _, err := fmt.Fprintf(w, "\n"+t.summary+"\n", files-generated, generated, gaps); err != nil {
+		return fmt.Errorf("write chaincode coverage: %w", err)
+	}
+	var fixes []string
+	for _, fix := range chaincode.Fixes {
+		if need[fix] {
+			fixes = append(fixes, t.fixes[fix])
+		}
+	}
+	if gaps > 0 && len(fixes) == 0 {
+		fixes = append(fixes, t.fixCompile)
+	}
+	if len(fixes) > 0 {
+		if _, err := fmt.Fprintf(w, t.complete+"\n", strings.Join(fixes, t.sep)); err != nil {
+			return fmt.Errorf("write chaincode coverage: %w", err)
+		}
+	}
+	return nil
 }
 
 // scanUpload is the body the scan routes of the API accept.

@@ -35,47 +35,144 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s:%d:%d: [%s] %s", f.File, f.Line, f.Column, f.Rule, f.Message)
 }
 
-// maxLoadErrors bounds how many load errors an ErrLoad message lists.
-const maxLoadErrors = 5
+// Result is the outcome of Check: the findings, what was not analysed and
+// why, and which files were analysed or skipped.
+type Result struct {
+	Findings []Finding
+	// Gaps are the declarations and packages left out because they did
+	// not type-check; the rest of their package was analysed.
+	Gaps []Gap
+	// Files are the Go files analysed, Generated the generated ones
+	// skipped; both slash-separated, relative to the analysed directory.
+	Files, Generated []string
+	// StandIns are the imports that could not be loaded and were
+	// replaced by a model of the Fabric API or a package synthesised from
+	// the source's uses.
+	StandIns []string
+}
 
-// Analyze loads every package under dir (a module or a directory inside
-// one) and runs every chaincode rule on them. It never touches the
-// network: dependencies must already be in the module cache or vendored,
-// otherwise it returns an error wrapping ErrLoad that names them.
-func Analyze(ctx context.Context, dir string) ([]Finding, error) {
-	abs, err := filepath.Abs(dir)
+// Analyze runs every chaincode rule on path (a directory or a .go file)
+// and returns the findings, with a NotAnalysed finding for every gap of
+// Check. It fails only when there is no Go code to analyse.
+func Analyze(ctx context.Context, path string) ([]Finding, error) {
+	res, err := Check(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("analyze %s: %w", dir, err)
-	}
-	if st, err := os.Stat(abs); err != nil {
-		return nil, fmt.Errorf("analyze %s: %w", dir, err)
-	} else if !st.IsDir() {
-		return nil, fmt.Errorf("analyze %s: %w: not a directory", dir, ErrNoPackages)
-	}
-	cfg := &packages.Config{
-		Context: ctx,
-		Mode:    packages.LoadAllSyntax | packages.NeedModule,
-		Dir:     abs,
-		Env:     append(os.Environ(), "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK=off"),
-	}
-	pkgs, err := packages.Load(cfg, "./...")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrLoad, dir, err)
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	out := res.Findings
+	for _, g := range res.Gaps {
+		out = append(out, g.Finding())
+	}
+	sortFindings(out)
+	return out, nil
+}
+
+// Check analyses the Go code at path: every package under a directory
+// (a module, a directory inside one, or plain files without a go.mod), or
+// a single .go file. It never touches the network. Imports that are not
+// in the module cache are replaced by stand-ins (models of the Fabric
+// chaincode APIs, or packages synthesised from the source's uses), a
+// directory of files without a go.mod is checked package by package or,
+// when its files are separate programs, file by file, and the
+// declarations that still do not type-check are left out and listed as
+// gaps with their reason. Generated files (the standard "Code generated
+// ... DO NOT EDIT." header, counterfeiter fakes) give the package their
+// types but are not analysed. Check fails only when path holds no Go code
+// or the context ends.
+func Check(ctx context.Context, path string) (*Result, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("analyze %s: %w", path, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("analyze %s: %w", path, err)
+	}
+	root, only := abs, ""
+	if !st.IsDir() {
+		if !strings.HasSuffix(abs, ".go") {
+			return nil, fmt.Errorf("analyze %s: %w: not a directory or .go file", path, ErrNoPackages)
+		}
+		root, only = filepath.Dir(abs), abs
+	}
+	modRoot := findModule(root)
+	var l *loader
+	var pkgs []*packages.Package
+	if modRoot != "" {
+		l = newLoader(FixDownload)
+		pkgs, err = l.loadModule(ctx, root, only != "")
+		if (err != nil || len(pkgs) == 0) && ctx.Err() == nil {
+			// The go command refused the module (a go.mod it cannot
+			// read, a newer go version) or matched nothing (a
+			// directory it ignores, such as testdata): parse the files
+			// instead.
+			l = newLoader(FixDownload)
+			pkgs, err = l.loadFiles(ctx, root, modRoot, only)
+		}
+	} else {
+		l = newLoader(FixModule)
+		pkgs, err = l.loadFiles(ctx, root, "", only)
+	}
+	if err != nil {
+		if errors.Is(err, ErrNoPackages) {
+			return nil, fmt.Errorf("analyze %s: %w", path, err)
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%w: %s: %w", ErrLoad, path, err)
+	}
+	if len(pkgs) == 0 && len(l.gaps) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoPackages, path)
+	}
+	res := &Result{}
+	keep := func(name string) bool { return only == "" || name == only }
+	pkgOf := map[string]string{}
+	for _, p := range pkgs {
+		for _, f := range p.Syntax {
+			name := l.fset.File(f.Pos()).Name()
+			pkgOf[name] = p.PkgPath
+			switch {
+			case !keep(name):
+			case l.generated[name]:
+				res.Generated = append(res.Generated, relSlash(root, name))
+			default:
+				res.Files = append(res.Files, relSlash(root, name))
+			}
+		}
+	}
+	for p := range l.standIns {
+		res.StandIns = append(res.StandIns, p)
+	}
+	slices.Sort(res.StandIns)
+	for _, g := range l.gaps {
+		gp := Gap{Package: g.pkg, Name: g.name, Reason: g.reason, Fix: g.fix}
+		name := g.file
+		gp.Line = g.line
+		if g.pos.IsValid() {
+			pos := l.fset.Position(g.pos)
+			name, gp.Line = pos.Filename, pos.Line
+		}
+		if name != "" && !keep(name) && !(only != "" && name == root) {
+			continue
+		}
+		gp.File = relSlash(root, name)
+		if gp.Package == "" {
+			gp.Package = pkgOf[name]
+		}
+		res.Gaps = append(res.Gaps, gp)
+	}
+	slices.SortFunc(res.Gaps, func(a, b Gap) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Name, b.Name))
+	})
 	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNoPackages, dir)
+		return res, nil
 	}
-	if err := loadErrors(pkgs); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrLoad, dir, err)
-	}
+	l.link(pkgs)
 	graph, err := checker.Analyze(Analyzers(), pkgs, nil)
 	if err != nil {
-		return nil, fmt.Errorf("analyze %s: %w", dir, err)
+		return nil, fmt.Errorf("analyze %s: %w", path, err)
 	}
-	var out []Finding
 	var errs []error
 	for _, act := range graph.Roots {
 		if act.Err != nil {
@@ -83,17 +180,26 @@ func Analyze(ctx context.Context, dir string) ([]Finding, error) {
 			continue
 		}
 		for _, d := range act.Diagnostics {
-			out = append(out, newFinding(abs, act.Package, d.Pos, d.Category, d.Message))
+			name := act.Package.Fset.Position(d.Pos).Filename
+			if l.generated[name] || !keep(name) {
+				continue
+			}
+			res.Findings = append(res.Findings, newFinding(root, act.Package, d.Pos, d.Category, d.Message))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	slices.SortFunc(out, func(a, b Finding) int {
+	sortFindings(res.Findings)
+	res.Findings = slices.Compact(res.Findings)
+	return res, nil
+}
+
+func sortFindings(fs []Finding) {
+	slices.SortFunc(fs, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
-			cmp.Compare(a.Column, b.Column), cmp.Compare(a.Rule, b.Rule))
+			cmp.Compare(a.Column, b.Column), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message))
 	})
-	return slices.Compact(out), nil
 }
 
 func newFinding(root string, pkg *packages.Package, pos token.Pos, rule, msg string) Finding {
@@ -108,35 +214,6 @@ func newFinding(root string, pkg *packages.Package, pos token.Pos, rule, msg str
 		f.File = filepath.ToSlash(rel)
 	}
 	return f
-}
-
-// loadErrors collects the errors of the loaded packages and their
-// dependencies, deduplicated and bounded.
-func loadErrors(pkgs []*packages.Package) error {
-	var msgs []string
-	seen := map[string]bool{}
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
-		for _, e := range p.Errors {
-			if m := e.Error(); !seen[m] {
-				seen[m] = true
-				msgs = append(msgs, m)
-			}
-		}
-		if p.Module != nil && p.Module.Error != nil {
-			if m := p.Module.Path + ": " + p.Module.Error.Err; !seen[m] {
-				seen[m] = true
-				msgs = append(msgs, m)
-			}
-		}
-	})
-	if len(msgs) == 0 {
-		return nil
-	}
-	n := len(msgs)
-	if n > maxLoadErrors {
-		msgs = append(msgs[:maxLoadErrors], "and "+strconv.Itoa(n-maxLoadErrors)+" more")
-	}
-	return errors.New(strings.Join(msgs, "; "))
 }
 
 // Ledger converts the finding to the shared model. The subject is the

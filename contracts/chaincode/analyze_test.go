@@ -43,8 +43,7 @@ func TestAnalyzeErrors(t *testing.T) {
 		want      error
 		mention   string
 	}{
-		{"missing module", filepath.Join("testdata", "mod", "missing"), ErrLoad, "example.com/absent"},
-		{"not a directory", filepath.Join("testdata", "mod", "asset", "main.go"), ErrNoPackages, "not a directory"},
+		{"not Go", filepath.Join("testdata", "mod", "asset", "go.mod"), ErrNoPackages, "not a directory or .go file"},
 		{"no such directory", filepath.Join("testdata", "mod", "nowhere"), nil, "nowhere"},
 	}
 	for _, tt := range tests {

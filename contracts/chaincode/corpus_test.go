@@ -209,3 +209,31 @@ func sortedKeys(m map[string][]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// loadErrors collects the errors of the loaded packages and their
+// dependencies, deduplicated and bounded to five.
+func loadErrors(pkgs []*packages.Package) error {
+	var msgs []string
+	seen := map[string]bool{}
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			if m := e.Error(); !seen[m] {
+				seen[m] = true
+				msgs = append(msgs, m)
+			}
+		}
+		if p.Module != nil && p.Module.Error != nil {
+			if m := p.Module.Path + ": " + p.Module.Error.Err; !seen[m] {
+				seen[m] = true
+				msgs = append(msgs, m)
+			}
+		}
+	})
+	if len(msgs) == 0 {
+		return nil
+	}
+	if n := len(msgs); n > 5 {
+		msgs = append(msgs[:5], "and "+strconv.Itoa(n-5)+" more")
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}

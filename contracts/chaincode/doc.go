@@ -27,7 +27,21 @@
 // from main is left out. A panic in any analyzer becomes an error wrapping
 // ErrInternal instead of crashing the process.
 //
-// Analyze loads a module directory with golang.org/x/tools/go/packages,
-// offline, and runs every rule; ToLedger converts its findings to the shared
-// ledger.Finding model.
+// Check (and Analyze, which returns its findings) analyses a module, a
+// directory of plain files or a lone .go file, offline, and never refuses
+// the whole input. A module is loaded with golang.org/x/tools/go/packages;
+// code outside any module is parsed directly, package by package or, when
+// the files of a directory are separate programs, file by file. A package
+// that does not type-check is checked again with go/types against
+// stand-ins for the imports that could not be loaded: models of the Fabric
+// shim, contract API, client identity and protobuf messages written from
+// their real signatures (fabric_model.go), or packages synthesised from
+// how the source uses them. Declarations that still do not type-check are
+// pruned until the rest does (a function keeps its signature and loses its
+// body, so its callers still check) and reported as NotAnalysed
+// (CC-NOT-ANALYSED) findings naming the reason and the fix (FixDownload,
+// FixModule, FixSiblings). Generated files (the standard "Code generated
+// ... DO NOT EDIT." header, counterfeiter fakes) give their package its
+// types but are not analysed and are counted; Survey lists them cheaply.
+// Finding.Ledger converts findings to the shared ledger.Finding model.
 package chaincode

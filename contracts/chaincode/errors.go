@@ -4,9 +4,9 @@ import "errors"
 
 // Sentinel errors returned by Analyze and the analyzers.
 var (
-	// ErrLoad reports that the packages under analysis could not be loaded
-	// or type-checked, for instance because a dependency is not in the
-	// module cache.
+	// ErrLoad reports that the files under analysis could not be listed.
+	// Packages that do not load or type-check are not an error: Check
+	// analyses what does and reports the rest as gaps.
 	ErrLoad = errors.New("chaincode: load packages")
 	// ErrNoPackages reports that a directory holds no Go package.
 	ErrNoPackages = errors.New("chaincode: no Go packages")
