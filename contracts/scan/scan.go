@@ -137,7 +137,7 @@ func (s *Scanner) scanPath(ctx context.Context, p string, rep *Report) error {
 		case ".sol":
 			return s.solidity(ctx, filepath.Dir(abs), []string{filepath.Base(abs)}, abs, rep)
 		case ".go":
-			return s.chaincode(ctx, filepath.Dir(abs), abs, rep)
+			return s.chaincode(ctx, abs, abs, rep)
 		}
 		return s.bytecode(abs, abs, rep)
 	}

@@ -241,3 +241,31 @@ func TestScanConstructor(t *testing.T) {
 		t.Errorf("no %s at line 11 in the constructor; findings: %+v", evm.WeakRandomness.Info.ID, rep.Findings)
 	}
 }
+
+// TestScanGoFile checks that a Go file given alone is analysed alone,
+// with its findings placed in it, and that the artifact says whether
+// every declaration type-checked.
+func TestScanGoFile(t *testing.T) {
+	rep, err := scanner(t).Scan(context.Background(), "testdata/project/chaincode/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Artifacts) != 1 || rep.Artifacts[0].Path != "project/chaincode/main.go" || rep.Artifacts[0].Kind != scan.KindChaincode {
+		t.Fatalf("artifacts = %+v, want the file alone", rep.Artifacts)
+	}
+	if len(rep.Findings) == 0 {
+		t.Fatal("no findings in main.go")
+	}
+	gaps := 0
+	for _, f := range rep.Findings {
+		if f.Location.Path != "project/chaincode/main.go" {
+			t.Errorf("finding %s placed in %q", f.Rule, f.Location.Path)
+		}
+		if f.Rule == "CC-NOT-ANALYSED" {
+			gaps++
+		}
+	}
+	if rep.Artifacts[0].Complete != (gaps == 0) {
+		t.Errorf("artifact complete = %v with %d declarations not analysed", rep.Artifacts[0].Complete, gaps)
+	}
+}

@@ -137,18 +137,27 @@ func (s *Scanner) bytecode(abs, target string, rep *Report) error {
 	return nil
 }
 
-// chaincode analyses the Go module or package in dir.
-func (s *Scanner) chaincode(ctx context.Context, dir, target string, rep *Report) error {
+// chaincode analyses the Go module or package in dir, or one Go file. The
+// artifact is complete when every declaration type-checked.
+func (s *Scanner) chaincode(ctx context.Context, path, target string, rep *Report) error {
 	start := time.Now()
-	fs, err := chaincode.Analyze(ctx, dir)
+	res, err := chaincode.Check(ctx, path)
 	if err != nil {
-		return fmt.Errorf("scan %s: %w", s.rel(dir, target), err)
+		return fmt.Errorf("scan %s: %w", s.rel(path, target), err)
+	}
+	fs := res.Findings
+	for _, g := range res.Gaps {
+		fs = append(fs, g.Finding())
+	}
+	dir := path
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		dir = filepath.Dir(path)
 	}
 	for _, f := range fs {
 		rep.Findings = append(rep.Findings, FromChaincode(f, s.rel(filepath.Join(dir, filepath.FromSlash(f.File)), target)))
 	}
 	rep.Artifacts = append(rep.Artifacts, Artifact{
-		Kind: KindChaincode, Path: s.rel(dir, target), Analyze: time.Since(start), Findings: len(fs), Complete: true,
+		Kind: KindChaincode, Path: s.rel(path, target), Analyze: time.Since(start), Findings: len(fs), Complete: len(res.Gaps) == 0,
 	})
 	return nil
 }
