@@ -350,6 +350,10 @@ func (s *Server) findings(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	lang, err := langParam(c)
+	if err != nil {
+		return nil, err
+	}
 	p, err := s.page(c)
 	if err != nil {
 		return nil, err
@@ -367,7 +371,7 @@ func (s *Server) findings(c *gin.Context) (any, error) {
 	out := make([]FindingView, 0, len(fs))
 	rules := s.ruleIndex()
 	for _, fd := range fs {
-		out = append(out, findingView(fd, rules))
+		out = append(out, findingView(fd, rules, lang))
 	}
 	return list(out, next), nil
 }
@@ -377,18 +381,26 @@ func (s *Server) finding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	lang, err := langParam(c)
+	if err != nil {
+		return nil, err
+	}
 	f, err := s.scopedFinding(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	return findingView(f, s.ruleIndex()), nil
+	return findingView(f, s.ruleIndex(), lang), nil
 }
 
-func (s *Server) ruleCatalogue(*gin.Context) (any, error) {
+func (s *Server) ruleCatalogue(c *gin.Context) (any, error) {
+	lang, err := langParam(c)
+	if err != nil {
+		return nil, err
+	}
 	rs := s.rules()
 	out := make([]RuleView, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, ruleView(r))
+		out = append(out, ruleView(r, lang))
 	}
 	return list(out, ""), nil
 }

@@ -52,6 +52,10 @@ func (s *Server) findingHistory(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	lang, err := langParam(c)
+	if err != nil {
+		return nil, err
+	}
 	ctx := c.Request.Context()
 	f, err := s.scopedFinding(ctx, id)
 	if err != nil {
@@ -61,7 +65,7 @@ func (s *Server) findingHistory(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := FindingHistoryView{Finding: findingView(f, s.ruleIndex()), State: stateView(st), Changes: make([]ChangeView, 0, len(hist))}
+	v := FindingHistoryView{Finding: findingView(f, s.ruleIndex(), lang), State: stateView(st), Changes: make([]ChangeView, 0, len(hist))}
 	for _, ch := range hist {
 		v.Changes = append(v.Changes, changeView(ch))
 	}
@@ -94,6 +98,10 @@ func (s *Server) changeFinding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	lang, err := langParam(c)
+	if err != nil {
+		return nil, err
+	}
 	var body TransitionRequest
 	if err := bindJSON(c, &body); err != nil {
 		return nil, err
@@ -117,7 +125,7 @@ func (s *Server) changeFinding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return TransitionView{Finding: findingView(f, s.ruleIndex()), State: stateView(st), Change: changeView(ch)}, nil
+	return TransitionView{Finding: findingView(f, s.ruleIndex(), lang), State: stateView(st), Change: changeView(ch)}, nil
 }
 
 func (b TransitionRequest) request() (supervise.Request, error) {

@@ -46,7 +46,7 @@ func (s *Server) nodeRoutes(get, post, del func(string, Permission, string, hand
 		mk(http.MethodPut, v+"/nodes/:id", PermNodeWrite, "update a registered node; the old revision is kept", s.updateNode).body(NodeRequest{}).out(NodeView{}).acts("node :id"),
 		del(v+"/nodes/:id", PermNodeWrite, "retire a node; it keeps its history", s.retireNode).in("reason").out(NodeView{}).acts("node :id"),
 		get(v+"/nodes/:id/history", PermNodeRead, "every revision of a node", s.nodeHistory).out(List[NodeView]{}),
-		get(v+"/nodes/:id/probes", PermNodeRead, "recent probe runs with raw evidence, newest first", s.nodeProbes).in("limit").out(List[ProbeView]{}),
+		get(v+"/nodes/:id/probes", PermNodeRead, "recent probe runs with raw evidence, newest first", s.nodeProbes).in("limit", "lang").out(List[ProbeView]{}),
 		get(v+"/chains/:chain/participation", PermLedgerRead, "orderer signatures over recent blocks: per signer blocks signed, missed and last seen; blocks short of signatures", s.participation).in("window").out(ParticipationView{}),
 		get(v+"/risk", PermNodeRead, "risk score and trend of a node, org or chain, with its explanation", s.risk).in("kind", "chain", "ref", "since").out(RiskTrendView{}),
 	}
@@ -332,6 +332,10 @@ func (s *Server) nodeProbes(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	lang, err := langParam(c)
+	if err != nil {
+		return nil, err
+	}
 	recs, err := st.Probes(c.Request.Context(), r.ID, limit)
 	if err != nil {
 		return nil, err
@@ -347,7 +351,7 @@ func (s *Server) nodeProbes(c *gin.Context) (any, error) {
 			Version: res.Version, Head: res.Head, Ingested: res.Ingested,
 			Findings: make([]FindingView, 0, len(res.Findings)), Evidence: make([]EvidenceView, 0, len(res.Evidence))}
 		for i := range res.Findings {
-			v.Findings = append(v.Findings, findingView(&res.Findings[i], rules))
+			v.Findings = append(v.Findings, findingView(&res.Findings[i], rules, lang))
 		}
 		for _, e := range res.Evidence {
 			v.Evidence = append(v.Evidence, EvidenceView(e))

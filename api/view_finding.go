@@ -1,6 +1,9 @@
 package api
 
-import "github.com/lianjian/lianjian/ledger"
+import (
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ruletext"
+)
 
 // FindingView is one supervision result.
 type FindingView struct {
@@ -21,12 +24,17 @@ type FindingView struct {
 	// risk, a posture, node or contract finding), which is shown beside
 	// that status and never fails it.
 	Risk bool `json:"risk"`
-	// Title, Advice and Clauses come from the finding's rule: what it
-	// means, how to remedy it, and the standard clauses it serves. They
-	// are empty for a rule the catalogue does not hold.
-	Title   string   `json:"title,omitempty"`
-	Advice  string   `json:"advice,omitempty"`
-	Clauses []string `json:"clauses,omitempty"`
+	// Title, Description and Advice come from the finding's rule, in the
+	// request's language (ledger/ruletext): what it means, the problem it
+	// detects, and how to remedy it (整改建议: what to change, where, and
+	// the clauses served). Clauses are the standard clauses the rule
+	// serves as it declares them; ClauseNames name them in the request's
+	// language. All are empty for a rule the server does not know.
+	Title       string   `json:"title,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Advice      string   `json:"advice,omitempty"`
+	Clauses     []string `json:"clauses,omitempty"`
+	ClauseNames []string `json:"clauseNames,omitempty"`
 }
 
 // SubjectView names the object a finding is about.
@@ -37,8 +45,9 @@ type SubjectView struct {
 	Org    string `json:"org,omitempty"`
 }
 
-// findingView renders f with what its rule (from rules, by id) says.
-func findingView(f *ledger.Finding, rules map[string]*ledger.RuleInfo) FindingView {
+// findingView renders f with what its rule (from rules, by id) says in
+// lang (zh-CN or en).
+func findingView(f *ledger.Finding, rules map[string]*ledger.RuleInfo, lang string) FindingView {
 	v := FindingView{
 		ID: f.ID, Rule: f.Rule, Category: string(f.Category), Severity: string(f.Severity),
 		Chain: f.Chain, Message: f.Message, Evidence: f.Evidence, Status: string(f.Status),
@@ -51,7 +60,17 @@ func findingView(f *ledger.Finding, rules map[string]*ledger.RuleInfo) FindingVi
 		r = &ledger.RuleInfo{Severity: f.Severity, Category: f.Category}
 	}
 	v.Risk = !r.Verifies()
-	v.Title, v.Advice, v.Clauses = r.Title, r.Doc, r.Clauses
+	v.Clauses = r.Clauses
+	for _, c := range r.Clauses {
+		v.ClauseNames = append(v.ClauseNames, ruletext.Clause(c, lang))
+	}
+	if t, ok := ruletext.For(f.Rule, lang); ok {
+		v.Title, v.Description, v.Advice = t.Title, t.Description, t.Advice
+		return v
+	}
+	// A rule without texts (one a test declares): its declaration's
+	// English doc says what it detects and how to fix it.
+	v.Title, v.Advice = r.Title, r.Doc
 	return v
 }
 
@@ -65,20 +84,28 @@ func (s *Server) ruleIndex() map[string]*ledger.RuleInfo {
 	return out
 }
 
-// RuleView is one declared rule of the catalogue.
+// RuleView is one declared rule of the catalogue. Title, Description and
+// Advice are in the request's language (ledger/ruletext); Doc is the
+// declaration's English documentation, as docs/rules.md shows it.
 type RuleView struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Doc      string   `json:"doc"`
-	Severity string   `json:"severity"`
-	Category string   `json:"category"`
-	Clauses  []string `json:"clauses,omitempty"`
-	Sources  []string `json:"sources,omitempty"`
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Advice      string   `json:"advice,omitempty"`
+	Doc         string   `json:"doc"`
+	Severity    string   `json:"severity"`
+	Category    string   `json:"category"`
+	Clauses     []string `json:"clauses,omitempty"`
+	Sources     []string `json:"sources,omitempty"`
 }
 
-func ruleView(r *ledger.RuleInfo) RuleView {
-	return RuleView{
+func ruleView(r *ledger.RuleInfo, lang string) RuleView {
+	v := RuleView{
 		ID: r.ID, Title: r.Title, Doc: r.Doc, Severity: string(r.Severity),
 		Category: string(r.Category), Clauses: r.Clauses, Sources: r.Sources,
 	}
+	if t, ok := ruletext.For(r.ID, lang); ok {
+		v.Title, v.Description, v.Advice = t.Title, t.Description, t.Advice
+	}
+	return v
 }

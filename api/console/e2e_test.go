@@ -23,6 +23,7 @@ import (
 	evmscan "github.com/lianjian/lianjian/contracts/evm"
 	"github.com/lianjian/lianjian/internal/testnet/repo"
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ruletext"
 	"github.com/lianjian/lianjian/ledger/supervise"
 	"github.com/lianjian/lianjian/nodes"
 )
@@ -347,8 +348,17 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	if got := tb.text("#finding-effect"); !strings.Contains(got, "风险提示") {
 		t.Errorf("replay-risk finding effect = %q, want the risk explanation", got)
 	}
-	if got := tb.text("#finding-advice"); !strings.Contains(got, "chain id") || !strings.Contains(got, "依据条款") || !strings.Contains(got, "EIP-155") {
-		t.Errorf("replay-risk finding advice = %q, want the rule's remediation and clause", got)
+	// In Chinese: the rule's title, description and remediation
+	// (ledger/ruletext), citing its clause.
+	zh, _ := ruletext.For(replay.Rule, ruletext.ZH)
+	if got := tb.text("main"); !strings.Contains(got, zh.Title) {
+		t.Errorf("replay-risk finding page = %q, want the Chinese rule title %q", got, zh.Title)
+	}
+	if got := tb.text("#finding-description"); got != zh.Description {
+		t.Errorf("replay-risk finding description = %q, want %q", got, zh.Description)
+	}
+	if got := tb.text("#finding-advice"); !strings.Contains(got, zh.Advice) || !strings.Contains(got, "依据条款") || !strings.Contains(got, "EIP-155") {
+		t.Errorf("replay-risk finding advice = %q, want the rule's Chinese remediation %q and clause", got, zh.Advice)
 	}
 	tb.shot("04-finding")
 	tb.do("follow subject", chromedp.Click(chromedp.CSS("#finding-subject")))
@@ -493,6 +503,17 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	tb.wait("english nav", `document.querySelector('#nav a[data-nav=dashboard]').textContent === 'Dashboard'`)
 	tb.idle("english page")
 	tb.shot("10-english")
+	// The finding page speaks English too.
+	en, _ := ruletext.For(replay.Rule, ruletext.EN)
+	tb.open("/findings/" + replay.ID)
+	tb.wait("english finding", `document.querySelector('#finding-advice')`)
+	if got := tb.text("#finding-advice"); !strings.Contains(got, en.Advice) || !strings.Contains(got, "Clauses:") {
+		t.Errorf("English finding advice = %q, want %q", got, en.Advice)
+	}
+	if got := tb.text("#finding-description"); got != en.Description {
+		t.Errorf("English finding description = %q, want %q", got, en.Description)
+	}
+	tb.shot("10-english-finding")
 	js[bool](tb, "chinese", `(() => { const s = document.getElementById('lang'); s.value = 'zh-CN'; s.dispatchEvent(new Event('change')); return true; })()`)
 	tb.wait("chinese nav", `document.querySelector('#nav a[data-nav=dashboard]').textContent === '总览'`)
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lianjian/lianjian/ledger/ruletext"
 )
 
 // Formats a report renders to.
@@ -49,12 +51,12 @@ func (r *Report) Render(w io.Writer, format string) error {
 func (r *Report) csv(w io.Writer) error {
 	l := labels[r.Lang]
 	cw := csv.NewWriter(w)
-	head := []string{"id", l.Rule, l.Chain, l.Object, l.Org, l.Severity, l.Message, l.Evidence, l.Recommendation, l.Status, l.Deadline, l.FirstSeen, l.LastSeen}
+	head := []string{"id", l.Rule, l.RuleTitle, l.Chain, l.Object, l.Org, l.Severity, l.Message, l.Evidence, l.Recommendation, l.Status, l.Deadline, l.FirstSeen, l.LastSeen}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, f := range r.Findings {
-		rec := []string{f.ID, f.Rule, f.Chain, f.Object, f.Org, f.Severity, f.Message, f.Evidence, f.Recommendation,
+		rec := []string{f.ID, f.Rule, f.Title, f.Chain, f.Object, f.Org, f.Severity, f.Message, f.Evidence, f.Recommendation,
 			f.Status, dateText(f.Deadline), f.FirstSeen.UTC().Format(time.RFC3339), f.LastSeen.UTC().Format(time.RFC3339)}
 		for i, v := range rec {
 			rec[i] = csvSafe(v)
@@ -99,7 +101,17 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return s
 	},
-	"join": func(s []string) string { return strings.Join(s, ", ") },
+	// clauses names declared clauses in the report's language.
+	"clauses": func(lang string, cs []string) string {
+		names := make([]string, len(cs))
+		for i, c := range cs {
+			names[i] = ruletext.Clause(c, lang)
+		}
+		if lang == LangZH {
+			return strings.Join(names, "；")
+		}
+		return strings.Join(names, "; ")
+	},
 	"itoa": strconv.Itoa,
 }).Parse(pageHTML))
 
@@ -142,12 +154,12 @@ th{background:#eee}td.num{text-align:right}.critical{color:#a00;font-weight:bold
 
 <h2>3. {{.L.Basis}}</h2>
 <table><tr><th>{{.L.Rule}}</th><th>{{.L.RuleTitle}}</th><th>{{.L.Severity}}</th><th>{{.L.Clauses}}</th><th>{{.L.Count}}</th></tr>
-{{range .R.Basis}}<tr><td>{{.Rule}}</td><td>{{.Title}}</td><td>{{sev $.L .Severity}}</td><td>{{join .Clauses}}</td><td class="num">{{.Findings}}</td></tr>
+{{range .R.Basis}}<tr><td>{{.Rule}}</td><td>{{.Title}}</td><td>{{sev $.L .Severity}}</td><td>{{clauses $.R.Lang .Clauses}}</td><td class="num">{{.Findings}}</td></tr>
 {{end}}</table>
 
 <h2>4. {{.L.Findings}}</h2>
 {{if .R.Findings}}<table><tr><th>{{.L.Rule}}</th><th>{{.L.Object}}</th><th>{{.L.Severity}}</th><th>{{.L.Evidence}}</th><th>{{.L.Recommendation}}</th><th>{{.L.Status}}</th><th>{{.L.Deadline}}</th></tr>
-{{range .R.Findings}}<tr><td>{{.Rule}}<br><span class="meta">{{.Chain}}</span><br><span class="meta">{{if .Risk}}{{$.L.RiskNote}}{{else}}{{$.L.CheckFailed}}{{end}}</span></td><td class="wrap">{{.Object}}{{if .Org}}<br><span class="meta">{{.Org}}</span>{{end}}<br>{{.Message}}</td><td class="{{.Severity}}">{{sev $.L .Severity}}</td><td class="wrap">{{.Evidence}}</td><td>{{.Recommendation}}</td><td>{{st $.L .Status}}{{if .Confirmed}} ✓{{end}}</td><td{{if .Overdue}} class="overdue"{{end}}>{{date .Deadline}}{{if .Overdue}} ({{$.L.Overdue}}){{end}}</td></tr>
+{{range .R.Findings}}<tr><td>{{.Rule}}{{if .Title}}<br>{{.Title}}{{end}}<br><span class="meta">{{.Chain}}</span><br><span class="meta">{{if .Risk}}{{$.L.RiskNote}}{{else}}{{$.L.CheckFailed}}{{end}}</span></td><td class="wrap">{{.Object}}{{if .Org}}<br><span class="meta">{{.Org}}</span>{{end}}<br>{{.Message}}</td><td class="{{.Severity}}">{{sev $.L .Severity}}</td><td class="wrap">{{.Evidence}}</td><td>{{.Recommendation}}</td><td>{{st $.L .Status}}{{if .Confirmed}} ✓{{end}}</td><td{{if .Overdue}} class="overdue"{{end}}>{{date .Deadline}}{{if .Overdue}} ({{$.L.Overdue}}){{end}}</td></tr>
 {{end}}</table>{{else}}<p>{{.L.None}}</p>{{end}}
 
 <h2>5. {{.L.Progress}}</h2>

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ruletext"
 	"github.com/lianjian/lianjian/ledger/supervise"
 	"github.com/lianjian/lianjian/nodes"
 )
@@ -118,7 +119,7 @@ type ContractRef struct {
 }
 
 // Basis is one rule applied, the standard clauses it serves and how many
-// findings it raised in scope.
+// findings it raised in scope. Title is in the report's language.
 type Basis struct {
 	Rule     string   `json:"rule"`
 	Title    string   `json:"title"`
@@ -127,10 +128,13 @@ type Basis struct {
 	Findings int      `json:"findings"`
 }
 
-// Row is one finding of the findings table.
+// Row is one finding of the findings table. Title and Recommendation
+// (整改建议: what to change, where, and the clauses served) come from the
+// finding's rule in the report's language (ledger/ruletext).
 type Row struct {
 	ID             string `json:"id"`
 	Rule           string `json:"rule"`
+	Title          string `json:"title,omitempty"`
 	Chain          string `json:"chain"`
 	Object         string `json:"object"`
 	Org            string `json:"org,omitempty"`
@@ -309,9 +313,13 @@ func (r *Report) add(f *ledger.Finding, st supervise.State, rule *ledger.RuleInf
 		Status: string(f.Status), Confirmed: st.Confirmed, Deadline: st.Deadline,
 		FirstSeen: f.FirstSeen, LastSeen: f.LastSeen,
 	}
-	if rule != nil {
-		row.Recommendation = rule.Doc
-	} else {
+	if t, ok := ruletext.For(f.Rule, r.Lang); ok {
+		row.Title, row.Recommendation = t.Title, t.Advice
+	} else if rule != nil {
+		// A rule without texts: its English doc says how to fix it.
+		row.Title, row.Recommendation = rule.Title, rule.Doc
+	}
+	if rule == nil {
 		rule = &ledger.RuleInfo{Severity: f.Severity, Category: f.Category}
 	}
 	row.Risk = !rule.Verifies()
@@ -353,7 +361,11 @@ func (r *Report) basis(rules []*ledger.RuleInfo) {
 		if clauses == nil {
 			clauses = []string{}
 		}
-		r.Basis = append(r.Basis, Basis{Rule: ru.ID, Title: ru.Title, Severity: string(ru.Severity), Clauses: clauses, Findings: count[ru.ID]})
+		title := ru.Title
+		if t, ok := ruletext.For(ru.ID, r.Lang); ok {
+			title = t.Title
+		}
+		r.Basis = append(r.Basis, Basis{Rule: ru.ID, Title: title, Severity: string(ru.Severity), Clauses: clauses, Findings: count[ru.ID]})
 	}
 	var extra []string
 	for id := range count {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"html/template"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ruletext"
 	"github.com/lianjian/lianjian/ledger/supervise"
 	"github.com/lianjian/lianjian/nodes"
 )
@@ -189,5 +191,36 @@ func TestReportContent(t *testing.T) {
 	}
 	if err := r.Render(&html, "pdf"); !errors.Is(err, ErrOptions) {
 		t.Errorf("Render(pdf) = %v", err)
+	}
+}
+
+// TestReportRuleTexts builds a report over a finding of a catalogued rule
+// in each language: its title, recommendation and basis title come from
+// ledger/ruletext, and the HTML shows the recommendation.
+func TestReportRuleTexts(t *testing.T) {
+	replay := &ledger.RuleInfo{ID: "EVM-REPLAY-UNPROTECTED", Title: "Transaction without EIP-155 replay protection", Doc: "English doc.",
+		Severity: ledger.Medium, Category: ledger.CatIntegrity, Clauses: []string{"EIP-155"}, Risk: true}
+	src := source()
+	f := ledger.NewFinding(replay, "evm-dev", ledger.Subject{Kind: "tx", Ref: "0xdef", Height: 3}, t0, "legacy tx", nil)
+	src.findings = []*ledger.Finding{&f}
+	for _, lang := range []string{LangZH, LangEN} {
+		want, ok := ruletext.For(replay.ID, lang)
+		if !ok {
+			t.Fatalf("ruletext.For(%s, %s) = false", replay.ID, lang)
+		}
+		r, err := Build(context.Background(), src, Options{Lang: lang, Now: t0.Add(time.Hour), Rules: func() []*ledger.RuleInfo { return []*ledger.RuleInfo{replay} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Findings) != 1 || r.Findings[0].Title != want.Title || r.Findings[0].Recommendation != want.Advice || r.Basis[0].Title != want.Title {
+			t.Errorf("Build(lang %s) = findings %+v, basis %+v; want title %q and recommendation %q", lang, r.Findings, r.Basis, want.Title, want.Advice)
+		}
+		var html bytes.Buffer
+		if err := r.Render(&html, FormatHTML); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(html.String(), template.HTMLEscapeString(want.Advice)) {
+			t.Errorf("HTML report (%s) lacks the recommendation %q", lang, want.Advice)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lianjian/lianjian/internal/textcol"
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ruletext"
 )
 
 func init() {
@@ -33,7 +34,8 @@ func runRules(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// writeRulesText lists the catalogue one rule a line, under a header in l.
+// writeRulesText lists the catalogue one rule a line, under a header in l,
+// with each rule's title in l (ledger/ruletext).
 func writeRulesText(w io.Writer, l lang, rules []*ledger.RuleInfo) {
 	line := func(id, sev, cat, title string) {
 		fmt.Fprintf(w, "%s %s %s %s\n", textcol.Pad(id, 28), textcol.Pad(sev, 8), textcol.Pad(cat, 10), title)
@@ -41,7 +43,11 @@ func writeRulesText(w io.Writer, l lang, rules []*ledger.RuleInfo) {
 	h := rulesHeaders[l]
 	line(h[0], h[1], h[2], h[3])
 	for _, r := range rules {
-		line(r.ID, l.severity(r.Severity), l.category(r.Category), r.Title)
+		title := r.Title
+		if t, ok := ruletext.For(r.ID, string(l)); ok {
+			title = t.Title
+		}
+		line(r.ID, l.severity(r.Severity), l.category(r.Category), title)
 	}
 }
 

@@ -3,7 +3,7 @@
 // console shows whatever the API answers, and its 403s as such.
 import * as api from '../api.js';
 import { h, kv, link, enc, fmtTime, num, short } from '../dom.js';
-import { t, tv } from '../i18n.js';
+import { t, tv, current } from '../i18n.js';
 import { vtable } from '../table.js';
 import { guard, panel, sevBadge, statusBadge, errorBox, errorText, select } from '../ui.js';
 import { SEVERITIES } from './dashboard.js';
@@ -34,7 +34,7 @@ export async function list({ el, query, go }) {
   el.append(h('h1', null, t('findings.title')));
   const [chains, rules] = await Promise.all([
     api.get('chains').then((r) => r.items).catch(() => []),
-    api.get('rules').then((r) => r.items).catch(() => []),
+    api.get('rules', { lang: current() }).then((r) => r.items).catch(() => []),
   ]);
   const f = {};
   const any = ['', t('common.any')];
@@ -42,7 +42,7 @@ export async function list({ el, query, go }) {
   f.org = h('input', { name: 'org', value: query.org || '', size: 12, placeholder: 'Org1MSP' });
   f.severity = select('severity', [any, ...SEVERITIES.map((s) => [s, tv('sev', s)])], query.severity || '');
   f.min_severity = select('min_severity', [any, ...SEVERITIES.map((s) => [s, tv('sev', s)])], query.min_severity || '');
-  f.rule = select('rule', [any, ...rules.map((r) => [r.id, r.id])], query.rule || '');
+  f.rule = select('rule', [any, ...rules.map((r) => [r.id, r.title ? `${r.id} · ${r.title}` : r.id])], query.rule || '');
   f.category = select('category', [any, ...CATEGORIES.map((s) => [s, tv('cat', s)])], query.category || '');
   f.status = select('status', [any, ...STATUSES.map((s) => [s, tv('status', s)])], query.status || '');
   f.subject = h('input', { name: 'subject', value: query.subject || '', size: 14 });
@@ -81,19 +81,20 @@ export async function detail({ el, params }) {
   let f, hist = null;
   if (histRoute) {
     try {
-      hist = await api.get(api.fill(histRoute, { id: params.id }));
+      hist = await api.get(api.fill(histRoute, { id: params.id }), { lang: current() });
       f = hist.finding;
     } catch (e) {
       if (e.status !== 503 && !e.missing) throw e;
     }
   }
-  if (!f) f = await api.get(`findings/${enc(params.id)}`);
+  if (!f) f = await api.get(`findings/${enc(params.id)}`, { lang: current() });
   el.append(h('h1', null, sevBadge(f.severity), ' ', f.rule, ' ', h('span', { id: 'finding-status' }, statusBadge(f.status))));
   const subject = subjectRoute(f);
   el.append(panel(t('findings.detail'), kv([
     [t('findings.message'), f.message],
     [t('findings.rule'), h('span', null, f.rule, ' · ', tv('cat', f.category))],
     [t('findings.ruleTitle'), f.title],
+    [t('findings.description'), f.description ? h('span', { id: 'finding-description' }, f.description) : ''],
     [t('findings.effect'), h('span', { id: 'finding-effect', dataset: { risk: String(!!f.risk) } }, f.risk ? t('findings.effectRisk') : t('findings.effectCheck'))],
     [t('explorer.chain'), link(`/chains/${enc(f.chain)}/blocks`, f.chain)],
     [t('findings.subject'), link(subject, `${tv('kind', f.subject?.kind)} ${f.subject?.ref}${f.subject?.height !== undefined ? ' @ ' + num(f.subject.height) : ''}`, { id: 'finding-subject', class: 'mono' })],
@@ -106,7 +107,7 @@ export async function detail({ el, params }) {
   ])));
   el.append(panel(t('findings.advice'), h('div', { id: 'finding-advice' },
     f.advice ? h('p', null, f.advice) : h('p', { class: 'muted' }, t('findings.noAdvice')),
-    f.clauses?.length ? h('p', null, h('b', null, t('findings.clauses')), ' ', f.clauses.join('；')) : null)));
+    f.clauses?.length ? h('p', null, h('b', null, t('findings.clauses')), ' ', (f.clauseNames || f.clauses).join(current() === 'en' ? '; ' : '；')) : null)));
   const ev = Object.entries(f.evidence || {});
   el.append(panel(t('findings.evidence'), ev.length ? h('table', { id: 'evidence' }, h('tbody', null, ev.sort().map(([k, v]) => h('tr', null, h('th', null, k), h('td', { class: 'mono' }, evidenceValue(f, k, v)))))) : h('p', { class: 'muted' }, t('findings.noEvidence'))));
   el.append(panel(t('findings.workflow'), transitionForm(f, () => window.dispatchEvent(new HashChangeEvent('hashchange')))));
