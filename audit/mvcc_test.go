@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // mvccFindings returns the findings of the re-validation rules.
@@ -179,26 +177,9 @@ func TestMVCCStoredState(t *testing.T) {
 	}{{"in memory", 0}, {"read back from the index", 1024}} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := index.Open(t.TempDir(), index.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			chain := ledger.Chain{ID: "test", Kind: ledger.KindFabric, Crypto: ledger.CryptoIntl}
-			if err := db.PutChain(ctx, chain); err != nil {
-				t.Fatal(err)
-			}
 			blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
 			blocks[10] = setFilterCode(t, blocks[10], 0, codeMVCCConflict)
-			for _, raw := range blocks {
-				b, err := fabric.DecodeBlock(chain.ID, raw)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := db.Commit(ctx, b); err != nil {
-					t.Fatal(err)
-				}
-			}
+			db, chain := storedChain(t, blocks)
 			cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
 			if _, err := Reaudit(ctx, db, cfg, 0, 9); err != nil {
 				t.Fatal(err)

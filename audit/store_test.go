@@ -16,25 +16,8 @@ import (
 // of it and then a range above 0, and reads the verdicts back.
 func TestReaudit(t *testing.T) {
 	ctx := context.Background()
-	db, err := index.Open(t.TempDir(), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	chain := ledger.Chain{ID: "test", Kind: ledger.KindFabric, Crypto: ledger.CryptoIntl}
-	if err := db.PutChain(ctx, chain); err != nil {
-		t.Fatal(err)
-	}
 	blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
-	for _, raw := range blocks {
-		b, err := fabric.DecodeBlock(chain.ID, raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Commit(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db, chain := storedChain(t, blocks)
 	top := uint64(len(blocks) - 1)
 	// Cases run in order: each continues from the checkpoint the previous
 	// one left, or not. A re-audit that does not go past the stored
@@ -96,4 +79,30 @@ func TestReaudit(t *testing.T) {
 	if _, err := db.Audit(ctx, chain.ID, 99); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("Audit(99) error = %v, want ErrNotFound", err)
 	}
+}
+
+// storedChain commits raw Fabric blocks, as chain "test", to a real
+// index on disk, closed when the test ends.
+func storedChain(t *testing.T, blocks [][]byte) (*index.DB, ledger.Chain) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := index.Open(t.TempDir(), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	chain := ledger.Chain{ID: "test", Kind: ledger.KindFabric, Crypto: ledger.CryptoIntl}
+	if err := db.PutChain(ctx, chain); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range blocks {
+		b, err := fabric.DecodeBlock(chain.ID, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db, chain
 }
