@@ -49,8 +49,9 @@
 //
 // Listings are cursor paged: ?limit=&cursor= in, {"items":[...],"next":""}
 // out, where an empty next means the last page. Hashes and byte strings
-// are 0x-prefixed hex, times are RFC 3339 in UTC and amounts are decimal
-// strings. Original bytes (block and transaction Raw, certificates, EVM
+// are hex in each platform's own convention: 0x-prefixed on EVM and FISCO
+// BCOS chains, bare on Fabric (as peer and configtxlator print them);
+// transaction ids are served as the index stores them. Times are RFC 3339 in UTC and amounts are decimal strings. Original bytes (block and transaction Raw, certificates, EVM
 // code) are left out unless the request asks for them with ?raw=1.
 //
 // Subpackages: report renders supervision reports, alert delivers

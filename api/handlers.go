@@ -63,7 +63,7 @@ func (s *Server) chainView(ctx context.Context, ch ledger.Chain) (ChainView, err
 	cp, err := s.idx.Checkpoint(ctx, ch.ID)
 	switch {
 	case err == nil:
-		v.Height, v.Hash = &cp.Height, hexBytes(cp.Hash)
+		v.Height, v.Hash = &cp.Height, hexOf(ch.Kind == ledger.KindFabric, cp.Hash)
 	case !errors.Is(err, ledger.ErrNotFound):
 		return v, err
 	}
@@ -364,7 +364,18 @@ func (s *Server) findings(c *gin.Context) (any, error) {
 		}
 		f.Org = sc.org
 	}
-	fs, next, err := s.idx.Findings(c.Request.Context(), f, p)
+	var (
+		fs   []*ledger.Finding
+		next string
+	)
+	switch c.Query("order") {
+	case "", orderID:
+		fs, next, err = s.idx.Findings(c.Request.Context(), f, p)
+	case orderSeverity:
+		fs, next, err = s.findingsBySeverity(c.Request.Context(), f, p)
+	default:
+		return nil, badParam("order", "must be %s or %s", orderID, orderSeverity)
+	}
 	if err != nil {
 		return nil, err
 	}

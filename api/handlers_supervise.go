@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/supervise"
+	"github.com/lianjian/lianjian/nodes"
 )
 
 // maxQueryLen bounds the search term.
@@ -40,7 +42,32 @@ func (s *Server) search(c *gin.Context) (any, error) {
 	for _, m := range ms {
 		out = append(out, MatchView(m))
 	}
-	return list(out, ""), nil
+	ns, err := s.searchNodes(c.Request.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	return list(append(out, ns...), ""), nil
+}
+
+// searchNodes finds registered nodes, retired ones included, whose id
+// contains q (case-insensitively); operators see their own org's only.
+func (s *Server) searchNodes(ctx context.Context, q string) ([]MatchView, error) {
+	_, reg, err := s.nodeStore()
+	if err != nil {
+		return nil, nil // no registry behind this index: nothing to find
+	}
+	rs, err := reg.List(ctx, nodes.Filter{Org: s.scopeOf(ctx).org, Retired: true})
+	if err != nil {
+		return nil, err
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	var out []MatchView
+	for _, r := range rs {
+		if strings.Contains(strings.ToLower(r.ID), q) {
+			out = append(out, MatchView{Kind: "node", Chain: r.Chain, Channel: r.Channel, Org: r.Org, Ref: r.ID, Field: "name", Detail: r.Endpoint})
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) findingHistory(c *gin.Context) (any, error) {
@@ -130,6 +157,9 @@ func (s *Server) changeFinding(c *gin.Context) (any, error) {
 
 func (b TransitionRequest) request() (supervise.Request, error) {
 	r := supervise.Request{To: ledger.Status(b.Status), Confirm: b.Confirm, Comment: b.Comment, Evidence: b.Evidence}
+	if b.Status == "" && !b.Confirm && b.Comment == "" && len(b.Evidence) == 0 && b.Deadline == "" {
+		return r, badParam("body", "needs at least one of status, confirm, comment, evidence or deadline")
+	}
 	if b.Status != "" && !supervise.ValidStatus(r.To) {
 		return r, badParam("status", "must be one of open, acknowledged, rectifying, resolved, accepted-risk, false-positive")
 	}

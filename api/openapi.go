@@ -67,6 +67,7 @@ var queryDocs = map[string]struct {
 }{
 	"lang":   {"language of the response's messages and labels", []string{report.LangZH, report.LangEN}},
 	"format": {"response format", []string{report.FormatJSON, report.FormatHTML, report.FormatCSV}},
+	"order":  {"order of the findings: by id, or by severity then last seen, newest first", []string{orderID, orderSeverity}},
 }
 
 func operation(rt Route) map[string]any {

@@ -56,7 +56,7 @@ func mk(method, path string, perm Permission, summary string, h handler) route {
 var (
 	pageQuery    = []string{"limit", "cursor"}
 	rawQuery     = []string{"raw"}
-	findingQuery = []string{"chain", "severity", "min_severity", "rule", "category", "status", "org", "since", "until", "subject", "limit", "cursor", "lang"}
+	findingQuery = []string{"chain", "severity", "min_severity", "rule", "category", "status", "org", "since", "until", "subject", "order", "limit", "cursor", "lang"}
 )
 
 // table declares every route the server serves. Append new routes at the
@@ -88,12 +88,12 @@ func (s *Server) table() []route {
 		get(v+"/chains/:chain/contracts/:addr", PermContractRead, "one contract or chaincode", s.contract).in(rawQuery...).out(ContractView{}),
 		get(v+"/chains/:chain/reorgs", PermLedgerRead, "reorganisations seen during ingest", s.reorgs).out(List[ReorgView]{}),
 		get(v+"/txs/:id", PermLedgerRead, "find a transaction in every chain", s.txAnyChain).in(rawQuery...).out(List[TxView]{}),
-		get(v+"/findings", PermFindingRead, "list findings by chain, severity, rule, category, status, org and time (operators: own org)", s.findings).in(findingQuery...).out(List[FindingView]{}),
+		get(v+"/findings", PermFindingRead, "list findings by chain, severity, rule, category, status, org and time, by id or by severity then last seen (operators: own org)", s.findings).in(findingQuery...).out(List[FindingView]{}),
 		get(v+"/findings/:id", PermFindingRead, "one finding", s.finding).in("lang").out(FindingView{}),
 		get(v+"/rules", PermRuleRead, "the rule catalogue, titles and advice in the request's language", s.ruleCatalogue).in("lang").out(List[RuleView]{}),
 
 		get(v+"/openapi.json", PermAPIRead, "this API's OpenAPI 3 description", s.openAPI),
-		get(v+"/search", PermSearch, "resolve a tx id, block hash or height, address, certificate, MSP id or contract name to chain, channel and org", s.search).in("q").out(List[MatchView]{}),
+		get(v+"/search", PermSearch, "resolve a tx id, block hash or height, address, certificate (serial, subject, common name), MSP id, contract name or registered node name to chain, channel and org", s.search).in("q").out(List[MatchView]{}),
 		get(v+"/findings/:id/history", PermFindingRead, "a finding's workflow state and history", s.findingHistory).in("lang").out(FindingHistoryView{}),
 		post(v+"/findings/:id/transitions", PermFindingWrite, "change a finding's status, confirm it or comment on it", s.changeFinding).in("lang").body(TransitionRequest{}).out(TransitionView{}).acts("finding :id"),
 		get(v+"/users", PermUserAdmin, "list API tokens (never their secrets)", s.users).out(List[TokenView]{}),

@@ -289,7 +289,7 @@ func TestRoutes(t *testing.T) {
 		{"fabric tx", v + "/chains/" + fabChain + "/txs/" + fixTxID("fab/1/0"), 200, "", map[string]any{
 			"creator.mspId": "Org1MSP", "creator.cert": nil, "signatures.#": 2,
 			"signatures.1.verdict.status": "failed", "verdict.status": "failed",
-			"fabric.rwsets.0.metaWrites.0.entries.0.value": "0x09", "fabric.args.0": "0x617373657431",
+			"fabric.rwsets.0.metaWrites.0.entries.0.value": "09", "fabric.args.0": "617373657431",
 		}},
 		{"fabric tx raw cert", v + "/chains/" + fabChain + "/txs/" + fixTxID("fab/1/0") + "?raw=1", 200, "", map[string]any{
 			"creator.cert": "-----BEGIN CERTIFICATE-----\nMAMCAQI=\n-----END CERTIFICATE-----\n",

@@ -12,8 +12,9 @@ import (
 
 // The response types below are the API's wire format. They are kept apart
 // from the domain model so that the model can change without breaking
-// clients: hashes and bytes are 0x-hex strings, times RFC 3339 UTC, and
-// amounts decimal strings.
+// clients: hashes and bytes are hex strings, 0x-prefixed on EVM and FISCO
+// BCOS chains and bare on Fabric, as each platform's own tools print them
+// (hexOf); times RFC 3339 UTC, and amounts decimal strings.
 
 // List is the envelope of every listing. Next is the cursor of the next
 // page, empty on the last one.
@@ -42,13 +43,29 @@ func hexBytes(b []byte) string {
 	return "0x" + hex.EncodeToString(b)
 }
 
-func hexList(bs [][]byte) []string {
+// bareHex renders bytes as hex without a prefix, as Fabric's tools
+// (peer, configtxlator) print hashes and transaction ids; nil stays empty.
+func bareHex(b []byte) string {
+	return hex.EncodeToString(b)
+}
+
+// hexOf renders bytes in the hex convention of the chain they come from:
+// bare on Fabric, 0x-prefixed on EVM and FISCO BCOS.
+func hexOf(fabric bool, b []byte) string {
+	if fabric {
+		return bareHex(b)
+	}
+	return hexBytes(b)
+}
+
+// hexList renders each of bs with hexOf.
+func hexList(fabric bool, bs [][]byte) []string {
 	if len(bs) == 0 {
 		return nil
 	}
 	out := make([]string, len(bs))
 	for i, b := range bs {
-		out[i] = hexBytes(b)
+		out[i] = hexOf(fabric, b)
 	}
 	return out
 }
@@ -177,12 +194,12 @@ type SignatureView struct {
 	Verdict   VerdictView  `json:"verdict"`
 }
 
-func signatureViews(sigs []ledger.Signature, raw bool) []SignatureView {
+func signatureViews(sigs []ledger.Signature, fabric, raw bool) []SignatureView {
 	out := make([]SignatureView, 0, len(sigs))
 	for _, s := range sigs {
 		out = append(out, SignatureView{
 			Role: s.Role, Signer: identityView(s.Signer, raw), Algorithm: s.Algorithm,
-			Value: hexBytes(s.Value), Verdict: verdictView(s.Verdict),
+			Value: hexOf(fabric, s.Value), Verdict: verdictView(s.Verdict),
 		})
 	}
 	return out
@@ -201,8 +218,9 @@ type BlockSummary struct {
 }
 
 func blockSummary(b *ledger.Block) BlockSummary {
+	fab := b.Fabric != nil
 	return BlockSummary{
-		Chain: b.Chain, Height: b.Height, Hash: hexBytes(b.Hash), ParentHash: hexBytes(b.ParentHash),
+		Chain: b.Chain, Height: b.Height, Hash: hexOf(fab, b.Hash), ParentHash: hexOf(fab, b.ParentHash),
 		Time: timeText(b.Time), TxCount: max(len(b.Txs), b.TxCount), Verdict: verdictView(b.Verdict).Status,
 	}
 }
@@ -236,12 +254,13 @@ type BlockView struct {
 }
 
 func blockView(b *ledger.Block, raw bool) BlockView {
+	fab := b.Fabric != nil
 	v := BlockView{
-		Chain: b.Chain, Height: b.Height, Hash: hexBytes(b.Hash), ParentHash: hexBytes(b.ParentHash),
+		Chain: b.Chain, Height: b.Height, Hash: hexOf(fab, b.Hash), ParentHash: hexOf(fab, b.ParentHash),
 		Time: timeText(b.Time), TxCount: max(len(b.Txs), b.TxCount),
-		DataHash: hexBytes(b.DataHash), StateRoot: hexBytes(b.StateRoot),
+		DataHash: hexOf(fab, b.DataHash), StateRoot: hexOf(fab, b.StateRoot),
 		Proposer: b.Proposer, GasUsed: b.GasUsed, GasLimit: b.GasLimit, BaseFee: b.BaseFee,
-		Signatures: signatureViews(b.Signatures, raw),
+		Signatures: signatureViews(b.Signatures, fab, raw),
 		Txs:        make([]TxSummary, 0, len(b.Txs)),
 		Fabric:     fabricBlockView(b.Fabric),
 		Fisco:      fiscoBlockView(b, ""),
@@ -255,7 +274,7 @@ func blockView(b *ledger.Block, raw bool) BlockView {
 		v.Contracts = append(v.Contracts, c.Address)
 	}
 	if raw {
-		v.Raw = hexBytes(b.Raw)
+		v.Raw = hexOf(fab, b.Raw)
 	}
 	return v
 }
@@ -325,7 +344,7 @@ func txView(t *ledger.Tx, raw bool) TxView {
 		Time: timeText(t.Time), From: t.From, To: t.To, Contract: t.Contract,
 		Function: t.Function, Value: t.Value, Nonce: t.Nonce, Gas: t.Gas,
 		GasUsed: t.GasUsed, GasPrice: t.GasPrice, Status: t.Status, Valid: t.Valid,
-		Signatures: signatureViews(t.Sigs, raw),
+		Signatures: signatureViews(t.Sigs, t.Fabric != nil, raw),
 		Fabric:     fabricTxView(t.Fabric),
 		Fisco:      fiscoTxView(t),
 		Verdict:    verdictView(t.Verdict),
@@ -342,7 +361,7 @@ func txView(t *ledger.Tx, raw bool) TxView {
 		v.Logs = append(v.Logs, LogView{Address: l.Address, Topics: topics, Data: hexBytes(l.Data), Index: l.Index})
 	}
 	if raw {
-		v.Raw = hexBytes(t.Raw)
+		v.Raw = hexOf(t.Fabric != nil, t.Raw)
 	}
 	return v
 }
@@ -399,6 +418,6 @@ type ReorgView struct {
 func reorgView(r ledger.Reorg) ReorgView {
 	return ReorgView{
 		Chain: r.Chain, Ancestor: r.Ancestor, Depth: r.Depth,
-		OldHashes: hexList(r.OldHashes), NewHashes: hexList(r.NewHashes), Time: timeText(r.Time),
+		OldHashes: hexList(false, r.OldHashes), NewHashes: hexList(false, r.NewHashes), Time: timeText(r.Time),
 	}
 }

@@ -23,8 +23,8 @@ func fabricBlockView(f *ledger.FabricBlock) *FabricBlockView {
 		return nil
 	}
 	return &FabricBlockView{
-		Channel: f.Channel, LastConfig: f.LastConfig, TxFilter: hexBytes(f.TxFilter),
-		CommitHash: hexBytes(f.CommitHash), IsConfig: f.IsConfig, ConsenterIDs: f.ConsenterIDs,
+		Channel: f.Channel, LastConfig: f.LastConfig, TxFilter: bareHex(f.TxFilter),
+		CommitHash: bareHex(f.CommitHash), IsConfig: f.IsConfig, ConsenterIDs: f.ConsenterIDs,
 		OrdererType: f.OrdererType, HeaderHashAlgo: f.HeaderHashAlgo,
 	}
 }
@@ -135,7 +135,7 @@ func readViews(rs []ledger.KVRead) []ReadView {
 func writeViews(ws []ledger.KVWrite) []WriteView {
 	var out []WriteView
 	for _, w := range ws {
-		out = append(out, WriteView{Key: w.Key, IsDelete: w.IsDelete, Value: hexBytes(w.Value)})
+		out = append(out, WriteView{Key: w.Key, IsDelete: w.IsDelete, Value: bareHex(w.Value)})
 	}
 	return out
 }
@@ -145,9 +145,9 @@ func fabricTxView(f *ledger.FabricTx) *FabricTxView {
 		return nil
 	}
 	v := &FabricTxView{
-		Channel: f.Channel, HeaderType: f.HeaderType, Nonce: hexBytes(f.Nonce),
+		Channel: f.Channel, HeaderType: f.HeaderType, Nonce: bareHex(f.Nonce),
 		ValidationCode: f.ValidationCode, Chaincode: f.Chaincode,
-		ChaincodeVersion: f.ChaincodeVersion, Args: hexList(f.Args),
+		ChaincodeVersion: f.ChaincodeVersion, Args: hexList(true, f.Args),
 		DecodeError: f.DecodeError,
 	}
 	for _, ns := range f.RWSets {
@@ -158,25 +158,25 @@ func fabricTxView(f *ledger.FabricTx) *FabricTxView {
 		for _, mw := range ns.MetaWrites {
 			m := MetaWriteView{Key: mw.Key}
 			for _, e := range mw.Entries {
-				m.Entries = append(m.Entries, MetaEntryView{Name: e.Name, Value: hexBytes(e.Value)})
+				m.Entries = append(m.Entries, MetaEntryView{Name: e.Name, Value: bareHex(e.Value)})
 			}
 			rw.MetaWrites = append(rw.MetaWrites, m)
 		}
 		for _, rr := range ns.RangeReads {
 			rw.RangeReads = append(rw.RangeReads, RangeReadView{
 				StartKey: rr.StartKey, EndKey: rr.EndKey, ItrExhausted: rr.ItrExhausted,
-				Keys: readViews(rr.Keys), MerkleHashes: hexList(rr.MerkleHashes),
+				Keys: readViews(rr.Keys), MerkleHashes: hexList(true, rr.MerkleHashes),
 				MerkleLevel: rr.MerkleLevel, MerkleDegree: rr.MerkleDegree,
 			})
 		}
 		for _, c := range ns.Collections {
 			cv := CollectionView{
-				Collection: c.Collection, ReadHashes: hexList(c.ReadHashes),
-				WriteHashes: hexList(c.WriteHashes), PvtRWHash: hexBytes(c.PvtRWHash),
+				Collection: c.Collection, ReadHashes: hexList(true, c.ReadHashes),
+				WriteHashes: hexList(true, c.WriteHashes), PvtRWHash: bareHex(c.PvtRWHash),
 			}
 			for _, hw := range c.HashedWrites {
 				cv.HashedWrites = append(cv.HashedWrites, HashedWriteView{
-					KeyHash: hexBytes(hw.KeyHash), ValueHash: hexBytes(hw.ValueHash),
+					KeyHash: bareHex(hw.KeyHash), ValueHash: bareHex(hw.ValueHash),
 					IsDelete: hw.IsDelete, IsPurge: hw.IsPurge,
 				})
 			}
@@ -185,10 +185,10 @@ func fabricTxView(f *ledger.FabricTx) *FabricTxView {
 		v.RWSets = append(v.RWSets, rw)
 	}
 	for _, e := range f.Events {
-		v.Events = append(v.Events, EventView{Chaincode: e.Chaincode, TxID: e.TxID, Name: e.Name, Payload: hexBytes(e.Payload)})
+		v.Events = append(v.Events, EventView{Chaincode: e.Chaincode, TxID: e.TxID, Name: e.Name, Payload: bareHex(e.Payload)})
 	}
 	if f.Response != nil {
-		v.Response = &ResponseView{Status: f.Response.Status, Message: f.Response.Message, Payload: hexBytes(f.Response.Payload)}
+		v.Response = &ResponseView{Status: f.Response.Status, Message: f.Response.Message, Payload: bareHex(f.Response.Payload)}
 	}
 	return v
 }
@@ -292,7 +292,7 @@ func configView(c *ledger.Config, raw bool) *ConfigView {
 	}
 	sort.Slice(v.Policies, func(i, j int) bool { return v.Policies[i].Path < v.Policies[j].Path })
 	if raw {
-		v.Raw = hexBytes(c.Raw)
+		v.Raw = bareHex(c.Raw)
 	}
 	return v
 }

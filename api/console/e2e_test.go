@@ -320,6 +320,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	if n := tb.count("#dash-chains svg"); n < 6 {
 		t.Errorf("dashboard draws %d charts, want at least 6 (severity trend and tx/min per chain)", n)
 	}
+	dashboardCharts(t, tb)
 	cp, err := w.db.Checkpoint(context.Background(), evmChain)
 	if err != nil {
 		t.Fatal(err)
@@ -487,6 +488,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	total := len(w.findings(t, ledger.FindingFilter{}))
 	tb.open("/findings")
 	tb.wait("first page", `document.querySelector('#findings .vt-row')`)
+	findingsOrder(t, w, tb)
 	rows := js[int](tb, "load all", `document.getElementById('findings').loadAll().then(() => Number(document.getElementById('findings').dataset.rows))`)
 	if rows != total || rows < 10_000 {
 		t.Errorf("findings list loaded %d rows, want all %d (> 10,000)", rows, total)
@@ -652,6 +654,16 @@ func auditor(t *testing.T, w *world, tb *tab) {
 		t.Errorf("scan upload answer = %q, want findings stored", got)
 	}
 	tb.shot("03-scan-uploaded")
+
+	// An EVM contract has no chaincode definition: the page neither asks
+	// for one nor shows an error for it.
+	tb.do("open contract", chromedp.Click(chromedp.CSS("#contracts .vt-row")))
+	tb.wait("contract page", `document.querySelector('#contract-findings') && !document.querySelector('main .loading')`)
+	tb.idle("contract page")
+	if got := tb.text("main"); strings.Contains(got, "链码定义") || tb.count("main .error") != 0 {
+		t.Errorf("EVM contract page = %q, want no chaincode-definition section and no error", got)
+	}
+	tb.shot("04-evm-contract")
 	tb.checkErrors()
 }
 

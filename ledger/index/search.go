@@ -71,7 +71,7 @@ func commitSearch(txn kv, b *ledger.Block, undo *[][]byte) error {
 		}
 		m := supervise.Match{Kind: "identity", Chain: b.Chain, Org: id.MSPID, Ref: id.Fingerprint, Height: h, Detail: id.Subject}
 		for _, t := range []struct{ field, term string }{
-			{"fingerprint", id.Fingerprint}, {"serial", id.Serial}, {"subject", id.Subject},
+			{"fingerprint", id.Fingerprint}, {"serial", id.Serial}, {"subject", id.Subject}, {"cn", commonName(id.Subject)},
 		} {
 			if id.Fingerprint == "" {
 				break
@@ -133,6 +133,18 @@ func commitSearch(txn kv, b *ledger.Block, undo *[][]byte) error {
 		}
 	}
 	return nil
+}
+
+// commonName returns the CN attribute of a certificate subject written as
+// a distinguished name ("CN=peer0.org1.example.com,OU=peer,O=Org1"), or ""
+// when it has none.
+func commonName(subject string) string {
+	for _, rdn := range strings.FieldsFunc(subject, func(r rune) bool { return r == ',' || r == '+' }) {
+		if k, v, ok := strings.Cut(strings.TrimSpace(rdn), "="); ok && strings.EqualFold(k, "CN") {
+			return v
+		}
+	}
+	return ""
 }
 
 var (

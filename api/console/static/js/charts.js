@@ -8,11 +8,22 @@ function frame(w, hgt, label) {
   return svg('svg', { viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': label, preserveAspectRatio: 'xMidYMid meet' });
 }
 
-function niceMax(v) {
-  if (v <= 5) return 5;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-  return v;
+/**
+ * scale picks the y axis of counts up to v: a whole-number step of 1, 2 or
+ * 5 times a power of ten, at most five steps, and a top that is a whole
+ * number of steps, so every tick sits on the value it names.
+ */
+export function scale(v) {
+  const top = Math.max(1, Math.ceil(v));
+  let step = 1;
+  for (let p = 1; ; p *= 10) {
+    const m = [1, 2, 5].find((k) => top / (k * p) <= 5);
+    if (m) { step = m * p; break; }
+  }
+  const max = Math.ceil(top / step) * step;
+  const ticks = [];
+  for (let x = 0; x <= max; x += step) ticks.push(x);
+  return { max, ticks };
 }
 
 /** bars draws a vertical bar chart of [{label, value, color}]. */
@@ -20,10 +31,11 @@ export function bars(data, { label = '', height = 180, color = '#1f5fbf' } = {})
   const w = 600, pad = { l: 36, r: 8, t: 10, b: 34 };
   const s = frame(w, height, label);
   if (!data.length) return h('div', { class: 'chart muted' }, t('chart.noData'));
-  const max = niceMax(Math.max(...data.map((d) => d.value)));
+  const sc = scale(Math.max(...data.map((d) => d.value)));
+  const max = sc.max;
   const iw = w - pad.l - pad.r, ih = height - pad.t - pad.b;
   const bw = iw / data.length;
-  axes(s, pad, w, height, max);
+  axes(s, pad, w, height, sc);
   const every = Math.ceil(data.length / 12);
   data.forEach((d, i) => {
     const bh = (d.value / max) * ih;
@@ -60,9 +72,10 @@ export function lines(xs, series, { label = '', height = 200 } = {}) {
   if (xs.length === 1) return bars(series.map((se) => ({ label: `${xs[0]} ${se.name}`, value: se.values[0], color: se.color })), { label, height });
   const w = 600, pad = { l: 36, r: 8, t: 10, b: 34 };
   const s = frame(w, height, label);
-  const max = niceMax(Math.max(1, ...series.flatMap((se) => se.values)));
+  const sc = scale(Math.max(1, ...series.flatMap((se) => se.values)));
+  const max = sc.max;
   const iw = w - pad.l - pad.r, ih = height - pad.t - pad.b;
-  axes(s, pad, w, height, max);
+  axes(s, pad, w, height, sc);
   const x = (i) => pad.l + (xs.length === 1 ? iw / 2 : (i * iw) / (xs.length - 1));
   const y = (v) => pad.t + ih - (v / max) * ih;
   for (const se of series) {
@@ -76,11 +89,11 @@ export function lines(xs, series, { label = '', height = 200 } = {}) {
   return h('div', { class: 'chart', dataset: { chart: 'lines' } }, s, legend);
 }
 
-function axes(s, pad, w, hgt, max) {
+function axes(s, pad, w, hgt, { max, ticks }) {
   const ih = hgt - pad.t - pad.b;
-  for (const f of [0, 0.5, 1]) {
-    const y = pad.t + ih - f * ih;
-    s.append(svg('line', { x1: pad.l, x2: w - pad.r, y1: y, y2: y, class: 'axis' }));
-    s.append(svg('text', { x: pad.l - 4, y: y + 4, 'text-anchor': 'end' }, String(Math.round(f * max))));
+  for (const v of ticks) {
+    const y = pad.t + ih - (v / max) * ih;
+    s.append(svg('line', { x1: pad.l, x2: w - pad.r, y1: y, y2: y, class: 'axis', 'data-tick': v }));
+    s.append(svg('text', { x: pad.l - 4, y: y + 4, 'text-anchor': 'end' }, String(v)));
   }
 }

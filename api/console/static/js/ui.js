@@ -10,6 +10,11 @@ export function notAvailable(what) {
   return h('p', { class: 'na', dataset: { na: '1' } }, t('common.notAvailable', { what }));
 }
 
+/** notApplicable says a section does not apply to this kind of chain. */
+export function notApplicable(what) {
+  return h('p', { class: 'na', dataset: { na: 'kind' } }, t('common.notApplicable', { what }));
+}
+
 /** errorText explains an ApiError in the user's language. */
 export function errorText(err) {
   switch (err?.status) {

@@ -130,7 +130,10 @@ export async function detail({ el, params }) {
           h('span', null, (x.findings || []).slice(0, 10).map((id) => h('span', null, link(`/findings/${enc(id)}`, id.slice(0, 8), { class: 'mono' }), ' ')))])) : h('p', { class: 'muted' }, t('contracts.noScans')));
     });
   }
-  const hist = api.first('GET', '/api/v1/chains/{chain}/chaincodes/{name}/history', '/api/v1/chains/{chain}/contracts/{addr}/history');
+  // Chaincode definitions exist on Fabric only; EVM and FISCO BCOS
+  // contracts have none to ask for.
+  const kind = await api.get(`chains/${ch}`).then((x) => x.kind).catch(() => '');
+  const hist = kind === 'fabric' && api.first('GET', '/api/v1/chains/{chain}/chaincodes/{name}/history', '/api/v1/chains/{chain}/contracts/{addr}/history');
   if (hist) {
     const hEl = h('div');
     el.append(panel(t('contracts.definitions'), hEl));

@@ -5,7 +5,7 @@ import * as api from '../api.js';
 import { h, fill, num, enc, link } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { bars, hbars, lines, SEV_COLORS } from '../charts.js';
-import { guard, panel, notAvailable, errorBox } from '../ui.js';
+import { guard, panel, notAvailable, notApplicable, errorBox } from '../ui.js';
 import * as fisco from './fisco.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
@@ -81,7 +81,7 @@ function auditText(c) {
 
 async function chainDetail(body, c) {
   body.replaceChildren();
-  const sevEl = h('div'), trendEl = h('div'), tpmEl = h('div'), orgEl = h('div');
+  const sevEl = h('div'), trendEl = h('div'), tpmEl = h('div', { class: 'tx-per-minute' }), orgEl = h('div', { class: 'tx-per-org' });
   body.append(h('h3', null, t('dash.findingsBySeverity')), sevEl, h('h3', null, t('dash.trend')), trendEl,
     h('h3', null, t('dash.txPerMinute')), tpmEl, h('h3', null, c.kind === 'fisco' ? t('dash.sealerSigned') : t('dash.txPerOrg')), orgEl);
   await Promise.all([
@@ -121,7 +121,9 @@ async function txPerMinute(c, el) {
   const page = await api.get(`chains/${enc(c.id)}/blocks`, { limit: 200 });
   const byMin = new Map();
   for (const b of page.items) {
-    if (!b.time) continue;
+    // A block without a time (geth's genesis says 0, the Unix epoch) has
+    // no minute to count in.
+    if (!b.time || !(Date.parse(b.time) > 0)) continue;
     const m = b.time.slice(0, 16);
     byMin.set(m, (byMin.get(m) || 0) + (b.txCount || 0));
   }
@@ -136,14 +138,20 @@ async function txPerMinute(c, el) {
       }
     }
   }
-  const data = [...byMin.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(-60)
-    .map(([m, v]) => ({ label: m.slice(11), value: v }));
+  const minutes = [...byMin.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(-60);
+  const data = minutes.map(([m, v]) => ({ label: m.slice(11), value: v }));
+  if (minutes.length) Object.assign(el.dataset, { from: minutes[0][0], to: minutes[minutes.length - 1][0] });
   el.replaceChildren(bars(data, { label: t('dash.txPerMinute') }), h('p', { class: 'muted' }, t('dash.recentBlocks', { n: page.items.length })));
 }
 
 async function txPerOrg(c, el) {
   const route = api.first('GET', '/api/v1/chains/{chain}/orgs');
-  if (c.kind !== 'fabric' || !route) {
+  if (c.kind !== 'fabric') {
+    // Only Fabric attributes transactions to member organisations.
+    el.replaceChildren(notApplicable(t('dash.txPerOrg')));
+    return;
+  }
+  if (!route) {
     el.replaceChildren(notAvailable(t('dash.txPerOrg')));
     return;
   }

@@ -2,7 +2,7 @@
 // workflow with comments. The API scopes operators to their org; the
 // console shows whatever the API answers, and its 403s as such.
 import * as api from '../api.js';
-import { h, kv, link, enc, fmtTime, num, short } from '../dom.js';
+import { h, kv, link, enc, fmtTime, num } from '../dom.js';
 import { t, tv, current } from '../i18n.js';
 import { vtable } from '../table.js';
 import { guard, panel, sevBadge, statusBadge, errorBox, errorText, select } from '../ui.js';
@@ -64,13 +64,16 @@ export async function list({ el, query, go }) {
     columns: [
       { label: t('findings.severity'), width: '90px', cell: (x) => sevBadge(x.severity) },
       { label: t('findings.status'), width: '110px', cell: (x) => statusBadge(x.status) },
-      { label: t('findings.rule'), width: '180px', cell: (x) => x.rule },
+      // Rule ids and objects in full: a cell too narrow for them keeps
+      // the whole text in its tooltip.
+      { label: t('findings.rule'), width: 'minmax(180px, 1.2fr)', cell: (x) => x.rule },
       { label: t('explorer.chain'), width: '110px', cell: (x) => x.chain },
-      { label: t('findings.subject'), width: '1fr', cell: (x) => `${tv('kind', x.subject?.kind)} ${short(x.subject?.ref, 10)}${x.subject?.org ? ' · ' + x.subject.org : ''}` },
+      { label: t('findings.subject'), width: 'minmax(200px, 1.5fr)', cell: (x) => `${tv('kind', x.subject?.kind)} ${x.subject?.ref || ''}${x.subject?.org ? ' · ' + x.subject.org : ''}` },
       { label: t('findings.message'), width: '2fr', cell: (x) => x.message },
       { label: t('findings.lastSeen'), width: '160px', cell: (x) => fmtTime(x.lastSeen) },
     ],
-    load: (cursor) => api.get('findings', { ...filter, cursor, limit: 500 }),
+    // Most severe first, then the newest sighting.
+    load: (cursor) => api.get('findings', { ...filter, order: 'severity', cursor, limit: 500 }),
     rowLink: (x) => `/findings/${enc(x.id)}`,
     empty: t('findings.none'),
   }));
