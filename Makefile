@@ -86,8 +86,11 @@ docs: build
 	$(BIN)/lianjian rules --format markdown > docs/rules.md
 
 #? demo: start a local geth with real traffic plus lianjian serve, and print what to look at
+# The demo runs as its own binary, not under go run, which exits 1 when
+# interrupted even after the demo's clean shutdown on Ctrl-C.
 demo: build tools
-	$(GO) run ./internal/demo --lianjian $(BIN)/lianjian
+	$(GO) build -o $(BIN)/demo ./internal/demo
+	$(BIN)/demo --lianjian $(BIN)/lianjian
 
 #? clean: remove build output (keeps the .cache of built chain binaries)
 clean:

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	commands["audit"] = command{"re-audit stored Fabric history from the index and store verdicts", runAudit}
+	commands["audit"] = command{run: runAudit}
 }
 
 func runAudit(ctx context.Context, e *env, args []string) error {
@@ -35,7 +35,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	db, err := cfg.openIndex(log, false)
+	db, err := openIndexCLI(cfg, *l, log, updateIndex)
 	if err != nil {
 		return err
 	}

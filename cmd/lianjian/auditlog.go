@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	commands["auditlog"] = command{"verify, list, export or checkpoint the SM3 hash-chained, SM2-anchored log of mutating actions (auditlog verify|list|export|checkpoint)", runAuditLog}
+	commands["auditlog"] = command{run: runAuditLog}
 }
 
 // auditFlags are the auditlog subcommands' flags.
@@ -112,7 +112,7 @@ func verifyLog(ctx context.Context, e *env, f *auditFlags, t *auditText) error {
 	if err != nil {
 		return err
 	}
-	db, err := openIndexCLI(cfg, true)
+	db, err := openIndexCLI(cfg, lang(f.lang), nil, readIndex)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func printReport(w io.Writer, t *auditText, lang string, r *supervise.Report, se
 }
 
 func listLog(ctx context.Context, e *env, f *auditFlags) error {
-	db, err := openForCLI(e, &f.common)
+	db, err := openForCLI(e, &f.common, lang(f.lang), readIndex)
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func exportLog(ctx context.Context, e *env, f *auditFlags, t *auditText) error {
 	if err != nil {
 		return err
 	}
-	db, err := openIndexCLI(cfg, true)
+	db, err := openIndexCLI(cfg, lang(f.lang), nil, readIndex)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ func parseWhen(s, flagName string) (time.Time, bool, error) {
 }
 
 func checkpointLog(ctx context.Context, e *env, f *auditFlags, t *auditText) error {
-	db, err := openForCLI(e, &f.common)
+	db, err := openForCLI(e, &f.common, lang(f.lang), updateIndex)
 	if err != nil {
 		return err
 	}

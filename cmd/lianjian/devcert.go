@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	commands["devcert"] = command{"generate development TLS and GM TLS (SM2) certificates for the API, and the SM2 key that anchors the audit log", runDevCert}
+	commands["devcert"] = command{run: runDevCert}
 }
 
 // Files devcert writes for the audit log, under --auditlog-dir.

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	commands["fisco"] = command{"FISCO BCOS tools: dump a node's blocks and receipts to files a regulator can verify (fisco dump)", runFisco}
+	commands["fisco"] = command{run: runFisco}
 }
 
 func runFisco(ctx context.Context, e *env, args []string) error {

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands["index"] = command{"check the index against its checksums (index check)", runIndex}
+	commands["index"] = command{run: runIndex}
 }
 
 const indexUsage = "index check [--data-dir DIR] [--lang zh-CN|en]"
@@ -28,16 +28,19 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("index check", flag.ContinueOnError)
 	c.register(fs)
 	fs.StringVar(&c.dataDir, "data", "", "index directory (same as --data-dir)")
-	lang := fs.String("lang", report.LangZH, "zh-CN or en")
+	langName := fs.String("lang", report.LangZH, "zh-CN or en")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	l, ok := checkLabels[*lang]
+	l, ok := checkLabels[*langName]
 	if !ok {
-		return fmt.Errorf("%w: index check: --lang %q (want zh-CN or en)", errUsage, *lang)
+		return fmt.Errorf("%w: index check: --lang %q (want zh-CN or en)", errUsage, *langName)
 	}
 	cfg, err := c.load(e)
 	if err != nil {
+		return err
+	}
+	if err := needIndex(cfg.DataDir, lang(*langName)); err != nil {
 		return err
 	}
 	o, err := cfg.indexOptions()

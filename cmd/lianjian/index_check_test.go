@@ -194,7 +194,7 @@ func checkDamaged(t *testing.T, dir, file string) {
 func TestCorruptValueCLI(t *testing.T) {
 	pristine, vlog := cliIndex(t)
 	dir := copyIndex(t, pristine)
-	if _, _, err := runCmd(t, "users", "list", "--data-dir", dir); err != nil { // a newer value log
+	if _, _, err := runCmd(t, "users", "create", "--name", "t", "--role", "auditor", "--data-dir", dir); err != nil { // a writer: a newer value log
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, vlog)

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	commands["ingest"] = command{"backfill a block range of one chain into the index and exit", runIngest}
+	commands["ingest"] = command{run: runIngest}
 }
 
 func runIngest(ctx context.Context, e *env, args []string) error {
@@ -72,7 +72,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		ch.Ingest.Batch = *batch
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	db, err := cfg.openIndex(log, false)
+	db, err := openIndexCLI(cfg, *l, log, createIndex)
 	if err != nil {
 		return err
 	}
@@ -183,8 +183,8 @@ func backfill(ctx context.Context, e *env, db *index.DB, ch *ChainConfig, f back
 		return err
 	}
 	el := time.Since(t0).Seconds()
-	fmt.Fprintf(e.stdout, t.Backfilled,
-		st.blocks, st.txs, ch.ID, target, el, float64(st.blocks)/el, float64(st.txs)/el)
+	fmt.Fprint(e.stdout, f.lang.sprintf(t.Backfilled,
+		st.blocks, st.txs, ch.ID, target, el, float64(st.blocks)/el, float64(st.txs)/el))
 	return nil
 }
 

@@ -429,7 +429,7 @@ func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFla
 		fi.progress = e.stderr
 	}
 	fi.log = newLogger(e.stderr, cfg.Log)
-	db, err := cfg.openIndex(fi.log, false)
+	db, err := openIndexCLI(cfg, f.lang, fi.log, createIndex)
 	if err != nil {
 		return err
 	}
@@ -442,8 +442,8 @@ func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFla
 	t0 := time.Now()
 	st, err := fi.run(ctx, f.dir)
 	el := max(time.Since(t0).Seconds(), 1e-3)
-	fmt.Fprintf(e.stdout, fi.text.Fabric,
-		st.blocks, st.txs, st.chains, f.dir, el, float64(st.txs)/el, st.skipped)
+	fmt.Fprint(e.stdout, f.lang.sprintf(fi.text.Fabric,
+		st.blocks, st.txs, st.chains, f.dir, el, float64(st.txs)/el, st.skipped))
 	for _, s := range st.stops {
 		if s.held {
 			fmt.Fprintf(e.stdout, fi.text.Break, s.chain, s.brk.Height, s.brk, s.last)

@@ -45,7 +45,7 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 		return fmt.Errorf("%w: ingest: %w", errUsage, err)
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	db, err := cfg.openIndex(log, false)
+	db, err := openIndexCLI(cfg, f.lang, log, createIndex)
 	if err != nil {
 		return err
 	}
@@ -106,8 +106,8 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 	if err := act.end(ctx, err, fmt.Sprintf("%d blocks (%d txs) from %s, %d already indexed, %d findings", blocks, txs, f.dir, skipped, findings)); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, ingestTexts[f.lang].Fisco,
-		blocks, txs, id, f.lang.suite(v.Suite()), skipped, standalone, findings)
+	fmt.Fprint(e.stdout, f.lang.sprintf(ingestTexts[f.lang].Fisco,
+		blocks, txs, id, f.lang.suite(v.Suite()), skipped, standalone, findings))
 	return nil
 }
 

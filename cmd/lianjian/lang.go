@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"flag"
 	"fmt"
+	"regexp"
 
 	"github.com/lianjian/lianjian/api/report"
 	"github.com/lianjian/lianjian/ledger"
@@ -61,3 +62,31 @@ func (l lang) category(c ledger.Category) string { return cmp.Or(categoryNames[l
 
 // suite names a FISCO BCOS crypto suite in l.
 func (l lang) suite(s fisco.Suite) string { return cmp.Or(suiteNames[l][s], s.String()) }
+
+// countNoun is a count followed by a plural noun in an English label,
+// perhaps with an adjective between: "1 findings", "1 standalone items",
+// "3 problem(s)".
+var countNoun = regexp.MustCompile(`\b(\d+) (\w+ )?(finding|block|tx|channel|problem|checkpoint|file|record|signature|declaration|verification|item|entr)(\(s\)|(?:ies|s)\b)`)
+
+// sprintf formats a label of l. In English each count agrees with its
+// noun ("1 finding", "2 findings"); Chinese has no plural.
+func (l lang) sprintf(format string, a ...any) string {
+	s := fmt.Sprintf(format, a...)
+	if l != report.LangEN {
+		return s
+	}
+	return countNoun.ReplaceAllStringFunc(s, func(m string) string {
+		p := countNoun.FindStringSubmatch(m)
+		n, adj, noun := p[1], p[2], p[3]
+		switch {
+		case n == "1" && noun == "entr":
+			noun += "y"
+		case n == "1":
+		case p[4] == "(s)":
+			noun += "s"
+		default:
+			noun += p[4]
+		}
+		return n + " " + adj + noun
+	})
+}

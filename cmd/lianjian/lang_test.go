@@ -32,7 +32,7 @@ func TestSummaryLanguages(t *testing.T) {
 	}{
 		{"ingest fabric", []string{"ingest", "--data-dir", data, "--progress", "never", "--chain", "up", "--fabric-dir", fabricDir},
 			[]string{"已从 " + fabricDir + " 导入 1 个通道的 13 个区块（15 笔交易），用时 ", "；0 个区块此前已在索引中\n"},
-			[]string{"imported 0 blocks (0 txs) of 1 channels from " + fabricDir + " in ", "; 13 blocks were already indexed\n"}},
+			[]string{"imported 0 blocks (0 txs) of 1 channel from " + fabricDir + " in ", "; 13 blocks were already indexed\n"}},
 		{"ingest fisco", []string{"ingest", "--data-dir", data, "--chain", "gm", "--fisco-dir", fiscoBlock},
 			[]string{"已导入 FISCO BCOS 链 gm（国密 SM2/SM3）的 1 个区块（0 笔交易），0 个区块此前已在索引中，另校验单独提供的交易与回执 0 项，发现问题 0 个\n"},
 			[]string{"imported 0 blocks (0 txs) of FISCO BCOS chain gm (sm2-sm3), 1 already indexed, 0 standalone items verified, 0 findings\n"}},
@@ -47,7 +47,7 @@ func TestSummaryLanguages(t *testing.T) {
 			[]string{"chain fisco (FISCO BCOS 3.x, sm2-sm3): blocks 0..0 (1), txs 0, sealer signatures 0, standalone items 0, ", "  integrity OK\n"}},
 		{"scan", []string{"scan", "testdata/scan/killable.hex"},
 			[]string{"  严重程度  规则              SWC      位置  函数  描述\n  严重      EVM-SELFDESTRUCT  SWC-106  pc 1  -     ", "共 1 个问题：严重 1，高 0，中 0，低 0，提示 0\n"},
-			[]string{"  SEVERITY  RULE              SWC      WHERE  FUNCTION  MESSAGE\n  critical  EVM-SELFDESTRUCT  SWC-106  pc 1   -         ", "1 findings: 1 critical, 0 high, 0 medium, 0 low, 0 info\n"}},
+			[]string{"  SEVERITY  RULE              SWC      WHERE  FUNCTION  MESSAGE\n  critical  EVM-SELFDESTRUCT  SWC-106  pc 1   -         ", "1 finding: 1 critical, 0 high, 0 medium, 0 low, 0 info\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,15 +13,16 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/lianjian/lianjian/api/report"
 )
 
-// command is one subcommand.
+// command is one subcommand; its description and its own subcommands
+// are in labels_help.go.
 type command struct {
-	summary string
-	run     func(ctx context.Context, env *env, args []string) error
+	run func(ctx context.Context, env *env, args []string) error
 }
 
 // commands holds the subcommands; each file registers its own in init,
@@ -68,32 +69,23 @@ func main() {
 }
 
 func run(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stderr)
-		if len(args) == 0 {
-			return fmt.Errorf("%w: no command given", errUsage)
-		}
+	if len(args) == 0 {
+		usage(e.stderr, report.LangZH)
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	if isHelp(args[0]) || args[0] == "help" {
+		usage(e.stdout, helpLang(args))
 		return nil
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		usage(e.stderr)
+		usage(e.stderr, helpLang(args))
 		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
+	if wantsHelp(args[1:]) {
+		return help(ctx, e, args[0], c, args[1:])
+	}
 	return indexAdvice(c.run(ctx, e, args[1:]))
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: lianjian COMMAND [flags]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nEvery command takes --data-dir DIR (the index directory) and --config FILE.\nRun 'lianjian COMMAND -h' for its flags.")
 }
 
 // common holds the flags every command shares.
@@ -111,14 +103,17 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.logJSON, "log-json", false, "log as JSON lines")
 }
 
-// parse parses args, turning flag errors into usage errors.
+// parse parses args, turning flag errors into usage errors and -h into
+// a *helpError. Every command takes the global flags, as the README says;
+// one that uses neither the config nor the index ignores them.
 func parse(fs *flag.FlagSet, args []string) error {
+	if fs.Lookup("config") == nil {
+		new(common).register(fs)
+	}
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(os.Stderr)
-			fs.Usage()
-			return err
+			return &helpError{fs}
 		}
 		return fmt.Errorf("%w: %s: %w", errUsage, fs.Name(), err)
 	}

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	commands["nodes"] = command{"register, list, show, retire and check supervised nodes", runNodes}
+	commands["nodes"] = command{run: runNodes}
 }
 
 const nodesUsage = "nodes register|list|show|retire|check [flags]"
@@ -45,7 +45,14 @@ func runNodes(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openIndex(nil, args[0] == "list" || args[0] == "show")
+	use := updateIndex
+	switch args[0] {
+	case "register":
+		use = createIndex
+	case "list", "show":
+		use = readIndex
+	}
+	db, err := openIndexCLI(cfg, *nc.lang, nil, use)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands["report"] = command{"write a supervision report (html, json or csv)", runReport}
+	commands["report"] = command{run: runReport}
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {
@@ -45,7 +45,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openIndex(nil, true)
+	db, err := openIndexCLI(cfg, *l, nil, readIndex)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *out != "" {
-		fmt.Fprintf(e.stderr, reportWritten[*l], len(r.Findings), *out)
+		fmt.Fprint(e.stderr, l.sprintf(reportWritten[*l], len(r.Findings), *out))
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	commands["rules"] = command{"print the rule catalogue (text or markdown)", runRules}
+	commands["rules"] = command{run: runRules}
 }
 
 func runRules(ctx context.Context, e *env, args []string) error {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lianjian/lianjian/api/report"
 	"github.com/lianjian/lianjian/contracts"
 	"github.com/lianjian/lianjian/contracts/chaincode"
 	"github.com/lianjian/lianjian/contracts/evm"
@@ -25,7 +26,7 @@ import (
 )
 
 func init() {
-	commands["scan"] = command{"scan Solidity, EVM bytecode or Go chaincode (exit 1 on findings at --fail-on)", runScan}
+	commands["scan"] = command{run: runScan}
 }
 
 // errFindings reports findings at or above --fail-on; main exits 1.
@@ -165,10 +166,7 @@ func parseScan(args []string) (*scanFlags, []string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(os.Stderr)
-				fmt.Fprintln(os.Stderr, "Usage: lianjian scan [flags] PATH...\n\nPATH is a .sol file, a directory, a file of hex runtime bytecode or a Go chaincode package.")
-				fs.PrintDefaults()
-				return nil, nil, err
+				return nil, nil, &helpError{fs}
 			}
 			return nil, nil, fmt.Errorf("%w: scan: %w", errUsage, err)
 		}
@@ -195,7 +193,11 @@ func writeReport(w io.Writer, format string, l lang, rep *scan.Report) error {
 	case "sarif":
 		return contracts.WriteSARIF(w, rep.Findings, contracts.SARIFOptions{ToolVersion: version, Properties: props})
 	}
-	return contracts.WriteText(w, rep.Findings, scanTexts[l])
+	labels := scanTexts[l]
+	if l == report.LangEN && len(rep.Findings) == 1 {
+		labels.Total = "%d finding: %s" // the default says "%d findings"
+	}
+	return contracts.WriteText(w, rep.Findings, labels)
 }
 
 // writeChaincodeCoverage tells how much of the Go code under paths was
@@ -280,7 +282,7 @@ func storeScan(ctx context.Context, e *env, f *scanFlags, paths []string, fs []c
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openIndex(nil, false)
+	db, err := openIndexCLI(cfg, *f.lang, nil, createIndex)
 	if err != nil {
 		return err
 	}

@@ -12,12 +12,13 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lianjian/lianjian/api"
+	"github.com/lianjian/lianjian/api/report"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
 )
 
 func init() {
-	commands["serve"] = command{"ingest every configured chain, verify it and serve the API", runServe}
+	commands["serve"] = command{run: runServe}
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -39,7 +40,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	db, err := cfg.openIndex(log, false)
+	db, err := openIndexCLI(cfg, report.LangZH, log, createIndex) // serve has no --lang; it creates a missing index
 	if err != nil {
 		return err
 	}

@@ -13,29 +13,7 @@ import (
 )
 
 func init() {
-	commands["users"] = command{"create, list and revoke API tokens (users create|list|revoke)", runUsers}
-}
-
-// openForCLI opens the index of the configured data directory for a
-// command that writes supervision records. Badger allows one process per
-// directory: stop 'lianjian serve' first, or use the API.
-func openForCLI(e *env, c *common) (*index.DB, error) {
-	cfg, err := c.load(e)
-	if err != nil {
-		return nil, err
-	}
-	return openIndexCLI(cfg, false)
-}
-
-// openIndexCLI opens the index for a command, adding a hint when another
-// process holds it; any other error (a damaged file) is returned as the
-// index reports it.
-func openIndexCLI(cfg *Config, readOnly bool) (*index.DB, error) {
-	db, err := cfg.openIndex(nil, readOnly)
-	if errors.Is(err, index.ErrLocked) {
-		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
-	}
-	return db, err
+	commands["users"] = command{run: runUsers}
 }
 
 // cliActor names the person running a command in the audit log.
@@ -90,7 +68,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		if err := supervise.ValidateRole(supervise.Role(*role), *org); err != nil {
 			return fmt.Errorf("%w: users create: %w", errUsage, err)
 		}
-		db, err := openForCLI(e, &c)
+		db, err := openForCLI(e, &c, *l, createIndex)
 		if err != nil {
 			return err
 		}
@@ -109,7 +87,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := openForCLI(e, &c)
+		db, err := openForCLI(e, &c, *l, readIndex)
 		if err != nil {
 			return err
 		}
@@ -134,6 +112,9 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		return textcol.Write(e.stdout, rows, 2)
 	case "revoke":
 		rest := args[1:]
+		if wantsHelp(rest) {
+			return parse(fs, rest)
+		}
 		if len(rest) == 0 {
 			return fmt.Errorf("%w: users revoke TOKEN-ID [flags]", errUsage)
 		}
@@ -141,7 +122,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		if err := parse(fs, rest[1:]); err != nil {
 			return err
 		}
-		db, err := openForCLI(e, &c)
+		db, err := openForCLI(e, &c, *l, updateIndex)
 		if err != nil {
 			return err
 		}

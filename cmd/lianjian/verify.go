@@ -21,7 +21,7 @@ import (
 var errIntegrity = errors.New("integrity check failed")
 
 func init() {
-	commands["verify"] = command{"re-verify a Fabric ledger or FISCO BCOS JSON-RPC results offline (no server, no index)", runVerify}
+	commands["verify"] = command{run: runVerify}
 }
 
 // verifyFlags are the options of verify.
@@ -44,13 +44,11 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&f.workers, "workers", 0, "verification goroutines (default: one per CPU)")
 	fs.BoolVar(&f.quiet, "q", false, "print only the summary, not each finding")
 	l := langFlag(fs)
+	new(common).register(fs) // accepted like every command's; verify uses neither config nor index
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(e.stderr, "Usage: lianjian verify [flags] PATH...\n\nPATH is a Fabric ledger root, a channel directory, a blockfile, a directory of .block files or .block files;\nor FISCO BCOS data: a file or directory of JSON-RPC results (getBlockByNumber with full transactions,\ngetTransaction(ByHash), getTransactionReceipt; whole responses or bare results) and raw signed transactions as hex.\n\nFlags:")
-			fs.SetOutput(e.stderr)
-			fs.PrintDefaults()
-			return err
+			return &helpError{fs}
 		}
 		return fmt.Errorf("%w: verify: %w", errUsage, err)
 	}
@@ -254,7 +252,7 @@ func printFindingCounts(w io.Writer, l lang, counts map[string]int, failing int,
 	verdict := t.OK
 	switch {
 	case failing > 0:
-		verdict = fmt.Sprintf(t.Failed, failing)
+		verdict = l.sprintf(t.Failed, failing)
 	case incomplete:
 		verdict = t.Incomplete
 	}

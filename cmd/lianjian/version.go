@@ -11,7 +11,7 @@ import (
 var version = "dev"
 
 func init() {
-	commands["version"] = command{"print version and build information", runVersion}
+	commands["version"] = command{run: runVersion}
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {

@@ -36,12 +36,24 @@ func main() {
 	bin := flag.String("lianjian", "bin/lianjian", "lianjian binary")
 	listen := flag.String("listen", "127.0.0.1:8080", "API listen address")
 	flag.Parse()
+	os.Exit(untilSignal(os.Stderr, func(ctx context.Context) error { return run(ctx, *bin, *listen) }))
+}
+
+// untilSignal runs f with a context that SIGINT (Ctrl-C) and SIGTERM
+// cancel, and returns the exit status: 0 when f returns nil, as it does
+// after a clean shutdown on a signal, else 1 with the error on w.
+//
+// make runs the demo binary itself, not through go run: go run exits 1
+// when it is interrupted, even when the program exits 0, and make would
+// then end a clean Ctrl-C with "Error 1".
+func untilSignal(w io.Writer, f func(context.Context) error) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *bin, *listen); err != nil {
-		fmt.Fprintln(os.Stderr, "demo:", err)
-		os.Exit(1)
+	if err := f(ctx); err != nil {
+		fmt.Fprintln(w, "demo:", err)
+		return 1
 	}
+	return 0
 }
 
 func run(ctx context.Context, bin, listen string) error {

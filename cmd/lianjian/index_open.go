@@ -1,0 +1,72 @@
+package main
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/lianjian/lianjian/api/report"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+// openForCLI loads the config of c and opens its index for a command
+// (see openIndexCLI).
+func openForCLI(e *env, c *common, l lang, use indexUse) (*index.DB, error) {
+	cfg, err := c.load(e)
+	if err != nil {
+		return nil, err
+	}
+	return openIndexCLI(cfg, l, nil, use)
+}
+
+// indexUse says what a command does with the index.
+type indexUse int
+
+const (
+	readIndex   indexUse = iota // reads it; it must exist
+	updateIndex                 // writes it; it must exist
+	createIndex                 // writes it, creating it when missing
+)
+
+// noIndexError is the error of a command that needs an index where there
+// is none: it says, in the command's language, how to make one.
+type noIndexError struct {
+	dir  string
+	lang lang
+}
+
+func (e *noIndexError) Error() string {
+	return fmt.Sprintf(cmp.Or(helpTexts[e.lang]["noindex"], helpTexts[report.LangZH]["noindex"]), e.dir)
+}
+
+// needIndex returns a *noIndexError when dir holds no index.
+func needIndex(dir string, l lang) error {
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); errors.Is(err, fs.ErrNotExist) {
+		return &noIndexError{dir: dir, lang: l}
+	}
+	return nil
+}
+
+// openIndexCLI is how every command opens the index: it refuses to create
+// one unless use is createIndex, saying in l how to make one, and adds a
+// hint when another process holds it; any other error (a damaged file)
+// is returned as the index reports it. log may be nil.
+func openIndexCLI(cfg *Config, l lang, log *slog.Logger, use indexUse) (*index.DB, error) {
+	if use != createIndex {
+		if err := needIndex(cfg.DataDir, l); err != nil {
+			return nil, err
+		}
+	}
+	// Readers open it for writing too: an index a crash left with an
+	// unreplayed write-ahead log opens only so (badger refuses a
+	// read-only open), and needIndex made sure nothing is created.
+	db, err := cfg.openIndex(log, false)
+	if errors.Is(err, index.ErrLocked) {
+		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
+	}
+	return db, err
+}
