@@ -114,6 +114,12 @@ func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) 
 	}
 	var all []Tx
 	for range 5 {
+		// Both endorsers must read the same version: a peer that has not
+		// committed the last round yet endorses another read set, and the
+		// CLI refuses responses that do not match.
+		if err := n.waitPeersInSync(ctx); err != nil {
+			return all, err
+		}
 		txs := make([]Tx, parallel)
 		errs := make([]error, parallel)
 		var wg sync.WaitGroup
@@ -134,6 +140,25 @@ func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) 
 		}
 	}
 	return all, ErrNoConflict
+}
+
+// waitPeersInSync waits until every peer has committed the same height.
+func (n *Network) waitPeersInSync(ctx context.Context) error {
+	return retry(ctx, n.opts.ReadyTimeout, func() error {
+		var first uint64
+		for i, p := range n.peers {
+			h, err := n.heightOn(ctx, p)
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				first = h
+			} else if h != first {
+				return fmt.Errorf("%w: peer %s at height %d, peer %s at %d", ErrCommand, n.peers[0].Org, first, p.Org, h)
+			}
+		}
+		return nil
+	})
 }
 
 // BulkPut commits count put transactions (keys prefix0, prefix1, …),
