@@ -14,7 +14,9 @@ import (
 	"time"
 )
 
-// loopbackAs is loopback with request headers, for calls with a token.
+// loopbackAs serves s on a loopback port until the test ends and returns
+// a client call: method, path (under the host), body and request headers
+// (a token) give the status and the response body.
 func loopbackAs(t *testing.T, s *Server) func(method, path, body string, hdr http.Header) (int, []byte) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -10,20 +9,6 @@ import (
 
 // Narrow readers over other stages' records, for the API's reports and
 // metrics, which must not depend on those stages' types.
-
-// NodeDocs returns the current document of every registered node, for
-// readers that only need the node's descriptive fields (reports).
-func (d *DB) NodeDocs(ctx context.Context) ([]json.RawMessage, error) {
-	ns, err := d.Nodes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]json.RawMessage, 0, len(ns))
-	for _, n := range ns {
-		out = append(out, n.Doc)
-	}
-	return out, nil
-}
 
 // AuditHeight returns the height the auditor has re-verified a chain up
 // to, and false when it never ran on the chain.
