@@ -48,6 +48,9 @@ type commitState struct {
 	// applied those writes is not known, so their versions are not known
 	// until a VALID transaction writes them again.
 	doubt map[stateKey]bool
+	// doubtNS counts the public keys in doubt per namespace, so that a
+	// range query knows without a scan whether its namespace has any.
+	doubtNS map[string]int
 	// suspects holds the keys written in the block being checked by
 	// transactions recorded VALID whose reads conflict: they join doubt
 	// when the block is applied.
@@ -61,6 +64,7 @@ func (s *commitState) reset() {
 	clear(s.vals)
 	clear(s.sorted)
 	clear(s.doubt)
+	clear(s.doubtNS)
 	clear(s.suspects)
 	s.size, s.complete = 0, false
 	s.stored.forget()
@@ -124,7 +128,7 @@ func (s *commitState) apply(u *updateBatch) {
 	}
 	for k, w := range u.writes {
 		delete(s.sorted, k.ns)
-		delete(s.doubt, k)
+		s.undoubt(k)
 		s.stored.touch(k)
 		if old, ok := s.vals[k]; ok {
 			s.size -= entrySize(k, old.value)
@@ -137,10 +141,7 @@ func (s *commitState) apply(u *updateBatch) {
 		s.size += entrySize(k, w.value)
 	}
 	for k := range s.suspects {
-		if s.doubt == nil {
-			s.doubt = map[stateKey]bool{}
-		}
-		s.doubt[k] = true
+		s.setDoubt(k)
 		s.stored.touch(k)
 	}
 	clear(s.suspects)
@@ -171,4 +172,31 @@ func (s *commitState) apply(u *updateBatch) {
 
 func entrySize(k stateKey, value []byte) int {
 	return len(k.ns) + len(k.coll) + len(k.key) + len(value) + stateEntryOverhead
+}
+
+// setDoubt puts k in doubt.
+func (s *commitState) setDoubt(k stateKey) {
+	if s.doubt[k] {
+		return
+	}
+	if s.doubt == nil {
+		s.doubt, s.doubtNS = map[stateKey]bool{}, map[string]int{}
+	}
+	s.doubt[k] = true
+	if k.coll == "" {
+		s.doubtNS[k.ns]++
+	}
+}
+
+// undoubt takes k out of doubt.
+func (s *commitState) undoubt(k stateKey) {
+	if !s.doubt[k] {
+		return
+	}
+	delete(s.doubt, k)
+	if k.coll == "" {
+		if s.doubtNS[k.ns]--; s.doubtNS[k.ns] == 0 {
+			delete(s.doubtNS, k.ns)
+		}
+	}
 }

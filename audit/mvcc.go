@@ -175,11 +175,8 @@ const maxDoubt = 1 << 18
 
 // distrust marks the keys a transaction writes as not known.
 func (s *commitState) distrust(rws []ledger.NsRWSet) {
-	if s.doubt == nil {
-		s.doubt = map[stateKey]bool{}
-	}
 	for k := range txOps(rws) {
-		s.doubt[k] = true
+		s.setDoubt(k)
 		s.stored.touch(k)
 	}
 	if len(s.doubt) > maxDoubt {
@@ -226,10 +223,8 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 	if !ok {
 		return nil, false
 	}
-	for k := range s.doubt {
-		if k.ns == ns && k.coll == "" {
-			return nil, false
-		}
+	if s.doubtNS[ns] > 0 {
+		return nil, false
 	}
 	in := func(key string) bool {
 		if key < rq.StartKey {

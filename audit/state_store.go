@@ -55,10 +55,7 @@ func (s *commitState) load(k stateKey) (v stateValue, found, known bool) {
 	case !found:
 		return v, false, true
 	case e.Doubt:
-		if s.doubt == nil {
-			s.doubt = map[stateKey]bool{}
-		}
-		s.doubt[k] = true
+		s.setDoubt(k)
 		return v, false, false
 	}
 	v = stateValue{value: e.Value, block: e.Block, tx: e.Tx}
