@@ -44,6 +44,8 @@ var roleMatrix = map[string]string{
 	"GET /api/v1/auditlog":                              "401 200 403 403 403",
 	"GET /api/v1/auditlog/verify":                       "401 200 403 403 403",
 	"GET /api/v1/reports/supervision":                   "401 200 403 403 403",
+	"GET /api/v1/standards":                             "401 200 403 403 403",
+	"GET /api/v1/chains/:chain/compliance":              "401 200 403 403 403",
 	"GET /api/v1/alerts/deliveries":                     "401 200 403 403 403",
 
 	// Fabric routes (api/fabric.go).

@@ -33,9 +33,9 @@ func TestAuditTargets(t *testing.T) {
 		"POST /api/v1/findings/:id/transitions":             "finding " + fixFindingID(),
 		"POST /api/v1/users":                                "token ci (",
 		"DELETE /api/v1/users/:id":                          "token fixture (" + fixTokenID + ")",
-		"POST /api/v1/nodes":                                "node " + nodeSampleID,
-		"PUT /api/v1/nodes/:id":                             "node " + nodeSampleID,
-		"DELETE /api/v1/nodes/:id":                          "node " + nodeSampleID,
+		"POST /api/v1/nodes":                                "node Org1MSP/" + nodeSampleID,
+		"PUT /api/v1/nodes/:id":                             "node Org1MSP/" + nodeSampleID,
+		"DELETE /api/v1/nodes/:id":                          "node Org1MSP/" + nodeSampleID,
 		"POST /api/v1/chains/:chain/scans":                  "chain " + fabChain,
 		"POST /api/v1/chains/:chain/chaincodes/:name/scans": "chaincode " + fabChain + "/" + fixFabCC + " sequence 1",
 	}
@@ -77,8 +77,11 @@ func TestAuditTargets(t *testing.T) {
 		method, path, body, target string
 		hdr                        http.Header
 	}{
-		{"PUT", Version + "/nodes/" + nodeSampleID, nodeSampleBody, "node " + nodeSampleID, op2},
-		{"POST", Version + "/nodes", nodeSampleBody, "node " + nodeSampleID, op2},
+		// A node is named ORG/ID: an operator's update and retirement
+		// address their own org's node.
+		{"PUT", Version + "/nodes/" + nodeSampleID, nodeSampleBody, "node Org2MSP/" + nodeSampleID, op2},
+		{"DELETE", Version + "/nodes/" + nodeSampleID, "", "node Org2MSP/" + nodeSampleID, op2},
+		{"POST", Version + "/nodes", nodeSampleBody, "node Org1MSP/" + nodeSampleID, op2},
 		{"POST", Version + "/findings/%ff%fe/transitions", `{"comment":"x"}`, "finding \uFFFD", reg},
 	} {
 		rec := send(t, s.Handler(), tc.method, tc.path, tc.body, tc.hdr)

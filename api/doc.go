@@ -12,8 +12,9 @@
 // Stable codes are bad_request (400), unauthenticated (401), forbidden
 // (403), not_found (404, also a scan for a chain the index does not
 // hold: "unknown chain \"ID\""), method_not_allowed (405), conflict
-// (409, a workflow transition that is not allowed or a node id
-// registered twice), too_large (413), rate_limited (429, with
+// (409, a workflow transition that is not allowed, a node id its org
+// registered twice, or a node named by id alone that several orgs
+// registered: name one with ?org=), too_large (413), rate_limited (429, with
 // Retry-After), timeout (503), unavailable (503) and internal (500).
 // Messages are English; clients localise by code (the console's zh-CN
 // and en dictionaries). Internal errors never carry details of the
@@ -40,9 +41,12 @@
 // Config.RefusalWindow, so an outsider adds at most one entry per
 // address and window. The limiters and the counts track at most
 // Config.MaxClients clients; past that, new ones share one bucket and
-// one count. An operator registering a node id that another org holds
-// gets the same 403 as one registering for another org, so node ids of
-// other orgs cannot be probed. Health probes and /metrics are public.
+// one count. A node is identified by its org and its id: each org has
+// its own ids, so two orgs may each register "peer0", and nothing an
+// operator is answered about a node id (registering, reading, updating,
+// retiring it) depends on another org's nodes. Operators address their
+// own org's nodes by id; regulators add ?org= where an id is ambiguous.
+// Health probes and /metrics are public.
 // GET auditlog/verify checks the audit log against its SM2-signed
 // checkpoints (Config.AuditKey, AuditCheckpoints) with
 // supervise.VerifyLog: the verdict of 'lianjian auditlog verify'.

@@ -71,7 +71,7 @@ func (s *Server) governance(c *gin.Context) (any, error) {
 	out := make([]GovernanceRecordView, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, GovernanceRecordView{
-			Chain: r.Chain, Height: r.Height, Index: r.Index, TxID: r.TxID, Time: timeText(r.Time),
+			Chain: r.Chain, Height: r.Height, Index: r.Index, TxID: txIDOf(false, r.TxID), Time: timeText(r.Time),
 			From: r.From, Success: r.Success, Status: r.Status, Governance: *governanceView(&r.Governance),
 		})
 	}

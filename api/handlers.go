@@ -294,9 +294,13 @@ func (s *Server) history(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	fabric := false
+	if ch, err := s.idx.Chain(ctx, chain); err == nil {
+		fabric = ch.Kind == ledger.KindFabric
+	}
 	out := make([]HistoryView, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, HistoryView{Chain: h.Chain, Height: h.Height, Index: h.Index, TxID: h.TxID, Role: h.Role})
+		out = append(out, HistoryView{Chain: h.Chain, Height: h.Height, Index: h.Index, TxID: txIDOf(fabric, h.TxID), Role: h.Role})
 	}
 	return list(out, next), nil
 }
@@ -380,9 +384,9 @@ func (s *Server) findings(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	out := make([]FindingView, 0, len(fs))
-	rules := s.ruleIndex()
+	rules, fabric := s.ruleIndex(), s.fabricChains(c.Request.Context())
 	for _, fd := range fs {
-		out = append(out, findingView(fd, rules, lang))
+		out = append(out, findingView(fd, rules, lang, fabric(fd.Chain)))
 	}
 	return list(out, next), nil
 }
@@ -400,7 +404,7 @@ func (s *Server) finding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return findingView(f, s.ruleIndex(), lang), nil
+	return findingView(f, s.ruleIndex(), lang, s.fabricChains(c.Request.Context())(f.Chain)), nil
 }
 
 func (s *Server) ruleCatalogue(c *gin.Context) (any, error) {

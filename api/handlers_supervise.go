@@ -39,8 +39,13 @@ func (s *Server) search(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	out := make([]MatchView, 0, len(ms))
+	fabric := s.fabricChains(c.Request.Context())
 	for _, m := range ms {
-		out = append(out, MatchView(m))
+		v := MatchView(m)
+		if v.Kind == "tx" {
+			v.Ref = txIDOf(fabric(v.Chain), v.Ref)
+		}
+		out = append(out, v)
 	}
 	ns, err := s.searchNodes(c.Request.Context(), q)
 	if err != nil {
@@ -92,7 +97,7 @@ func (s *Server) findingHistory(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := FindingHistoryView{Finding: findingView(f, s.ruleIndex(), lang), State: stateView(st), Changes: make([]ChangeView, 0, len(hist))}
+	v := FindingHistoryView{Finding: findingView(f, s.ruleIndex(), lang, s.fabricChains(c.Request.Context())(f.Chain)), State: stateView(st), Changes: make([]ChangeView, 0, len(hist))}
 	for _, ch := range hist {
 		v.Changes = append(v.Changes, changeView(ch))
 	}
@@ -152,7 +157,7 @@ func (s *Server) changeFinding(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return TransitionView{Finding: findingView(f, s.ruleIndex(), lang), State: stateView(st), Change: changeView(ch)}, nil
+	return TransitionView{Finding: findingView(f, s.ruleIndex(), lang, s.fabricChains(c.Request.Context())(f.Chain)), State: stateView(st), Change: changeView(ch)}, nil
 }
 
 func (b TransitionRequest) request() (supervise.Request, error) {

@@ -90,7 +90,7 @@ func TestIntegration(t *testing.T) {
 	}
 
 	var txs List[TxView]
-	if code := get(Version+"/txs/0x"+b.Txs[0].ID, &txs); code != http.StatusOK || len(txs.Items) != 1 || txs.Items[0].Height != 4 {
+	if code := get(Version+"/txs/"+b.Txs[0].ID, &txs); code != http.StatusOK || len(txs.Items) != 1 || txs.Items[0].Height != 4 {
 		t.Fatalf("tx %s in any chain = %d %+v", b.Txs[0].ID, code, txs)
 	}
 

@@ -1,19 +1,20 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
-	"github.com/lianjian/lianjian/ledger/supervise"
 	"github.com/lianjian/lianjian/nodes"
 )
 
@@ -23,7 +24,7 @@ import (
 type NodeStore interface {
 	nodes.Store
 	nodes.Chains
-	Probes(ctx context.Context, node string, limit int) ([]index.ProbeRecord, error)
+	Probes(ctx context.Context, org, node string, limit int) ([]index.ProbeRecord, error)
 	RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]index.RiskPoint, error)
 }
 
@@ -36,19 +37,24 @@ const (
 	maxRiskPoints     = 1000
 )
 
-// nodeRoutes declares the node registry, probe and risk routes.
+// nodeRoutes declares the node registry, probe and risk routes. A node is
+// identified by its org and its id: ids are unique within an org only.
+// /nodes/:id names a node of the caller's org for an operator; a caller
+// who sees every org adds ?org=, which may be left out while only one org
+// registered the id (else 409).
 func (s *Server) nodeRoutes(get, post, del func(string, Permission, string, handler) route) []route {
 	const v = Version
+	const one = " (by id within an org: operators their own; others add ?org=, needed when several orgs registered the id, else 409)"
 	return []route{
 		get(v+"/nodes", PermNodeRead, "registered nodes (operators: own org)", s.listNodes).in("chain", "org", "kind", "retired").out(List[NodeView]{}),
-		post(v+"/nodes", PermNodeWrite, "register a node (operators: own org)", s.registerNode).body(NodeRequest{}).out(NodeView{}).acts("node"),
-		get(v+"/nodes/:id", PermNodeRead, "one registered node", s.getNode).out(NodeView{}),
-		mk(http.MethodPut, v+"/nodes/:id", PermNodeWrite, "update a registered node; the old revision is kept", s.updateNode).body(NodeRequest{}).out(NodeView{}).acts("node :id"),
-		del(v+"/nodes/:id", PermNodeWrite, "retire a node; it keeps its history", s.retireNode).in("reason").out(NodeView{}).acts("node :id"),
-		get(v+"/nodes/:id/history", PermNodeRead, "every revision of a node", s.nodeHistory).out(List[NodeView]{}),
-		get(v+"/nodes/:id/probes", PermNodeRead, "recent probe runs with raw evidence, newest first", s.nodeProbes).in("limit", "lang").out(List[ProbeView]{}),
+		post(v+"/nodes", PermNodeWrite, "register a node (operators: own org); ids are unique within an org", s.registerNode).body(NodeRequest{}).out(NodeView{}).acts("node"),
+		get(v+"/nodes/:id", PermNodeRead, "one registered node"+one, s.getNode).in("org").out(NodeView{}),
+		mk(http.MethodPut, v+"/nodes/:id", PermNodeWrite, "update a registered node; the old revision is kept; the org cannot change"+one, s.updateNode).in("org").body(NodeRequest{}).out(NodeView{}).acts("node :id"),
+		del(v+"/nodes/:id", PermNodeWrite, "retire a node; it keeps its history"+one, s.retireNode).in("org", "reason").out(NodeView{}).acts("node :id"),
+		get(v+"/nodes/:id/history", PermNodeRead, "every revision of a node"+one, s.nodeHistory).in("org").out(List[NodeView]{}),
+		get(v+"/nodes/:id/probes", PermNodeRead, "recent probe runs with raw evidence, newest first"+one, s.nodeProbes).in("org", "limit", "lang").out(List[ProbeView]{}),
 		get(v+"/chains/:chain/participation", PermLedgerRead, "orderer signatures over recent blocks: per signer blocks signed, missed and last seen; blocks short of signatures", s.participation).in("window").out(ParticipationView{}),
-		get(v+"/risk", PermNodeRead, "risk score and trend of a node, org or chain, with its explanation", s.risk).in("kind", "chain", "ref", "since").out(RiskTrendView{}),
+		get(v+"/risk", PermNodeRead, "risk score and trend of a node (ref: node id; org: its org, as for /nodes/:id), org or chain, with its explanation", s.risk).in("kind", "chain", "ref", "org", "since", "lang").out(RiskTrendView{}),
 	}
 }
 
@@ -107,6 +113,7 @@ type EvidenceView struct {
 // ProbeView is one stored probe run.
 type ProbeView struct {
 	Node      string         `json:"node"`
+	Org       string         `json:"org"`
 	Time      string         `json:"time"`
 	Millis    int64          `json:"ms"`
 	Reachable bool           `json:"reachable"`
@@ -136,7 +143,8 @@ type RiskView struct {
 	Contributors []RiskContributorView `json:"contributors"`
 }
 
-// RiskTrendView is a subject's current score and its history.
+// RiskTrendView is a subject's current score and its history; Subject of
+// a node is node/ORG/ID.
 type RiskTrendView struct {
 	Subject string     `json:"subject"`
 	Current *RiskView  `json:"current"`
@@ -162,11 +170,10 @@ func (q NodeRequest) node() nodes.Node {
 }
 
 // nodeErr turns registry errors into client errors that name the field.
-// A registration whose id another org holds is refused exactly as a
-// registration for another org is (403 permission denied), so an
-// operator learns nothing about other orgs' node ids; the audit entry
-// keeps the real reason for the regulators.
-func nodeErr(c *gin.Context, sc scope, err error) error {
+// Node ids are unique within an org, so a registration conflicts only
+// with its own org's nodes: what an operator is told never depends on
+// another org's nodes.
+func nodeErr(sc scope, err error) error {
 	var (
 		fe *nodes.FieldError
 		ee *nodes.ExistsError
@@ -174,9 +181,6 @@ func nodeErr(c *gin.Context, sc scope, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		return badParam(fe.Field, "%s", fe.Reason)
-	case errors.As(err, &ee) && sc.org != "" && ee.Org != sc.org:
-		c.Set(auditDetailKey, "id held by another org")
-		return ErrForbidden
 	case errors.As(err, &ee) && sc.org != "":
 		return &conflictError{msg: fmt.Sprintf("your organisation already registered node %q", ee.ID)}
 	case errors.As(err, &ee):
@@ -187,21 +191,57 @@ func nodeErr(c *gin.Context, sc scope, err error) error {
 	return err
 }
 
-// scopedNode loads a node the caller may see; other orgs' nodes are not
-// found.
+// nodeOrg is the org a request names a node in: an operator's own org
+// (naming another with ?org= finds nothing), else ?org=, possibly empty.
+func (s *Server) nodeOrg(c *gin.Context) (string, error) {
+	org := c.Query("org")
+	if org != "" {
+		if _, err := name("org", org, maxNameLen); err != nil {
+			return "", err
+		}
+	}
+	if own := s.scopeOf(c.Request.Context()).org; own != "" {
+		if org != "" && org != own {
+			return "", ledger.ErrNotFound
+		}
+		return own, nil
+	}
+	return org, nil
+}
+
+// resolveNode finds the node (org, id) a caller may see. An operator
+// names nodes of their org only, so other orgs' nodes are not found
+// whatever they hold. A caller who sees every org may leave org out
+// while the id is one org's; when several orgs registered it the answer
+// is 409, naming the orgs (which such a caller may see).
+func (s *Server) resolveNode(ctx context.Context, reg *nodes.Registry, org, id string) (nodes.Revision, error) {
+	r, err := reg.Resolve(ctx, org, id)
+	var ae *nodes.AmbiguousError
+	if errors.As(err, &ae) {
+		return nodes.Revision{}, &conflictError{msg: fmt.Sprintf(
+			"node id %q is registered by several organisations (%s); name one with the org parameter (?org=)", ae.ID, strings.Join(ae.Orgs, ", "))}
+	}
+	if err != nil {
+		return nodes.Revision{}, err
+	}
+	if own := s.scopeOf(ctx).org; own != "" && r.Org != own {
+		return nodes.Revision{}, ledger.ErrNotFound
+	}
+	return r, nil
+}
+
+// scopedNode loads the node /nodes/:id?org= names, if the caller may see
+// it; other orgs' nodes are not found.
 func (s *Server) scopedNode(c *gin.Context, reg *nodes.Registry) (nodes.Revision, error) {
 	id, err := name("id", c.Param("id"), maxNameLen)
 	if err != nil {
 		return nodes.Revision{}, err
 	}
-	r, err := reg.Get(c.Request.Context(), id)
+	org, err := s.nodeOrg(c)
 	if err != nil {
 		return nodes.Revision{}, err
 	}
-	if org := s.scopeOf(c.Request.Context()).org; org != "" && r.Org != org {
-		return nodes.Revision{}, ledger.ErrNotFound
-	}
-	return r, nil
+	return s.resolveNode(c.Request.Context(), reg, org, id)
 }
 
 func (s *Server) listNodes(c *gin.Context) (any, error) {
@@ -242,7 +282,8 @@ func (s *Server) getNode(c *gin.Context) (any, error) {
 }
 
 // writeNode registers (POST) or updates (PUT) a node. Operators act only
-// for their own org and cannot move a node to another.
+// for their own org; nobody moves a node to another org (the org is part
+// of its identity).
 func (s *Server) writeNode(c *gin.Context, update bool) (any, error) {
 	_, reg, err := s.nodeStore()
 	if err != nil {
@@ -253,28 +294,57 @@ func (s *Server) writeNode(c *gin.Context, update bool) (any, error) {
 		return nil, err
 	}
 	sc := s.scopeOf(c.Request.Context())
-	if !update {
-		auditTarget(c, "node %s", q.ID)
+	n := q.node()
+	// The node acted on: ORG/ID. An update names its org by ?org= (an
+	// operator: their own), else by the body.
+	org := n.Org
+	if update {
+		n.ID = c.Param("id")
+		if sc.org != "" {
+			org = sc.org
+		} else if o := c.Query("org"); o != "" {
+			org = o
+		}
 	}
+	auditTarget(c, "node %s/%s", org, n.ID)
 	if sc.org != "" && q.Org != sc.org {
 		return nil, ErrForbidden
 	}
-	n := q.node()
 	var r nodes.Revision
 	if update {
-		n.ID = c.Param("id")
 		if q.ID != "" && q.ID != n.ID {
 			return nil, badParam("id", "body id differs from the path")
 		}
-		if _, err := s.scopedNode(c, reg); err != nil {
+		if _, err := name("id", n.ID, maxNameLen); err != nil {
 			return nil, err
 		}
-		r, err = reg.Update(c.Request.Context(), n, sc.actor, sc.role == supervise.RoleRegulator)
-	} else {
-		r, err = reg.Register(c.Request.Context(), n, sc.actor)
+		org, err := s.nodeOrg(c)
+		if err != nil {
+			return nil, err
+		}
+		if org == "" {
+			org = n.Org // a regulator may name the org in the body instead
+		}
+		cur, err := s.resolveNode(c.Request.Context(), reg, org, n.ID)
+		if err != nil {
+			return nil, err
+		}
+		auditTarget(c, "node %s", cur.Key())
+		switch {
+		case n.Org == "":
+			n.Org = cur.Org
+		case n.Org != cur.Org:
+			return nil, badParam("org", "a node cannot move to another org (the org is part of its identity); retire it and register it for %s", n.Org)
+		}
+		r, err = reg.Update(c.Request.Context(), n, sc.actor)
+		if err != nil {
+			return nil, nodeErr(sc, err)
+		}
+		return nodeView(r), nil
 	}
+	r, err = reg.Register(c.Request.Context(), n, sc.actor)
 	if err != nil {
-		return nil, nodeErr(c, sc, err)
+		return nil, nodeErr(sc, err)
 	}
 	return nodeView(r), nil
 }
@@ -287,14 +357,18 @@ func (s *Server) retireNode(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if org := cmp.Or(s.scopeOf(c.Request.Context()).org, c.Query("org")); org != "" {
+		auditTarget(c, "node %s/%s", org, c.Param("id"))
+	}
 	r, err := s.scopedNode(c, reg)
 	if err != nil {
 		return nil, err
 	}
+	auditTarget(c, "node %s", r.Key())
 	sc := s.scopeOf(c.Request.Context())
-	r, err = reg.Retire(c.Request.Context(), r.ID, sc.actor, c.Query("reason"))
+	r, err = reg.Retire(c.Request.Context(), r.Key(), sc.actor, c.Query("reason"))
 	if err != nil {
-		return nil, nodeErr(c, sc, err)
+		return nil, nodeErr(sc, err)
 	}
 	return nodeView(r), nil
 }
@@ -308,7 +382,7 @@ func (s *Server) nodeHistory(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	hist, err := reg.History(c.Request.Context(), r.ID)
+	hist, err := reg.History(c.Request.Context(), r.Key())
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +410,7 @@ func (s *Server) nodeProbes(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := st.Probes(c.Request.Context(), r.ID, limit)
+	recs, err := st.Probes(c.Request.Context(), r.Org, r.ID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -347,11 +421,11 @@ func (s *Server) nodeProbes(c *gin.Context) (any, error) {
 		if err := json.Unmarshal(rec.Doc, &res); err != nil {
 			return nil, err
 		}
-		v := ProbeView{Node: res.Node, Time: timeText(res.Time), Millis: res.Millis, Reachable: res.Reachable,
+		v := ProbeView{Node: res.Node, Org: r.Org, Time: timeText(res.Time), Millis: res.Millis, Reachable: res.Reachable,
 			Version: res.Version, Head: res.Head, Ingested: res.Ingested,
 			Findings: make([]FindingView, 0, len(res.Findings)), Evidence: make([]EvidenceView, 0, len(res.Evidence))}
 		for i := range res.Findings {
-			v.Findings = append(v.Findings, findingView(&res.Findings[i], rules, lang))
+			v.Findings = append(v.Findings, findingView(&res.Findings[i], rules, lang, false))
 		}
 		for _, e := range res.Evidence {
 			v.Evidence = append(v.Evidence, EvidenceView(e))
@@ -362,9 +436,10 @@ func (s *Server) nodeProbes(c *gin.Context) (any, error) {
 }
 
 // risk answers the current score and trend of a node, org or chain:
-// ?kind=node&ref=ID, ?kind=org&chain=C&ref=MSP or ?kind=chain&chain=C,
-// from ?since= (RFC 3339; default 30 days ago). Operators see their own
-// org and its nodes only.
+// ?kind=node&ref=ID (&org=ORG, as /nodes/:id takes it),
+// ?kind=org&chain=C&ref=MSP or ?kind=chain&chain=C, from ?since= (RFC
+// 3339; default 30 days ago). Operators see their own org and its nodes
+// only.
 func (s *Server) risk(c *gin.Context) (any, error) {
 	st, reg, err := s.nodeStore()
 	if err != nil {
@@ -381,18 +456,21 @@ func (s *Server) risk(c *gin.Context) (any, error) {
 		}
 	}
 	org := s.scopeOf(ctx).org
+	subject := nodes.SubjectKey(kind, chain, ref)
 	switch kind {
 	case nodes.SubjectNode:
 		if ref == "" {
 			return nil, badParam("ref", "node id required")
 		}
-		r, err := reg.Get(ctx, ref)
+		norg, err := s.nodeOrg(c)
 		if err != nil {
 			return nil, err
 		}
-		if org != "" && r.Org != org {
-			return nil, ledger.ErrNotFound
+		r, err := s.resolveNode(ctx, reg, norg, ref)
+		if err != nil {
+			return nil, err
 		}
+		subject = nodes.NodeSubjectKey(r.Key())
 	case nodes.SubjectOrg:
 		if chain == "" || ref == "" {
 			return nil, badParam("ref", "org risk needs chain and ref (MSP id)")
@@ -416,10 +494,28 @@ func (s *Server) risk(c *gin.Context) (any, error) {
 			return nil, badParam("since", "want an RFC 3339 time")
 		}
 	}
-	subject := nodes.SubjectKey(kind, chain, ref)
 	pts, err := st.RiskTrend(ctx, subject, since, maxRiskPoints)
 	if err != nil {
 		return nil, err
+	}
+	lang, err := langParam(c)
+	if err != nil {
+		return nil, err
+	}
+	// A contributor's message and the explanation are in the request's
+	// language: each finding's message as its view gives it (looked up
+	// once per request), the recorded one for a finding since deleted.
+	msgs := map[string]string{}
+	message := func(k nodes.Contributor) string {
+		if m, ok := msgs[k.Finding]; ok {
+			return m
+		}
+		m := k.Message
+		if f, err := s.idx.Finding(ctx, k.Finding); err == nil {
+			m = f.MessageIn(lang)
+		}
+		msgs[k.Finding] = m
+		return m
 	}
 	v := RiskTrendView{Subject: subject, Trend: make([]RiskView, 0, len(pts))}
 	for _, p := range pts {
@@ -428,10 +524,10 @@ func (s *Server) risk(c *gin.Context) (any, error) {
 			return nil, err
 		}
 		rv := RiskView{Subject: sc.Subject, Time: timeText(sc.Time), Score: sc.Score, Level: sc.Level,
-			Explanation: sc.Explanation, Contributors: make([]RiskContributorView, 0, len(sc.Contributors))}
+			Explanation: nodes.Explain(sc, lang, message), Contributors: make([]RiskContributorView, 0, len(sc.Contributors))}
 		for _, k := range sc.Contributors {
 			rv.Contributors = append(rv.Contributors, RiskContributorView{Finding: k.Finding, Rule: k.Rule,
-				Severity: string(k.Severity), Points: k.Points, Message: k.Message})
+				Severity: string(k.Severity), Points: k.Points, Message: message(k)})
 		}
 		v.Trend = append(v.Trend, rv)
 	}

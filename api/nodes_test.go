@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -91,13 +89,13 @@ func TestNodeProbesAndRisk(t *testing.T) {
 	res := nodes.Result{Node: nodeSampleID, Time: t0, Reachable: true, Version: "2.2.0",
 		Evidence: []nodes.Evidence{{Check: "grpc-tls", Target: "127.0.0.1:7051", Response: "TLS 1.3", OK: true}}}
 	doc, _ := json.Marshal(res)
-	if err := db.PutProbe(ctx, index.ProbeRecord{Node: nodeSampleID, Time: t0, Doc: doc}, 10); err != nil {
+	if err := db.PutProbe(ctx, index.ProbeRecord{Org: "Org1MSP", Node: nodeSampleID, Time: t0, Doc: doc}, 10); err != nil {
 		t.Fatal(err)
 	}
 	var pts []index.RiskPoint
 	for i, score := range []int{40, 20} {
 		sc := nodes.NewScore(nodes.SubjectNode, fabChain, nodeSampleID, nil, t0.Add(time.Duration(i)*time.Hour))
-		sc.Score = score
+		sc.Subject, sc.Score = nodes.NodeSubjectKey(nodes.Key{Org: "Org1MSP", ID: nodeSampleID}), score
 		b, _ := json.Marshal(sc)
 		pts = append(pts, index.RiskPoint{Subject: sc.Subject, Time: sc.Time, Doc: b})
 	}
@@ -151,53 +149,3 @@ func jsonPath(t *testing.T, body []byte, path string) string {
 }
 
 func itoaAPI(n int) string { b, _ := json.Marshal(n); return string(b) }
-
-// TestNodeIDOracle checks that registering a node never tells an
-// operator which ids other orgs use: an id another org holds is refused
-// exactly as a registration for another org is, while the operator's own
-// duplicate and a regulator's are answered 409 with the reason.
-func TestNodeIDOracle(t *testing.T) {
-	db := openIndex(t, "")
-	s := newTestServer(t, Config{RateLimit: -1}, db, NewTokenAuth(db))
-	secrets := issueTokens(t, db)
-	as := func(who string) http.Header { return http.Header{"Authorization": {"Bearer " + secrets[who]}} }
-	post := func(who, body string) (int, string) {
-		rec := send(t, s.Handler(), "POST", Version+"/nodes", body, as(who))
-		return rec.Code, rec.Body.String()
-	}
-	if code, body := post("operator-org1", nodeSampleBody); code != 200 {
-		t.Fatalf("Org1 registers %s = %d %s", nodeSampleID, code, body)
-	}
-	org2 := strings.Replace(nodeSampleBody, "Org1MSP", "Org2MSP", 1)
-	free := strings.Replace(nodeSampleBody, nodeSampleID, "peer9-free", 1)
-	takenCode, takenBody := post("operator-org2", org2)                         // the id Org1 holds, for Org2
-	foreignCode, foreignBody := post("operator-org2", free)                     // a free id, for Org1
-	takenForeignCode, takenForeignBody := post("operator-org2", nodeSampleBody) // the id Org1 holds, for Org1
-	if takenCode != http.StatusForbidden || takenCode != foreignCode || takenBody != foreignBody ||
-		takenForeignCode != foreignCode || takenForeignBody != foreignBody {
-		t.Errorf("Org2 registering Org1's id = %d %s; a free id for Org1 = %d %s; Org1's id for Org1 = %d %s; want the same 403",
-			takenCode, takenBody, foreignCode, foreignBody, takenForeignCode, takenForeignBody)
-	}
-	for _, tc := range []struct{ who, want string }{
-		{"operator-org1", `your organisation already registered node \"peer0-org1\"`},
-		{"regulator", `node \"peer0-org1\" is already registered (org Org1MSP)`},
-	} {
-		if code, body := post(tc.who, nodeSampleBody); code != http.StatusConflict || !strings.Contains(body, tc.want) {
-			t.Errorf("%s registering %s again = %d %s, want 409 %s", tc.who, nodeSampleID, code, body, tc.want)
-		}
-	}
-	if rec := send(t, s.Handler(), "GET", Version+"/nodes/"+nodeSampleID, "", as("operator-org1")); rec.Code != 200 || jsonPath(t, rec.Body.Bytes(), "rev") != "1" {
-		t.Errorf("Org1's node after the attempts = %d %s, want rev 1", rec.Code, rec.Body)
-	}
-	// The regulators' audit log keeps the real reason.
-	var details []string
-	for _, e := range auditEntries(t, db) {
-		if e.Op == "POST /api/v1/nodes" && e.Outcome == "403 Forbidden" {
-			details = append(details, e.Target+": "+e.Detail)
-		}
-	}
-	want := "[node peer0-org1: id held by another org node peer9-free:  node peer0-org1: ]"
-	if fmt.Sprint(details) != want {
-		t.Errorf("audit of the refused registrations = %q, want %s", details, want)
-	}
-}

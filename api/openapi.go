@@ -55,7 +55,7 @@ func ginToOpenAPI(p string) string { return ginParam.ReplaceAllString(p, "{$1}")
 // errorStatuses are the error answers a route may give.
 var errorStatuses = map[string]string{
 	"400": "bad request parameter or body", "401": "no valid token", "403": "the role lacks the permission",
-	"404": "not found (unknown chain, id), or outside the operator's org", "409": "conflict: workflow transition not allowed, or a node id registered twice",
+	"404": "not found (unknown chain, id), or outside the operator's org", "409": "conflict: workflow transition not allowed, a node id its org already registered, or a node named by id alone that several orgs registered (name one with ?org=)",
 	"413": "request body too large", "429": "rate limited (per token, or per address without a valid token); see Retry-After", "500": "internal error", "503": "unavailable or timed out",
 }
 

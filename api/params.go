@@ -224,6 +224,13 @@ func findingFilter(c *gin.Context) (ledger.FindingFilter, error) {
 			return f, err
 		}
 	}
+	// A transaction id or hash in the 0x form the API shows EVM and FISCO
+	// BCOS ids in names the subject stored without the prefix.
+	if len(f.Subject) == 66 && hasHexPrefix(f.Subject) {
+		if _, err := hex.DecodeString(f.Subject[2:]); err == nil {
+			f.Subject = strings.ToLower(f.Subject[2:])
+		}
+	}
 	if category != "" {
 		f.Category = ledger.Category(category)
 		if !knownCategory(f.Category) {

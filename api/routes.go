@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/lianjian/lianjian/ledger/compliance"
 )
 
 // Version is the path prefix of the current API version.
@@ -101,6 +103,8 @@ func (s *Server) table() []route {
 		del(v+"/users/:id", PermUserAdmin, "revoke an API token", s.revokeUser).out(TokenView{}).acts("token :id"),
 		get(v+"/auditlog", PermAuditLogRead, "the hash-chained log of mutating actions", s.auditLog).in(pageQuery...).out(List[AuditEntryView]{}),
 		get(v+"/auditlog/verify", PermAuditLogRead, "verify the audit log as 'lianjian auditlog verify' does with the server's config: its SM3 hash chain against the index's and the external file's SM2-signed checkpoints, naming truncation, rewriting and forged or inconsistent checkpoints", s.verifyAuditLog).in("lang").out(AuditVerifyView{}),
+		get(v+"/standards", PermReportRead, "the standards a chain can be assessed against (GB/T 42570-2023, GM/T 0111-2021, JR/T 0193-2020, 区块链信息服务管理规定), with where their clause lists come from", s.standards).in("lang").out(List[StandardView]{}),
+		get(v+"/chains/:chain/compliance", PermReportRead, "assess a chain against a standard clause by clause: pass, fail with the findings as evidence, not evaluated (why) or manual; as json or printable html", s.compliance).in("standard", "format", "lang").out(compliance.Assessment{}),
 		get(v+"/reports/supervision", PermReportRead, "supervision report: scope, basis, findings, rectification progress and summary, as json, html or csv", s.report).in("chain", "org", "from", "to", "format", "lang"),
 		get(v+"/alerts/deliveries", PermAlertAdmin, "recorded webhook deliveries, newest first", s.deliveries).in(pageQuery...).out(List[DeliveryView]{}),
 

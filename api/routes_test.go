@@ -93,6 +93,8 @@ func sampleRequests() map[string]sample {
 		"GET " + v + "/auditlog":                              g(v + "/auditlog"),
 		"GET " + v + "/auditlog/verify":                       g(v + "/auditlog/verify"),
 		"GET " + v + "/reports/supervision":                   g(v + "/reports/supervision?chain=" + fabChain),
+		"GET " + v + "/standards":                             g(v + "/standards"),
+		"GET " + v + "/chains/:chain/compliance":              g(v + "/chains/" + fabChain + "/compliance?standard=gmt0111"),
 		"GET " + v + "/alerts/deliveries":                     g(v + "/alerts/deliveries"),
 		// Fabric routes (api/fabric.go).
 		"GET " + v + "/networks":                               g(v + "/networks"),
@@ -278,10 +280,10 @@ func TestRoutes(t *testing.T) {
 
 		// transactions
 		{"tx", evm + "/txs/" + newTx, 200, "", map[string]any{
-			"id": newTx, "value": "1000000000000000000000", "signatures.0.verdict.status": "verified",
+			"id": "0x" + newTx, "value": "1000000000000000000000", "signatures.0.verdict.status": "verified",
 			"verdict.status": "verified", "raw": nil,
 		}},
-		{"tx 0x upper", evm + "/txs/0x" + strings.ToUpper(newTx), 200, "", map[string]any{"id": newTx}},
+		{"tx 0x upper", evm + "/txs/0x" + strings.ToUpper(newTx), 200, "", map[string]any{"id": "0x" + newTx}},
 		{"tx raw", evm + "/txs/" + newTx + "?raw=true", 200, "", map[string]any{"raw": "0x02f803"}},
 		{"tx rolled back", evm + "/txs/" + oldTx, 404, codeNotFound, nil},
 		{"tx wrong chain", v + "/chains/" + fabChain + "/txs/" + newTx, 404, codeNotFound, nil},

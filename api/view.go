@@ -58,6 +58,16 @@ func hexOf(fabric bool, b []byte) string {
 	return hexBytes(b)
 }
 
+// txIDOf renders a stored transaction id (lower-case hex without a
+// prefix) in its chain's convention, as hexOf does for hashes: bare on
+// Fabric, 0x-prefixed on EVM and FISCO BCOS. Lookups take either form.
+func txIDOf(fabric bool, id string) string {
+	if fabric || id == "" || hasHexPrefix(id) {
+		return id
+	}
+	return "0x" + id
+}
+
 // hexList renders each of bs with hexOf.
 func hexList(fabric bool, bs [][]byte) []string {
 	if len(bs) == 0 {
@@ -268,7 +278,7 @@ func blockView(b *ledger.Block, raw bool) BlockView {
 		Verdict:    verdictView(b.Verdict),
 	}
 	for i := range b.Txs {
-		v.Txs = append(v.Txs, txSummary(&b.Txs[i]))
+		v.Txs = append(v.Txs, txSummary(&b.Txs[i], fab))
 	}
 	for _, c := range b.Contracts {
 		v.Contracts = append(v.Contracts, c.Address)
@@ -290,9 +300,9 @@ type TxSummary struct {
 	Audit   string `json:"audit,omitempty"` // the auditor's verdict status, when it has run
 }
 
-func txSummary(t *ledger.Tx) TxSummary {
+func txSummary(t *ledger.Tx, fabric bool) TxSummary {
 	return TxSummary{
-		ID: t.ID, Index: t.Index, Type: t.Type, Status: t.Status, Valid: t.Valid,
+		ID: txIDOf(fabric, t.ID), Index: t.Index, Type: t.Type, Status: t.Status, Valid: t.Valid,
 		Verdict: verdictView(t.Verdict).Status,
 	}
 }
@@ -340,7 +350,7 @@ type LogView struct {
 
 func txView(t *ledger.Tx, raw bool) TxView {
 	v := TxView{
-		ID: t.ID, Chain: t.Chain, Height: t.Height, Index: t.Index, Type: t.Type,
+		ID: txIDOf(t.Fabric != nil, t.ID), Chain: t.Chain, Height: t.Height, Index: t.Index, Type: t.Type,
 		Time: timeText(t.Time), From: t.From, To: t.To, Contract: t.Contract,
 		Function: t.Function, Value: t.Value, Nonce: t.Nonce, Gas: t.Gas,
 		GasUsed: t.GasUsed, GasPrice: t.GasPrice, Status: t.Status, Valid: t.Valid,

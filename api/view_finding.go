@@ -1,23 +1,30 @@
 package api
 
 import (
+	"context"
+
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/ruletext"
 )
 
 // FindingView is one supervision result.
 type FindingView struct {
-	ID        string            `json:"id"`
-	Rule      string            `json:"rule"`
-	Category  string            `json:"category"`
-	Severity  string            `json:"severity"`
-	Chain     string            `json:"chain"`
-	Subject   SubjectView       `json:"subject"`
-	Message   string            `json:"message"`
-	Evidence  map[string]string `json:"evidence,omitempty"`
-	FirstSeen string            `json:"firstSeen"`
-	LastSeen  string            `json:"lastSeen"`
-	Status    string            `json:"status"`
+	ID       string            `json:"id"`
+	Rule     string            `json:"rule"`
+	Category string            `json:"category"`
+	Severity string            `json:"severity"`
+	Chain    string            `json:"chain"`
+	Subject  SubjectView       `json:"subject"`
+	Message  string            `json:"message"`
+	Evidence map[string]string `json:"evidence,omitempty"`
+	// EvidenceList is the evidence as a reader sees it in the request's
+	// language: each key's label and its value (fixed words our checks
+	// write translated, data as recorded), sorted by key. Message is in
+	// that language too; Evidence keeps the values as recorded.
+	EvidenceList []ledger.EvidenceItem `json:"evidenceList,omitempty"`
+	FirstSeen    string                `json:"firstSeen"`
+	LastSeen     string                `json:"lastSeen"`
+	Status       string                `json:"status"`
 	// Risk is false for the failure of an integrity or cryptographic
 	// check, which fails the verification status of the block or
 	// transaction it is about; true for every other finding (a replay
@@ -46,12 +53,17 @@ type SubjectView struct {
 }
 
 // findingView renders f with what its rule (from rules, by id) says in
-// lang (zh-CN or en).
-func findingView(f *ledger.Finding, rules map[string]*ledger.RuleInfo, lang string) FindingView {
+// lang (zh-CN or en). fabric tells whether f's chain is a Fabric chain,
+// whose transaction ids are shown bare (see txIDOf).
+func findingView(f *ledger.Finding, rules map[string]*ledger.RuleInfo, lang string, fabric bool) FindingView {
+	ref := f.Subject.Ref
+	if f.Subject.Kind == "tx" {
+		ref = txIDOf(fabric, ref)
+	}
 	v := FindingView{
 		ID: f.ID, Rule: f.Rule, Category: string(f.Category), Severity: string(f.Severity),
-		Chain: f.Chain, Message: f.Message, Evidence: f.Evidence, Status: string(f.Status),
-		Subject:   SubjectView{Kind: f.Subject.Kind, Ref: f.Subject.Ref, Height: f.Subject.Height, Org: f.Subject.Org},
+		Chain: f.Chain, Message: f.MessageAs(lang, ref), Evidence: f.Evidence, EvidenceList: f.EvidenceIn(lang), Status: string(f.Status),
+		Subject:   SubjectView{Kind: f.Subject.Kind, Ref: ref, Height: f.Subject.Height, Org: f.Subject.Org},
 		FirstSeen: timeText(f.FirstSeen), LastSeen: timeText(f.LastSeen),
 	}
 	r, ok := rules[f.Rule]
@@ -108,4 +120,21 @@ func ruleView(r *ledger.RuleInfo, lang string) RuleView {
 		v.Title, v.Description, v.Advice = t.Title, t.Description, t.Advice
 	}
 	return v
+}
+
+// fabricChains tells which chains are Fabric chains, reading the chain
+// list once per request.
+func (s *Server) fabricChains(ctx context.Context) func(chain string) bool {
+	var kinds map[string]ledger.Kind
+	return func(chain string) bool {
+		if kinds == nil {
+			kinds = map[string]ledger.Kind{}
+			if cs, err := s.idx.Chains(ctx); err == nil {
+				for _, c := range cs {
+					kinds[c.ID] = c.Kind
+				}
+			}
+		}
+		return kinds[chain] == ledger.KindFabric
+	}
 }

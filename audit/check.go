@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -80,7 +81,8 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 		}
 		res.Height = h
 		res.Verdict.Add("decode", false, p.err.Error())
-		a.report(res, RuleBlockDecode, blockSubject(h), fmt.Sprintf("block expected at height %d does not decode: %v", h, p.err), nil)
+		a.report(res, RuleBlockDecode, blockSubject(h), fmt.Sprintf("block expected at height %d does not decode: %v", h, p.err),
+			map[string]string{"block": strconv.FormatUint(h, 10), "error": p.err.Error()})
 		return res
 	}
 	b := p.block
@@ -148,10 +150,12 @@ func (a *Auditor) checkLink(res *BlockResult, b *ledger.Block) {
 		}
 	case b.Height <= prev.height:
 		res.Verdict.Add("height", false, fmt.Sprintf("follows block %d", prev.height))
+		ev["problem"] = "blocks out of order or duplicated"
 		a.report(res, RuleHeight, blockSubject(b.Height), fmt.Sprintf("block %d comes after block %d: blocks out of order or duplicated",
 			b.Height, prev.height), ev)
 	default:
 		res.Verdict.Add("height", false, fmt.Sprintf("follows block %d", prev.height))
+		ev["missing"] = strconv.FormatUint(b.Height-prev.height-1, 10)
 		a.report(res, RuleHeight, blockSubject(b.Height), fmt.Sprintf("block %d comes after block %d: %d blocks missing",
 			b.Height, prev.height, b.Height-prev.height-1), ev)
 	}
@@ -169,7 +173,8 @@ func (a *Auditor) checkDataHash(res *BlockResult, b *ledger.Block) {
 	if !ok {
 		a.report(res, RuleDataHash, blockSubject(b.Height), fmt.Sprintf("block %d: data hash %x is not the %s of its %d envelopes %x",
 			b.Height, b.DataHash, a.hashAlgo(), len(b.Txs), sum),
-			map[string]string{"block": strconv.FormatUint(b.Height, 10), "have": hex.EncodeToString(b.DataHash), "want": hex.EncodeToString(sum)})
+			map[string]string{"block": strconv.FormatUint(b.Height, 10), "have": hex.EncodeToString(b.DataHash), "want": hex.EncodeToString(sum),
+				"hashingAlgorithm": a.hashAlgo(), "envelopes": strconv.Itoa(len(b.Txs))})
 	}
 }
 
@@ -198,14 +203,16 @@ func (a *Auditor) checkOrderers(res *BlockResult, p *prepared, t *trust) {
 			if !ok {
 				res.Verdict.Add(name, false, fmt.Sprintf("consenter %d not in the consenter mapping", m.Consenter))
 				a.report(res, RuleBlockPolicy, subj, fmt.Sprintf("block %d: signature %d names consenter %d, which is not in the consenter mapping",
-					b.Height, m.Sig, m.Consenter), map[string]string{"block": strconv.FormatUint(b.Height, 10), "consenter": strconv.FormatUint(uint64(m.Consenter), 10)})
+					b.Height, m.Sig, m.Consenter), map[string]string{"block": strconv.FormatUint(b.Height, 10), "consenter": strconv.FormatUint(uint64(m.Consenter), 10),
+					"signature": name})
 				continue
 			}
 			ps.s = a.v.signerOfCert(c.MSPID, c.Identity)
 			ps.res = a.v.verify(ps.s, m.Message, m.Signature)
 		}
 		desc := fmt.Sprintf("block %d: orderer signature %d", b.Height, m.Sig)
-		c := sigCheck{res: res, v: &res.Verdict, subj: subj, name: name, desc: desc, report: true, at: b.Time}
+		c := sigCheck{res: res, v: &res.Verdict, subj: subj, name: name, desc: desc, report: true, at: b.Time,
+			ev: map[string]string{"block": strconv.FormatUint(b.Height, 10)}}
 		if !a.checkSig(c, ps.res, ps.s, RuleOrdererSig) {
 			continue
 		}
@@ -229,9 +236,13 @@ func (a *Auditor) checkOrderers(res *BlockResult, p *prepared, t *trust) {
 	}
 	res.Verdict.Add("block-validation", ok, detail)
 	if !ok {
+		ev := map[string]string{"block": strconv.FormatUint(b.Height, 10), "signers": partyNames(parties),
+			"policy": blockValidation, "validSignatures": strconv.Itoa(len(parties))}
+		if err != nil {
+			ev["error"] = err.Error()
+		}
 		a.report(res, RuleBlockPolicy, subj, fmt.Sprintf("block %d: %d valid orderer signatures (%s) do not satisfy %s%s",
-			b.Height, len(parties), partyNames(parties), blockValidation, errSuffix(err)),
-			map[string]string{"block": strconv.FormatUint(b.Height, 10), "signers": partyNames(parties)})
+			b.Height, len(parties), partyNames(parties), blockValidation, errSuffix(err)), ev)
 	}
 }
 
@@ -244,14 +255,20 @@ type sigCheck struct {
 	desc   string // names block, tx and signature in messages
 	report bool   // raise findings, not only verdict checks
 	at     time.Time
+	ev     map[string]string // evidence naming block and tx, copied into findings
 }
 
 // checkSig records a verification result; it reports whether the
 // signature counts.
 func (a *Auditor) checkSig(c sigCheck, r sigResult, s *signer, rule *ledger.RuleInfo) bool {
-	ev := map[string]string{"subject": c.subj.Ref}
-	if s != nil {
-		ev["signer"], ev["msp"] = s.ident.Subject, s.ident.MSPID
+	// evidence is built only for a finding: checkSig runs for every
+	// signature.
+	evidence := func() map[string]string {
+		ev := withEvidence(c.ev, "subject", c.subj.Ref, "signature", c.name)
+		if s != nil {
+			ev["signer"], ev["msp"] = s.ident.Subject, s.ident.MSPID
+		}
+		return ev
 	}
 	switch {
 	case r.Err != nil || !r.OK:
@@ -261,13 +278,17 @@ func (a *Auditor) checkSig(c sigCheck, r sigResult, s *signer, rule *ledger.Rule
 		}
 		c.v.Add(c.name, false, detail)
 		if c.report {
+			ev := evidence()
+			if r.Err != nil {
+				ev["error"] = r.Err.Error()
+			}
 			a.report(c.res, rule, c.subj, fmt.Sprintf("%s by %s (%s): %s", c.desc, ev["signer"], ev["msp"], detail), ev)
 		}
 		return false
 	case r.HighS:
 		c.v.Add(c.name, false, "ECDSA signature is high-S")
 		if c.report {
-			a.report(c.res, RuleHighS, c.subj, c.desc+": ECDSA signature is high-S, which Fabric never accepts", ev)
+			a.report(c.res, RuleHighS, c.subj, c.desc+": ECDSA signature is high-S, which Fabric never accepts", evidence())
 		}
 		return false
 	}
@@ -279,7 +300,15 @@ func (a *Auditor) checkSig(c sigCheck, r sigResult, s *signer, rule *ledger.Rule
 // revocation, validity at c.at and NodeOU role (one of want when set).
 func (a *Auditor) checkSigner(c sigCheck, t *trust, s *signer, want []string) (party, bool) {
 	mspID := s.ident.MSPID
-	ev := map[string]string{"subject": c.subj.Ref, "signer": s.ident.Subject, "msp": mspID, "fingerprint": s.ident.Fingerprint}
+	// evidence is built only for a finding: checkSigner runs for every
+	// signature that verifies.
+	evidence := func(kv ...string) map[string]string {
+		ev := withEvidence(c.ev, "subject", c.subj.Ref, "signature", c.name, "signer", s.ident.Subject, "msp", mspID, "fingerprint", s.ident.Fingerprint)
+		for i := 0; i+1 < len(kv); i += 2 {
+			ev[kv[i]] = kv[i+1]
+		}
+		return ev
+	}
 	subj := c.subj
 	subj.Org = mspID
 	a.certRules(c.res, s.cert, mspID, "signer", subj.Height)
@@ -290,7 +319,7 @@ func (a *Auditor) checkSigner(c sigCheck, t *trust, s *signer, want []string) (p
 		}
 		c.v.Add(c.name+"-msp", false, err.Error())
 		if c.report {
-			a.report(c.res, rule, subj, fmt.Sprintf("%s: signer %s: %v", c.desc, s.ident.Subject, err), ev)
+			a.report(c.res, rule, subj, fmt.Sprintf("%s: signer %s: %v", c.desc, s.ident.Subject, err), evidence("error", err.Error()))
 		}
 		return party{}, false
 	}
@@ -301,7 +330,8 @@ func (a *Auditor) checkSigner(c sigCheck, t *trust, s *signer, want []string) (p
 			s.cert.NotBefore.Format(time.RFC3339), s.cert.NotAfter.Format(time.RFC3339))
 		c.v.Add(c.name+"-validity", false, detail)
 		if c.report {
-			a.report(c.res, RuleCertTime, subj, fmt.Sprintf("%s: signer %s %s", c.desc, s.ident.Subject, detail), ev)
+			a.report(c.res, RuleCertTime, subj, fmt.Sprintf("%s: signer %s %s", c.desc, s.ident.Subject, detail),
+				evidence("signedAt", c.at.Format(time.RFC3339), "notBefore", s.cert.NotBefore.Format(time.RFC3339), "notAfter", s.cert.NotAfter.Format(time.RFC3339)))
 		}
 	}
 	roles := t.roles(mspID, s.cert)
@@ -309,7 +339,7 @@ func (a *Auditor) checkSigner(c sigCheck, t *trust, s *signer, want []string) (p
 		detail := fmt.Sprintf("signer %s has roles %v, want one of %v", s.ident.Subject, roles, want)
 		c.v.Add(c.name+"-role", false, detail)
 		if c.report {
-			a.report(c.res, RuleRole, subj, c.desc+": "+detail, ev)
+			a.report(c.res, RuleRole, subj, c.desc+": "+detail, evidence("roles", strings.Join(roles, ","), "expectedRoles", strings.Join(want, ",")))
 		}
 	}
 	return party{mspID: mspID, cert: s.cert, roles: roles}, true

@@ -188,15 +188,17 @@ func (a *Auditor) checkCommitHash(res *BlockResult, p *prepared) {
 	}
 	switch {
 	case fb.CommitHashError != "":
-		ev["error"] = fb.CommitHashError
+		ev["error"], ev["problem"] = fb.CommitHashError, "malformed commit hash"
 		missing(fb.CommitHashError, fmt.Sprintf("block %d: metadata COMMIT_HASH is malformed: %s", b.Height, fb.CommitHashError))
 		return
 	case len(stored) == 0 && c.started:
+		ev["problem"] = "no commit hash, though earlier blocks carry one"
 		missing("no commit hash, though earlier blocks carry one: a Fabric peer writes it on every block once it started",
 			fmt.Sprintf("block %d has no commit hash, though earlier blocks of the peer's ledger carry one: the metadata was stripped", b.Height))
 		return
 	case len(stored) == 0 && b.Height == 1 && len(c.prevs) > 0 && a.requiresCommitHash():
 		caps := a.trust.cfg.Capabilities["Application"]
+		ev["problem"], ev["capabilities"] = "no commit hash, though the Application capabilities require one", strings.Join(caps, ",")
 		missing(fmt.Sprintf("no commit hash, though the channel's Application capabilities %v require peers of v1.4.2 or later, which write it from block 1 on", caps),
 			fmt.Sprintf("block 1 has no commit hash, though the channel's Application capabilities %v require peers that write one: the metadata was stripped", caps))
 		return
@@ -235,6 +237,7 @@ func (a *Auditor) checkCommitHash(res *BlockResult, p *prepared) {
 			valid++
 		}
 	}
+	ev["validationCodes"], ev["validCodes"], ev["writes"] = strconv.Itoa(len(fb.TxFilter)), strconv.Itoa(valid), strconv.Itoa(u.count())
 	res.Verdict.Add(commitCheck, false, fmt.Sprintf("stored %x, recomputed %x", stored, sums[0]))
 	a.report(res, RuleCommitHash, subj, fmt.Sprintf("block %d: commit hash %x is not %x, the SHA-256 over its %d validation codes (%d VALID), "+
 		"the %d writes they commit and the previous commit hash %x: a validation code, a write set or the commit hash was altered after commit",

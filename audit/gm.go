@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
@@ -72,32 +73,40 @@ func (a *Auditor) certRules(res *BlockResult, c *smx509.Certificate, mspID, kind
 	a.checked[fp] = true
 	subj := ledger.Subject{Kind: "identity", Ref: fp, Height: height, Org: mspID}
 	name := fmt.Sprintf("%s certificate %q of %s", kind, c.Subject.String(), mspID)
-	ev := map[string]string{"certificate": c.Subject.String(), "kind": kind, "msp": mspID, "fingerprint": fp}
+	// certKind repeats kind for message templates, where {kind} names the
+	// subject's kind.
+	ev := map[string]string{"certificate": c.Subject.String(), "kind": kind, "certKind": kind, "msp": mspID, "fingerprint": fp}
 	pub, isEC := c.PublicKey.(*ecdsa.PublicKey)
 	if a.gm() {
 		if !isEC || !sm2.IsSM2PublicKey(pub) {
-			a.report(res, RuleGMKey, subj, fmt.Sprintf("%s has a %s key on a chain declared GM", name, keyName(c.PublicKey)), ev)
+			a.report(res, RuleGMKey, subj, fmt.Sprintf("%s has a %s key on a chain declared GM", name, keyName(c.PublicKey)),
+				withEvidence(ev, "keyType", keyName(c.PublicKey)))
 		}
 		if c.SignatureAlgorithm != smx509.SM2WithSM3 {
-			a.report(res, RuleGMCertSig, subj, fmt.Sprintf("%s is signed with %s, not SM2-SM3", name, c.SignatureAlgorithm), ev)
+			a.report(res, RuleGMCertSig, subj, fmt.Sprintf("%s is signed with %s, not SM2-SM3", name, c.SignatureAlgorithm),
+				withEvidence(ev, "signatureAlgorithm", c.SignatureAlgorithm.String()))
 		}
 	}
 	switch k := c.PublicKey.(type) {
 	case *rsa.PublicKey:
 		if k.N.BitLen() < minRSABits {
-			a.report(res, RuleWeakKey, subj, fmt.Sprintf("%s has a %d-bit RSA key", name, k.N.BitLen()), ev)
+			a.report(res, RuleWeakKey, subj, fmt.Sprintf("%s has a %d-bit RSA key", name, k.N.BitLen()),
+				withEvidence(ev, "keyType", "RSA", "keyBits", strconv.Itoa(k.N.BitLen())))
 		}
 	case *ecdsa.PublicKey:
 		if k.Curve != nil && k.Curve.Params().BitSize < minECBits {
-			a.report(res, RuleWeakKey, subj, fmt.Sprintf("%s has a %d-bit elliptic-curve key", name, k.Curve.Params().BitSize), ev)
+			a.report(res, RuleWeakKey, subj, fmt.Sprintf("%s has a %d-bit elliptic-curve key", name, k.Curve.Params().BitSize),
+				withEvidence(ev, "keyType", keyName(k), "keyBits", strconv.Itoa(k.Curve.Params().BitSize)))
 		}
 	}
 	now := a.cfg.Now()
 	switch {
 	case now.After(c.NotAfter):
-		a.report(res, RuleCertExpired, subj, fmt.Sprintf("%s expired on %s", name, c.NotAfter.UTC().Format(time.DateOnly)), ev)
+		a.report(res, RuleCertExpired, subj, fmt.Sprintf("%s expired on %s", name, c.NotAfter.UTC().Format(time.DateOnly)),
+			withEvidence(ev, "notAfter", c.NotAfter.UTC().Format(time.DateOnly)))
 	case now.Add(a.cfg.ExpiryWarning).After(c.NotAfter):
-		a.report(res, RuleCertExpiring, subj, fmt.Sprintf("%s expires on %s", name, c.NotAfter.UTC().Format(time.DateOnly)), ev)
+		a.report(res, RuleCertExpiring, subj, fmt.Sprintf("%s expires on %s", name, c.NotAfter.UTC().Format(time.DateOnly)),
+			withEvidence(ev, "notAfter", c.NotAfter.UTC().Format(time.DateOnly)))
 	}
 }
 

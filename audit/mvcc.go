@@ -85,7 +85,7 @@ func (a *Auditor) revalidate(res *BlockResult, b *ledger.Block, i int, tx *ledge
 		// Not confirmed invalid: the peer may have applied its writes.
 		st.distrust(tx.Fabric.RWSets)
 	}
-	ev := map[string]string{"block": strconv.FormatUint(b.Height, 10), "tx": strconv.Itoa(i), "recorded": tx.Status}
+	ev := map[string]string{"block": strconv.FormatUint(b.Height, 10), "tx": strconv.Itoa(i), "txid": tx.ID, "recorded": tx.Status}
 	verdict := func(ok bool, detail string) {
 		if i < len(res.Txs) {
 			res.Txs[i].Verdict.Add(mvccCheck, ok, detail)

@@ -37,16 +37,19 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 
 	if extra, err := envelopeExtra(tx.Raw); err != nil || extra > 0 {
 		detail := fmt.Sprintf("%d bytes outside payload and signature", extra)
+		eev := withEvidence(ev, "extraBytes", strconv.Itoa(extra))
 		if err != nil {
 			detail = err.Error()
+			eev = withEvidence(ev, "error", detail)
 		}
 		v.Add("envelope", false, detail)
-		a.report(res, RuleEnvelope, txSubject(tx, ""), fmt.Sprintf("%s: envelope carries %s", desc, detail), ev)
+		a.report(res, RuleEnvelope, txSubject(tx, ""), fmt.Sprintf("%s: envelope carries %s", desc, detail), eev)
 	}
 	if tx.Fabric.DecodeError != "" {
 		v.Add("decode", false, tx.Fabric.DecodeError)
 		if !judged {
-			a.report(res, RuleEnvelope, txSubject(tx, "decode"), fmt.Sprintf("%s does not decode: %s", desc, tx.Fabric.DecodeError), ev)
+			a.report(res, RuleEnvelope, txSubject(tx, "decode"), fmt.Sprintf("%s does not decode: %s", desc, tx.Fabric.DecodeError),
+				withEvidence(ev, "error", tx.Fabric.DecodeError))
 		}
 	}
 
@@ -58,7 +61,8 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 			v.Add("creator", true, "genesis config transaction, unsigned by design")
 		} else {
 			v.Add("creator", false, "no creator signature")
-			a.report(res, RuleCreatorSig, txSubject(tx, "creator"), desc+": envelope has no creator signature", ev)
+			a.report(res, RuleCreatorSig, txSubject(tx, "creator"), desc+": envelope has no creator signature",
+				withEvidence(ev, "problem", "no creator signature"))
 		}
 	}
 	for j, m := range p.msgs {
@@ -67,7 +71,7 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 		}
 		res.Signatures++
 		ps := p.sigs[j]
-		c := sigCheck{res: res, v: v, at: tx.Time}
+		c := sigCheck{res: res, v: v, at: tx.Time, ev: ev}
 		var rule *ledger.RuleInfo
 		var want []string
 		switch m.Role {
@@ -145,7 +149,7 @@ func (a *Auditor) checkTxID(res *BlockResult, v *ledger.Verdict, tx *ledger.Tx, 
 	ok := want == tx.ID
 	v.Add("txid", ok, "")
 	if !ok && !judged {
-		ev = withEvidence(ev, "want", want)
+		ev = withEvidence(ev, "want", want, "hashingAlgorithm", a.hashAlgo())
 		a.report(res, RuleTxID, txSubject(tx, "txid"), fmt.Sprintf("%s: transaction id is not %s(nonce ‖ creator) = %s", desc, a.hashAlgo(), want), ev)
 	}
 }
@@ -174,10 +178,14 @@ func (a *Auditor) checkEndorsement(res *BlockResult, v *ledger.Verdict, t *trust
 				continue
 			}
 			v.Add(name, false, pc.what+": "+pc.policy+errSuffix(pc.err))
+			pev := withEvidence(ev, "namespace", ns.Namespace, "governs", pc.what, "policy", pc.policy, "endorsers", partyNames(endorsers))
+			if pc.err != nil {
+				pev["error"] = pc.err.Error()
+			}
 			a.report(res, RuleEndorsementPolicy, txSubject(tx, "policy:"+ns.Namespace),
 				fmt.Sprintf("%s is marked VALID but its valid endorsements (%s) do not satisfy the endorsement policy %s of %s in %s%s: the committing peer lied or was compromised",
 					desc, partyNames(endorsers), pc.policy, pc.what, ns.Namespace, errSuffix(pc.err)),
-				withEvidence(ev, "namespace", ns.Namespace, "governs", pc.what, "policy", pc.policy, "endorsers", partyNames(endorsers)))
+				pev)
 		}
 	}
 }
@@ -280,7 +288,7 @@ func (a *Auditor) checkModPolicies(res *BlockResult, v *ledger.Verdict, t *trust
 	for _, ch := range changes {
 		name := "mod-policy:" + ch.Path
 		if ch.Problem != "" {
-			fail(name, fmt.Sprintf("%s %s: %s", ch.Kind, ch.Path, ch.Problem), "element", ch.Path)
+			fail(name, fmt.Sprintf("%s %s: %s", ch.Kind, ch.Path, ch.Problem), "element", ch.Path, "elementKind", ch.Kind, "problem", ch.Problem)
 			continue
 		}
 		if ch.Policy == "" {
@@ -292,8 +300,11 @@ func (a *Auditor) checkModPolicies(res *BlockResult, v *ledger.Verdict, t *trust
 			v.Add(name, true, ch.Policy)
 			continue
 		}
+		kv := []string{"element", ch.Path, "elementKind", ch.Kind, "policy", ch.Policy, "signers", partyNames(signers)}
+		if err != nil {
+			kv = append(kv, "error", err.Error())
+		}
 		fail(name, fmt.Sprintf("its signatures (%s) do not satisfy %s, the mod_policy of %s %s%s",
-			partyNames(signers), ch.Policy, ch.Kind, ch.Path, errSuffix(err)),
-			"element", ch.Path, "policy", ch.Policy, "signers", partyNames(signers))
+			partyNames(signers), ch.Policy, ch.Kind, ch.Path, errSuffix(err)), kv...)
 	}
 }

@@ -230,13 +230,21 @@ func (a *Auditor) reportAuth(res *BlockResult, tx *ledger.Tx, who string, p part
 	}
 	names := make([]string, len(fails))
 	policies := make([]string, len(fails))
+	var errs []string
 	for i, f := range fails {
 		names[i], policies[i] = f.String(), f.policy
+		if f.err != nil {
+			errs = append(errs, f.err.Error())
+		}
+	}
+	aev := withEvidence(ev, "signer", p.cert.Subject.String(), "msp", p.mspID, "roles", strings.Join(p.roles, ","), "policies", strings.Join(policies, ","),
+		"signerRole", who)
+	if len(errs) > 0 {
+		aev["error"] = strings.Join(errs, "; ")
 	}
 	a.report(res, RuleCreatorPolicy, txSubject(tx, who+"-policy"),
 		fmt.Sprintf("%s: %s %s:%s (roles %s) does not satisfy %s in the config in force", desc, who, p.mspID, p.cert.Subject.CommonName,
-			strings.Join(p.roles, ", "), strings.Join(names, "; ")),
-		withEvidence(ev, "signer", p.cert.Subject.String(), "msp", p.mspID, "roles", strings.Join(p.roles, ","), "policies", strings.Join(policies, ",")))
+			strings.Join(p.roles, ", "), strings.Join(names, "; ")), aev)
 }
 
 // checkSubmitter reports a CONFIG transaction above the genesis block
@@ -254,6 +262,7 @@ func (a *Auditor) checkSubmitter(res *BlockResult, v *ledger.Verdict, p *prepare
 	}
 	v.Add("config-submitter", false, "no submitter signature")
 	if !judged {
-		a.report(res, RuleConfigSig, txSubject(tx, "config-submitter"), desc+": the config update it applied has no envelope signature by a submitter", ev)
+		a.report(res, RuleConfigSig, txSubject(tx, "config-submitter"), desc+": the config update it applied has no envelope signature by a submitter",
+			withEvidence(ev, "problem", "no submitter signature"))
 	}
 }

@@ -22,6 +22,9 @@ type TextLabels struct {
 	Count                                         string // one count: "%d %s" (number, severity)
 	Sep                                           string // between counts: ", "
 	Severities                                    map[ledger.Severity]string
+	// Text renders a finding's message in the reader's language; nil
+	// writes the message as the detector wrote it (English).
+	Text func(*Finding) string
 }
 
 // withDefaults fills the empty fields with English.
@@ -39,6 +42,13 @@ func (l TextLabels) withDefaults() TextLabels {
 	l.Count = cmp.Or(l.Count, "%d %s")
 	l.Sep = cmp.Or(l.Sep, ", ")
 	return l
+}
+
+func (l *TextLabels) text(f *Finding) string {
+	if l.Text != nil {
+		return l.Text(f)
+	}
+	return f.Message
 }
 
 func (l *TextLabels) severity(s ledger.Severity) string {
@@ -81,7 +91,7 @@ func WriteText(w io.Writer, fs []Finding, l TextLabels) error {
 			fmt.Fprintln(w, g)
 			rows = append(rows, []string{"  " + l.Severity, l.Rule, l.SWC, l.Where, l.Function, l.Message})
 		}
-		rows = append(rows, []string{"  " + l.severity(f.Severity), f.Rule, dash(f.SWC), where(&l, f.Location), dash(f.Location.Function), f.Message})
+		rows = append(rows, []string{"  " + l.severity(f.Severity), f.Rule, dash(f.SWC), where(&l, f.Location), dash(f.Location.Function), l.text(&f)})
 	}
 	if err := flush(); err != nil {
 		return fmt.Errorf("write text report: %w", err)

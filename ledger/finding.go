@@ -86,9 +86,19 @@ type Finding struct {
 // FindingID derives the stable id of a finding from what it is about, so
 // that the same problem seen twice (after a restart, a re-audit or a
 // replayed block) updates one finding instead of creating a duplicate.
+//
+// A registered node is identified by its org and its id (two orgs may
+// each register "peer0"), so the id of a finding about a node (Kind
+// "node") with an org covers the org too: the two orgs' peer0 get two
+// findings. Findings about anything else, and node findings without an
+// org (a Clique signer address), derive their ids as before.
 func FindingID(rule, chain string, s Subject) string {
 	h := sha256.New()
-	for _, p := range []string{rule, chain, s.Kind, s.Ref} {
+	parts := []string{rule, chain, s.Kind, s.Ref}
+	if s.Kind == "node" && s.Org != "" {
+		parts = append(parts, s.Org)
+	}
+	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}

@@ -224,7 +224,8 @@ func FabricHealth(ctx context.Context, st HealthStore, c ledger.Chain, cfgs []*l
 		case !known[id.MSPID]:
 			add(RuleUnknownMSP, "identity", id.Fingerprint, id.MSPID,
 				fmt.Sprintf("%s of MSP %s signed on the chain; no config version defines that MSP", id.Subject, id.MSPID),
-				map[string]string{"fingerprint": id.Fingerprint, "mspId": id.MSPID, "firstHeight": strconv.FormatUint(id.FirstHeight, 10)})
+				map[string]string{"fingerprint": id.Fingerprint, "mspId": id.MSPID, "firstHeight": strconv.FormatUint(id.FirstHeight, 10),
+					"signer": id.Subject})
 		default:
 			for _, role := range unregisteredRoles(id, registered[id.MSPID]) {
 				k := id.MSPID + ":" + role
@@ -240,7 +241,8 @@ func FabricHealth(ctx context.Context, st HealthStore, c ledger.Chain, cfgs []*l
 					fmt.Sprintf("%s signed block %d at %s, after its certificate expired %s", id.Subject, id.LastHeight,
 						b.Time.UTC().Format(time.RFC3339), id.NotAfter.UTC().Format(time.RFC3339)),
 					map[string]string{"fingerprint": id.Fingerprint, "lastHeight": strconv.FormatUint(id.LastHeight, 10),
-						"notAfter": id.NotAfter.UTC().Format(time.RFC3339)})
+						"notAfter": id.NotAfter.UTC().Format(time.RFC3339), "signer": id.Subject,
+						"signedAt": b.Time.UTC().Format(time.RFC3339)})
 			}
 		}
 	}
@@ -248,7 +250,7 @@ func FabricHealth(ctx context.Context, st HealthStore, c ledger.Chain, cfgs []*l
 		u := unregistered[k]
 		add(RuleUnregisteredOrg, "org", k, u.msp,
 			fmt.Sprintf("%d identit(y/ies) of %s %s on the chain, but %s registered no %s", u.ids, u.msp, roleVerb[u.role], u.msp, roleNeeds[u.role]),
-			map[string]string{"mspId": u.msp, "role": u.role, "identities": strconv.Itoa(u.ids)})
+			map[string]string{"mspId": u.msp, "role": u.role, "identities": strconv.Itoa(u.ids), "missingNode": roleNeeds[u.role]})
 	}
 	return out, nil
 }

@@ -192,9 +192,13 @@ func (p *posture) chaincodes(ccs []ledger.Contract) {
 			continue
 		}
 		s := ledger.Subject{Kind: "contract", Ref: cc.Address, Height: cc.Height, Org: org}
-		p.out = append(p.out, ledger.NewFinding(RuleCCSingleOrg, p.chain.ID, s, p.at, "chaincode "+cc.Address+": "+why,
-			map[string]string{"chaincode": cc.Address, "sequence": strconv.FormatUint(cc.Sequence, 10), "policy": ref,
-				"definitionHeight": strconv.FormatUint(cc.Height, 10), "configHeight": strconv.FormatUint(p.cfg.Height, 10)}))
+		ev := map[string]string{"chaincode": cc.Address, "sequence": strconv.FormatUint(cc.Sequence, 10), "policy": ref,
+			"definitionHeight": strconv.FormatUint(cc.Height, 10), "configHeight": strconv.FormatUint(p.cfg.Height, 10),
+			"orgs": strings.Join(orgs, ",")}
+		if pol, found := p.policy(ref); found {
+			ev["rule"] = pol.Rule
+		}
+		p.out = append(p.out, ledger.NewFinding(RuleCCSingleOrg, p.chain.ID, s, p.at, "chaincode "+cc.Address+": "+why, ev))
 	}
 }
 
@@ -274,7 +278,9 @@ func (p *posture) caCert(msp, kind string, der []byte, gm bool) {
 		return
 	}
 	ref := "ca:" + msp + ":" + kind + ":" + c.SerialNumber.String()
-	ev := map[string]string{"msp": msp, "kind": kind, "subject": c.Subject.String(), "serial": c.SerialNumber.String(),
+	// caKind repeats kind: {kind} in a message template names the
+	// finding's subject kind, not the CA's.
+	ev := map[string]string{"msp": msp, "kind": kind, "caKind": kind, "subject": c.Subject.String(), "serial": c.SerialNumber.String(),
 		"notAfter": c.NotAfter.UTC().Format(time.RFC3339)}
 	switch {
 	case p.at.After(c.NotAfter):
@@ -284,7 +290,7 @@ func (p *posture) caCert(msp, kind string, der []byte, gm bool) {
 	}
 	if gm {
 		if algo := certKeyAlgorithm(c); algo != "SM2" {
-			ev := map[string]string{"msp": msp, "kind": kind, "keyAlgorithm": algo, "serial": c.SerialNumber.String()}
+			ev := map[string]string{"msp": msp, "kind": kind, "caKind": kind, "keyAlgorithm": algo, "serial": c.SerialNumber.String()}
 			p.add(RuleNonGM, "gm:"+msp+":"+kind+":"+c.SerialNumber.String(), msp, fmt.Sprintf("%s %s CA key is %s", msp, kind, algo), ev)
 		}
 	}
@@ -323,7 +329,7 @@ func (p *posture) batch() {
 	}
 	if len(bad) > 0 {
 		p.add(RuleBatch, "batch", "", "batch settings out of range: "+strings.Join(bad, ", "),
-			map[string]string{"timeout": b.Timeout, "maxMessageCount": strconv.FormatUint(uint64(b.MaxMessageCount), 10),
+			map[string]string{"outOfRange": strings.Join(bad, ", "), "timeout": b.Timeout, "maxMessageCount": strconv.FormatUint(uint64(b.MaxMessageCount), 10),
 				"absoluteMaxBytes": strconv.FormatUint(uint64(b.AbsoluteMaxBytes), 10), "preferredMaxBytes": strconv.FormatUint(uint64(b.PreferredMaxBytes), 10)})
 	}
 }
@@ -374,7 +380,7 @@ func weakened(chain ledger.Chain, from, to *ledger.Config, added []string) ledge
 		"fromHeight": strconv.FormatUint(from.Height, 10), "toHeight": strconv.FormatUint(to.Height, 10),
 		"fromSequence": strconv.FormatUint(from.Sequence, 10), "toSequence": strconv.FormatUint(to.Sequence, 10),
 		"diff":  fmt.Sprintf("/api/v1/chains/%s/config/diff?from=%d&to=%d", chain.ID, from.Height, to.Height),
-		"added": strings.Join(added, "\n"),
+		"added": strings.Join(added, "\n"), "addedCount": strconv.Itoa(len(added)),
 	}
 	msg := fmt.Sprintf("config update at height %d (sequence %d) introduced %d weakness(es) absent at height %d", to.Height, to.Sequence, len(added), from.Height)
 	return ledger.NewFinding(RuleWeakened, chain.ID, s, to.Time, msg, ev)

@@ -276,7 +276,8 @@ func (r *probeRun) versionChecks() {
 	if product != "" && v != "" {
 		for _, a := range r.p.adv.Match(product, v) {
 			r.finding(RuleAdvisory, a.ID, fmt.Sprintf("%s %s is affected by %s: %s", product, v, a.ID, a.Summary),
-				map[string]string{"version": v, "advisory": a.ID, "cve": a.CVE, "source": a.Source, "advisorySeverity": string(a.Severity)})
+				map[string]string{"version": v, "advisory": a.ID, "cve": a.CVE, "source": a.Source, "advisorySeverity": string(a.Severity),
+					"product": product, "summary": a.Summary})
 			r.res.Findings[len(r.res.Findings)-1].Severity = a.Severity
 		}
 	}

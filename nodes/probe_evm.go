@@ -152,7 +152,8 @@ func (r *probeRun) lag(ctx context.Context) {
 	r.res.Ingested = cp.Height
 	if cp.Height > r.res.Head && cp.Height-r.res.Head > r.p.cfg.MaxLag {
 		r.finding(RuleLag, "", fmt.Sprintf("node head %d is %d blocks behind the ingested height %d", r.res.Head, cp.Height-r.res.Head, cp.Height),
-			map[string]string{"head": strconv.FormatUint(r.res.Head, 10), "ingested": strconv.FormatUint(cp.Height, 10)})
+			map[string]string{"head": strconv.FormatUint(r.res.Head, 10), "ingested": strconv.FormatUint(cp.Height, 10),
+				"lag": strconv.FormatUint(cp.Height-r.res.Head, 10)})
 	}
 }
 
@@ -181,10 +182,10 @@ func (r *probeRun) modules(ctx context.Context, c *http.Client) {
 		return out
 	}
 	if got := pick("admin", "personal"); len(got) > 0 {
-		r.finding(RuleEVMAdminAPI, "", "HTTP RPC exposes "+strings.Join(got, ", "), map[string]string{"modules": all})
+		r.finding(RuleEVMAdminAPI, "", "HTTP RPC exposes "+strings.Join(got, ", "), map[string]string{"modules": all, "exposed": strings.Join(got, ",")})
 	}
 	if got := pick("debug", "miner"); len(got) > 0 {
-		r.finding(RuleEVMDebugAPI, "", "HTTP RPC exposes "+strings.Join(got, ", "), map[string]string{"modules": all})
+		r.finding(RuleEVMDebugAPI, "", "HTTP RPC exposes "+strings.Join(got, ", "), map[string]string{"modules": all, "exposed": strings.Join(got, ",")})
 	}
 	if got := pick("txpool"); len(got) > 0 {
 		r.finding(RuleEVMTxpoolAPI, "", "HTTP RPC exposes txpool", map[string]string{"modules": all})

@@ -140,10 +140,12 @@ func (r *probeRun) grpc(ctx context.Context, addr string) {
 		r.evidence(ev)
 		r.res.Reachable = !errors.Is(hs.err, context.DeadlineExceeded)
 		msg := "TLS handshake failed: " + hs.err.Error()
+		hev := map[string]string{"error": hs.err.Error()}
 		if r.t.Chain.Crypto == ledger.CryptoGM {
-			msg += " (a GM-TLS/TLCP endpoint is expected to fail a standard handshake)"
+			msg += " (" + gmHandshakeNote + ")"
+			hev["note"] = gmHandshakeNote
 		}
-		r.finding(RuleTLSHandshake, "grpc", msg, map[string]string{"error": hs.err.Error()})
+		r.finding(RuleTLSHandshake, "grpc", msg, hev)
 		return
 	}
 	defer hs.conn.Close()
@@ -232,7 +234,9 @@ func (r *probeRun) certificate(st tls.ConnectionState, addr string, ev *Evidence
 	}
 	host := r.serverName(addr)
 	if leaf.VerifyHostname(host) != nil {
-		r.finding(RuleTLSSAN, "", "TLS certificate does not name "+host, clone())
+		m := clone()
+		m["host"] = host
+		r.finding(RuleTLSSAN, "", "TLS certificate does not name "+host, m)
 	}
 	if r.t.Node.TLSCA != "" {
 		cas, err := parseCAs(r.t.Node.TLSCA)
@@ -265,6 +269,10 @@ func joinIPs(ips []net.IP) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// gmHandshakeNote explains a failed standard TLS handshake on a
+// national-crypto chain (message and evidence "note").
+const gmHandshakeNote = "a GM-TLS/TLCP endpoint is expected to fail a standard handshake"
 
 // httpsOnlyAnswer is what Go's HTTP server (Fabric's operations server
 // among them) answers a plain HTTP request on a TLS port with, under
@@ -345,7 +353,8 @@ func (r *probeRun) operations(ctx context.Context) {
 				msg += ": " + tlsErr.Error()
 			}
 			if r.t.Chain.Crypto == ledger.CryptoGM {
-				msg += " (a GM-TLS/TLCP endpoint is expected to fail a standard handshake)"
+				msg += " (" + gmHandshakeNote + ")"
+				ev["note"] = gmHandshakeNote
 			}
 			r.finding(RuleTLSHandshake, "ops", msg, ev)
 			return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -205,7 +206,9 @@ func (r *probeRun) fiscoExposure(ctx context.Context, u *url.URL) {
 		r.finding(RuleFiscoRPCPlain, "", "JSON-RPC answers over plain HTTP at "+u.Host, ev)
 	}
 	if len(public) > 0 {
-		r.finding(RuleFiscoRPCPublic, "", "JSON-RPC answers on public address "+strings.Join(public, ", "), ev)
+		pev := maps.Clone(ev)
+		pev["publicAddresses"] = strings.Join(public, ",")
+		r.finding(RuleFiscoRPCPublic, "", "JSON-RPC answers on public address "+strings.Join(public, ", "), pev)
 	}
 }
 
@@ -292,7 +295,7 @@ func (r *probeRun) fiscoSync(ctx context.Context, f *fiscoRPC) {
 	if highest > head && highest-head > r.p.cfg.MaxLag {
 		r.finding(RuleFiscoSyncLag, "", fmt.Sprintf("node is at block %d, %d behind the highest known block %d", head, highest-head, highest),
 			map[string]string{"blockNumber": strconv.FormatUint(head, 10), "knownHighestNumber": strconv.FormatUint(known, 10),
-				"highest": strconv.FormatUint(highest, 10), "peers": strconv.Itoa(len(st.Peers))})
+				"highest": strconv.FormatUint(highest, 10), "peers": strconv.Itoa(len(st.Peers)), "lag": strconv.FormatUint(highest-head, 10)})
 	}
 	got, want := normNodeID(cmpOr(st.NodeID3, st.NodeID2)), normNodeID(r.t.Node.NodeID)
 	if got != "" && want != "" && got != want {
@@ -309,13 +312,14 @@ func (r *probeRun) fiscoRole(ctx context.Context, f *fiscoRPC) {
 	observers, err2 := r.fiscoNodeList(ctx, f, "observers", "getObserverList")
 	id := normNodeID(r.t.Node.NodeID)
 	inS, inO := slices.Contains(sealers, id), slices.Contains(observers, id)
-	where := "in neither list: not a member of the group"
+	where, foundIn := "in neither list: not a member of the group", "neither"
 	if inO {
-		where = "in the observer list"
+		where, foundIn = "in the observer list", "observers"
 	} else if inS {
-		where = "in the sealer list"
+		where, foundIn = "in the sealer list", "sealers"
 	}
-	ev := map[string]string{"nodeId": id, "group": f.group, "sealers": strconv.Itoa(len(sealers)), "observers": strconv.Itoa(len(observers))}
+	ev := map[string]string{"nodeId": id, "group": f.group, "sealers": strconv.Itoa(len(sealers)), "observers": strconv.Itoa(len(observers)),
+		"foundIn": foundIn}
 	switch {
 	case r.t.Node.Kind == FiscoSealer && err1 == nil && !inS && (err2 == nil || inO):
 		r.finding(RuleFiscoNotSealer, "", "registered sealer is "+where, ev)
@@ -458,7 +462,7 @@ func (r *probeRun) fiscoSSL(ctx context.Context, port, addr string, line int) {
 		if err != nil && errors.As(err, &opErr) && opErr.Op == "dial" {
 			ev.Error = err.Error()
 			r.evidence(ev)
-			r.finding(RuleUnreachable, port, port+" SSL endpoint refuses connections: "+err.Error(), map[string]string{"error": err.Error(), "address": addr})
+			r.finding(RuleUnreachable, port, port+" SSL endpoint refuses connections: "+err.Error(), map[string]string{"error": err.Error(), "address": addr, "port": port})
 			return
 		}
 		if err != nil {
@@ -480,17 +484,17 @@ func (r *probeRun) fiscoSSL(ctx context.Context, port, addr string, line int) {
 	r.res.Reachable = true
 	if h == nil {
 		msg := "no SSL hello completed on " + addr + ": " + strings.Join(errs, "; ")
-		r.finding(RuleTLSHandshake, port, msg, map[string]string{"address": addr, "error": strings.Join(errs, "; ")})
+		r.finding(RuleTLSHandshake, port, msg, map[string]string{"address": addr, "error": strings.Join(errs, "; "), "port": port})
 		return
 	}
 	gm := r.t.Chain.Crypto == ledger.CryptoGM
 	if gm && h.version != versionTLCP {
 		r.finding(RuleFiscoSSLNotSM, port, fmt.Sprintf("%s port %s speaks %s on a national-crypto chain", port, addr, h),
-			map[string]string{"address": addr, "protocol": fmt.Sprintf("0x%04x", h.version), "suite": fmt.Sprintf("0x%04x", h.suite)})
+			map[string]string{"address": addr, "protocol": fmt.Sprintf("0x%04x", h.version), "suite": fmt.Sprintf("0x%04x", h.suite), "port": port})
 	}
 	if !h.certReq {
 		r.finding(RuleFiscoSSLNoClientAuth, port, port+" SSL port "+addr+" does not request a client certificate",
-			map[string]string{"address": addr, "hello": h.String()})
+			map[string]string{"address": addr, "hello": h.String(), "port": port})
 	}
 	type leaf struct {
 		role string

@@ -1,11 +1,13 @@
 package nodes
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -14,10 +16,10 @@ import (
 
 // Store keeps node revisions. The badger index implements it.
 type Store interface {
-	UpdateNode(ctx context.Context, id string, at time.Time, fn index.NodeUpdate) (index.NodeRevision, error)
-	Node(ctx context.Context, id string) (index.NodeRevision, error)
+	UpdateNode(ctx context.Context, org, id string, at time.Time, fn index.NodeUpdate) (index.NodeRevision, error)
+	Node(ctx context.Context, org, id string) (index.NodeRevision, error)
 	Nodes(ctx context.Context) ([]index.NodeRevision, error)
-	NodeHistory(ctx context.Context, id string) ([]index.NodeRevision, error)
+	NodeHistory(ctx context.Context, org, id string) ([]index.NodeRevision, error)
 }
 
 // Chains looks chains up by id.
@@ -25,7 +27,10 @@ type Chains interface {
 	Chain(ctx context.Context, id string) (ledger.Chain, error)
 }
 
-// Registry registers, updates and retires nodes, keeping every change.
+// Registry registers, updates and retires nodes, keeping every change. A
+// node is identified by its org and its id (Key): ids are unique within
+// an org only, so two orgs may each register "peer0" and nothing one org
+// does with its nodes depends on another org's.
 type Registry struct {
 	store  Store
 	chains Chains
@@ -47,54 +52,54 @@ type record struct {
 }
 
 // Register adds a new node. It fails with a *FieldError for bad fields or
-// an unknown chain and with an *ExistsError (matching ErrExists) when the
-// id is taken, retired nodes included.
+// an unknown chain and with an *ExistsError (matching ErrExists) when its
+// org already registered the id, retired nodes included. Other orgs'
+// nodes play no part: each org has its own ids.
 func (r *Registry) Register(ctx context.Context, n Node, actor string) (Revision, error) {
 	n.Retired = false
 	if err := r.validate(ctx, &n); err != nil {
 		return Revision{}, err
 	}
-	return r.write(ctx, n.ID, func(cur *record) (record, error) {
+	return r.write(ctx, n.Key(), func(cur *record) (record, error) {
 		if cur != nil {
-			return record{}, &ExistsError{ID: n.ID, Org: cur.Node.Org}
+			return record{}, &ExistsError{ID: n.ID, Org: n.Org}
 		}
 		return record{Node: n, Actor: actor, Change: ChangeRegister}, nil
 	})
 }
 
-// Update replaces a registered node's fields. The id must exist and not
-// be retired; the org may change only when allowOrgChange is set (a
-// regulator's call), so an operator cannot hand a node to another org.
-func (r *Registry) Update(ctx context.Context, n Node, actor string, allowOrgChange bool) (Revision, error) {
+// Update replaces the fields of node (n.Org, n.ID). The node must exist
+// and not be retired. The org is part of a node's identity, so it cannot
+// change: a node that moves to another org is retired and registered
+// again by that org.
+func (r *Registry) Update(ctx context.Context, n Node, actor string) (Revision, error) {
 	n.Retired = false
 	if err := r.validate(ctx, &n); err != nil {
 		return Revision{}, err
 	}
-	return r.write(ctx, n.ID, func(cur *record) (record, error) {
+	return r.write(ctx, n.Key(), func(cur *record) (record, error) {
 		switch {
 		case cur == nil:
-			return record{}, fmt.Errorf("node %s: %w", n.ID, ledger.ErrNotFound)
+			return record{}, fmt.Errorf("node %s: %w", n.Key(), ledger.ErrNotFound)
 		case cur.Node.Retired:
-			return record{}, fmt.Errorf("%w: %s", ErrRetired, n.ID)
-		case cur.Node.Org != n.Org && !allowOrgChange:
-			return record{}, fieldErr("org", "cannot move a node from %s to another org", cur.Node.Org)
+			return record{}, fmt.Errorf("%w: %s", ErrRetired, n.Key())
 		}
 		return record{Node: n, Actor: actor, Change: ChangeUpdate}, nil
 	})
 }
 
-// Retire marks a node retired; it is no longer probed but keeps its
+// Retire marks node k retired; it is no longer probed but keeps its
 // history.
-func (r *Registry) Retire(ctx context.Context, id, actor, reason string) (Revision, error) {
+func (r *Registry) Retire(ctx context.Context, k Key, actor, reason string) (Revision, error) {
 	if len(reason) > maxNote {
 		return Revision{}, fieldErr("reason", "longer than %d bytes", maxNote)
 	}
-	return r.write(ctx, id, func(cur *record) (record, error) {
+	return r.write(ctx, k, func(cur *record) (record, error) {
 		switch {
 		case cur == nil:
-			return record{}, fmt.Errorf("node %s: %w", id, ledger.ErrNotFound)
+			return record{}, fmt.Errorf("node %s: %w", k, ledger.ErrNotFound)
 		case cur.Node.Retired:
-			return record{}, fmt.Errorf("%w: %s", ErrRetired, id)
+			return record{}, fmt.Errorf("%w: %s", ErrRetired, k)
 		}
 		n := cur.Node
 		n.Retired = true
@@ -102,24 +107,52 @@ func (r *Registry) Retire(ctx context.Context, id, actor, reason string) (Revisi
 	})
 }
 
-// Get returns the current revision of a node.
-func (r *Registry) Get(ctx context.Context, id string) (Revision, error) {
-	nr, err := r.store.Node(ctx, id)
+// Get returns the current revision of node k.
+func (r *Registry) Get(ctx context.Context, k Key) (Revision, error) {
+	nr, err := r.store.Node(ctx, k.Org, k.ID)
 	if err != nil {
-		return Revision{}, fmt.Errorf("node %s: %w", id, err)
+		return Revision{}, fmt.Errorf("node %s: %w", k, err)
 	}
 	return revision(nr)
 }
 
+// Resolve finds the node a caller names: by org and id when org is
+// given, else by id alone, which fails with an *AmbiguousError (matching
+// ErrAmbiguous) when several orgs registered the id. Only callers that
+// may see every org (regulators, the CLI) name a node without its org;
+// callers acting for one org always pass it.
+func (r *Registry) Resolve(ctx context.Context, org, id string) (Revision, error) {
+	if org != "" {
+		return r.Get(ctx, Key{Org: org, ID: id})
+	}
+	rs, err := r.List(ctx, Filter{ID: id, Retired: true})
+	if err != nil {
+		return Revision{}, err
+	}
+	switch len(rs) {
+	case 0:
+		return Revision{}, fmt.Errorf("node %s: %w", id, ledger.ErrNotFound)
+	case 1:
+		return rs[0], nil
+	}
+	e := &AmbiguousError{ID: id}
+	for _, rv := range rs {
+		e.Orgs = append(e.Orgs, rv.Org)
+	}
+	return Revision{}, e
+}
+
 // Filter selects nodes in List. Zero fields match everything.
 type Filter struct {
+	ID      string // node id, in any org
 	Chain   string
 	Org     string
 	Kind    Kind
 	Retired bool // include retired nodes
 }
 
-// List returns the current revision of every node passing f, by id.
+// List returns the current revision of every node passing f, by id and
+// then org.
 func (r *Registry) List(ctx context.Context, f Filter) ([]Revision, error) {
 	nrs, err := r.store.Nodes(ctx)
 	if err != nil {
@@ -132,7 +165,8 @@ func (r *Registry) List(ctx context.Context, f Filter) ([]Revision, error) {
 			return nil, err
 		}
 		switch {
-		case f.Chain != "" && rv.Chain != f.Chain,
+		case f.ID != "" && rv.ID != f.ID,
+			f.Chain != "" && rv.Chain != f.Chain,
 			f.Org != "" && rv.Org != f.Org,
 			f.Kind != "" && rv.Kind != f.Kind,
 			rv.Retired && !f.Retired:
@@ -140,14 +174,15 @@ func (r *Registry) List(ctx context.Context, f Filter) ([]Revision, error) {
 		}
 		out = append(out, rv)
 	}
+	slices.SortFunc(out, func(a, b Revision) int { return compareKeys(a.Key(), b.Key()) })
 	return out, nil
 }
 
-// History returns every revision of a node, oldest first.
-func (r *Registry) History(ctx context.Context, id string) ([]Revision, error) {
-	nrs, err := r.store.NodeHistory(ctx, id)
+// History returns every revision of node k, oldest first.
+func (r *Registry) History(ctx context.Context, k Key) ([]Revision, error) {
+	nrs, err := r.store.NodeHistory(ctx, k.Org, k.ID)
 	if err != nil {
-		return nil, fmt.Errorf("node %s history: %w", id, err)
+		return nil, fmt.Errorf("node %s history: %w", k, err)
 	}
 	out := make([]Revision, 0, len(nrs))
 	for _, nr := range nrs {
@@ -174,13 +209,13 @@ func (r *Registry) validate(ctx context.Context, n *Node) error {
 	return n.CheckChain(c)
 }
 
-func (r *Registry) write(ctx context.Context, id string, next func(cur *record) (record, error)) (Revision, error) {
-	nr, err := r.store.UpdateNode(ctx, id, r.now(), func(cur *index.NodeRevision) (json.RawMessage, error) {
+func (r *Registry) write(ctx context.Context, k Key, next func(cur *record) (record, error)) (Revision, error) {
+	nr, err := r.store.UpdateNode(ctx, k.Org, k.ID, r.now(), func(cur *index.NodeRevision) (json.RawMessage, error) {
 		var prev *record
 		if cur != nil {
 			var p record
 			if err := json.Unmarshal(cur.Doc, &p); err != nil {
-				return nil, fmt.Errorf("decode node %s revision %d: %w", id, cur.Rev, err)
+				return nil, fmt.Errorf("decode node %s revision %d: %w", k, cur.Rev, err)
 			}
 			prev = &p
 		}
@@ -199,7 +234,10 @@ func (r *Registry) write(ctx context.Context, id string, next func(cur *record) 
 func revision(nr index.NodeRevision) (Revision, error) {
 	var rec record
 	if err := json.Unmarshal(nr.Doc, &rec); err != nil {
-		return Revision{}, fmt.Errorf("decode node %s revision %d: %w", nr.ID, nr.Rev, err)
+		return Revision{}, fmt.Errorf("decode node %s/%s revision %d: %w", nr.Org, nr.ID, nr.Rev, err)
+	}
+	if nr.Org != "" && rec.Node.Org != nr.Org {
+		return Revision{}, fmt.Errorf("node %s/%s revision %d: stored for org %q", nr.Org, nr.ID, nr.Rev, rec.Node.Org)
 	}
 	return Revision{Node: rec.Node, Rev: nr.Rev, Time: nr.Time, Actor: rec.Actor, Change: rec.Change, Reason: rec.Reason}, nil
 }
@@ -212,14 +250,24 @@ func Active(rs []Revision) []Node {
 			out = append(out, r.Node)
 		}
 	}
-	slices.SortFunc(out, func(a, b Node) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Node) int { return compareKeys(a.Key(), b.Key()) })
 	return out
+}
+
+// Key identifies a registered node: its org and its id. Ids are unique
+// within an org only.
+type Key struct {
+	Org string `json:"org"`
+	ID  string `json:"id"`
+}
+
+// String is ORG/ID, as node risk subjects and messages name a node.
+func (k Key) String() string { return k.Org + "/" + k.ID }
+
+// Key is the node's identity.
+func (n *Node) Key() Key { return Key{Org: n.Org, ID: n.ID} }
+
+// compareKeys orders nodes by id, then org.
+func compareKeys(a, b Key) int {
+	return cmp.Or(strings.Compare(a.ID, b.ID), strings.Compare(a.Org, b.Org))
 }

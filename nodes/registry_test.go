@@ -3,6 +3,7 @@ package nodes
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -88,32 +89,50 @@ func TestRegistryHistory(t *testing.T) {
 	if _, err := reg.Register(ctx, peer("p0"), "alice"); !errors.Is(err, ErrExists) {
 		t.Errorf("second Register = %v, want ErrExists", err)
 	}
-	other := peer("p0")
-	other.Org = "Org2MSP"
 	var ee *ExistsError
-	if _, err := reg.Register(ctx, other, "mallory"); !errors.As(err, &ee) || ee.ID != "p0" || ee.Org != "Org1MSP" {
-		t.Errorf("Register(p0 for Org2MSP) = %v, want an ExistsError naming the holder Org1MSP", err)
+	if _, err := reg.Register(ctx, peer("p0"), "alice"); !errors.As(err, &ee) || ee.ID != "p0" || ee.Org != "Org1MSP" {
+		t.Errorf("Register(p0 again) = %v, want an ExistsError naming Org1MSP", err)
+	}
+	// Ids are unique within an org only: Org2MSP registers its own p0.
+	other := peer("p0")
+	other.Org, other.Endpoint = "Org2MSP", "127.0.0.1:8051"
+	if _, err := reg.Register(ctx, other, "dave"); err != nil {
+		t.Fatalf("Register(p0 for Org2MSP) = %v, want its own node", err)
 	}
 	n := peer("p0")
 	n.Version = "2.5.10"
-	if _, err := reg.Update(ctx, n, "bob", false); err != nil {
+	if _, err := reg.Update(ctx, n, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	n.Org = "Org2MSP"
-	var fe *FieldError
-	if _, err := reg.Update(ctx, n, "bob", false); !errors.As(err, &fe) || fe.Field != "org" {
-		t.Errorf("operator Update moving org = %v, want a FieldError on org", err)
+	// The org is part of the identity: an org that has no p0 has nothing
+	// to update, whatever other orgs hold.
+	n.Org = "Org3MSP"
+	if _, err := reg.Update(ctx, n, "bob"); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("Update(p0 of Org3MSP) = %v, want ErrNotFound", err)
 	}
-	if _, err := reg.Update(ctx, peer("p9"), "bob", false); !errors.Is(err, ledger.ErrNotFound) {
+	if _, err := reg.Update(ctx, peer("p9"), "bob"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("Update(unknown) = %v, want ErrNotFound", err)
 	}
-	if _, err := reg.Retire(ctx, "p0", "carol", "decommissioned"); err != nil {
+	if _, err := reg.Retire(ctx, Key{Org: "Org1MSP", ID: "p0"}, "carol", "decommissioned"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.Update(ctx, peer("p0"), "bob", false); !errors.Is(err, ErrRetired) {
+	if _, err := reg.Update(ctx, peer("p0"), "bob"); !errors.Is(err, ErrRetired) {
 		t.Errorf("Update(retired) = %v, want ErrRetired", err)
 	}
-	hist, err := reg.History(ctx, "p0")
+	if r, err := reg.Get(ctx, Key{Org: "Org2MSP", ID: "p0"}); err != nil || r.Retired || r.Rev != 1 || r.Endpoint != "127.0.0.1:8051" {
+		t.Errorf("Get(Org2MSP/p0) = %+v, %v; want Org2MSP's untouched node", r, err)
+	}
+	var ae *AmbiguousError
+	if _, err := reg.Resolve(ctx, "", "p0"); !errors.As(err, &ae) || !errors.Is(err, ErrAmbiguous) || fmt.Sprint(ae.Orgs) != "[Org1MSP Org2MSP]" {
+		t.Errorf("Resolve(p0) = %v, want an AmbiguousError naming both orgs", err)
+	}
+	if r, err := reg.Resolve(ctx, "Org2MSP", "p0"); err != nil || r.Org != "Org2MSP" {
+		t.Errorf("Resolve(Org2MSP, p0) = %+v, %v", r, err)
+	}
+	if _, err := reg.Resolve(ctx, "", "p9"); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("Resolve(p9) = %v, want ErrNotFound", err)
+	}
+	hist, err := reg.History(ctx, Key{Org: "Org1MSP", ID: "p0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +149,11 @@ func TestRegistryHistory(t *testing.T) {
 			t.Errorf("History[%d] = rev %d %s by %s version %s retired %v, want %+v", i, h.Rev, h.Change, h.Actor, h.Version, h.Retired, w)
 		}
 	}
-	if got, _ := reg.List(ctx, Filter{}); len(got) != 0 {
-		t.Errorf("List() without retired = %d nodes, want 0", len(got))
+	if got, _ := reg.List(ctx, Filter{}); len(got) != 1 || got[0].Org != "Org2MSP" {
+		t.Errorf("List() without retired = %+v, want Org2MSP's p0", got)
+	}
+	if got, _ := reg.List(ctx, Filter{Retired: true}); len(got) != 2 || got[0].Org != "Org1MSP" || got[1].Org != "Org2MSP" {
+		t.Errorf("List(retired) = %+v, want p0 of Org1MSP, then of Org2MSP", got)
 	}
 	if got, _ := reg.List(ctx, Filter{Retired: true, Org: "Org1MSP"}); len(got) != 1 {
 		t.Errorf("List(retired, Org1MSP) = %d nodes, want 1", len(got))

@@ -42,9 +42,10 @@ const (
 // Score is the risk of a node, an org or a chain at one time, with the
 // findings that make it up.
 type Score struct {
-	Subject      string                  `json:"subject"` // node/ID, org/CHAIN/MSP or chain/CHAIN
+	Subject      string                  `json:"subject"` // node/ORG/ID, org/CHAIN/MSP or chain/CHAIN
 	Kind         string                  `json:"kind"`
 	Ref          string                  `json:"ref"`
+	Org          string                  `json:"org,omitempty"` // a node's org`
 	Chain        string                  `json:"chain"`
 	Time         time.Time               `json:"time"`
 	Score        int                     `json:"score"` // 0 (no known risk) to 100, in the band of its level
@@ -63,7 +64,8 @@ type Contributor struct {
 	Message  string          `json:"message"`
 }
 
-// SubjectKey names a risk subject as stored: node/ID, org/CHAIN/MSP,
+// SubjectKey names a risk subject as stored: node/ORG/ID (ref is the
+// node's Key string, ORG/ID; see NodeSubjectKey), org/CHAIN/MSP,
 // chain/CHAIN.
 func SubjectKey(kind, chain, ref string) string {
 	switch kind {
@@ -75,6 +77,10 @@ func SubjectKey(kind, chain, ref string) string {
 	return "chain/" + chain
 }
 
+// NodeSubjectKey names the risk subject of node k: node/ORG/ID. Node
+// ids are unique within an org only, so the org is part of it.
+func NodeSubjectKey(k Key) string { return SubjectKey(SubjectNode, "", k.String()) }
+
 // NewScore scores a subject from the open findings that concern it
 // (closed ones, resolved, accepted as a risk or false positives, do not
 // count). The explanation names the score, the counts by severity and the
@@ -85,10 +91,17 @@ func NewScore(kind, chain, ref string, fs []ledger.Finding, at time.Time) Score 
 	seen := map[string]bool{}
 	weight := 0
 	for _, f := range fs {
-		if seen[f.ID] || supervise.Closed(f.Status) {
+		// A node finding stored before node ids became org-scoped has an
+		// id derived without its org; it is the same finding as the one
+		// raised now, so it counts once.
+		id := f.ID
+		if f.Subject.Kind == SubjectNode {
+			id = ledger.FindingID(f.Rule, f.Chain, f.Subject)
+		}
+		if seen[id] || supervise.Closed(f.Status) {
 			continue
 		}
-		seen[f.ID] = true
+		seen[id] = true
 		pts := severityPoints[f.Severity]
 		s.Counts[f.Severity]++
 		weight += pts
@@ -109,54 +122,115 @@ func NewScore(kind, chain, ref string, fs []ledger.Finding, at time.Time) Score 
 	return s
 }
 
-func explain(s Score) string {
+func explain(s Score) string { return Explain(s, "en", nil) }
+
+// riskWords are the words of an explanation, by language.
+var riskWords = map[string]struct {
+	none, scores, more, sep, clause string
+	kinds                           map[string]string
+	sev                             map[ledger.Severity]string
+	level                           map[string]string
+}{
+	"en": {
+		none:   "%s %s: no open findings, score 0.",
+		scores: "%s %s scores %d/100 (%s: the worst open finding is %s) from %s finding(s).",
+		more:   " And %d more.", sep: ", ", clause: " %s (%s): %s.",
+		kinds: map[string]string{}, sev: map[ledger.Severity]string{}, level: map[string]string{},
+	},
+	"zh-CN": {
+		none:   "%s %s：没有未关闭的问题，风险分 0。",
+		scores: "%s %s 风险分 %d/100（%s：最严重的未关闭问题为%s），依据 %s。",
+		more:   "另有 %d 个问题。", sep: "、", clause: "%s（%s）：%s。",
+		kinds: map[string]string{SubjectNode: "节点", SubjectOrg: "组织", SubjectChain: "链"},
+		sev: map[ledger.Severity]string{ledger.Critical: "严重", ledger.High: "高危", ledger.Medium: "中危",
+			ledger.Low: "低危", ledger.Info: "提示"},
+		level: map[string]string{"critical": "严重", "high": "高", "medium": "中", "low": "低", "none": "无"},
+	},
+}
+
+// Explain says in lang (zh-CN or en; English for anything else) what
+// makes up a score: the score and its level, the counts by severity and
+// the worst findings, each in the words message gives it (nil: the
+// message the finding recorded).
+func Explain(s Score, lang string, message func(Contributor) string) string {
+	w, ok := riskWords[lang]
+	if !ok {
+		w = riskWords["en"]
+	}
+	word := func(m map[string]string, k string) string { return cmp.Or(m[k], k) }
+	sev := func(v ledger.Severity) string { return cmp.Or(w.sev[v], string(v)) }
+	if message == nil {
+		message = func(c Contributor) string { return c.Message }
+	}
+	// A node is named with its org: ids are unique within an org only.
+	ref := s.Ref
+	if s.Kind == SubjectNode && s.Org != "" {
+		ref = s.Org + "/" + s.Ref
+	}
 	if len(s.Contributors) == 0 {
-		return fmt.Sprintf("%s %s: no open findings, score 0.", s.Kind, s.Ref)
+		return fmt.Sprintf(w.none, word(w.kinds, s.Kind), ref)
 	}
 	var counts []string
-	for _, sev := range []ledger.Severity{ledger.Critical, ledger.High, ledger.Medium, ledger.Low, ledger.Info} {
-		if n := s.Counts[sev]; n > 0 {
-			counts = append(counts, fmt.Sprintf("%d %s", n, sev))
+	for _, v := range []ledger.Severity{ledger.Critical, ledger.High, ledger.Medium, ledger.Low, ledger.Info} {
+		if n := s.Counts[v]; n > 0 {
+			if lang == "zh-CN" {
+				counts = append(counts, fmt.Sprintf("%d 个%s问题", n, sev(v)))
+			} else {
+				counts = append(counts, fmt.Sprintf("%d %s", n, v))
+			}
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s scores %d/100 (%s: the worst open finding is %s) from %s finding(s).",
-		s.Kind, s.Ref, s.Score, s.Level, s.Contributors[0].Severity, strings.Join(counts, ", "))
+	fmt.Fprintf(&b, w.scores, word(w.kinds, s.Kind), ref, s.Score, word(w.level, s.Level), sev(s.Contributors[0].Severity), strings.Join(counts, w.sep))
 	for i, c := range s.Contributors {
 		if i == 3 {
-			fmt.Fprintf(&b, " And %d more.", len(s.Contributors)-3)
+			fmt.Fprintf(&b, w.more, len(s.Contributors)-3)
 			break
 		}
 		if c.Points == 0 {
 			break
 		}
-		fmt.Fprintf(&b, " %s (%s): %s.", c.Rule, c.Severity, strings.TrimSuffix(c.Message, "."))
+		fmt.Fprintf(&b, w.clause, c.Rule, sev(c.Severity), strings.TrimRight(message(c), ".。"))
 	}
 	return b.String()
 }
 
 // Scores scores every registered node, every org and every chain from
-// the current findings. Node findings are matched by subject ref (the
-// node id, optionally followed by '#'); org findings by Subject.Org;
+// the current findings. Node findings are matched by org and subject ref
+// (the node id, optionally followed by '#'): two orgs' nodes of the same
+// id never share findings. A node finding without an org (a Clique
+// signer seen on the chain) is matched to the EVM validators registered
+// with that signer address. Org findings are matched by Subject.Org;
 // chain scores take every finding of the chain.
 func Scores(nodes []Node, chains []string, fs []ledger.Finding, at time.Time) []Score {
 	byChain := map[string][]ledger.Finding{}
 	byOrg := map[[2]string][]ledger.Finding{}
-	byNode := map[string][]ledger.Finding{}
+	byNode := map[Key][]ledger.Finding{}
+	bySigner := map[string][]ledger.Finding{}
 	for _, f := range fs {
 		byChain[f.Chain] = append(byChain[f.Chain], f)
 		if f.Subject.Org != "" {
 			byOrg[[2]string{f.Chain, f.Subject.Org}] = append(byOrg[[2]string{f.Chain, f.Subject.Org}], f)
 		}
-		if f.Subject.Kind == "node" {
+		if f.Subject.Kind == SubjectNode {
 			id, _, _ := strings.Cut(f.Subject.Ref, "#")
-			byNode[id] = append(byNode[id], f)
+			if f.Subject.Org == "" {
+				bySigner[f.Chain+"/"+strings.ToLower(id)] = append(bySigner[f.Chain+"/"+strings.ToLower(id)], f)
+				continue
+			}
+			byNode[Key{Org: f.Subject.Org, ID: id}] = append(byNode[Key{Org: f.Subject.Org, ID: id}], f)
 		}
 	}
 	orgs := map[[2]string]bool{}
 	var out []Score
 	for _, n := range nodes {
-		out = append(out, NewScore(SubjectNode, n.Chain, n.ID, byNode[n.ID], at))
+		nfs := byNode[n.Key()]
+		if n.Address != "" {
+			nfs = append(nfs, bySigner[n.Chain+"/"+strings.ToLower(n.Address)]...)
+		}
+		sc := NewScore(SubjectNode, n.Chain, n.ID, nfs, at)
+		sc.Subject, sc.Org = NodeSubjectKey(n.Key()), n.Org
+		out = append(out, sc)
 		orgs[[2]string{n.Chain, n.Org}] = true
 	}
 	for k := range byOrg {

@@ -33,8 +33,8 @@ func TestScores(t *testing.T) {
 		first   string
 	}{
 		// critical band 70 + half the weight of the others (high 20, high 20)
-		{"node/rpc1", 90, "critical", "NODE-EVM-ADMIN-API"},
-		{"node/rpc2", 0, "none", ""},
+		{"node/Ops/rpc1", 90, "critical", "NODE-EVM-ADMIN-API"},
+		{"node/Ops/rpc2", 0, "none", ""},
 		{"org/c/Ops", 90, "critical", "NODE-EVM-ADMIN-API"},
 		// one medium finding: the medium band's floor, labelled medium
 		{"org/c/Org2", 20, "medium", "CONS-NODEOUS-DISABLED"},

@@ -26,7 +26,7 @@ type SuperviseStore interface {
 	Findings(ctx context.Context, f ledger.FindingFilter, p ledger.Page) ([]*ledger.Finding, string, error)
 	PutFindings(ctx context.Context, fs []ledger.Finding) error
 	PutProbe(ctx context.Context, p index.ProbeRecord, keep int) error
-	Probes(ctx context.Context, node string, limit int) ([]index.ProbeRecord, error)
+	Probes(ctx context.Context, org, node string, limit int) ([]index.ProbeRecord, error)
 	PutRisk(ctx context.Context, ps []index.RiskPoint) error
 	RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]index.RiskPoint, error)
 	ChannelConfigs(ctx context.Context, chain string) ([]index.ConfigVersion, error)
@@ -190,7 +190,7 @@ func (s *Supervisor) ProbeNodes(ctx context.Context, nodes []Node, chains map[st
 	for _, n := range nodes {
 		c, ok := chains[n.Chain]
 		if !ok {
-			s.log.Warn("node on unknown chain not probed", "node", n.ID, "chain", n.Chain)
+			s.log.Warn("node on unknown chain not probed", "node", n.ID, "org", n.Org, "chain", n.Chain)
 			continue
 		}
 		ts = append(ts, Target{Node: n, Chain: c})
@@ -202,11 +202,11 @@ func (s *Supervisor) ProbeNodes(ctx context.Context, nodes []Node, chains map[st
 		if err != nil {
 			return nil, err
 		}
-		if err := s.store.PutProbe(ctx, index.ProbeRecord{Node: r.Node, Time: r.Time, Doc: doc}, s.cfg.KeepProbes); err != nil {
-			errs = append(errs, fmt.Errorf("store probe of %s: %w", r.Node, err))
+		if err := s.store.PutProbe(ctx, index.ProbeRecord{Org: r.Org, Node: r.Node, Time: r.Time, Doc: doc}, s.cfg.KeepProbes); err != nil {
+			errs = append(errs, fmt.Errorf("store probe of %s/%s: %w", r.Org, r.Node, err))
 		}
 		if err := s.store.PutFindings(ctx, r.Findings); err != nil {
-			errs = append(errs, fmt.Errorf("store findings of %s: %w", r.Node, err))
+			errs = append(errs, fmt.Errorf("store findings of %s/%s: %w", r.Org, r.Node, err))
 		}
 	}
 	return results, errors.Join(errs...)

@@ -100,7 +100,7 @@ func TestSupervisorRound(t *testing.T) {
 			t.Errorf("Round %d stats = %+v, want 1 probed, findings, 5 scores", round, st)
 		}
 	}
-	probes, err := db.Probes(ctx, "peer0-org1", 10)
+	probes, err := db.Probes(ctx, "Org1MSP", "peer0-org1", 10)
 	if err != nil || len(probes) != 2 {
 		t.Fatalf("Probes = %d, %v; want 2", len(probes), err)
 	}
@@ -126,7 +126,7 @@ func TestSupervisorRound(t *testing.T) {
 	if !slices.Equal(refs, []string{"OrdererMSP:creator", "OrdererMSP:orderer"}) {
 		t.Errorf("unregistered = %v, want OrdererMSP:creator and OrdererMSP:orderer", refs)
 	}
-	for _, subj := range []string{"node/peer0-org1", "org/fab/Org1MSP", "chain/fab"} {
+	for _, subj := range []string{"node/Org1MSP/peer0-org1", "org/fab/Org1MSP", "chain/fab"} {
 		pts, err := db.RiskTrend(ctx, subj, now.Add(-time.Hour), 0)
 		if err != nil || len(pts) != 2 {
 			t.Fatalf("RiskTrend(%s) = %d points, %v; want 2", subj, len(pts), err)

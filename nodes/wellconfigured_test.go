@@ -218,7 +218,7 @@ func checkProbes(ctx context.Context, t *testing.T, db *index.DB, reg *Registry,
 		t.Fatal(err)
 	}
 	for _, node := range Active(revs) {
-		recs, err := db.Probes(ctx, node.ID, 1)
+		recs, err := db.Probes(ctx, node.Org, node.ID, 1)
 		if err != nil || len(recs) != 1 {
 			t.Fatalf("Probes(%s) = %v, %v", node.ID, recs, err)
 		}

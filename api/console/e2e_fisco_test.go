@@ -80,6 +80,7 @@ func fiscoPages(t *testing.T, tb *tab) {
 		t.Errorf("FISCO block 6 has %d verified sealer signatures, want at least 4", n)
 	}
 	tb.shot("08d-fisco-block")
+	chinese(t, tb, "FISCO BCOS block")
 
 	tb.open("/chains/" + fiscoChain + "/governance")
 	tb.wait("governance", `document.querySelector('#governance')?.dataset.done === 'true'`)
@@ -90,12 +91,14 @@ func fiscoPages(t *testing.T, tb *tab) {
 		t.Errorf("FISCO governance history = %q, want the add-sealer and set-config calls", got)
 	}
 	tb.shot("08e-fisco-governance")
+	chinese(t, tb, "FISCO BCOS governance")
 	tb.do("open governance tx", chromedp.Click(chromedp.CSS("#governance .vt-row")))
 	tb.wait("governance call", `document.querySelector('#tx-governance')`)
 	if got := tb.text("#tx-governance"); !strings.Contains(got, "tx_count_limit") {
 		t.Errorf("FISCO governance tx = %q, want the set-config call", got)
 	}
 	tb.shot("08f-fisco-governance-tx")
+	chinese(t, tb, "FISCO BCOS governance tx")
 
 	tb.open("/chains/" + fiscoChain + "/sealers")
 	tb.wait("sealer health", `document.querySelectorAll('#sealer-health tbody tr').length === 5`)
@@ -103,4 +106,5 @@ func fiscoPages(t *testing.T, tb *tab) {
 		t.Errorf("FISCO sealers = %q, want signed counts over the 8 sealed blocks", got)
 	}
 	tb.shot("08g-fisco-sealers")
+	chinese(t, tb, "FISCO BCOS sealers")
 }

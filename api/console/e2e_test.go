@@ -329,6 +329,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("dashboard card of %s = %q, want ingested height %d", evmChain, got, cp.Height)
 	}
 	tb.shot("02-dashboard")
+	chinese(t, tb, "dashboard")
 
 	// Follow the replay-risk finding to its transaction.
 	replay := one(t, w, ledger.FindingFilter{Chain: evmChain, Rule: "EVM-REPLAY-UNPROTECTED"})
@@ -338,6 +339,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("findings filtered by rule %s show %d rows, want 1", replay.Rule, n)
 	}
 	tb.shot("03-findings-filtered")
+	chinese(t, tb, "findings list")
 	tb.do("open finding", chromedp.Click(chromedp.CSS("#findings .vt-row")))
 	tb.wait("finding page", `location.hash === '#/findings/`+replay.ID+`' && document.querySelector('#finding-subject')`)
 	tb.idle("finding page")
@@ -362,11 +364,21 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("replay-risk finding advice = %q, want the rule's Chinese remediation %q and clause", got, zh.Advice)
 	}
 	tb.shot("04-finding")
+	chinese(t, tb, "finding")
+	// The message is the rule's Chinese template filled with the finding's
+	// values, and the evidence is labelled in Chinese.
+	if got := tb.text("main dl.kv dd"); !hanRE.MatchString(got) || !strings.Contains(got, replay.Subject.Ref) {
+		t.Errorf("replay-risk finding message = %q, want Chinese naming the transaction %s", got, replay.Subject.Ref)
+	}
+	if bad := js[string](tb, "evidence labels", `[...document.querySelectorAll('#evidence th')].filter((th) => !/[\u4e00-\u9fff]/.test(th.textContent)).map((th) => th.textContent).join(', ')`); bad != "" {
+		t.Errorf("finding evidence labels not in Chinese: %s", bad)
+	}
 	tb.do("follow subject", chromedp.Click(chromedp.CSS("#finding-subject")))
 	tb.wait("transaction page", `document.querySelector('#tx-sigs .sig')`)
 	tb.idle("transaction page")
-	if got := tb.text("#tx-id"); got != replay.Subject.Ref {
-		t.Errorf("finding's subject link opened tx %q, want %q", got, replay.Subject.Ref)
+	// EVM ids read 0x-prefixed, like the chain's block hashes.
+	if got := tb.text("#tx-id"); got != "0x"+replay.Subject.Ref {
+		t.Errorf("finding's subject link opened tx %q, want %q", got, "0x"+replay.Subject.Ref)
 	}
 	if got := tb.text("#tx-sigs"); !strings.Contains(got, "secp256k1") {
 		t.Errorf("signature badge = %q, want the algorithm", got)
@@ -382,6 +394,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("unprotected tx risks = %q, want the replay risk beside the verdict", got)
 	}
 	tb.shot("05-transaction")
+	chinese(t, tb, "transaction")
 	// Its block, and every EVM block listed, verified.
 	tb.open(fmt.Sprintf("/chains/%s/blocks/%d", evmChain, replay.Subject.Height))
 	if got := tb.text("main h1 .badge"); got != "验证通过" {
@@ -435,6 +448,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("tampered Fabric tx: header %q, audit %q; want one status, 验证失败", head, audit)
 	}
 	tb.shot("07-fabric-tx-tampered")
+	chinese(t, tb, "tampered Fabric transaction")
 	// The Fabric block list: every block the auditor verified says so, the
 	// tampered one failed; none "unverified" beside a verified audit.
 	tb.open("/chains/" + fabChain + "/blocks")
@@ -443,6 +457,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("Fabric block list: %d verified, %d failed, %d unverified; want all audited blocks verified but the tampered one", ok, failed, unverified)
 	}
 	tb.shot("07b-fabric-blocks")
+	chinese(t, tb, "Fabric block list")
 	clean := js[string](tb, "a clean Fabric tx", `fetch('/api/v1/chains/`+fabChain+`/blocks/3', { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('lianjian.token') } }).then((r) => r.json()).then((b) => b.txs[0].id)`)
 	tb.open("/chains/" + fabChain + "/txs/" + clean)
 	if head, audit := tb.text("main h1 .badge"), auditBadge(tb); head != "验证通过" || audit != head {
@@ -456,6 +471,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("config diff 0→11 = %q, want the batch timeout change to 2s", got)
 	}
 	tb.shot("08-config-diff")
+	chinese(t, tb, "config diff")
 	// The console's own diff (used when the server has no diff route)
 	// finds the same change in the same two configs.
 	n := js[int](tb, "client diff", `(async () => {
@@ -475,11 +491,13 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("GM identities = %q, want SM2 certificates", got)
 	}
 	tb.shot("08b-gm-identities")
+	chinese(t, tb, "identities")
 	tb.open("/chains/" + gmChain + "/blocks/3")
 	if got := tb.text("main"); !strings.Contains(got, "SM2") || tb.count(".sig") == 0 {
 		t.Errorf("GM block 3 = %q, want SM2 signature badges", got)
 	}
 	tb.shot("08c-gm-block")
+	chinese(t, tb, "GM block")
 
 	// The FISCO BCOS chain: sealers, quorum, governance (e2e_fisco_test.go).
 	fiscoPages(t, tb)
@@ -489,6 +507,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	tb.open("/findings")
 	tb.wait("first page", `document.querySelector('#findings .vt-row')`)
 	findingsOrder(t, w, tb)
+	findingTexts(t, w)
 	rows := js[int](tb, "load all", `document.getElementById('findings').loadAll().then(() => Number(document.getElementById('findings').dataset.rows))`)
 	if rows != total || rows < 10_000 {
 		t.Errorf("findings list loaded %d rows, want all %d (> 10,000)", rows, total)
@@ -499,6 +518,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("the findings table keeps %d rows in the DOM, want at most 200", n)
 	}
 	tb.shot("09-findings-10k")
+	chinese(t, tb, "findings list (10,000 rows)")
 
 	// English, then back to Chinese (the choice is per browser).
 	js[bool](tb, "english", `(() => { const s = document.getElementById('lang'); s.value = 'en'; s.dispatchEvent(new Event('change')); return true; })()`)
@@ -525,6 +545,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("search for %s = %q, want a match on %s", replay.Subject.Ref, got, evmChain)
 	}
 	tb.shot("11-search")
+	chinese(t, tb, "search")
 
 	// A supervision report for one chain, as HTML and as JSON.
 	tb.open("/reports")
@@ -541,6 +562,32 @@ func regulator(t *testing.T, w *world, tb *tab) {
 		t.Error("the downloaded HTML report does not list the endorsement finding")
 	}
 	tb.shot("12-report")
+	chinese(t, tb, "reports")
+	reportPage(t, tb, "12b-report-page")
+
+	// The compliance assessment of the tampered Fabric chain.
+	compliancePage(t, tb, "14-compliance")
+	chinese(t, tb, "compliance")
+
+	// The same views in English: dashboard, finding, transaction, report
+	// and compliance.
+	js[bool](tb, "english again", `(() => { const s = document.getElementById('lang'); s.value = 'en'; s.dispatchEvent(new Event('change')); return true; })()`)
+	tb.wait("english nav again", `document.querySelector('#nav a[data-nav=dashboard]').textContent === 'Dashboard'`)
+	tb.open("/chains/" + evmChain + "/txs/" + replay.Subject.Ref)
+	tb.wait("english tx", `document.querySelector('#tx-sigs .sig')`)
+	tb.idle("english tx")
+	tb.shot("15-english-transaction")
+	tb.open("/reports")
+	tb.do("english report",
+		chromedp.SetValue(chromedp.CSS("#report-form [name=chain]"), fabChain),
+		chromedp.SetValue(chromedp.CSS("#report-form [name=format]"), "html"),
+		chromedp.Click(chromedp.CSS("#report-form button[type=submit]")))
+	tb.wait("english report ready", `document.querySelector('#report-download')`)
+	tb.shot("15-english-reports")
+	reportPage(t, tb, "15-english-report-page")
+	compliancePage(t, tb, "15-english-compliance")
+	js[bool](tb, "chinese again", `(() => { const s = document.getElementById('lang'); s.value = 'zh-CN'; s.dispatchEvent(new Event('change')); return true; })()`)
+	tb.wait("chinese nav again", `document.querySelector('#nav a[data-nav=dashboard]').textContent === '总览'`)
 	tb.checkErrors()
 }
 
@@ -561,6 +608,7 @@ func operator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("operator sees %d findings, want the %d of %s", n, len(own), opOrg)
 	}
 	tb.shot("02-findings-own-org")
+	chinese(t, tb, "operator findings")
 
 	f := one(t, w, ledger.FindingFilter{Org: opOrg, Rule: "FAB-SIG-ENDORSER"})
 	tb.open("/findings/" + f.ID)
@@ -586,7 +634,7 @@ func operator(t *testing.T, w *world, tb *tab) {
 		chromedp.SetValue(chromedp.CSS("#node-register [name=kind]"), "evm-rpc"),
 		chromedp.SetValue(chromedp.CSS("#node-register [name=endpoint]"), w.rpc),
 		chromedp.Click(chromedp.CSS("#node-register button[type=submit]")))
-	tb.wait("node page", `location.hash === '#/nodes/geth-rpc-1' && document.querySelector('#node-probes')`)
+	tb.wait("node page", `location.hash === '#/nodes/geth-rpc-1?org=`+opOrg+`' && document.querySelector('#node-probes')`)
 	sup, err := nodes.NewSupervisor(nodes.Config{}, w.db, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -601,12 +649,14 @@ func operator(t *testing.T, w *world, tb *tab) {
 		t.Errorf("node probes = %q, want a reachable geth", got)
 	}
 	tb.shot("05-node-probed")
+	chinese(t, tb, "node")
 	tb.do("retire node",
 		chromedp.SetValue(chromedp.CSS("#node-retire [name=reason]"), "迁移到新机房"),
 		chromedp.Click(chromedp.CSS("#node-retire button[type=submit]")))
 	tb.wait("retired", `document.querySelector('h1')?.textContent.includes('已退役') && document.querySelectorAll('#node-history tbody tr').length === 2`)
 	tb.idle("retired node")
 	tb.shot("06-node-retired")
+	chinese(t, tb, "retired node")
 
 	// Another org's finding is not visible to an operator.
 	other := one(t, w, ledger.FindingFilter{Chain: evmChain, Rule: "EVM-REPLAY-UNPROTECTED"})
@@ -654,6 +704,7 @@ func auditor(t *testing.T, w *world, tb *tab) {
 		t.Errorf("scan upload answer = %q, want findings stored", got)
 	}
 	tb.shot("03-scan-uploaded")
+	chinese(t, tb, "contracts")
 
 	// An EVM contract has no chaincode definition: the page neither asks
 	// for one nor shows an error for it.
@@ -664,6 +715,7 @@ func auditor(t *testing.T, w *world, tb *tab) {
 		t.Errorf("EVM contract page = %q, want no chaincode-definition section and no error", got)
 	}
 	tb.shot("04-evm-contract")
+	chinese(t, tb, "EVM contract")
 	tb.checkErrors()
 }
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -35,15 +36,20 @@ func ContentType(format string) string {
 func (r *Report) Render(w io.Writer, format string) error {
 	switch format {
 	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(w, r)
 	case FormatCSV:
 		return r.csv(w)
 	case FormatHTML:
 		return page.Execute(w, htmlData{R: r, L: labels[r.Lang]})
 	}
 	return fmt.Errorf("%w: format %q (want html, json or csv)", ErrOptions, format)
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // csv writes the findings table, one row per finding, with a header in
@@ -56,8 +62,10 @@ func (r *Report) csv(w io.Writer) error {
 		return err
 	}
 	for _, f := range r.Findings {
-		rec := []string{f.ID, f.Rule, f.Title, f.Chain, f.Object, f.Org, f.Severity, f.Message, f.Evidence, f.Recommendation,
-			f.Status, dateText(f.Deadline), f.FirstSeen.UTC().Format(time.RFC3339), f.LastSeen.UTC().Format(time.RFC3339)}
+		// Severity and status in the report's language, as the table
+		// shows them (a reader filters 严重 in a zh-CN sheet).
+		rec := []string{f.ID, f.Rule, f.Title, f.Chain, f.Object, f.Org, cmp.Or(l.Sev[f.Severity], f.Severity), f.Message, f.Evidence, f.Recommendation,
+			cmp.Or(l.St[f.Status], f.Status), dateText(f.Deadline), f.FirstSeen.UTC().Format(time.RFC3339), f.LastSeen.UTC().Format(time.RFC3339)}
 		for i, v := range rec {
 			rec[i] = csvSafe(v)
 		}
@@ -115,6 +123,16 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"itoa": strconv.Itoa,
 }).Parse(pageHTML))
 
+// pageCSS is the style both printable pages (the report and the
+// compliance assessment) share: CJK fonts, ruled tables, A4 printing.
+const pageCSS = `body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;font-size:10.5pt;color:#111;margin:2em}
+h1{font-size:18pt;margin:0 0 .3em}h2{font-size:13pt;border-bottom:1px solid #888;margin-top:1.4em}
+table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #999;padding:3px 5px;vertical-align:top;text-align:left}
+th{background:#eee}td.num{text-align:right}.meta{color:#444}.wrap{word-break:break-all}
+@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}th{background:#ddd;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+@page{size:A4;margin:15mm}
+`
+
 // pageHTML is the report page: one file, inline styles, no scripts and
 // no external assets, laid out for A4 printing.
 const pageHTML = `<!DOCTYPE html>
@@ -123,13 +141,7 @@ const pageHTML = `<!DOCTYPE html>
 <meta charset="utf-8">
 <title>{{.L.Title}}</title>
 <style>
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;font-size:10.5pt;color:#111;margin:2em}
-h1{font-size:18pt;margin:0 0 .3em}h2{font-size:13pt;border-bottom:1px solid #888;margin-top:1.4em}
-table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #999;padding:3px 5px;vertical-align:top;text-align:left}
-th{background:#eee}td.num{text-align:right}.critical{color:#a00;font-weight:bold}.high{color:#c40}.overdue{color:#a00}
-.meta{color:#444}.wrap{word-break:break-all}
-@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}th{background:#ddd;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
-@page{size:A4;margin:15mm}
+` + pageCSS + `.critical{color:#a00;font-weight:bold}.high{color:#c40}.overdue{color:#a00}
 </style>
 </head>
 <body>

@@ -308,8 +308,8 @@ func (r *Report) findings(ctx context.Context, src Source, o Options, rules map[
 
 func (r *Report) add(f *ledger.Finding, st supervise.State, rule *ledger.RuleInfo, now time.Time) {
 	row := Row{
-		ID: f.ID, Rule: f.Rule, Chain: f.Chain, Object: f.Subject.Kind + " " + f.Subject.Ref, Org: f.Subject.Org,
-		Severity: string(f.Severity), Message: f.Message, Evidence: evidenceText(f.Evidence),
+		ID: f.ID, Rule: f.Rule, Chain: f.Chain, Object: ruletext.Kind(f.Subject.Kind, r.Lang) + " " + f.Subject.Ref, Org: f.Subject.Org,
+		Severity: string(f.Severity), Message: f.MessageIn(r.Lang), Evidence: evidenceText(f.EvidenceIn(r.Lang), r.Lang),
 		Status: string(f.Status), Confirmed: st.Confirmed, Deadline: st.Deadline,
 		FirstSeen: f.FirstSeen, LastSeen: f.LastSeen,
 	}
@@ -379,15 +379,15 @@ func (r *Report) basis(rules []*ledger.RuleInfo) {
 	}
 }
 
-func evidenceText(ev map[string]string) string {
-	keys := make([]string, 0, len(ev))
-	for k := range ev {
-		keys = append(keys, k)
+// evidenceText writes evidence as "label: value" pairs in lang.
+func evidenceText(ev []ledger.EvidenceItem, lang string) string {
+	sep, colon := "；", "："
+	if ruletext.Lang(lang) == ruletext.EN {
+		sep, colon = "; ", ": "
 	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+"="+ev[k])
+	parts := make([]string, 0, len(ev))
+	for _, e := range ev {
+		parts = append(parts, e.Label+colon+e.Value)
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, sep)
 }

@@ -112,6 +112,7 @@ func TestReportGolden(t *testing.T) {
 		{"all-en.html", FormatHTML, Options{Lang: LangEN}},
 		{"org1.json", FormatJSON, Options{Chain: "fab-gm", Org: "Org1MSP"}},
 		{"all-en.csv", FormatCSV, Options{Lang: LangEN}},
+		{"all-zh.csv", FormatCSV, Options{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.o.Now = now

@@ -122,7 +122,8 @@ func TestLabelTables(t *testing.T) {
 		{"users created", func(l lang) string { return usersTexts[l].Created }, []any{"id", "alice", "regulator"}},
 		{"users revoked", func(l lang) string { return usersTexts[l].Revoked }, []any{"id"}},
 		{"users gone", func(l lang) string { return usersTexts[l].Gone }, []any{"2026-01-02"}},
-		{"nodes probe", func(l lang) string { return nodesTexts[l].Probe }, []any{"peer0", "2026-01-02T03:04:05Z", "true", "2.5.9", uint64(7), int64(12)}},
+		{"nodes probe", func(l lang) string { return nodesTexts[l].Probe }, []any{"peer0", "Org1MSP", "2026-01-02T03:04:05Z", "true", "2.5.9", uint64(7), int64(12)}},
+		{"nodes ambiguous", func(l lang) string { return nodesTexts[l].Ambiguous }, []any{"peer0", "Org1MSP, Org2MSP"}},
 		{"report written", func(l lang) string { return reportWritten[l] }, []any{3, "r.html"}},
 	}
 	for _, tt := range lines {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lianjian/lianjian/internal/textcol"
@@ -90,7 +91,7 @@ func (nc *nodesCmd) flags(fs *flag.FlagSet, sub string) {
 	case "register":
 		fs.StringVar(&nc.node.Chain, "chain", "", "chain id")
 		fs.StringVar(&nc.node.Channel, "channel", "", "Fabric channel")
-		fs.StringVar(&nc.node.Org, "org", "", "owning org (MSP id on Fabric)")
+		fs.StringVar(&nc.node.Org, "org", "", "owning org (MSP id on Fabric); with --id, the node's identity (--update: the node to update)")
 		fs.StringVar(&nc.kind, "kind", "", "fabric-peer, fabric-orderer, evm-rpc, evm-validator, fisco-sealer, fisco-observer or fisco-rpc")
 		fs.StringVar(&nc.node.Endpoint, "endpoint", "", "gRPC host:port (Fabric) or JSON-RPC URL (EVM, FISCO BCOS)")
 		fs.StringVar(&nc.node.Operations, "operations", "", "Fabric operations endpoint (host:port or URL)")
@@ -114,6 +115,31 @@ func (nc *nodesCmd) flags(fs *flag.FlagSet, sub string) {
 	case "retire":
 		fs.StringVar(&nc.reason, "reason", "", "why the node is retired")
 	}
+	switch sub {
+	case "show", "retire", "check":
+		// Node ids are unique within an org only: --org names the org
+		// when several registered the id.
+		fs.StringVar(&nc.node.Org, "org", "", "the node's org (MSP id on Fabric); needed when several orgs registered the id")
+	}
+}
+
+// resolve finds the node --id (and --org) names; an id several orgs
+// registered needs --org.
+func (nc *nodesCmd) resolve(ctx context.Context) (nodes.Revision, error) {
+	r, err := nc.reg.Resolve(ctx, nc.node.Org, nc.node.ID)
+	var ae *nodes.AmbiguousError
+	if errors.As(err, &ae) {
+		return r, fmt.Errorf("%w: "+nodesTexts[*nc.lang].Ambiguous, errUsage, ae.ID, strings.Join(ae.Orgs, ", "))
+	}
+	return r, err
+}
+
+// target names the node a command acts on in the audit log: ORG/ID.
+func (nc *nodesCmd) target() string {
+	if nc.node.Org == "" {
+		return nc.node.ID
+	}
+	return nc.node.Key().String()
 }
 
 func nodesRegister(ctx context.Context, e *env, nc *nodesCmd) error {
@@ -130,11 +156,11 @@ func nodesRegister(ctx context.Context, e *env, nc *nodesCmd) error {
 	op := "cli nodes register"
 	if nc.update {
 		op = "cli nodes update"
-		r, err = nc.reg.Update(ctx, nc.node, nc.actor, true)
+		r, err = nc.reg.Update(ctx, nc.node, nc.actor)
 	} else {
 		r, err = nc.reg.Register(ctx, nc.node, nc.actor)
 	}
-	err = recordCLI(ctx, e, nc.db, op, nc.node.ID, err)
+	err = recordCLI(ctx, e, nc.db, op, nc.target(), err)
 	var fe *nodes.FieldError
 	if errors.As(err, &fe) {
 		return fmt.Errorf("%w: nodes register: %w", errUsage, err)
@@ -154,11 +180,15 @@ func nodesList(ctx context.Context, e *env, nc *nodesCmd) error {
 }
 
 func nodesShow(ctx context.Context, e *env, nc *nodesCmd) error {
-	hist, err := nc.reg.History(ctx, nc.node.ID)
+	cur, err := nc.resolve(ctx)
 	if err != nil {
 		return err
 	}
-	probes, err := nc.db.Probes(ctx, nc.node.ID, 1)
+	hist, err := nc.reg.History(ctx, cur.Key())
+	if err != nil {
+		return err
+	}
+	probes, err := nc.db.Probes(ctx, cur.Org, cur.ID, 1)
 	if err != nil {
 		return err
 	}
@@ -182,15 +212,20 @@ func nodesShow(ctx context.Context, e *env, nc *nodesCmd) error {
 }
 
 func nodesRetire(ctx context.Context, e *env, nc *nodesCmd) error {
-	r, err := nc.reg.Retire(ctx, nc.node.ID, nc.actor, nc.reason)
-	if err := recordCLI(ctx, e, nc.db, "cli nodes retire", nc.node.ID, err); err != nil {
+	r, err := nc.resolve(ctx)
+	if err == nil {
+		nc.node.Org = r.Org
+		r, err = nc.reg.Retire(ctx, r.Key(), nc.actor, nc.reason)
+	}
+	if err := recordCLI(ctx, e, nc.db, "cli nodes retire", nc.target(), err); err != nil {
 		return err
 	}
 	return printNodes(e.stdout, *nc.lang, nc.asJSON, []nodes.Revision{r})
 }
 
-// nodesCheck probes one node (--id) or every active node now and stores
-// the results and findings, as a round of `serve` would.
+// nodesCheck probes one node (--id, with --org when several orgs
+// registered the id) or every active node now and stores the results
+// and findings, as a round of `serve` would.
 func nodesCheck(ctx context.Context, e *env, nc *nodesCmd) error {
 	sup, err := nodes.NewSupervisor(nodes.Config{Jitter: time.Nanosecond}, nc.db, nil)
 	if err != nil {
@@ -202,9 +237,19 @@ func nodesCheck(ctx context.Context, e *env, nc *nodesCmd) error {
 	}
 	active := nodes.Active(rs)
 	if nc.node.ID != "" {
-		active = slices.DeleteFunc(active, func(n nodes.Node) bool { return n.ID != nc.node.ID })
-		if len(active) == 0 {
-			return fmt.Errorf("node %s: %w", nc.node.ID, ledger.ErrNotFound)
+		active = slices.DeleteFunc(active, func(n nodes.Node) bool {
+			return n.ID != nc.node.ID || (nc.node.Org != "" && n.Org != nc.node.Org)
+		})
+		switch len(active) {
+		case 0:
+			return fmt.Errorf("node %s: %w", nc.target(), ledger.ErrNotFound)
+		case 1:
+		default:
+			orgs := make([]string, 0, len(active))
+			for _, n := range active {
+				orgs = append(orgs, n.Org)
+			}
+			return fmt.Errorf("%w: "+nodesTexts[*nc.lang].Ambiguous, errUsage, nc.node.ID, strings.Join(orgs, ", "))
 		}
 	}
 	chains, err := nc.db.Chains(ctx)
@@ -245,7 +290,7 @@ func printNodes(w io.Writer, l lang, asJSON bool, rs []nodes.Revision) error {
 // printResult writes one probe and its findings in l.
 func printResult(w io.Writer, l lang, r nodes.Result) {
 	t := nodesTexts[l]
-	fmt.Fprintf(w, t.Probe, r.Node, r.Time.Format("2006-01-02T15:04:05Z"), yesNo[l][r.Reachable], r.Version, r.Head, r.Millis)
+	fmt.Fprintf(w, t.Probe, r.Node, r.Org, r.Time.Format("2006-01-02T15:04:05Z"), yesNo[l][r.Reachable], r.Version, r.Head, r.Millis)
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(w, t.NoFindings)
 	}

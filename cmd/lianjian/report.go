@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lianjian/lianjian/api/report"
+	"github.com/lianjian/lianjian/ledger/compliance"
 	"github.com/lianjian/lianjian/nodes"
 )
 
@@ -27,8 +29,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "html", "html, json or csv")
 	l := langFlag(fs)
 	out := fs.String("out", "", "output file (default: stdout)")
+	standard := fs.String("standard", "", "assess --chain against a standard clause by clause instead: "+strings.Join(compliance.IDs(), ", ")+" (html or json)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *standard != "" {
+		return runAssessment(ctx, e, c, o.Chain, *standard, *format, *l, *out)
 	}
 	o.Lang = string(*l)
 	var err error
@@ -69,6 +75,54 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	if *out != "" {
 		fmt.Fprint(e.stderr, l.sprintf(reportWritten[*l], len(r.Findings), *out))
+	}
+	return nil
+}
+
+// runAssessment writes the compliance assessment of one chain against a
+// standard (report --standard).
+func runAssessment(ctx context.Context, e *env, c common, chain, standard, format string, l lang, out string) error {
+	if _, ok := compliance.Lookup(standard); !ok {
+		return fmt.Errorf("%w: report: --standard %q is not one of %s", errUsage, standard, strings.Join(compliance.IDs(), ", "))
+	}
+	if chain == "" {
+		return fmt.Errorf("%w: report: --standard needs --chain (the chain to assess)", errUsage)
+	}
+	if format != report.FormatHTML && format != report.FormatJSON {
+		return fmt.Errorf("%w: report: --format %q with --standard (want html or json)", errUsage, format)
+	}
+	cfg, err := c.load(e)
+	if err != nil {
+		return err
+	}
+	db, err := openIndexCLI(cfg, l, nil, readIndex)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	o := report.AssessOptions{Chain: chain, Standard: standard, Lang: string(l), Nodes: nodes.NewRegistry(db, db)}
+	if cfg.AuditLog.Key != "" || cfg.AuditLog.PubKey != "" {
+		o.LogAnchored = true
+	}
+	a, err := report.Assess(ctx, db, o)
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := report.RenderAssessment(w, a, format); err != nil {
+		return err
+	}
+	if out != "" {
+		s := a.Summary
+		fmt.Fprint(e.stderr, l.sprintf(assessWritten[l], a.Standard.Code, a.Chain, s[compliance.Pass], s[compliance.Fail], s[compliance.NotEvaluated], s[compliance.Manual], out))
 	}
 	return nil
 }

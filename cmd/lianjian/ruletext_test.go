@@ -11,7 +11,9 @@ import (
 
 // TestRuleTexts walks every rule the linked packages register (the same
 // catalogue 'lianjian rules' prints) and holds ledger/ruletext to it: each
-// rule has a Chinese title, description and advice that are Chinese, and
+// rule has a Chinese title, description, advice and finding message
+// template that are Chinese (the template's evidence keys labelled in
+// both languages), and
 // English advice and the declared English title; the advice in each
 // language cites every clause the rule serves; and neither catalogue names
 // a rule nobody registers.
@@ -41,6 +43,25 @@ func TestRuleTexts(t *testing.T) {
 			for _, c := range r.Clauses {
 				if c := ruletext.Clause(c, ruletext.ZH); !strings.Contains(zh.Advice, c) {
 					problems = append(problems, "zh-CN advice does not cite "+c)
+				}
+			}
+			// The finding message: a Chinese template whose evidence
+			// keys are labelled in both languages.
+			names, ok := ruletext.TemplateNames(r.ID, ruletext.ZH)
+			switch {
+			case !ok:
+				problems = append(problems, "no zh-CN message template")
+			case !hasHan(zh.Message):
+				problems = append(problems, "zh-CN message is not Chinese: "+zh.Message)
+			}
+			for _, n := range names {
+				if ruletext.Builtin(n) {
+					continue
+				}
+				for _, l := range []string{ruletext.ZH, ruletext.EN} {
+					if !ruletext.Labelled(n, l) {
+						problems = append(problems, "evidence key "+n+" of the message has no "+l+" label")
+					}
 				}
 			}
 		}

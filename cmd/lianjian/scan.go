@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -194,6 +195,12 @@ func writeReport(w io.Writer, format string, l lang, rep *scan.Report) error {
 		return contracts.WriteSARIF(w, rep.Findings, contracts.SARIFOptions{ToolVersion: version, Properties: props})
 	}
 	labels := scanTexts[l]
+	// A message reads as the rule's template in l (ledger/ruletext), the
+	// contract being the scanned file or address.
+	labels.Text = func(f *contracts.Finding) string {
+		lf := f.Ledger("", ledger.Subject{Kind: "contract", Ref: cmp.Or(f.Location.Contract, f.Location.Path)}, time.Time{})
+		return lf.MessageIn(string(l))
+	}
 	if l == report.LangEN && len(rep.Findings) == 1 {
 		labels.Total = "%d finding: %s" // the default says "%d findings"
 	}

@@ -229,7 +229,7 @@ func printSummary(w io.Writer, l lang, s audit.Summary, took time.Duration, runE
 
 // printFinding writes one finding on a line, its rule padded to ruleWidth.
 func printFinding(w io.Writer, l lang, f *ledger.Finding, ruleWidth int) {
-	fmt.Fprintf(w, "%s %s %s\n", textcol.Pad(l.severity(f.Severity), 8), textcol.Pad(f.Rule, ruleWidth), f.Message)
+	fmt.Fprintf(w, "%s %s %s\n", textcol.Pad(l.severity(f.Severity), 8), textcol.Pad(f.Rule, ruleWidth), f.MessageIn(string(l)))
 }
 
 // printFindingCounts writes the findings per rule, sorted, with their

@@ -62,14 +62,14 @@ var DelegateCall = &Detector{
 			}
 			if addr.Taint.Has(TaintCalldata) {
 				p.Report(ev, ev.Op.String()+" to an address supplied in call data", map[string]string{
-					"target": describe(addr),
+					"target": describe(addr), "opcode": ev.Op.String(),
 				})
 				continue
 			}
 			if w := openSlotWrite(p, Strip(addr)); w != nil {
 				slot := slotName(w.Args[0])
 				p.Report(ev, ev.Op.String()+" to the address in "+slot+", which any caller can set at pc "+strconv.Itoa(w.PC),
-					map[string]string{"target": describe(addr), "slot": slot, "writePC": strconv.Itoa(w.PC)})
+					map[string]string{"target": describe(addr), "slot": slot, "writePC": strconv.Itoa(w.PC), "opcode": ev.Op.String()})
 			}
 		}
 		return nil
@@ -156,7 +156,7 @@ var TxOrigin = &Detector{
 			for i, a := range core.Args {
 				o := core.Args[1-i]
 				if isEnv(a, ORIGIN) && !isEnv(o, CALLER) && !isEnv(o, ORIGIN) {
-					p.Report(ev, "branch compares tx.origin with "+describe(o), nil)
+					p.Report(ev, "branch compares tx.origin with "+describe(o), map[string]string{"compared": describe(o)})
 				}
 			}
 		}
@@ -196,7 +196,8 @@ var EtherWithdrawal = &Detector{
 				if amount.Taint.Has(TaintCallValue) || accounted(trace, last.Guards, amount) || prize(ev.Guards) {
 					continue
 				}
-				p.Report(ev, "any caller can withdraw ether: "+describe(amount)+" to "+describe(to), nil)
+				p.Report(ev, "any caller can withdraw ether: "+describe(amount)+" to "+describe(to),
+					map[string]string{"amount": describe(amount), "recipient": describe(to)})
 			}
 		}
 		return nil
@@ -337,7 +338,7 @@ var OwnerOverwrite = &Detector{
 					map[string]string{"writePC": strconv.Itoa(ev.PC), "slot": s})
 				continue
 			}
-			p.Report(ev, "any caller can overwrite access-control "+s, nil)
+			p.Report(ev, "any caller can overwrite access-control "+s, map[string]string{"slot": s})
 		}
 		return nil
 	},
@@ -382,12 +383,15 @@ var Proxy = &Detector{
 			case addr.Op == SLOAD && addr.Args[0].IsConst():
 				slot := addr.Args[0].Const.Hex()
 				kind := "storage slot " + slot
+				proxyKind := "delegates to the address in a storage slot"
 				if role := p.known.slots[slot]; role == "implementation" || role == "beacon" {
 					kind = "EIP-1967 " + role + " slot"
+					proxyKind = "delegates to the address in the " + kind
 				}
-				p.Report(ev, "delegates to the address in the "+kind, map[string]string{"slot": slot})
+				p.Report(ev, "delegates to the address in the "+kind, map[string]string{"slot": slot, "proxyKind": proxyKind})
 			case addr.IsConst():
-				p.Report(ev, "delegates to fixed address "+addr.Const.Hex(), map[string]string{"implementation": addr.Const.Hex()})
+				p.Report(ev, "delegates to fixed address "+addr.Const.Hex(),
+					map[string]string{"implementation": addr.Const.Hex(), "proxyKind": "delegates to a fixed address"})
 			}
 		}
 		for _, ev := range p.Events {
@@ -395,7 +399,7 @@ var Proxy = &Detector{
 				continue
 			}
 			if slot := ev.Args[0].Const.Hex(); p.known.slots[slot] == "admin" {
-				p.Report(ev, "reads the EIP-1967 admin slot", map[string]string{"slot": slot})
+				p.Report(ev, "reads the EIP-1967 admin slot", map[string]string{"slot": slot, "proxyKind": "reads the EIP-1967 admin slot"})
 			}
 		}
 		return nil
@@ -440,7 +444,7 @@ var AccessControl = &Detector{
 			fns := sortedKeys(bySlot[s])
 			who, slot, _ := strings.Cut(s, " against ")
 			p.Report(first[s], fmt.Sprintf("%d function(s) check %s against %s: %s", len(fns), who, slot, strings.Join(fns, ", ")),
-				map[string]string{"slot": slot, "caller": who, "functions": strconv.Itoa(len(fns))})
+				map[string]string{"slot": slot, "caller": who, "functions": strconv.Itoa(len(fns)), "functionList": strings.Join(fns, ", ")})
 		}
 		return nil
 	},

@@ -38,7 +38,8 @@ var IntegerOverflow = &Detector{
 					continue
 				}
 				verb := map[Op]string{ADD: "addition may overflow", SUB: "subtraction may underflow", MUL: "multiplication may overflow"}[ev.Op]
-				p.Report(ev, verb+" and reaches storage or a transfer unchecked", nil)
+				p.Report(ev, verb+" and reaches storage or a transfer unchecked",
+					map[string]string{"operation": map[Op]string{ADD: "addition", SUB: "subtraction", MUL: "multiplication"}[ev.Op]})
 			}
 		}
 		return nil

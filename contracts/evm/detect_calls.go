@@ -52,7 +52,8 @@ var UncheckedCall = &Detector{
 		}
 		for _, ev := range calls {
 			if !checked[ev.PC] {
-				p.Report(ev, "return value of "+ev.Op.String()+" to "+describe(ev.Args[1])+" is not checked", nil)
+				p.Report(ev, "return value of "+ev.Op.String()+" to "+describe(ev.Args[1])+" is not checked",
+					map[string]string{"opcode": ev.Op.String(), "target": describe(ev.Args[1])})
 			}
 		}
 		return nil
@@ -97,7 +98,8 @@ var FailedCallDoS = &Detector{
 				continue
 			}
 			if p.InLoop(ev) {
-				p.Report(ev, ev.Op.String()+" in a loop must succeed for the transaction to succeed", nil)
+				p.Report(ev, ev.Op.String()+" in a loop must succeed for the transaction to succeed",
+					map[string]string{"opcode": ev.Op.String(), "context": "in a loop"})
 				continue
 			}
 			if !sendsValue(ev) || guarded(ev.Guards) {
@@ -107,7 +109,7 @@ var FailedCallDoS = &Detector{
 				slot := slotName(w.Args[0])
 				p.Report(ev, ev.Op.String()+" to the address in "+slot+", which any caller can set at pc "+
 					strconv.Itoa(w.PC)+", must succeed for the transaction to succeed",
-					map[string]string{"slot": slot, "writePC": strconv.Itoa(w.PC)})
+					map[string]string{"slot": slot, "writePC": strconv.Itoa(w.PC), "opcode": ev.Op.String()})
 			}
 		}
 		return nil
@@ -144,7 +146,7 @@ var Reentrancy = &Detector{
 					slot := slotName(ev.Args[0])
 					p.Report(call, call.Op.String()+" to "+describe(call.Args[1])+" is followed by a write at pc "+
 						strconv.Itoa(ev.PC)+" to "+slot+", read before the call",
-						map[string]string{"writePC": strconv.Itoa(ev.PC), "slot": slot})
+						map[string]string{"writePC": strconv.Itoa(ev.PC), "slot": slot, "opcode": call.Op.String(), "target": describe(call.Args[1])})
 				}
 			}
 		}
@@ -171,7 +173,8 @@ var HardcodedGas = &Detector{
 				continue
 			}
 			if g, ok := ev.Args[0].Uint64(); ok && g != 0 && g != 2300 {
-				p.Report(ev, ev.Op.String()+" with fixed gas "+strconv.FormatUint(g, 10), nil)
+				p.Report(ev, ev.Op.String()+" with fixed gas "+strconv.FormatUint(g, 10),
+					map[string]string{"opcode": ev.Op.String(), "gas": strconv.FormatUint(g, 10)})
 			}
 		}
 		return nil

@@ -45,9 +45,11 @@ var Timestamp = &Detector{
 					at := &Event{PC: g.PC, Selector: ev.Selector, InFunction: ev.InFunction}
 					switch {
 					case core.Op == EQ && truth && exactTime(core):
-						p.Report(at, "block timestamp/number must equal a value for a later "+ev.Op.String(), nil)
+						p.Report(at, "block timestamp/number must equal a value for a later "+ev.Op.String(),
+							map[string]string{"timeUse": "must equal an exact value", "use": ev.Op.String()})
 					case race && !ownClock(core):
-						p.Report(at, "block timestamp/number decides whether "+describe(ev.Args[1])+" is paid "+describe(ev.Args[2]), nil)
+						p.Report(at, "block timestamp/number decides whether "+describe(ev.Args[1])+" is paid "+describe(ev.Args[2]),
+							map[string]string{"timeUse": "decides a payment", "use": ev.Op.String(), "recipient": describe(ev.Args[1]), "amount": describe(ev.Args[2])})
 					}
 				}
 			}
@@ -64,13 +66,14 @@ var Timestamp = &Detector{
 				if src := randomSource(v); src != nil && (src.Op == TIMESTAMP || src.Op == NUMBER) {
 					p.Report(&Event{PC: src.PC, Selector: ev.Selector, InFunction: ev.InFunction},
 						src.Op.String()+" is the only entropy of the "+ev.Op.String()+" at pc "+strconv.Itoa(ev.PC),
-						map[string]string{"usePC": strconv.Itoa(ev.PC)})
+						map[string]string{"usePC": strconv.Itoa(ev.PC), "timeUse": "only source of entropy", "use": ev.Op.String(), "blockValue": src.Op.String()})
 				}
 				continue
 			}
 			if n := blockClock(v); n != nil {
 				p.Report(&Event{PC: n.PC, Selector: ev.Selector, InFunction: ev.InFunction},
-					"block.number scaled by a constant is used as a clock", map[string]string{"usePC": strconv.Itoa(ev.PC)})
+					"block.number scaled by a constant is used as a clock",
+					map[string]string{"usePC": strconv.Itoa(ev.PC), "timeUse": "block number scaled by a constant used as a clock", "use": ev.Op.String(), "blockValue": n.Op.String()})
 			}
 		}
 		return nil
@@ -253,12 +256,12 @@ var WeakRandomness = &Detector{
 			}
 			src := randomSource(v)
 			if src == nil {
-				p.Report(ev, "block-derived value used as randomness in "+ev.Op.String(), nil)
+				p.Report(ev, "block-derived value used as randomness in "+ev.Op.String(), map[string]string{"use": ev.Op.String()})
 				continue
 			}
 			p.Report(&Event{PC: src.PC, Selector: ev.Selector, InFunction: ev.InFunction},
 				src.Op.String()+" used as randomness in the "+ev.Op.String()+" at pc "+strconv.Itoa(ev.PC),
-				map[string]string{"usePC": strconv.Itoa(ev.PC), "use": ev.Op.String()})
+				map[string]string{"usePC": strconv.Itoa(ev.PC), "use": ev.Op.String(), "blockValue": src.Op.String()})
 		}
 		return nil
 	},
@@ -280,7 +283,7 @@ var ArbitraryJump = &Detector{
 	Run: func(p *Pass) error {
 		for _, ev := range p.Events {
 			if (ev.Op == JUMP || ev.Op == JUMPI) && !ev.Args[0].IsConst() && ev.Args[0].Taint.Has(TaintUser) {
-				p.Report(ev, "jump destination depends on "+describe(ev.Args[0]), nil)
+				p.Report(ev, "jump destination depends on "+describe(ev.Args[0]), map[string]string{"dependsOn": describe(ev.Args[0])})
 			}
 		}
 		return nil
@@ -332,9 +335,10 @@ var ArbitraryStorage = &Detector{
 			}
 			switch {
 			case !bounded && direct:
-				p.Report(ev, "storage write at a caller-chosen index that is not bounded", nil)
+				p.Report(ev, "storage write at a caller-chosen index that is not bounded", map[string]string{"bound": "none"})
 			case userLen:
-				p.Report(ev, "storage write at a caller-chosen index bounded by an array length any caller can change", nil)
+				p.Report(ev, "storage write at a caller-chosen index bounded by an array length any caller can change",
+					map[string]string{"bound": "an array length any caller can change"})
 			}
 		}
 		return nil

@@ -44,7 +44,7 @@ var UnboundedLoop = &Detector{
 				at, what = site, "clearing the array (a loop over its old length)"
 			}
 			p.Report(at, what+" bound by the length in "+slot+", which any caller can increase at pc "+strconv.Itoa(grow.PC),
-				map[string]string{"slot": slot, "growPC": strconv.Itoa(grow.PC), "loopPC": strconv.Itoa(ev.PC)})
+				map[string]string{"slot": slot, "growPC": strconv.Itoa(grow.PC), "loopPC": strconv.Itoa(ev.PC), "loopKind": what})
 		}
 		return nil
 	},

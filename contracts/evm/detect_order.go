@@ -33,7 +33,12 @@ var TxOrder = &Detector{
 		adjusted := allowanceAdjusters(p)
 		for _, ev := range p.Events {
 			if ev.Op == SSTORE && allowanceOverwrite(ev) && !adjusted[slotName(ev.Args[0].Args[1])] {
-				p.Report(ev, "approve overwrites allowance[msg.sender][spender] without requiring it to be zero first", entry(p, ev))
+				evidence := entry(p, ev)
+				if evidence == nil {
+					evidence = map[string]string{}
+				}
+				evidence["orderIssue"] = "approve overwrites the allowance"
+				p.Report(ev, "approve overwrites allowance[msg.sender][spender] without requiring it to be zero first", evidence)
 			}
 		}
 		for _, ev := range p.Events {
@@ -44,11 +49,11 @@ var TxOrder = &Detector{
 				if g := answerGuard(ev.Guards); g != nil {
 					p.Report(&Event{PC: g.PC, Selector: ev.Selector, InFunction: ev.InFunction},
 						"call data matching an answer wins the ether sent at pc "+strconv.Itoa(ev.PC)+"; anyone can copy it from the pending transaction",
-						map[string]string{"callPC": strconv.Itoa(ev.PC)})
+						map[string]string{"callPC": strconv.Itoa(ev.PC), "orderIssue": "answer can be copied from the pending transaction"})
 				}
 			}
 			if w := amountSetter(p, ev.Args[2]); w != nil && isEnv(ev.Args[1], CALLER) {
-				evidence := map[string]string{"writePC": strconv.Itoa(w.PC)}
+				evidence := map[string]string{"writePC": strconv.Itoa(w.PC), "orderIssue": "amount set by another transaction", "slot": slotName(w.Args[0])}
 				if e := entry(p, w); e != nil {
 					evidence["setterEntryPC"] = e["entryPC"]
 				}
@@ -198,7 +203,7 @@ var ShortAddress = &Detector{
 			pc, _ := strconv.Atoi(e["entryPC"])
 			p.Report(&Event{PC: pc, Selector: ev.Selector, InFunction: true},
 				"the amount argument reaches the "+ev.Op.String()+" at pc "+strconv.Itoa(ev.PC)+" but the call-data length is never checked",
-				map[string]string{"usePC": strconv.Itoa(ev.PC)})
+				map[string]string{"usePC": strconv.Itoa(ev.PC), "use": ev.Op.String()})
 		}
 		return nil
 	},

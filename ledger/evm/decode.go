@@ -128,7 +128,7 @@ func (d *decoder) decodeTxs(v *verifier, raws []json.RawMessage) ([]*types.Trans
 			all = false
 			mt.Type = "undecodable"
 			v.tx = mt
-			v.check(RuleMalformed, subj, "decode", false, fmt.Sprintf("tx %d: %v", i, err), map[string]string{"index": fmt.Sprint(i), "error": err.Error()})
+			v.check(RuleMalformed, subj, "decode", false, fmt.Sprintf("tx %d: %v", i, err), map[string]string{"index": fmt.Sprint(i), "error": err.Error(), "part": "transaction"})
 			v.tx = nil
 			continue
 		}
@@ -226,7 +226,7 @@ func (d *decoder) decodeReceipts(v *verifier, h *types.Header, txs []*types.Tran
 		if err != nil {
 			all = false
 			v.check(RuleMalformed, subj, "receipt-decode", false, fmt.Sprintf("receipt %d: %v", i, err),
-				map[string]string{"index": fmt.Sprint(i), "error": err.Error()})
+				map[string]string{"index": fmt.Sprint(i), "error": err.Error(), "part": "receipt"})
 			v.tx = nil
 			continue
 		}
@@ -234,7 +234,7 @@ func (d *decoder) decodeReceipts(v *verifier, h *types.Header, txs []*types.Tran
 		belongs := hexOf(rc.TxHash.Bytes()) == mt.ID && hexOf(rc.BlockHash.Bytes()) == hexOf(b.Hash)
 		v.check(RuleReceiptMismatch, subj, "receipt-owner", belongs,
 			fmt.Sprintf("receipt %d names tx %s in block %s", i, rc.TxHash.Hex(), rc.BlockHash.Hex()),
-			map[string]string{"receiptTx": rc.TxHash.Hex(), "receiptBlock": rc.BlockHash.Hex()})
+			map[string]string{"receiptTx": rc.TxHash.Hex(), "receiptBlock": rc.BlockHash.Hex(), "index": fmt.Sprint(i)})
 		switch {
 		case len(rc.PostState) > 0:
 			mt.Status, mt.Valid = "unknown", true

@@ -87,7 +87,8 @@ func (v *Verifier) verifyOne(raw []byte, receipts []json.RawMessage) (*ledger.Bl
 		return nil, err
 	}
 	if mismatch != "" {
-		report{chain: v.cfg.Chain, b: b}.check(RuleVersionChange, nil, "version", false, mismatch, nil)
+		report{chain: v.cfg.Chain, b: b}.check(RuleVersionChange, nil, "version", false, mismatch,
+			map[string]string{"blockVersion": fmt.Sprintf("%d.x", ver), "pinnedVersion": fmt.Sprintf("%d.x", v.version)})
 	}
 	b.Raw = bundle(raw, receipts)
 	return b, nil
@@ -192,7 +193,8 @@ func (v *Verifier) checkSealerSet(r report, b *ledger.Block) {
 	if !slices.Equal(sorted(list), sorted(want)) {
 		r.check(RuleSealerSetChange, nil, "sealer set", false,
 			fmt.Sprintf("sealer list changed from %d to %d nodes with no consensus governance transaction before it", len(want), len(list)),
-			map[string]string{"previous": fmt.Sprint(want), "current": fmt.Sprint(list)})
+			map[string]string{"previous": fmt.Sprint(want), "current": fmt.Sprint(list),
+				"previousCount": fmt.Sprint(len(want)), "currentCount": fmt.Sprint(len(list))})
 	}
 	if v.prev != nil {
 		for _, s := range list {

@@ -93,7 +93,7 @@ func (v *Verifier) VerifyItems(items []Item, onBlock func(*ledger.Block) error, 
 func (v *Verifier) malformed(it Item, err error) Checked {
 	r, b := v.standalone(it.Height)
 	tx := ledger.Tx{ID: it.Where, Chain: v.cfg.Chain}
-	r.check(RuleMalformed, &tx, "decode", false, fmt.Sprintf("%s: %v", it.Where, err), map[string]string{"where": it.Where})
+	r.check(RuleMalformed, &tx, "decode", false, fmt.Sprintf("%s: %v", it.Where, err), map[string]string{"where": it.Where, "error": err.Error()})
 	return Checked{Tx: tx, Findings: b.Findings}
 }
 

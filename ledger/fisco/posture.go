@@ -86,7 +86,8 @@ func (v *Verifier) weightShare(r report, b *ledger.Block, subj ledger.Subject) {
 		if w > total-q {
 			v.raise(r, RuleWeightShare, ledger.Subject{Kind: "chain", Ref: v.cfg.Chain + "/" + owner, Height: b.Height},
 				fmt.Sprintf("%s holds weight %d of %d at block %d; without it the others (%d) cannot reach the quorum of %d", owner, w, total, b.Height, total-w, q),
-				map[string]string{"owner": owner, "weight": strconv.FormatUint(w, 10), "total": strconv.FormatUint(total, 10), "quorum": strconv.FormatUint(q, 10)})
+				map[string]string{"owner": owner, "weight": strconv.FormatUint(w, 10), "total": strconv.FormatUint(total, 10), "quorum": strconv.FormatUint(q, 10),
+					"others": strconv.FormatUint(total-w, 10)})
 		}
 	}
 	_ = subj
@@ -103,23 +104,25 @@ func (v *Verifier) checkAuthorised(r report, tx *ledger.Tx, g *ledger.Governance
 	}
 	st := &v.gov
 	from := addrOf(tx.From)
-	var why string
+	var why, reason string
 	switch v.version {
 	case 2:
 		restricted := len(st.consensusWriters) > 0 || len(st.committee) > 0
 		if restricted && !st.consensusWriters[from] && !st.committee[from] {
 			why = fmt.Sprintf("%s by %s, which holds neither write permission on the consensus table nor a committee seat", g.Action, from)
+			reason = "the sender holds neither write permission on the consensus table nor a committee seat"
 		}
 	case 3:
 		if st.authMode {
 			why = fmt.Sprintf("%s called directly by %s while committee governance is in use: it must come from a passed proposal", g.Action, from)
+			reason = "called directly while committee governance is in use: it must come from a passed proposal"
 		}
 	}
 	if why == "" {
 		return
 	}
 	r.check(RuleUnauthorisedChange, tx, "governance", false, why,
-		map[string]string{"tx": tx.ID, "sender": from, "action": g.Action, "node": g.NodeID})
+		map[string]string{"tx": tx.ID, "sender": from, "action": g.Action, "node": g.NodeID, "reason": reason})
 }
 
 // IsPosture reports whether a rule judges the consortium's set-up (sealer
@@ -157,6 +160,16 @@ func riskyConfig(key, value string) string {
 	return ""
 }
 
+// riskyReasons says, per configuration key riskyConfig judges, why the
+// value it flags is risky: the finding's evidence.
+var riskyReasons = map[string]string{
+	"auth_check_status":       "permission checks switched off",
+	"tx_count_limit":          "outside 1..10000: blocks that large slow consensus and sync, or the chain stalls",
+	"tx_gas_limit":            "below 100000: ordinary transactions cannot run",
+	"consensus_leader_period": "outside 1..100",
+	"consensus_timeout":       "outside 1..100",
+}
+
 // checkConfig flags risky system configuration set by a transaction.
 func (v *Verifier) checkConfig(r report, tx *ledger.Tx, g *ledger.Governance) {
 	if g.Action != string(gov.ActionSetConfig) {
@@ -164,7 +177,7 @@ func (v *Verifier) checkConfig(r report, tx *ledger.Tx, g *ledger.Governance) {
 	}
 	if why := riskyConfig(g.Key, g.Value); why != "" {
 		v.raise(r, RuleRiskyConfig, ledger.Subject{Kind: "tx", Ref: tx.ID, Height: tx.Height}, why,
-			map[string]string{"key": g.Key, "value": g.Value, "tx": tx.ID})
+			map[string]string{"key": g.Key, "value": g.Value, "tx": tx.ID, "reason": riskyReasons[g.Key]})
 	}
 }
 

@@ -3,6 +3,7 @@ package fisco
 import (
 	"encoding/hex"
 	"fmt"
+	"maps"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -23,7 +24,8 @@ func (v *Verifier) checkSeals(r report, b *ledger.Block, hash []byte, sigs []sea
 		return // genesis is not sealed
 	}
 	if len(list) == 0 {
-		r.check(RuleQuorum, nil, "quorum", false, "the block carries no sealer list to verify its signatures against", nil)
+		r.check(RuleQuorum, nil, "quorum", false, "the block carries no sealer list to verify its signatures against",
+			map[string]string{"reason": "the block carries no sealer list to verify its signatures against"})
 		return
 	}
 	weight := func(i uint64) uint64 {
@@ -42,6 +44,7 @@ func (v *Verifier) checkSeals(r report, b *ledger.Block, hash []byte, sigs []sea
 		entry := ledger.Signature{Role: "sealer", Algorithm: map[Suite]string{SuiteGM: "SM2-SM3", SuiteStandard: "secp256k1-keccak"}[v.suite], Value: s.sig}
 		ev := map[string]string{"sealerIndex": fmt.Sprint(s.index), "signature": hex.EncodeToString(s.sig)}
 		if s.index >= uint64(len(list)) {
+			ev["sealers"] = fmt.Sprint(len(list))
 			r.check(RuleNonSealer, nil, "sealer index", false,
 				fmt.Sprintf("signature with sealer index %d, but the sealer list has %d nodes", s.index, len(list)), ev)
 			entry.Verdict.Add("sealer index", false, "out of range")
@@ -57,7 +60,7 @@ func (v *Verifier) checkSeals(r report, b *ledger.Block, hash []byte, sigs []sea
 				fmt.Sprintf("sealer index %d (%s) signs the block twice", s.index, short(node)), ev)
 		}
 		id, _ := hex.DecodeString(node)
-		if lenOK := v.sealerSigLayout(r, s.sig); !lenOK {
+		if lenOK := v.sealerSigLayout(r, s.sig, ev); !lenOK {
 			entry.Verdict.Add("signature", false, "layout")
 			b.Signatures = append(b.Signatures, entry)
 			fb.SignerIndexes = append(fb.SignerIndexes, s.index)
@@ -65,10 +68,13 @@ func (v *Verifier) checkSeals(r report, b *ledger.Block, hash []byte, sigs []sea
 		}
 		ok, err := v.sig.checkSealerSig(id, hash, s.sig)
 		detail := fmt.Sprintf("signature of sealer %d (%s) does not verify over the block hash", s.index, short(node))
+		sigEv := ev
 		if err != nil {
 			detail = fmt.Sprintf("sealer %d (%s): %v", s.index, short(node), err)
+			sigEv = maps.Clone(ev) // ev may already be a duplicate-signer finding's evidence
+			sigEv["error"] = err.Error()
 		}
-		r.check(RuleSealerSig, nil, "sealer signature", ok, detail, ev)
+		r.check(RuleSealerSig, nil, "sealer signature", ok, detail, sigEv)
 		entry.Verdict.Add("signature", ok, "")
 		b.Signatures = append(b.Signatures, entry)
 		fb.SignerIndexes = append(fb.SignerIndexes, s.index)
@@ -85,18 +91,30 @@ func (v *Verifier) checkSeals(r report, b *ledger.Block, hash []byte, sigs []sea
 }
 
 // sealerSigLayout reports whether a sealer signature has a layout of the
-// chain's crypto mode, filing a crypto-mode finding otherwise.
-func (v *Verifier) sealerSigLayout(r report, sig []byte) bool {
+// chain's crypto mode, filing a crypto-mode finding otherwise; ev is the
+// signature's evidence (sealer index, node), copied into the finding.
+func (v *Verifier) sealerSigLayout(r report, sig []byte, ev map[string]string) bool {
+	withLen := func() map[string]string {
+		out := maps.Clone(ev)
+		out["signatureBytes"] = fmt.Sprint(len(sig))
+		return out
+	}
 	switch {
 	case v.suite == SuiteGM && (len(sig) == 64 || len(sig) == 128),
 		v.suite == SuiteStandard && len(sig) == 65:
 		return true
 	case v.suite == SuiteGM && len(sig) == 65, v.suite == SuiteStandard && (len(sig) == 64 || len(sig) == 128):
+		cev := withLen()
+		cev["suite"] = v.suite.String()
+		cev["signatureSuite"] = SuiteGM.String()
+		if v.suite == SuiteGM {
+			cev["signatureSuite"] = SuiteStandard.String()
+		}
 		r.check(RuleCryptoMode, nil, "crypto mode", false,
-			fmt.Sprintf("a %d-byte sealer signature on a chain pinned to %s", len(sig), v.suite), nil)
+			fmt.Sprintf("a %d-byte sealer signature on a chain pinned to %s", len(sig), v.suite), cev)
 		return false
 	}
-	r.check(RuleSealerSig, nil, "sealer signature", false, fmt.Sprintf("sealer signature of %d bytes", len(sig)), nil)
+	r.check(RuleSealerSig, nil, "sealer signature", false, fmt.Sprintf("sealer signature of %d bytes", len(sig)), withLen())
 	return false
 }
 

@@ -157,7 +157,7 @@ func (r report) checkLazy(rule *ledger.RuleInfo, tx *ledger.Tx, name string, ok 
 // note files an informational finding (data that cannot be verified)
 // without failing the verdict.
 func (r report) note(rule *ledger.RuleInfo, tx *ledger.Tx, detail string) {
-	r.check(rule, tx, "verifiable", false, detail, nil)
+	r.check(rule, tx, "verifiable", false, detail, map[string]string{"reason": detail})
 }
 
 // hashOnlyTx records a transaction a block lists by hash only (onlyTxHash,
@@ -175,7 +175,8 @@ func (v *Verifier) hashOnlyTx(b *ledger.Block, i int, raw []byte) ([]byte, error
 // a finding; the block's other checks go on.
 func (v *Verifier) malformedTx(r report, b *ledger.Block, i int, err error) {
 	b.Txs = append(b.Txs, ledger.Tx{ID: fmt.Sprintf("%d-%d", b.Height, i), Chain: v.cfg.Chain, Height: b.Height, Index: i})
-	r.check(RuleMalformed, &b.Txs[len(b.Txs)-1], "decode", false, fmt.Sprintf("transaction %d: %v", i, err), nil)
+	r.check(RuleMalformed, &b.Txs[len(b.Txs)-1], "decode", false, fmt.Sprintf("transaction %d: %v", i, err),
+		map[string]string{"index": fmt.Sprint(i), "error": err.Error(), "part": "transaction"})
 }
 
 // quorum is the vote weight PBFT needs out of total: total − ⌊(total−1)/3⌋.

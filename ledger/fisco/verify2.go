@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"strconv"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -189,7 +190,8 @@ func (v *Verifier) tx2(r report, b *ledger.Block, i int, t *tx2) (ledger.Tx, []b
 		}
 		vslot = new(big.Int).SetUint64(vv)
 	default:
-		r.check(RuleTxSig, p, "sender signature", false, fmt.Sprintf("signature of %d bytes", len(sig)), nil)
+		r.check(RuleTxSig, p, "sender signature", false, fmt.Sprintf("signature of %d bytes", len(sig)),
+			map[string]string{"signatureBytes": strconv.Itoa(len(sig))})
 		return tx, nil
 	}
 	// A deployment shows the zero address as its recipient but carries none.
@@ -238,7 +240,8 @@ func pad32(b []byte) []byte {
 func (v *Verifier) receipts2(r report, root []byte, raws []json.RawMessage) {
 	out := r.b
 	if len(raws) != len(out.Txs) {
-		r.check(RuleReceiptMismatch, nil, "receipt count", false, fmt.Sprintf("%d receipts for %d transactions", len(raws), len(out.Txs)), nil)
+		r.check(RuleReceiptMismatch, nil, "receipt count", false, fmt.Sprintf("%d receipts for %d transactions", len(raws), len(out.Txs)),
+			map[string]string{"receipts": strconv.Itoa(len(raws)), "txs": strconv.Itoa(len(out.Txs))})
 		return
 	}
 	hashes := make([][]byte, 0, len(raws))
@@ -247,12 +250,14 @@ func (v *Verifier) receipts2(r report, root []byte, raws []json.RawMessage) {
 		tx := &out.Txs[i]
 		var rc receipt2
 		if err := unmarshal(raw, &rc); err != nil {
-			r.check(RuleMalformed, tx, "receipt decode", false, fmt.Sprintf("receipt %d: %v", i, err), nil)
+			r.check(RuleMalformed, tx, "receipt decode", false, fmt.Sprintf("receipt %d: %v", i, err),
+				map[string]string{"index": strconv.Itoa(i), "error": err.Error(), "part": "receipt"})
 			return
 		}
 		if hx(rc.TransactionHash.b) != tx.ID || (rc.BlockNumber.set && rc.BlockNumber.v != out.Height) {
 			r.check(RuleReceiptMismatch, tx, "receipt belongs", false,
-				fmt.Sprintf("receipt %d names tx %x at height %d", i, rc.TransactionHash.b, rc.BlockNumber.v), nil)
+				fmt.Sprintf("receipt %d names tx %x at height %d", i, rc.TransactionHash.b, rc.BlockNumber.v),
+				map[string]string{"index": strconv.Itoa(i), "receiptTx": hx(rc.TransactionHash.b), "receiptHeight": strconv.FormatUint(rc.BlockNumber.v, 10)})
 			return
 		}
 		applyReceipt2(out, tx, &rc)
@@ -262,7 +267,8 @@ func (v *Verifier) receipts2(r report, root []byte, raws []json.RawMessage) {
 		}
 		h, err := receiptHash2(v.suite, &rc, false)
 		if err != nil {
-			r.check(RuleMalformed, tx, "receipt encode", false, err.Error(), nil)
+			r.check(RuleMalformed, tx, "receipt encode", false, err.Error(),
+				map[string]string{"index": strconv.Itoa(i), "error": err.Error(), "part": "receipt"})
 			return
 		}
 		hashes = append(hashes, h)

@@ -67,7 +67,8 @@ func (v *Verifier) verify3(raw []byte, receipts []json.RawMessage) (*ledger.Bloc
 
 	if len(b.ParentInfo) > 0 && b.ParentInfo[0].BlockNumber.v+1 != b.Number.v {
 		r.check(RuleParent, nil, "parent height", false,
-			fmt.Sprintf("the parent info names height %d for block %d", b.ParentInfo[0].BlockNumber.v, b.Number.v), nil)
+			fmt.Sprintf("the parent info names height %d for block %d", b.ParentInfo[0].BlockNumber.v, b.Number.v),
+			map[string]string{"parentHeight": strconv.FormatUint(b.ParentInfo[0].BlockNumber.v, 10)})
 	}
 
 	// Transactions: hashes, signatures, senders, then the root.
@@ -262,14 +263,16 @@ func (v *Verifier) txSig(r report, tx *ledger.Tx, h, sig []byte, from string, an
 	algo := sigAlgo(res.suite)
 	if res.suite != SuiteUnknown && v.suite != SuiteUnknown && res.suite != v.suite {
 		r.check(RuleCryptoMode, tx, "crypto mode", false,
-			fmt.Sprintf("a %s signature on a chain pinned to %s", res.suite, v.suite), map[string]string{"signatureBytes": strconv.Itoa(len(sig))})
+			fmt.Sprintf("a %s signature on a chain pinned to %s", res.suite, v.suite), map[string]string{"signatureBytes": strconv.Itoa(len(sig)), "suite": v.suite.String(), "signatureSuite": res.suite.String()})
 	}
 	r.checkLazy(RuleTxSig, tx, "sender signature", res.ok, func() (string, map[string]string) {
 		detail := "signature does not verify over the recomputed hash"
+		ev := map[string]string{"signature": hx(sig)}
 		if res.err != nil {
 			detail = res.err.Error()
+			ev["error"] = detail
 		}
-		return detail, map[string]string{"signature": hx(sig)}
+		return detail, ev
 	})
 	sigEntry := ledger.Signature{Role: "sender", Algorithm: algo, Value: sig, Verdict: ledger.Verdict{}}
 	sigEntry.Verdict.Add("signature", res.ok, "")
@@ -336,7 +339,8 @@ func (v *Verifier) receipts3(r report, b *header3, raws []json.RawMessage) {
 	out := r.b
 	if len(raws) != len(out.Txs) {
 		r.check(RuleReceiptMismatch, nil, "receipt count", false,
-			fmt.Sprintf("%d receipts for %d transactions", len(raws), len(out.Txs)), nil)
+			fmt.Sprintf("%d receipts for %d transactions", len(raws), len(out.Txs)),
+			map[string]string{"receipts": strconv.Itoa(len(raws)), "txs": strconv.Itoa(len(out.Txs))})
 		return
 	}
 	leaves := make([][]byte, 0, len(raws))
@@ -344,12 +348,14 @@ func (v *Verifier) receipts3(r report, b *header3, raws []json.RawMessage) {
 		tx := &out.Txs[i]
 		var rc receipt3
 		if err := unmarshal(raw, &rc); err != nil {
-			r.check(RuleMalformed, tx, "receipt decode", false, fmt.Sprintf("receipt %d: %v", i, err), nil)
+			r.check(RuleMalformed, tx, "receipt decode", false, fmt.Sprintf("receipt %d: %v", i, err),
+				map[string]string{"index": strconv.Itoa(i), "error": err.Error(), "part": "receipt"})
 			return
 		}
 		if !sameHex(rc.TransactionHash.b, tx.ID) || (rc.BlockNumber.set && rc.BlockNumber.v != out.Height) {
 			r.check(RuleReceiptMismatch, tx, "receipt belongs", false,
-				fmt.Sprintf("receipt %d names tx %x at height %d", i, rc.TransactionHash.b, rc.BlockNumber.v), nil)
+				fmt.Sprintf("receipt %d names tx %x at height %d", i, rc.TransactionHash.b, rc.BlockNumber.v),
+				map[string]string{"index": strconv.Itoa(i), "receiptTx": hx(rc.TransactionHash.b), "receiptHeight": strconv.FormatUint(rc.BlockNumber.v, 10)})
 			return
 		}
 		h, ok := recomputeReceipt3(v.suite, &rc)

@@ -86,7 +86,14 @@ func Open(dir string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("open index %s: undo a write a crash interrupted: %w", dir, err)
 		}
 	}
-	return &DB{db: db, dir: dir, lost: lost, record: !o.InMemory && !o.ReadOnly}, nil
+	d := &DB{db: db, dir: dir, lost: lost, record: !o.InMemory && !o.ReadOnly}
+	if !o.ReadOnly {
+		if err := d.migrateNodeKeys(context.Background()); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open index %s: move nodes to org-scoped keys: %w", dir, err)
+		}
+	}
+	return d, nil
 }
 
 // badgerOptions returns the badger options for the index in dir; lost

@@ -175,10 +175,19 @@ func deliveryKey(nanos int64, id string) []byte {
 
 // --- node supervision records (ledger/index/nodes.go, issue 6) ---
 //
-//	N/NODEID                    current node revision (JSON)
-//	v/NODEID/REV                every node revision, append-only (JSON)
-//	p/NODEID/NANOS              probe run with its evidence (JSON)
-//	R/SUBJECT/NANOS             risk score point of a node, org or chain (JSON)
+// A node is identified by its org and its id (issue 15): two orgs may
+// each register "peer0".
+//
+//	N/ORG/NODEID                current node revision (JSON)
+//	v/ORG/NODEID/REV            every node revision, append-only (JSON)
+//	p/ORG/NODEID/NANOS          probe run with its evidence (JSON)
+//	R/SUBJECT/NANOS             risk score point of a node (node/ORG/ID), org or chain (JSON)
+//
+// Indexes written before issue 15 keyed nodes by id alone (N/NODEID,
+// v/NODEID/REV, p/NODEID/NANOS, R/node/NODEID/NANOS). A writable Open
+// moves them to the keys above (migrateNodeKeys); read-only handles read
+// the old form as well. Neither ids nor org names hold '/', so the two
+// forms differ in the number of components.
 const (
 	tagNode    = 'N'
 	tagNodeRev = 'v'
@@ -186,24 +195,39 @@ const (
 	tagRisk    = 'R'
 )
 
-var nodeIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+var (
+	nodeIDPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+	nodeOrgPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+)
 
 // validNodeID reports whether id can name a node in the index.
 func validNodeID(id string) bool { return nodeIDPattern.MatchString(id) }
 
-func nodeKey(id string) []byte { return key(tagNode, []byte(id)) }
-func nodeRevKey(id string, rev uint64) []byte {
-	return key(tagNodeRev, []byte(id), be64(rev))
+// validNodeOrg reports whether org can name a node's org in the index.
+func validNodeOrg(org string) bool { return nodeOrgPattern.MatchString(org) }
+
+func nodeKey(org, id string) []byte { return key(tagNode, []byte(org), []byte(id)) }
+func nodeRevKey(org, id string, rev uint64) []byte {
+	return key(tagNodeRev, []byte(org), []byte(id), be64(rev))
 }
-func nodeRevPrefix(id string) []byte { return key(tagNodeRev, []byte(id), nil) }
-func probeKey(node string, nanos int64) []byte {
-	return key(tagProbe, []byte(node), be64(uint64(nanos)))
+func nodeRevPrefix(org, id string) []byte { return key(tagNodeRev, []byte(org), []byte(id), nil) }
+func probeKey(org, node string, nanos int64) []byte {
+	return key(tagProbe, []byte(org), []byte(node), be64(uint64(nanos)))
 }
-func probePrefix(node string) []byte { return key(tagProbe, []byte(node), nil) }
+func probePrefix(org, node string) []byte { return key(tagProbe, []byte(org), []byte(node), nil) }
 func riskKey(subject string, nanos int64) []byte {
 	return key(tagRisk, []byte(subject), be64(uint64(nanos)))
 }
 func riskPrefix(subject string) []byte { return key(tagRisk, []byte(subject), nil) }
+
+// The keys of indexes written before issue 15. Under a legacy prefix
+// (which ends in '/') only keys exactly 8 bytes longer are legacy
+// records; longer ones belong to an org named like the legacy id.
+func legacyNodeKey(id string) []byte        { return key(tagNode, []byte(id)) }
+func legacyNodeRevPrefix(id string) []byte  { return key(tagNodeRev, []byte(id), nil) }
+func legacyProbePrefix(id string) []byte    { return key(tagProbe, []byte(id), nil) }
+func legacyNodeRiskPrefix(id string) []byte { return key(tagRisk, []byte("node/"+id), nil) }
+func isLegacyUnder(prefix, k []byte) bool   { return len(k) == len(prefix)+8 }
 
 // --- end node supervision records ---
 

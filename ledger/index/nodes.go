@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,12 +14,15 @@ import (
 )
 
 // Node supervision records (package nodes). The index stores them as
-// documents the nodes stage encodes: it knows only ids, revisions and
-// times, which is all ordering and history need. Every registry change is
-// a new revision; no revision is ever rewritten or deleted.
+// documents the nodes stage encodes: it knows only orgs, ids, revisions
+// and times, which is all ordering and history need. A node is
+// identified by its org and its id: two orgs may each register "peer0".
+// Every registry change is a new revision; no revision is ever rewritten
+// or deleted.
 
 // NodeRevision is one revision of a registered node.
 type NodeRevision struct {
+	Org  string          `json:"org"` // the owning org; with ID, the node's identity
 	ID   string          `json:"id"`
 	Rev  uint64          `json:"rev"` // 1 for the registration, then +1 per change
 	Time time.Time       `json:"time"`
@@ -27,6 +31,7 @@ type NodeRevision struct {
 
 // ProbeRecord is one stored probe run of one node, with its evidence.
 type ProbeRecord struct {
+	Org  string          `json:"org"`
 	Node string          `json:"node"`
 	Time time.Time       `json:"time"`
 	Doc  json.RawMessage `json:"doc"`
@@ -35,7 +40,7 @@ type ProbeRecord struct {
 // RiskPoint is one risk score of a subject (a node, an org or a chain)
 // at one time, kept for the trend.
 type RiskPoint struct {
-	Subject string          `json:"subject"` // e.g. node/ID, org/CHAIN/MSP, chain/CHAIN
+	Subject string          `json:"subject"` // e.g. node/ORG/ID, org/CHAIN/MSP, chain/CHAIN
 	Time    time.Time       `json:"time"`
 	Doc     json.RawMessage `json:"doc"`
 }
@@ -49,21 +54,31 @@ const maxNodeDoc = 256 << 10
 // effects.
 type NodeUpdate func(cur *NodeRevision) (json.RawMessage, error)
 
-// UpdateNode applies fn to the current revision of node id and stores the
-// result as the next revision, atomically: two concurrent updates never
-// both build on the same revision. It returns the stored revision.
-func (d *DB) UpdateNode(ctx context.Context, id string, at time.Time, fn NodeUpdate) (NodeRevision, error) {
+func checkNodeKey(org, id string) error {
+	if !validNodeOrg(org) {
+		return fmt.Errorf("%w: node org %q", ledger.ErrInvalid, org)
+	}
 	if !validNodeID(id) {
-		return NodeRevision{}, fmt.Errorf("%w: node id %q", ledger.ErrInvalid, id)
+		return fmt.Errorf("%w: node id %q", ledger.ErrInvalid, id)
+	}
+	return nil
+}
+
+// UpdateNode applies fn to the current revision of node (org, id) and
+// stores the result as the next revision, atomically: two concurrent
+// updates never both build on the same revision. It returns the stored
+// revision.
+func (d *DB) UpdateNode(ctx context.Context, org, id string, at time.Time, fn NodeUpdate) (NodeRevision, error) {
+	if err := checkNodeKey(org, id); err != nil {
+		return NodeRevision{}, err
 	}
 	var out NodeRevision
 	err := d.update(ctx, func(txn kv) error {
-		var cur *NodeRevision
-		var r NodeRevision
-		switch err := get(txn, nodeKey(id), &r); {
-		case err == nil:
-			cur = &r
-		case !errors.Is(err, ledger.ErrNotFound):
+		cur, err := getNode(txn, org, id)
+		switch {
+		case errors.Is(err, ledger.ErrNotFound):
+			cur = nil
+		case err != nil:
 			return err
 		}
 		doc, err := fn(cur)
@@ -73,39 +88,103 @@ func (d *DB) UpdateNode(ctx context.Context, id string, at time.Time, fn NodeUpd
 		if len(doc) > maxNodeDoc {
 			return fmt.Errorf("%w: node document of %d bytes", ledger.ErrInvalid, len(doc))
 		}
-		out = NodeRevision{ID: id, Rev: 1, Time: at.UTC(), Doc: doc}
+		out = NodeRevision{Org: org, ID: id, Rev: 1, Time: at.UTC(), Doc: doc}
 		if cur != nil {
 			out.Rev = cur.Rev + 1
 		}
-		if err := put(txn, nodeRevKey(id, out.Rev), out); err != nil {
+		if err := put(txn, nodeRevKey(org, id, out.Rev), out); err != nil {
 			return err
 		}
-		return put(txn, nodeKey(id), out)
+		return put(txn, nodeKey(org, id), out)
 	})
 	return out, err
 }
 
-// Node returns the current revision of a node.
-func (d *DB) Node(ctx context.Context, id string) (NodeRevision, error) {
+// getNode reads the current revision of node (org, id), in the old
+// id-only form when the index has not been migrated (a read-only handle
+// on an index written before issue 15).
+func getNode(txn kv, org, id string) (*NodeRevision, error) {
 	var r NodeRevision
-	if err := ctx.Err(); err != nil {
-		return r, err
+	err := get(txn, nodeKey(org, id), &r)
+	if err == nil {
+		r.Org = org
+		return &r, nil
 	}
-	err := d.view(func(txn kv) error { return get(txn, nodeKey(id), &r) })
+	if !errors.Is(err, ledger.ErrNotFound) {
+		return nil, err
+	}
+	return getLegacyNode(txn, org, id)
+}
+
+// getLegacyNode reads a node stored under its id alone, if its org is
+// org.
+func getLegacyNode(txn kv, org, id string) (*NodeRevision, error) {
+	var r NodeRevision
+	if err := get(txn, legacyNodeKey(id), &r); err != nil {
+		return nil, err
+	}
+	r.Org = legacyNodeOrg(r)
+	if r.Org != org {
+		return nil, ledger.ErrNotFound
+	}
+	return &r, nil
+}
+
+// legacyNodeOrg is the org of a node revision stored before issue 15,
+// which did not record it beside the document: the org of the node the
+// registry's document describes ({"node":{"org":...}}).
+func legacyNodeOrg(r NodeRevision) string {
+	if r.Org != "" {
+		return r.Org
+	}
+	var doc struct {
+		Node struct {
+			Org string `json:"org"`
+		} `json:"node"`
+	}
+	if json.Unmarshal(r.Doc, &doc) != nil || !validNodeOrg(doc.Node.Org) {
+		return ""
+	}
+	return doc.Node.Org
+}
+
+// Node returns the current revision of node (org, id).
+func (d *DB) Node(ctx context.Context, org, id string) (NodeRevision, error) {
+	if err := ctx.Err(); err != nil {
+		return NodeRevision{}, err
+	}
+	if checkNodeKey(org, id) != nil {
+		return NodeRevision{}, ledger.ErrNotFound
+	}
+	var r NodeRevision
+	err := d.view(func(txn kv) error {
+		cur, err := getNode(txn, org, id)
+		if err == nil {
+			r = *cur
+		}
+		return err
+	})
 	return r, err
 }
 
-// Nodes returns the current revision of every node, ordered by id.
+// Nodes returns the current revision of every node, ordered by org and
+// id (nodes of an index not migrated yet come in id order, after).
 func (d *DB) Nodes(ctx context.Context) ([]NodeRevision, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var out []NodeRevision
 	err := d.view(func(txn kv) error {
-		return scan(txn, []byte{tagNode, '/'}, nil, func(_, v []byte) (bool, error) {
+		return scan(txn, []byte{tagNode, '/'}, nil, func(k, v []byte) (bool, error) {
 			var r NodeRevision
 			if err := decode(v, &r); err != nil {
 				return false, err
+			}
+			org, _, ok := bytes.Cut(k[2:], []byte{'/'})
+			if ok {
+				r.Org = string(org)
+			} else {
+				r.Org = legacyNodeOrg(r)
 			}
 			out = append(out, r)
 			return true, nil
@@ -114,18 +193,32 @@ func (d *DB) Nodes(ctx context.Context) ([]NodeRevision, error) {
 	return out, err
 }
 
-// NodeHistory returns every revision of a node, oldest first.
-func (d *DB) NodeHistory(ctx context.Context, id string) ([]NodeRevision, error) {
+// NodeHistory returns every revision of node (org, id), oldest first.
+func (d *DB) NodeHistory(ctx context.Context, org, id string) ([]NodeRevision, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if checkNodeKey(org, id) != nil {
+		return nil, ledger.ErrNotFound
+	}
 	var out []NodeRevision
 	err := d.view(func(txn kv) error {
-		return scan(txn, nodeRevPrefix(id), nil, func(_, v []byte) (bool, error) {
+		prefix, legacy := nodeRevPrefix(org, id), false
+		if !has(txn, nodeKey(org, id)) {
+			if _, err := getLegacyNode(txn, org, id); err != nil {
+				return err
+			}
+			prefix, legacy = legacyNodeRevPrefix(id), true
+		}
+		return scan(txn, prefix, nil, func(k, v []byte) (bool, error) {
+			if legacy && !isLegacyUnder(prefix, k) {
+				return true, nil
+			}
 			var r NodeRevision
 			if err := decode(v, &r); err != nil {
 				return false, err
 			}
+			r.Org = org
 			out = append(out, r)
 			return true, nil
 		})
@@ -136,22 +229,28 @@ func (d *DB) NodeHistory(ctx context.Context, id string) ([]NodeRevision, error)
 	return out, err
 }
 
-// PutProbe stores one probe run and drops the node's oldest runs beyond
-// keep (keep <= 0 keeps all).
+// has reports whether k is stored.
+func has(txn kv, k []byte) bool {
+	_, err := txn.Get(k)
+	return err == nil
+}
+
+// PutProbe stores one probe run of node (p.Org, p.Node) and drops the
+// node's oldest runs beyond keep (keep <= 0 keeps all).
 func (d *DB) PutProbe(ctx context.Context, p ProbeRecord, keep int) error {
-	if !validNodeID(p.Node) {
-		return fmt.Errorf("%w: node id %q", ledger.ErrInvalid, p.Node)
+	if err := checkNodeKey(p.Org, p.Node); err != nil {
+		return err
 	}
 	p.Time = p.Time.UTC()
 	return d.update(ctx, func(txn kv) error {
-		if err := put(txn, probeKey(p.Node, p.Time.UnixNano()), p); err != nil {
+		if err := put(txn, probeKey(p.Org, p.Node, p.Time.UnixNano()), p); err != nil {
 			return err
 		}
 		if keep <= 0 {
 			return nil
 		}
 		var keys [][]byte
-		err := scanKeys(txn, probePrefix(p.Node), true, func(k []byte) bool {
+		err := scanKeys(txn, probePrefix(p.Org, p.Node), true, func(k []byte) bool {
 			keys = append(keys, k)
 			return true
 		})
@@ -167,18 +266,32 @@ func (d *DB) PutProbe(ctx context.Context, p ProbeRecord, keep int) error {
 	})
 }
 
-// Probes returns up to limit probe runs of a node, newest first.
-func (d *DB) Probes(ctx context.Context, node string, limit int) ([]ProbeRecord, error) {
+// Probes returns up to limit probe runs of node (org, node), newest
+// first.
+func (d *DB) Probes(ctx context.Context, org, node string, limit int) ([]ProbeRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if checkNodeKey(org, node) != nil {
+		return nil, nil
+	}
 	var out []ProbeRecord
 	err := d.view(func(txn kv) error {
-		return scanValues(txn, probePrefix(node), true, func(v []byte) (bool, error) {
+		prefix, legacy := probePrefix(org, node), false
+		if !has(txn, nodeKey(org, node)) {
+			if _, err := getLegacyNode(txn, org, node); err == nil {
+				prefix, legacy = legacyProbePrefix(node), true
+			}
+		}
+		return scanItems(txn, prefix, true, func(k, v []byte) (bool, error) {
+			if legacy && !isLegacyUnder(prefix, k) {
+				return true, nil
+			}
 			var p ProbeRecord
 			if err := decode(v, &p); err != nil {
 				return false, err
 			}
+			p.Org = org
 			out = append(out, p)
 			return limit <= 0 || len(out) < limit, nil
 		})
@@ -255,6 +368,12 @@ func scanKeys(txn kv, prefix []byte, reverse bool, fn func(k []byte) bool) error
 // scanValues iterates the values under prefix, highest key first when
 // reverse is set, until fn returns false.
 func scanValues(txn kv, prefix []byte, reverse bool, fn func(v []byte) (bool, error)) error {
+	return scanItems(txn, prefix, reverse, func(_, v []byte) (bool, error) { return fn(v) })
+}
+
+// scanItems iterates the keys and values under prefix, highest key first
+// when reverse is set, until fn returns false.
+func scanItems(txn kv, prefix []byte, reverse bool, fn func(k, v []byte) (bool, error)) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = prefix
 	opts.Reverse = reverse
@@ -269,7 +388,7 @@ func scanValues(txn kv, prefix []byte, reverse bool, fn func(v []byte) (bool, er
 		if err != nil {
 			return err
 		}
-		more, err := fn(v)
+		more, err := fn(it.Item().KeyCopy(nil), v)
 		if err != nil || !more {
 			return err
 		}

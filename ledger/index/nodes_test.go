@@ -22,7 +22,7 @@ func TestNodeRevisions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := db.UpdateNode(ctx, "n1", t0.Add(time.Duration(i)*time.Second), func(cur *NodeRevision) (json.RawMessage, error) {
+			_, err := db.UpdateNode(ctx, "Org1MSP", "n1", t0.Add(time.Duration(i)*time.Second), func(cur *NodeRevision) (json.RawMessage, error) {
 				count := 0
 				if cur != nil {
 					if err := json.Unmarshal(cur.Doc, &count); err != nil {
@@ -37,11 +37,11 @@ func TestNodeRevisions(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	cur, err := db.Node(ctx, "n1")
+	cur, err := db.Node(ctx, "Org1MSP", "n1")
 	if err != nil || cur.Rev != 8 || string(cur.Doc) != "8" {
 		t.Fatalf("Node(n1) = rev %d doc %s, %v; want rev 8 doc 8", cur.Rev, cur.Doc, err)
 	}
-	hist, err := db.NodeHistory(ctx, "n1")
+	hist, err := db.NodeHistory(ctx, "Org1MSP", "n1")
 	if err != nil || len(hist) != 8 {
 		t.Fatalf("NodeHistory = %d, %v; want 8", len(hist), err)
 	}
@@ -51,16 +51,16 @@ func TestNodeRevisions(t *testing.T) {
 		}
 	}
 	refuse := errors.New("refused")
-	if _, err := db.UpdateNode(ctx, "n1", t0, func(*NodeRevision) (json.RawMessage, error) { return nil, refuse }); !errors.Is(err, refuse) {
+	if _, err := db.UpdateNode(ctx, "Org1MSP", "n1", t0, func(*NodeRevision) (json.RawMessage, error) { return nil, refuse }); !errors.Is(err, refuse) {
 		t.Errorf("UpdateNode(refusing fn) = %v", err)
 	}
-	if _, err := db.UpdateNode(ctx, "Bad/Id", t0, nil); !errors.Is(err, ledger.ErrInvalid) {
+	if _, err := db.UpdateNode(ctx, "Org1MSP", "Bad/Id", t0, nil); !errors.Is(err, ledger.ErrInvalid) {
 		t.Errorf("UpdateNode(bad id) = %v, want ErrInvalid", err)
 	}
-	if _, err := db.NodeHistory(ctx, "none"); !errors.Is(err, ledger.ErrNotFound) {
+	if _, err := db.NodeHistory(ctx, "Org1MSP", "none"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("NodeHistory(none) = %v, want ErrNotFound", err)
 	}
-	if _, err := db.UpdateNode(ctx, "n0", t0, func(*NodeRevision) (json.RawMessage, error) { return json.RawMessage(`"x"`), nil }); err != nil {
+	if _, err := db.UpdateNode(ctx, "Org1MSP", "n0", t0, func(*NodeRevision) (json.RawMessage, error) { return json.RawMessage(`"x"`), nil }); err != nil {
 		t.Fatal(err)
 	}
 	all, err := db.Nodes(ctx)
@@ -74,16 +74,16 @@ func TestProbesAndRisk(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {
-		p := ProbeRecord{Node: "n1", Time: t0.Add(time.Duration(i) * time.Minute), Doc: json.RawMessage(fmt.Sprint(i))}
+		p := ProbeRecord{Org: "Org1MSP", Node: "n1", Time: t0.Add(time.Duration(i) * time.Minute), Doc: json.RawMessage(fmt.Sprint(i))}
 		if err := db.PutProbe(ctx, p, 3); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ps, err := db.Probes(ctx, "n1", 0)
+	ps, err := db.Probes(ctx, "Org1MSP", "n1", 0)
 	if err != nil || len(ps) != 3 || string(ps[0].Doc) != "4" || string(ps[2].Doc) != "2" {
 		t.Fatalf("Probes = %v, %v; want the newest 3, newest first", ps, err)
 	}
-	if ps, _ := db.Probes(ctx, "n1", 1); len(ps) != 1 {
+	if ps, _ := db.Probes(ctx, "Org1MSP", "n1", 1); len(ps) != 1 {
 		t.Errorf("Probes(limit 1) = %d", len(ps))
 	}
 	var pts []RiskPoint

@@ -21,6 +21,9 @@ type Text struct {
 	Title       string `json:"title"`
 	Description string `json:"description"` // the problem the rule detects and why it matters
 	Advice      string `json:"advice"`      // what to change, where, and the clauses served
+	// Message is the template of a finding's message (see Message); empty
+	// in English, whose findings record their message as it reads.
+	Message string `json:"message,omitempty"`
 }
 
 // catalogue is one language's file.
@@ -30,6 +33,12 @@ type catalogue struct {
 	// as written.
 	Clauses map[string]string `json:"clauses"`
 	Rules   map[string]Text   `json:"rules"`
+	// Evidence labels the evidence keys findings carry; Values translates
+	// the evidence values our code writes from a fixed set, by key; Kinds
+	// names the kinds of object a finding is about (block, tx, …).
+	Evidence map[string]string            `json:"evidence"`
+	Values   map[string]map[string]string `json:"values,omitempty"`
+	Kinds    map[string]string            `json:"kinds"`
 }
 
 //go:embed zh-CN.json en.json

@@ -3,6 +3,8 @@
 // OpenAPI document so that views for routes the server does not serve
 // say "not available" instead of failing.
 
+import { current } from './i18n.js';
+
 const TOKEN_KEY = 'lianjian.token';
 export const BASE = '/api/v1';
 
@@ -25,11 +27,16 @@ const listeners = new Set();
 /** onUnauthenticated registers fn to run whenever the API answers 401. */
 export function onUnauthenticated(fn) { listeners.add(fn); }
 
+// url builds a request URL. API requests carry the console's language
+// (lang) unless the query names one, so that messages, labels and advice
+// come back in the language the reader chose; routes without texts
+// ignore it.
 function url(path, query) {
   const u = new URL(path.startsWith('/') ? path : `${BASE}/${path}`, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, v);
   }
+  if (u.pathname.startsWith(`${BASE}/`) && !u.searchParams.has('lang')) u.searchParams.set('lang', current());
   return u.pathname + u.search;
 }
 

@@ -12,6 +12,7 @@ import * as findings from './views/findings.js';
 import * as nodes from './views/nodes.js';
 import * as contracts from './views/contracts.js';
 import * as reports from './views/reports.js';
+import * as compliance from './views/compliance.js';
 
 const routes = [
   ['/login', login, null],
@@ -35,6 +36,7 @@ const routes = [
   ['/contracts', contracts.list, 'contracts'],
   ['/contracts/:chain/:addr', contracts.detail, 'contracts'],
   ['/reports', reports.render, 'reports'],
+  ['/compliance', compliance.render, 'compliance'],
 ].map(([pattern, view, nav]) => {
   const names = [];
   const re = new RegExp('^' + pattern.replace(/:(\w+)/g, (_, n) => { names.push(n); return '([^/]+)'; }) + '$');

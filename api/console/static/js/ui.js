@@ -80,7 +80,36 @@ export function validBadge(valid, status) {
 export function checks(v) {
   if (!v?.checks?.length) return null;
   return h('ul', { class: 'checks' }, v.checks.map((c) =>
-    h('li', { class: c.ok ? 'ok' : 'bad' }, c.ok ? '✓ ' : '✗ ', checkName(c.name), c.detail ? ` — ${c.detail}` : '')));
+    h('li', { class: c.ok ? 'ok' : 'bad' }, c.ok ? '✓ ' : '✗ ', checkName(c.name), c.detail ? [' — ', checkDetail(c.detail)] : '')));
+}
+
+// DETAIL_FORMS are the check details our verifiers write with values in
+// them: a pattern and the dictionary key of the sentence it becomes.
+const DETAIL_FORMS = [
+  [/^follows block (\d+)$/, 'checkDetail.followsBlock'],
+  [/^signed (\d+) of (\d+), needs (\d+)$/, 'checkDetail.signedOf'],
+  [/^recovered (0x[0-9a-fA-F]+)$/, 'checkDetail.recovered'],
+  [/^consenter (\d+) not in the consenter mapping$/, 'checkDetail.consenterUnknown'],
+  [/^stored ([0-9a-f]+), recomputed ([0-9a-f]+)$/, 'checkDetail.storedRecomputed'],
+];
+
+/**
+ * checkDetail shows why a verification step passed or failed in the
+ * reader's language: fixed sentences from the dictionaries
+ * (checkDetail.SENTENCE), the forms above with their values, and the
+ * "not evaluated:" / "not verifiable:" prefixes; anything else (a library
+ * error, data) as recorded, marked as such.
+ */
+export function checkDetail(s) {
+  for (const p of ['not evaluated', 'not verifiable']) {
+    if (s.startsWith(p + ': ')) return [t(`checkDetail.${p}`), '：', checkDetail(s.slice(p.length + 2))];
+  }
+  if (has(`checkDetail.${s}`)) return t(`checkDetail.${s}`);
+  for (const [re, key] of DETAIL_FORMS) {
+    const m = s.match(re);
+    if (m) return t(key, Object.fromEntries(m.slice(1).map((v, i) => [`v${i + 1}`, v])));
+  }
+  return h('span', { class: 'mono', translate: 'no' }, s);
 }
 
 /** checkName translates a verification step's name where the dictionaries

@@ -208,7 +208,7 @@ async function risk(el) {
   if (nodesRoute && scored) {
     try {
       const ns = (await api.get(nodesRoute, { limit: 200 })).items || [];
-      const top = await ranked(ns.map((n) => ({ label: n.id, query: { kind: 'node', ref: n.id } })));
+      const top = await ranked(ns.map((n) => ({ label: `${n.id} · ${n.org}`, query: { kind: 'node', ref: n.id, org: n.org } })));
       parts.push(top.length ? hbars(top.map((d) => ({ ...d, color: '#e08a00' })), { label: t('dash.riskNodes') }) : h('p', { class: 'muted' }, t('dash.noRisk')));
     } catch (e) {
       parts.push(errorBox(e, t('dash.riskNodes')));

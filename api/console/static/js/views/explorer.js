@@ -4,7 +4,7 @@ import * as api from '../api.js';
 import { h, kv, link, enc, short, fmtTime, num } from '../dom.js';
 import { t, tv } from '../i18n.js';
 import { vtable } from '../table.js';
-import { guard, panel, verdictBadge, validBadge, checks, notAvailable, errorBox, sevBadge, statusBadge, riskBadges } from '../ui.js';
+import { guard, panel, verdictBadge, validBadge, checks, notAvailable, errorBox, sevBadge, statusBadge, riskBadges, checkDetail } from '../ui.js';
 import * as fisco from './fisco.js';
 
 /** chainTabs is the sub-navigation of one chain. */
@@ -107,7 +107,7 @@ export function signature(s) {
   return h('div', { class: `sig ${s.verdict?.status || 'unverified'}`, dataset: { role: s.role } },
     h('div', { class: 'row' }, verdictBadge(s.verdict), h('b', null, tv('sigrole', s.role)), h('span', null, who),
       id.mspId ? h('span', { class: 'badge st' }, id.mspId) : null, h('span', { class: 'muted' }, s.algorithm)),
-    failed.length ? h('p', { class: 'error' }, t('explorer.whyInvalid'), ' ', failed.map((x) => `${x.name}${x.detail ? ': ' + x.detail : ''}`).join('; ')) : null,
+    failed.length ? h('p', { class: 'error' }, t('explorer.whyInvalid'), ' ', failed.flatMap((x, i) => [i ? '；' : '', x.name, x.detail ? ['：', checkDetail(x.detail)] : ''])) : null,
     kv([
       [t('explorer.signer'), id.address ? h('span', { class: 'mono' }, id.address) : id.subject],
       [t('explorer.issuer'), id.issuer],
@@ -313,7 +313,7 @@ export function matchRoute(m) {
     case 'contract': case 'chaincode': return `/contracts/${ch}/${enc(m.ref)}`;
     case 'identity': case 'certificate': return `/chains/${ch}/identities/${enc(m.ref)}`;
     case 'msp': case 'org': return `/chains/${ch}/identities`;
-    case 'node': return `/nodes/${enc(m.ref)}`;
+    case 'node': return `/nodes/${enc(m.ref)}` + (m.org ? `?org=${enc(m.org)}` : '');
     case 'sealer': return `/chains/${ch}/sealers`;
     default: return `/chains/${ch}/blocks`;
   }

@@ -20,7 +20,7 @@ export function subjectRoute(f) {
     case 'tx': return `/chains/${ch}/txs/${enc(String(s.ref).split('/')[0])}`; // audit refs: txid/creator, txid/endorsement-N
     case 'block': return `/chains/${ch}/blocks/${s.height ?? enc(s.ref)}`;
     case 'contract': case 'chaincode': return `/contracts/${ch}/${enc(s.ref)}`;
-    case 'node': return `/nodes/${enc(s.ref)}`;
+    case 'node': return `/nodes/${enc(s.ref.split('#')[0])}` + (s.org ? `?org=${enc(s.org)}` : '');
     case 'config': return `/chains/${ch}/config?at=${s.height ?? ''}`;
     case 'identity':
       return /^0x[0-9a-fA-F]{40}$/.test(s.ref) ? `/chains/${ch}/addresses/${enc(s.ref)}` : `/chains/${ch}/identities/${enc(s.ref)}`;
@@ -111,20 +111,26 @@ export async function detail({ el, params }) {
   el.append(panel(t('findings.advice'), h('div', { id: 'finding-advice' },
     f.advice ? h('p', null, f.advice) : h('p', { class: 'muted' }, t('findings.noAdvice')),
     f.clauses?.length ? h('p', null, h('b', null, t('findings.clauses')), ' ', (f.clauseNames || f.clauses).join(current() === 'en' ? '; ' : '；')) : null)));
-  const ev = Object.entries(f.evidence || {});
-  el.append(panel(t('findings.evidence'), ev.length ? h('table', { id: 'evidence' }, h('tbody', null, ev.sort().map(([k, v]) => h('tr', null, h('th', null, k), h('td', { class: 'mono' }, evidenceValue(f, k, v)))))) : h('p', { class: 'muted' }, t('findings.noEvidence'))));
+  // evidenceList labels each key in the request's language; a server
+  // without it sends the recorded keys only.
+  const ev = f.evidenceList || Object.entries(f.evidence || {}).sort().map(([key, value]) => ({ key, label: key, value }));
+  el.append(panel(t('findings.evidence'), ev.length ? h('table', { id: 'evidence' }, h('tbody', null, ev.map((e) => h('tr', { dataset: { key: e.key } }, h('th', { title: e.key }, e.label), h('td', { class: 'mono' }, evidenceValue(f, e.key, f.evidence?.[e.key] ?? e.value, e.value)))))) : h('p', { class: 'muted' }, t('findings.noEvidence'))));
   el.append(panel(t('findings.workflow'), transitionForm(f, () => window.dispatchEvent(new HashChangeEvent('hashchange')))));
   el.append(panel(t('findings.history'), hist ? timeline(hist.changes) : h('p', { class: 'na' }, t('common.notAvailable', { what: t('findings.history') }))));
 }
 
-/** evidenceValue links evidence values that name a tx, block or address of the finding's chain. */
-function evidenceValue(f, k, v) {
+/**
+ * evidenceValue shows an evidence value (shown: as the reader's language
+ * writes it), linking recorded values (v) that name a tx, block or
+ * address of the finding's chain.
+ */
+function evidenceValue(f, k, v, shown = v) {
   const ch = enc(f.chain);
   if (/^(0x)?[0-9a-f]{64}$/i.test(v) && /tx/i.test(k)) return link(`/chains/${ch}/txs/${enc(v)}`, v);
   if (/^(0x)?[0-9a-f]{64}$/i.test(v) && /block/i.test(k)) return link(`/chains/${ch}/blocks/${enc(v)}`, v);
   if (/^\d+$/.test(v) && /height|block/i.test(k)) return link(`/chains/${ch}/blocks/${v}`, v);
   if (/^0x[0-9a-f]{40}$/i.test(v)) return link(`/chains/${ch}/addresses/${enc(v)}`, v);
-  return v;
+  return shown;
 }
 
 function timeline(changes) {

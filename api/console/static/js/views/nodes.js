@@ -1,6 +1,8 @@
 // Node registry: nodes with their probe results, revision history and
 // risk, and the register and retire forms (operators for their own org,
-// regulators for all).
+// regulators for all). A node is identified by its org and its id (two
+// orgs may each register "peer0"), so every link to a node carries
+// ?org=.
 import * as api from '../api.js';
 import { h, kv, link, enc, fmtTime, num } from '../dom.js';
 import { t, tv } from '../i18n.js';
@@ -13,6 +15,11 @@ import { table } from './explorer.js';
 const LIST = '/api/v1/nodes';
 const ONE = '/api/v1/nodes/{id}';
 const RISK = '/api/v1/risk';
+
+/** nodePath is the console route of node (org, id). */
+export function nodePath(id, org) {
+  return `/nodes/${enc(id)}` + (org ? `?org=${enc(org)}` : '');
+}
 
 export async function list({ el, query, go }) {
   el.append(h('h1', null, t('nodes.title')));
@@ -36,20 +43,32 @@ export async function list({ el, query, go }) {
       { label: t('nodes.changed'), width: '160px', cell: (n) => fmtTime(n.time) },
     ],
     load: (cursor) => api.get(LIST, { cursor, limit: 200, retired: query.retired }),
-    rowLink: (n) => `/nodes/${enc(n.id)}`,
+    rowLink: (n) => nodePath(n.id, n.org),
   }));
   if (api.has('POST', LIST)) {
     el.append(panel(t('nodes.register'), h('p', { class: 'muted' }, t('nodes.registerHint')), schemaForm('POST', LIST, {
       id: 'node-register', submitLabel: t('nodes.registerSubmit'),
       fallback: [['id', 'string'], ['chain', 'string'], ['org', 'string'], ['kind', 'string'], ['endpoint', 'string']],
-      submit: async (body) => { const n = await api.post(LIST, body); go(`/nodes/${enc(n.id)}`); return n; },
+      submit: async (body) => { const n = await api.post(LIST, body); go(nodePath(n.id, n.org)); return n; },
     })));
   }
 }
 
-export async function detail({ el, params, go }) {
-  const n = await api.get(api.fill(ONE, { id: params.id }));
-  el.append(h('h1', null, t('nodes.node'), ' ', h('span', { class: 'mono' }, n.id), ' ',
+export async function detail({ el, params, query, go }) {
+  let n;
+  try {
+    n = await api.get(api.fill(ONE, { id: params.id }), { org: query.org });
+  } catch (e) {
+    // The id alone names nodes of several orgs: offer each.
+    if (e.status !== 409) throw e;
+    el.append(h('h1', null, t('nodes.node'), ' ', h('span', { class: 'mono' }, params.id)));
+    const all = (await api.get(LIST, { retired: 'true', limit: 200 })).items.filter((x) => x.id === params.id);
+    el.append(panel(t('nodes.ambiguous', { id: params.id }), h('ul', null,
+      all.map((x) => h('li', null, link(nodePath(x.id, x.org), `${x.id} · ${x.org}`))))));
+    return;
+  }
+  const org = { org: n.org };
+  el.append(h('h1', null, t('nodes.node'), ' ', h('span', { class: 'mono' }, n.id), ' ', h('span', { class: 'mono muted' }, n.org), ' ',
     h('span', { class: `badge ${n.retired ? 'st' : 'ok'}` }, n.retired ? t('nodes.retired') : t('nodes.activeOne'))));
   el.append(panel(t('nodes.registry'), kv([
     [t('explorer.chain'), link(`/chains/${enc(n.chain)}/blocks`, n.chain + (n.channel ? ' / ' + n.channel : ''))],
@@ -61,19 +80,19 @@ export async function detail({ el, params, go }) {
   const riskEl = h('div', { id: 'node-risk' });
   if (api.has('GET', RISK)) {
     el.append(panel(t('nodes.risk'), riskEl));
-    guard(riskEl, t('nodes.risk'), async () => riskEl.replaceChildren(riskView(await api.get(RISK, { kind: 'node', ref: n.id }))));
+    guard(riskEl, t('nodes.risk'), async () => riskEl.replaceChildren(riskView(await api.get(RISK, { kind: 'node', ref: n.id, ...org }))));
   }
   const probesEl = h('div', { id: 'node-probes' });
   el.append(panel(t('nodes.probes'), probesEl));
   const probes = api.first('GET', '/api/v1/nodes/{id}/probes');
   if (!probes) probesEl.append(notAvailable(t('nodes.probes')));
-  else guard(probesEl, t('nodes.probes'), async () => probesEl.replaceChildren(probeTable((await api.get(api.fill(probes, { id: n.id }), { limit: 50 })).items)));
+  else guard(probesEl, t('nodes.probes'), async () => probesEl.replaceChildren(probeTable((await api.get(api.fill(probes, { id: n.id }), { limit: 50, ...org })).items)));
   const histEl = h('div', { id: 'node-history' });
   const history = api.first('GET', '/api/v1/nodes/{id}/history');
   if (history) {
     el.append(panel(t('nodes.history'), histEl));
     guard(histEl, t('nodes.history'), async () => {
-      const revs = (await api.get(api.fill(history, { id: n.id }))).items;
+      const revs = (await api.get(api.fill(history, { id: n.id }), org)).items;
       histEl.replaceChildren(table([t('nodes.revision'), t('explorer.time'), t('nodes.actor'), t('nodes.change'), t('nodes.endpoint'), t('nodes.version'), t('nodes.reason')],
         revs.map((r) => [String(r.rev), fmtTime(r.time), r.actor, r.change, r.endpoint, r.version || '—', r.reason || '—'])));
     });
@@ -85,8 +104,8 @@ export async function detail({ el, params, go }) {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try {
-        await api.call('DELETE', api.fill(ONE, { id: n.id }), { query: { reason: reason.value.trim() } });
-        go(`/nodes/${enc(n.id)}?retired=${Date.now()}`);
+        await api.call('DELETE', api.fill(ONE, { id: n.id }), { query: { reason: reason.value.trim(), ...org } });
+        go(`${nodePath(n.id, n.org)}&retired=${Date.now()}`);
       } catch (e) {
         msg.replaceChildren(errorBox(e));
       }

@@ -1,0 +1,6 @@
+package compliance
+
+import "errors"
+
+// ErrCatalogue means a catalogue file is malformed.
+var ErrCatalogue = errors.New("compliance catalogue")
