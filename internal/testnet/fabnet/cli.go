@@ -86,6 +86,9 @@ func (n *Network) run(ctx context.Context, name string, env []string, args ...st
 		if msg == "" {
 			msg = tail(stdout.Bytes())
 		}
+		if bytes.Contains(stderr.Bytes(), []byte("ProposalResponsePayloads do not match")) {
+			return stdout.Bytes(), stderr.Bytes(), fmt.Errorf("%w: %w: %s %s: %v: %s", ErrCommand, ErrMismatch, name, firstArgs(args), err, msg)
+		}
 		return stdout.Bytes(), stderr.Bytes(), fmt.Errorf("%w: %s %s: %v: %s", ErrCommand, name, firstArgs(args), err, msg)
 	}
 	return stdout.Bytes(), stderr.Bytes(), nil

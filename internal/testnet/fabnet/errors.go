@@ -10,6 +10,9 @@ var (
 	ErrBadOptions = errors.New("invalid network options")
 	// ErrCommand means a Fabric command exited with an error.
 	ErrCommand = errors.New("fabric command failed")
+	// ErrMismatch means the endorsers of an invoke returned different
+	// responses (the peer CLI's "ProposalResponsePayloads do not match").
+	ErrMismatch = errors.New("endorsement responses differ")
 	// ErrUnknownOrg means an organisation name other than the network's.
 	ErrUnknownOrg = errors.New("unknown organisation")
 	// ErrNotReady means a node did not become ready in time.

@@ -3,6 +3,7 @@ package fabnet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -113,7 +114,7 @@ func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) 
 		parallel = 2
 	}
 	var all []Tx
-	for range 5 {
+	for range 8 {
 		// Both endorsers must read the same version: a peer that has not
 		// committed the last round yet endorses another read set, and the
 		// CLI refuses responses that do not match.
@@ -129,7 +130,14 @@ func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) 
 		wg.Wait()
 		conflict := false
 		for i, tx := range txs {
-			if tx.ID == "" {
+			switch {
+			case tx.ID == "" && mismatched(errs[i]):
+				// One invoke of the round committed on one peer between
+				// this invoke's two endorsements: the peers read
+				// different versions and the CLI refused the pair. Nothing
+				// was submitted; the next round tries again.
+				continue
+			case tx.ID == "":
 				return all, errs[i]
 			}
 			all = append(all, tx)
@@ -141,6 +149,12 @@ func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) 
 	}
 	return all, ErrNoConflict
 }
+
+// mismatched reports whether an invoke failed because its endorsers'
+// responses differ (the peer CLI's "ProposalResponsePayloads do not
+// match"), which concurrent invokes cause when one commits between the
+// two endorsements of another.
+func mismatched(err error) bool { return errors.Is(err, ErrMismatch) }
 
 // waitPeersInSync waits until every peer has committed the same height.
 func (n *Network) waitPeersInSync(ctx context.Context) error {
