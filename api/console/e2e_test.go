@@ -565,6 +565,22 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	chinese(t, tb, "reports")
 	reportPage(t, tb, "12b-report-page")
 
+	// The views not walked above, in Chinese: the explorer's home, an
+	// address, the node and contract lists, the rule catalogue's use in
+	// findings filtered by severity.
+	tb.open("/explorer")
+	chinese(t, tb, "explorer")
+	tb.open("/chains/" + evmChain + "/addresses/" + strings.ToLower(w.traffic.Contracts["Killable"].Hex()))
+	chinese(t, tb, "address")
+	tb.open("/nodes")
+	chinese(t, tb, "nodes")
+	tb.open("/contracts")
+	tb.wait("contracts", `document.querySelector('#contracts')?.dataset.done === 'true'`)
+	chinese(t, tb, "contracts")
+	tb.open("/findings?severity=critical")
+	tb.wait("critical findings", `document.querySelector('#findings')?.dataset.done === 'true'`)
+	chinese(t, tb, "critical findings")
+
 	// The compliance assessment of the tampered Fabric chain.
 	compliancePage(t, tb, "14-compliance")
 	chinese(t, tb, "compliance")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/lianjian/lianjian/api/report"
@@ -100,15 +101,12 @@ func flagsHelp(w io.Writer, l lang, fs *flag.FlagSet) {
 	}
 	global := flag.NewFlagSet("", flag.ContinueOnError)
 	new(common).register(global)
-	own := flag.NewFlagSet(name, flag.ContinueOnError)
+	fmt.Fprintf(w, "\n%s:\n", t["flags"])
 	fs.VisitAll(func(f *flag.Flag) {
 		if global.Lookup(f.Name) == nil {
-			own.Var(f.Value, f.Name, f.Usage)
+			printFlag(w, l, name, f)
 		}
 	})
-	fmt.Fprintf(w, "\n%s:\n", t["flags"])
-	own.SetOutput(w)
-	own.PrintDefaults()
 	globalFlags(w, l)
 }
 
@@ -117,8 +115,37 @@ func globalFlags(w io.Writer, l lang) {
 	global := flag.NewFlagSet("", flag.ContinueOnError)
 	new(common).register(global)
 	fmt.Fprintf(w, "\n%s:\n", helpTexts[l]["global"])
-	global.SetOutput(w)
-	global.PrintDefaults()
+	global.VisitAll(func(f *flag.Flag) { printFlag(w, l, "", f) })
+}
+
+// printFlag prints the flag f of the command or subcommand cmd ("" for
+// a global flag) as the flag package's PrintDefaults does, described in
+// l: by its usage in English, by its flagTexts entry in Chinese, where
+// the default reads "（默认：…）".
+func printFlag(w io.Writer, l lang, cmd string, f *flag.Flag) {
+	usage := f.Usage
+	if l != report.LangEN {
+		if s, ok := flagText(cmd, f.Name); ok {
+			usage = s
+		}
+	}
+	one := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	one.Var(f.Value, f.Name, usage)
+	// The default, not the value flags before the -h may have set.
+	one.Lookup(f.Name).DefValue = f.DefValue
+	var b strings.Builder
+	one.SetOutput(&b)
+	one.PrintDefaults()
+	s := b.String()
+	if l != report.LangEN {
+		for _, d := range []string{strconv.Quote(f.DefValue), f.DefValue} {
+			if t, ok := strings.CutSuffix(s, " (default "+d+")\n"); ok {
+				s = t + "（默认：" + f.DefValue + "）\n"
+				break
+			}
+		}
+	}
+	io.WriteString(w, s)
 }
 
 // usage prints the command list.
