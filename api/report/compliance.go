@@ -229,7 +229,7 @@ var assessLabels = map[string]assessLabel{
 		Statuses: map[compliance.Status]string{compliance.Pass: "符合", compliance.Fail: "不符合",
 			compliance.NotEvaluated: "未评估", compliance.Manual: "需人工核查"},
 		Order:      statusOrder,
-		Disclaimer: "本报告由 Lianjian 依据链上账本数据、节点探测与合约扫描结果自动生成；“需人工核查”的条款涉及管理制度、人员或物理环境等，须由评估人员另行核查。",
+		Disclaimer: "本报告由链鉴依据链上账本数据、节点探测与合约扫描结果自动生成；“需人工核查”的条款涉及管理制度、人员或物理环境等，须由评估人员另行核查。",
 	},
 	LangEN: {
 		Title: "Compliance assessment", Standard: "Standard", Chain: "Chain assessed", Generated: "Generated", Basis: "About the clause catalogue",

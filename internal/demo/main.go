@@ -195,12 +195,14 @@ Try:
   %s '%s/api/v1/chains/%s/blocks?limit=3'
   %s '%s/api/v1/chains/fisco-shuxin/blocks?limit=3'
   %s '%s/api/v1/findings?chain=fisco-shuxin'
+  %s '%s/api/v1/chains/fisco-shuxin/compliance?standard=gmt0111'   # GM/T 0111 clause by clause (console: 合规评估)
+  %s '%s/api/v1/chains/%s/compliance?standard=jrt0193&format=html' -o /tmp/jrt0193.html   # printable
   bin/lianjian fisco dump --rpc %s --to 10 --out /tmp/fisco-dump && bin/lianjian verify /tmp/fisco-dump
   bin/lianjian auditlog verify --config %s   # the audit log against its signed checkpoints (%s)
 
 Press Ctrl-C to stop.
 `, base, token, caFile, base, token, node.HTTP, fab.net.Channel(), fab.net.Dir(), fc.URL, logPath,
-		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain, curl, base, curl, base, fc.URL, cfgPath, checkpoints)
+		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain, curl, base, curl, base, curl, base, curl, base, fabChain, fc.URL, cfgPath, checkpoints)
 	<-ctx.Done()
 	step("stopping")
 	return nil

@@ -4,7 +4,7 @@ package compliance
 // are fmt formats.
 var texts = map[string]map[string]string{
 	"zh-CN": {
-		"notApplicable":  "Lianjian 对该类型的链没有此项检查",
+		"notApplicable":  "链鉴对该类型的链没有此项检查",
 		"rulesFail":      "发现 %d 条未关闭的问题（涉及本条款的 %d 条规则）",
 		"rulesPass":      "本条款的 %d 条规则均未发现未关闭的问题（%s）",
 		"scopeLedger":    "已复核至区块 %d",
@@ -17,7 +17,7 @@ var texts = map[string]map[string]string{
 		"gm":             "该链使用国密算法（SM2 签名、SM3 杂凑）",
 		"notGM":          "该链使用国际算法（ECDSA、secp256k1、SHA-2 或 Keccak），未使用 SM2/SM3 国密算法",
 		"auditBehind":    "审计复核进度落后：已复核至区块 %d，已导入至区块 %d",
-		"auditDone":      "已导入的全部区块（至区块 %d）均已由 Lianjian 依据链上数据独立重新验证",
+		"auditDone":      "已导入的全部区块（至区块 %d）均已由链鉴依据链上数据独立重新验证",
 		"gaps":           "账本存在 %d 处区块缺失",
 		"noGenesis":      "索引并非自创世区块起导入，无法判断此前的记录是否完整保存",
 		"completeLong":   "自创世区块至区块 %d 的记录完整保存，无缺失，时间跨度 %d 天（不少于 %d 天）",
