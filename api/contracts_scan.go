@@ -11,16 +11,16 @@ import (
 	"github.com/lianjian/lianjian/contracts"
 	"github.com/lianjian/lianjian/contracts/watch"
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // ScanStore is the part of the index the contract scan routes use: the
 // automatic scans' records and the writes an auditor's attached scan
 // makes. The routes answer 503 when the index does not implement it.
 type ScanStore interface {
-	ContractScans(ctx context.Context, chain, ref string, p ledger.Page) ([]*index.ContractScan, string, error)
+	ContractScans(ctx context.Context, chain, ref string, p ledger.Page) ([]*record.ContractScan, string, error)
 	ChaincodeHistory(ctx context.Context, chain, name string) ([]ledger.Contract, error)
-	PutContractScan(ctx context.Context, s index.ContractScan, fs []ledger.Finding) error
+	PutContractScan(ctx context.Context, s record.ContractScan, fs []ledger.Finding) error
 	PutFindings(ctx context.Context, fs []ledger.Finding) error
 }
 
@@ -49,7 +49,7 @@ type ContractScanView struct {
 	Time     time.Time      `json:"time"`
 }
 
-func contractScanView(s *index.ContractScan) ContractScanView {
+func contractScanView(s *record.ContractScan) ContractScanView {
 	v := ContractScanView{
 		Chain: s.Chain, Kind: s.Kind, Ref: s.Ref, Version: s.Version, Sequence: s.Sequence, DeployTx: s.DeployTx,
 		Deployer: s.Deployer, Height: s.Height, CodeHash: s.CodeHash, Status: s.Status, By: s.By, Tool: s.Tool,

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Sample bodies of the contract scan routes, shared with the route and
@@ -51,7 +51,7 @@ func TestContractScanRoutes(t *testing.T) {
 		})
 	}
 	sc, err := db.ContractScan(context.Background(), fabChain, fixFabCC, 1)
-	if err != nil || sc.Status != index.ScanDone || sc.By != index.ScanByAuditor || len(sc.Findings) != 1 {
+	if err != nil || sc.Status != record.ScanDone || sc.By != record.ScanByAuditor || len(sc.Findings) != 1 {
 		t.Fatalf("ContractScan(basic#1) = %+v, %v", sc, err)
 	}
 	rec := send(t, s.Handler(), http.MethodGet, v+"/chains/"+fabChain+"/contracts/"+fixFabCC+"/scans", "", nil)

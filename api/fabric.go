@@ -14,7 +14,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // FabricReader reads the Fabric tables of the index: channel configs by
@@ -23,14 +23,12 @@ import (
 // answer 404 when Deps.Index does not.
 type FabricReader interface {
 	ChannelConfig(ctx context.Context, chain string, height uint64) (*ledger.Config, error)
-	ChannelConfigs(ctx context.Context, chain string) ([]index.ConfigVersion, error)
-	FabricIdentity(ctx context.Context, chain, fingerprint string) (*index.FabricIdentity, error)
-	FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*index.FabricIdentity, string, error)
-	FabricOrgs(ctx context.Context, chain string) ([]index.FabricOrg, error)
+	ChannelConfigs(ctx context.Context, chain string) ([]record.ConfigVersion, error)
+	FabricIdentity(ctx context.Context, chain, fingerprint string) (*record.FabricIdentity, error)
+	FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*record.FabricIdentity, string, error)
+	FabricOrgs(ctx context.Context, chain string) ([]record.FabricOrg, error)
 	ChaincodeHistory(ctx context.Context, chain, name string) ([]ledger.Contract, error)
 }
-
-var _ FabricReader = (*index.DB)(nil)
 
 // errNoFabric answers Fabric routes on an index without Fabric tables.
 var errNoFabric = fmt.Errorf("fabric tables: %w", ledger.ErrNotFound)

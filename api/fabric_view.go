@@ -6,7 +6,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // NetworkView is a network with its chains: a Fabric network with one
@@ -65,7 +65,7 @@ type FabricIdentityView struct {
 	BlocksSigned uint64 `json:"blocksSigned"` // blocks it signed as orderer
 }
 
-func fabricIdentityView(id *index.FabricIdentity, raw bool) FabricIdentityView {
+func fabricIdentityView(id *record.FabricIdentity, raw bool) FabricIdentityView {
 	return FabricIdentityView{
 		IdentityView: identityView(id.Identity, raw),
 		FirstHeight:  id.FirstHeight, FirstTx: id.FirstTx, LastHeight: id.LastHeight,
@@ -90,7 +90,7 @@ type OrgView struct {
 
 // orgViews merges the MSPs of the newest config (nil when none) with the
 // signing counts by MSP.
-func orgViews(stats []index.FabricOrg, cfg *ledger.Config) []OrgView {
+func orgViews(stats []record.FabricOrg, cfg *ledger.Config) []OrgView {
 	by := map[string]*OrgView{}
 	if cfg != nil {
 		for _, m := range cfg.MSPs {

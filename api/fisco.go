@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // FiscoReader reads the FISCO BCOS tables of the index: the governance
@@ -16,11 +16,9 @@ import (
 // index implements it; the FISCO routes answer 404 when Deps.Index does
 // not.
 type FiscoReader interface {
-	Governance(ctx context.Context, chain string, p ledger.Page) ([]index.GovernanceRecord, string, error)
-	Seals(ctx context.Context, chain string, n int) ([]index.BlockSeal, error)
+	Governance(ctx context.Context, chain string, p ledger.Page) ([]record.GovernanceRecord, string, error)
+	Seals(ctx context.Context, chain string, n int) ([]record.BlockSeal, error)
 }
-
-var _ FiscoReader = (*index.DB)(nil)
 
 // errNoFisco answers FISCO routes on an index without FISCO tables, or
 // for a chain of another kind.
@@ -30,7 +28,7 @@ var errNoFisco = fmt.Errorf("fisco tables: %w", ledger.ErrNotFound)
 // blocks the sealers route reads.
 const (
 	defaultSealWindow = 500
-	maxSealWindow     = index.MaxSeals
+	maxSealWindow     = record.MaxSeals
 )
 
 // fiscoChain reads the :chain parameter, checks that it names a FISCO
@@ -110,7 +108,7 @@ func (s *Server) sealers(c *gin.Context) (any, error) {
 // sealersView derives each current sealer's health from the seals of the
 // newest blocks, newest first: the current sealer list is the newest
 // block's.
-func sealersView(chain string, window int, seals []index.BlockSeal) SealersView {
+func sealersView(chain string, window int, seals []record.BlockSeal) SealersView {
 	v := SealersView{Chain: chain, Window: window, Sealers: []SealerHealthView{}}
 	if len(seals) == 0 {
 		return v

@@ -14,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/nodes"
 )
 
@@ -24,11 +24,9 @@ import (
 type NodeStore interface {
 	nodes.Store
 	nodes.Chains
-	Probes(ctx context.Context, org, node string, limit int) ([]index.ProbeRecord, error)
-	RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]index.RiskPoint, error)
+	Probes(ctx context.Context, org, node string, limit int) ([]record.ProbeRecord, error)
+	RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]record.RiskPoint, error)
 }
-
-var _ NodeStore = (*index.DB)(nil)
 
 // Limits of the node routes.
 const (
@@ -562,7 +560,7 @@ type SignerStatsView struct {
 // participationStore is what the participation route reads.
 type participationStore interface {
 	nodes.HealthStore
-	ChannelConfigs(ctx context.Context, chain string) ([]index.ConfigVersion, error)
+	ChannelConfigs(ctx context.Context, chain string) ([]record.ConfigVersion, error)
 	ChannelConfig(ctx context.Context, chain string, height uint64) (*ledger.Config, error)
 }
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/nodes"
 )
 
@@ -89,13 +89,13 @@ func TestNodeIDsPerOrg(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for _, org := range []string{"Org1MSP", "Org2MSP"} {
 		doc, _ := json.Marshal(nodes.Result{Node: "peer0", Org: org, Time: t0, Reachable: true, Version: org, Evidence: []nodes.Evidence{}})
-		if err := db.PutProbe(ctx, index.ProbeRecord{Org: org, Node: "peer0", Time: t0, Doc: doc}, 10); err != nil {
+		if err := db.PutProbe(ctx, record.ProbeRecord{Org: org, Node: "peer0", Time: t0, Doc: doc}, 10); err != nil {
 			t.Fatal(err)
 		}
 		sc := nodes.NewScore(nodes.SubjectNode, fabChain, "peer0", nil, t0)
 		sc.Subject, sc.Org, sc.Explanation = nodes.NodeSubjectKey(nodes.Key{Org: org, ID: "peer0"}), org, org
 		b, _ := json.Marshal(sc)
-		if err := db.PutRisk(ctx, []index.RiskPoint{{Subject: sc.Subject, Time: t0, Doc: b}}); err != nil {
+		if err := db.PutRisk(ctx, []record.RiskPoint{{Subject: sc.Subject, Time: t0, Doc: b}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/nodes"
 )
 
@@ -89,15 +89,15 @@ func TestNodeProbesAndRisk(t *testing.T) {
 	res := nodes.Result{Node: nodeSampleID, Time: t0, Reachable: true, Version: "2.2.0",
 		Evidence: []nodes.Evidence{{Check: "grpc-tls", Target: "127.0.0.1:7051", Response: "TLS 1.3", OK: true}}}
 	doc, _ := json.Marshal(res)
-	if err := db.PutProbe(ctx, index.ProbeRecord{Org: "Org1MSP", Node: nodeSampleID, Time: t0, Doc: doc}, 10); err != nil {
+	if err := db.PutProbe(ctx, record.ProbeRecord{Org: "Org1MSP", Node: nodeSampleID, Time: t0, Doc: doc}, 10); err != nil {
 		t.Fatal(err)
 	}
-	var pts []index.RiskPoint
+	var pts []record.RiskPoint
 	for i, score := range []int{40, 20} {
 		sc := nodes.NewScore(nodes.SubjectNode, fabChain, nodeSampleID, nil, t0.Add(time.Duration(i)*time.Hour))
 		sc.Subject, sc.Score = nodes.NodeSubjectKey(nodes.Key{Org: "Org1MSP", ID: nodeSampleID}), score
 		b, _ := json.Marshal(sc)
-		pts = append(pts, index.RiskPoint{Subject: sc.Subject, Time: sc.Time, Doc: b})
+		pts = append(pts, record.RiskPoint{Subject: sc.Subject, Time: sc.Time, Doc: b})
 	}
 	if err := db.PutRisk(ctx, pts); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // DefaultExpiryWarning is how long before expiry a certificate is
@@ -202,8 +202,8 @@ func (a *Auditor) Prime(configBlock, previous []byte) error {
 // policies are given as the changes since the previous Checkpoint, so
 // each checkpoint must be stored (with index.DB.PutAudit) before the
 // next is taken.
-func (a *Auditor) Checkpoint(at time.Time) index.AuditCheckpoint {
-	cp := index.AuditCheckpoint{At: at, SM2PreHash: a.v.PreHash()}
+func (a *Auditor) Checkpoint(at time.Time) record.AuditCheckpoint {
+	cp := record.AuditCheckpoint{At: at, SM2PreHash: a.v.PreHash()}
 	if a.prev != nil {
 		cp.Height = a.prev.height
 	}
@@ -215,7 +215,7 @@ func (a *Auditor) Checkpoint(at time.Time) index.AuditCheckpoint {
 // Restore sets the endorsement policies committed before the first
 // audited block, from the checkpoint of an audit that ended right below
 // it.
-func (a *Auditor) Restore(cp index.AuditCheckpoint) {
+func (a *Auditor) Restore(cp record.AuditCheckpoint) {
 	a.endorse.restore(cp)
 	a.commit.state.restoreStored(cp)
 }

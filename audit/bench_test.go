@@ -18,6 +18,7 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Bulk ledger size of the benchmarks.
@@ -151,13 +152,13 @@ func auditToIndex(b *testing.B, db *index.DB, cfg Config, blocks [][]byte) {
 			}
 		}
 	}
-	var recs []index.AuditRecord
+	var recs []record.AuditRecord
 	var fs []ledger.Finding
 	flush := func() error {
 		if len(recs) == 0 {
 			return nil
 		}
-		err := db.PutAudit(context.Background(), "test", recs, fs, index.AuditCheckpoint{Height: recs[len(recs)-1].Height, At: fixedNow})
+		err := db.PutAudit(context.Background(), "test", recs, fs, record.AuditCheckpoint{Height: recs[len(recs)-1].Height, At: fixedNow})
 		recs, fs = recs[:0], fs[:0]
 		return err
 	}

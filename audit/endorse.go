@@ -10,7 +10,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Validation codes of transactions that passed Fabric's endorsement
@@ -537,7 +537,7 @@ func (e *endorsementState) unsaved() int {
 // and collection policies in full, key-level policies as the changes since
 // the previous checkpoint (in full, with ResetKeyPolicies, until the
 // store is known to hold the previous state).
-func (e *endorsementState) save(cp *index.AuditCheckpoint) {
+func (e *endorsementState) save(cp *record.AuditCheckpoint) {
 	cp.EndorsementComplete = e.complete
 	cp.Chaincodes = make(map[string][]byte, len(e.cc))
 	for name, pe := range e.cc {
@@ -554,9 +554,9 @@ func (e *endorsementState) save(cp *index.AuditCheckpoint) {
 	if len(e.collRaw) > 0 {
 		cp.Collections = maps.Clone(e.collRaw)
 	}
-	entry := func(id keyID) index.KeyPolicy {
+	entry := func(id keyID) record.KeyPolicy {
 		ks := e.keys[id] // a removed policy saves as nil
-		return index.KeyPolicy{Namespace: id.ns, Collection: id.coll, Key: []byte(id.key), Policy: ks.policy, Uncertain: ks.uncertain, Written: ks.written}
+		return record.KeyPolicy{Namespace: id.ns, Collection: id.coll, Key: []byte(id.key), Policy: ks.policy, Uncertain: ks.uncertain, Written: ks.written}
 	}
 	if !e.synced {
 		cp.ResetKeyPolicies = true
@@ -573,7 +573,7 @@ func (e *endorsementState) save(cp *index.AuditCheckpoint) {
 }
 
 // restore sets the endorsement state saved in an audit checkpoint.
-func (e *endorsementState) restore(cp index.AuditCheckpoint) {
+func (e *endorsementState) restore(cp record.AuditCheckpoint) {
 	for name, raw := range cp.Chaincodes {
 		ap, err := fabric.ParseApplicationPolicy(raw)
 		e.cc[name] = fabric.PolicyOrError{Policy: ap, Err: err, Raw: raw}

@@ -15,6 +15,7 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // mustMarshal marshals a fabric-protos-go message deterministically.
@@ -243,7 +244,7 @@ func TestCollectionPolicies(t *testing.T) {
 }
 
 // roundTrip stores a checkpoint in a real index and reads it back.
-func roundTrip(t *testing.T, cp index.AuditCheckpoint) index.AuditCheckpoint {
+func roundTrip(t *testing.T, cp record.AuditCheckpoint) record.AuditCheckpoint {
 	t.Helper()
 	db := openTestIndex(t)
 	if err := db.PutAudit(t.Context(), "test", nil, nil, cp); err != nil {

@@ -1,12 +1,12 @@
 package audit
 
 import (
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // The replayed world state (commithash_state.go) is stored with each
 // audit checkpoint: the keys changed since the previous one go with it
-// (index.AuditCheckpoint.State), so a resumed audit judges reads and
+// (record.AuditCheckpoint.State), so a resumed audit judges reads and
 // metadata-only updates of keys written long before, and memory stays
 // bounded: keys stored in the index are dropped when the state is over its
 // budget and read back when needed.
@@ -15,7 +15,7 @@ import (
 type stateStore struct {
 	// read reads a key of the stored state; nil when the audit has no
 	// index.
-	read func(k stateKey) (index.StateEntry, bool, error)
+	read func(k stateKey) (record.StateEntry, bool, error)
 	// dirty holds the keys changed since the last save.
 	dirty map[stateKey]struct{}
 	// synced is set while the stored state continues this one: after a
@@ -90,10 +90,10 @@ func (s *commitState) evictStored(target, budget int) bool {
 
 // save puts the state changes since the last save in cp: every key when
 // the stored state does not continue this one.
-func (s *commitState) save(cp *index.AuditCheckpoint) {
+func (s *commitState) save(cp *record.AuditCheckpoint) {
 	cp.StateComplete = s.complete
-	entry := func(k stateKey) index.StateEntry {
-		e := index.StateEntry{Namespace: k.ns, Collection: k.coll, Key: []byte(k.key)}
+	entry := func(k stateKey) record.StateEntry {
+		e := record.StateEntry{Namespace: k.ns, Collection: k.coll, Key: []byte(k.key)}
 		if s.doubt[k] {
 			e.Doubt = true
 			return e
@@ -128,7 +128,7 @@ func (s *commitState) save(cp *index.AuditCheckpoint) {
 
 // restoreStored links the state to the one stored with the checkpoint
 // the audit resumes from.
-func (s *commitState) restoreStored(cp index.AuditCheckpoint) {
+func (s *commitState) restoreStored(cp record.AuditCheckpoint) {
 	if s.stored.read == nil {
 		return
 	}

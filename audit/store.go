@@ -9,7 +9,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Store is what a re-audit of stored history needs from the index: the
@@ -18,10 +18,10 @@ import (
 type Store interface {
 	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
 	RawBlock(ctx context.Context, chain string, height uint64) ([]byte, error)
-	PutAudit(ctx context.Context, chain string, recs []index.AuditRecord, fs []ledger.Finding, cp index.AuditCheckpoint) error
-	AuditCheckpoint(ctx context.Context, chain string) (index.AuditCheckpoint, error)
-	AuditKeyPolicies(ctx context.Context, chain string) ([]index.KeyPolicy, error)
-	AuditState(ctx context.Context, chain, ns, coll string, key []byte) (index.StateEntry, bool, error)
+	PutAudit(ctx context.Context, chain string, recs []record.AuditRecord, fs []ledger.Finding, cp record.AuditCheckpoint) error
+	AuditCheckpoint(ctx context.Context, chain string) (record.AuditCheckpoint, error)
+	AuditKeyPolicies(ctx context.Context, chain string) ([]record.KeyPolicy, error)
+	AuditState(ctx context.Context, chain, ns, coll string, key []byte) (record.StateEntry, bool, error)
 }
 
 // storeBatch is the number of blocks whose verdicts are written together.
@@ -129,7 +129,7 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 	if err != nil {
 		return nil, err
 	}
-	a.commit.state.stored.read = func(k stateKey) (index.StateEntry, bool, error) {
+	a.commit.state.stored.read = func(k stateKey) (record.StateEntry, bool, error) {
 		return st.AuditState(ctx, chain, k.ns, k.coll, []byte(k.key))
 	}
 	if from > 0 {
@@ -166,13 +166,13 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, re
 			}
 		}
 	}
-	var recs []index.AuditRecord
+	var recs []record.AuditRecord
 	var fs []ledger.Finding
 	flush := func() error {
 		if len(recs) == 0 {
 			return nil
 		}
-		cp := index.AuditCheckpoint{RecordsOnly: true}
+		cp := record.AuditCheckpoint{RecordsOnly: true}
 		if !recordsOnly {
 			cp = a.Checkpoint(a.cfg.Now().UTC())
 			cp.Height = recs[len(recs)-1].Height
@@ -226,13 +226,13 @@ func primeFromStore(ctx context.Context, a *Auditor, st Store, chain string, fro
 }
 
 // Record converts a block result to its stored form, audited at at.
-func Record(chain string, r *BlockResult, at time.Time) index.AuditRecord {
-	rec := index.AuditRecord{
+func Record(chain string, r *BlockResult, at time.Time) record.AuditRecord {
+	rec := record.AuditRecord{
 		Chain: chain, Height: r.Height, Hash: r.Hash, Verdict: r.Verdict, Signatures: r.Signatures, At: at,
-		Txs: make([]index.TxAudit, len(r.Txs)),
+		Txs: make([]record.TxAudit, len(r.Txs)),
 	}
 	for i, tv := range r.Txs {
-		rec.Txs[i] = index.TxAudit{Index: tv.Index, ID: tv.ID, Verdict: tv.Verdict}
+		rec.Txs[i] = record.TxAudit{Index: tv.Index, ID: tv.ID, Verdict: tv.Verdict}
 	}
 	for _, f := range r.Findings {
 		rec.Findings = append(rec.Findings, f.ID)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // rlpString and rlpList encode RLP for crafted headers.
@@ -68,7 +68,7 @@ func cliqueRaw(number, difficulty uint64, signers ...string) []byte {
 // fakeChain is a HealthStore over blocks held in memory.
 type fakeChain struct {
 	blocks []*ledger.Block
-	ids    []*index.FabricIdentity
+	ids    []*record.FabricIdentity
 }
 
 func (f *fakeChain) Checkpoint(context.Context, string) (ledger.Checkpoint, error) {
@@ -85,7 +85,7 @@ func (f *fakeChain) Block(_ context.Context, _ string, h uint64) (*ledger.Block,
 	return f.blocks[h], nil
 }
 
-func (f *fakeChain) FabricIdentities(context.Context, string, string, ledger.Page) ([]*index.FabricIdentity, string, error) {
+func (f *fakeChain) FabricIdentities(context.Context, string, string, ledger.Page) ([]*record.FabricIdentity, string, error) {
 	return f.ids, "", nil
 }
 

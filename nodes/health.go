@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // HealthStore is what ledger-derived health reads.
 type HealthStore interface {
 	Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error)
 	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
-	FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*index.FabricIdentity, string, error)
+	FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*record.FabricIdentity, string, error)
 }
 
 // SignerStats is one block signer's participation over a window of blocks.
@@ -144,7 +144,7 @@ var (
 
 // unregisteredRoles lists the roles id acts in that no registered node
 // of its org covers.
-func unregisteredRoles(id *index.FabricIdentity, kinds map[Kind]bool) []string {
+func unregisteredRoles(id *record.FabricIdentity, kinds map[Kind]bool) []string {
 	var out []string
 	if id.Endorsed > 0 && !kinds[FabricPeer] {
 		out = append(out, "endorser")

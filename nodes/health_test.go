@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 func bftBlock(h uint64, at time.Time, signers ...uint32) *ledger.Block {
@@ -27,7 +27,7 @@ func TestFabricHealth(t *testing.T) {
 		bftBlock(3, t0.Add(3*time.Minute), 2, 3, 1, 1, 1), // duplicates count once
 	}}
 	expired := t0.Add(90 * time.Second)
-	chain.ids = []*index.FabricIdentity{
+	chain.ids = []*record.FabricIdentity{
 		{Identity: ledger.Identity{MSPID: "Org1MSP", Fingerprint: "aa", Subject: "CN=peer0", NotAfter: expired}, LastHeight: 3, Endorsed: 2},
 		{Identity: ledger.Identity{MSPID: "Org1MSP", Fingerprint: "ab", Subject: "CN=user1"}, LastHeight: 3, Created: 2},
 		{Identity: ledger.Identity{MSPID: "Org2MSP", Fingerprint: "bb", Subject: "CN=user1"}, LastHeight: 1, Created: 1},

@@ -11,15 +11,15 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Store keeps node revisions. The badger index implements it.
 type Store interface {
-	UpdateNode(ctx context.Context, org, id string, at time.Time, fn index.NodeUpdate) (index.NodeRevision, error)
-	Node(ctx context.Context, org, id string) (index.NodeRevision, error)
-	Nodes(ctx context.Context) ([]index.NodeRevision, error)
-	NodeHistory(ctx context.Context, org, id string) ([]index.NodeRevision, error)
+	UpdateNode(ctx context.Context, org, id string, at time.Time, fn record.NodeUpdate) (record.NodeRevision, error)
+	Node(ctx context.Context, org, id string) (record.NodeRevision, error)
+	Nodes(ctx context.Context) ([]record.NodeRevision, error)
+	NodeHistory(ctx context.Context, org, id string) ([]record.NodeRevision, error)
 }
 
 // Chains looks chains up by id.
@@ -43,8 +43,8 @@ func NewRegistry(store Store, chains Chains) *Registry {
 	return &Registry{store: store, chains: chains, now: time.Now}
 }
 
-// record is the stored document of a revision.
-type record struct {
+// revDoc is the stored document of a revision.
+type revDoc struct {
 	Node   Node   `json:"node"`
 	Actor  string `json:"actor"`
 	Change string `json:"change"`
@@ -60,11 +60,11 @@ func (r *Registry) Register(ctx context.Context, n Node, actor string) (Revision
 	if err := r.validate(ctx, &n); err != nil {
 		return Revision{}, err
 	}
-	return r.write(ctx, n.Key(), func(cur *record) (record, error) {
+	return r.write(ctx, n.Key(), func(cur *revDoc) (revDoc, error) {
 		if cur != nil {
-			return record{}, &ExistsError{ID: n.ID, Org: n.Org}
+			return revDoc{}, &ExistsError{ID: n.ID, Org: n.Org}
 		}
-		return record{Node: n, Actor: actor, Change: ChangeRegister}, nil
+		return revDoc{Node: n, Actor: actor, Change: ChangeRegister}, nil
 	})
 }
 
@@ -77,14 +77,14 @@ func (r *Registry) Update(ctx context.Context, n Node, actor string) (Revision, 
 	if err := r.validate(ctx, &n); err != nil {
 		return Revision{}, err
 	}
-	return r.write(ctx, n.Key(), func(cur *record) (record, error) {
+	return r.write(ctx, n.Key(), func(cur *revDoc) (revDoc, error) {
 		switch {
 		case cur == nil:
-			return record{}, fmt.Errorf("node %s: %w", n.Key(), ledger.ErrNotFound)
+			return revDoc{}, fmt.Errorf("node %s: %w", n.Key(), ledger.ErrNotFound)
 		case cur.Node.Retired:
-			return record{}, fmt.Errorf("%w: %s", ErrRetired, n.Key())
+			return revDoc{}, fmt.Errorf("%w: %s", ErrRetired, n.Key())
 		}
-		return record{Node: n, Actor: actor, Change: ChangeUpdate}, nil
+		return revDoc{Node: n, Actor: actor, Change: ChangeUpdate}, nil
 	})
 }
 
@@ -94,16 +94,16 @@ func (r *Registry) Retire(ctx context.Context, k Key, actor, reason string) (Rev
 	if len(reason) > maxNote {
 		return Revision{}, fieldErr("reason", "longer than %d bytes", maxNote)
 	}
-	return r.write(ctx, k, func(cur *record) (record, error) {
+	return r.write(ctx, k, func(cur *revDoc) (revDoc, error) {
 		switch {
 		case cur == nil:
-			return record{}, fmt.Errorf("node %s: %w", k, ledger.ErrNotFound)
+			return revDoc{}, fmt.Errorf("node %s: %w", k, ledger.ErrNotFound)
 		case cur.Node.Retired:
-			return record{}, fmt.Errorf("%w: %s", ErrRetired, k)
+			return revDoc{}, fmt.Errorf("%w: %s", ErrRetired, k)
 		}
 		n := cur.Node
 		n.Retired = true
-		return record{Node: n, Actor: actor, Change: ChangeRetire, Reason: reason}, nil
+		return revDoc{Node: n, Actor: actor, Change: ChangeRetire, Reason: reason}, nil
 	})
 }
 
@@ -209,11 +209,11 @@ func (r *Registry) validate(ctx context.Context, n *Node) error {
 	return n.CheckChain(c)
 }
 
-func (r *Registry) write(ctx context.Context, k Key, next func(cur *record) (record, error)) (Revision, error) {
-	nr, err := r.store.UpdateNode(ctx, k.Org, k.ID, r.now(), func(cur *index.NodeRevision) (json.RawMessage, error) {
-		var prev *record
+func (r *Registry) write(ctx context.Context, k Key, next func(cur *revDoc) (revDoc, error)) (Revision, error) {
+	nr, err := r.store.UpdateNode(ctx, k.Org, k.ID, r.now(), func(cur *record.NodeRevision) (json.RawMessage, error) {
+		var prev *revDoc
 		if cur != nil {
-			var p record
+			var p revDoc
 			if err := json.Unmarshal(cur.Doc, &p); err != nil {
 				return nil, fmt.Errorf("decode node %s revision %d: %w", k, cur.Rev, err)
 			}
@@ -231,8 +231,8 @@ func (r *Registry) write(ctx context.Context, k Key, next func(cur *record) (rec
 	return revision(nr)
 }
 
-func revision(nr index.NodeRevision) (Revision, error) {
-	var rec record
+func revision(nr record.NodeRevision) (Revision, error) {
+	var rec revDoc
 	if err := json.Unmarshal(nr.Doc, &rec); err != nil {
 		return Revision{}, fmt.Errorf("decode node %s/%s revision %d: %w", nr.Org, nr.ID, nr.Rev, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
@@ -25,16 +25,14 @@ type SuperviseStore interface {
 	Contracts(ctx context.Context, chain string, p ledger.Page) ([]*ledger.Contract, string, error)
 	Findings(ctx context.Context, f ledger.FindingFilter, p ledger.Page) ([]*ledger.Finding, string, error)
 	PutFindings(ctx context.Context, fs []ledger.Finding) error
-	PutProbe(ctx context.Context, p index.ProbeRecord, keep int) error
-	Probes(ctx context.Context, org, node string, limit int) ([]index.ProbeRecord, error)
-	PutRisk(ctx context.Context, ps []index.RiskPoint) error
-	RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]index.RiskPoint, error)
-	ChannelConfigs(ctx context.Context, chain string) ([]index.ConfigVersion, error)
+	PutProbe(ctx context.Context, p record.ProbeRecord, keep int) error
+	Probes(ctx context.Context, org, node string, limit int) ([]record.ProbeRecord, error)
+	PutRisk(ctx context.Context, ps []record.RiskPoint) error
+	RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]record.RiskPoint, error)
+	ChannelConfigs(ctx context.Context, chain string) ([]record.ConfigVersion, error)
 	ChannelConfig(ctx context.Context, chain string, height uint64) (*ledger.Config, error)
-	FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*index.FabricIdentity, string, error)
+	FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*record.FabricIdentity, string, error)
 }
-
-var _ SuperviseStore = (*index.DB)(nil)
 
 // Supervisor runs probe rounds, posture, ledger-derived health and risk
 // scoring over a store.
@@ -140,13 +138,13 @@ func (s *Supervisor) Round(ctx context.Context) (RoundStats, error) {
 		open = current
 	}
 	scores := Scores(nodes, ids, open, now)
-	points := make([]index.RiskPoint, 0, len(scores))
+	points := make([]record.RiskPoint, 0, len(scores))
 	for _, sc := range scores {
 		doc, err := json.Marshal(sc)
 		if err != nil {
 			return st, err
 		}
-		points = append(points, index.RiskPoint{Subject: sc.Subject, Time: now, Doc: doc})
+		points = append(points, record.RiskPoint{Subject: sc.Subject, Time: now, Doc: doc})
 	}
 	if err := s.store.PutRisk(ctx, points); err != nil {
 		errs = append(errs, fmt.Errorf("store risk: %w", err))
@@ -202,7 +200,7 @@ func (s *Supervisor) ProbeNodes(ctx context.Context, nodes []Node, chains map[st
 		if err != nil {
 			return nil, err
 		}
-		if err := s.store.PutProbe(ctx, index.ProbeRecord{Org: r.Org, Node: r.Node, Time: r.Time, Doc: doc}, s.cfg.KeepProbes); err != nil {
+		if err := s.store.PutProbe(ctx, record.ProbeRecord{Org: r.Org, Node: r.Node, Time: r.Time, Doc: doc}, s.cfg.KeepProbes); err != nil {
 			errs = append(errs, fmt.Errorf("store probe of %s/%s: %w", r.Org, r.Node, err))
 		}
 		if err := s.store.PutFindings(ctx, r.Findings); err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/compliance"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/nodes"
 )
 
@@ -33,12 +33,12 @@ type AuditHeights interface {
 
 // ScanLister lists a chain's contract scans (ref empty: all of them).
 type ScanLister interface {
-	ContractScans(ctx context.Context, chain, ref string, p ledger.Page) ([]*index.ContractScan, string, error)
+	ContractScans(ctx context.Context, chain, ref string, p ledger.Page) ([]*record.ContractScan, string, error)
 }
 
 // ProbeLister returns the newest probes of an org's node.
 type ProbeLister interface {
-	Probes(ctx context.Context, org, node string, limit int) ([]index.ProbeRecord, error)
+	Probes(ctx context.Context, org, node string, limit int) ([]record.ProbeRecord, error)
 }
 
 // AssessOptions selects an assessment.
@@ -179,7 +179,7 @@ func contractCounts(ctx context.Context, src AssessSource, chain string) (total,
 			return 0, 0, err
 		}
 		for _, s := range ss {
-			if s.Status == index.ScanDone && known[strings.ToLower(s.Ref)] {
+			if s.Status == record.ScanDone && known[strings.ToLower(s.Ref)] {
 				done[strings.ToLower(s.Ref)] = true
 			}
 		}

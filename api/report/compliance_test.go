@@ -9,7 +9,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/compliance"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // assessSource adds to memSource what an assessment reads: chains by id,
@@ -17,7 +17,7 @@ import (
 type assessSource struct {
 	*memSource
 	audit  map[string]uint64
-	scans  []*index.ContractScan
+	scans  []*record.ContractScan
 	probed map[string]bool // org/node
 }
 
@@ -42,8 +42,8 @@ func (a assessSource) AuditHeight(_ context.Context, chain string) (uint64, bool
 	return h, ok, nil
 }
 
-func (a assessSource) ContractScans(_ context.Context, chain, _ string, _ ledger.Page) ([]*index.ContractScan, string, error) {
-	var out []*index.ContractScan
+func (a assessSource) ContractScans(_ context.Context, chain, _ string, _ ledger.Page) ([]*record.ContractScan, string, error) {
+	var out []*record.ContractScan
 	for _, s := range a.scans {
 		if s.Chain == chain {
 			out = append(out, s)
@@ -52,9 +52,9 @@ func (a assessSource) ContractScans(_ context.Context, chain, _ string, _ ledger
 	return out, "", nil
 }
 
-func (a assessSource) Probes(_ context.Context, org, node string, _ int) ([]index.ProbeRecord, error) {
+func (a assessSource) Probes(_ context.Context, org, node string, _ int) ([]record.ProbeRecord, error) {
 	if a.probed[org+"/"+node] {
-		return []index.ProbeRecord{{Org: org, Node: node}}, nil
+		return []record.ProbeRecord{{Org: org, Node: node}}, nil
 	}
 	return nil, nil
 }

@@ -188,7 +188,7 @@ func (c *Config) Validate() error {
 }
 
 func (ch *ChainConfig) validate(key string) error {
-	if !index.ValidChainID(ch.ID) {
+	if !ledger.ValidChainID(ch.ID) {
 		return bad(key+".id", "%q must be 1-63 lower-case letters, digits, '.', '_' or '-'", ch.ID)
 	}
 	switch ledger.Crypto(ch.Crypto) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // FabricConfig is the fabric: section of a chain of kind fabric. Each
@@ -58,7 +57,7 @@ func (ch *ChainConfig) validateFabric(key string) error {
 		if !channelName.MatchString(c) {
 			return bad(fmt.Sprintf("%s.channels[%d]", key, i), "%q is not a Fabric channel name", c)
 		}
-		if !index.ValidChainID(ids[c]) {
+		if !ledger.ValidChainID(ids[c]) {
 			return bad(key+".chain_ids", "chain id %q of channel %q must be 1-63 lower-case letters, digits, '.', '_' or '-'", ids[c], c)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/fisco"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // FiscoConfig is the node connection of a FISCO BCOS chain (one group).
@@ -63,7 +64,7 @@ type resumer interface {
 type resumeStore interface {
 	Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error)
 	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
-	Governance(ctx context.Context, chain string, p ledger.Page) ([]index.GovernanceRecord, string, error)
+	Governance(ctx context.Context, chain string, p ledger.Page) ([]record.GovernanceRecord, string, error)
 }
 
 // resume hands a resumer the newest block stored for its chain and the
@@ -95,7 +96,7 @@ func resume(ctx context.Context, src ledger.Source, db resumeStore, chain string
 // governanceHistory reads a chain's stored governance records, oldest
 // first, as the transactions that made them.
 func governanceHistory(ctx context.Context, db resumeStore, chain string) ([]ledger.Tx, error) {
-	var recs []index.GovernanceRecord
+	var recs []record.GovernanceRecord
 	cursor := ""
 	for {
 		page, next, err := db.Governance(ctx, chain, ledger.Page{Limit: index.MaxLimit, Cursor: cursor})

@@ -89,7 +89,7 @@ func (fi *fabricImport) chainID(channel string) (string, error) {
 		return id, nil
 	}
 	id := fi.prefix + "-" + strings.ToLower(channel)
-	if !index.ValidChainID(id) {
+	if !ledger.ValidChainID(id) {
 		return "", fmt.Errorf("%w: chain id %q for channel %q is not valid; choose another --chain prefix", ledger.ErrInvalid, id, channel)
 	}
 	return id, nil
@@ -422,7 +422,7 @@ func runFabricImport(ctx context.Context, e *env, cfg *Config, f fabricImportFla
 		}
 	}
 	fi.network = cmp.Or(fi.network, fi.prefix)
-	if !index.ValidChainID(fi.prefix) {
+	if !ledger.ValidChainID(fi.prefix) {
 		return fmt.Errorf("%w: --chain %q must be lower-case letters, digits, '.', '_' or '-'", errUsage, fi.prefix)
 	}
 	if f.progress == "always" || (f.progress == "auto" && isTerminal(e.stderr)) {

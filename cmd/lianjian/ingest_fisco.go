@@ -9,7 +9,6 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fisco"
-	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // fiscoImportFlags are the options of ingest --fisco-dir.
@@ -30,7 +29,7 @@ func runFiscoImport(ctx context.Context, e *env, cfg *Config, f fiscoImportFlags
 		return fmt.Errorf("ingest --fisco-dir: %w", err)
 	}
 	id := cmp.Or(f.chain, "fisco")
-	if !index.ValidChainID(id) {
+	if !ledger.ValidChainID(id) {
 		return fmt.Errorf("%w: ingest: chain id %q must be 1-63 lower-case letters, digits, '.', '_' or '-'", errUsage, id)
 	}
 	vc := fisco.Config{Chain: id, Group: f.group}

@@ -12,16 +12,14 @@ import (
 	// findings.
 	_ "github.com/lianjian/lianjian/contracts/chaincode"
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // AttachStore is the part of the index Attach reads and writes.
 type AttachStore interface {
 	ChaincodeHistory(ctx context.Context, chain, name string) ([]ledger.Contract, error)
-	PutContractScan(ctx context.Context, s index.ContractScan, fs []ledger.Finding) error
+	PutContractScan(ctx context.Context, s record.ContractScan, fs []ledger.Finding) error
 }
-
-var _ AttachStore = (*index.DB)(nil)
 
 // Attachment is an auditor's scan of chaincode source, to be attached to
 // one chaincode definition.
@@ -42,7 +40,7 @@ type Attachment struct {
 // (name, sequence) of a chain, with its findings about the chaincode. It
 // fails with ledger.ErrNotFound when no such definition was indexed and
 // with ErrVersion when the version differs from the definition's.
-func Attach(ctx context.Context, store AttachStore, a Attachment) (*index.ContractScan, error) {
+func Attach(ctx context.Context, store AttachStore, a Attachment) (*record.ContractScan, error) {
 	if a.Name == "" || a.Sequence == 0 {
 		return nil, fmt.Errorf("%w: attach needs a chaincode name and sequence", ledger.ErrInvalid)
 	}
@@ -66,10 +64,10 @@ func Attach(ctx context.Context, store AttachStore, a Attachment) (*index.Contra
 	if at.IsZero() {
 		at = time.Now()
 	}
-	s := index.ContractScan{
-		Chain: a.Chain, Kind: index.ScanKindChaincode, Ref: a.Name, Version: def.Version, Sequence: def.Sequence,
-		DeployTx: def.DeployTx, Deployer: def.Creator, Height: def.Height, Status: index.ScanDone,
-		By: index.ScanByAuditor, Tool: cmp.Or(a.Tool, "lianjian"), Source: a.Source, Time: at,
+	s := record.ContractScan{
+		Chain: a.Chain, Kind: record.ScanKindChaincode, Ref: a.Name, Version: def.Version, Sequence: def.Sequence,
+		DeployTx: def.DeployTx, Deployer: def.Creator, Height: def.Height, Status: record.ScanDone,
+		By: record.ScanByAuditor, Tool: cmp.Or(a.Tool, "lianjian"), Source: a.Source, Time: at,
 		Counts: contracts.Counts(a.Findings),
 	}
 	subject := ledger.Subject{Kind: "chaincode", Ref: a.Name, Height: def.Height}
@@ -115,7 +113,7 @@ func validFinding(f *contracts.Finding) error {
 // stored findings about the scanned source on chain. It rejects findings
 // of unknown rules.
 func SourceFindings(chain, source string, fs []contracts.Finding, at time.Time) ([]ledger.Finding, error) {
-	if !index.ValidChainID(chain) || source == "" {
+	if !ledger.ValidChainID(chain) || source == "" {
 		return nil, fmt.Errorf("%w: source scan needs a chain id and a source name", ledger.ErrInvalid)
 	}
 	subject := ledger.Subject{Kind: "source", Ref: source}

@@ -10,7 +10,7 @@ import (
 	"github.com/lianjian/lianjian/contracts/watch"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // fixtures holds real Fabric blocks shared by the project.
@@ -52,7 +52,7 @@ func TestWatchFabricFixture(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ContractScan(kvcc#1) = %v", err)
 	}
-	if s.Status != index.ScanPending || s.Kind != index.ScanKindChaincode || s.DeployTx == "" {
+	if s.Status != record.ScanPending || s.Kind != record.ScanKindChaincode || s.DeployTx == "" {
 		t.Errorf("ContractScan(kvcc#1) = %+v, want a pending chaincode record with its deploy tx", s)
 	}
 	f := contracts.Finding{Rule: "CC-GLOBAL-STATE", Message: "global counter", Location: contracts.Location{Path: "kvcc/main.go", Line: 9}}
@@ -60,7 +60,7 @@ func TestWatchFabricFixture(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Attach(kvcc#1) = %v", err)
 	}
-	if got.Version == "" || got.Version != s.Version || got.DeployTx != s.DeployTx || got.Status != index.ScanDone {
+	if got.Version == "" || got.Version != s.Version || got.DeployTx != s.DeployTx || got.Status != record.ScanDone {
 		t.Errorf("Attach(kvcc#1) = %+v, want the definition's version %q and deploy tx %s", got, s.Version, s.DeployTx)
 	}
 }

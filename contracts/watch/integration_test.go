@@ -10,7 +10,7 @@ import (
 	"github.com/lianjian/lianjian/internal/testnet/geth"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // TestWatchRealGeth deploys the demo contracts on a real geth, ingests the
@@ -74,7 +74,7 @@ func TestWatchRealGeth(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ContractScan(%s) = %v", addr, err)
 			}
-			if s.Status != index.ScanDone || s.DeployTx != k.DeployTx || s.Deployer != strings.ToLower(k.Creator) {
+			if s.Status != record.ScanDone || s.DeployTx != k.DeployTx || s.Deployer != strings.ToLower(k.Creator) {
 				t.Errorf("ContractScan(%s) = %+v, contract %+v", tt.contract, s, k)
 			}
 			fs, _, err := db.Findings(ctx, ledger.FindingFilter{Chain: "dev", Subject: addr}, ledger.Page{Limit: 100})

@@ -14,7 +14,7 @@ import (
 	"github.com/lianjian/lianjian/contracts"
 	"github.com/lianjian/lianjian/contracts/evm"
 	"github.com/lianjian/lianjian/ledger"
-	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Store is the part of the index the stage reads and writes.
@@ -24,10 +24,8 @@ type Store interface {
 	Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
 	Reorgs(ctx context.Context, chain string) ([]ledger.Reorg, error)
 	ContractScanCheckpoint(ctx context.Context, chain string) (ledger.Checkpoint, error)
-	CommitContractScans(ctx context.Context, chain string, cp ledger.Checkpoint, scans []index.ContractScan, fs []ledger.Finding) error
+	CommitContractScans(ctx context.Context, chain string, cp ledger.Checkpoint, scans []record.ContractScan, fs []ledger.Finding) error
 }
-
-var _ Store = (*index.DB)(nil)
 
 // Config tunes the stage.
 type Config struct {
@@ -155,7 +153,7 @@ func (w *Watcher) chain(ctx context.Context, c ledger.Chain) (int, error) {
 		return 0, err
 	}
 	n := 0
-	var scans []index.ContractScan
+	var scans []record.ContractScan
 	var fs []ledger.Finding
 	var cp ledger.Checkpoint
 	for h := next; h <= head.Height && n < w.cfg.Batch; h++ {
@@ -222,21 +220,21 @@ func (w *Watcher) next(ctx context.Context, chain string, head ledger.Checkpoint
 }
 
 // block scans the contracts one block created.
-func (w *Watcher) block(c ledger.Chain, b *ledger.Block) ([]index.ContractScan, []ledger.Finding) {
+func (w *Watcher) block(c ledger.Chain, b *ledger.Block) ([]record.ContractScan, []ledger.Finding) {
 	at := b.Time
 	if at.IsZero() {
 		at = w.now()
 	}
-	var scans []index.ContractScan
+	var scans []record.ContractScan
 	var fs []ledger.Finding
 	for i := range b.Contracts {
 		k := &b.Contracts[i]
 		switch {
 		case k.Sequence > 0 || c.Kind == ledger.KindFabric:
-			scans = append(scans, index.ContractScan{
-				Chain: c.ID, Kind: index.ScanKindChaincode, Ref: k.Address, Version: k.Version, Sequence: k.Sequence,
-				DeployTx: k.DeployTx, Deployer: k.Creator, Height: b.Height, Status: index.ScanPending,
-				By: index.ScanByWatcher, Time: at,
+			scans = append(scans, record.ContractScan{
+				Chain: c.ID, Kind: record.ScanKindChaincode, Ref: k.Address, Version: k.Version, Sequence: k.Sequence,
+				DeployTx: k.DeployTx, Deployer: k.Creator, Height: b.Height, Status: record.ScanPending,
+				By: record.ScanByWatcher, Time: at,
 			})
 		default:
 			s, f := w.contract(c, k, at)
@@ -249,28 +247,28 @@ func (w *Watcher) block(c ledger.Chain, b *ledger.Block) ([]index.ContractScan, 
 // contract scans one EVM contract's runtime code. On a FISCO BCOS
 // national-crypto chain the compiler derives selectors and topics with
 // SM3, so the scan does too.
-func (w *Watcher) contract(c ledger.Chain, k *ledger.Contract, at time.Time) (index.ContractScan, []ledger.Finding) {
+func (w *Watcher) contract(c ledger.Chain, k *ledger.Contract, at time.Time) (record.ContractScan, []ledger.Finding) {
 	chain := c.ID
 	hash := evm.HashKeccak256
 	if c.Kind == ledger.KindFisco && c.Crypto == ledger.CryptoGM {
 		hash = evm.HashSM3
 	}
 	addr := strings.ToLower(k.Address)
-	s := index.ContractScan{
-		Chain: chain, Kind: index.ScanKindEVM, Ref: addr, DeployTx: k.DeployTx, Deployer: strings.ToLower(k.Creator),
-		Height: k.Height, CodeHash: hex.EncodeToString(k.CodeHash), Status: index.ScanDone, By: index.ScanByWatcher,
+	s := record.ContractScan{
+		Chain: chain, Kind: record.ScanKindEVM, Ref: addr, DeployTx: k.DeployTx, Deployer: strings.ToLower(k.Creator),
+		Height: k.Height, CodeHash: hex.EncodeToString(k.CodeHash), Status: record.ScanDone, By: record.ScanByWatcher,
 		Tool: w.cfg.Tool, Time: at,
 	}
 	if len(k.Code) == 0 {
 		// A constructor that returned no code leaves an account with
 		// nothing to scan; record it so the gap is visible.
-		s.Status, s.Error = index.ScanFailed, "no runtime code"
+		s.Status, s.Error = record.ScanFailed, "no runtime code"
 		return s, nil
 	}
 	start := time.Now()
 	res, err := evm.Scan(k.Code, evm.Options{MaxSteps: w.cfg.MaxSteps, Hash: hash})
 	if err != nil {
-		s.Status, s.Error = index.ScanFailed, err.Error()
+		s.Status, s.Error = record.ScanFailed, err.Error()
 		w.log.Warn("contract scan failed", "chain", chain, "address", addr, "err", err)
 		return s, nil
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/lianjian/lianjian/contracts/watch"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 func openIndex(t *testing.T) *index.DB {
@@ -79,8 +80,8 @@ func TestWatchEVM(t *testing.T) {
 		status   string
 		findings bool
 	}{
-		{"0xabc0000000000000000000000000000000000001", index.ScanDone, true},
-		{"0x02", index.ScanFailed, false},
+		{"0xabc0000000000000000000000000000000000001", record.ScanDone, true},
+		{"0x02", record.ScanFailed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
@@ -132,7 +133,7 @@ func TestAttach(t *testing.T) {
 	commit(t, db, ledger.Chain{ID: "fab", Kind: ledger.KindFabric}, nil, []ledger.Contract{def})
 	step(t, db)
 	s, err := db.ContractScan(ctx, "fab", "basic", 1)
-	if err != nil || s.Status != index.ScanPending {
+	if err != nil || s.Status != record.ScanPending {
 		t.Fatalf("ContractScan(basic#1) = %+v, %v, want pending", s, err)
 	}
 	finding := contracts.Finding{Rule: "CC-SYSTEM-TIME", Severity: ledger.High, Message: "time.Now",
@@ -157,7 +158,7 @@ func TestAttach(t *testing.T) {
 		})
 	}
 	s, err = db.ContractScan(ctx, "fab", "basic", 1)
-	if err != nil || s.Status != index.ScanDone || s.By != index.ScanByAuditor || len(s.Findings) != 1 {
+	if err != nil || s.Status != record.ScanDone || s.By != record.ScanByAuditor || len(s.Findings) != 1 {
 		t.Fatalf("ContractScan(basic#1) after attach = %+v, %v", s, err)
 	}
 	f, err := db.Finding(ctx, s.Findings[0])
@@ -169,10 +170,10 @@ func TestAttach(t *testing.T) {
 	}
 	// The watcher seeing the definition again keeps the attached scan.
 	if err := db.CommitContractScans(ctx, "fab", ledger.Checkpoint{Height: 1, Hash: []byte{2}},
-		[]index.ContractScan{{Chain: "fab", Ref: "basic", Sequence: 1, Status: index.ScanPending}}, nil); err != nil {
+		[]record.ContractScan{{Chain: "fab", Ref: "basic", Sequence: 1, Status: record.ScanPending}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := db.ContractScan(ctx, "fab", "basic", 1); s.Status != index.ScanDone {
+	if s, _ := db.ContractScan(ctx, "fab", "basic", 1); s.Status != record.ScanDone {
 		t.Errorf("pending record replaced the attached scan: %+v", s)
 	}
 }

@@ -12,125 +12,14 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
-
-// AuditRecord is the stored audit of one block: the block verdict, the
-// verdict of each transaction and the ids of the findings it raised.
-type AuditRecord struct {
-	Chain      string         `json:"chain"`
-	Height     uint64         `json:"height"`
-	Hash       []byte         `json:"hash,omitempty"`
-	Verdict    ledger.Verdict `json:"verdict"`
-	Txs        []TxAudit      `json:"txs,omitempty"`
-	Findings   []string       `json:"findings,omitempty"`
-	Signatures int            `json:"signatures"`
-	At         time.Time      `json:"at"`
-}
-
-// TxAudit is the audit verdict of one transaction.
-type TxAudit struct {
-	Index   int            `json:"index"`
-	ID      string         `json:"id"`
-	Verdict ledger.Verdict `json:"verdict"`
-}
-
-// AuditCheckpoint is how far the auditor got on a chain, with the state a
-// later audit resumes from.
-type AuditCheckpoint struct {
-	Height uint64    `json:"height"`
-	At     time.Time `json:"at"`
-	// Chaincodes holds the endorsement policy (a marshalled
-	// peer.ApplicationPolicy) of each chaincode defined up to Height.
-	Chaincodes map[string][]byte `json:"chaincodes,omitempty"`
-	// SM2PreHash is the SM2 pre-hash convention pinned for the chain by
-	// the audit so far (empty before the first SM2 signature).
-	SM2PreHash string `json:"sm2PreHash,omitempty"`
-	// CustomValidation names the validation plugin of chaincodes defined
-	// with one other than Fabric's built-in "vscc".
-	CustomValidation map[string]string `json:"customValidation,omitempty"`
-	// Collections holds the Collections field of each chaincode
-	// definition (a marshalled lifecycle.StateData holding its
-	// CollectionConfigPackage: collection endorsement policies and
-	// BlockToLive), as last committed.
-	Collections map[string][]byte `json:"collectionConfigs,omitempty"`
-	// KeyPolicies holds key-level endorsement policies in force at Height,
-	// each stored under its own key rather than in the checkpoint record,
-	// so that an audit writes only what changed. Given to PutAudit, they
-	// are changes: an entry with a nil Policy removes the key's policy.
-	// AuditKeyPolicies returns all of them.
-	KeyPolicies []KeyPolicy `json:"-"`
-	// RecordsOnly makes PutAudit store the records and findings and leave
-	// the stored checkpoint (and key-level policies) alone: a re-audit of
-	// history below it must not move it back.
-	RecordsOnly bool `json:"-"`
-	// ResetKeyPolicies makes PutAudit replace every stored key-level
-	// policy of the chain with KeyPolicies: the audit did not continue
-	// from the stored state, so KeyPolicies is its whole state.
-	ResetKeyPolicies bool `json:"-"`
-	// KeyPolicyGen is the generation the stored key-level policies belong
-	// to. A reset starts a new one; keys of older generations are deleted
-	// a bounded number per PutAudit, so that no write grows with the
-	// number of keys.
-	KeyPolicyGen uint64 `json:"keyPolicyGen,omitempty"`
-	// EndorsementComplete is set when the audit saw every key-level policy
-	// from the genesis block on, so a key without one in KeyPolicies has
-	// none.
-	EndorsementComplete bool `json:"endorsementComplete,omitempty"`
-	// State holds the changes to the replayed world state since the
-	// previous checkpoint, each stored under its own key (as KeyPolicies),
-	// so that a resumed audit reads the keys it needs instead of holding
-	// the state in memory. An entry with Deleted set removes the key.
-	State []StateEntry `json:"-"`
-	// ResetState makes PutAudit start a new generation of the stored
-	// state, holding State only: the audit's state does not continue the
-	// stored one.
-	ResetState bool `json:"-"`
-	// StateGen is the generation the stored state belongs to; keys of
-	// older generations are deleted a bounded number per PutAudit.
-	StateGen uint64 `json:"stateGen,omitempty"`
-	// StateComplete is set when the stored state holds every key of the
-	// world state at Height (the replay started at the genesis block and
-	// lost nothing since), so a key it lacks does not exist.
-	StateComplete bool `json:"stateComplete,omitempty"`
-}
-
-// StateEntry is one key of the world state an audit replays (a public key,
-// or the hash of a private key in a collection): its value and version.
-type StateEntry struct {
-	Namespace  string `json:"namespace"`
-	Collection string `json:"collection,omitempty"`
-	Key        []byte `json:"key"`
-	Value      []byte `json:"value,omitempty"`
-	Block      uint64 `json:"block"`
-	Tx         uint64 `json:"tx"`
-	// Doubt marks a key written by a transaction recorded invalid whose
-	// invalidity the audit could not confirm: its version is not known.
-	Doubt bool `json:"doubt,omitempty"`
-	// Deleted removes the key (given to PutAudit only).
-	Deleted bool `json:"-"`
-}
-
-// KeyPolicy is the key-level endorsement policy of one key: its
-// VALIDATION_PARAMETER metadata, a marshalled SignaturePolicyEnvelope.
-type KeyPolicy struct {
-	Namespace  string `json:"namespace"`
-	Collection string `json:"collection,omitempty"`
-	Key        []byte `json:"key"` // the key, or the key hash in a collection
-	Policy     []byte `json:"policy"`
-	// Uncertain is set when the policy was written by a metadata-only
-	// update of a key not known to exist then, which Fabric ignores when
-	// the key does not exist.
-	Uncertain bool `json:"uncertain,omitempty"`
-	// Written is the block of the key's last write, from which a private
-	// key's BlockToLive counts.
-	Written uint64 `json:"written,omitempty"`
-}
 
 // PutAudit stores the audit records of blocks of chain, the findings they
 // raised and the new audit checkpoint, atomically. Records replace earlier
 // audits of the same heights; findings merge as in PutFindings.
-func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs []ledger.Finding, cp AuditCheckpoint) error {
-	if !ValidChainID(chain) {
+func (d *DB) PutAudit(ctx context.Context, chain string, recs []record.AuditRecord, fs []ledger.Finding, cp record.AuditCheckpoint) error {
+	if !ledger.ValidChainID(chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, chain)
 	}
 	return d.update(ctx, func(txn kv) error {
@@ -148,7 +37,7 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs 
 		if cp.RecordsOnly {
 			return nil
 		}
-		var old AuditCheckpoint
+		var old record.AuditCheckpoint
 		if err := get(txn, auditCheckpointKey(chain), &old); err != nil && !errors.Is(err, ledger.ErrNotFound) {
 			return err
 		}
@@ -172,7 +61,7 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []AuditRecord, fs 
 
 // putState applies world-state changes to generation gen and deletes up
 // to staleKeyPolicyBatch keys of other generations.
-func putState(txn kv, chain string, gen uint64, es []StateEntry) error {
+func putState(txn kv, chain string, gen uint64, es []record.StateEntry) error {
 	for i := range es {
 		e := &es[i]
 		if strings.ContainsRune(e.Namespace, 0) || strings.ContainsRune(e.Collection, 0) {
@@ -195,12 +84,12 @@ func putState(txn kv, chain string, gen uint64, es []StateEntry) error {
 // AuditState returns the stored world-state entry of one key, in the
 // generation of the stored audit checkpoint of chain; found is false when
 // the state holds no such key.
-func (d *DB) AuditState(ctx context.Context, chain, ns, coll string, k []byte) (e StateEntry, found bool, err error) {
+func (d *DB) AuditState(ctx context.Context, chain, ns, coll string, k []byte) (e record.StateEntry, found bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return e, false, err
 	}
 	err = d.view(func(txn kv) error {
-		var cp AuditCheckpoint
+		var cp record.AuditCheckpoint
 		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
 			return err
 		}
@@ -218,7 +107,7 @@ const staleKeyPolicyBatch = 1024
 
 // putKeyPolicies applies key-level policy changes to generation gen and
 // deletes up to staleKeyPolicyBatch policies of other generations.
-func putKeyPolicies(txn kv, chain string, gen uint64, kps []KeyPolicy) error {
+func putKeyPolicies(txn kv, chain string, gen uint64, kps []record.KeyPolicy) error {
 	for i := range kps {
 		k := keyPolicyKey(chain, gen, kps[i].Namespace, kps[i].Collection, kps[i].Key)
 		if kps[i].Policy == nil {
@@ -261,13 +150,13 @@ func deleteStale(txn kv, prefix, current []byte) error {
 
 // AuditKeyPolicies returns the key-level endorsement policies stored with
 // the audit checkpoint of chain.
-func (d *DB) AuditKeyPolicies(ctx context.Context, chain string) ([]KeyPolicy, error) {
+func (d *DB) AuditKeyPolicies(ctx context.Context, chain string) ([]record.KeyPolicy, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []KeyPolicy
+	var out []record.KeyPolicy
 	err := d.view(func(txn kv) error {
-		var cp AuditCheckpoint
+		var cp record.AuditCheckpoint
 		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
 			if errors.Is(err, ledger.ErrNotFound) {
 				return nil
@@ -275,7 +164,7 @@ func (d *DB) AuditKeyPolicies(ctx context.Context, chain string) ([]KeyPolicy, e
 			return err
 		}
 		return scan(txn, keyPolicyGenPrefix(chain, cp.KeyPolicyGen), nil, func(k, v []byte) (bool, error) {
-			var kp KeyPolicy
+			var kp record.KeyPolicy
 			if err := json.Unmarshal(v, &kp); err != nil {
 				return false, fmt.Errorf("key-level policy %q: %w", k, err)
 			}
@@ -287,11 +176,11 @@ func (d *DB) AuditKeyPolicies(ctx context.Context, chain string) ([]KeyPolicy, e
 }
 
 // Audit returns the stored audit of the block of chain at height.
-func (d *DB) Audit(ctx context.Context, chain string, height uint64) (*AuditRecord, error) {
+func (d *DB) Audit(ctx context.Context, chain string, height uint64) (*record.AuditRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var rec AuditRecord
+	var rec record.AuditRecord
 	err := d.view(func(txn kv) error { return get(txn, verdictKey(chain, height), &rec) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("audit of block %d of %s: %w", height, chain, ledger.ErrNotFound)
@@ -303,7 +192,7 @@ func (d *DB) Audit(ctx context.Context, chain string, height uint64) (*AuditReco
 }
 
 // TxAudit returns the stored audit verdict of transaction id of chain.
-func (d *DB) TxAudit(ctx context.Context, chain, id string) (*TxAudit, error) {
+func (d *DB) TxAudit(ctx context.Context, chain, id string) (*record.TxAudit, error) {
 	tx, err := d.Tx(ctx, chain, id)
 	if err != nil {
 		return nil, err
@@ -320,11 +209,11 @@ func (d *DB) TxAudit(ctx context.Context, chain, id string) (*TxAudit, error) {
 
 // AuditCheckpoint returns how far the auditor got on chain; ErrNotFound
 // when it never ran.
-func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (AuditCheckpoint, error) {
+func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (record.AuditCheckpoint, error) {
 	if err := ctx.Err(); err != nil {
-		return AuditCheckpoint{}, err
+		return record.AuditCheckpoint{}, err
 	}
-	var cp AuditCheckpoint
+	var cp record.AuditCheckpoint
 	err := d.view(func(txn kv) error { return get(txn, auditCheckpointKey(chain), &cp) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return cp, fmt.Errorf("audit checkpoint of %s: %w", chain, ledger.ErrNotFound)
@@ -334,7 +223,7 @@ func (d *DB) AuditCheckpoint(ctx context.Context, chain string) (AuditCheckpoint
 
 // AuditVerdicts returns the audit verdict of the block at height and of
 // each of its transactions by id, with the time of the audit, for readers
-// that do not know AuditRecord (the API).
+// that do not know record.AuditRecord (the API).
 func (d *DB) AuditVerdicts(ctx context.Context, chain string, height uint64) (ledger.Verdict, map[string]ledger.Verdict, time.Time, error) {
 	rec, err := d.Audit(ctx, chain, height)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 func TestAuditRecords(t *testing.T) {
@@ -32,10 +33,10 @@ func TestAuditRecords(t *testing.T) {
 	var bad ledger.Verdict
 	bad.Add("creator", false, "signature does not verify")
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	rec := AuditRecord{Chain: "ch", Height: 0, Verdict: v, Txs: []TxAudit{{Index: 0, ID: "aa", Verdict: bad}}, Findings: []string{"f1"}, At: at}
+	rec := record.AuditRecord{Chain: "ch", Height: 0, Verdict: v, Txs: []record.TxAudit{{Index: 0, ID: "aa", Verdict: bad}}, Findings: []string{"f1"}, At: at}
 	f := ledger.Finding{ID: "f1", Rule: "FAB-SIG-CREATOR", Chain: "ch", Severity: ledger.Critical, Status: ledger.StatusOpen, FirstSeen: at, LastSeen: at}
-	cp := AuditCheckpoint{Height: 0, At: at, Chaincodes: map[string][]byte{"kvcc": {1, 2}}}
-	if err := db.PutAudit(ctx, "ch", []AuditRecord{rec}, []ledger.Finding{f}, cp); err != nil {
+	cp := record.AuditCheckpoint{Height: 0, At: at, Chaincodes: map[string][]byte{"kvcc": {1, 2}}}
+	if err := db.PutAudit(ctx, "ch", []record.AuditRecord{rec}, []ledger.Finding{f}, cp); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -61,7 +62,7 @@ func TestAuditRecords(t *testing.T) {
 		}},
 		{"missing height", ledger.ErrNotFound, func() bool { _, err := db.Audit(ctx, "ch", 9); return errors.Is(err, ledger.ErrNotFound) }},
 		{"record of another chain", ledger.ErrInvalid, func() bool {
-			return errors.Is(db.PutAudit(ctx, "other", []AuditRecord{rec}, nil, cp), ledger.ErrInvalid)
+			return errors.Is(db.PutAudit(ctx, "other", []record.AuditRecord{rec}, nil, cp), ledger.ErrInvalid)
 		}},
 		{"bad chain id", ledger.ErrInvalid, func() bool {
 			return errors.Is(db.PutAudit(ctx, "Bad/ID", nil, nil, cp), ledger.ErrInvalid)
@@ -89,8 +90,8 @@ func TestKeyPolicyGenerations(t *testing.T) {
 	if err := db.PutChain(ctx, ledger.Chain{ID: "ch", Kind: ledger.KindFabric}); err != nil {
 		t.Fatal(err)
 	}
-	kp := func(key string, policy []byte) KeyPolicy {
-		return KeyPolicy{Namespace: "cc", Collection: "", Key: []byte(key), Policy: policy}
+	kp := func(key string, policy []byte) record.KeyPolicy {
+		return record.KeyPolicy{Namespace: "cc", Collection: "", Key: []byte(key), Policy: policy}
 	}
 	count := func() int {
 		n := 0
@@ -104,15 +105,15 @@ func TestKeyPolicyGenerations(t *testing.T) {
 	}
 	steps := []struct {
 		name       string
-		cp         AuditCheckpoint
+		cp         record.AuditCheckpoint
 		want       []string
 		count      int
 		wantHeight uint64 // of the stored checkpoint
 	}{
-		{"first, in full", AuditCheckpoint{Height: 1, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("a", []byte{1}), kp("b", []byte{2}), kp("c", []byte{3})}}, []string{"a", "b", "c"}, 3, 1},
-		{"changes", AuditCheckpoint{Height: 2, KeyPolicies: []KeyPolicy{kp("a", nil), kp("d", []byte{4})}}, []string{"b", "c", "d"}, 3, 2},
-		{"reset", AuditCheckpoint{Height: 3, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("e", []byte{5})}}, []string{"e"}, 1, 3},
-		{"records only", AuditCheckpoint{Height: 1, RecordsOnly: true, ResetKeyPolicies: true, KeyPolicies: []KeyPolicy{kp("f", []byte{6})}}, []string{"e"}, 1, 3},
+		{"first, in full", record.AuditCheckpoint{Height: 1, ResetKeyPolicies: true, KeyPolicies: []record.KeyPolicy{kp("a", []byte{1}), kp("b", []byte{2}), kp("c", []byte{3})}}, []string{"a", "b", "c"}, 3, 1},
+		{"changes", record.AuditCheckpoint{Height: 2, KeyPolicies: []record.KeyPolicy{kp("a", nil), kp("d", []byte{4})}}, []string{"b", "c", "d"}, 3, 2},
+		{"reset", record.AuditCheckpoint{Height: 3, ResetKeyPolicies: true, KeyPolicies: []record.KeyPolicy{kp("e", []byte{5})}}, []string{"e"}, 1, 3},
+		{"records only", record.AuditCheckpoint{Height: 1, RecordsOnly: true, ResetKeyPolicies: true, KeyPolicies: []record.KeyPolicy{kp("f", []byte{6})}}, []string{"e"}, 1, 3},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {

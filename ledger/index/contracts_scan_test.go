@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 func TestContractScans(t *testing.T) {
@@ -22,22 +23,22 @@ func TestContractScans(t *testing.T) {
 	at := time.Unix(1700000000, 0).UTC()
 	f := ledger.NewFinding(&ledger.RuleInfo{ID: "EVM-SELFDESTRUCT", Severity: ledger.High, Category: ledger.CatContract},
 		"dev", ledger.Subject{Kind: "contract", Ref: "0xabc"}, at, "boom", nil)
-	evmScan := ContractScan{Chain: "dev", Kind: ScanKindEVM, Ref: "0xABC", Status: ScanDone, By: ScanByWatcher, Findings: []string{f.ID}, Time: at}
-	pending := ContractScan{Chain: "fab", Kind: ScanKindChaincode, Ref: "basic", Version: "1.0", Sequence: 1, Status: ScanPending, By: ScanByWatcher, Time: at}
-	if err := db.CommitContractScans(ctx, "dev", ledger.Checkpoint{Height: 7, Hash: []byte{7}}, []ContractScan{evmScan}, []ledger.Finding{f}); err != nil {
+	evmScan := record.ContractScan{Chain: "dev", Kind: record.ScanKindEVM, Ref: "0xABC", Status: record.ScanDone, By: record.ScanByWatcher, Findings: []string{f.ID}, Time: at}
+	pending := record.ContractScan{Chain: "fab", Kind: record.ScanKindChaincode, Ref: "basic", Version: "1.0", Sequence: 1, Status: record.ScanPending, By: record.ScanByWatcher, Time: at}
+	if err := db.CommitContractScans(ctx, "dev", ledger.Checkpoint{Height: 7, Hash: []byte{7}}, []record.ContractScan{evmScan}, []ledger.Finding{f}); err != nil {
 		t.Fatalf("CommitContractScans = %v", err)
 	}
-	if err := db.CommitContractScans(ctx, "fab", ledger.Checkpoint{Height: 3}, []ContractScan{pending}, nil); err != nil {
+	if err := db.CommitContractScans(ctx, "fab", ledger.Checkpoint{Height: 3}, []record.ContractScan{pending}, nil); err != nil {
 		t.Fatalf("CommitContractScans(pending) = %v", err)
 	}
 	attached := pending
-	attached.Status, attached.By, attached.Source = ScanDone, ScanByAuditor, "git@example:basic@abc"
+	attached.Status, attached.By, attached.Source = record.ScanDone, record.ScanByAuditor, "git@example:basic@abc"
 	if err := db.PutContractScan(ctx, attached, nil); err != nil {
 		t.Fatalf("PutContractScan = %v", err)
 	}
 	// A pending record seen again (e.g. after a watcher rewind) must not
 	// replace the attached scan.
-	if err := db.CommitContractScans(ctx, "fab", ledger.Checkpoint{Height: 3}, []ContractScan{pending}, nil); err != nil {
+	if err := db.CommitContractScans(ctx, "fab", ledger.Checkpoint{Height: 3}, []record.ContractScan{pending}, nil); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -46,8 +47,8 @@ func TestContractScans(t *testing.T) {
 		status     string
 		by         string
 	}{
-		{"dev", "0xabc", 0, ScanDone, ScanByWatcher},
-		{"fab", "basic", 1, ScanDone, ScanByAuditor},
+		{"dev", "0xabc", 0, record.ScanDone, record.ScanByWatcher},
+		{"fab", "basic", 1, record.ScanDone, record.ScanByAuditor},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
@@ -74,7 +75,7 @@ func TestContractScans(t *testing.T) {
 	if _, err := db.ContractScan(ctx, "fab", "basic", 2); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("ContractScan(basic#2) = %v, want ErrNotFound", err)
 	}
-	if err := db.PutContractScan(ctx, ContractScan{Chain: "Bad Chain", Ref: "x"}, nil); !errors.Is(err, ledger.ErrInvalid) {
+	if err := db.PutContractScan(ctx, record.ContractScan{Chain: "Bad Chain", Ref: "x"}, nil); !errors.Is(err, ledger.ErrInvalid) {
 		t.Errorf("PutContractScan(bad chain) = %v, want ErrInvalid", err)
 	}
 }

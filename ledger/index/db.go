@@ -318,7 +318,7 @@ func (d *DB) updateSized(ctx context.Context, size int64, fn func(txn kv) error)
 
 // PutChain records a chain's description.
 func (d *DB) PutChain(ctx context.Context, c ledger.Chain) error {
-	if !ValidChainID(c.ID) {
+	if !ledger.ValidChainID(c.ID) {
 		return fmt.Errorf("%w: chain id %q (want lower-case letters, digits, '.', '_' or '-')", ledger.ErrInvalid, c.ID)
 	}
 	return d.update(ctx, func(txn kv) error { return put(txn, chainKey(c.ID), c) })

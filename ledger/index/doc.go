@@ -1,6 +1,9 @@
 // Package index is Lianjian's badger-backed store of ingested blocks,
 // transactions, contracts, address history, reorgs and findings. It is the
-// only package that imports badger; its key layout is in keys.go.
+// only package that imports badger; its key layout is in keys.go. The
+// records it stores for the stages (audit, contract scans, nodes, Fabric
+// and FISCO tables) are defined in ledger/record, so that the stages
+// depend on that model and their own store interfaces, not on badger.
 //
 // Every write is atomic, so a block, its secondary index entries, its
 // findings and the chain checkpoint are committed together or not at all:

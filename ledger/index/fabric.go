@@ -14,6 +14,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Fabric data derived from each block and stored in the block's own
@@ -22,35 +23,6 @@ import (
 // and every chaincode definition a _lifecycle commit wrote. Each block
 // also stores a delta record (j/) so that Rollback can restore counts and
 // the latest chaincode definitions exactly.
-
-// FabricIdentity is a certificate-holding signer seen on a Fabric chain,
-// with how often it signed.
-type FabricIdentity struct {
-	ledger.Identity
-	Chain        string `json:"chain"`
-	FirstHeight  uint64 `json:"firstHeight"`
-	FirstTx      string `json:"firstTx,omitempty"` // empty when first seen signing a block
-	LastHeight   uint64 `json:"lastHeight"`
-	Created      uint64 `json:"created"`      // transactions it created
-	Endorsed     uint64 `json:"endorsed"`     // endorsements it gave
-	BlocksSigned uint64 `json:"blocksSigned"` // blocks it signed as orderer
-}
-
-// FabricOrg sums the identities of one MSP seen on a chain.
-type FabricOrg struct {
-	MSPID        string `json:"mspId"`
-	Identities   int    `json:"identities"`
-	Created      uint64 `json:"created"`
-	Endorsed     uint64 `json:"endorsed"`
-	BlocksSigned uint64 `json:"blocksSigned"`
-}
-
-// ConfigVersion locates one stored channel config.
-type ConfigVersion struct {
-	Height   uint64    `json:"height"`
-	Sequence uint64    `json:"sequence"`
-	Time     time.Time `json:"time"`
-}
 
 // fabricDelta is what one block changed in the derived Fabric tables that
 // deleting its keys cannot undo.
@@ -148,10 +120,10 @@ func commitIdentities(txn kv, b *ledger.Block, d *fabricDelta) error {
 	for _, fp := range order {
 		s := byFP[fp]
 		k := fabricIdentityKey(b.Chain, fp)
-		var rec FabricIdentity
+		var rec record.FabricIdentity
 		switch err := get(txn, k, &rec); {
 		case errors.Is(err, ledger.ErrNotFound):
-			rec = FabricIdentity{Identity: *s.id, Chain: b.Chain, FirstHeight: b.Height, FirstTx: s.txID}
+			rec = record.FabricIdentity{Identity: *s.id, Chain: b.Chain, FirstHeight: b.Height, FirstTx: s.txID}
 			s.delta.New = true
 		case err != nil:
 			return err
@@ -251,7 +223,7 @@ func rollbackFabric(txn kv, chain string, h uint64) error {
 			}
 			continue
 		}
-		var rec FabricIdentity
+		var rec record.FabricIdentity
 		if err := get(txn, ik, &rec); err != nil {
 			return fmt.Errorf("rollback identity %s: %w", dd.Fingerprint, err)
 		}
@@ -293,8 +265,8 @@ func (d *DB) ChannelConfig(ctx context.Context, chain string, height uint64) (*l
 
 // ChannelConfigs lists the stored channel config versions of a chain,
 // oldest first.
-func (d *DB) ChannelConfigs(ctx context.Context, chain string) ([]ConfigVersion, error) {
-	var out []ConfigVersion
+func (d *DB) ChannelConfigs(ctx context.Context, chain string) ([]record.ConfigVersion, error) {
+	var out []record.ConfigVersion
 	err := d.view(func(txn kv) error {
 		return scan(txn, fabricConfigPrefix(chain), nil, func(_, v []byte) (bool, error) {
 			var c struct {
@@ -305,7 +277,7 @@ func (d *DB) ChannelConfigs(ctx context.Context, chain string) ([]ConfigVersion,
 			if err := decode(v, &c); err != nil {
 				return false, err
 			}
-			out = append(out, ConfigVersion(c))
+			out = append(out, record.ConfigVersion(c))
 			return true, ctx.Err()
 		})
 	})
@@ -314,8 +286,8 @@ func (d *DB) ChannelConfigs(ctx context.Context, chain string) ([]ConfigVersion,
 
 // FabricIdentity returns one identity of a chain by certificate
 // fingerprint (lower-case hex SHA-256 of the DER certificate).
-func (d *DB) FabricIdentity(ctx context.Context, chain, fingerprint string) (*FabricIdentity, error) {
-	var rec FabricIdentity
+func (d *DB) FabricIdentity(ctx context.Context, chain, fingerprint string) (*record.FabricIdentity, error) {
+	var rec record.FabricIdentity
 	err := d.view(func(txn kv) error {
 		return get(txn, fabricIdentityKey(chain, strings.ToLower(fingerprint)), &rec)
 	})
@@ -327,13 +299,13 @@ func (d *DB) FabricIdentity(ctx context.Context, chain, fingerprint string) (*Fa
 
 // FabricIdentities lists a chain's identities in fingerprint order, only
 // those of mspID when it is not empty.
-func (d *DB) FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*FabricIdentity, string, error) {
+func (d *DB) FabricIdentities(ctx context.Context, chain, mspID string, p ledger.Page) ([]*record.FabricIdentity, string, error) {
 	limit, err := limitOf(p)
 	if err != nil {
 		return nil, "", err
 	}
 	prefix := fabricIdentityPrefix(chain)
-	var out []*FabricIdentity
+	var out []*record.FabricIdentity
 	next := ""
 	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
@@ -344,7 +316,7 @@ func (d *DB) FabricIdentities(ctx context.Context, chain, mspID string, p ledger
 			if err := ctx.Err(); err != nil {
 				return false, err
 			}
-			var rec FabricIdentity
+			var rec record.FabricIdentity
 			if err := decode(v, &rec); err != nil {
 				return false, err
 			}
@@ -363,17 +335,17 @@ func (d *DB) FabricIdentities(ctx context.Context, chain, mspID string, p ledger
 }
 
 // FabricOrgs sums a chain's identities by MSP, in MSP id order.
-func (d *DB) FabricOrgs(ctx context.Context, chain string) ([]FabricOrg, error) {
-	byMSP := map[string]*FabricOrg{}
+func (d *DB) FabricOrgs(ctx context.Context, chain string) ([]record.FabricOrg, error) {
+	byMSP := map[string]*record.FabricOrg{}
 	err := d.view(func(txn kv) error {
 		return scan(txn, fabricIdentityPrefix(chain), nil, func(_, v []byte) (bool, error) {
-			var rec FabricIdentity
+			var rec record.FabricIdentity
 			if err := decode(v, &rec); err != nil {
 				return false, err
 			}
 			o := byMSP[rec.MSPID]
 			if o == nil {
-				o = &FabricOrg{MSPID: rec.MSPID}
+				o = &record.FabricOrg{MSPID: rec.MSPID}
 				byMSP[rec.MSPID] = o
 			}
 			o.Identities++
@@ -383,11 +355,11 @@ func (d *DB) FabricOrgs(ctx context.Context, chain string) ([]FabricOrg, error) 
 			return true, ctx.Err()
 		})
 	})
-	out := make([]FabricOrg, 0, len(byMSP))
+	out := make([]record.FabricOrg, 0, len(byMSP))
 	for _, o := range byMSP {
 		out = append(out, *o)
 	}
-	slices.SortFunc(out, func(a, b FabricOrg) int { return cmp.Compare(a.MSPID, b.MSPID) })
+	slices.SortFunc(out, func(a, b record.FabricOrg) int { return cmp.Compare(a.MSPID, b.MSPID) })
 	return out, err
 }
 

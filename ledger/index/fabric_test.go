@@ -10,6 +10,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 const fixtures = "../../../shared/fixtures"
@@ -89,7 +90,7 @@ func TestFabricFixtureTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]FabricOrg{}
+	got := map[string]record.FabricOrg{}
 	for _, o := range orgs {
 		got[o.MSPID] = o
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
@@ -18,21 +19,6 @@ import (
 // system contracts, one record per transaction under G/CHAIN/HEIGHT INDEX,
 // undone with the block) and the sealing record of its newest blocks, read
 // from the block table itself.
-
-// GovernanceRecord is one consortium change a FISCO BCOS transaction made
-// (or tried to make) through a system contract.
-type GovernanceRecord struct {
-	Chain      string            `json:"chain"`
-	Height     uint64            `json:"height"`
-	Index      int               `json:"index"`
-	TxID       string            `json:"tx"`
-	Time       time.Time         `json:"time"`
-	From       string            `json:"from,omitempty"` // the sender, as recovered
-	Governance ledger.Governance `json:"governance"`
-	// Success says whether the chain executed the call (receipt status 0).
-	Success bool   `json:"success"`
-	Status  string `json:"status"` // the transaction's status text
-}
 
 // commitGovernance writes the governance records of a block's
 // transactions and puts their keys on the undo list.
@@ -42,7 +28,7 @@ func commitGovernance(txn kv, b *ledger.Block, undo *[][]byte) error {
 		if tx.Fisco == nil || tx.Fisco.Governance == nil {
 			continue
 		}
-		rec := GovernanceRecord{
+		rec := record.GovernanceRecord{
 			Chain: b.Chain, Height: b.Height, Index: tx.Index, TxID: tx.ID, Time: tx.Time, From: tx.From,
 			Governance: *tx.Fisco.Governance, Success: tx.Valid, Status: tx.Status,
 		}
@@ -60,13 +46,13 @@ func commitGovernance(txn kv, b *ledger.Block, undo *[][]byte) error {
 
 // Governance lists a chain's governance history, newest first. The
 // cursor is opaque.
-func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]GovernanceRecord, string, error) {
+func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]record.GovernanceRecord, string, error) {
 	limit, err := limitOf(p)
 	if err != nil {
 		return nil, "", err
 	}
 	prefix := governancePrefix(chain)
-	var out []GovernanceRecord
+	var out []record.GovernanceRecord
 	next := ""
 	err = d.view(func(txn kv) error {
 		start, err := cursorKey(prefix, p.Cursor)
@@ -90,7 +76,7 @@ func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]Gov
 				next = hex.EncodeToString(k[len(prefix):])
 				return nil
 			}
-			var r GovernanceRecord
+			var r record.GovernanceRecord
 			if err := it.Item().Value(func(v []byte) error { return decode(v, &r) }); err != nil {
 				return err
 			}
@@ -101,33 +87,9 @@ func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]Gov
 	return out, next, err
 }
 
-// MaxSeals bounds how many blocks one Seals call reads.
-const MaxSeals = 1000
-
 // sealWindow is how many of the newest blocks a search reads to find the
 // last block a sealer signed.
 const sealWindow = 500
-
-// BlockSeal is how one FISCO BCOS block was sealed: its sealer list and
-// the sealer signatures it carries with their verdicts.
-type BlockSeal struct {
-	Height       uint64
-	Hash         []byte
-	Time         time.Time
-	Proposer     string   // node id of the sealer that proposed the block
-	Sealers      []string // the block's sealer list (node ids, lower-case hex)
-	Weights      []uint64 // aligned with Sealers; empty when all weigh 1
-	Signers      []SealSig
-	Quorum       uint64
-	SignedWeight uint64
-}
-
-// SealSig is one sealer signature of a block.
-type SealSig struct {
-	Node    string // node id; empty when the index is outside the sealer list
-	Index   uint64 // the signer's index in the sealer list
-	Verdict ledger.VerdictStatus
-}
 
 // sealRecord decodes only the sealing fields of a stored block, so that
 // reading many blocks does not decode their raw bytes.
@@ -154,8 +116,8 @@ type sealRecord struct {
 	} `json:"fisco"`
 }
 
-func (r *sealRecord) seal() BlockSeal {
-	s := BlockSeal{Height: r.Height, Hash: r.Hash, Time: r.Time, Proposer: r.Proposer}
+func (r *sealRecord) seal() record.BlockSeal {
+	s := record.BlockSeal{Height: r.Height, Hash: r.Hash, Time: r.Time, Proposer: r.Proposer}
 	if r.Fisco == nil {
 		return s
 	}
@@ -165,7 +127,7 @@ func (r *sealRecord) seal() BlockSeal {
 		if sig.Role != "sealer" {
 			continue
 		}
-		ss := SealSig{Node: strings.ToLower(sig.Signer.Address), Verdict: sig.Verdict.Status}
+		ss := record.SealSig{Node: strings.ToLower(sig.Signer.Address), Verdict: sig.Verdict.Status}
 		if i < len(f.SignerIndexes) {
 			ss.Index = f.SignerIndexes[i]
 		}
@@ -175,15 +137,15 @@ func (r *sealRecord) seal() BlockSeal {
 }
 
 // Seals returns how the newest n blocks of a chain were sealed, newest
-// first; n is capped at MaxSeals. Blocks without FISCO data have no
+// first; n is capped at record.MaxSeals. Blocks without FISCO data have no
 // sealers.
-func (d *DB) Seals(ctx context.Context, chain string, n int) ([]BlockSeal, error) {
-	if n <= 0 || n > MaxSeals {
-		n = MaxSeals
+func (d *DB) Seals(ctx context.Context, chain string, n int) ([]record.BlockSeal, error) {
+	if n <= 0 || n > record.MaxSeals {
+		n = record.MaxSeals
 	}
-	var out []BlockSeal
+	var out []record.BlockSeal
 	err := d.view(func(txn kv) error {
-		return newestSeals(ctx, txn, chain, n, func(s BlockSeal) bool {
+		return newestSeals(ctx, txn, chain, n, func(s record.BlockSeal) bool {
 			out = append(out, s)
 			return true
 		})
@@ -193,7 +155,7 @@ func (d *DB) Seals(ctx context.Context, chain string, n int) ([]BlockSeal, error
 
 // newestSeals calls fn with the seal of each of the newest n blocks of a
 // chain, newest first, until fn returns false.
-func newestSeals(ctx context.Context, txn kv, chain string, n int, fn func(BlockSeal) bool) error {
+func newestSeals(ctx context.Context, txn kv, chain string, n int, fn func(record.BlockSeal) bool) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Reverse = true
 	opts.Prefix = blockPrefix(chain)
@@ -247,13 +209,13 @@ func fiscoTerms(b *ledger.Block, add func(string, supervise.Match) error) error 
 func refineSealer(ctx context.Context, txn kv, m *supervise.Match) error {
 	node := searchTerm(m.Ref)
 	var (
-		newest      *BlockSeal
+		newest      *record.BlockSeal
 		inList      bool
 		sealed      bool
 		sealedAt    uint64
 		sealedBlock []byte
 	)
-	err := newestSeals(ctx, txn, m.Chain, sealWindow, func(s BlockSeal) bool {
+	err := newestSeals(ctx, txn, m.Chain, sealWindow, func(s record.BlockSeal) bool {
 		if newest == nil {
 			newest = &s
 			for _, n := range s.Sealers {

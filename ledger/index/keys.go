@@ -37,11 +37,6 @@ const (
 	tagFindChain  = 'F'
 )
 
-var chainIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-
-// ValidChainID reports whether id can name a chain in the index.
-func ValidChainID(id string) bool { return chainIDPattern.MatchString(id) }
-
 func key(tag byte, parts ...[]byte) []byte {
 	n := 1
 	for _, p := range parts {

@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Node supervision records (package nodes). The index stores them as
@@ -20,39 +21,8 @@ import (
 // Every registry change is a new revision; no revision is ever rewritten
 // or deleted.
 
-// NodeRevision is one revision of a registered node.
-type NodeRevision struct {
-	Org  string          `json:"org"` // the owning org; with ID, the node's identity
-	ID   string          `json:"id"`
-	Rev  uint64          `json:"rev"` // 1 for the registration, then +1 per change
-	Time time.Time       `json:"time"`
-	Doc  json.RawMessage `json:"doc"`
-}
-
-// ProbeRecord is one stored probe run of one node, with its evidence.
-type ProbeRecord struct {
-	Org  string          `json:"org"`
-	Node string          `json:"node"`
-	Time time.Time       `json:"time"`
-	Doc  json.RawMessage `json:"doc"`
-}
-
-// RiskPoint is one risk score of a subject (a node, an org or a chain)
-// at one time, kept for the trend.
-type RiskPoint struct {
-	Subject string          `json:"subject"` // e.g. node/ORG/ID, org/CHAIN/MSP, chain/CHAIN
-	Time    time.Time       `json:"time"`
-	Doc     json.RawMessage `json:"doc"`
-}
-
 // maxNodeDoc bounds one stored node document.
 const maxNodeDoc = 256 << 10
-
-// NodeUpdate computes the next document of a node from its current
-// revision (nil when the node is not registered yet). It runs inside the
-// index transaction and may run more than once, so it must not have side
-// effects.
-type NodeUpdate func(cur *NodeRevision) (json.RawMessage, error)
 
 func checkNodeKey(org, id string) error {
 	if !validNodeOrg(org) {
@@ -68,11 +38,11 @@ func checkNodeKey(org, id string) error {
 // stores the result as the next revision, atomically: two concurrent
 // updates never both build on the same revision. It returns the stored
 // revision.
-func (d *DB) UpdateNode(ctx context.Context, org, id string, at time.Time, fn NodeUpdate) (NodeRevision, error) {
+func (d *DB) UpdateNode(ctx context.Context, org, id string, at time.Time, fn record.NodeUpdate) (record.NodeRevision, error) {
 	if err := checkNodeKey(org, id); err != nil {
-		return NodeRevision{}, err
+		return record.NodeRevision{}, err
 	}
-	var out NodeRevision
+	var out record.NodeRevision
 	err := d.update(ctx, func(txn kv) error {
 		cur, err := getNode(txn, org, id)
 		switch {
@@ -88,7 +58,7 @@ func (d *DB) UpdateNode(ctx context.Context, org, id string, at time.Time, fn No
 		if len(doc) > maxNodeDoc {
 			return fmt.Errorf("%w: node document of %d bytes", ledger.ErrInvalid, len(doc))
 		}
-		out = NodeRevision{Org: org, ID: id, Rev: 1, Time: at.UTC(), Doc: doc}
+		out = record.NodeRevision{Org: org, ID: id, Rev: 1, Time: at.UTC(), Doc: doc}
 		if cur != nil {
 			out.Rev = cur.Rev + 1
 		}
@@ -103,8 +73,8 @@ func (d *DB) UpdateNode(ctx context.Context, org, id string, at time.Time, fn No
 // getNode reads the current revision of node (org, id), in the old
 // id-only form when the index has not been migrated (a read-only handle
 // on an index written before issue 15).
-func getNode(txn kv, org, id string) (*NodeRevision, error) {
-	var r NodeRevision
+func getNode(txn kv, org, id string) (*record.NodeRevision, error) {
+	var r record.NodeRevision
 	err := get(txn, nodeKey(org, id), &r)
 	if err == nil {
 		r.Org = org
@@ -118,8 +88,8 @@ func getNode(txn kv, org, id string) (*NodeRevision, error) {
 
 // getLegacyNode reads a node stored under its id alone, if its org is
 // org.
-func getLegacyNode(txn kv, org, id string) (*NodeRevision, error) {
-	var r NodeRevision
+func getLegacyNode(txn kv, org, id string) (*record.NodeRevision, error) {
+	var r record.NodeRevision
 	if err := get(txn, legacyNodeKey(id), &r); err != nil {
 		return nil, err
 	}
@@ -133,7 +103,7 @@ func getLegacyNode(txn kv, org, id string) (*NodeRevision, error) {
 // legacyNodeOrg is the org of a node revision stored before issue 15,
 // which did not record it beside the document: the org of the node the
 // registry's document describes ({"node":{"org":...}}).
-func legacyNodeOrg(r NodeRevision) string {
+func legacyNodeOrg(r record.NodeRevision) string {
 	if r.Org != "" {
 		return r.Org
 	}
@@ -149,14 +119,14 @@ func legacyNodeOrg(r NodeRevision) string {
 }
 
 // Node returns the current revision of node (org, id).
-func (d *DB) Node(ctx context.Context, org, id string) (NodeRevision, error) {
+func (d *DB) Node(ctx context.Context, org, id string) (record.NodeRevision, error) {
 	if err := ctx.Err(); err != nil {
-		return NodeRevision{}, err
+		return record.NodeRevision{}, err
 	}
 	if checkNodeKey(org, id) != nil {
-		return NodeRevision{}, ledger.ErrNotFound
+		return record.NodeRevision{}, ledger.ErrNotFound
 	}
-	var r NodeRevision
+	var r record.NodeRevision
 	err := d.view(func(txn kv) error {
 		cur, err := getNode(txn, org, id)
 		if err == nil {
@@ -169,14 +139,14 @@ func (d *DB) Node(ctx context.Context, org, id string) (NodeRevision, error) {
 
 // Nodes returns the current revision of every node, ordered by org and
 // id (nodes of an index not migrated yet come in id order, after).
-func (d *DB) Nodes(ctx context.Context) ([]NodeRevision, error) {
+func (d *DB) Nodes(ctx context.Context) ([]record.NodeRevision, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []NodeRevision
+	var out []record.NodeRevision
 	err := d.view(func(txn kv) error {
 		return scan(txn, []byte{tagNode, '/'}, nil, func(k, v []byte) (bool, error) {
-			var r NodeRevision
+			var r record.NodeRevision
 			if err := decode(v, &r); err != nil {
 				return false, err
 			}
@@ -194,14 +164,14 @@ func (d *DB) Nodes(ctx context.Context) ([]NodeRevision, error) {
 }
 
 // NodeHistory returns every revision of node (org, id), oldest first.
-func (d *DB) NodeHistory(ctx context.Context, org, id string) ([]NodeRevision, error) {
+func (d *DB) NodeHistory(ctx context.Context, org, id string) ([]record.NodeRevision, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if checkNodeKey(org, id) != nil {
 		return nil, ledger.ErrNotFound
 	}
-	var out []NodeRevision
+	var out []record.NodeRevision
 	err := d.view(func(txn kv) error {
 		prefix, legacy := nodeRevPrefix(org, id), false
 		if !has(txn, nodeKey(org, id)) {
@@ -214,7 +184,7 @@ func (d *DB) NodeHistory(ctx context.Context, org, id string) ([]NodeRevision, e
 			if legacy && !isLegacyUnder(prefix, k) {
 				return true, nil
 			}
-			var r NodeRevision
+			var r record.NodeRevision
 			if err := decode(v, &r); err != nil {
 				return false, err
 			}
@@ -237,7 +207,7 @@ func has(txn kv, k []byte) bool {
 
 // PutProbe stores one probe run of node (p.Org, p.Node) and drops the
 // node's oldest runs beyond keep (keep <= 0 keeps all).
-func (d *DB) PutProbe(ctx context.Context, p ProbeRecord, keep int) error {
+func (d *DB) PutProbe(ctx context.Context, p record.ProbeRecord, keep int) error {
 	if err := checkNodeKey(p.Org, p.Node); err != nil {
 		return err
 	}
@@ -268,14 +238,14 @@ func (d *DB) PutProbe(ctx context.Context, p ProbeRecord, keep int) error {
 
 // Probes returns up to limit probe runs of node (org, node), newest
 // first.
-func (d *DB) Probes(ctx context.Context, org, node string, limit int) ([]ProbeRecord, error) {
+func (d *DB) Probes(ctx context.Context, org, node string, limit int) ([]record.ProbeRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if checkNodeKey(org, node) != nil {
 		return nil, nil
 	}
-	var out []ProbeRecord
+	var out []record.ProbeRecord
 	err := d.view(func(txn kv) error {
 		prefix, legacy := probePrefix(org, node), false
 		if !has(txn, nodeKey(org, node)) {
@@ -287,7 +257,7 @@ func (d *DB) Probes(ctx context.Context, org, node string, limit int) ([]ProbeRe
 			if legacy && !isLegacyUnder(prefix, k) {
 				return true, nil
 			}
-			var p ProbeRecord
+			var p record.ProbeRecord
 			if err := decode(v, &p); err != nil {
 				return false, err
 			}
@@ -300,7 +270,7 @@ func (d *DB) Probes(ctx context.Context, org, node string, limit int) ([]ProbeRe
 }
 
 // PutRisk stores risk points.
-func (d *DB) PutRisk(ctx context.Context, ps []RiskPoint) error {
+func (d *DB) PutRisk(ctx context.Context, ps []record.RiskPoint) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -320,14 +290,14 @@ func (d *DB) PutRisk(ctx context.Context, ps []RiskPoint) error {
 
 // RiskTrend returns the risk points of a subject from since on, oldest
 // first, at most limit of the newest (limit <= 0: all).
-func (d *DB) RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]RiskPoint, error) {
+func (d *DB) RiskTrend(ctx context.Context, subject string, since time.Time, limit int) ([]record.RiskPoint, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []RiskPoint
+	var out []record.RiskPoint
 	err := d.view(func(txn kv) error {
 		return scanValues(txn, riskPrefix(subject), true, func(v []byte) (bool, error) {
-			var p RiskPoint
+			var p record.RiskPoint
 			if err := decode(v, &p); err != nil {
 				return false, err
 			}

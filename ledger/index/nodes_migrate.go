@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // migrateNodeKeys moves the node records of an index written before
@@ -16,13 +18,13 @@ import (
 // do on an index already migrated. A legacy record whose org cannot be
 // read stays where it is; reads still find it.
 func (d *DB) migrateNodeKeys(ctx context.Context) error {
-	var legacy []NodeRevision
+	var legacy []record.NodeRevision
 	err := d.view(func(txn kv) error {
 		return scan(txn, []byte{tagNode, '/'}, nil, func(k, v []byte) (bool, error) {
 			if bytes.IndexByte(k[2:], '/') >= 0 {
 				return true, nil
 			}
-			var r NodeRevision
+			var r record.NodeRevision
 			if err := decode(v, &r); err != nil {
 				return false, err
 			}
@@ -47,7 +49,7 @@ func (d *DB) migrateNodeKeys(ctx context.Context) error {
 
 // migrateNode moves one legacy node's records; r is its current revision
 // with the org filled in.
-func migrateNode(txn kv, r NodeRevision) error {
+func migrateNode(txn kv, r record.NodeRevision) error {
 	org, id := r.Org, r.ID
 	type move struct{ from, to, val []byte }
 	var moves []move
@@ -67,7 +69,7 @@ func migrateNode(txn kv, r NodeRevision) error {
 	suffix := func(prefix, k []byte) []byte { return k[len(prefix):] }
 	revs := legacyNodeRevPrefix(id)
 	err := collect(revs, func(k, v []byte) ([]byte, []byte, error) {
-		var rev NodeRevision
+		var rev record.NodeRevision
 		if err := decode(v, &rev); err != nil {
 			return nil, nil, err
 		}
@@ -80,7 +82,7 @@ func migrateNode(txn kv, r NodeRevision) error {
 	}
 	probes := legacyProbePrefix(id)
 	err = collect(probes, func(k, v []byte) ([]byte, []byte, error) {
-		var p ProbeRecord
+		var p record.ProbeRecord
 		if err := decode(v, &p); err != nil {
 			return nil, nil, err
 		}
@@ -94,7 +96,7 @@ func migrateNode(txn kv, r NodeRevision) error {
 	risk := legacyNodeRiskPrefix(id)
 	subject := "node/" + org + "/" + id
 	err = collect(risk, func(k, v []byte) ([]byte, []byte, error) {
-		var p RiskPoint
+		var p record.RiskPoint
 		if err := decode(v, &p); err != nil {
 			return nil, nil, err
 		}

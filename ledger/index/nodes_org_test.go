@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // nodeDoc is a registry document as package nodes stores it.
@@ -22,7 +23,7 @@ func TestNodesOfTwoOrgs(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, org := range []string{"Org2MSP", "Org1MSP", "Org1MSP"} {
-		if _, err := db.UpdateNode(ctx, org, "peer0", t0, func(*NodeRevision) (json.RawMessage, error) { return nodeDoc(org, "peer0", i), nil }); err != nil {
+		if _, err := db.UpdateNode(ctx, org, "peer0", t0, func(*record.NodeRevision) (json.RawMessage, error) { return nodeDoc(org, "peer0", i), nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -35,7 +36,7 @@ func TestNodesOfTwoOrgs(t *testing.T) {
 		if err != nil || len(hist) != revs {
 			t.Errorf("NodeHistory(%s, peer0) = %d, %v; want %d", org, len(hist), err, revs)
 		}
-		if err := db.PutProbe(ctx, ProbeRecord{Org: org, Node: "peer0", Time: t0, Doc: json.RawMessage(`"` + org + `"`)}, 5); err != nil {
+		if err := db.PutProbe(ctx, record.ProbeRecord{Org: org, Node: "peer0", Time: t0, Doc: json.RawMessage(`"` + org + `"`)}, 5); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,7 +82,7 @@ func writeLegacyNode(t *testing.T, db *DB, org, id string, revs, probes int, t0 
 				return err
 			}
 		}
-		p := RiskPoint{Subject: "node/" + id, Time: t0, Doc: json.RawMessage(`{"subject":"node/` + id + `","score":7}`)}
+		p := record.RiskPoint{Subject: "node/" + id, Time: t0, Doc: json.RawMessage(`{"subject":"node/` + id + `","score":7}`)}
 		return put(txn, riskKey(p.Subject, t0.UnixNano()), p)
 	})
 	if err != nil {
@@ -182,7 +183,7 @@ func TestLegacyNodeKeysUpgrade(t *testing.T) {
 	}
 	// The other org may now register peer0 too; the migrated node goes on
 	// from its last revision.
-	if _, err := db.UpdateNode(ctx, "Org2MSP", "peer0", t0, func(cur *NodeRevision) (json.RawMessage, error) {
+	if _, err := db.UpdateNode(ctx, "Org2MSP", "peer0", t0, func(cur *record.NodeRevision) (json.RawMessage, error) {
 		if cur != nil {
 			return nil, errors.New("Org2MSP sees Org1MSP's peer0")
 		}
@@ -190,7 +191,7 @@ func TestLegacyNodeKeysUpgrade(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := db.UpdateNode(ctx, "Org1MSP", "peer0", t0, func(cur *NodeRevision) (json.RawMessage, error) { return nodeDoc("Org1MSP", "peer0", 4), nil })
+	r, err := db.UpdateNode(ctx, "Org1MSP", "peer0", t0, func(cur *record.NodeRevision) (json.RawMessage, error) { return nodeDoc("Org1MSP", "peer0", 4), nil })
 	if err != nil || r.Rev != 4 {
 		t.Errorf("UpdateNode(migrated peer0) = rev %d, %v; want 4", r.Rev, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 func TestNodeRevisions(t *testing.T) {
@@ -22,7 +23,7 @@ func TestNodeRevisions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := db.UpdateNode(ctx, "Org1MSP", "n1", t0.Add(time.Duration(i)*time.Second), func(cur *NodeRevision) (json.RawMessage, error) {
+			_, err := db.UpdateNode(ctx, "Org1MSP", "n1", t0.Add(time.Duration(i)*time.Second), func(cur *record.NodeRevision) (json.RawMessage, error) {
 				count := 0
 				if cur != nil {
 					if err := json.Unmarshal(cur.Doc, &count); err != nil {
@@ -51,7 +52,7 @@ func TestNodeRevisions(t *testing.T) {
 		}
 	}
 	refuse := errors.New("refused")
-	if _, err := db.UpdateNode(ctx, "Org1MSP", "n1", t0, func(*NodeRevision) (json.RawMessage, error) { return nil, refuse }); !errors.Is(err, refuse) {
+	if _, err := db.UpdateNode(ctx, "Org1MSP", "n1", t0, func(*record.NodeRevision) (json.RawMessage, error) { return nil, refuse }); !errors.Is(err, refuse) {
 		t.Errorf("UpdateNode(refusing fn) = %v", err)
 	}
 	if _, err := db.UpdateNode(ctx, "Org1MSP", "Bad/Id", t0, nil); !errors.Is(err, ledger.ErrInvalid) {
@@ -60,7 +61,7 @@ func TestNodeRevisions(t *testing.T) {
 	if _, err := db.NodeHistory(ctx, "Org1MSP", "none"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("NodeHistory(none) = %v, want ErrNotFound", err)
 	}
-	if _, err := db.UpdateNode(ctx, "Org1MSP", "n0", t0, func(*NodeRevision) (json.RawMessage, error) { return json.RawMessage(`"x"`), nil }); err != nil {
+	if _, err := db.UpdateNode(ctx, "Org1MSP", "n0", t0, func(*record.NodeRevision) (json.RawMessage, error) { return json.RawMessage(`"x"`), nil }); err != nil {
 		t.Fatal(err)
 	}
 	all, err := db.Nodes(ctx)
@@ -74,7 +75,7 @@ func TestProbesAndRisk(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {
-		p := ProbeRecord{Org: "Org1MSP", Node: "n1", Time: t0.Add(time.Duration(i) * time.Minute), Doc: json.RawMessage(fmt.Sprint(i))}
+		p := record.ProbeRecord{Org: "Org1MSP", Node: "n1", Time: t0.Add(time.Duration(i) * time.Minute), Doc: json.RawMessage(fmt.Sprint(i))}
 		if err := db.PutProbe(ctx, p, 3); err != nil {
 			t.Fatal(err)
 		}
@@ -86,11 +87,11 @@ func TestProbesAndRisk(t *testing.T) {
 	if ps, _ := db.Probes(ctx, "Org1MSP", "n1", 1); len(ps) != 1 {
 		t.Errorf("Probes(limit 1) = %d", len(ps))
 	}
-	var pts []RiskPoint
+	var pts []record.RiskPoint
 	for i := range 4 {
-		pts = append(pts, RiskPoint{Subject: "node/n1", Time: t0.Add(time.Duration(i) * time.Hour), Doc: json.RawMessage(fmt.Sprint(i))})
+		pts = append(pts, record.RiskPoint{Subject: "node/n1", Time: t0.Add(time.Duration(i) * time.Hour), Doc: json.RawMessage(fmt.Sprint(i))})
 	}
-	pts = append(pts, RiskPoint{Subject: "node/n10", Time: t0, Doc: json.RawMessage("99")})
+	pts = append(pts, record.RiskPoint{Subject: "node/n10", Time: t0, Doc: json.RawMessage("99")})
 	if err := db.PutRisk(ctx, pts); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestProbesAndRisk(t *testing.T) {
 	if tr, _ := db.RiskTrend(ctx, "node/n1", t0, 2); len(tr) != 2 || string(tr[1].Doc) != "3" {
 		t.Errorf("RiskTrend(limit 2) = %v, want the newest two", tr)
 	}
-	if err := db.PutRisk(ctx, []RiskPoint{{Time: t0}}); !errors.Is(err, ledger.ErrInvalid) {
+	if err := db.PutRisk(ctx, []record.RiskPoint{{Time: t0}}); !errors.Is(err, ledger.ErrInvalid) {
 		t.Errorf("PutRisk(no subject) = %v, want ErrInvalid", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/ledgertest"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // bigBlocks returns blocks of chain each holding txs transactions of
@@ -110,15 +111,15 @@ func TestCommitLargeBlocks(t *testing.T) {
 
 	// Verdicts for the whole range: 1,800 transaction verdicts with long
 	// ids, in one call.
-	var recs []AuditRecord
+	var recs []record.AuditRecord
 	for _, b := range blocks {
-		r := AuditRecord{Chain: "big", Height: b.Height, Hash: b.Hash, Verdict: ledger.Verdict{Status: ledger.Verified}, At: time.Now()}
+		r := record.AuditRecord{Chain: "big", Height: b.Height, Hash: b.Hash, Verdict: ledger.Verdict{Status: ledger.Verified}, At: time.Now()}
 		for i := range b.Txs {
-			r.Txs = append(r.Txs, TxAudit{Index: i, ID: b.Txs[i].ID + string(bytes.Repeat([]byte("x"), 4000)), Verdict: ledger.Verdict{Status: ledger.Verified}})
+			r.Txs = append(r.Txs, record.TxAudit{Index: i, ID: b.Txs[i].ID + string(bytes.Repeat([]byte("x"), 4000)), Verdict: ledger.Verdict{Status: ledger.Verified}})
 		}
 		recs = append(recs, r)
 	}
-	if err := db.PutAudit(ctx, "big", recs, nil, AuditCheckpoint{Height: 3, At: time.Now()}); err != nil {
+	if err := db.PutAudit(ctx, "big", recs, nil, record.AuditCheckpoint{Height: 3, At: time.Now()}); err != nil {
 		t.Fatalf("PutAudit of 3 large blocks = %v", err)
 	}
 	if got, err := db.AuditCheckpoint(ctx, "big"); err != nil || got.Height != 3 {

@@ -16,7 +16,7 @@ import (
 // Commit stores a block and everything derived from it, and moves the
 // checkpoint, in one transaction.
 func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
-	if !ValidChainID(b.Chain) {
+	if !ledger.ValidChainID(b.Chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, b.Chain)
 	}
 	// The raw block is stored with the block and again, split, with its
@@ -133,7 +133,7 @@ func historyOf(tx *ledger.Tx) []historyRef {
 
 // Rollback removes the blocks above r.Ancestor and records the reorg.
 func (d *DB) Rollback(ctx context.Context, r ledger.Reorg) error {
-	if !ValidChainID(r.Chain) {
+	if !ledger.ValidChainID(r.Chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, r.Chain)
 	}
 	return d.update(ctx, func(txn kv) error {
