@@ -200,7 +200,7 @@ func (a *Auditor) Prime(configBlock, previous []byte) error {
 // stamped at: with what a later audit resumes from (the pinned SM2
 // convention and the endorsement policies committed so far). Key-level
 // policies are given as the changes since the previous Checkpoint, so
-// each checkpoint must be stored (with index.DB.PutAudit) before the
+// each checkpoint must be stored (with Store.PutAudit) before the
 // next is taken.
 func (a *Auditor) Checkpoint(at time.Time) record.AuditCheckpoint {
 	cp := record.AuditCheckpoint{At: at, SM2PreHash: a.v.PreHash()}
