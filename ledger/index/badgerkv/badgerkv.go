@@ -1,0 +1,193 @@
+// Package badgerkv is the badger backend of storage.Store. It lives under
+// ledger/index because only the index may import badger.
+package badgerkv
+
+import (
+	"bytes"
+	"errors"
+	"sync/atomic"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger/storage"
+)
+
+// Store is a storage.Store over a badger database. View and Update are
+// badger transactions: an Update larger than one badger transaction fails
+// with badger.ErrTxnTooBig.
+type Store struct {
+	db     *badger.DB
+	closed atomic.Bool
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// New returns a Store over db; closing the Store closes db.
+func New(db *badger.DB) *Store { return &Store{db: db} }
+
+// Open opens a badger database with opt as a Store.
+func Open(opt badger.Options) (*Store, error) {
+	db, err := badger.Open(opt)
+	if err != nil {
+		return nil, err
+	}
+	return New(db), nil
+}
+
+// Get implements storage.Reader.
+func (s *Store) Get(key []byte) (v []byte, err error) {
+	err = s.View(func(r storage.Reader) error { v, err = r.Get(key); return err })
+	return v, err
+}
+
+// Has implements storage.Reader.
+func (s *Store) Has(key []byte) (ok bool, err error) {
+	err = s.View(func(r storage.Reader) error { ok, err = r.Has(key); return err })
+	return ok, err
+}
+
+// NewIterator implements storage.Reader; the iterator holds a read
+// transaction until it is released.
+func (s *Store) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
+	if s.closed.Load() {
+		return &iterator{err: storage.ErrClosed}
+	}
+	txn := s.db.NewTransaction(false)
+	it := newIterator(txn, prefix, start, reverse)
+	it.done = txn.Discard
+	return it
+}
+
+// View implements storage.Store.
+func (s *Store) View(fn func(storage.Reader) error) error {
+	if s.closed.Load() {
+		return storage.ErrClosed
+	}
+	return s.db.View(func(txn *badger.Txn) error { return fn(Txn{txn}) })
+}
+
+// Update implements storage.Store.
+func (s *Store) Update(fn func(storage.ReadWriter) error) error {
+	if s.closed.Load() {
+		return storage.ErrClosed
+	}
+	return s.db.Update(func(txn *badger.Txn) error { return fn(Txn{txn}) })
+}
+
+// Close implements storage.Store.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// Txn is a badger transaction as a storage.ReadWriter.
+type Txn struct{ T *badger.Txn }
+
+// Get implements storage.Reader.
+func (t Txn) Get(key []byte) ([]byte, error) {
+	item, err := t.T.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+// Has implements storage.Reader.
+func (t Txn) Has(key []byte) (bool, error) {
+	_, err := t.T.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// NewIterator implements storage.Reader.
+func (t Txn) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
+	return newIterator(t.T, prefix, start, reverse)
+}
+
+// Set implements storage.Writer.
+func (t Txn) Set(key, value []byte) error {
+	// Badger keeps the slices until the commit; the caller may reuse them.
+	return t.T.Set(bytes.Clone(key), bytes.Clone(value))
+}
+
+// Delete implements storage.Writer.
+func (t Txn) Delete(key []byte) error { return t.T.Delete(bytes.Clone(key)) }
+
+// iterator adapts a badger iterator. Badger's Prefix option is used only
+// forwards: a reverse iteration seeks to the end of the prefix, which may
+// be a key outside it that the option would end the iteration on.
+type iterator struct {
+	it         *badger.Iterator
+	prefix     []byte
+	seek       []byte
+	reverse    bool
+	started    bool
+	key, value []byte
+	err        error
+	done       func()
+}
+
+func newIterator(txn *badger.Txn, prefix, start []byte, reverse bool) *iterator {
+	opts := badger.DefaultIteratorOptions
+	opts.Reverse = reverse
+	prefix = bytes.Clone(prefix)
+	seek := append(bytes.Clone(prefix), start...)
+	if reverse {
+		if len(start) == 0 {
+			seek = storage.PrefixEnd(prefix)
+		}
+	} else {
+		opts.Prefix = prefix
+	}
+	return &iterator{it: txn.NewIterator(opts), prefix: prefix, seek: seek, reverse: reverse}
+}
+
+func (i *iterator) Next() bool {
+	if i.it == nil || i.err != nil {
+		return false
+	}
+	if !i.started {
+		i.started = true
+		if len(i.seek) == 0 {
+			i.it.Rewind()
+		} else {
+			i.it.Seek(i.seek)
+		}
+		// Reverse from the end of the prefix: skip that key, outside it.
+		if i.reverse && i.it.Valid() && !bytes.HasPrefix(i.it.Item().Key(), i.prefix) && bytes.Equal(i.it.Item().Key(), i.seek) {
+			i.it.Next()
+		}
+	} else {
+		i.it.Next()
+	}
+	if !i.it.ValidForPrefix(i.prefix) {
+		i.key, i.value = nil, nil
+		return false
+	}
+	item := i.it.Item()
+	i.key = item.KeyCopy(nil)
+	i.value, i.err = item.ValueCopy(nil)
+	return i.err == nil
+}
+
+func (i *iterator) Key() []byte   { return i.key }
+func (i *iterator) Value() []byte { return i.value }
+func (i *iterator) Error() error  { return i.err }
+
+func (i *iterator) Release() {
+	if i.it != nil {
+		i.it.Close()
+		i.it = nil
+	}
+	if i.done != nil {
+		i.done()
+		i.done = nil
+	}
+}
