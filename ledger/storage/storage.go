@@ -7,8 +7,9 @@
 // suite in storagetest.
 //
 // Keys are non-empty byte strings ordered bytewise; values may be empty.
-// Slices passed in are not retained; slices returned by Get are the
-// caller's, those returned by an Iterator are valid until its next Next.
+// Slices passed to Set and Delete must not be changed until the update
+// returns; slices returned by Get are the caller's, and those returned by
+// an Iterator may be kept but not modified.
 package storage
 
 import (
@@ -38,12 +39,15 @@ type Reader interface {
 }
 
 // Iterator walks keys in order. Next must be called before the first
-// Key; Key and Value are valid until the next call to Next and must not
+// Key; the slices Key and Value return stay valid after Next and must not
 // be modified.
 type Iterator interface {
 	Next() bool
 	Key() []byte
-	Value() []byte
+	// Value reads the current key's value; a backend may read it only
+	// now, so an iteration over keys alone never reads values. An error
+	// concerns this value only: the iteration may go on.
+	Value() ([]byte, error)
 	// Error is the error that ended the iteration, if any.
 	Error() error
 	Release()

@@ -112,30 +112,30 @@ func (t Txn) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
 }
 
 // Set implements storage.Writer.
-func (t Txn) Set(key, value []byte) error {
-	// Badger keeps the slices until the commit; the caller may reuse them.
-	return t.T.Set(bytes.Clone(key), bytes.Clone(value))
-}
+func (t Txn) Set(key, value []byte) error { return t.T.Set(key, value) }
 
 // Delete implements storage.Writer.
-func (t Txn) Delete(key []byte) error { return t.T.Delete(bytes.Clone(key)) }
+func (t Txn) Delete(key []byte) error { return t.T.Delete(key) }
 
-// iterator adapts a badger iterator. Badger's Prefix option is used only
-// forwards: a reverse iteration seeks to the end of the prefix, which may
-// be a key outside it that the option would end the iteration on.
+// iterator adapts a badger iterator. Values are read when asked for, not
+// prefetched, so that a walk over keys reads no value. Badger's Prefix
+// option is used only forwards: a reverse iteration seeks to the end of
+// the prefix, which may be a key outside it that the option would end the
+// iteration on.
 type iterator struct {
-	it         *badger.Iterator
-	prefix     []byte
-	seek       []byte
-	reverse    bool
-	started    bool
-	key, value []byte
-	err        error
-	done       func()
+	it      *badger.Iterator
+	prefix  []byte
+	seek    []byte
+	reverse bool
+	started bool
+	key     []byte
+	err     error
+	done    func()
 }
 
 func newIterator(txn *badger.Txn, prefix, start []byte, reverse bool) *iterator {
 	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues = false
 	opts.Reverse = reverse
 	prefix = bytes.Clone(prefix)
 	seek := append(bytes.Clone(prefix), start...)
@@ -168,18 +168,23 @@ func (i *iterator) Next() bool {
 		i.it.Next()
 	}
 	if !i.it.ValidForPrefix(i.prefix) {
-		i.key, i.value = nil, nil
+		i.key = nil
 		return false
 	}
-	item := i.it.Item()
-	i.key = item.KeyCopy(nil)
-	i.value, i.err = item.ValueCopy(nil)
-	return i.err == nil
+	i.key = i.it.Item().KeyCopy(nil)
+	return true
 }
 
-func (i *iterator) Key() []byte   { return i.key }
-func (i *iterator) Value() []byte { return i.value }
-func (i *iterator) Error() error  { return i.err }
+func (i *iterator) Key() []byte { return i.key }
+
+func (i *iterator) Value() ([]byte, error) {
+	if i.it == nil || i.key == nil {
+		return nil, nil
+	}
+	return i.it.Item().ValueCopy(nil)
+}
+
+func (i *iterator) Error() error { return i.err }
 
 func (i *iterator) Release() {
 	if i.it != nil {

@@ -178,7 +178,7 @@ func (t *txn) Set(key, value []byte) error {
 	if len(key) == 0 {
 		return errEmptyKey
 	}
-	v := bytes.Clone(value)
+	v := slices.Clip(bytes.Clone(value)) // Clip: a caller's append copies
 	if v == nil {
 		v = []byte{}
 	}
@@ -222,7 +222,7 @@ func (t *txn) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
 func (t *txn) commit() *snapshot {
 	writes := make([]entry, 0, len(t.pending))
 	for k, v := range t.pending {
-		e := entry{key: []byte(k)}
+		e := entry{key: slices.Clip([]byte(k))}
 		if v != nil {
 			e.value = *v
 		}
@@ -287,11 +287,11 @@ func (it *iterator) Key() []byte {
 	return nil
 }
 
-func (it *iterator) Value() []byte {
+func (it *iterator) Value() ([]byte, error) {
 	if e := it.current(); e != nil {
-		return e.value
+		return e.value, nil
 	}
-	return nil
+	return nil, nil
 }
 
 func (it *iterator) Error() error { return it.err }

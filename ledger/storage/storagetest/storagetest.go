@@ -173,8 +173,11 @@ func testLargeValue(t *testing.T, s storage.Store) {
 	}
 	it := s.NewIterator([]byte("b"), nil, false)
 	defer it.Release()
-	if !it.Next() || !bytes.Equal(it.Value(), big) {
-		t.Fatal("iteration does not return the large value")
+	if !it.Next() {
+		t.Fatal("iteration does not find the large value")
+	}
+	if v, err := it.Value(); err != nil || !bytes.Equal(v, big) {
+		t.Fatalf("iteration returns %d bytes, %v for the large value", len(v), err)
 	}
 }
 
@@ -187,6 +190,10 @@ func keys(t *testing.T, r storage.Reader, prefix string, start []byte, reverse b
 	var out []string
 	for it.Next() {
 		out = append(out, string(it.Key()))
+		// Keys stay valid until Next, whatever is read.
+		if _, err := it.Value(); err != nil {
+			t.Fatalf("value of %q: %v", it.Key(), err)
+		}
 	}
 	if err := it.Error(); err != nil {
 		t.Fatalf("iterate %q: %v", prefix, err)
@@ -240,11 +247,20 @@ func testIterate(t *testing.T, s storage.Store) {
 			t.Errorf("prefix %q reverse: %q, want %q", p, got, reversed(w))
 		}
 	}
-	it := s.NewIterator([]byte("ab"), nil, false)
+	// Keys and values stay valid after Next.
+	it := s.NewIterator([]byte("a"), nil, false)
 	defer it.Release()
+	var ks, vs [][]byte
 	for it.Next() {
-		if string(it.Value()) != "v"+string(it.Key()) {
-			t.Fatalf("value of %q is %q", it.Key(), it.Value())
+		v, err := it.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ks, vs = append(ks, it.Key()), append(vs, v)
+	}
+	for i, k := range ks {
+		if string(k) != under("a")[i] || string(vs[i]) != "v"+string(k) {
+			t.Fatalf("entry %d kept from the iteration is %q = %q", i, k, vs[i])
 		}
 	}
 }
