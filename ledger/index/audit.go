@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
 )
@@ -129,17 +127,15 @@ func putKeyPolicies(txn kv, chain string, gen uint64, kps []record.KeyPolicy) er
 // generation.
 func deleteStale(txn kv, prefix, current []byte) error {
 	var stale [][]byte
-	opts := badger.DefaultIteratorOptions
-	opts.Prefix, opts.PrefetchValues = prefix, false
-	it := txn.NewIterator(opts)
-	for it.Rewind(); it.Valid() && len(stale) < staleKeyPolicyBatch; it.Next() {
-		k := it.Item().Key()
+	it := txn.NewIterator(prefix, nil, false)
+	for len(stale) < staleKeyPolicyBatch && it.Next() {
+		k := it.Key()
 		if bytes.Compare(k, current) >= 0 {
 			break
 		}
 		stale = append(stale, bytes.Clone(k))
 	}
-	it.Close()
+	it.Release()
 	for _, k := range stale {
 		if err := txn.Delete(k); err != nil {
 			return err

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
@@ -37,33 +35,30 @@ func (d *DB) AppendAudit(ctx context.Context, a supervise.Action) (supervise.Ent
 	return e, err
 }
 
-// claim reads k, which must not exist yet, through txn.Get: badger checks
-// only keys read for conflicts, so two transactions that both write k
-// would otherwise both commit, the later one replacing the first.
+// claim reads k, which must not exist yet, through txn.Has (a read of the
+// key in badger): badger checks only keys read for conflicts, so two
+// transactions that both write k would otherwise both commit, the later
+// one replacing the first.
 func claim(txn kv, k []byte) error {
-	_, err := txn.Get(k)
+	ok, err := txn.Has(k)
 	switch {
-	case err == nil:
+	case err != nil:
+		return err
+	case ok:
 		return fmt.Errorf("%w: %q exists", ledger.ErrInvalid, k)
-	case errors.Is(err, badger.ErrKeyNotFound):
-		return nil
 	}
-	return err
+	return nil
 }
 
 // lastAudit returns the newest audit entry, or nil for an empty log.
 func lastAudit(txn kv) (*supervise.Entry, error) {
-	opts := badger.DefaultIteratorOptions
-	opts.Reverse = true
-	opts.PrefetchValues = false
-	opts.Prefix = []byte{tagAuditLog, '/'}
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	it.Seek(auditKey(^uint64(0)))
-	if !it.Valid() {
-		return nil, nil
+	prefix := []byte{tagAuditLog, '/'}
+	it := txn.NewIterator(prefix, auditKey(^uint64(0))[len(prefix):], true)
+	defer it.Release()
+	if !it.Next() {
+		return nil, it.Error()
 	}
-	k := it.Item().KeyCopy(nil)
+	k := it.Key()
 	var e supervise.Entry
 	if err := get(txn, k, &e); err != nil {
 		return nil, err
@@ -176,16 +171,17 @@ func (d *DB) LastAuditCheckpoint(ctx context.Context) (supervise.Checkpoint, err
 // lastAuditCheckpoint reads the newest checkpoint.
 func lastAuditCheckpoint(txn kv) (supervise.Checkpoint, error) {
 	var c supervise.Checkpoint
-	opts := badger.DefaultIteratorOptions
-	opts.Reverse = true
-	opts.PrefetchValues = false
-	opts.Prefix = []byte{tagAuditHead, '/'}
-	it := txn.NewIterator(opts)
+	prefix := []byte{tagAuditHead, '/'}
+	it := txn.NewIterator(prefix, auditHeadKey(^uint64(0))[len(prefix):], true)
 	k := []byte(nil)
-	if it.Seek(auditHeadKey(^uint64(0))); it.Valid() {
-		k = it.Item().KeyCopy(nil)
+	if it.Next() {
+		k = it.Key()
 	}
-	it.Close()
+	err := it.Error()
+	it.Release()
+	if err != nil {
+		return c, err
+	}
 	if k == nil {
 		return c, ledger.ErrNotFound
 	}

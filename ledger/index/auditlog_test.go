@@ -12,6 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index/badgerkv"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
@@ -149,7 +150,7 @@ func TestAuditLogAnchoredOnDisk(t *testing.T) {
 			var prev *supervise.Entry
 			for seq := uint64(13); seq <= 30; seq++ {
 				var e supervise.Entry
-				if err := get(txn, auditKey(seq), &e); err != nil {
+				if err := get(badgerkv.Txn{T: txn}, auditKey(seq), &e); err != nil {
 					t.Fatal(err)
 				}
 				if seq == 14 {
@@ -158,7 +159,7 @@ func TestAuditLogAnchoredOnDisk(t *testing.T) {
 				if prev != nil {
 					e.Seal(prev)
 				}
-				if err := put(txn, auditKey(seq), e); err != nil {
+				if err := put(badgerkv.Txn{T: txn}, auditKey(seq), e); err != nil {
 					t.Fatal(err)
 				}
 				prev = &e

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
@@ -21,10 +19,10 @@ func (d *DB) PutToken(ctx context.Context, t supervise.Token) error {
 		return fmt.Errorf("%w: token without id or hash", ledger.ErrInvalid)
 	}
 	return d.update(ctx, func(txn kv) error {
-		if _, err := txn.Get(tokenKey(t.ID)); err == nil {
-			return fmt.Errorf("%w: token %s exists", ledger.ErrInvalid, t.ID)
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		if ok, err := txn.Has(tokenKey(t.ID)); err != nil {
 			return err
+		} else if ok {
+			return fmt.Errorf("%w: token %s exists", ledger.ErrInvalid, t.ID)
 		}
 		return put(txn, tokenKey(t.ID), t)
 	})
@@ -101,24 +99,21 @@ func (d *DB) Deliveries(ctx context.Context, p ledger.Page) ([]supervise.Deliver
 		if start == nil {
 			start = append(bytes.Clone(prefix), 0xff)
 		}
-		opts := badger.DefaultIteratorOptions
-		opts.Reverse = true
-		opts.Prefix = prefix
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Seek(start); it.Valid(); it.Next() {
-			k := it.Item().KeyCopy(nil)
+		it := txn.NewIterator(prefix, start[len(prefix):], true)
+		defer it.Release()
+		for it.Next() {
+			k := it.Key()
 			if len(out) == limit {
 				next = hex.EncodeToString(k[len(prefix):])
 				return nil
 			}
 			var r supervise.Delivery
-			if err := it.Item().Value(func(v []byte) error { return decode(v, &r) }); err != nil {
+			if err := decodeValue(it, &r); err != nil {
 				return err
 			}
 			out = append(out, r)
 		}
-		return nil
+		return it.Error()
 	})
 	return out, next, err
 }

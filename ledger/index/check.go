@@ -13,6 +13,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index/badgerkv"
 )
 
 // Report is the result of Check.
@@ -151,22 +152,19 @@ func (d *DB) checkRecords(ctx context.Context, r *Report) error {
 	checkpoints := map[string]uint64{}
 	// Not d.view: lost reads are reported key by key below.
 	err := d.viewRecovered(func(txn kv) error {
-		opts := badger.DefaultIteratorOptions
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+		it := txn.NewIterator(nil, nil, false)
+		defer it.Release()
+		for it.Next() {
 			if r.Keys%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			item := it.Item()
-			k := item.KeyCopy(nil)
+			k := it.Key()
 			last = k
 			r.Keys++
 			n := d.lost.count()
-			v, err := item.ValueCopy(nil)
+			v, err := it.Value()
 			if c, msg := d.lost.since(n); c > 0 {
 				dm := lostDamage(msg)
 				dm.First = k
@@ -192,12 +190,15 @@ func (d *DB) checkRecords(ctx context.Context, r *Report) error {
 				checkpoints[string(k[2:])] = cp.Height
 			}
 		}
+		if err := it.Error(); err != nil {
+			return err
+		}
 		for chain, h := range checkpoints {
-			if _, err := txn.Get(blockKey(chain, h)); errors.Is(err, badger.ErrKeyNotFound) {
+			if ok, err := txn.Has(blockKey(chain, h)); err != nil {
+				return err
+			} else if !ok {
 				r.Damage = append(r.Damage, Damage{Kind: DamageRecord, First: checkpointKey(chain),
 					Err: fmt.Errorf("checkpoint of chain %s is at block %d, which is not stored", chain, h)})
-			} else if err != nil {
-				return err
 			}
 		}
 		return nil
@@ -217,7 +218,7 @@ func (d *DB) checkRecords(ctx context.Context, r *Report) error {
 
 func (d *DB) viewRecovered(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
-	return d.corrupt(d.db.View(func(txn *badger.Txn) error { return fn(txn) }))
+	return d.corrupt(d.db.View(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn}) }))
 }
 
 // valueFormat is how a table stores its values.

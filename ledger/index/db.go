@@ -17,6 +17,7 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/storage"
 )
 
 // Options configures the index.
@@ -263,19 +264,17 @@ type blockRecord struct {
 }
 
 func get(txn kv, k []byte, v any) error {
-	item, err := txn.Get(k)
-	if errors.Is(err, badger.ErrKeyNotFound) {
+	b, err := txn.Get(k)
+	if errors.Is(err, storage.ErrNotFound) {
 		return ledger.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	return item.Value(func(b []byte) error {
-		if err := json.Unmarshal(b, v); err != nil {
-			return fmt.Errorf("corrupt record %q: %w", k, err)
-		}
-		return nil
-	})
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("corrupt record %q: %w", k, err)
+	}
+	return nil
 }
 
 func put(txn kv, k []byte, v any) error {

@@ -12,6 +12,11 @@
 // made one by a journal of before-images that Open replays after a crash
 // (spill.go).
 //
+// Reads and writes go through kv (spill.go), a backend-neutral
+// storage.ReadWriter: a badger transaction wrapped by badgerkv, or a
+// spill. Badger's own types stay in the adapter, the spill, Open and the
+// damage checks.
+//
 // A damaged index is an error wrapping ErrCorrupt that names the file,
 // never a panic: Open reads the files before badger does (files.go,
 // verified.go), reads recover badger's panics and lost values (guard.go),

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
 )
@@ -187,18 +185,13 @@ func commitDefinitions(txn kv, b *ledger.Block, undo *[][]byte, d *fabricDelta) 
 // latestDefinition returns the newest stored definition of a chaincode, or
 // nil.
 func latestDefinition(txn kv, chain, name string) (*ledger.Contract, error) {
-	prefix := chaincodeDefPrefix(chain, name)
-	opts := badger.DefaultIteratorOptions
-	opts.Reverse = true
-	opts.Prefix = prefix
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	it.Seek(append(bytes.Clone(prefix), 0xff))
-	if !it.Valid() {
-		return nil, nil
+	it := txn.NewIterator(chaincodeDefPrefix(chain, name), []byte{0xff}, true)
+	defer it.Release()
+	if !it.Next() {
+		return nil, it.Error()
 	}
 	var c ledger.Contract
-	if err := it.Item().Value(func(v []byte) error { return decode(v, &c) }); err != nil {
+	if err := decodeValue(it, &c); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -248,17 +241,17 @@ func rollbackFabric(txn kv, chain string, h uint64) error {
 func (d *DB) ChannelConfig(ctx context.Context, chain string, height uint64) (*ledger.Config, error) {
 	var c *ledger.Config
 	err := d.view(func(txn kv) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Reverse = true
-		opts.Prefix = fabricConfigPrefix(chain)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		it.Seek(fabricConfigKey(chain, height))
-		if !it.Valid() {
+		prefix := fabricConfigPrefix(chain)
+		it := txn.NewIterator(prefix, fabricConfigKey(chain, height)[len(prefix):], true)
+		defer it.Release()
+		if !it.Next() {
+			if err := it.Error(); err != nil {
+				return err
+			}
 			return fmt.Errorf("channel config of %s at %d: %w", chain, height, ledger.ErrNotFound)
 		}
 		c = new(ledger.Config)
-		return it.Item().Value(func(v []byte) error { return decode(v, c) })
+		return decodeValue(it, c)
 	})
 	return c, err
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/ledger/supervise"
@@ -62,27 +60,24 @@ func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]rec
 		if start == nil {
 			start = append(bytes.Clone(prefix), 0xff)
 		}
-		opts := badger.DefaultIteratorOptions
-		opts.Reverse = true
-		opts.Prefix = prefix
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Seek(start); it.Valid(); it.Next() {
+		it := txn.NewIterator(prefix, start[len(prefix):], true)
+		defer it.Release()
+		for it.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			k := it.Item().KeyCopy(nil)
+			k := it.Key()
 			if len(out) == limit {
 				next = hex.EncodeToString(k[len(prefix):])
 				return nil
 			}
 			var r record.GovernanceRecord
-			if err := it.Item().Value(func(v []byte) error { return decode(v, &r) }); err != nil {
+			if err := decodeValue(it, &r); err != nil {
 				return err
 			}
 			out = append(out, r)
 		}
-		return nil
+		return it.Error()
 	})
 	return out, next, err
 }
@@ -156,25 +151,23 @@ func (d *DB) Seals(ctx context.Context, chain string, n int) ([]record.BlockSeal
 // newestSeals calls fn with the seal of each of the newest n blocks of a
 // chain, newest first, until fn returns false.
 func newestSeals(ctx context.Context, txn kv, chain string, n int, fn func(record.BlockSeal) bool) error {
-	opts := badger.DefaultIteratorOptions
-	opts.Reverse = true
-	opts.Prefix = blockPrefix(chain)
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	for it.Seek(blockKey(chain, ^uint64(0))); it.Valid() && n > 0; it.Next() {
+	prefix := blockPrefix(chain)
+	it := txn.NewIterator(prefix, blockKey(chain, ^uint64(0))[len(prefix):], true)
+	defer it.Release()
+	for n > 0 && it.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		n--
 		var r sealRecord
-		if err := it.Item().Value(func(v []byte) error { return decode(v, &r) }); err != nil {
+		if err := decodeValue(it, &r); err != nil {
 			return err
 		}
 		if !fn(r.seal()) {
 			return nil
 		}
 	}
-	return nil
+	return it.Error()
 }
 
 // fiscoTerms indexes the node ids of a FISCO block's sealer list (kind

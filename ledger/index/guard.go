@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger/index/badgerkv"
 )
 
 // Badger panics on some damage it meets while reading (a table block
@@ -21,7 +23,7 @@ import (
 func (d *DB) view(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
-	err = d.db.View(func(txn *badger.Txn) error { return fn(txn) })
+	err = d.db.View(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn}) })
 	return d.checkLost(n, err)
 }
 
@@ -29,7 +31,7 @@ func (d *DB) view(fn func(txn kv) error) (err error) {
 func (d *DB) commit(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
-	err = d.db.Update(func(txn *badger.Txn) error { return fn(txn) })
+	err = d.db.Update(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn}) })
 	return d.checkLost(n, err)
 }
 

@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
+	"github.com/lianjian/lianjian/ledger/storage"
 )
 
 // Node supervision records (package nodes). The index stores them as
@@ -201,8 +200,8 @@ func (d *DB) NodeHistory(ctx context.Context, org, id string) ([]record.NodeRevi
 
 // has reports whether k is stored.
 func has(txn kv, k []byte) bool {
-	_, err := txn.Get(k)
-	return err == nil
+	ok, err := txn.Has(k)
+	return err == nil && ok
 }
 
 // PutProbe stores one probe run of node (p.Org, p.Node) and drops the
@@ -317,20 +316,21 @@ func (d *DB) RiskTrend(ctx context.Context, subject string, since time.Time, lim
 // scanKeys iterates the keys under prefix, newest (highest) first when
 // reverse is set, without reading values.
 func scanKeys(txn kv, prefix []byte, reverse bool, fn func(k []byte) bool) error {
-	opts := badger.DefaultIteratorOptions
-	opts.PrefetchValues = false
-	opts.Prefix = prefix
-	opts.Reverse = reverse
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	start := prefix
-	if reverse {
-		start = append(append([]byte{}, prefix...), 0xff)
-	}
-	for it.Seek(start); it.Valid(); it.Next() {
-		if !fn(it.Item().KeyCopy(nil)) {
+	it := txn.NewIterator(prefix, scanStart(reverse), reverse)
+	defer it.Release()
+	for it.Next() {
+		if !fn(it.Key()) {
 			return nil
 		}
+	}
+	return it.Error()
+}
+
+// scanStart is where scanKeys and scanItems start under their prefix:
+// reverse, at the prefix followed by 0xff, as they always have.
+func scanStart(reverse bool) []byte {
+	if reverse {
+		return []byte{0xff}
 	}
 	return nil
 }
@@ -344,24 +344,31 @@ func scanValues(txn kv, prefix []byte, reverse bool, fn func(v []byte) (bool, er
 // scanItems iterates the keys and values under prefix, highest key first
 // when reverse is set, until fn returns false.
 func scanItems(txn kv, prefix []byte, reverse bool, fn func(k, v []byte) (bool, error)) error {
-	opts := badger.DefaultIteratorOptions
-	opts.Prefix = prefix
-	opts.Reverse = reverse
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	start := prefix
-	if reverse {
-		start = append(append([]byte{}, prefix...), 0xff)
-	}
-	for it.Seek(start); it.Valid(); it.Next() {
-		v, err := it.Item().ValueCopy(nil)
+	return items(txn.NewIterator(prefix, scanStart(reverse), reverse), fn)
+}
+
+// items calls fn with each key and value of it until fn returns false,
+// and releases it.
+func items(it storage.Iterator, fn func(k, v []byte) (bool, error)) error {
+	defer it.Release()
+	for it.Next() {
+		v, err := it.Value()
 		if err != nil {
 			return err
 		}
-		more, err := fn(it.Item().KeyCopy(nil), v)
+		more, err := fn(it.Key(), v)
 		if err != nil || !more {
 			return err
 		}
 	}
-	return nil
+	return it.Error()
+}
+
+// decodeValue decodes the value of it's current key into out.
+func decodeValue(it storage.Iterator, out any) error {
+	v, err := it.Value()
+	if err != nil {
+		return err
+	}
+	return decode(v, out)
 }

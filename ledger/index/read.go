@@ -10,9 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/storage"
 )
 
 // DefaultLimit and MaxLimit bound page sizes.
@@ -95,14 +94,10 @@ func (d *DB) RawBlock(ctx context.Context, chain string, height uint64) ([]byte,
 func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledger.Block, error) {
 	var b *ledger.Block
 	err := d.view(func(txn kv) error {
-		item, err := txn.Get(hashKey(chain, hash))
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		v, err := txn.Get(hashKey(chain, hash))
+		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("block %x: %w", hash, ledger.ErrNotFound)
 		}
-		if err != nil {
-			return err
-		}
-		v, err := item.ValueCopy(nil)
 		if err != nil {
 			return err
 		}
@@ -150,17 +145,15 @@ func (d *DB) Blocks(ctx context.Context, chain string, p ledger.Page) ([]*ledger
 			}
 			start = blockKey(chain, h)
 		}
-		opts := badger.DefaultIteratorOptions
-		opts.Reverse = true
-		opts.Prefix = blockPrefix(chain)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Seek(start); it.Valid(); it.Next() {
+		prefix := blockPrefix(chain)
+		it := txn.NewIterator(prefix, start[len(prefix):], true)
+		defer it.Release()
+		for it.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			var rec blockRecord
-			if err := it.Item().Value(func(v []byte) error { return decode(v, &rec) }); err != nil {
+			if err := decodeValue(it, &rec); err != nil {
 				return err
 			}
 			if len(out) == limit {
@@ -364,23 +357,8 @@ func cursorKey(prefix []byte, cursor string) ([]byte, error) {
 // scan iterates the keys under prefix from start (or the prefix) in order
 // until fn returns false.
 func scan(txn kv, prefix, start []byte, fn func(k, v []byte) (bool, error)) error {
-	opts := badger.DefaultIteratorOptions
-	opts.Prefix = prefix
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	if start == nil {
-		start = prefix
+	if start != nil {
+		start = start[len(prefix):]
 	}
-	for it.Seek(start); it.Valid(); it.Next() {
-		item := it.Item()
-		v, err := item.ValueCopy(nil)
-		if err != nil {
-			return err
-		}
-		more, err := fn(item.KeyCopy(nil), v)
-		if err != nil || !more {
-			return err
-		}
-	}
-	return nil
+	return items(txn.NewIterator(prefix, start, false), fn)
 }

@@ -10,9 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/storage"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
@@ -56,11 +55,11 @@ func commitSearch(txn kv, b *ledger.Block, undo *[][]byte) error {
 			return nil
 		}
 		seen[string(k)] = true
-		switch _, err := txn.Get(k); {
-		case err == nil:
-			return nil
-		case !errors.Is(err, badger.ErrKeyNotFound):
+		switch ok, err := txn.Has(k); {
+		case err != nil:
 			return err
+		case ok:
+			return nil
 		}
 		*undo = append(*undo, k)
 		return put(txn, k, m)
@@ -235,17 +234,13 @@ func searchLedger(txn kv, chains []ledger.Chain, q string, add func(supervise.Ma
 			case !errors.Is(err, ledger.ErrNotFound):
 				return err
 			}
-			item, err := txn.Get(hashKey(c.ID, raw))
+			v, err := txn.Get(hashKey(c.ID, raw))
 			switch {
 			case err == nil:
-				v, err := item.ValueCopy(nil)
-				if err != nil {
-					return err
-				}
 				if len(v) == 8 {
 					add(supervise.Match{Kind: "block", Chain: c.ID, Ref: id, Height: binary.BigEndian.Uint64(v), Field: "hash"})
 				}
-			case !errors.Is(err, badger.ErrKeyNotFound):
+			case !errors.Is(err, storage.ErrNotFound):
 				return err
 			}
 		}
@@ -273,16 +268,12 @@ func searchLedger(txn kv, chains []ledger.Chain, q string, add func(supervise.Ma
 
 // firstSeen returns the height of the first history entry under prefix.
 func firstSeen(txn kv, prefix []byte) (uint64, bool, error) {
-	opts := badger.DefaultIteratorOptions
-	opts.PrefetchValues = false
-	opts.Prefix = prefix
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	it.Seek(prefix)
-	if !it.Valid() {
-		return 0, false, nil
+	it := txn.NewIterator(prefix, nil, false)
+	defer it.Release()
+	if !it.Next() {
+		return 0, false, it.Error()
 	}
-	h, _, _, err := parseAddrKey(it.Item().KeyCopy(nil), len(prefix))
+	h, _, _, err := parseAddrKey(it.Key(), len(prefix))
 	return h, err == nil, err
 }
 

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger/index/badgerkv"
+	"github.com/lianjian/lianjian/ledger/storage"
 )
 
 // Writes too large for one badger transaction.
@@ -39,14 +42,12 @@ import (
 // its uvarint-length-prefixed value.
 const journalVersion = 1
 
-// kv is the part of a badger transaction the index reads and writes
-// through. *badger.Txn is one; so is *spill. Code writing through a kv
-// closes its iterators before it writes.
+// kv is what the index reads and writes through: a storage.ReadWriter,
+// free of badger types. A badger transaction is one through
+// badgerkv.Txn; so is *spill. Code writing through a kv releases its
+// iterators before it writes.
 type kv interface {
-	Get(key []byte) (*badger.Item, error)
-	Set(key, val []byte) error
-	Delete(key []byte) error
-	NewIterator(opt badger.IteratorOptions) *badger.Iterator
+	storage.ReadWriter
 }
 
 // spill is a kv that spreads one write over several badger transactions.
@@ -76,9 +77,10 @@ func newSpill(db *badger.DB) *spill {
 	}
 }
 
-func (s *spill) Get(k []byte) (*badger.Item, error) { return s.txn.Get(k) }
-func (s *spill) NewIterator(o badger.IteratorOptions) *badger.Iterator {
-	return s.txn.NewIterator(o)
+func (s *spill) Get(k []byte) ([]byte, error) { return badgerkv.Txn{T: s.txn}.Get(k) }
+func (s *spill) Has(k []byte) (bool, error)   { return badgerkv.Txn{T: s.txn}.Has(k) }
+func (s *spill) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
+	return badgerkv.Txn{T: s.txn}.NewIterator(prefix, start, reverse)
 }
 func (s *spill) Set(k, v []byte) error { return s.write(k, v, false) }
 func (s *spill) Delete(k []byte) error { return s.write(k, nil, true) }

@@ -12,6 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index/badgerkv"
 	"github.com/lianjian/lianjian/ledger/ledgertest"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
@@ -143,7 +144,7 @@ func TestAuditLogDetectsTampering(t *testing.T) {
 				if raw := tc.edit(&e); raw != nil {
 					return txn.Set(auditKey(3), raw)
 				}
-				return put(txn, auditKey(3), e)
+				return put(badgerkv.Txn{T: txn}, auditKey(3), e)
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -51,11 +51,10 @@ func (d *DB) FindingHistory(ctx context.Context, id string) ([]supervise.Change,
 	var out []supervise.Change
 	var st supervise.State
 	err := d.view(func(txn kv) error {
-		if _, err := txn.Get(findingKey(id)); err != nil {
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return fmt.Errorf("finding %s: %w", id, ledger.ErrNotFound)
-			}
+		if ok, err := txn.Has(findingKey(id)); err != nil {
 			return err
+		} else if !ok {
+			return fmt.Errorf("finding %s: %w", id, ledger.ErrNotFound)
 		}
 		var err error
 		if st, err = loadState(txn, id); err != nil {
@@ -98,10 +97,10 @@ func loadState(txn kv, id string) (supervise.State, error) {
 // and the transaction fails instead of overwriting.
 func appendChange(txn kv, id string, st supervise.State, c supervise.Change) error {
 	k := changeKey(id, c.Seq)
-	if _, err := txn.Get(k); err == nil {
-		return fmt.Errorf("finding %s history entry %d exists: %w", id, c.Seq, badger.ErrConflict)
-	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+	if ok, err := txn.Has(k); err != nil {
 		return err
+	} else if ok {
+		return fmt.Errorf("finding %s history entry %d exists: %w", id, c.Seq, badger.ErrConflict)
 	}
 	if err := put(txn, k, c); err != nil {
 		return err

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
@@ -22,11 +20,10 @@ func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
 	// The raw block is stored with the block and again, split, with its
 	// transactions.
 	return d.updateSized(ctx, 2*int64(len(b.Raw)), func(txn kv) error {
-		if _, err := txn.Get(chainKey(b.Chain)); err != nil {
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return fmt.Errorf("%w: %s", ledger.ErrUnknownChain, b.Chain)
-			}
+		if ok, err := txn.Has(chainKey(b.Chain)); err != nil {
 			return err
+		} else if !ok {
+			return fmt.Errorf("%w: %s", ledger.ErrUnknownChain, b.Chain)
 		}
 		var cp ledger.Checkpoint
 		switch err := get(txn, checkpointKey(b.Chain), &cp); {
