@@ -548,12 +548,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	chinese(t, tb, "search")
 
 	// A supervision report for one chain, as HTML and as JSON.
-	tb.open("/reports")
-	tb.do("html report",
-		chromedp.SetValue(chromedp.CSS("#report-form [name=chain]"), fabChain),
-		chromedp.SetValue(chromedp.CSS("#report-form [name=format]"), "html"),
-		chromedp.Click(chromedp.CSS("#report-form button[type=submit]")))
-	tb.wait("report ready", `document.querySelector('#report-download')`)
+	htmlReport(tb, fabChain)
 	if href := js[string](tb, "report link", `document.querySelector('#report-download').href`); !strings.HasPrefix(href, "blob:") {
 		t.Errorf("report download link = %q, want a blob URL", href)
 	}
@@ -593,12 +588,7 @@ func regulator(t *testing.T, w *world, tb *tab) {
 	tb.wait("english tx", `document.querySelector('#tx-sigs .sig')`)
 	tb.idle("english tx")
 	tb.shot("15-english-transaction")
-	tb.open("/reports")
-	tb.do("english report",
-		chromedp.SetValue(chromedp.CSS("#report-form [name=chain]"), fabChain),
-		chromedp.SetValue(chromedp.CSS("#report-form [name=format]"), "html"),
-		chromedp.Click(chromedp.CSS("#report-form button[type=submit]")))
-	tb.wait("english report ready", `document.querySelector('#report-download')`)
+	htmlReport(tb, fabChain)
 	tb.shot("15-english-reports")
 	reportPage(t, tb, "15-english-report-page")
 	compliancePage(t, tb, "15-english-compliance")

@@ -133,6 +133,18 @@ func chinese(t *testing.T, tb *tab, view string) {
 
 var hanRE = regexp.MustCompile(`\p{Han}`)
 
+// htmlReport makes the HTML supervision report of chain in the reports
+// view and waits for its download link.
+func htmlReport(tb *tab, chain string) {
+	tb.t.Helper()
+	tb.open("/reports")
+	tb.do("html report of "+chain,
+		chromedp.SetValue(chromedp.CSS("#report-form [name=chain]"), chain),
+		chromedp.SetValue(chromedp.CSS("#report-form [name=format]"), "html"),
+		chromedp.Click(chromedp.CSS("#report-form button[type=submit]")))
+	tb.wait("report ready", `document.querySelector('#report-download')`)
+}
+
 // reportPage opens the HTML report the reports view just made (its
 // download link) in the tab, screenshots it as name, checks it is in the
 // console's language, and comes back to the console.
