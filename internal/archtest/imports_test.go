@@ -20,7 +20,7 @@ var owners = map[string][]string{
 	"github.com/dgraph-io/ristretto":       {module + "/ledger/index/..."},
 	"github.com/gin-gonic/gin":             {module + "/api/..."},
 	"golang.org/x/time":                    {module + "/api/..."},
-	"github.com/ethereum/go-ethereum":      {module + "/ledger/evm/...", module + "/ledger/fisco/...", module + "/contracts/evm/...", module + "/internal/testnet/..."},
+	"github.com/ethereum/go-ethereum":      {module + "/ledger/evm/...", module + "/ledger/fisco/...", module + "/internal/testnet/..."},
 	"github.com/TarsCloud/TarsGo":          {module + "/ledger/fisco/..."},
 	"github.com/hyperledger/fabric-protos": {module + "/ledger/fabric/...", module + "/internal/testnet/..."},
 	"github.com/hyperledger/fabric-sdk-go": {module + "/ledger/fabric/...", module + "/internal/testnet/..."},
