@@ -1,6 +1,10 @@
 package nodes
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/lianjian/lianjian/ledger/ruletext"
+)
 
 func TestAdvisoryMatch(t *testing.T) {
 	adv := DefaultAdvisories()
@@ -50,5 +54,17 @@ func TestAdvisoriesDocumented(t *testing.T) {
 func TestClientProduct(t *testing.T) {
 	if ClientProduct("Geth/v1.17.10") != ProductGeth || ClientProduct("besu/v24.1.0") != "" {
 		t.Error("ClientProduct does not tell geth from others")
+	}
+}
+
+// TestAdvisorySummariesInChinese: every advisory's summary, which a
+// NODE-VERSION-ADVISORY finding shows, has a zh-CN translation in the
+// rule texts' value table (key "summary"); an advisory added without one
+// fails here.
+func TestAdvisorySummariesInChinese(t *testing.T) {
+	for _, a := range DefaultAdvisories().All() {
+		if zh := ruletext.EvidenceValue("summary", a.Summary, ruletext.ZH); zh == a.Summary {
+			t.Errorf("advisory %s: summary %q has no zh-CN translation in ledger/ruletext/zh-CN.json values.summary", a.ID, a.Summary)
+		}
 	}
 }
