@@ -171,8 +171,8 @@ chains:
 		}
 	}
 	curl := fmt.Sprintf("curl -s --cacert %s -H 'Authorization: Bearer %s'", caFile, token)
-	step("registering the geth node and the Fabric peers and orderer for probes")
-	if err := registerNodes(ctx, base, caFile, token, node, fab.net, fabChain); err != nil {
+	step("registering the geth node, the Fabric peers and orderer, and the FISCO BCOS RPC for probes")
+	if err := registerNodes(ctx, base, caFile, token, node, fab.net, fabChain, fc.URL); err != nil {
 		return fmt.Errorf("%w (log: %s)", err, logPath)
 	}
 	counterCall := tr.Txs[len(tr.Txs)-40-5].Hex()
@@ -264,7 +264,7 @@ func startFabric(ctx context.Context, dir string) fabricResult {
 
 // registerNodes registers the demo's nodes through the API, as an
 // operator would, so that probes, posture and risk have subjects.
-func registerNodes(ctx context.Context, base, caFile, token string, g *geth.Node, fab *fabnet.Network, fabChain string) error {
+func registerNodes(ctx context.Context, base, caFile, token string, g *geth.Node, fab *fabnet.Network, fabChain, fiscoRPC string) error {
 	client, err := apiClient(caFile)
 	if err != nil {
 		return err
@@ -276,11 +276,13 @@ func registerNodes(ctx context.Context, base, caFile, token string, g *geth.Node
 		Org        string `json:"org"`
 		Kind       string `json:"kind"`
 		Endpoint   string `json:"endpoint"`
+		Group      string `json:"group,omitempty"`
 		Operations string `json:"operations,omitempty"`
 		TLSCA      string `json:"tlsCA,omitempty"`
 		ServerName string `json:"serverName,omitempty"`
 	}
-	ns := []node{{ID: "geth-dev-rpc", Chain: "geth-dev", Org: "demo", Kind: "evm-rpc", Endpoint: g.HTTP}}
+	ns := []node{{ID: "geth-dev-rpc", Chain: "geth-dev", Org: "demo", Kind: "evm-rpc", Endpoint: g.HTTP},
+		{ID: "fisco-shuxin-rpc", Chain: "fisco-shuxin", Org: "demo", Kind: "fisco-rpc", Endpoint: fiscoRPC, Group: "group0"}}
 	for _, p := range fab.Peers() {
 		ca, err := os.ReadFile(p.TLSCA)
 		if err != nil {
