@@ -11,13 +11,9 @@ import (
 	"github.com/lianjian/lianjian/ledger/record"
 )
 
-func TestAuditRecords(t *testing.T) {
+func testAuditRecords(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := Open("", Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t)
 	if err := db.PutChain(ctx, ledger.Chain{ID: "ch", Kind: ledger.KindFabric}); err != nil {
 		t.Fatal(err)
 	}

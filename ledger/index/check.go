@@ -120,7 +120,7 @@ func Check(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 		return nil, err
 	}
-	d := &DB{db: db, dir: dir, lost: lost}
+	d := newBadgerDB(db, dir, lost)
 	defer d.Close()
 	if err := d.verifyChecksum(); err != nil {
 		var ce *CorruptError

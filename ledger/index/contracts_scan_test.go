@@ -10,13 +10,9 @@ import (
 	"github.com/lianjian/lianjian/ledger/record"
 )
 
-func TestContractScans(t *testing.T) {
+func testContractScans(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t)
 	if _, err := db.ContractScanCheckpoint(ctx, "dev"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Fatalf("ContractScanCheckpoint(new) = %v, want ErrNotFound", err)
 	}

@@ -47,8 +47,11 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// DB is the badger index. It implements ledger.Store.
+// DB is the index, on badger (Open) or on the memory backend
+// (OpenMemory). It implements ledger.Store.
 type DB struct {
+	// be is the backend; db, lost and spillMu serve the badger one.
+	be   backend
 	db   *badger.DB
 	dir  string
 	lost *lostReads
@@ -87,7 +90,8 @@ func Open(dir string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("open index %s: undo a write a crash interrupted: %w", dir, err)
 		}
 	}
-	d := &DB{db: db, dir: dir, lost: lost, record: !o.InMemory && !o.ReadOnly}
+	d := newBadgerDB(db, dir, lost)
+	d.record = !o.InMemory && !o.ReadOnly
 	if !o.ReadOnly {
 		if err := d.migrateNodeKeys(context.Background()); err != nil {
 			db.Close()
@@ -95,6 +99,13 @@ func Open(dir string, o Options) (*DB, error) {
 		}
 	}
 	return d, nil
+}
+
+// newBadgerDB returns the index on the badger db opened in dir.
+func newBadgerDB(db *badger.DB, dir string, lost *lostReads) *DB {
+	d := &DB{db: db, dir: dir, lost: lost}
+	d.be = badgerBackend{d}
+	return d
 }
 
 // badgerOptions returns the badger options for the index in dir; lost
@@ -212,9 +223,12 @@ func openError(dir string, err error) error {
 	return fmt.Errorf("open index %s: %w", dir, err)
 }
 
-// Close flushes and closes the index. A writer records the tables it
-// leaves as verified: they were verified at Open or written since.
-func (d *DB) Close() error {
+// Close flushes and closes the index.
+func (d *DB) Close() error { return d.be.close() }
+
+// badgerClose closes badger. A writer records the tables it leaves as
+// verified: they were verified at Open or written since.
+func (d *DB) badgerClose() error {
 	var ids []uint64
 	if d.record {
 		for _, t := range d.db.Tables() {
@@ -285,15 +299,21 @@ func put(txn kv, k []byte, v any) error {
 	return txn.Set(k, b)
 }
 
-// update runs fn in a read-write transaction, retrying on conflicts. A
-// write too large for one transaction runs again as a spill (spill.go).
+// update runs fn and commits its writes atomically.
 func (d *DB) update(ctx context.Context, fn func(txn kv) error) error {
-	return d.updateSized(ctx, 0, fn)
+	return d.be.update(ctx, 0, fn)
 }
 
-// updateSized is update for a write of about size bytes: one that will
-// not fit one transaction goes straight to a spill.
+// updateSized is update for a write of about size bytes.
 func (d *DB) updateSized(ctx context.Context, size int64, fn func(txn kv) error) error {
+	return d.be.update(ctx, size, fn)
+}
+
+// badgerUpdate runs fn in a read-write transaction, retrying on
+// conflicts. A write too large for one transaction runs again as a spill
+// (spill.go); one of about size bytes that will not fit one transaction
+// goes straight to a spill.
+func (d *DB) badgerUpdate(ctx context.Context, size int64, fn func(txn kv) error) error {
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err

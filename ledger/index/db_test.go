@@ -8,16 +8,6 @@ import (
 	"github.com/lianjian/lianjian/ledger/ledgertest"
 )
 
-func TestBadgerOnDisk(t *testing.T) {
-	ledgertest.TestStore(t, func(t *testing.T) ledger.Store {
-		db, err := Open(t.TempDir(), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
-	})
-}
-
 func TestBadgerInMemory(t *testing.T) {
 	ledgertest.TestStore(t, func(t *testing.T) ledger.Store {
 		db, err := Open("", Options{InMemory: true})

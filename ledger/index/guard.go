@@ -19,8 +19,11 @@ import (
 // turns all three into *CorruptError values: view and commit recover,
 // watch the log through lostReads, and translate errors with corrupt.
 
-// view runs fn in a read-only transaction.
-func (d *DB) view(fn func(txn kv) error) (err error) {
+// view runs fn on one consistent state of the index.
+func (d *DB) view(fn func(txn kv) error) error { return d.be.view(fn) }
+
+// badgerView runs fn in a read-only badger transaction.
+func (d *DB) badgerView(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
 	err = d.db.View(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn}) })

@@ -18,8 +18,8 @@ func nodeDoc(org, id string, rev int) json.RawMessage {
 }
 
 // Two orgs may each register the same node id: the records are apart.
-func TestNodesOfTwoOrgs(t *testing.T) {
-	db := memDB(t)
+func testNodesOfTwoOrgs(t *testing.T, open opener) {
+	db := open(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, org := range []string{"Org2MSP", "Org1MSP", "Org1MSP"} {

@@ -13,8 +13,8 @@ import (
 	"github.com/lianjian/lianjian/ledger/record"
 )
 
-func TestNodeRevisions(t *testing.T) {
-	db := memDB(t)
+func testNodeRevisions(t *testing.T, open opener) {
+	db := open(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	// Concurrent updates each build on the revision before: no lost update.
@@ -70,8 +70,8 @@ func TestNodeRevisions(t *testing.T) {
 	}
 }
 
-func TestProbesAndRisk(t *testing.T) {
-	db := memDB(t)
+func testProbesAndRisk(t *testing.T, open opener) {
+	db := open(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {

@@ -15,13 +15,9 @@ import (
 // above the common ancestor; not those below it, not node findings, not
 // closed ones. A resolved one reopens when seen again, even with an older
 // time (the re-including block's).
-func TestRollbackResolvesFindings(t *testing.T) {
+func testRollbackResolvesFindings(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t)
 	if err := db.PutChain(ctx, ledger.Chain{ID: "a", Kind: ledger.KindEVM}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,9 @@ import (
 
 // TestRollbackRemovesSearchTerms checks that search terms first written by
 // a rolled-back block disappear with it, while older ones stay.
-func TestRollbackRemovesSearchTerms(t *testing.T) {
+func testRollbackRemovesSearchTerms(t *testing.T, open opener) {
 	ctx := context.Background()
-	db, err := Open("", Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t)
 	if err := db.PutChain(ctx, ledger.Chain{ID: "a", Kind: ledger.KindEVM}); err != nil {
 		t.Fatal(err)
 	}

@@ -29,9 +29,9 @@ func openMem(t *testing.T) *DB {
 
 var wfRule = &ledger.RuleInfo{ID: "NODE-OLD-VERSION", Title: "t", Doc: "d", Severity: ledger.High, Category: ledger.CatNode}
 
-func TestWorkflowAndRedetection(t *testing.T) {
+func testWorkflowAndRedetection(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := openMem(t)
+	db := open(t)
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	f := ledger.NewFinding(wfRule, "c", ledger.Subject{Kind: "node", Ref: "peer0", Org: "Org1MSP"}, t0, "old", nil)
 	if err := db.PutFindings(ctx, []ledger.Finding{f}); err != nil {
@@ -164,9 +164,9 @@ func TestAuditLogDetectsTampering(t *testing.T) {
 	}
 }
 
-func TestTokens(t *testing.T) {
+func testTokens(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := openMem(t)
+	db := open(t)
 	now := time.Now()
 	tok, secret, err := supervise.NewToken("op", supervise.RoleOperator, "Org1MSP", "cli", now, 0)
 	if err != nil {
@@ -201,9 +201,9 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-func TestSearch(t *testing.T) {
+func testSearch(t *testing.T, open opener) {
 	ctx := context.Background()
-	db := openMem(t)
+	db := open(t)
 	if err := db.PutChain(ctx, ledger.Chain{ID: "evm", Kind: ledger.KindEVM}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,68 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ledgertest"
+)
+
+// opener returns a new empty index that is closed when the test ends.
+type opener func(t *testing.T) *DB
+
+// backends are the ways to open an index: each returns one the caller
+// closes.
+var backends = []struct {
+	name string
+	open func(t *testing.T) (*DB, error)
+}{
+	{"badger", func(t *testing.T) (*DB, error) { return Open(t.TempDir(), Options{}) }},
+	{"memdb", func(*testing.T) (*DB, error) { return OpenMemory(Options{}) }},
+}
+
+// TestBackends runs tests of the index's methods on each backend: the
+// index behaves the same on badger and on memdb.
+func TestBackends(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(t *testing.T, open opener)
+	}{
+		{"AuditRecords", testAuditRecords},
+		{"ContractScans", testContractScans},
+		{"WorkflowAndRedetection", testWorkflowAndRedetection},
+		{"Tokens", testTokens},
+		{"Search", testSearch},
+		{"NodeRevisions", testNodeRevisions},
+		{"ProbesAndRisk", testProbesAndRisk},
+		{"NodesOfTwoOrgs", testNodesOfTwoOrgs},
+		{"RollbackResolvesFindings", testRollbackResolvesFindings},
+		{"RollbackRemovesSearchTerms", testRollbackRemovesSearchTerms},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			// ledger.Store's suite (blocks, txs, reorgs, findings) closes
+			// what it opens.
+			t.Run("Store", func(t *testing.T) {
+				ledgertest.TestStore(t, func(t *testing.T) ledger.Store {
+					db, err := b.open(t)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return db
+				})
+			})
+			open := func(t *testing.T) *DB {
+				t.Helper()
+				db, err := b.open(t)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) { c.run(t, open) })
+			}
+		})
+	}
+}
