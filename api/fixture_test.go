@@ -239,11 +239,14 @@ func populate(t testing.TB, st ledger.Store) {
 // fixTokenID is the id of a stored token that the tests may revoke.
 const fixTokenID = "00000000000000aa"
 
-// openIndex opens a badger index (on disk when dir is set, else in memory)
-// filled with the fixture.
+// openIndex opens an index filled with the fixture: on badger in dir
+// when dir is set, else on the memory backend.
 func openIndex(t testing.TB, dir string) *index.DB {
 	t.Helper()
-	db, err := index.Open(dir, index.Options{InMemory: dir == ""})
+	db, err := index.OpenMemory(index.Options{})
+	if dir != "" {
+		db, err = index.Open(dir, index.Options{})
+	}
 	if err != nil {
 		t.Fatalf("index.Open = %v", err)
 	}

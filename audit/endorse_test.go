@@ -260,10 +260,11 @@ func roundTrip(t *testing.T, cp record.AuditCheckpoint) record.AuditCheckpoint {
 	return out
 }
 
-// openTestIndex opens a badger index on disk with the chain "test".
+// openTestIndex opens an index on the memory backend with the chain
+// "test".
 func openTestIndex(t *testing.T) *index.DB {
 	t.Helper()
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

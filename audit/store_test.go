@@ -82,11 +82,11 @@ func TestReaudit(t *testing.T) {
 }
 
 // storedChain commits raw Fabric blocks, as chain "test", to a real
-// index on disk, closed when the test ends.
+// index (on the memory backend), closed when the test ends.
 func storedChain(t *testing.T, blocks [][]byte) (*index.DB, ledger.Chain) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 func memIndex(t *testing.T) *index.DB {
 	t.Helper()
-	db, err := index.Open("", index.Options{InMemory: true})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
