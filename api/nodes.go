@@ -15,6 +15,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
+	"github.com/lianjian/lianjian/ledger/ruletext"
 	"github.com/lianjian/lianjian/nodes"
 )
 
@@ -504,13 +505,17 @@ func (s *Server) risk(c *gin.Context) (any, error) {
 	// language: each finding's message as its view gives it (looked up
 	// once per request), the recorded one for a finding since deleted.
 	msgs := map[string]string{}
+	fabric := s.fabricChains(ctx)
 	message := func(k nodes.Contributor) string {
+		if ruletext.Lang(lang) == ruletext.EN {
+			return k.Message // findings record their message in English
+		}
 		if m, ok := msgs[k.Finding]; ok {
 			return m
 		}
 		m := k.Message
 		if f, err := s.idx.Finding(ctx, k.Finding); err == nil {
-			m = f.MessageIn(lang)
+			m = findingView(f, nil, lang, fabric(f.Chain)).Message
 		}
 		msgs[k.Finding] = m
 		return m

@@ -226,9 +226,9 @@ func findingFilter(c *gin.Context) (ledger.FindingFilter, error) {
 	}
 	// A transaction id or hash in the 0x form the API shows EVM and FISCO
 	// BCOS ids in names the subject stored without the prefix.
-	if len(f.Subject) == 66 && hasHexPrefix(f.Subject) {
-		if _, err := hex.DecodeString(f.Subject[2:]); err == nil {
-			f.Subject = strings.ToLower(f.Subject[2:])
+	if hasHexPrefix(f.Subject) {
+		if id, err := parseTxID(f.Subject); err == nil {
+			f.Subject = id
 		}
 	}
 	if category != "" {

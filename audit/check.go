@@ -303,11 +303,8 @@ func (a *Auditor) checkSigner(c sigCheck, t *trust, s *signer, want []string) (p
 	// evidence is built only for a finding: checkSigner runs for every
 	// signature that verifies.
 	evidence := func(kv ...string) map[string]string {
-		ev := withEvidence(c.ev, "subject", c.subj.Ref, "signature", c.name, "signer", s.ident.Subject, "msp", mspID, "fingerprint", s.ident.Fingerprint)
-		for i := 0; i+1 < len(kv); i += 2 {
-			ev[kv[i]] = kv[i+1]
-		}
-		return ev
+		return withEvidence(c.ev, append([]string{"subject", c.subj.Ref, "signature", c.name, "signer", s.ident.Subject,
+			"msp", mspID, "fingerprint", s.ident.Fingerprint}, kv...)...)
 	}
 	subj := c.subj
 	subj.Org = mspID

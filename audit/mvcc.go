@@ -85,7 +85,11 @@ func (a *Auditor) revalidate(res *BlockResult, b *ledger.Block, i int, tx *ledge
 		// Not confirmed invalid: the peer may have applied its writes.
 		st.distrust(tx.Fabric.RWSets)
 	}
-	ev := map[string]string{"block": strconv.FormatUint(b.Height, 10), "tx": strconv.Itoa(i), "txid": tx.ID, "recorded": tx.Status}
+	// evidence is built only for a finding: this runs for every
+	// transaction.
+	evidence := func(kv ...string) map[string]string {
+		return withEvidence(map[string]string{"block": strconv.FormatUint(b.Height, 10), "tx": strconv.Itoa(i), "txid": tx.ID, "recorded": tx.Status}, kv...)
+	}
 	verdict := func(ok bool, detail string) {
 		if i < len(res.Txs) {
 			res.Txs[i].Verdict.Add(mvccCheck, ok, detail)
@@ -100,19 +104,17 @@ func (a *Auditor) revalidate(res *BlockResult, b *ledger.Block, i int, tx *ledge
 		if c.phantom {
 			want = "PHANTOM_READ_CONFLICT"
 		}
-		ev["expected"], ev["key"], ev["reason"] = want, c.key, c.why
 		verdict(false, "recorded VALID, replay gives "+want+": "+c.why)
 		a.report(res, RuleMVCCValid, txSubject(tx, ""), fmt.Sprintf("block %d tx %d (%s) is recorded VALID, but the replayed world state gives %s: %s",
-			b.Height, i, tx.ID, want, c.why), ev)
+			b.Height, i, tx.ID, want, c.why), evidence("expected", want, "key", c.key, "reason", c.why))
 	case c != nil:
 		verdict(true, "")
 	case !known:
 		// Some read is not known to the replay: nothing to judge.
 	case recordedConflict:
-		ev["expected"] = "VALID"
 		verdict(false, "recorded "+tx.Status+", replay gives VALID")
 		a.report(res, RuleMVCCInvalid, txSubject(tx, ""), fmt.Sprintf("block %d tx %d (%s) is recorded %s, but every key and range it read "+
-			"is at the version it read in the replayed world state: the committer would have marked it VALID", b.Height, i, tx.ID, tx.Status), ev)
+			"is at the version it read in the replayed world state: the committer would have marked it VALID", b.Height, i, tx.ID, tx.Status), evidence("expected", "VALID"))
 	default:
 		verdict(true, "")
 	}

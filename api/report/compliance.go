@@ -103,7 +103,7 @@ func Assess(ctx context.Context, src AssessSource, o AssessOptions) (*compliance
 			f.Verified, f.VerifiedKnown = cp.Height, true
 		}
 	}
-	if f.Findings, err = allFindings(ctx, src, ch.ID); err != nil {
+	if f.Findings, err = relevantFindings(ctx, src, ch.ID, func(fd *ledger.Finding) bool { return std.Relevant(ch.Kind, fd) }); err != nil {
 		return nil, err
 	}
 	if f.Contracts, f.Scanned, err = contractCounts(ctx, src, ch.ID); err != nil {
@@ -129,8 +129,9 @@ func Assess(ctx context.Context, src AssessSource, o AssessOptions) (*compliance
 	return &a, nil
 }
 
-// allFindings reads every finding of a chain.
-func allFindings(ctx context.Context, src AssessSource, chain string) ([]*ledger.Finding, error) {
+// relevantFindings reads the findings of a chain that keep accepts; only
+// those are held in memory and counted against maxAssessFindings.
+func relevantFindings(ctx context.Context, src AssessSource, chain string, keep func(*ledger.Finding) bool) ([]*ledger.Finding, error) {
 	var out []*ledger.Finding
 	p := ledger.Page{Limit: 1000}
 	for {
@@ -138,9 +139,13 @@ func allFindings(ctx context.Context, src AssessSource, chain string) ([]*ledger
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, fs...)
+		for _, fd := range fs {
+			if keep(fd) {
+				out = append(out, fd)
+			}
+		}
 		if len(out) > maxAssessFindings {
-			return nil, fmt.Errorf("%w: chain %s has more than %d findings", ErrTooMany, chain, maxAssessFindings)
+			return nil, fmt.Errorf("%w: chain %s has more than %d open findings of the standard's rules to assess", ErrTooMany, chain, maxAssessFindings)
 		}
 		if next == "" {
 			return out, nil
@@ -162,7 +167,7 @@ func contractCounts(ctx context.Context, src AssessSource, chain string) (total,
 		for _, c := range cs {
 			known[strings.ToLower(c.Address)] = true
 		}
-		if next == "" || len(known) > maxContracts*10 {
+		if next == "" {
 			break
 		}
 		p.Cursor = next

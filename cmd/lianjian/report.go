@@ -34,6 +34,13 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *standard != "" {
+		// An assessment covers one chain as it stands: the report's
+		// scope flags do not apply to it.
+		for _, name := range []string{"org", "from", "to"} {
+			if isSet(fs, name) {
+				return fmt.Errorf("%w: report: --%s does not apply with --standard (an assessment covers the whole chain)", errUsage, name)
+			}
+		}
 		return runAssessment(ctx, e, c, o.Chain, *standard, *format, *l, *out)
 	}
 	o.Lang = string(*l)
@@ -101,9 +108,12 @@ func runAssessment(ctx context.Context, e *env, c common, chain, standard, forma
 	}
 	defer db.Close()
 	o := report.AssessOptions{Chain: chain, Standard: standard, Lang: string(l), Nodes: nodes.NewRegistry(db, db)}
-	if cfg.AuditLog.Key != "" || cfg.AuditLog.PubKey != "" {
-		o.LogAnchored = true
+	// Anchored as serve judges it: a public key that reads.
+	pub, err := cfg.AuditLog.publicKey()
+	if err != nil {
+		return err
 	}
+	o.LogAnchored = !pub.IsZero()
 	a, err := report.Assess(ctx, db, o)
 	if err != nil {
 		return err

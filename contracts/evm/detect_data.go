@@ -32,11 +32,12 @@ var Timestamp = &Detector{
 	},
 	Run: func(p *Pass) error {
 		for _, last := range p.Paths {
-			for _, ev := range Trace(last) {
+			trace := Trace(last)
+			for _, ev := range trace {
 				if !sendsValue(ev) && ev.Op != SSTORE {
 					continue
 				}
-				race := ev.Op == CALL && racedPayout(p, ev, last)
+				race := ev.Op == CALL && racedPayout(p, ev, last, trace)
 				for g := ev.Guards; g != nil; g = g.Next {
 					core, truth := Normalize(g.Cond, g.Taken)
 					if !core.Taint.Has(TaintTimestamp|TaintNumber) || randomish(g.Cond) || !timeComparison(g.Cond) {
@@ -85,7 +86,7 @@ var Timestamp = &Detector{
 // slot any caller sets to themselves (the last investor), on a path
 // without an access check of any kind, that is not the caller's own
 // recorded balance nor their own deposit.
-func racedPayout(p *Pass, ev, last *Event) bool {
+func racedPayout(p *Pass, ev, last *Event, trace []*Event) bool {
 	if ev.Args[2].Taint.Has(TaintCallValue) || guarded(ev.Guards) || callFailed(last.Guards, ev) {
 		return false
 	}
@@ -93,7 +94,7 @@ func racedPayout(p *Pass, ev, last *Event) bool {
 		w := openSlotWrite(p, Strip(ev.Args[1]))
 		return w != nil && isEnv(unpack(w.Args[1]), CALLER)
 	}
-	return !accounted(Trace(last), last.Guards, ev.Args[2])
+	return !accounted(trace, last.Guards, ev.Args[2])
 }
 
 // exactTime reports whether the equality core compares a block time or

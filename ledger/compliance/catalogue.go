@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/lianjian/lianjian/ledger/ruletext"
 )
 
 // Text is one text in each language, by language tag ("zh-CN", "en").
@@ -29,11 +31,9 @@ func (t Text) In(lang string) string {
 	return t["en"]
 }
 
-// isEN reports whether lang asks for English.
-func isEN(lang string) bool {
-	l := strings.ToLower(lang)
-	return l == "en" || strings.HasPrefix(l, "en-")
-}
+// isEN reports whether lang asks for English, as the rule texts read
+// languages (ledger/ruletext.Lang).
+func isEN(lang string) bool { return ruletext.Lang(lang) == ruletext.EN }
 
 // Standard is one standard or regulation of the catalogue.
 type Standard struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ruletext"
 )
 
 // Status is the outcome of a clause or a check.
@@ -119,6 +120,27 @@ const RetentionDays = 180
 // gapRules are the rules whose findings mean blocks are missing.
 var gapRules = map[string]bool{"BRK-GAP": true, "FAB-HEIGHT": true, "FISCO-GAP": true}
 
+// Relevant reports whether Evaluate of std for a chain of kind reads
+// finding f: one that still counts (see counts) of a rule std's checks
+// name for the kind, or of a rule the facts read (missing blocks). A
+// caller gathering Facts.Findings keeps only these.
+func (s *Standard) Relevant(kind ledger.Kind, f *ledger.Finding) bool {
+	if !counts(f) {
+		return false
+	}
+	if gapRules[f.Rule] {
+		return true
+	}
+	for _, c := range s.Clauses {
+		for _, k := range c.Checks {
+			if slices.Contains(k.Rules[string(kind)], f.Rule) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // counts reports whether a finding still stands against the chain:
 // resolved findings and false positives do not; an accepted risk does
 // (the risk was accepted, the requirement is still not met).
@@ -129,10 +151,7 @@ func counts(f *ledger.Finding) bool {
 // Evaluate assesses the chain of facts against std in lang (zh-CN by
 // default, or en).
 func Evaluate(std *Standard, f Facts, lang string) Assessment {
-	l := "zh-CN"
-	if isEN(lang) {
-		l = "en"
-	}
+	l := ruletext.Lang(lang)
 	a := Assessment{
 		Standard: StandardRef{ID: std.ID, Code: std.Code, Title: std.Title.In(l), Kind: std.Kind,
 			Sources: std.Sources, Wording: std.Wording.In(l)},
@@ -228,7 +247,7 @@ func (e *evaluator) clause(c Clause) ClauseResult {
 			break
 		}
 		r.Findings = append(r.Findings, FindingRef{ID: fd.ID, Rule: fd.Rule, Severity: string(fd.Severity),
-			Status: string(fd.Status), Subject: fd.Subject.Kind + " " + fd.Subject.Ref, Message: fd.MessageIn(e.lang)})
+			Status: string(fd.Status), Subject: ruletext.Kind(fd.Subject.Kind, e.lang) + " " + fd.Subject.Ref, Message: fd.MessageIn(e.lang)})
 	}
 	return r
 }

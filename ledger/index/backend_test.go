@@ -1,6 +1,8 @@
 package index
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -62,6 +64,25 @@ func TestBackends(t *testing.T) {
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) { c.run(t, open) })
+			}
+		})
+	}
+}
+
+// TestClosedIsErrClosed: a call on a closed index says ledger.ErrClosed
+// on either backend, so the API answers 503, not an internal error.
+func TestClosedIsErrClosed(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			db, err := b.open(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Chains(context.Background()); !errors.Is(err, ledger.ErrClosed) {
+				t.Errorf("Chains after Close = %v, want ledger.ErrClosed", err)
 			}
 		})
 	}

@@ -301,12 +301,21 @@ func put(txn kv, k []byte, v any) error {
 
 // update runs fn and commits its writes atomically.
 func (d *DB) update(ctx context.Context, fn func(txn kv) error) error {
-	return d.be.update(ctx, 0, fn)
+	return closed(d.be.update(ctx, 0, fn))
 }
 
 // updateSized is update for a write of about size bytes.
 func (d *DB) updateSized(ctx context.Context, size int64, fn func(txn kv) error) error {
-	return d.be.update(ctx, size, fn)
+	return closed(d.be.update(ctx, size, fn))
+}
+
+// closed names the error of a call on a closed index, whichever backend
+// said so, as ledger.ErrClosed (the API answers it 503, not 500).
+func closed(err error) error {
+	if errors.Is(err, badger.ErrDBClosed) || errors.Is(err, storage.ErrClosed) {
+		return fmt.Errorf("%w: %w", ledger.ErrClosed, err)
+	}
+	return err
 }
 
 // badgerUpdate runs fn in a read-write transaction, retrying on

@@ -20,7 +20,7 @@ import (
 // watch the log through lostReads, and translate errors with corrupt.
 
 // view runs fn on one consistent state of the index.
-func (d *DB) view(fn func(txn kv) error) error { return d.be.view(fn) }
+func (d *DB) view(fn func(txn kv) error) error { return closed(d.be.view(fn)) }
 
 // badgerView runs fn in a read-only badger transaction.
 func (d *DB) badgerView(fn func(txn kv) error) (err error) {

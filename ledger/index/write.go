@@ -196,9 +196,9 @@ var reorgedKinds = map[string]bool{"block": true, "tx": true, "contract": true}
 func resolveReorged(txn kv, r ledger.Reorg) error {
 	var ids []string
 	prefix := findingChainPrefix(r.Chain)
-	err := scan(txn, prefix, nil, func(k, _ []byte) (bool, error) {
+	err := scanKeys(txn, prefix, false, func(k []byte) bool {
 		ids = append(ids, string(k[len(prefix):]))
-		return true, nil
+		return true
 	})
 	if err != nil {
 		return err

@@ -196,6 +196,9 @@ func (t *txn) Delete(key []byte) error {
 
 // NewIterator merges the snapshot's range with the pending writes in it.
 func (t *txn) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
+	if len(t.pending) == 0 {
+		return t.base.NewIterator(prefix, start, reverse) // nothing to merge
+	}
 	lo, hi := t.base.bounds(prefix, start, reverse)
 	var out []entry
 	for _, e := range t.base.entries[lo:hi] {
