@@ -139,11 +139,13 @@ var riskWords = map[string]struct {
 	},
 	"zh-CN": {
 		none:   "%s %s：没有未关闭的问题，风险分 0。",
-		scores: "%s %s 风险分 %d/100（%s：最严重的未关闭问题为%s），依据 %s。",
+		scores: "%s %s 风险分 %d/100（%s：最严重的未关闭问题为“%s”级），依据 %s。",
 		more:   "另有 %d 个问题。", sep: "、", clause: "%s（%s）：%s。",
 		kinds: map[string]string{SubjectNode: "节点", SubjectOrg: "组织", SubjectChain: "链"},
-		sev: map[ledger.Severity]string{ledger.Critical: "严重", ledger.High: "高危", ledger.Medium: "中危",
-			ledger.Low: "低危", ledger.Info: "提示"},
+		// The severity words of reports and the console (严重, 高, 中, 低,
+		// 提示), so that one report never names a severity two ways.
+		sev: map[ledger.Severity]string{ledger.Critical: "严重", ledger.High: "高", ledger.Medium: "中",
+			ledger.Low: "低", ledger.Info: "提示"},
 		level: map[string]string{"critical": "严重", "high": "高", "medium": "中", "low": "低", "none": "无"},
 	},
 }
@@ -174,7 +176,7 @@ func Explain(s Score, lang string, message func(Contributor) string) string {
 	for _, v := range []ledger.Severity{ledger.Critical, ledger.High, ledger.Medium, ledger.Low, ledger.Info} {
 		if n := s.Counts[v]; n > 0 {
 			if lang == "zh-CN" {
-				counts = append(counts, fmt.Sprintf("%d 个%s问题", n, sev(v)))
+				counts = append(counts, fmt.Sprintf("%d 个“%s”级问题", n, sev(v)))
 			} else {
 				counts = append(counts, fmt.Sprintf("%d %s", n, v))
 			}

@@ -119,3 +119,22 @@ func TestScoreRanks(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainLanguages: the explanation of a score is written in the
+// asked language, naming severities with the words reports use, and each
+// contributor in the words message gives it.
+func TestExplainLanguages(t *testing.T) {
+	f := ledger.Finding{ID: "f1", Rule: "NODE-TLS-EXPIRED", Chain: "c", Severity: ledger.High, Status: ledger.StatusOpen,
+		Subject: ledger.Subject{Kind: SubjectNode, Ref: "peer0", Org: "Org1MSP"}, Message: "TLS certificate expired"}
+	s := NewScore(SubjectNode, "c", "peer0", []ledger.Finding{f}, time.Unix(0, 0))
+	s.Org = "Org1MSP"
+	zh := Explain(s, "zh-CN", func(Contributor) string { return "TLS 证书已过期" })
+	for _, want := range []string{"节点 Org1MSP/peer0", "“高”级", "TLS 证书已过期"} {
+		if !strings.Contains(zh, want) {
+			t.Errorf("zh-CN explanation %q lacks %q", zh, want)
+		}
+	}
+	if en := Explain(s, "en", nil); !strings.Contains(en, "node Org1MSP/peer0 scores") || !strings.Contains(en, "TLS certificate expired") {
+		t.Errorf("English explanation = %q", en)
+	}
+}
