@@ -16,9 +16,11 @@ const module = "github.com/lianjian/lianjian"
 // (non-test code). An owner ending in "/..." covers that package and the
 // packages under it; any other owner is that one package.
 var owners = map[string][]string{
-	"github.com/dgraph-io/badger":          {module + "/ledger/index/..."},
-	"github.com/dgraph-io/ristretto":       {module + "/ledger/index/..."},
-	"github.com/gin-gonic/gin":             {module + "/api/..."},
+	"github.com/dgraph-io/badger":    {module + "/ledger/index/..."},
+	"github.com/dgraph-io/ristretto": {module + "/ledger/index/..."},
+	"github.com/gin-gonic/gin":       {module + "/api/..."},
+	// The PostgreSQL driver: only the PostgreSQL storage backend.
+	"github.com/jackc/":                    {module + "/ledger/storage/pgkv"},
 	"golang.org/x/time":                    {module + "/api/..."},
 	"github.com/ethereum/go-ethereum":      {module + "/ledger/evm/...", module + "/ledger/fisco/...", module + "/internal/testnet/..."},
 	"github.com/TarsCloud/TarsGo":          {module + "/ledger/fisco/..."},
@@ -53,6 +55,7 @@ var fenced = []string{
 	"github.com/golang/protobuf",
 	"github.com/prometheus/",
 	"golang.org/x/tools",
+	"github.com/jackc/",
 }
 
 // badger is linked (imported directly or through other packages) only by
