@@ -3,13 +3,14 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/lianjian/lianjian/ledger/storage"
 	"github.com/lianjian/lianjian/ledger/storage/memdb"
 )
 
 // backend is where the index keeps its keys: badger on disk (the index
-// of Open) or memdb (OpenMemory). Every read of the index goes through
+// of Open) or any storage.Store (OpenStore: memdb, PostgreSQL). Every read of the index goes through
 // view and every write through update, so the index's methods work the
 // same on both.
 type backend interface {
@@ -32,22 +33,23 @@ func (b badgerBackend) update(ctx context.Context, size int64, fn func(txn kv) e
 }
 func (b badgerBackend) close() error { return b.d.badgerClose() }
 
-// memBackend is the index in a memdb.DB: no files, no size limit on an
-// update, nothing to recover.
-type memBackend struct{ s *memdb.DB }
+// storeBackend is the index in a storage.Store (memdb, pgkv): the
+// store bounds the size of an update, if at all, and recovers from
+// crashes by itself.
+type storeBackend struct{ s storage.Store }
 
-func (m memBackend) view(fn func(txn kv) error) error {
-	return m.s.View(func(r storage.Reader) error { return fn(readOnly{r}) })
+func (b storeBackend) view(fn func(txn kv) error) error {
+	return b.s.View(func(r storage.Reader) error { return fn(readOnly{r}) })
 }
 
-func (m memBackend) update(ctx context.Context, _ int64, fn func(txn kv) error) error {
+func (b storeBackend) update(ctx context.Context, _ int64, fn func(txn kv) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return m.s.Update(func(rw storage.ReadWriter) error { return fn(rw) })
+	return b.s.Update(func(rw storage.ReadWriter) error { return fn(rw) })
 }
 
-func (m memBackend) close() error { return m.s.Close() }
+func (b storeBackend) close() error { return b.s.Close() }
 
 // errReadOnly is returned by a write inside a view.
 var errReadOnly = errors.New("index: write in a read-only view")
@@ -63,10 +65,32 @@ func (readOnly) Delete([]byte) error   { return errReadOnly }
 // works as on an index of Open; nothing survives Close. The options
 // other than Validate's checks do not apply.
 func OpenMemory(o Options) (*DB, error) {
+	return OpenStore(memdb.New(), o)
+}
+
+// OpenStore returns the index kept in s, such as a PostgreSQL store
+// (ledger/storage/pgkv, opened with KeyPartition and PrefixPartition so
+// that every key of a chain lands in the chain's partition). Every
+// method of DB works as on an index of Open; Close closes s. Of the
+// options only Validate's checks and ReadOnly apply: a writer moves
+// nodes kept under the keys of before issue 15 as Open does.
+func OpenStore(s storage.Store, o Options) (*DB, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	d := &DB{dir: ":memory:"}
-	d.be = memBackend{memdb.New()}
+	d := &DB{dir: storeName(s), be: storeBackend{s}}
+	if !o.ReadOnly {
+		if err := d.migrateNodeKeys(context.Background()); err != nil {
+			return nil, fmt.Errorf("open index %s: move nodes to org-scoped keys: %w", d.dir, err)
+		}
+	}
 	return d, nil
+}
+
+// storeName names the store s in errors: its String when it has one.
+func storeName(s storage.Store) string {
+	if n, ok := s.(fmt.Stringer); ok {
+		return n.String()
+	}
+	return ":memory:"
 }

@@ -1,0 +1,74 @@
+package index
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+func TestKeyPartition(t *testing.T) {
+	const c = "shu-xin.1"
+	chainKeys := [][]byte{
+		chainKey(c), checkpointKey(c), blockKey(c, 7), undoKey(c, 7), hashKey(c, []byte("h/sh")),
+		txKey(c, "tx/1"), txChainKey("tx1", c), addrKey(c, "0xab", 3, 1, "from"), contractKey(c, "0xab"),
+		reorgKey(c, 3, 9), findingChainKey(c, "f1"), fabricConfigKey(c, 1), fabricIdentityKey(c, "fp"),
+		fabricIDDeltaKey(c, 1), chaincodeDefKey(c, "cc", 1, 2), verdictKey(c, 1), auditCheckpointKey(c),
+		keyPolicyKey(c, 1, "ns", "", []byte("k/")), auditStateKey(c, 1, "ns", "", []byte("k")),
+		contractScanKey(c, "ref", 0), contractScanCheckpointKey(c), governanceKey(c, 1, 0),
+		searchKey("term", c, "tx", "ref/1"),
+	}
+	for _, k := range chainKeys {
+		if got := KeyPartition(k); got != c {
+			t.Errorf("KeyPartition(%q) = %q, want %q", k, got, c)
+		}
+	}
+	global := [][]byte{
+		findingKey("f1"), tokenKey("t"), changeKey("f1", 1), stateKey("f1"), auditKey(1), auditHeadKey(1),
+		deliveryKey(1, "d"), nodeKey("org", "peer0"), nodeRevKey("org", "peer0", 1), probeKey("org", "peer0", 1),
+		riskKey("chain/"+c, 1), journalKey(1, 1), {}, {'c'}, []byte("c/"),
+	}
+	for _, k := range global {
+		if got := KeyPartition(k); got != "" {
+			t.Errorf("KeyPartition(%q) = %q, want \"\"", k, got)
+		}
+	}
+	prefixes := []struct {
+		p    []byte
+		part string
+		ok   bool
+	}{
+		{blockPrefix(c), c, true},
+		{addrPrefix(c, "0xab"), c, true},
+		{chaincodeDefPrefix(c, "cc"), c, true},
+		{auditStateGenPrefix(c, 2), c, true},
+		{findingChainPrefix(c), c, true},
+		{append(searchPrefix("term"), c+"/"...), c, true},
+		{searchPrefix("term"), "", false},
+		{txChainPrefix("tx1"), "", false},
+		{[]byte("c/"), "", false},
+		{[]byte("b/" + c), "", false},
+		{[]byte("K/"), "", false},
+		{journalPrefix(), "", true},
+		{changePrefix("f1"), "", true},
+		{[]byte{tagNode, '/'}, "", true},
+		{nil, "", false},
+	}
+	for _, tc := range prefixes {
+		part, ok := PrefixPartition(tc.p)
+		if part != tc.part || ok != tc.ok {
+			t.Errorf("PrefixPartition(%q) = %q, %v; want %q, %v", tc.p, part, ok, tc.part, tc.ok)
+		}
+	}
+	// A decided prefix decides every key under it.
+	for _, k := range append(chainKeys, global...) {
+		for n := range len(k) + 1 {
+			if part, ok := PrefixPartition(k[:n]); ok && part != KeyPartition(k) {
+				t.Errorf("PrefixPartition(%q) = %q but KeyPartition(%q) = %q", k[:n], part, k, KeyPartition(k))
+			}
+		}
+	}
+	if !ledger.ValidChainID(c) || chainOf([]byte("Bad")) != "" || chainOf(bytes.Repeat([]byte("a"), 64)) != "" {
+		t.Error("chainOf disagrees with ledger.ValidChainID")
+	}
+}
