@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/storage/pgkv"
 )
 
 // Config is the configuration file of lianjian. Keys are documented in
@@ -37,10 +39,17 @@ type LogConfig struct {
 	Format string `yaml:"format"` // text or json
 }
 
-// IndexConfig configures the badger index.
+// IndexConfig configures the index: badger under data_dir, or a
+// PostgreSQL database when Store is a DSN.
 type IndexConfig struct {
 	SyncWrites        bool   `yaml:"sync_writes"`
 	EncryptionKeyFile string `yaml:"encryption_key_file"`
+	// Store, a postgres:// or postgresql:// DSN, keeps the index in
+	// PostgreSQL instead of badger.
+	Store string `yaml:"store"`
+	// Partitions is the number of hash partitions of a new PostgreSQL
+	// store (pgkv.DefaultPartitions when 0).
+	Partitions int `yaml:"partitions"`
 }
 
 // ChainConfig describes one supervised chain.
@@ -164,6 +173,9 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		return bad("data_dir", "is empty")
 	}
+	if err := c.Index.validate(); err != nil {
+		return err
+	}
 	if _, err := c.Nodes.config(); err != nil {
 		return err
 	}
@@ -241,15 +253,58 @@ func (ch *ChainConfig) model() ledger.Chain {
 	return ledger.Chain{ID: ch.ID, Name: ch.Name, Kind: ledger.Kind(ch.Kind), Crypto: ledger.Crypto(ch.Crypto)}
 }
 
-// openIndex opens the index under data_dir with the configured options:
-// the one way every command opens the store. log may be nil.
-func (c *Config) openIndex(log *slog.Logger, readOnly bool) (*index.DB, error) {
+// openIndex opens the index with the configured options, under
+// data_dir or in the PostgreSQL database of index.store: the one way
+// every command opens the store. mustExist refuses a database with no
+// index yet. log may be nil.
+func (c *Config) openIndex(log *slog.Logger, readOnly, mustExist bool) (*index.DB, error) {
 	o, err := c.indexOptions()
 	if err != nil {
 		return nil, err
 	}
 	o.Logger, o.ReadOnly = log, readOnly
-	return index.Open(c.DataDir, o)
+	if c.Index.Store == "" {
+		return index.Open(c.DataDir, o)
+	}
+	s, err := pgkv.Open(context.Background(), c.pgConfig(mustExist))
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	db, err := index.OpenStore(s, o)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// pgConfig is the configuration of the PostgreSQL store of index.store,
+// partitioned by chain.
+func (c *Config) pgConfig(mustExist bool) pgkv.Config {
+	return pgkv.Config{
+		DSN: c.Index.Store, Partitions: c.Index.Partitions, MustExist: mustExist,
+		Partition: index.KeyPartition, PrefixPartition: index.PrefixPartition,
+	}
+}
+
+// validate checks the index keys.
+func (ic *IndexConfig) validate() error {
+	if ic.Store == "" {
+		if ic.Partitions != 0 {
+			return bad("index.partitions", "applies to a PostgreSQL store (index.store) only")
+		}
+		return nil
+	}
+	if !pgkv.IsDSN(ic.Store) {
+		return bad("index.store", "want a postgres:// or postgresql:// URL")
+	}
+	if ic.EncryptionKeyFile != "" {
+		return bad("index.encryption_key_file", "does not apply to a PostgreSQL store: encrypt its disks or use its own encryption at rest")
+	}
+	if err := (pgkv.Config{DSN: ic.Store, Partitions: ic.Partitions}).Validate(); err != nil {
+		return bad("index.store", "%s", strings.TrimPrefix(err.Error(), pgkv.ErrConfig.Error()+": "))
+	}
+	return nil
 }
 
 // indexOptions turns the index keys into badger options.

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 
 	"github.com/lianjian/lianjian/api/report"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/storage/pgkv"
 )
 
 // openForCLI loads the config of c and opens its index for a command
@@ -31,6 +33,16 @@ const (
 	updateIndex                 // writes it; it must exist
 	createIndex                 // writes it, creating it when missing
 )
+
+// storeName is the DSN without its credentials and parameters, to name a
+// PostgreSQL store in messages.
+func storeName(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "PostgreSQL"
+	}
+	return u.Scheme + "://" + u.Host + u.Path
+}
 
 // noIndexError is the error of a command that needs an index where there
 // is none: it says, in the command's language, how to make one.
@@ -56,15 +68,19 @@ func needIndex(dir string, l lang) error {
 // hint when another process holds it; any other error (a damaged file)
 // is returned as the index reports it. log may be nil.
 func openIndexCLI(cfg *Config, l lang, log *slog.Logger, use indexUse) (*index.DB, error) {
-	if use != createIndex {
+	if use != createIndex && cfg.Index.Store == "" {
 		if err := needIndex(cfg.DataDir, l); err != nil {
 			return nil, err
 		}
 	}
 	// Readers open it for writing too: an index a crash left with an
 	// unreplayed write-ahead log opens only so (badger refuses a
-	// read-only open), and needIndex made sure nothing is created.
-	db, err := cfg.openIndex(log, false)
+	// read-only open), and needIndex (or, in PostgreSQL, mustExist) made
+	// sure nothing is created.
+	db, err := cfg.openIndex(log, false, use != createIndex)
+	if errors.Is(err, pgkv.ErrNoSchema) {
+		return nil, &noIndexError{dir: storeName(cfg.Index.Store), lang: l}
+	}
 	if errors.Is(err, index.ErrLocked) {
 		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
 	}

@@ -18,6 +18,7 @@ var flagTexts = map[string]string{
 	// The global flags, and --lang.
 	"-config":    "配置文件（YAML）",
 	"-data-dir":  "索引目录（覆盖配置中的 data_dir）",
+	"-store":     "保存索引的 PostgreSQL 连接串（postgres://…），代替数据目录（覆盖配置中的 index.store）",
 	"-log-level": "日志级别：debug、info、warn 或 error（覆盖配置）",
 	"-log-json":  "以 JSON 行格式输出日志",
 	"-lang":      "摘要与消息的语言：zh-CN 或 en",

@@ -92,6 +92,7 @@ func run(ctx context.Context, e *env, args []string) error {
 type common struct {
 	config   string
 	dataDir  string
+	store    string
 	logLevel string
 	logJSON  bool
 }
@@ -99,6 +100,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.config, "config", "", "configuration file (YAML)")
 	fs.StringVar(&c.dataDir, "data-dir", "", "index directory (overrides data_dir in the config)")
+	fs.StringVar(&c.store, "store", "", "PostgreSQL DSN (postgres://...) keeping the index instead of the data directory (overrides index.store in the config)")
 	fs.StringVar(&c.logLevel, "log-level", "", "log level: debug, info, warn, error (overrides the config)")
 	fs.BoolVar(&c.logJSON, "log-json", false, "log as JSON lines")
 }
@@ -136,6 +138,9 @@ func (c *common) load(e *env) (*Config, error) {
 	}
 	if c.dataDir != "" {
 		cfg.DataDir = c.dataDir
+	}
+	if c.store != "" {
+		cfg.Index.Store = c.store
 	}
 	if c.logLevel != "" {
 		cfg.Log.Level = c.logLevel
