@@ -301,3 +301,41 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+var shared struct {
+	sync.Mutex
+	s   *Server
+	err error
+}
+
+// Shared returns the server the tests of a package share, starting it
+// on first use, with Start's skips. A package using it stops it by
+// calling StopShared from TestMain after m.Run.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("pgtest: -short skips the tests that run PostgreSQL")
+	}
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.s == nil && shared.err == nil {
+		shared.s, shared.err = New()
+	}
+	if errors.Is(shared.err, ErrUnavailable) {
+		t.Skip(shared.err.Error())
+	}
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.s
+}
+
+// StopShared stops the server of Shared, if it was started.
+func StopShared() {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.s != nil {
+		_ = shared.s.Stop()
+		shared.s = nil
+	}
+}

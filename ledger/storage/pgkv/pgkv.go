@@ -80,17 +80,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: no DSN", ErrConfig)
 	}
 	if _, err := pgxpool.ParseConfig(c.DSN); err != nil {
-		return fmt.Errorf("%w: DSN: %s", ErrConfig, redact(err))
+		// pgx leaves the password out of its parse errors.
+		return fmt.Errorf("%w: DSN: %s", ErrConfig, err)
 	}
 	if c.Partitions < 0 || c.Partitions > 1024 {
 		return fmt.Errorf("%w: %d partitions (want 1 to 1024)", ErrConfig, c.Partitions)
 	}
 	return nil
 }
-
-// redact returns the message of a DSN parse error, which pgx already
-// strips of the password.
-func redact(err error) string { return err.Error() }
 
 // Store is a storage.Store in a PostgreSQL database.
 type Store struct {

@@ -3,6 +3,7 @@ package pgkv_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"testing"
 
 	"github.com/lianjian/lianjian/internal/pgtest"
@@ -39,6 +40,12 @@ func open(t *testing.T, srv *pgtest.Server) *pgkv.Store {
 }
 
 func TestConformance(t *testing.T) {
-	srv := pgtest.Start(t)
+	srv := pgtest.Shared(t)
 	storagetest.Run(t, func(t *testing.T) storage.Store { return open(t, srv) })
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
 }

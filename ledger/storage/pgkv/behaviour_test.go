@@ -1,0 +1,161 @@
+package pgkv_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lianjian/lianjian/internal/pgtest"
+	"github.com/lianjian/lianjian/ledger/storage"
+	"github.com/lianjian/lianjian/ledger/storage/pgkv"
+)
+
+func openDSN(t *testing.T, dsn string, mustExist bool) (*pgkv.Store, error) {
+	t.Helper()
+	s, err := pgkv.Open(context.Background(), pgkv.Config{
+		DSN: dsn, Partitions: 4, Partition: testPartition, PrefixPartition: testPrefixPartition, MustExist: mustExist,
+	})
+	if err == nil {
+		t.Cleanup(func() { s.Close() })
+	}
+	return s, err
+}
+
+// TestSerializable runs read-modify-write updates of one counter from two
+// stores (two processes' connection pools) at once: the serializable
+// transactions and their retries must lose no increment.
+func TestSerializable(t *testing.T) {
+	srv := pgtest.Shared(t)
+	dsn := pgtest.NewDB(t, srv)
+	a, err := openDSN(t, dsn, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openDSN(t, dsn, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := []byte("chain1/checkpoint")
+	const per = 25
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*per)
+	for _, s := range []*pgkv.Store{a, b, a, b} {
+		wg.Go(func() {
+			for range per {
+				errs <- s.Update(func(rw storage.ReadWriter) error {
+					var n uint64
+					v, err := rw.Get(key)
+					if err == nil {
+						n = binary.BigEndian.Uint64(v)
+					} else if !errors.Is(err, storage.ErrNotFound) {
+						return err
+					}
+					return rw.Set(key, binary.BigEndian.AppendUint64(nil, n+1))
+				})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("Update = %v", err)
+		}
+	}
+	v, err := a.Get(key)
+	if err != nil || binary.BigEndian.Uint64(v) != 4*per {
+		t.Fatalf("counter = %x, %v; want %d", v, err, 4*per)
+	}
+}
+
+// TestSchemaVersions checks that Open records its migrations, refuses a
+// database a newer binary migrated, and with MustExist one without an
+// index.
+func TestSchemaVersions(t *testing.T) {
+	srv := pgtest.Shared(t)
+	dsn := pgtest.NewDB(t, srv)
+	if _, err := openDSN(t, dsn, true); !errors.Is(err, pgkv.ErrNoSchema) {
+		t.Fatalf("Open(MustExist) of an empty database = %v, want ErrNoSchema", err)
+	}
+	s, err := openDSN(t, dsn, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db := dsn[strings.LastIndexByte(dsn, '/')+1 : strings.IndexByte(dsn, '?')]
+	out, err := srv.Exec(db, "SELECT max(version) FROM schema_migrations")
+	if err != nil || out != fmt.Sprint(pgkv.SchemaVersion()) {
+		t.Fatalf("schema version = %q, %v; want %d", out, err, pgkv.SchemaVersion())
+	}
+	if out, err := srv.Exec(db, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'kv'::regclass"); err != nil || out != "4" {
+		t.Fatalf("partitions = %q, %v; want 4", out, err)
+	}
+	if _, err := srv.Exec(db, fmt.Sprintf("INSERT INTO schema_migrations (version, name) VALUES (%d, 'future')", pgkv.SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openDSN(t, dsn, false); !errors.Is(err, pgkv.ErrSchemaNewer) || !strings.Contains(err.Error(), "newer lianjian") {
+		t.Fatalf("Open of a newer schema = %v, want ErrSchemaNewer", err)
+	}
+	if err := (pgkv.Config{DSN: "postgres://h:notaport/db"}).Validate(); !errors.Is(err, pgkv.ErrConfig) {
+		t.Errorf("Validate(bad port) = %v, want ErrConfig", err)
+	}
+	if err := (pgkv.Config{DSN: dsn, Partitions: 5000}).Validate(); !errors.Is(err, pgkv.ErrConfig) {
+		t.Errorf("Validate(5000 partitions) = %v, want ErrConfig", err)
+	}
+}
+
+// TestPartitionRouting checks that the keys of a partition value live in
+// one partition of the table, and that an iteration over a prefix that
+// decides the partition reads that partition only.
+func TestPartitionRouting(t *testing.T) {
+	srv := pgtest.Shared(t)
+	dsn := pgtest.NewDB(t, srv)
+	s, err := openDSN(t, dsn, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(rw storage.ReadWriter) error {
+		for c := range 8 {
+			for i := range 50 {
+				if err := rw.Set(fmt.Appendf(nil, "chain%d/k%03d", c, i), []byte("v")); err != nil {
+					return err
+				}
+			}
+		}
+		return rw.Set([]byte("global"), []byte("g"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dsn[strings.LastIndexByte(dsn, '/')+1 : strings.IndexByte(dsn, '?')]
+	out, err := srv.Exec(db, "SELECT part, count(DISTINCT tableoid), count(*) FROM kv GROUP BY part ORDER BY part")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) != 9 || lines[0] != "|1|1" {
+		t.Fatalf("rows per partition value:\n%s", out)
+	}
+	for c, l := range lines[1:] {
+		if l != fmt.Sprintf("chain%d|1|50", c) {
+			t.Errorf("chain%d: %q, want its 50 keys in one partition", c, l)
+		}
+	}
+	plan, err := srv.Exec(db, `EXPLAIN SELECT key FROM kv WHERE part = 'chain3' AND key >= 'chain3/' ORDER BY key LIMIT 256`)
+	if err != nil || strings.Count(plan, " on kv_p") != 1 {
+		t.Errorf("plan of a pruned iteration reads %d partitions:\n%s", strings.Count(plan, " on kv_p"), plan)
+	}
+	it := s.NewIterator([]byte("chain3/"), nil, true)
+	defer it.Release()
+	n := 0
+	for it.Next() {
+		n++
+	}
+	if it.Error() != nil || n != 50 {
+		t.Errorf("reverse iteration of chain3/ = %d keys, %v; want 50", n, it.Error())
+	}
+}
