@@ -97,6 +97,9 @@ type Store struct {
 	cancel context.CancelFunc
 	closed atomic.Bool
 	once   sync.Once
+	// replace is set when partitions are foreign tables (postgres_fdw),
+	// which take no INSERT ... ON CONFLICT: sets delete, then insert.
+	replace bool
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -124,6 +127,10 @@ func Open(ctx context.Context, c Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{pool: pool, cfg: c}
+	if err := pool.QueryRow(ctx, foreignPartsSQL).Scan(&s.replace); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("pgkv: read the partitions: %w", err)
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -134,6 +141,10 @@ func (s *Store) String() string {
 	c := s.pool.Config().ConnConfig
 	return fmt.Sprintf("postgres://%s:%d/%s", c.Host, c.Port, c.Database)
 }
+
+// foreignPartsSQL asks whether a partition of kv is a foreign table.
+const foreignPartsSQL = `SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'kv'::regclass AND c.relkind = 'f')`
 
 // Close closes the connections; later operations fail with
 // storage.ErrClosed. Iterators must be released first.

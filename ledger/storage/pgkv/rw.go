@@ -130,72 +130,69 @@ func (w *writer) Delete(key []byte) error {
 const (
 	upsertSQL = `INSERT INTO kv (part, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[])
 ON CONFLICT (key, part) DO UPDATE SET value = EXCLUDED.value`
-	deleteSQL = `DELETE FROM kv USING unnest($1::text[], $2::bytea[]) AS d(part, key)
-WHERE kv.part = d.part AND kv.key = d.key`
+	insertSQL = `INSERT INTO kv (part, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[])`
+	deleteSQL = `DELETE FROM kv WHERE part = $1 AND key = ANY($2::bytea[])`
 )
 
-// flush sends the pending writes.
+// flush sends the pending writes: the deletes, one statement per
+// partition so that each reads one partition, then the sets. In a
+// database whose partitions are foreign tables (Store.replace), which
+// take no ON CONFLICT, a set deletes the key first and then inserts it.
 func (w *writer) flush() error {
 	if len(w.pending) == 0 {
 		return nil
 	}
-	var sets, dels batch
+	dels := map[string][][]byte{}
+	var sets batch
 	for k, op := range w.pending {
 		kb := []byte(k)
-		if op.del {
-			dels.add(w.s.cfg.Partition(kb), kb, nil)
-			if err := w.send(&dels, deleteSQL, false); err != nil {
-				return err
+		part := w.s.cfg.Partition(kb)
+		if op.del || w.s.replace {
+			dels[part] = append(dels[part], kb)
+		}
+		if !op.del {
+			sets.add(part, kb, op.value)
+		}
+	}
+	for part, keys := range dels {
+		for len(keys) > 0 {
+			n := min(len(keys), flushRows)
+			if _, err := w.q.Exec(w.s.ctx, deleteSQL, part, keys[:n]); err != nil {
+				return w.s.wrap("delete", err)
 			}
-			continue
-		}
-		sets.add(w.s.cfg.Partition(kb), kb, op.value)
-		if err := w.send(&sets, upsertSQL, false); err != nil {
-			return err
+			keys = keys[n:]
 		}
 	}
-	if err := w.send(&dels, deleteSQL, true); err != nil {
-		return err
+	sql := upsertSQL
+	if w.s.replace {
+		sql = insertSQL
 	}
-	if err := w.send(&sets, upsertSQL, true); err != nil {
-		return err
+	for from := 0; from < len(sets.keys); {
+		to, size := from, 0
+		for to < len(sets.keys) && to-from < flushRows && (size < flushBytes || to == from) {
+			size += len(sets.keys[to]) + len(sets.values[to])
+			to++
+		}
+		if _, err := w.q.Exec(w.s.ctx, sql, sets.parts[from:to], sets.keys[from:to], sets.values[from:to]); err != nil {
+			return w.s.wrap("write", err)
+		}
+		from = to
 	}
 	clear(w.pending)
 	w.bytes = 0
 	return nil
 }
 
-// send executes sql on b when b is full, or when final and b is not
-// empty, and empties b.
-func (w *writer) send(b *batch, sql string, final bool) error {
-	if len(b.keys) == 0 || (!final && len(b.keys) < flushRows && b.size < flushBytes) {
-		return nil
-	}
-	args := []any{b.parts, b.keys}
-	if sql == upsertSQL {
-		args = append(args, b.values)
-	}
-	if _, err := w.q.Exec(w.s.ctx, sql, args...); err != nil {
-		return w.s.wrap("write", err)
-	}
-	*b = batch{}
-	return nil
-}
-
-// batch is the rows of one multi-row statement.
+// batch is the rows to set.
 type batch struct {
 	parts        []string
 	keys, values [][]byte
-	size         int
 }
 
 func (b *batch) add(part string, key, value []byte) {
 	b.parts = append(b.parts, part)
 	b.keys = append(b.keys, key)
-	if value != nil {
-		b.values = append(b.values, value)
-	}
-	b.size += len(key) + len(value)
+	b.values = append(b.values, value)
 }
 
 // inlineMax is the largest value an iterator reads with its key; larger
