@@ -108,3 +108,31 @@ func TestStorePostgres(t *testing.T) {
 		t.Errorf("TxAnyChain(%s) = %v, %v; want it", blk.Txs[0].ID, txs, err)
 	}
 }
+
+// TestStoreConfig checks the index keys of a PostgreSQL store.
+func TestStoreConfig(t *testing.T) {
+	tests := []struct {
+		ic   IndexConfig
+		want string // the offending key, "" when valid
+	}{
+		{IndexConfig{}, ""},
+		{IndexConfig{Store: "postgres://u@db.example:5432/lj?sslmode=verify-full"}, ""},
+		{IndexConfig{Store: "postgresql://u@db.example/lj", Partitions: 64}, ""},
+		{IndexConfig{Store: "/var/lib/lianjian"}, "index.store"},
+		{IndexConfig{Store: "postgres://u@db.example:notaport/lj"}, "index.store"},
+		{IndexConfig{Store: "postgres://u@db.example/lj", Partitions: 5000}, "index.store"},
+		{IndexConfig{Partitions: 8}, "index.partitions"},
+		{IndexConfig{Store: "postgres://u@db.example/lj", EncryptionKeyFile: "/k"}, "index.encryption_key_file"},
+	}
+	for _, tc := range tests {
+		cfg := &Config{Index: tc.ic}
+		cfg.Defaults()
+		err := cfg.Validate()
+		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("Validate(%+v) = %v, want an error on %q", tc.ic, err, tc.want)
+		}
+	}
+	if got := storeName("postgres://u:secret@db.example:5432/lj?sslmode=require"); got != "postgres://db.example:5432/lj" {
+		t.Errorf("storeName = %q, want no credentials or parameters", got)
+	}
+}
