@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/lianjian/lianjian/internal/pgtest"
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/ledgertest"
 	"github.com/lianjian/lianjian/ledger/storage/pgkv"
 )
 
@@ -146,5 +148,54 @@ func TestPGKillMidCommit(t *testing.T) {
 	}
 	if interrupted == 0 || next == 1 {
 		t.Fatalf("%d kills interrupted a commit, %d commits completed; want both outcomes", interrupted, next-1)
+	}
+}
+
+// TestPGConcurrentCommits has two index handles on the same database, as
+// two processes would, commit competing blocks at the same height of one
+// chain at once, round after round: exactly one commit of each round
+// succeeds, the other finds the checkpoint moved, and the stored block
+// is the winner's.
+func TestPGConcurrentCommits(t *testing.T) {
+	srv := pgtest.Start(t)
+	dsn := pgtest.NewDB(t, srv)
+	one, two := openPG(t, dsn), openPG(t, dsn)
+	defer one.Close()
+	defer two.Close()
+	ctx := context.Background()
+	if err := one.PutChain(ctx, ledger.Chain{ID: "race", Kind: ledger.KindEVM}); err != nil {
+		t.Fatal(err)
+	}
+	var parent []byte
+	for h := uint64(0); h < 8; h++ {
+		blocks := []*ledger.Block{
+			ledgertest.Chain("race", "one", h, 1, parent)[0],
+			ledgertest.Chain("race", "two", h, 1, parent)[0],
+		}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, db := range []*DB{one, two} {
+			wg.Go(func() { errs[i] = db.Commit(ctx, blocks[i]) })
+		}
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && won < 0:
+				won = i
+			case err == nil:
+				t.Fatalf("height %d: both competing commits succeeded", h)
+			case !errors.Is(err, ledger.ErrGap) && !errors.Is(err, ledger.ErrReorg):
+				t.Fatalf("height %d: losing commit = %v, want ErrGap or ErrReorg", h, err)
+			}
+		}
+		if won < 0 {
+			t.Fatalf("height %d: no commit succeeded: %v", h, errs)
+		}
+		cp, err := two.Checkpoint(ctx, "race")
+		if err != nil || cp.Height != h || !bytes.Equal(cp.Hash, blocks[won].Hash) {
+			t.Fatalf("height %d: checkpoint %+v, %v; want the winner's", h, cp, err)
+		}
+		parent = blocks[won].Hash
 	}
 }
