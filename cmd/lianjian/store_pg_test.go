@@ -102,6 +102,17 @@ func TestStorePostgres(t *testing.T) {
 	if err != nil || len(blk.Txs) == 0 {
 		t.Fatalf("Block(3) in badger = %+v, %v", blk, err)
 	}
+	// Users and the audit log, which belong to no chain, live in the
+	// partition of no chain.
+	if _, _, err := runCmd(t, "users", "create", "--store", dsn, "--name", "alice", "--role", "auditor"); err != nil {
+		t.Fatalf("users create: %v", err)
+	}
+	if out, _, err := runCmd(t, "users", "list", "--store", dsn, "--lang", "en"); err != nil || !strings.Contains(out, "alice") {
+		t.Errorf("users list = %q, %v; want alice", out, err)
+	}
+	if out, _, err := runCmd(t, "auditlog", "list", "--store", dsn, "--lang", "en"); err != nil || !strings.Contains(out, "users create") || !strings.Contains(out, "cli audit") {
+		t.Errorf("auditlog list = %q, %v; want the audit and the creation of alice", out, err)
+	}
 	// The lookup of a transaction across chains reads every partition.
 	txs, err := pg.TxAnyChain(ctx, blk.Txs[0].ID)
 	if err != nil || len(txs) != 1 || txs[0].ID != blk.Txs[0].ID {

@@ -22,22 +22,15 @@ type querier interface {
 }
 
 // reader is a storage.Reader over q. flush, when set, sends an update's
-// pending writes before each read so that reads see them.
+// pending writes before an iterator reads, so that it sees them (point
+// reads of an update look at the pending writes first).
 type reader struct {
 	s     *Store
 	q     querier
 	flush func() error
 }
 
-func (r reader) before() error {
-	if err := r.s.check(); err != nil {
-		return err
-	}
-	if r.flush != nil {
-		return r.flush()
-	}
-	return nil
-}
+func (r reader) before() error { return r.s.check() }
 
 // Get returns the value of key.
 func (r reader) Get(key []byte) ([]byte, error) {
@@ -90,12 +83,38 @@ const (
 )
 
 // writer is the storage.ReadWriter of an update. It buffers writes (the
-// last per key) and sends them in multi-row statements before the next
-// read and at commit.
+// last per key), answers point reads of them itself, and sends them in
+// multi-row statements when they grow large, before an iteration and at
+// commit.
 type writer struct {
 	reader
 	pending map[string]pendingOp
 	bytes   int
+}
+
+// Get returns the value of key as the update left it so far.
+func (w *writer) Get(key []byte) ([]byte, error) {
+	if op, ok := w.pending[string(key)]; ok {
+		if op.del {
+			return nil, storage.ErrNotFound
+		}
+		return bytes.Clone(op.value), nil
+	}
+	return w.reader.Get(key)
+}
+
+// Has reports whether key is present as the update left it so far.
+func (w *writer) Has(key []byte) (bool, error) {
+	if op, ok := w.pending[string(key)]; ok {
+		return !op.del, nil
+	}
+	return w.reader.Has(key)
+}
+
+// NewIterator iterates the update's state, its pending writes sent
+// first.
+func (w *writer) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
+	return newIterator(w.reader, prefix, start, reverse)
 }
 
 // Set records key = value.
@@ -272,6 +291,11 @@ func (it *iterator) Next() bool {
 func (it *iterator) fetch() error {
 	if err := it.r.before(); err != nil {
 		return err
+	}
+	if it.r.flush != nil {
+		if err := it.r.flush(); err != nil {
+			return err
+		}
 	}
 	var conds []string
 	var args []any
