@@ -96,6 +96,12 @@ func TestSchemaVersions(t *testing.T) {
 	if out, err := srv.Exec(db, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'kv'::regclass"); err != nil || out != "4" {
 		t.Fatalf("partitions = %q, %v; want 4", out, err)
 	}
+	// Values are stored out of line, uncompressed, in every partition.
+	out, err = srv.Exec(db, `SELECT string_agg(DISTINCT attstorage::text, '') FROM pg_attribute
+WHERE attname = 'value' AND attrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'kv'::regclass)`)
+	if err != nil || out != "e" {
+		t.Errorf("storage of the partitions' values = %q, %v; want e (external)", out, err)
+	}
 	if _, err := srv.Exec(db, fmt.Sprintf("INSERT INTO schema_migrations (version, name) VALUES (%d, 'future')", pgkv.SchemaVersion()+1)); err != nil {
 		t.Fatal(err)
 	}
