@@ -236,3 +236,68 @@ func TestRestartUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d updates acknowledged, %d failed during the outage", len(acked), failed)
 }
+
+// TestIteratorChunks iterates more keys than one chunk holds, forward
+// and in reverse, from a start, within a pruned partition and across
+// partitions, with values larger than those read with their keys.
+func TestIteratorChunks(t *testing.T) {
+	s, err := openDSN(t, pgtest.NewDB(t, pgtest.Shared(t)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := func(k []byte) []byte {
+		if k[len(k)-1] == '7' { // every tenth value is 200 KB
+			return bytes.Repeat(k, 200<<10/len(k))
+		}
+		return k
+	}
+	var all [][]byte
+	err = s.Update(func(rw storage.ReadWriter) error {
+		for c := range 2 {
+			for i := range 700 {
+				k := fmt.Appendf(nil, "c%d/%04d", c, i)
+				all = append(all, k)
+				if err := rw.Set(k, value(k)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(prefix, start string, reverse bool, want [][]byte) {
+		t.Helper()
+		it := s.NewIterator([]byte(prefix), []byte(start), reverse)
+		defer it.Release()
+		n := 0
+		for it.Next() {
+			if n >= len(want) || !bytes.Equal(it.Key(), want[n]) {
+				t.Fatalf("%q from %q reverse %v: key %d = %q", prefix, start, reverse, n, it.Key())
+			}
+			v, err := it.Value()
+			if err != nil || !bytes.Equal(v, value(want[n])) {
+				t.Fatalf("%q: value of %q: %d bytes, %v", prefix, want[n], len(v), err)
+			}
+			n++
+		}
+		if it.Error() != nil || n != len(want) {
+			t.Fatalf("%q from %q reverse %v: %d keys, %v; want %d", prefix, start, reverse, n, it.Error(), len(want))
+		}
+	}
+	rev := func(ks [][]byte) [][]byte {
+		out := make([][]byte, len(ks))
+		for i, k := range ks {
+			out[len(ks)-1-i] = k
+		}
+		return out
+	}
+	c1 := all[700:]
+	check("c1/", "", false, c1)
+	check("c1/", "", true, rev(c1))
+	check("c1/", "0123", false, c1[123:])
+	check("c1/", "0123", true, rev(c1[:124]))
+	check("c", "", false, all)
+	check("", "", true, rev(all))
+}
