@@ -231,7 +231,9 @@ func (s *Server) Kill() {
 	pgid := s.cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	<-s.done
-	for syscall.Kill(-pgid, 0) == nil {
+	// Wait for the backends to be gone (a zombie that nobody reaps
+	// would keep the group alive: give up after a while).
+	for deadline := time.Now().Add(10 * time.Second); syscall.Kill(-pgid, 0) == nil && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
 	s.log.Close()

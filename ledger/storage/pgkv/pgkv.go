@@ -39,6 +39,10 @@ import (
 // DefaultPartitions is the number of hash partitions of a new database.
 const DefaultPartitions = 16
 
+// DefaultMaxConns is the size of the connection pool when the DSN does
+// not set pool_max_conns.
+const DefaultMaxConns = 16
+
 // maxRetries bounds how often Update runs its function again after a
 // serialization failure or deadlock.
 const maxRetries = 12
@@ -49,7 +53,7 @@ type Config struct {
 	// (postgres://user:pass@host:5432/db?sslmode=verify-full&sslrootcert=ca.pem)
 	// or as keyword=value pairs. TLS is configured by its sslmode,
 	// sslrootcert, sslcert and sslkey parameters; pool_max_conns sets the
-	// size of the connection pool.
+	// size of the connection pool (DefaultMaxConns when absent).
 	DSN string
 	// Partitions is the number of hash partitions created with a new
 	// database (DefaultPartitions when 0); an existing database keeps its
@@ -118,6 +122,11 @@ func Open(ctx context.Context, c Config) (*Store, error) {
 		c.Partition = func([]byte) string { return "" }
 	}
 	pc, _ := pgxpool.ParseConfig(c.DSN)
+	if !strings.Contains(c.DSN, "pool_max_conns") {
+		// pgx's default (4 or the CPU count) is too few for an API
+		// server whose requests each hold a connection for a view.
+		pc.MaxConns = DefaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("pgkv: connect: %w", err)
