@@ -160,8 +160,8 @@ func (in *Ingester) Run(ctx context.Context) error {
 		case errors.Is(err, errStore):
 			return err
 		}
-		if brk := (*Break)(nil); errors.As(err, &brk) {
-			if ferr := in.fileBreak(ctx, brk); ferr != nil {
+		if brks := breaksIn(err); len(brks) > 0 {
+			if ferr := in.fileBreak(ctx, brks); ferr != nil {
 				return ferr
 			}
 			if !in.cfg.Follow {
@@ -193,20 +193,52 @@ type FindingWriter interface {
 	PutFindings(ctx context.Context, fs []Finding) error
 }
 
-// fileBreak stores brk as a finding on the chain when the store keeps
-// findings. A follower keeps retrying after a break (the node may serve
-// the block again, repaired); the finding keeps one id however often it
-// is filed.
-func (in *Ingester) fileBreak(ctx context.Context, brk *Break) error {
-	in.log.Warn("ingest break", "rule", brk.Rule.ID, "height", brk.Height, "err", brk.Err)
+// fileBreak stores the breaks found at one block as findings on the
+// chain when the store keeps findings. A follower keeps retrying after a
+// break (the node may serve the block again, repaired); a finding keeps
+// one id however often it is filed.
+func (in *Ingester) fileBreak(ctx context.Context, brks []*Break) error {
+	now := time.Now().UTC()
+	fs := make([]Finding, len(brks))
+	for i, brk := range brks {
+		in.log.Warn("ingest break", "rule", brk.Rule.ID, "height", brk.Height, "err", brk.Err)
+		fs[i] = brk.Finding(in.chain, now)
+	}
 	fw, ok := in.store.(FindingWriter)
 	if !ok {
 		return nil
 	}
-	if err := fw.PutFindings(ctx, []Finding{brk.Finding(in.chain, time.Now().UTC())}); err != nil {
+	if err := fw.PutFindings(ctx, fs); err != nil {
 		return fmt.Errorf("ingest %s: %w: store break finding: %w", in.chain, errStore, err)
 	}
 	return nil
+}
+
+// breaksIn returns the breaks in err's tree, in order.
+func breaksIn(err error) []*Break {
+	if brk, ok := err.(*Break); ok {
+		return []*Break{brk}
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return breaksIn(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		var out []*Break
+		for _, e := range u.Unwrap() {
+			out = append(out, breaksIn(e)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// locate names the file and offset of the block a break is about, when
+// the source reads files.
+func (in *Ingester) locate(brk *Break) *Break {
+	if l, ok := in.src.(Locator); ok {
+		brk.File, brk.Offset, _ = l.Locate(brk.Height)
+	}
+	return brk
 }
 
 // step ingests up to the current head. It returns done when Run should
@@ -369,10 +401,13 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 					return
 				}
 				bs, err := in.src.Blocks(ctx, lo, hi)
-				if err == nil && len(bs) != int(hi-lo+1) {
+				switch {
+				case err == nil && len(bs) != int(hi-lo+1):
 					err = fmt.Errorf("node returned %d blocks for %d..%d", len(bs), lo, hi)
+				case err != nil && len(bs) > int(hi-lo+1):
+					bs = nil
 				}
-				if err == nil {
+				if len(bs) > 0 {
 					var n int64
 					for _, b := range bs {
 						n += blockBytes(b)
@@ -396,16 +431,17 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 		mu.Lock()
 		delete(results, i)
 		mu.Unlock()
-		if f.err != nil {
-			return fmt.Errorf("fetch: %w", f.err)
-		}
+		// The blocks fetched before a failure are committed first.
 		for _, b := range f.blocks {
 			err := in.store.Commit(ctx, b)
+			if _, final := in.src.(Final); final && errors.Is(err, ErrReorg) {
+				return in.locate(&Break{Rule: RuleBreakUnlinked, Height: b.Height, Tx: NoTx, Err: err})
+			}
 			if errors.Is(err, ErrReorg) {
 				return in.reorg(ctx, b)
 			}
 			if errors.Is(err, ErrGap) {
-				return &Break{Rule: RuleBreakGap, Height: b.Height, Tx: NoTx, Err: err}
+				return in.locate(&Break{Rule: RuleBreakGap, Height: b.Height, Tx: NoTx, Err: err})
 			}
 			if err != nil {
 				return fmt.Errorf("%w: commit block %d: %w", errStore, b.Height, err)
@@ -413,6 +449,9 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 			if in.cfg.OnBlock != nil {
 				in.cfg.OnBlock(b, in.head.Load())
 			}
+		}
+		if f.err != nil {
+			return fmt.Errorf("fetch: %w", f.err)
 		}
 		<-slots
 		if f.hi >= to {

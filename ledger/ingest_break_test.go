@@ -56,3 +56,67 @@ func TestIngestBreaks(t *testing.T) {
 		})
 	}
 }
+
+// fileSource serves a chain as a file source does: final blocks, a
+// batch cut short at a break returned with the blocks before it, and
+// where each block was read.
+type fileSource struct {
+	fakeSource
+	bad  uint64 // the block whose two envelopes do not decode
+	stop bool   // stop at bad with the blocks before it
+}
+
+func (*fileSource) Final() {}
+
+func (s *fileSource) Locate(height uint64) (string, int64, bool) {
+	return "blockfile_000000", int64(height) * 100, true
+}
+
+func (s *fileSource) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, error) {
+	if !s.stop || s.bad < from || s.bad > to {
+		return s.fakeSource.Blocks(ctx, from, to)
+	}
+	bs, _ := s.fakeSource.Blocks(ctx, from, s.bad-1)
+	return bs, errors.Join(
+		&ledger.Break{Rule: ledger.RuleBreakUndecodable, Height: s.bad, Tx: 0, Err: errors.New("envelope 0")},
+		&ledger.Break{Rule: ledger.RuleBreakUndecodable, Height: s.bad, Tx: 1, Err: errors.New("envelope 1")})
+}
+
+// TestIngestFileBreaks checks the breaks of a file source: the blocks
+// fetched with a break are committed, every break at the block is filed,
+// and a block that does not link is a BRK-UNLINKED break naming its file,
+// not a reorg.
+func TestIngestFileBreaks(t *testing.T) {
+	chain := ledgertest.Chain("c", "main", 0, 10, nil)
+	fork := append(append([]*ledger.Block{}, chain[:6]...), ledgertest.Chain("c", "fork", 6, 4, ledgertest.Hash("other"))...)
+	tests := []struct {
+		name     string
+		src      ledger.Source
+		rule     *ledger.RuleInfo
+		height   uint64
+		last     uint64
+		findings int
+		file     string
+	}{
+		{"two bad envelopes mid-batch", &fileSource{fakeSource: fakeSource{blocks: chain}, bad: 7, stop: true}, ledger.RuleBreakUndecodable, 7, 6, 2, ""},
+		{"unlinked block", &fileSource{fakeSource: fakeSource{blocks: fork}}, ledger.RuleBreakUnlinked, 6, 5, 1, "blockfile_000000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openStore(t)
+			err := run(t, tt.src, db, ledger.IngestConfig{Batch: 32, MaxRetries: 1})
+			var brk *ledger.Break
+			if !errors.As(err, &brk) || brk.Rule != tt.rule || brk.Height != tt.height || brk.File != tt.file {
+				t.Fatalf("Run = %v, want a %s break at %d in %q", err, tt.rule.ID, tt.height, tt.file)
+			}
+			ctx := context.Background()
+			if cp, err := db.Checkpoint(ctx, "c"); err != nil || cp.Height != tt.last {
+				t.Errorf("Checkpoint = %d, %v; want %d", cp.Height, err, tt.last)
+			}
+			fs, _, err := db.Findings(ctx, ledger.FindingFilter{Chain: "c", Rule: tt.rule.ID}, ledger.Page{})
+			if err != nil || len(fs) != tt.findings {
+				t.Errorf("Findings(%s) = %v, %v; want %d", tt.rule.ID, fs, err, tt.findings)
+			}
+		})
+	}
+}

@@ -10,7 +10,9 @@ type Source interface {
 	Head(ctx context.Context) (uint64, error)
 	// Blocks returns the blocks from..to inclusive, in order. The
 	// ingester calls it from several goroutines at once for disjoint
-	// ranges, unless the source is Sequential.
+	// ranges, unless the source is Sequential. With an error it may
+	// return the blocks from `from` up to the failure: the ingester
+	// commits them before it handles the error.
 	Blocks(ctx context.Context, from, to uint64) ([]*Block, error)
 }
 
@@ -35,4 +37,21 @@ type Subscriber interface {
 // a height cheaply, used to find the common ancestor on a reorg.
 type HashSource interface {
 	HashAt(ctx context.Context, height uint64) ([]byte, error)
+}
+
+// Final is implemented by sources of chains whose blocks are final once
+// written, such as a Fabric ledger read from files: a block that does not
+// link to the indexed block before it is a break ([RuleBreakUnlinked])
+// to file as a finding, not a reorg to roll back.
+type Final interface {
+	Final()
+}
+
+// Locator is implemented by sources that read blocks from files. The
+// ingester names the file and offset of a block in the breaks it finds
+// on committing it.
+type Locator interface {
+	// Locate returns where the block at height was read, when it was
+	// among the blocks the last Blocks call returned.
+	Locate(height uint64) (file string, offset int64, ok bool)
 }

@@ -97,30 +97,9 @@ func readRecord(br *bufio.Reader, name string, off int64) (RawBlock, int64, erro
 	fail := func(at int64, format string, args ...any) error {
 		return &FileError{File: name, Offset: at, Err: fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))}
 	}
-	var length uint64
-	var n int
-	for {
-		c, err := br.ReadByte()
-		if err == io.EOF && n == 0 {
-			return RawBlock{}, 0, io.EOF
-		}
-		if err == io.EOF {
-			return RawBlock{}, 0, fail(off, "truncated record length")
-		}
-		if err != nil {
-			return RawBlock{}, 0, &FileError{File: name, Offset: off + int64(n), Err: err}
-		}
-		if n == maxVarintLen-1 && c > 1 {
-			return RawBlock{}, 0, fail(off, "record length overflows")
-		}
-		length |= uint64(c&0x7f) << (7 * n)
-		n++
-		if c < 0x80 {
-			break
-		}
-	}
-	if length == 0 || length > math.MaxInt64 {
-		return RawBlock{}, 0, fail(off, "bad record length %d", length)
+	length, n, err := readLength(br, name, off)
+	if err != nil {
+		return RawBlock{}, 0, err
 	}
 	var buf bytes.Buffer
 	got, err := io.CopyN(&buf, br, int64(length))
@@ -142,6 +121,37 @@ func readRecord(br *bufio.Reader, name string, off int64) (RawBlock, int64, erro
 	rb := RawBlock{Number: blk.Header.Number, Bytes: raw, File: name, Offset: off}
 	_, rb.Breaks = envelopes(rb, blk.Data.Data)
 	return rb, int64(n) + int64(length), nil
+}
+
+// readLength reads the varint length that starts the record at offset
+// off, and how many bytes it took. A clean end of input is io.EOF.
+func readLength(br *bufio.Reader, name string, off int64) (uint64, int, error) {
+	var length uint64
+	var n int
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF && n == 0 {
+			return 0, 0, io.EOF
+		}
+		if err == io.EOF {
+			return 0, 0, &FileError{File: name, Offset: off, Err: fmt.Errorf("%w: truncated record length", ErrCorrupt)}
+		}
+		if err != nil {
+			return 0, 0, &FileError{File: name, Offset: off + int64(n), Err: err}
+		}
+		if n == maxVarintLen-1 && c > 1 {
+			return 0, 0, &FileError{File: name, Offset: off, Err: fmt.Errorf("%w: record length overflows", ErrCorrupt)}
+		}
+		length |= uint64(c&0x7f) << (7 * n)
+		n++
+		if c < 0x80 {
+			break
+		}
+	}
+	if length == 0 || length > math.MaxInt64 {
+		return 0, 0, &FileError{File: name, Offset: off, Err: fmt.Errorf("%w: bad record length %d", ErrCorrupt, length)}
+	}
+	return length, n, nil
 }
 
 // parseSerialized decodes Fabric's block serialization. On error it

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -134,15 +133,10 @@ func ChannelBlocks(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 			yield(RawBlock{}, err)
 			return
 		}
-		for _, f := range files {
-			if fi, err := os.Stat(f); err == nil && fi.Size() == 0 {
-				yield(RawBlock{}, &FileError{File: f, Err: ErrEmptyFile})
+		f := &Files{Channel: filepath.Base(dir), blockfiles: files}
+		for rb, err := range f.Blocks(ctx) {
+			if !yield(rb, err) || err != nil {
 				return
-			}
-			for rb, err := range Blockfile(ctx, f) {
-				if !yield(rb, err) || err != nil {
-					return
-				}
 			}
 		}
 	}
@@ -150,7 +144,9 @@ func ChannelBlocks(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 
 // BlockDir iterates over the .block files of dir, each one marshalled
 // common.Block, ordered by channel and then by the block number inside
-// (not by file name).
+// (not by file name). It reads each file twice: once for its number and
+// channel (see [Scan]), once when yielding it, so it never holds more
+// than one block.
 //
 // The reader never invents a chain. A block's channel is the one named
 // by its first envelope that decodes; failing that, the channel of its
@@ -170,55 +166,16 @@ func BlockDir(ctx context.Context, dir string) iter.Seq2[RawBlock, error] {
 			yield(RawBlock{}, err)
 			return
 		}
-		var blocks []RawBlock
-		var unplaced []error
-		channels := map[string]bool{}
-		byPrefix := map[string]string{} // file name prefix -> channel inside
-		for _, p := range paths {
-			if err := ctx.Err(); err != nil {
-				yield(RawBlock{}, err)
-				return
-			}
-			rb, err := readBlockFile(p)
-			if err != nil {
-				unplaced = append(unplaced, err)
-				continue
-			}
-			rb.Bytes, rb.Breaks = nil, nil // re-read when yielded, to bound memory
-			if rb.Channel != "" {
-				channels[rb.Channel] = true
-				if prefix, _, ok := blockFileName(p); ok {
-					byPrefix[prefix] = rb.Channel
+		chans, unplaced, err := placeBlockFiles(ctx, paths)
+		if err != nil {
+			yield(RawBlock{}, err)
+			return
+		}
+		for _, f := range chans {
+			for rb, err := range f.Blocks(ctx) {
+				if !yield(rb, err) || err != nil {
+					return
 				}
-			}
-			blocks = append(blocks, rb)
-		}
-		for i := range blocks {
-			if blocks[i].Channel != "" {
-				continue
-			}
-			prefix, _, _ := blockFileName(blocks[i].File)
-			switch ch, ok := byPrefix[prefix]; {
-			case ok:
-				blocks[i].Channel = ch
-			case len(channels) == 1:
-				blocks[i].Channel = slices.Collect(maps.Keys(channels))[0]
-			default:
-				blocks[i].Channel = prefix
-			}
-		}
-		slices.SortStableFunc(blocks, func(a, b RawBlock) int {
-			return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Number, b.Number))
-		})
-		for _, rb := range blocks {
-			if err := ctx.Err(); err != nil {
-				yield(RawBlock{}, err)
-				return
-			}
-			full, err := readBlockFile(rb.File)
-			full.Channel = rb.Channel
-			if !yield(full, err) || err != nil {
-				return
 			}
 		}
 		if len(unplaced) > 0 {

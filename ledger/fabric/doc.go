@@ -50,7 +50,10 @@
 // [DecodeBlock]; blocks read from blockfiles are re-marshalled
 // deterministically, which reproduces the bytes peers serve. [DetectLayout]
 // and [Channels] find what a path holds, and [Open] reads any single-chain
-// layout.
+// layout. [Scan] groups the blocks at any paths by channel and orders
+// them by reading block numbers alone, so memory does not grow with the
+// ledger; a [FileSource] serves one channel of it to the
+// [ledger.Ingester], as an offline import.
 // Truncated or corrupt files fail with a [*FileError] naming the file and
 // byte offset; it matches [ErrCorrupt] with errors.Is.
 package fabric
