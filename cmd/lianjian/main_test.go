@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -62,5 +66,47 @@ func TestRulesMarkdownIsCurrent(t *testing.T) {
 	}
 	if string(have) != out {
 		t.Errorf("docs/rules.md is out of date with the rule declarations; run make docs")
+	}
+}
+
+// TestOneIndexOpener checks that every command opens the index through
+// openIndexCLI: index.Open* is called only by Config.openIndex, and that
+// only by openIndexCLI, so every command gets the same refusals, hints
+// and configured options.
+func TestOneIndexOpener(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string]string{"index.Open": "openIndex", "openIndex": "openIndexCLI"}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			in := "package-level declaration"
+			if fn, ok := d.(*ast.FuncDecl); ok {
+				in = fn.Name.Name
+			}
+			ast.Inspect(d, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				key := sel.Sel.Name
+				if x, ok := sel.X.(*ast.Ident); ok && x.Name == "index" && strings.HasPrefix(key, "Open") {
+					key = "index.Open"
+				}
+				if want, ok := allowed[key]; ok && in != want {
+					t.Errorf("%s: %s opens the index with %s; use openIndexCLI", fset.Position(sel.Pos()), in, key)
+				}
+				return true
+			})
+		}
 	}
 }
