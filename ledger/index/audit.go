@@ -11,6 +11,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // PutAudit stores the audit records of blocks of chain, the findings they
@@ -20,6 +21,12 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []record.AuditReco
 	if !ledger.ValidChainID(chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, chain)
 	}
+	return d.withFindings(ctx, fs, func(ws []supervise.Write) error { return d.putAudit(ctx, chain, recs, ws, cp) })
+}
+
+// putAudit is one attempt of PutAudit, storing the findings as decided in
+// ws.
+func (d *DB) putAudit(ctx context.Context, chain string, recs []record.AuditRecord, ws []supervise.Write, cp record.AuditCheckpoint) error {
 	return d.update(ctx, func(txn kv) error {
 		for i := range recs {
 			if recs[i].Chain != chain {
@@ -29,7 +36,7 @@ func (d *DB) PutAudit(ctx context.Context, chain string, recs []record.AuditReco
 				return err
 			}
 		}
-		if err := putFindings(txn, fs); err != nil {
+		if err := putFindings(txn, ws); err != nil {
 			return err
 		}
 		if cp.RecordsOnly {

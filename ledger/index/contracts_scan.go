@@ -9,6 +9,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
+	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 func scanKey(s *record.ContractScan) []byte {
@@ -39,16 +40,18 @@ func (d *DB) CommitContractScans(ctx context.Context, chain string, cp ledger.Ch
 			return err
 		}
 	}
-	return d.update(ctx, func(txn kv) error {
-		for i := range scans {
-			if err := putScan(txn, &scans[i]); err != nil {
+	return d.withFindings(ctx, fs, func(ws []supervise.Write) error {
+		return d.update(ctx, func(txn kv) error {
+			for i := range scans {
+				if err := putScan(txn, &scans[i]); err != nil {
+					return err
+				}
+			}
+			if err := putFindings(txn, ws); err != nil {
 				return err
 			}
-		}
-		if err := putFindings(txn, fs); err != nil {
-			return err
-		}
-		return put(txn, contractScanCheckpointKey(chain), cp)
+			return put(txn, contractScanCheckpointKey(chain), cp)
+		})
 	})
 }
 
@@ -58,11 +61,13 @@ func (d *DB) PutContractScan(ctx context.Context, s record.ContractScan, fs []le
 	if err := validateScan(&s); err != nil {
 		return err
 	}
-	return d.update(ctx, func(txn kv) error {
-		if err := putScan(txn, &s); err != nil {
-			return err
-		}
-		return putFindings(txn, fs)
+	return d.withFindings(ctx, fs, func(ws []supervise.Write) error {
+		return d.update(ctx, func(txn kv) error {
+			if err := putScan(txn, &s); err != nil {
+				return err
+			}
+			return putFindings(txn, ws)
+		})
 	})
 }
 

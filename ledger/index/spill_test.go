@@ -225,7 +225,7 @@ func TestSpillCrash(t *testing.T) {
 	}
 	// Block 2, written as a spill that stops before its last piece.
 	s := newSpill(db.db)
-	if err := commitBlock(s, blocks[1]); err != nil {
+	if err := commitBlock(s, blocks[1], nil); err != nil {
 		t.Fatal(err)
 	}
 	s.txn.Discard()

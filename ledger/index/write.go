@@ -19,6 +19,13 @@ func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
 	}
 	// The raw block is stored with the block and again, split, with its
 	// transactions.
+	return d.withFindings(ctx, b.Findings, func(ws []supervise.Write) error {
+		return d.commit1(ctx, b, ws)
+	})
+}
+
+// commit1 is one attempt of Commit, storing the findings as decided in ws.
+func (d *DB) commit1(ctx context.Context, b *ledger.Block, ws []supervise.Write) error {
 	return d.updateSized(ctx, 2*int64(len(b.Raw)), func(txn kv) error {
 		if ok, err := txn.Has(chainKey(b.Chain)); err != nil {
 			return err
@@ -35,11 +42,12 @@ func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
 		case !bytes.Equal(b.ParentHash, cp.Hash):
 			return fmt.Errorf("%w: block %d parent %x, indexed %x", ledger.ErrReorg, b.Height, b.ParentHash, cp.Hash)
 		}
-		return commitBlock(txn, b)
+		return commitBlock(txn, b, ws)
 	})
 }
 
-func commitBlock(txn kv, b *ledger.Block) error {
+// commitBlock writes block b, with the findings as decided in ws.
+func commitBlock(txn kv, b *ledger.Block, ws []supervise.Write) error {
 	var undo [][]byte
 	set := func(k []byte, v any) error {
 		undo = append(undo, k)
@@ -92,7 +100,7 @@ func commitBlock(txn kv, b *ledger.Block) error {
 	if err := put(txn, undoKey(b.Chain, b.Height), undo); err != nil {
 		return err
 	}
-	if err := putFindings(txn, b.Findings); err != nil {
+	if err := putFindings(txn, ws); err != nil {
 		return err
 	}
 	return put(txn, checkpointKey(b.Chain), ledger.Checkpoint{Height: b.Height, Hash: b.Hash})
@@ -224,51 +232,6 @@ func resolveReorged(txn kv, r ledger.Reorg) error {
 		}
 		f.Status = c.To
 		if err := put(txn, findingKey(id), f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// PutFindings inserts findings or refreshes existing ones.
-func (d *DB) PutFindings(ctx context.Context, fs []ledger.Finding) error {
-	if len(fs) == 0 {
-		return nil
-	}
-	return d.update(ctx, func(txn kv) error { return putFindings(txn, fs) })
-}
-
-// putFindings merges findings into the store: a finding seen before keeps
-// its id, first-seen time and workflow status, and gets the newer
-// last-seen time and evidence.
-func putFindings(txn kv, fs []ledger.Finding) error {
-	for i := range fs {
-		f := fs[i]
-		if f.ID == "" {
-			return fmt.Errorf("%w: finding for rule %s has no id", ledger.ErrInvalid, f.Rule)
-		}
-		var old ledger.Finding
-		switch err := get(txn, findingKey(f.ID), &old); {
-		case err == nil:
-			if old.FirstSeen.Before(f.FirstSeen) {
-				f.FirstSeen = old.FirstSeen
-			}
-			if old.LastSeen.After(f.LastSeen) {
-				f.LastSeen = old.LastSeen
-			}
-			if f.Status, err = redetect(txn, &old, &fs[i]); err != nil {
-				return err
-			}
-		case !errors.Is(err, ledger.ErrNotFound):
-			return err
-		}
-		if f.Status == "" {
-			f.Status = ledger.StatusOpen
-		}
-		if err := put(txn, findingKey(f.ID), f); err != nil {
-			return err
-		}
-		if err := txn.Set(findingChainKey(f.Chain, f.ID), nil); err != nil {
 			return err
 		}
 	}
