@@ -55,7 +55,7 @@ func (f *fakeSource) set(bs []*ledger.Block) {
 
 func openStore(t *testing.T) *index.DB {
 	t.Helper()
-	db, err := index.Open("", index.Options{InMemory: true})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

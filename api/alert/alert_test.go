@@ -180,7 +180,7 @@ func TestPollNotifiesNewFindingsOnce(t *testing.T) {
 // once, as its own event.
 func TestPollNotifiesReopened(t *testing.T) {
 	ctx := context.Background()
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

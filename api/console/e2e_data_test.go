@@ -58,13 +58,13 @@ var scaleRule = &ledger.RuleInfo{
 }
 
 // buildWorld ingests a real geth --dev chain driven with traffic and the
-// real Fabric fixtures into a fresh badger index, audits the Fabric
+// real Fabric fixtures into a fresh in-memory index, audits the Fabric
 // chains, and creates one token per role.
 func buildWorld(t *testing.T) *world {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

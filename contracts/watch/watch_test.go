@@ -18,7 +18,7 @@ import (
 
 func openIndex(t *testing.T) *index.DB {
 	t.Helper()
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestSourceFindings(t *testing.T) {
 
 func TestRunStopsWithContext(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,11 +34,11 @@ func startGeth(t *testing.T, o geth.TrafficOptions) (*geth.Node, *geth.Traffic) 
 	return n, tr
 }
 
-// ingestAll backfills every block of the node into a fresh badger index.
+// ingestAll backfills every block of the node into a fresh in-memory index.
 func ingestAll(t *testing.T, http, ws string) (*index.DB, *ledger.Ingester) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ func TestReorg(t *testing.T) {
 	}
 	hashes = append(hashes, sim.Commit())
 
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func TestFileSourceResume(t *testing.T) {
 	if err != nil || len(led.Channels) != 1 || led.Channels[0].Last != uint64(len(chain)-1) {
 		t.Fatalf("Scan = %+v, %v", led, err)
 	}
-	db, err := index.Open("", index.Options{InMemory: true})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestFileSourceSecondBlock(t *testing.T) {
 			if err != nil || len(led.Channels) != 1 {
 				t.Fatalf("Scan = %+v, %v", led, err)
 			}
-			db, err := index.Open("", index.Options{InMemory: true})
+			db, err := index.OpenMemory(index.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

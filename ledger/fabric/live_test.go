@@ -110,7 +110,7 @@ func livePeerRestart(t *testing.T, opts fabnet.Options) {
 		t.Fatal(err)
 	}
 	defer net.Close()
-	db, err := index.Open("", index.Options{InMemory: true})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

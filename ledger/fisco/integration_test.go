@@ -42,7 +42,7 @@ func startChain(t *testing.T, o fisconet.Options) *fisconet.Chain {
 	return c
 }
 
-// ingest runs the ingester from height 0 to to into a real badger index
+// ingest runs the ingester from height 0 to to into an in-memory index
 // and returns the committed blocks.
 func ingest(t *testing.T, url string, cfg fisco.Config, to uint64) []*ledger.Block {
 	t.Helper()
@@ -73,11 +73,11 @@ func ingest(t *testing.T, url string, cfg fisco.Config, to uint64) []*ledger.Blo
 	return blocks
 }
 
-// newIndex opens a real badger index in a temporary directory with one
-// FISCO chain registered; it is closed when the test ends.
+// newIndex opens an in-memory index with one FISCO chain registered; it
+// is closed when the test ends.
 func newIndex(t *testing.T, chain string) *index.DB {
 	t.Helper()
-	db, err := index.Open(t.TempDir(), index.Options{})
+	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
