@@ -89,60 +89,26 @@ type verifySource struct {
 	blocks  iter.Seq2[fabric.RawBlock, error]
 }
 
-// verifySources yields one source per channel found at paths: each
-// channel of a ledger root, or the blocks of the other layouts grouped by
-// channel.
+// verifySources yields one source per channel found at paths, whatever
+// their layouts (see fabric.Scan): the scan reads block numbers alone to
+// group and order the blocks, and each channel's blocks are then read
+// one at a time as they are verified, so memory does not grow with the
+// ledger. Files that can be placed in no channel are an error after the
+// channels.
 func verifySources(ctx context.Context, paths []string) iter.Seq2[verifySource, error] {
 	return func(yield func(verifySource, error) bool) {
-		if len(paths) == 1 {
-			if layout, err := fabric.DetectLayout(paths[0]); err == nil && layout == fabric.LayoutLedgerRoot {
-				chans, err := fabric.Channels(paths[0])
-				if err != nil {
-					yield(verifySource{}, err)
-					return
-				}
-				for _, c := range chans {
-					if !yield(verifySource{channel: c.Name, blocks: fabric.ChannelBlocks(ctx, c.Dir)}, nil) {
-						return
-					}
-				}
+		led, err := fabric.Scan(ctx, paths...)
+		if err != nil {
+			yield(verifySource{}, fmt.Errorf("verify: %w", err))
+			return
+		}
+		for _, f := range led.Channels {
+			if !yield(verifySource{channel: f.Channel, blocks: f.Blocks(ctx)}, nil) {
 				return
 			}
 		}
-		var all []fabric.RawBlock
-		for _, p := range paths {
-			for rb, err := range fabric.Open(ctx, p) {
-				if err != nil {
-					yield(verifySource{}, fmt.Errorf("verify %s: %w", p, err))
-					return
-				}
-				all = append(all, rb)
-			}
-		}
-		// Block files given one by one are put in channel and height order;
-		// a directory's blockfiles keep their own order.
-		if len(paths) > 1 {
-			slices.SortStableFunc(all, func(a, b fabric.RawBlock) int {
-				return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Number, b.Number))
-			})
-		}
-		for len(all) > 0 {
-			n := 1
-			for n < len(all) && all[n].Channel == all[0].Channel {
-				n++
-			}
-			group := all[:n]
-			all = all[n:]
-			src := func(y func(fabric.RawBlock, error) bool) {
-				for _, rb := range group {
-					if !y(rb, nil) {
-						return
-					}
-				}
-			}
-			if !yield(verifySource{channel: group[0].Channel, blocks: src}, nil) {
-				return
-			}
+		if led.Unplaced != nil {
+			yield(verifySource{}, fmt.Errorf("verify: %w", led.Unplaced))
 		}
 	}
 }
