@@ -40,7 +40,11 @@ var owners = map[string][]string{
 	// Fabric hashes.
 	"google.golang.org/protobuf": {module + "/audit", module + "/ledger/fabric"},
 	"github.com/golang/protobuf": {},
-	"github.com/prometheus/":     {module + "/api"},
+	"github.com/prometheus/":     {module + "/api", module + "/internal/cluster"},
+	// NATS: the client only in the cluster package, the server only in
+	// the test harness that starts it.
+	"github.com/nats-io/nats.go":     {module + "/internal/cluster"},
+	"github.com/nats-io/nats-server": {module + "/internal/natstest"},
 	// The chaincode scanner loads and analyses Go packages.
 	"golang.org/x/tools": {module + "/contracts/chaincode"},
 }
@@ -56,6 +60,8 @@ var fenced = []string{
 	"github.com/prometheus/",
 	"golang.org/x/tools",
 	"github.com/jackc/",
+	"github.com/nats-io/nats.go",
+	"github.com/nats-io/nats-server",
 }
 
 // badger is linked (imported directly or through other packages) only by
