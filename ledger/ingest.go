@@ -358,6 +358,7 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 		seq      int    // the number of the next batch handed out
 		results  = map[int]chan fetched{}
 		perBlock atomic.Int64 // bytes per block in the last batch fetched
+		expect   = from       // the height the checkpoint should take next
 	)
 	result := func(i int) chan fetched { // under mu
 		c, ok := results[i]
@@ -440,12 +441,22 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 			if errors.Is(err, ErrReorg) {
 				return in.reorg(ctx, b)
 			}
+			if errors.Is(err, ErrGap) && b.Height == expect {
+				// The block is the one that followed the checkpoint this
+				// range started from: the checkpoint moved under us, as
+				// when a worker that lost its chain has not yet noticed
+				// and its successor commits too. Not a break: read the
+				// checkpoint again and go on from it.
+				in.log.Info("checkpoint moved by another writer; resuming from it", "height", b.Height)
+				return nil
+			}
 			if errors.Is(err, ErrGap) {
 				return in.locate(&Break{Rule: RuleBreakGap, Height: b.Height, Tx: NoTx, Err: err})
 			}
 			if err != nil {
 				return fmt.Errorf("%w: commit block %d: %w", errStore, b.Height, err)
 			}
+			expect = b.Height + 1
 			if in.cfg.OnBlock != nil {
 				in.cfg.OnBlock(b, in.head.Load())
 			}

@@ -120,3 +120,37 @@ func TestIngestFileBreaks(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestConcurrentWriters runs two ingesters of one chain into one
+// store at once, as two workers do for a moment when one takes over a
+// chain the other has not yet noticed losing. The store refuses every
+// block the other already committed; each ingester reads the checkpoint
+// again and goes on, so every block is stored once and no break is filed.
+func TestIngestConcurrentWriters(t *testing.T) {
+	db := openStore(t)
+	chain := ledgertest.Chain("c", "main", 0, 300, nil)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			errs <- run(t, &fakeSource{blocks: chain}, db, ledger.IngestConfig{Batch: 1, Prefetch: 2, To: 299})
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+	}
+	ctx := context.Background()
+	if cp, err := db.Checkpoint(ctx, "c"); err != nil || cp.Height != 299 {
+		t.Fatalf("Checkpoint = %d, %v; want 299", cp.Height, err)
+	}
+	for h := range uint64(300) {
+		if b, err := db.Block(ctx, "c", h); err != nil || b.Height != h || string(b.Hash) != string(chain[h].Hash) {
+			t.Fatalf("Block(%d) = %v, %v; want block %d", h, b, err, h)
+		}
+	}
+	fs, _, err := db.Findings(ctx, ledger.FindingFilter{Chain: "c"}, ledger.Page{})
+	if err != nil || len(fs) != 0 {
+		t.Errorf("Findings = %v, %v; want none", fs, err)
+	}
+}
