@@ -64,8 +64,9 @@ func (m *Metrics) watch(s *Server) {
 	}
 }
 
-// handler serves the metrics page.
-func (m *Metrics) handler() http.Handler {
+// Handler serves the metrics page: the API serves it at /metrics, and a
+// worker that runs no API serves it alone.
+func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 

@@ -126,4 +126,4 @@ func (s *Server) table() []route {
 	}, append(s.scanRoutes(get, post), s.nodeRoutes(get, post, del)...)...) // contract scans: api/contracts_scan.go; nodes: api/nodes.go
 }
 
-func (s *Server) metricsPage(*gin.Context) (any, error) { return s.metrics.handler(), nil }
+func (s *Server) metricsPage(*gin.Context) (any, error) { return s.metrics.Handler(), nil }

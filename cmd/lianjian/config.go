@@ -31,6 +31,7 @@ type Config struct {
 	Chains  []ChainConfig `yaml:"chains"`
 
 	AuditLog AuditLogConfig `yaml:"auditlog"`
+	Cluster  ClusterConfig  `yaml:"cluster"`
 }
 
 // LogConfig configures logging.
@@ -180,6 +181,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.AuditLog.validate(c.DataDir); err != nil {
+		return err
+	}
+	if err := c.Cluster.validate(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}

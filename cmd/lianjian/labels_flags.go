@@ -128,7 +128,11 @@ var flagTexts = map[string]string{
 	"scan -cc-version":   "--attach 所指链码定义的版本（设置时会核对）",
 	"scan -timeout":      "超过该时长即放弃（0：不限时）",
 
-	"serve -listen": "API 监听地址（覆盖 api.listen）",
+	"serve -listen":         "API 监听地址（覆盖 api.listen）",
+	"serve -role":           "本进程的角色：all（API 与全部链）、worker（仅导入并审计分给本工作节点的链）或 api（仅 API）（覆盖 cluster.role；默认 all）",
+	"serve -nats":           "NATS 服务器地址，以逗号分隔；各工作节点通过它分配链（覆盖 cluster.nats）",
+	"serve -worker-name":    "本工作节点在集群中的名称（覆盖 cluster.name；默认：主机名与进程号）",
+	"serve -metrics-listen": "工作节点在该地址提供 /metrics（覆盖 cluster.metrics_listen）",
 
 	"users create -name": "令牌持有人（必填）",
 	"users create -role": "角色：regulator、operator 或 auditor（必填）",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -26,6 +27,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.register(fs)
 	listen := fs.String("listen", "", "API listen address (overrides api.listen)")
+	role := fs.String("role", "", "what this process runs: all (API and chains), worker (ingest and audit of its share of the chains) or api (the API only) (overrides cluster.role; default all)")
+	natsURLs := fs.String("nats", "", "NATS servers, comma-separated, through which workers share the chains (overrides cluster.nats)")
+	name := fs.String("worker-name", "", "this worker's name in the cluster (overrides cluster.name; default host name and process id)")
+	metricsListen := fs.String("metrics-listen", "", "serve /metrics of a worker on this address (overrides cluster.metrics_listen)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -33,8 +38,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *listen != "" {
-		cfg.API.Listen = *listen
+	if *listen != "" || *role != "" || *natsURLs != "" || *name != "" || *metricsListen != "" {
+		cfg.API.Listen = cmp.Or(*listen, cfg.API.Listen)
+		cfg.Cluster.Role = cmp.Or(*role, cfg.Cluster.Role)
+		if *natsURLs != "" {
+			cfg.Cluster.NATS = splitURLs(*natsURLs)
+		}
+		cfg.Cluster.Name = cmp.Or(*name, cfg.Cluster.Name)
+		cfg.Cluster.MetricsListen = cmp.Or(*metricsListen, cfg.Cluster.MetricsListen)
 		if err := cfg.Validate(); err != nil {
 			return err
 		}
@@ -62,12 +73,25 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	heads := &headBoard{}
 	metrics := api.NewMetrics()
-	serveAPI, err := newAPI(cfg, db, heads, metrics, log)
-	if err != nil {
-		return err
-	}
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return serveAPI(ctx) })
+	if cfg.Cluster.role() != roleWorker {
+		serveAPI, err := newAPI(cfg, db, heads, metrics, log)
+		if err != nil {
+			return err
+		}
+		g.Go(func() error { return serveAPI(ctx) })
+	}
+	switch {
+	case cfg.Cluster.role() == roleAPI:
+		// The workers ingest, audit and anchor; the API reads the shared
+		// index, so it can be run as many times as the load asks.
+		log.Info("api role: chains are followed by the cluster's workers")
+		return serveUntil(g, log)
+	case len(cfg.Cluster.NATS) > 0:
+		w := &worker{cfg: cfg, db: db, heads: heads, metrics: metrics, anchor: anchorLog, log: log}
+		g.Go(func() error { return w.run(ctx) })
+		return serveUntil(g, log)
+	}
 	g.Go(func() error { return anchorLog.run(ctx) })
 	startStages(ctx, g, cfg, db, metrics, log)
 	for _, ch := range cfg.Chains {
@@ -85,6 +109,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	err = g.Wait()
 	anchorLog.final(ctx)
+	log.Info("stopped")
+	return err
+}
+
+// serveUntil waits for a serve process's components to end.
+func serveUntil(g *errgroup.Group, log *slog.Logger) error {
+	err := g.Wait()
 	log.Info("stopped")
 	return err
 }

@@ -17,18 +17,7 @@ import (
 // retried with backoff and never stops the other channels or chains.
 func superviseFabric(ctx context.Context, ch ChainConfig, db *index.DB, heads *headBoard, log *slog.Logger) {
 	log = log.With("network", ch.ID)
-	lc, err := ch.liveConfig("fabric")
-	if err != nil {
-		// Validated at load time; the files may have gone since.
-		log.Error("fabric chain not started", "err", err)
-		return
-	}
-	lc.Logger = log
-	var net *fabric.Network
-	retry(ctx, log, "fabric connection failed; retrying", func() error {
-		net, err = fabric.Dial(ctx, lc)
-		return err
-	})
+	net := dialFabric(ctx, ch, log)
 	if net == nil {
 		return
 	}
@@ -47,6 +36,40 @@ func superviseFabric(ctx context.Context, ch ChainConfig, db *index.DB, heads *h
 		}()
 	}
 	wg.Wait()
+}
+
+// superviseChannel follows one channel of a configured Fabric network,
+// over a connection of its own, until ctx ends: a cluster worker runs the
+// channels it owns, which may be some of a network's only.
+func superviseChannel(ctx context.Context, ch ChainConfig, m ledger.Chain, db *index.DB, heads *headBoard, log *slog.Logger) {
+	log = log.With("network", ch.ID, "chain", m.ID, "channel", m.Channel)
+	net := dialFabric(ctx, ch, log)
+	if net == nil {
+		return
+	}
+	defer net.Close()
+	retry(ctx, log, "channel ingest stopped; retrying", func() error {
+		return followChannel(ctx, ch, net, m.Channel, m.ID, db, heads, log)
+	})
+}
+
+// dialFabric connects to a configured Fabric network, retrying with
+// backoff; it returns nil when ctx ends first or the configuration's
+// files are gone.
+func dialFabric(ctx context.Context, ch ChainConfig, log *slog.Logger) *fabric.Network {
+	lc, err := ch.liveConfig("fabric")
+	if err != nil {
+		// Validated at load time; the files may have gone since.
+		log.Error("fabric chain not started", "err", err)
+		return nil
+	}
+	lc.Logger = log
+	var net *fabric.Network
+	retry(ctx, log, "fabric connection failed; retrying", func() error {
+		net, err = fabric.Dial(ctx, lc)
+		return err
+	})
+	return net
 }
 
 // followChannel ingests one channel from its checkpoint and follows it.

@@ -20,37 +20,50 @@ import (
 // consortium posture. A stage that fails is logged and leaves the others
 // running.
 func startStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.DB, metrics *api.Metrics, log *slog.Logger) {
-	stage := func(name string, run func() error) {
-		g.Go(func() error {
-			if err := run(); err != nil {
-				log.Error("stage stopped", "stage", name, "err", err)
-			}
-			return nil
-		})
-	}
 	for _, ch := range cfg.Chains {
 		if ledger.Kind(ch.Kind) != ledger.KindFabric {
 			continue // EVM blocks are verified as they are ingested
 		}
 		for _, m := range ch.fabricModels() {
-			stage("audit "+m.ID, func() error {
-				ac := audit.Config{Chain: m, Logger: log.With("component", "audit", "chain", m.ID)}
-				return audit.Follow(ctx, db, ac, audit.FollowConfig{OnAudited: func(_ uint64, s audit.Summary) {
-					metrics.AuditObserved(m.ID, "block", s.Blocks)
-					metrics.AuditObserved(m.ID, "tx", s.Txs)
-					metrics.AuditObserved(m.ID, "signature", s.Signatures)
-				}})
-			})
+			stage(g, log, "audit "+m.ID, func() error { return auditChannel(ctx, m, db, metrics, log) })
 		}
 	}
-	stage("contract scans", func() error {
+	startSharedStages(ctx, g, cfg, db, log)
+}
+
+// startSharedStages runs the stages that span every chain: automatic
+// scans of deployed contracts, and node probes with consortium posture.
+// In a cluster one worker runs them (see serve_cluster.go).
+func startSharedStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.DB, log *slog.Logger) {
+	stage(g, log, "contract scans", func() error {
 		return watch.Run(ctx, db, watch.Config{Tool: "lianjian " + version}, log.With("component", "scan"))
 	})
-	stage("nodes", func() error {
+	stage(g, log, "nodes", func() error {
 		nc, err := cfg.Nodes.config()
 		if err != nil {
 			return err
 		}
 		return nodes.Supervise(ctx, db, nc, log.With("component", "nodes"))
 	})
+}
+
+// stage runs one stage in g; its failure is logged and stops nothing.
+func stage(g *errgroup.Group, log *slog.Logger, name string, run func() error) {
+	g.Go(func() error {
+		if err := run(); err != nil {
+			log.Error("stage stopped", "stage", name, "err", err)
+		}
+		return nil
+	})
+}
+
+// auditChannel re-verifies one Fabric channel's blocks as they are
+// ingested, from its audit checkpoint, until ctx ends.
+func auditChannel(ctx context.Context, m ledger.Chain, db *index.DB, metrics *api.Metrics, log *slog.Logger) error {
+	ac := audit.Config{Chain: m, Logger: log.With("component", "audit", "chain", m.ID)}
+	return audit.Follow(ctx, db, ac, audit.FollowConfig{OnAudited: func(_ uint64, s audit.Summary) {
+		metrics.AuditObserved(m.ID, "block", s.Blocks)
+		metrics.AuditObserved(m.ID, "tx", s.Txs)
+		metrics.AuditObserved(m.ID, "signature", s.Signatures)
+	}})
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lianjian/lianjian/api"
+	"github.com/lianjian/lianjian/internal/cluster"
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
+)
+
+// sharedJob is the cluster job that runs the stages spanning every chain
+// (contract scans, node probes, audit-log anchoring), so exactly one
+// worker runs them and another takes them over when it dies. It is not a
+// valid chain id, so no chain can take its name.
+const sharedJob = "lianjian:shared-stages"
+
+// worker is a serve process's share of the cluster's work.
+type worker struct {
+	cfg     *Config
+	db      *index.DB
+	heads   *headBoard
+	metrics *api.Metrics
+	anchor  *serveAnchor
+	log     *slog.Logger
+}
+
+// jobs returns the job of every chain id the configuration produces (a
+// Fabric network gives one per channel, ingested and audited together)
+// and the shared stages.
+func (w *worker) jobs() map[string]func(context.Context) {
+	jobs := map[string]func(context.Context){}
+	for _, ch := range w.cfg.Chains {
+		if ledger.Kind(ch.Kind) != ledger.KindFabric {
+			jobs[ch.ID] = func(ctx context.Context) { superviseChain(ctx, ch, w.db, w.heads, w.log) }
+			continue
+		}
+		for _, m := range ch.fabricModels() {
+			jobs[m.ID] = func(ctx context.Context) {
+				g, ctx := errgroup.WithContext(ctx)
+				g.Go(func() error {
+					superviseChannel(ctx, ch, m, w.db, w.heads, w.log)
+					return nil
+				})
+				stage(g, w.log, "audit "+m.ID, func() error { return auditChannel(ctx, m, w.db, w.metrics, w.log) })
+				_ = g.Wait()
+			}
+		}
+	}
+	jobs[sharedJob] = func(ctx context.Context) {
+		g, ctx := errgroup.WithContext(ctx)
+		stage(g, w.log, "audit log anchor", func() error { return w.anchor.run(ctx) })
+		startSharedStages(ctx, g, w.cfg, w.db, w.log)
+		_ = g.Wait()
+		w.anchor.final(ctx)
+	}
+	return jobs
+}
+
+// run joins the cluster, registers the configured chains and runs the
+// jobs of those this worker owns until ctx ends. Each job resumes from
+// the checkpoints stored in the shared index.
+func (w *worker) run(ctx context.Context) error {
+	cc := w.cfg.Cluster.config(w.log.With("component", "cluster"), w.metrics)
+	cw, err := cluster.New(ctx, cc)
+	if err != nil {
+		return err
+	}
+	defer cw.Close()
+	jobs := w.jobs()
+	for id := range jobs {
+		if err := cw.Register(ctx, id); err != nil {
+			return err
+		}
+	}
+	w.log.Info("cluster worker", "worker", cc.Name, "nats", cc.URLs, "chains", len(jobs)-1,
+		"partitions", cc.Partitions, "failover_bound", cc.FailoverBound())
+	g, ctx := errgroup.WithContext(ctx)
+	if addr := w.cfg.Cluster.MetricsListen; addr != "" {
+		g.Go(func() error { return serveMetrics(ctx, addr, w.metrics, w.log) })
+	}
+	g.Go(func() error {
+		return cw.Run(ctx, func(ctx context.Context, chain string) error {
+			job := jobs[chain]
+			if job == nil {
+				// Registered by a worker with another configuration.
+				w.log.Error("chain owned but not configured on this worker; give every worker the same chains", "chain", chain)
+				return nil
+			}
+			job(ctx)
+			return nil
+		})
+	})
+	return g.Wait()
+}
+
+// serveMetrics serves /metrics on addr until ctx ends.
+func serveMetrics(ctx context.Context, addr string, metrics *api.Metrics, log *slog.Logger) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cluster.metrics_listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("serving metrics", "url", "http://"+l.Addr().String()+"/metrics")
+	stop := context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	})
+	defer stop()
+	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	return nil
+}
