@@ -44,7 +44,7 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
-	if got, want := valid().FailoverBound(), 12*time.Second; got != want {
+	if got, want := valid().FailoverBound(), 13*time.Second; got != want {
 		t.Errorf("FailoverBound() = %s, want %s", got, want)
 	}
 }

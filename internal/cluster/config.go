@@ -126,4 +126,4 @@ func (c Config) Validate() error {
 
 // FailoverBound is the longest time a dead worker's partitions stay
 // without an owner (see the package documentation).
-func (c Config) FailoverBound() time.Duration { return c.LeaseTTL + 2*c.PollInterval }
+func (c Config) FailoverBound() time.Duration { return c.LeaseTTL + 3*c.PollInterval }
