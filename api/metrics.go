@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -57,7 +58,7 @@ func (m *Metrics) AuditObserved(chain, kind string, n int) {
 // watch registers the collectors that read the server's index at scrape
 // time. A metric set shared by two servers keeps the first.
 func (m *Metrics) watch(s *Server) {
-	err := m.reg.Register(&indexCollector{s: s})
+	err := m.reg.Register(&indexCollector{idx: s.idx, heads: s.heads, log: s.log})
 	var are prometheus.AlreadyRegisteredError
 	if err != nil && !errors.As(err, &are) {
 		panic(err) // descriptors are constant: a programming error
@@ -107,7 +108,25 @@ type auditHeights interface {
 const maxScrapeFindings = 200_000
 
 // indexCollector reads ingest progress and finding counts at scrape time.
-type indexCollector struct{ s *Server }
+type indexCollector struct {
+	idx   Index
+	heads HeadReporter
+	log   *slog.Logger
+	// worker limits the collector to the chains whose head heads knows
+	// (those a cluster worker runs), and leaves the findings, which
+	// concern the whole index, to the API servers.
+	worker bool
+}
+
+// WatchIngest adds, for a cluster worker that serves no API, the ingest
+// and audit progress (height, head, lag) of the chains it runs, whose
+// heads heads reports, to the metrics.
+func (m *Metrics) WatchIngest(idx Index, heads HeadReporter, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return m.reg.Register(&indexCollector{idx: idx, heads: heads, log: log, worker: true})
+}
 
 // Describe implements prometheus.Collector.
 func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -124,19 +143,25 @@ func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s := c.s
-	chains, err := s.idx.Chains(ctx)
+	chains, err := c.idx.Chains(ctx)
 	if err != nil {
-		s.log.Warn("metrics: list chains", "err", err)
+		c.log.Warn("metrics: list chains", "err", err)
 		return
 	}
 	for _, chain := range chains {
-		cp, err := s.idx.Checkpoint(ctx, chain.ID)
+		head, headOK := uint64(0), false
+		if c.heads != nil {
+			head, headOK = c.heads.Head(chain.ID)
+		}
+		if c.worker && !headOK {
+			continue
+		}
+		cp, err := c.idx.Checkpoint(ctx, chain.ID)
 		have := err == nil
 		if have {
 			ch <- prometheus.MustNewConstMetric(descHeight, prometheus.GaugeValue, float64(cp.Height), chain.ID)
 		}
-		if ar, ok := s.idx.(auditHeights); ok {
+		if ar, ok := c.idx.(auditHeights); ok {
 			if h, ok, err := ar.AuditHeight(ctx, chain.ID); err == nil && ok {
 				ch <- prometheus.MustNewConstMetric(descAudit, prometheus.GaugeValue, float64(h), chain.ID)
 				if have {
@@ -144,22 +169,22 @@ func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
 				}
 			}
 		}
-		if s.heads == nil {
-			continue
-		}
-		if head, ok := s.heads.Head(chain.ID); ok {
+		if headOK {
 			ch <- prometheus.MustNewConstMetric(descHead, prometheus.GaugeValue, float64(head), chain.ID)
 			if have {
 				ch <- prometheus.MustNewConstMetric(descLag, prometheus.GaugeValue, float64(head-min(head, cp.Height)), chain.ID)
 			}
 		}
 	}
+	if c.worker {
+		return
+	}
 	counts := map[[2]string]int{}
 	p := ledger.Page{Limit: 1000}
 	for n := 0; n < maxScrapeFindings; {
-		fs, next, err := s.idx.Findings(ctx, ledger.FindingFilter{}, p)
+		fs, next, err := c.idx.Findings(ctx, ledger.FindingFilter{}, p)
 		if err != nil {
-			s.log.Warn("metrics: count findings", "err", err)
+			c.log.Warn("metrics: count findings", "err", err)
 			return
 		}
 		for _, f := range fs {

@@ -29,7 +29,7 @@ type clusterWorker struct {
 
 // owned returns the jobs (chains, and the shared stages) the worker runs.
 func (w *clusterWorker) owned() int {
-	v, ok := metricValue(w.metrics, "lianjian_cluster_chains_owned")
+	v, ok := metricValue(w.metrics, "lianjian_cluster_chains_owned", "")
 	if !ok {
 		return -1
 	}

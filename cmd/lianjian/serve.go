@@ -125,6 +125,9 @@ type headBoard struct{ m sync.Map }
 
 func (h *headBoard) set(chain string, in *ledger.Ingester) { h.m.Store(chain, in) }
 
+// drop forgets chain, which this process no longer follows.
+func (h *headBoard) drop(chain string) { h.m.Delete(chain) }
+
 // Head returns the newest head height seen for chain.
 func (h *headBoard) Head(chain string) (uint64, bool) {
 	v, ok := h.m.Load(chain)

@@ -83,6 +83,12 @@ func (w *worker) run(ctx context.Context) error {
 	}
 	w.log.Info("cluster worker", "worker", cc.Name, "nats", cc.URLs, "chains", len(jobs)-1,
 		"partitions", cc.Partitions, "failover_bound", cc.FailoverBound())
+	if w.cfg.Cluster.role() == roleWorker {
+		// No API here: the worker's own metrics give its chains' lag.
+		if err := w.metrics.WatchIngest(w.db, w.heads, w.log); err != nil {
+			return fmt.Errorf("worker metrics: %w", err)
+		}
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	if addr := w.cfg.Cluster.MetricsListen; addr != "" {
 		g.Go(func() error { return serveMetrics(ctx, addr, w.metrics, w.log) })
@@ -95,6 +101,7 @@ func (w *worker) run(ctx context.Context) error {
 				w.log.Error("chain owned but not configured on this worker; give every worker the same chains", "chain", chain)
 				return nil
 			}
+			defer w.heads.drop(chain)
 			job(ctx)
 			return nil
 		})

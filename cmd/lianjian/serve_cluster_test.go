@@ -37,8 +37,9 @@ func TestServeRoleFlags(t *testing.T) {
 	}
 }
 
-// metricValue reads one sample of a /metrics page.
-func metricValue(url, name string) (string, bool) {
+// metricValue reads the first sample of a /metrics page named name
+// whose labels include label (`chain="alpha"`; empty: any).
+func metricValue(url, name, label string) (string, bool) {
 	resp, err := http.Get(url)
 	if err != nil {
 		return "", false
@@ -48,7 +49,7 @@ func metricValue(url, name string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	m := regexp.MustCompile(`(?m)^` + name + `\{[^}]*\} (\S+)$`).FindSubmatch(b)
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\{[^}]*` + regexp.QuoteMeta(label) + `[^}]*\} (\S+)$`).FindSubmatch(b)
 	if m == nil {
 		return "", false
 	}
@@ -97,8 +98,13 @@ chains:
 		"--worker-name", "w1", "--metrics-listen", fmt.Sprintf("127.0.0.1:%d", metricsPort))
 	metrics := fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
 	waitFor(t, "the worker to own both chains and the shared stages", time.Minute, func() bool {
-		v, ok := metricValue(metrics, "lianjian_cluster_chains_owned")
+		v, ok := metricValue(metrics, "lianjian_cluster_chains_owned", "")
 		return ok && v == "3"
+	})
+	waitFor(t, "the worker's metrics to show both chains caught up", time.Minute, func() bool {
+		a, aok := metricValue(metrics, "lianjian_ingest_lag_blocks", `chain="alpha"`)
+		b, bok := metricValue(metrics, "lianjian_ingest_lag_blocks", `chain="beta"`)
+		return aok && bok && a == "0" && b == "0"
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d/api/v1", apiPort)
 	if err := getJSON(base+"/chains", new(any)); err == nil {
@@ -114,7 +120,6 @@ chains:
 	}
 	// The worker's index is locked while it runs: stop it, then check
 	// what it stored through an API server.
-	time.Sleep(5 * time.Second)
 	_ = worker.Process.Signal(syscall.SIGTERM)
 	_ = worker.Wait()
 
