@@ -32,6 +32,7 @@ type Worker struct {
 	js      jetstream.JetStream
 	leases  jetstream.KeyValue
 	workers jetstream.KeyValue
+	heads   jetstream.KeyValue
 	metrics *metrics
 	prefix  string // subject prefix, from the stream name
 
@@ -51,12 +52,25 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster metrics: %w", err)
 	}
+	nc, js, err := connect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{cfg: cfg, nc: nc, js: js, metrics: m, prefix: strings.ToLower(cfg.Stream), chains: map[string]int{}}
+	if err := w.setup(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// connect connects to the NATS servers of cfg.
+func connect(cfg Config) (*nats.Conn, jetstream.JetStream, error) {
 	log := cfg.Logger
 	nc, err := nats.Connect(strings.Join(cfg.URLs, ","),
 		nats.Name("lianjian "+cfg.Name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(cfg.PollInterval),
-		nats.RetryOnFailedConnect(false),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil { // nil on Close
 				log.Warn("nats disconnected", "err", err)
@@ -67,19 +81,14 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		}),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("connect to nats %s: %w", strings.Join(cfg.URLs, ","), err)
+		return nil, nil, fmt.Errorf("connect to nats %s: %w", strings.Join(cfg.URLs, ","), err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
-		return nil, fmt.Errorf("jetstream: %w", err)
+		return nil, nil, fmt.Errorf("jetstream: %w", err)
 	}
-	w := &Worker{cfg: cfg, nc: nc, js: js, metrics: m, prefix: strings.ToLower(cfg.Stream), chains: map[string]int{}}
-	if err := w.setup(ctx); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return w, nil
+	return nc, js, nil
 }
 
 // Close closes the connection to NATS. Call it after Run has returned.
@@ -118,23 +127,32 @@ func (w *Worker) setup(ctx context.Context) error {
 		return fmt.Errorf("%w: stream %s has %q, want %d", ErrPartitions, w.cfg.Stream, have, n)
 	}
 	bucket := func(name, desc string) (jetstream.KeyValue, error) {
-		kv, err := w.js.KeyValue(ctx, name)
-		if errors.Is(err, jetstream.ErrBucketNotFound) {
-			kv, err = w.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-				Bucket: name, Description: desc, History: 1, TTL: w.cfg.LeaseTTL,
-				Storage: jetstream.FileStorage, Replicas: w.cfg.Replicas,
-			})
-		}
-		if err != nil {
-			return nil, fmt.Errorf("bucket %s: %w", name, err)
-		}
-		return kv, nil
+		return openBucket(ctx, w.js, w.cfg, name, desc)
 	}
 	if w.leases, err = bucket(w.cfg.Bucket+"-leases", "Lianjian partition leases"); err != nil {
 		return err
 	}
-	w.workers, err = bucket(w.cfg.Bucket+"-workers", "Lianjian worker heartbeats")
+	if w.workers, err = bucket(w.cfg.Bucket+"-workers", "Lianjian worker heartbeats"); err != nil {
+		return err
+	}
+	w.heads, err = bucket(w.cfg.Bucket+headsBucket, "Lianjian node heads by chain")
 	return err
+}
+
+// openBucket opens, or creates, a key-value bucket whose entries expire
+// LeaseTTL after they are written.
+func openBucket(ctx context.Context, js jetstream.JetStream, cfg Config, name, desc string) (jetstream.KeyValue, error) {
+	kv, err := js.KeyValue(ctx, name)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: name, Description: desc, History: 1, TTL: cfg.LeaseTTL,
+			Storage: jetstream.FileStorage, Replicas: cfg.Replicas,
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", name, err)
+	}
+	return kv, nil
 }
 
 // token is chain's subject token: unpadded base64url, which holds no '.',

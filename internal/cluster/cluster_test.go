@@ -124,6 +124,7 @@ func TestRebalance(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	cfg := testConfig("w2", nc.URLs())
 	cfg.Registerer = reg
+	cfg.Logger = testLogger(t, "w2")
 	ctx, cancel := context.WithCancel(context.Background())
 	w2, err := cluster.New(ctx, cfg)
 	if err != nil {
@@ -261,4 +262,36 @@ func TestNATSNodeKilled(t *testing.T) {
 	took := eventually(t, 60*time.Second, func() bool { return tr.exactlyOnce(chains) && balanced(ws...) },
 		func() string { return "not assigned after a NATS node died: " + tr.String() })
 	t.Logf("all chains assigned %s after a NATS node died", took)
+}
+
+// TestHeads publishes a chain's head from a worker and reads it where an
+// API server would.
+func TestHeads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a NATS cluster")
+	}
+	nc := natstest.StartT(t, 3)
+	ctx := context.Background()
+	w, err := cluster.New(ctx, testConfig("w0", nc.URLs()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	h, err := cluster.WatchHeads(ctx, testConfig("api", nc.URLs()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	const chain = "fabric-net/channel.1"
+	if err := w.PublishHead(ctx, chain, 42); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, func() bool { v, ok := h.Head(chain); return ok && v == 42 },
+		func() string { v, ok := h.Head(chain); return fmt.Sprintf("Head(%s) = %d, %v; want 42", chain, v, ok) })
+	if v, ok := h.Head("other"); ok {
+		t.Errorf("Head(other) = %d, true; want none", v)
+	}
+	// Unrenewed, it stops being reported after the TTL.
+	eventually(t, 2*testTTL, func() bool { _, ok := h.Head(chain); return !ok },
+		func() string { return "an unrenewed head is still reported" })
 }

@@ -15,8 +15,9 @@
 //
 // Each partition has one durable pull consumer (partition-<p>) filtered
 // on lianjian.part.<p>.*. Its owner recreates it on taking the partition
-// over, so it delivers the last registration of every chain of the
-// partition, then follows new registrations.
+// over, delivering everything from the start of the stream, which holds
+// just the last registration of every chain of the partition; then it
+// follows new registrations.
 //
 // # Ownership
 //

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -151,7 +152,9 @@ func (tr *tracker) job(worker string) cluster.Job {
 func startWorker(t *testing.T, name string, urls []string, tr *tracker) *cluster.Worker {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w, err := cluster.New(ctx, testConfig(name, urls))
+	cfg := testConfig(name, urls)
+	cfg.Logger = testLogger(t, name)
+	w, err := cluster.New(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -169,6 +172,18 @@ func startWorker(t *testing.T, name string, urls []string, tr *tracker) *cluster
 		w.Close()
 	})
 	return w
+}
+
+// testLogger logs through t, so a failing test shows the workers' logs.
+func testLogger(t *testing.T, name string) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug})).With("worker", name)
+}
+
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // startChild runs a worker in a child process that reports its jobs to

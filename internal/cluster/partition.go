@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -81,13 +82,24 @@ func (w *Worker) consume(ctx context.Context, p int, handle func(chain string, r
 		Durable:       name,
 		Description:   "Lianjian chains of one partition, read by its owner",
 		FilterSubject: fmt.Sprintf("%s.part.%d.*", w.prefix, p),
-		DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
+		// The stream keeps one message per chain, so delivering all of
+		// them delivers the last registration of each. (Delivering "last
+		// per subject" races with a registration stored while the
+		// consumer is created: its start can fall just after it.)
+		DeliverPolicy: jetstream.DeliverAllPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
+		// A cursor its owner recreates: one replica in memory is enough,
+		// and is created without a replica election.
+		Replicas:      1,
+		MemoryStorage: true,
 	})
 	if err != nil {
 		return fmt.Errorf("create consumer %s: %w", name, err)
 	}
-	it, err := cons.Messages()
+	// Short pulls: a pull the server dropped (the consumer just created,
+	// a node lost) is replaced within a second or two, not after the
+	// default 30 s.
+	it, err := cons.Messages(jetstream.PullExpiry(min(max(w.cfg.LeaseTTL/2, time.Second), 10*time.Second)))
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", name, err)
 	}
@@ -99,8 +111,6 @@ func (w *Worker) consume(ctx context.Context, p int, handle func(chain string, r
 		switch {
 		case errors.Is(err, jetstream.ErrMsgIteratorClosed):
 			return ctx.Err()
-		case errors.Is(err, jetstream.ErrNoHeartbeat):
-			continue // the iterator pulls again
 		case err != nil:
 			return fmt.Errorf("consume %s: %w", name, err)
 		}

@@ -86,21 +86,35 @@ func StartT(t testing.TB, n int) *Cluster {
 	return c
 }
 
-// waitLeader waits until a running node is the JetStream meta leader.
+// waitLeader waits until a running node is the JetStream meta leader and
+// sees every running node as a peer with JetStream, so that streams with
+// as many replicas as running nodes can be placed.
 func (c *Cluster) waitLeader(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		for _, s := range c.servers {
-			if s.Running() && s.JetStreamIsLeader() {
-				c.mu.Unlock()
-				return nil
-			}
+		if c.ready() {
+			return nil
 		}
-		c.mu.Unlock()
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("%w: no JetStream meta leader after %s", ErrNotReady, timeout)
+	return fmt.Errorf("%w: no JetStream meta leader with every node as peer after %s", ErrNotReady, timeout)
+}
+
+func (c *Cluster) ready() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	running := 0
+	for _, s := range c.servers {
+		if s.Running() {
+			running++
+		}
+	}
+	for _, s := range c.servers {
+		if s.Running() && s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) >= running {
+			return true
+		}
+	}
+	return false
 }
 
 // URLs returns the client URLs of the running nodes.
