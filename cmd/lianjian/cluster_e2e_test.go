@@ -76,12 +76,17 @@ func TestClusterFailoverE2E(t *testing.T) {
 				id, crypto, slowProxy(t, ch.URL, 40*time.Millisecond))
 		}
 	}
+	apiPort, err := geth.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := writeConfig(t, fmt.Sprintf(`
 data_dir: %s
+api: {listen: "127.0.0.1:%d"}
 index: {store: %q}
 cluster: {partitions: 6, lease_ttl: 2s, poll_interval: 200ms}
 chains:
-%s`, filepath.Join(t.TempDir(), "data"), dsn, yaml.String()))
+%s`, filepath.Join(t.TempDir(), "data"), apiPort, dsn, yaml.String()))
 	const bound = 2*time.Second + 3*200*time.Millisecond // cluster.Config.FailoverBound
 	jobs := len(chains) + 1                              // and the shared stages
 
@@ -177,6 +182,23 @@ chains:
 	for _, id := range chains {
 		checkExactlyOnce(t, db, id, head, 2*head)
 	}
+
+	// An API server over the same index reports every chain, with the
+	// heads the workers publish.
+	apiToken = createToken(t, cfg)
+	defer func() { apiToken = "" }()
+	apiSrv := startLianjian(t, "serve", "--config", cfg, "--role", "api", "--nats", nc.URL())
+	defer func() { _ = apiSrv.Process.Kill(); _ = apiSrv.Wait() }()
+	base := fmt.Sprintf("http://127.0.0.1:%d/api/v1", apiPort)
+	waitFor(t, "the API server to report every chain caught up", time.Minute, func() bool {
+		for _, id := range chains {
+			var c chainView
+			if getJSON(base+"/chains/"+id, &c) != nil || c.Head == nil || c.Lag == nil || *c.Head != head || *c.Lag != 0 {
+				return false
+			}
+		}
+		return true
+	})
 
 	// More kills, each after a fresh worker has joined, for the median.
 	for range 3 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lianjian/lianjian/api"
 	"github.com/lianjian/lianjian/api/report"
+	"github.com/lianjian/lianjian/internal/cluster"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
 )
@@ -75,7 +76,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	metrics := api.NewMetrics()
 	g, ctx := errgroup.WithContext(ctx)
 	if cfg.Cluster.role() != roleWorker {
-		serveAPI, err := newAPI(cfg, db, heads, metrics, log)
+		var reporter api.HeadReporter = heads
+		if len(cfg.Cluster.NATS) > 0 {
+			// Heads of the chains other processes run come from them.
+			shared, err := cluster.WatchHeads(ctx, cfg.Cluster.config(log.With("component", "cluster"), nil))
+			if err != nil {
+				return err
+			}
+			defer shared.Close()
+			reporter = clusterHeads{local: heads, shared: shared}
+		}
+		serveAPI, err := newAPI(cfg, db, reporter, metrics, log)
 		if err != nil {
 			return err
 		}

@@ -94,6 +94,10 @@ func (w *worker) run(ctx context.Context) error {
 		g.Go(func() error { return serveMetrics(ctx, addr, w.metrics, w.log) })
 	}
 	g.Go(func() error {
+		w.publishHeads(ctx, cw)
+		return nil
+	})
+	g.Go(func() error {
 		return cw.Run(ctx, func(ctx context.Context, chain string) error {
 			job := jobs[chain]
 			if job == nil {
@@ -107,6 +111,45 @@ func (w *worker) run(ctx context.Context) error {
 		})
 	})
 	return g.Wait()
+}
+
+// publishHeads publishes, every poll interval until ctx ends, the node
+// heads of the chains this worker runs, so the API servers report their
+// head and lag.
+func (w *worker) publishHeads(ctx context.Context, cw *cluster.Worker) {
+	t := time.NewTicker(cw.Config().PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, chain := range cw.Status().Chains {
+			head, ok := w.heads.Head(chain)
+			if !ok {
+				continue
+			}
+			if err := cw.PublishHead(ctx, chain, head); err != nil && ctx.Err() == nil {
+				w.log.Warn("head not published", "chain", chain, "err", err)
+			}
+		}
+	}
+}
+
+// clusterHeads reports the heads of the chains this process runs, and
+// those the cluster's workers publish.
+type clusterHeads struct {
+	local  *headBoard
+	shared *cluster.Heads
+}
+
+// Head implements api.HeadReporter.
+func (h clusterHeads) Head(chain string) (uint64, bool) {
+	if v, ok := h.local.Head(chain); ok {
+		return v, ok
+	}
+	return h.shared.Head(chain)
 }
 
 // serveMetrics serves /metrics on addr until ctx ends.
