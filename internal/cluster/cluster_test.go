@@ -78,12 +78,8 @@ func TestAssignment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a NATS cluster")
 	}
-	nc := natstest.StartT(t, 3)
 	tr := newTracker()
-	var ws []*cluster.Worker
-	for i := range 3 {
-		ws = append(ws, startWorker(t, fmt.Sprintf("w%d", i), nc.URLs(), tr))
-	}
+	_, ws := threeWorkers(t, tr)
 	chains := chainIDs(12)
 	register(t, ws[0], chains)
 	register(t, ws[1], chains[:4]) // registering again changes nothing
@@ -124,18 +120,7 @@ func TestRebalance(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	cfg := testConfig("w2", nc.URLs())
 	cfg.Registerer = reg
-	cfg.Logger = testLogger(t, "w2")
-	ctx, cancel := context.WithCancel(context.Background())
-	w2, err := cluster.New(ctx, cfg)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = w2.Run(ctx, tr.job("w2"))
-	}()
+	w2, stop := startWorkerConfig(t, cfg, tr)
 	took := eventually(t, 30*time.Second, func() bool { return tr.exactlyOnce(chains) && balanced(w0, w1, w2) },
 		func() string { return "three workers not balanced: " + tr.String() })
 	t.Logf("rebalanced onto a third worker in %s", took)
@@ -149,9 +134,7 @@ func TestRebalance(t *testing.T) {
 	// A clean stop hands w2's partitions back at once, well within the
 	// lease TTL, since it deletes its leases.
 	start := time.Now()
-	cancel()
-	<-done
-	w2.Close()
+	stop()
 	took = eventually(t, 30*time.Second, func() bool { return tr.exactlyOnce(chains, "w2") && balanced(w0, w1) },
 		func() string { return "w2's chains not taken back: " + tr.String() })
 	t.Logf("clean stop handed over in %s", time.Since(start))
@@ -245,12 +228,8 @@ func TestNATSNodeKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a NATS cluster")
 	}
-	nc := natstest.StartT(t, 3)
 	tr := newTracker()
-	var ws []*cluster.Worker
-	for i := range 3 {
-		ws = append(ws, startWorker(t, fmt.Sprintf("w%d", i), nc.URLs(), tr))
-	}
+	nc, ws := threeWorkers(t, tr)
 	chains := chainIDs(9)
 	register(t, ws[0], chains[:6])
 	eventually(t, 30*time.Second, func() bool { return tr.exactlyOnce(chains[:6]) && balanced(ws...) },

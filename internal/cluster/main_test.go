@@ -20,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/lianjian/lianjian/internal/cluster"
+	"github.com/lianjian/lianjian/internal/natstest"
 )
 
 // The child worker: TestMain runs it instead of the tests when the test
@@ -151,9 +152,16 @@ func (tr *tracker) job(worker string) cluster.Job {
 // startWorker runs an in-process worker until the test ends.
 func startWorker(t *testing.T, name string, urls []string, tr *tracker) *cluster.Worker {
 	t.Helper()
+	w, _ := startWorkerConfig(t, testConfig(name, urls), tr)
+	return w
+}
+
+// startWorkerConfig runs an in-process worker with cfg until stop is
+// called or the test ends.
+func startWorkerConfig(t *testing.T, cfg cluster.Config, tr *tracker) (w *cluster.Worker, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := testConfig(name, urls)
-	cfg.Logger = testLogger(t, name)
+	cfg.Logger = testLogger(t, cfg.Name)
 	w, err := cluster.New(ctx, cfg)
 	if err != nil {
 		cancel()
@@ -162,16 +170,31 @@ func startWorker(t *testing.T, name string, urls []string, tr *tracker) *cluster
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := w.Run(ctx, tr.job(name)); err != nil {
-			t.Errorf("Run(%s) = %v", name, err)
+		if err := w.Run(ctx, tr.job(cfg.Name)); err != nil {
+			t.Errorf("Run(%s) = %v", cfg.Name, err)
 		}
 	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		w.Close()
-	})
-	return w
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			w.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return w, stop
+}
+
+// threeWorkers starts a 3-node NATS cluster and three workers on it.
+func threeWorkers(t *testing.T, tr *tracker) (*natstest.Cluster, []*cluster.Worker) {
+	t.Helper()
+	nc := natstest.StartT(t, 3)
+	var ws []*cluster.Worker
+	for i := range 3 {
+		ws = append(ws, startWorker(t, fmt.Sprintf("w%d", i), nc.URLs(), tr))
+	}
+	return nc, ws
 }
 
 // testLogger logs through t, so a failing test shows the workers' logs.
