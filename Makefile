@@ -8,7 +8,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 TEST_FLAGS ?= -count=1 -timeout 75m
 BENCH_COUNT ?= 5
 
-.PHONY: help build tools test test-short bench bench-api fabric-ledger fuzz lint vet tidy-check docs demo clean
+.PHONY: help build tools test test-short bench bench-api fabric-ledger fuzz lint vet tidy-check docs demo demo-cluster clean
 
 #? help: list the targets
 help:
@@ -91,6 +91,11 @@ docs: build
 demo: build tools
 	$(GO) build -o $(BIN)/demo ./internal/demo
 	$(BIN)/demo --lianjian $(BIN)/lianjian
+
+#? demo-cluster: the demo chains with PostgreSQL, a 3-node NATS JetStream cluster, two workers and one API server, printing where each runs
+demo-cluster: build tools
+	$(GO) build -o $(BIN)/demo ./internal/demo
+	$(BIN)/demo --lianjian $(BIN)/lianjian --cluster
 
 #? clean: remove build output (keeps the .cache of built chain binaries)
 clean:

@@ -4,7 +4,10 @@
 // network, a FISCO BCOS 3.x national-crypto test chain (fiscochain, which
 // stands in for a FISCO node because none can run here) with governance
 // changes, and `lianjian serve` ingesting them all. It prints the API URL and example
-// requests, then runs until interrupted.
+// requests, then runs until interrupted. With --cluster (make demo-cluster)
+// the index is in PostgreSQL 15 and two workers share the chains through a
+// 3-node NATS JetStream cluster, beside one API server; it prints where
+// each runs.
 package main
 
 import (
@@ -35,8 +38,9 @@ import (
 func main() {
 	bin := flag.String("lianjian", "bin/lianjian", "lianjian binary")
 	listen := flag.String("listen", "127.0.0.1:8080", "API listen address")
+	cluster := flag.Bool("cluster", false, "run PostgreSQL, a 3-node NATS cluster, two workers and one API server instead of one serve")
 	flag.Parse()
-	os.Exit(untilSignal(os.Stderr, func(ctx context.Context) error { return run(ctx, *bin, *listen) }))
+	os.Exit(untilSignal(os.Stderr, func(ctx context.Context) error { return run(ctx, *bin, *listen, *cluster) }))
 }
 
 // untilSignal runs f with a context that SIGINT (Ctrl-C) and SIGTERM
@@ -56,7 +60,7 @@ func untilSignal(w io.Writer, f func(context.Context) error) int {
 	return 0
 }
 
-func run(ctx context.Context, bin, listen string) error {
+func run(ctx context.Context, bin, listen string, cluster bool) error {
 	cache, err := repo.Cache()
 	if err != nil {
 		return err
@@ -97,6 +101,15 @@ func run(ctx context.Context, bin, listen string) error {
 		return fmt.Errorf("devcert: %w: %s", err, out)
 	}
 	checkpoints := filepath.Join(keys, "auditlog-checkpoints.jsonl")
+	var in *infra
+	store := ""
+	if cluster {
+		if in, err = startInfra(dir); err != nil {
+			return err
+		}
+		defer in.stop()
+		store = in.dsn
+	}
 	cfgPath := filepath.Join(dir, "lianjian.yaml")
 	cfg := fmt.Sprintf(`# Written by make demo.
 data_dir: %s
@@ -137,6 +150,9 @@ chains:
       group: group0
 `, filepath.Join(dir, "data"), filepath.Join(keys, "auditlog-key.pem"), checkpoints, listen, node.HTTP, node.WS,
 		fab.profile, fab.net.Channel(), fab.net.Channel(), fab.net.Channel(), fab.mspDir, fc.URL)
+	if in != nil {
+		cfg += in.config()
+	}
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return err
 	}
@@ -147,21 +163,30 @@ chains:
 	}
 	defer logf.Close()
 	dataDir := filepath.Join(dir, "data")
-	token, err := createToken(ctx, bin, dataDir)
+	token, err := createToken(ctx, bin, dataDir, store)
 	if err != nil {
 		return err
 	}
-	step("starting lianjian serve --config " + cfgPath)
-	serve := exec.Command(bin, "serve", "--config", cfgPath)
-	serve.Stdout, serve.Stderr = logf, logf
-	serve.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := serve.Start(); err != nil {
-		return err
+	var procs []*proc
+	if in != nil {
+		if procs, err = startCluster(bin, cfgPath, dir); err != nil {
+			return err
+		}
+		defer stopAll(procs)
+		logPath = filepath.Join(dir, "*.log")
+	} else {
+		step("starting lianjian serve --config " + cfgPath)
+		serve := exec.Command(bin, "serve", "--config", cfgPath)
+		serve.Stdout, serve.Stderr = logf, logf
+		serve.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+		if err := serve.Start(); err != nil {
+			return err
+		}
+		defer func() {
+			_ = serve.Process.Signal(syscall.SIGTERM)
+			_ = serve.Wait()
+		}()
 	}
-	defer func() {
-		_ = serve.Process.Signal(syscall.SIGTERM)
-		_ = serve.Wait()
-	}()
 	base := "https://" + listen
 	caFile := filepath.Join(dataDir, "tls", "ca.pem")
 	fabChain := "fabric-" + fab.net.Channel()
@@ -203,6 +228,9 @@ Try:
 Press Ctrl-C to stop.
 `, base, token, caFile, base, token, node.HTTP, fab.net.Channel(), fab.net.Dir(), fc.URL, logPath,
 		curl, base, curl, base, counterCall, curl, base, curl, base, fabChain, curl, base, curl, base, curl, base, curl, base, fabChain, fc.URL, cfgPath, checkpoints)
+	if in != nil {
+		fmt.Print(in.describe(procs, base))
+	}
 	<-ctx.Done()
 	step("stopping")
 	return nil
@@ -334,10 +362,13 @@ func apiClient(caFile string) (*http.Client, error) {
 }
 
 // createToken makes a regulator token for the demo before serve opens the
-// index.
-func createToken(ctx context.Context, bin, dataDir string) (string, error) {
-	out, err := exec.CommandContext(ctx, bin, "users", "create", "--data-dir", dataDir,
-		"--name", "demo", "--role", "regulator").Output()
+// index (in PostgreSQL when store is set).
+func createToken(ctx context.Context, bin, dataDir, store string) (string, error) {
+	args := []string{"users", "create", "--data-dir", dataDir, "--name", "demo", "--role", "regulator"}
+	if store != "" {
+		args = append(args, "--store", store)
+	}
+	out, err := exec.CommandContext(ctx, bin, args...).Output()
 	if err != nil {
 		return "", fmt.Errorf("create demo token: %w", err)
 	}
