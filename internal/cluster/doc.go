@@ -44,7 +44,7 @@
 // LeaseTTL + 3×PollInterval: two polls to see the lease gone and take it,
 // and one more for JetStream's expiry timer and the consumer round trips
 // on a loaded machine. With the defaults (10 s and 1 s) it is 13 s; the
-// tests, with 2 s and 200 ms, measure 2.2–2.7 s against a bound of 2.6 s
+// tests, with 2 s and 200 ms, measure 2.2–3.1 s (median 2.4 s) against a bound of 2.6 s
 // plus the slack a shared two-core machine needs.
 //
 // A worker that can no longer renew (it is cut off from JetStream) stops
