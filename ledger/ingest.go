@@ -99,6 +99,14 @@ type IngestStore interface {
 	Block(ctx context.Context, chain string, height uint64) (*Block, error)
 }
 
+// BatchCommitter is implemented by stores that commit a run of
+// consecutive blocks of one chain in one atomic write, all or none, with
+// the checks Commit makes of each block. The ingester commits each
+// fetched batch so when the store allows it.
+type BatchCommitter interface {
+	CommitBatch(ctx context.Context, bs []*Block) error
+}
+
 // Ingester backfills a chain from its checkpoint and follows its head,
 // committing each block atomically and rolling back on reorgs.
 type Ingester struct {
@@ -433,7 +441,23 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 		delete(results, i)
 		mu.Unlock()
 		// The blocks fetched before a failure are committed first.
-		for _, b := range f.blocks {
+		blocks := f.blocks
+		if bc, ok := in.store.(BatchCommitter); ok && len(blocks) > 1 {
+			// One write for the batch; when it fails (a reorg or a gap
+			// at some block, or the store), nothing of it was stored and
+			// the blocks are committed one by one below, which finds
+			// the block and handles it.
+			if bc.CommitBatch(ctx, blocks) == nil {
+				for _, b := range blocks {
+					if in.cfg.OnBlock != nil {
+						in.cfg.OnBlock(b, in.head.Load())
+					}
+				}
+				expect = blocks[len(blocks)-1].Height + 1
+				blocks = nil
+			}
+		}
+		for _, b := range blocks {
 			err := in.store.Commit(ctx, b)
 			if _, final := in.src.(Final); final && errors.Is(err, ErrReorg) {
 				return in.locate(&Break{Rule: RuleBreakUnlinked, Height: b.Height, Tx: NoTx, Err: err})

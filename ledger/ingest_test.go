@@ -283,3 +283,59 @@ func TestIngestBoundsBytesInFlight(t *testing.T) {
 		t.Errorf("small blocks: %d calls, batches of up to %d; want about %d calls of 32", small.calls, small.maxBatch, 640/32)
 	}
 }
+
+// batchStore counts how the ingester commits; with failBatch set its
+// CommitBatch fails without storing anything.
+type batchStore struct {
+	*index.DB
+	failBatch              bool
+	batches, batched, ones int
+}
+
+func (s *batchStore) CommitBatch(ctx context.Context, bs []*ledger.Block) error {
+	if s.failBatch {
+		return errors.New("batch refused")
+	}
+	s.batches++
+	s.batched += len(bs)
+	return s.DB.CommitBatch(ctx, bs)
+}
+
+func (s *batchStore) Commit(ctx context.Context, b *ledger.Block) error {
+	s.ones++
+	return s.DB.Commit(ctx, b)
+}
+
+// TestIngestCommitsBatches checks that a store with CommitBatch gets each
+// fetched batch in one write, and that a failed batch is committed block
+// by block.
+func TestIngestCommitsBatches(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		store := &batchStore{DB: openStore(t), failBatch: fail}
+		src := &fakeSource{blocks: ledgertest.Chain("c", "main", 0, 40, nil)}
+		var seen []uint64
+		cfg := ledger.IngestConfig{Batch: 8, Prefetch: 2, MaxBackoff: time.Millisecond,
+			OnBlock: func(b *ledger.Block, _ uint64) { seen = append(seen, b.Height) }}
+		in, err := ledger.NewIngester("c", src, store, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if cp, _ := store.Checkpoint(context.Background(), "c"); cp.Height != 39 {
+			t.Fatalf("fail %v: Checkpoint = %d, want 39", fail, cp.Height)
+		}
+		if store.batched+store.ones != 40 || len(seen) != 40 {
+			t.Errorf("fail %v: %d blocks in batches, %d alone, %d reported; want 40 in all", fail, store.batched, store.ones, len(seen))
+		}
+		for i, h := range seen {
+			if h != uint64(i) {
+				t.Fatalf("fail %v: block %d reported as number %d", fail, h, i)
+			}
+		}
+		if !fail && store.batches == 0 {
+			t.Errorf("no batch was committed in one write")
+		}
+	}
+}

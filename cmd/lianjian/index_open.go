@@ -84,5 +84,26 @@ func openIndexCLI(cfg *Config, l lang, log *slog.Logger, use indexUse) (*index.D
 	if errors.Is(err, index.ErrLocked) {
 		return nil, fmt.Errorf("%w (is 'lianjian serve' running on this data dir? use the API instead)", err)
 	}
+	if fe := (*index.FormatError)(nil); errors.As(err, &fe) {
+		return nil, &formatError{fe: fe, lang: l}
+	}
 	return db, err
 }
+
+// formatError is the error of a command on an index written in another
+// record format: it says, in the command's language, what to do.
+type formatError struct {
+	fe   *index.FormatError
+	lang lang
+}
+
+func (e *formatError) Error() string {
+	name := "oldformat"
+	if e.fe.Have > e.fe.Want {
+		name = "newformat"
+	}
+	return fmt.Sprintf(cmp.Or(helpTexts[e.lang][name], helpTexts[report.LangZH][name]), e.fe.Dir, e.fe.Have, e.fe.Want)
+}
+
+// Unwrap returns the index's error.
+func (e *formatError) Unwrap() error { return e.fe }

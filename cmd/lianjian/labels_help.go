@@ -64,6 +64,8 @@ var helpTexts = map[lang]map[string]string{
 		"subcommands": "子命令",
 		"more":        "运行 'lianjian %s -h' 查看其选项。",
 		"noindex":     "%s 中没有索引：请先用 lianjian ingest（或 lianjian serve）建立索引，或用 --data-dir、--config 指向已有的索引",
+		"oldformat":   "%[1]s 中的索引以记录格式 %[2]d 写成，本版本读取格式 %[3]d：请用 --data-dir 指定新的空目录，以 lianjian ingest 重新导入各链并重新运行 lianjian audit；或继续用写成它的旧版本打开该目录",
+		"newformat":   "%[1]s 中的索引以记录格式 %[2]d 写成，比本版本读取的格式 %[3]d 更新：请用写成它的版本打开",
 	},
 	report.LangEN: {
 		"lianjian":            "Lianjian (链鉴): the blockchain security supervision service and its tools",
@@ -112,5 +114,7 @@ var helpTexts = map[lang]map[string]string{
 		"subcommands": "Subcommands",
 		"more":        "Run 'lianjian %s -h' for its flags.",
 		"noindex":     "no index in %s: run lianjian ingest (or lianjian serve) first to make one, or point --data-dir or --config at an existing index",
+		"oldformat":   "the index in %[1]s was written in record format %[2]d and this version reads format %[3]d: point --data-dir at a new, empty directory, ingest the chains again with lianjian ingest and run lianjian audit again; or open this directory with the older version that wrote it",
+		"newformat":   "the index in %[1]s was written in record format %[2]d, newer than format %[3]d this version reads: open it with the version that wrote it",
 	},
 }

@@ -79,6 +79,9 @@ func OpenStore(s storage.Store, o Options) (*DB, error) {
 		return nil, err
 	}
 	d := &DB{dir: storeName(s), be: storeBackend{s}}
+	if err := d.checkFormat(!o.ReadOnly); err != nil {
+		return nil, err
+	}
 	if !o.ReadOnly {
 		if err := d.migrateNodeKeys(context.Background()); err != nil {
 			return nil, fmt.Errorf("open index %s: move nodes to org-scoped keys: %w", d.dir, err)

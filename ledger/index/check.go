@@ -230,13 +230,15 @@ const (
 	heightValue                     // a big-endian uint64
 	textValue                       // a transaction id
 	journalValue                    // spill.go's before-images
+	binaryValue                     // a binary record (record_*.go)
+	rawValue                        // bytes as a chain sent them
 )
 
 // recordFormats maps every table tag (keys.go) to its value format;
 // TestRecordFormatsCoverTags keeps it complete.
 var recordFormats = map[byte]valueFormat{
-	tagChain: jsonValue, tagCheckpoint: jsonValue, tagBlock: jsonValue, tagUndo: jsonValue,
-	tagHash: heightValue, tagTx: jsonValue, tagTxChain: emptyValue, tagAddr: textValue,
+	tagChain: jsonValue, tagCheckpoint: jsonValue, tagBlock: binaryValue, tagUndo: binaryValue,
+	tagHash: heightValue, tagTx: binaryValue, tagRawBlock: rawValue, tagMeta: binaryValue, tagTxChain: emptyValue, tagAddr: textValue,
 	tagContract: jsonValue, tagReorg: jsonValue, tagFinding: jsonValue, tagFindChain: emptyValue,
 	tagFabricConfig: jsonValue, tagFabricIdentity: jsonValue, tagFabricIDDelta: jsonValue, tagChaincodeDef: jsonValue,
 	tagToken: jsonValue, tagChange: jsonValue, tagState: jsonValue, tagAuditLog: jsonValue,
@@ -279,6 +281,8 @@ func checkRecord(k, v []byte) error {
 		return nil
 	case journalValue:
 		return readJournal(v, func([]byte, []byte, bool) error { return nil })
+	case rawValue:
+		return nil
 	}
 	rest := string(k[2:])
 	switch k[0] {
@@ -295,7 +299,7 @@ func checkRecord(k, v []byte) error {
 		return decode(v, &cp)
 	case tagBlock:
 		var b blockRecord
-		if err := decode(v, &b); err != nil {
+		if err := decodeBlock(v, &b, true); err != nil {
 			return err
 		}
 		chain, h, ok := strings.Cut(rest, "/")
@@ -304,15 +308,17 @@ func checkRecord(k, v []byte) error {
 		}
 	case tagTx:
 		var tx ledger.Tx
-		if err := decode(v, &tx); err != nil {
+		if _, err := decodeTx(v, &tx); err != nil {
 			return err
 		}
 		if chain, id, _ := strings.Cut(rest, "/"); tx.Chain != chain || tx.ID != id {
 			return fmt.Errorf("transaction record is %q of chain %q", tx.ID, tx.Chain)
 		}
 	case tagUndo:
-		var undo [][]byte
-		return decode(v, &undo)
+		_, err := decodeUndo(v)
+		return err
+	case tagMeta:
+		return checkMeta(rest, v)
 	case tagFinding:
 		var f ledger.Finding
 		return decode(v, &f)

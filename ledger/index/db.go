@@ -92,6 +92,14 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	d := newBadgerDB(db, dir, lost)
 	d.record = !o.InMemory && !o.ReadOnly
+	if err := d.checkFormat(!o.ReadOnly); err != nil {
+		db.Close()
+		var fe *FormatError
+		if errors.As(err, &fe) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("open index %s: record format: %w", dir, err)
+	}
 	if !o.ReadOnly {
 		if err := d.migrateNodeKeys(context.Background()); err != nil {
 			db.Close()
@@ -107,6 +115,15 @@ func newBadgerDB(db *badger.DB, dir string, lost *lostReads) *DB {
 	d.be = badgerBackend{d}
 	return d
 }
+
+// valueThreshold is the size from which badger keeps a value in its value
+// log, written once, with only a pointer in the LSM tree: raw blocks
+// (B/ records) and other large values. Smaller values, among them every
+// record a block rewrites (identities, checkpoints), stay in the tree,
+// so the value log holds little that is ever overwritten. Below this
+// size a value costs more in the tree (write-ahead log, memtable, L0
+// table, compression) than a value-log read costs a reader.
+const valueThreshold = 8 << 10
 
 // badgerOptions returns the badger options for the index in dir; lost
 // counts the values badger fails to read.
@@ -124,7 +141,11 @@ func (o Options) badgerOptions(dir string, lost *lostReads) badger.Options {
 		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true)
 	if o.InMemory {
+		// Without files there is no value log: every value stays in the
+		// LSM tree.
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
+	} else {
+		bo = bo.WithValueThreshold(valueThreshold)
 	}
 	if len(o.EncryptionKey) > 0 {
 		bo = bo.WithEncryptionKey(o.EncryptionKey).WithIndexCacheSize(32 << 20)
@@ -269,13 +290,6 @@ func (b badgerLogger) Warningf(f string, a ...any) {
 }
 func (badgerLogger) Infof(string, ...any)  {}
 func (badgerLogger) Debugf(string, ...any) {}
-
-// blockRecord is the stored form of a block: the header fields plus the ids
-// of its transactions, which are stored under their own keys.
-type blockRecord struct {
-	ledger.Block
-	TxIDs []string `json:"txIds"`
-}
 
 func get(txn kv, k []byte, v any) error {
 	b, err := txn.Get(k)

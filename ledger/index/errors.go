@@ -14,6 +14,12 @@ var (
 	ErrCorrupt = errors.New("index damaged")
 	// ErrLocked reports that another process has the index open.
 	ErrLocked = errors.New("index in use by another process")
+	// ErrRecordFormat marks a block, transaction or undo record that does
+	// not decode in its binary layout (record_codec.go).
+	ErrRecordFormat = errors.New("malformed index record")
+	// ErrFormat reports an index written in a record format this version
+	// does not read; Open's *FormatError says which and what to do.
+	ErrFormat = errors.New("index written in another record format")
 )
 
 // CorruptError is the error of Open, and of any read, on a damaged index.

@@ -49,7 +49,7 @@ var chaincodeName = regexp.MustCompile(`^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$`)
 
 // commitFabric writes the Fabric tables of b inside the block's
 // transaction and extends its undo list.
-func commitFabric(txn kv, b *ledger.Block, undo *[][]byte) error {
+func (st *commitState) commitFabric(txn kv, b *ledger.Block, undo *[][]byte) error {
 	if b.Fabric == nil {
 		return nil
 	}
@@ -61,7 +61,7 @@ func commitFabric(txn kv, b *ledger.Block, undo *[][]byte) error {
 		*undo = append(*undo, k)
 	}
 	var d fabricDelta
-	if err := commitIdentities(txn, b, &d); err != nil {
+	if err := st.commitIdentities(txn, b, &d); err != nil {
 		return err
 	}
 	if err := commitDefinitions(txn, b, undo, &d); err != nil {
@@ -73,9 +73,17 @@ func commitFabric(txn kv, b *ledger.Block, undo *[][]byte) error {
 	return put(txn, fabricIDDeltaKey(b.Chain, b.Height), d)
 }
 
+// pendingIdentity is an identity record a write updates, kept until the
+// write finishes (commitState).
+type pendingIdentity struct {
+	key []byte
+	rec record.FabricIdentity
+}
+
 // commitIdentities counts the creators, endorsers and orderer signers of
-// b, creating the identities seen for the first time.
-func commitIdentities(txn kv, b *ledger.Block, d *fabricDelta) error {
+// b, creating the identities seen for the first time. The records are
+// written when the write finishes.
+func (st *commitState) commitIdentities(txn kv, b *ledger.Block, d *fabricDelta) error {
 	type seen struct {
 		id    *ledger.Identity
 		txID  string
@@ -117,23 +125,25 @@ func commitIdentities(txn kv, b *ledger.Block, d *fabricDelta) error {
 	}
 	for _, fp := range order {
 		s := byFP[fp]
-		k := fabricIdentityKey(b.Chain, fp)
-		var rec record.FabricIdentity
-		switch err := get(txn, k, &rec); {
-		case errors.Is(err, ledger.ErrNotFound):
-			rec = record.FabricIdentity{Identity: *s.id, Chain: b.Chain, FirstHeight: b.Height, FirstTx: s.txID}
-			s.delta.New = true
-		case err != nil:
-			return err
+		p, ok := st.ids[fp]
+		if !ok {
+			p = &pendingIdentity{key: fabricIdentityKey(b.Chain, fp)}
+			switch err := get(txn, p.key, &p.rec); {
+			case errors.Is(err, ledger.ErrNotFound):
+				p.rec = record.FabricIdentity{Identity: *s.id, Chain: b.Chain, FirstHeight: b.Height, FirstTx: s.txID}
+				s.delta.New = true
+			case err != nil:
+				return err
+			}
+			st.ids[fp] = p
+			st.order = append(st.order, fp)
 		}
+		rec := &p.rec
 		s.delta.PrevLast = rec.LastHeight
 		rec.LastHeight = b.Height
 		rec.Created += s.delta.Created
 		rec.Endorsed += s.delta.Endorsed
 		rec.BlocksSigned += s.delta.BlocksSigned
-		if err := put(txn, k, rec); err != nil {
-			return err
-		}
 		d.Identities = append(d.Identities, s.delta)
 	}
 	return nil

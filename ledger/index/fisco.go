@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
@@ -86,32 +85,8 @@ func (d *DB) Governance(ctx context.Context, chain string, p ledger.Page) ([]rec
 // last block a sealer signed.
 const sealWindow = 500
 
-// sealRecord decodes only the sealing fields of a stored block, so that
-// reading many blocks does not decode their raw bytes.
-type sealRecord struct {
-	Height     uint64    `json:"height"`
-	Hash       []byte    `json:"hash"`
-	Time       time.Time `json:"time"`
-	Proposer   string    `json:"proposer"`
-	Signatures []struct {
-		Role   string `json:"role"`
-		Signer struct {
-			Address string `json:"address"`
-		} `json:"signer"`
-		Verdict struct {
-			Status ledger.VerdictStatus `json:"status"`
-		} `json:"verdict"`
-	} `json:"signatures"`
-	Fisco *struct {
-		SealerList    []string `json:"sealerList"`
-		Weights       []uint64 `json:"weights"`
-		SignerIndexes []uint64 `json:"signerIndexes"`
-		Quorum        uint64   `json:"quorum"`
-		SignedWeight  uint64   `json:"signedWeight"`
-	} `json:"fisco"`
-}
-
-func (r *sealRecord) seal() record.BlockSeal {
+// seal is how the block of a block record was sealed.
+func (r *blockRecord) seal() record.BlockSeal {
 	s := record.BlockSeal{Height: r.Height, Hash: r.Hash, Time: r.Time, Proposer: r.Proposer}
 	if r.Fisco == nil {
 		return s
@@ -159,8 +134,12 @@ func newestSeals(ctx context.Context, txn kv, chain string, n int, fn func(recor
 			return err
 		}
 		n--
-		var r sealRecord
-		if err := decodeValue(it, &r); err != nil {
+		v, err := it.Value()
+		if err != nil {
+			return err
+		}
+		var r blockRecord
+		if err := decodeBlock(bytes.Clone(v), &r, false); err != nil {
 			return err
 		}
 		if !fn(r.seal()) {

@@ -12,16 +12,18 @@ import (
 //
 //	c/CHAIN                     chain description (JSON)
 //	k/CHAIN                     checkpoint {height, hash}
-//	b/CHAIN/HEIGHT              block header and tx ids (JSON)
-//	u/CHAIN/HEIGHT              undo list: secondary keys written by the block
+//	b/CHAIN/HEIGHT              block header and tx ids (binary, record_block.go)
+//	B/CHAIN/HEIGHT              the raw block as the chain sent it, stored once
+//	u/CHAIN/HEIGHT              undo list: secondary keys written by the block (binary, record_undo.go)
 //	h/CHAIN/HASH                block height by hash
-//	t/CHAIN/TXID                transaction (JSON)
+//	t/CHAIN/TXID                transaction (binary, record_tx.go; raw bytes by offset into B/)
 //	x/TXID/CHAIN                cross-chain transaction lookup
 //	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry -> txid
 //	n/CHAIN/ADDR                contract (JSON)
 //	r/CHAIN/ANCESTOR/NANOS      reorg record (JSON)
 //	f/ID                        finding (JSON)
 //	F/CHAIN/ID                  finding by chain
+//	m/format                    record format of the index (one byte, format.go)
 const (
 	tagChain      = 'c'
 	tagCheckpoint = 'k'
@@ -35,6 +37,8 @@ const (
 	tagReorg      = 'r'
 	tagFinding    = 'f'
 	tagFindChain  = 'F'
+	tagRawBlock   = 'B'
+	tagMeta       = 'm'
 )
 
 func key(tag byte, parts ...[]byte) []byte {
@@ -63,6 +67,10 @@ func blockKey(chain string, h uint64) []byte {
 	return key(tagBlock, []byte(chain), be64(h))
 }
 func blockPrefix(chain string) []byte { return key(tagBlock, []byte(chain), nil) }
+func rawBlockKey(chain string, h uint64) []byte {
+	return key(tagRawBlock, []byte(chain), be64(h))
+}
+func formatKey() []byte { return key(tagMeta, []byte("format")) }
 func undoKey(chain string, h uint64) []byte {
 	return key(tagUndo, []byte(chain), be64(h))
 }

@@ -75,19 +75,23 @@ func (d *DB) Block(ctx context.Context, chain string, height uint64) (*ledger.Bl
 }
 
 // RawBlock returns the block at a height as the chain sent it, without
-// reading its transactions: what an auditor re-verifies.
+// reading its header or its transactions: what an auditor re-verifies.
+// A block stored without raw bytes has none (nil).
 func (d *DB) RawBlock(ctx context.Context, chain string, height uint64) ([]byte, error) {
-	var rec struct {
-		Raw []byte `json:"raw"`
-	}
+	var raw []byte
 	err := d.view(func(txn kv) error {
-		err := get(txn, blockKey(chain, height), &rec)
-		if errors.Is(err, ledger.ErrNotFound) {
-			return fmt.Errorf("block %d of %s: %w", height, chain, ledger.ErrNotFound)
+		var err error
+		raw, err = readRawBlock(txn, chain, height)
+		if err == nil && raw == nil {
+			if ok, herr := txn.Has(blockKey(chain, height)); herr != nil {
+				return herr
+			} else if !ok {
+				return fmt.Errorf("block %d of %s: %w", height, chain, ledger.ErrNotFound)
+			}
 		}
 		return err
 	})
-	return rec.Raw, err
+	return raw, err
 }
 
 // BlockByHash returns the block with the given hash.
@@ -110,18 +114,83 @@ func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledge
 	return b, err
 }
 
+// readRawBlock returns the raw bytes stored for a block, nil when there
+// are none.
+func readRawBlock(txn kv, chain string, height uint64) ([]byte, error) {
+	raw, err := txn.Get(rawBlockKey(chain, height))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	return raw, err
+}
+
+// readBlockRecord returns the block record at a height, with the ids of
+// its transactions when ids is set; ledger.ErrNotFound when there is none.
+func readBlockRecord(txn kv, chain string, height uint64, ids bool) (*blockRecord, error) {
+	v, err := txn.Get(blockKey(chain, height))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("block %d of %s: %w", height, chain, ledger.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec := new(blockRecord)
+	if err := decodeBlock(v, rec, ids); err != nil {
+		return nil, fmt.Errorf("block %d of %s: %w", height, chain, err)
+	}
+	return rec, nil
+}
+
+// readTxRecord decodes the transaction record of id into tx, without
+// its raw bytes when they lie in the raw block (ref says where);
+// ledger.ErrNotFound when there is no such record.
+func readTxRecord(txn kv, chain, id string, tx *ledger.Tx) (rawRef, error) {
+	v, err := txn.Get(txKey(chain, id))
+	if errors.Is(err, storage.ErrNotFound) {
+		return rawRef{}, ledger.ErrNotFound
+	}
+	if err != nil {
+		return rawRef{}, err
+	}
+	ref, err := decodeTx(v, tx)
+	if err != nil {
+		return rawRef{}, fmt.Errorf("tx %s of %s: %w", id, chain, err)
+	}
+	return ref, nil
+}
+
+// readTx is readTxRecord with the raw bytes, read from the raw block
+// when they lie there.
+func readTx(txn kv, chain, id string, tx *ledger.Tx) error {
+	ref, err := readTxRecord(txn, chain, id, tx)
+	if err != nil || ref.kind != rawBlock {
+		return err
+	}
+	raw, err := readRawBlock(txn, chain, tx.Height)
+	if err != nil {
+		return err
+	}
+	return fillRaw(tx, ref, raw)
+}
+
 func loadBlock(txn kv, chain string, height uint64) (*ledger.Block, error) {
-	var rec blockRecord
-	if err := get(txn, blockKey(chain, height), &rec); err != nil {
-		if errors.Is(err, ledger.ErrNotFound) {
-			return nil, fmt.Errorf("block %d of %s: %w", height, chain, ledger.ErrNotFound)
-		}
+	rec, err := readBlockRecord(txn, chain, height, true)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := readRawBlock(txn, chain, height)
+	if err != nil {
 		return nil, err
 	}
 	b := rec.Block
+	b.Raw = raw
 	b.Txs = make([]ledger.Tx, len(rec.TxIDs))
 	for i, id := range rec.TxIDs {
-		if err := get(txn, txKey(chain, id), &b.Txs[i]); err != nil {
+		ref, err := readTxRecord(txn, chain, id, &b.Txs[i])
+		if err == nil {
+			err = fillRaw(&b.Txs[i], ref, raw)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("block %d tx %s: %w", height, id, err)
 		}
 	}
@@ -152,8 +221,12 @@ func (d *DB) Blocks(ctx context.Context, chain string, p ledger.Page) ([]*ledger
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			v, err := it.Value()
+			if err != nil {
+				return err
+			}
 			var rec blockRecord
-			if err := decodeValue(it, &rec); err != nil {
+			if err := decodeBlock(bytes.Clone(v), &rec, false); err != nil {
 				return err
 			}
 			if len(out) == limit {
@@ -171,7 +244,7 @@ func (d *DB) Blocks(ctx context.Context, chain string, p ledger.Page) ([]*ledger
 // Tx returns a transaction by id.
 func (d *DB) Tx(ctx context.Context, chain, id string) (*ledger.Tx, error) {
 	var tx ledger.Tx
-	err := d.view(func(txn kv) error { return get(txn, txKey(chain, normID(id)), &tx) })
+	err := d.view(func(txn kv) error { return readTx(txn, chain, normID(id), &tx) })
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("tx %s: %w", id, ledger.ErrNotFound)
 	}
@@ -186,7 +259,7 @@ func (d *DB) TxAnyChain(ctx context.Context, id string) ([]*ledger.Tx, error) {
 		prefix := txChainPrefix(id)
 		return scan(txn, prefix, nil, func(k, _ []byte) (bool, error) {
 			var tx ledger.Tx
-			if err := get(txn, txKey(string(k[len(prefix):]), id), &tx); err != nil {
+			if err := readTx(txn, string(k[len(prefix):]), id, &tx); err != nil {
 				return false, err
 			}
 			out = append(out, &tx)

@@ -41,20 +41,28 @@ func searchKey(term, chain, kind, ref string) []byte {
 	return append(p, []byte(chain+"/"+kind+"/"+ref)...)
 }
 
+// searchRef names a search entry of one chain by its term as given.
+type searchRef struct{ term, kind, ref string }
+
 // commitSearch writes the search terms of a block's identities and
 // contracts. Terms already present keep their first sighting. Keys it
 // creates go on the block's undo list, so a rollback removes them.
-func commitSearch(txn kv, b *ledger.Block, undo *[][]byte) error {
-	seen := map[string]bool{}
+func (st *commitState) commitSearch(txn kv, b *ledger.Block, undo *[][]byte) error {
 	add := func(term string, m supervise.Match) error {
+		if term == "" {
+			return nil
+		}
+		// Terms met before in this write are stored already: skip them
+		// before normalising and hashing.
+		ref := searchRef{term: term, kind: m.Kind, ref: m.Ref}
+		if st.search[ref] {
+			return nil
+		}
+		st.search[ref] = true
 		if searchTerm(term) == "" {
 			return nil
 		}
 		k := searchKey(term, m.Chain, m.Kind, m.Ref)
-		if seen[string(k)] {
-			return nil
-		}
-		seen[string(k)] = true
 		switch ok, err := txn.Has(k); {
 		case err != nil:
 			return err
@@ -210,8 +218,8 @@ func searchLedger(txn kv, chains []ledger.Chain, q string, add func(supervise.Ma
 			return nil
 		}
 		for _, c := range chains {
-			var rec blockRecord
-			switch err := get(txn, blockKey(c.ID, h), &rec); {
+			rec, err := readBlockRecord(txn, c.ID, h, false)
+			switch {
 			case errors.Is(err, ledger.ErrNotFound):
 				continue
 			case err != nil:
@@ -224,7 +232,7 @@ func searchLedger(txn kv, chains []ledger.Chain, q string, add func(supervise.Ma
 		raw, _ := hex.DecodeString(id)
 		for _, c := range chains {
 			var tx ledger.Tx
-			switch err := get(txn, txKey(c.ID, id), &tx); {
+			switch _, err := readTxRecord(txn, c.ID, id, &tx); {
 			case err == nil:
 				m := supervise.Match{Kind: "tx", Chain: c.ID, Ref: id, Height: tx.Height, Field: "id"}
 				if tx.Creator != nil {

@@ -175,8 +175,10 @@ func TestSpillUndone(t *testing.T) {
 				return err
 			}
 		}
-		for i := range 200 { // 40 MB: several pieces
-			if err := txn.Set(fmt.Appendf(nil, "z/new/%03d", i), big[:100<<10+i]); err != nil {
+		// 12 MB in values kept in the LSM tree (below valueThreshold),
+		// which badger bounds per transaction: several pieces.
+		for i := range 2000 {
+			if err := txn.Set(fmt.Appendf(nil, "z/new/%04d", i), big[:6<<10+i%1000]); err != nil {
 				return err
 			}
 		}
@@ -219,7 +221,9 @@ func TestSpillCrash(t *testing.T) {
 	if err := db.PutChain(ctx, ledger.Chain{ID: "big", Kind: ledger.KindEVM}); err != nil {
 		t.Fatal(err)
 	}
-	blocks := bigBlocks(t, "big", 2, 300, 40<<10)
+	// Transactions whose records stay in the LSM tree (below
+	// valueThreshold), 6 MB of them: more than one badger transaction.
+	blocks := bigBlocks(t, "big", 2, 1000, 6<<10)
 	if err := db.Commit(ctx, blocks[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +263,7 @@ func TestSpillCrash(t *testing.T) {
 	if err := db.Commit(ctx, blocks[1]); err != nil {
 		t.Fatalf("Commit of block 2 again = %v", err)
 	}
-	if _, err := db.Tx(ctx, "big", blocks[1].Txs[299].ID); err != nil {
+	if _, err := db.Tx(ctx, "big", blocks[1].Txs[999].ID); err != nil {
 		t.Fatal(err)
 	}
 }

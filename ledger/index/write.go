@@ -8,99 +8,181 @@ import (
 	"strings"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/storage"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
 // Commit stores a block and everything derived from it, and moves the
 // checkpoint, in one transaction.
 func (d *DB) Commit(ctx context.Context, b *ledger.Block) error {
-	if !ledger.ValidChainID(b.Chain) {
-		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, b.Chain)
+	return d.CommitBatch(ctx, []*ledger.Block{b})
+}
+
+// CommitBatch commits consecutive blocks of one chain as Commit would
+// commit each in turn, in one atomic write: all of them or none are
+// stored. The first block must follow the checkpoint and each block the
+// one before it, or nothing is stored (ErrGap, ErrReorg). One write for a
+// run of small blocks saves the cost each write has on its own.
+func (d *DB) CommitBatch(ctx context.Context, bs []*ledger.Block) error {
+	if len(bs) == 0 {
+		return nil
 	}
-	// The raw block is stored with the block and again, split, with its
-	// transactions.
-	return d.withFindings(ctx, b.Findings, func(ws []supervise.Write) error {
-		return d.commit1(ctx, b, ws)
+	chain := bs[0].Chain
+	if !ledger.ValidChainID(chain) {
+		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, chain)
+	}
+	// The raw block is stored once; the decoded transactions hold about
+	// as many bytes again (signatures, certificates, read-write sets).
+	var size int64
+	var fs []ledger.Finding
+	for _, b := range bs {
+		if b.Chain != chain {
+			return fmt.Errorf("%w: one batch holds blocks of chains %s and %s", ledger.ErrInvalid, chain, b.Chain)
+		}
+		size += 2 * int64(len(b.Raw))
+		fs = append(fs, b.Findings...)
+	}
+	return d.withFindings(ctx, fs, func(ws []supervise.Write) error {
+		return d.commitBatch(ctx, chain, bs, size, ws)
 	})
 }
 
-// commit1 is one attempt of Commit, storing the findings as decided in ws.
-func (d *DB) commit1(ctx context.Context, b *ledger.Block, ws []supervise.Write) error {
-	return d.updateSized(ctx, 2*int64(len(b.Raw)), func(txn kv) error {
-		if ok, err := txn.Has(chainKey(b.Chain)); err != nil {
+// commitBatch is one attempt of CommitBatch, storing the blocks' findings
+// as decided in ws.
+func (d *DB) commitBatch(ctx context.Context, chain string, bs []*ledger.Block, size int64, ws []supervise.Write) error {
+	return d.updateSized(ctx, size, func(txn kv) error {
+		if ok, err := txn.Has(chainKey(chain)); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: %s", ledger.ErrUnknownChain, b.Chain)
+			return fmt.Errorf("%w: %s", ledger.ErrUnknownChain, chain)
 		}
 		var cp ledger.Checkpoint
-		switch err := get(txn, checkpointKey(b.Chain), &cp); {
+		have := true
+		switch err := get(txn, checkpointKey(chain), &cp); {
 		case errors.Is(err, ledger.ErrNotFound):
+			have = false
 		case err != nil:
 			return err
-		case b.Height != cp.Height+1:
-			return fmt.Errorf("%w: block %d after checkpoint %d", ledger.ErrGap, b.Height, cp.Height)
-		case !bytes.Equal(b.ParentHash, cp.Hash):
-			return fmt.Errorf("%w: block %d parent %x, indexed %x", ledger.ErrReorg, b.Height, b.ParentHash, cp.Hash)
 		}
-		return commitBlock(txn, b, ws)
+		st := newCommitState()
+		for _, b := range bs {
+			switch {
+			case !have:
+			case b.Height != cp.Height+1:
+				return fmt.Errorf("%w: block %d after checkpoint %d", ledger.ErrGap, b.Height, cp.Height)
+			case !bytes.Equal(b.ParentHash, cp.Hash):
+				return fmt.Errorf("%w: block %d parent %x, indexed %x", ledger.ErrReorg, b.Height, b.ParentHash, cp.Hash)
+			}
+			if err := st.commitBlock(txn, b); err != nil {
+				return err
+			}
+			cp, have = ledger.Checkpoint{Height: b.Height, Hash: b.Hash}, true
+		}
+		if err := putFindings(txn, ws); err != nil {
+			return err
+		}
+		return st.finish(txn)
 	})
 }
 
-// commitBlock writes block b, with the findings as decided in ws.
-func commitBlock(txn kv, b *ledger.Block, ws []supervise.Write) error {
-	var undo [][]byte
-	set := func(k []byte, v any) error {
-		undo = append(undo, k)
-		if v == nil {
-			return txn.Set(k, nil)
+// commitState is what the blocks of one write share: the search terms
+// known to be stored, and the identity records they update, which are
+// written once, when the write finishes.
+type commitState struct {
+	search map[searchRef]bool
+	ids    map[string]*pendingIdentity
+	order  []string // fingerprints of ids in the order first seen
+}
+
+func newCommitState() *commitState {
+	return &commitState{search: map[searchRef]bool{}, ids: map[string]*pendingIdentity{}}
+}
+
+// finish writes what the blocks of the write left pending.
+func (st *commitState) finish(txn kv) error {
+	for _, fp := range st.order {
+		p := st.ids[fp]
+		if err := put(txn, p.key, p.rec); err != nil {
+			return err
 		}
-		return put(txn, k, v)
 	}
-	rec := blockRecord{Block: *b, TxIDs: make([]string, len(b.Txs))}
-	rec.Txs, rec.Findings = nil, nil
-	rec.TxCount = len(b.Txs)
-	if err := txn.Set(hashKey(b.Chain, b.Hash), be64(b.Height)); err != nil {
+	return nil
+}
+
+// commitBlock commits one block on its own, as CommitBatch does, without
+// the checks against the checkpoint, with its findings as decided in ws.
+func commitBlock(txn kv, b *ledger.Block, ws []supervise.Write) error {
+	st := newCommitState()
+	if err := st.commitBlock(txn, b); err != nil {
 		return err
 	}
-	undo = append(undo, hashKey(b.Chain, b.Hash))
+	if err := putFindings(txn, ws); err != nil {
+		return err
+	}
+	return st.finish(txn)
+}
+
+// commitBlock writes block b and everything derived from it but its
+// findings, and moves the checkpoint to it.
+func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
+	undo := make([][]byte, 0, 4*len(b.Txs)+4)
+	set := func(k []byte, v []byte) error {
+		undo = append(undo, k)
+		return txn.Set(k, v)
+	}
+	if len(b.Raw) > 0 {
+		if err := txn.Set(rawBlockKey(b.Chain, b.Height), b.Raw); err != nil {
+			return err
+		}
+	}
+	if err := set(hashKey(b.Chain, b.Hash), be64(b.Height)); err != nil {
+		return err
+	}
+	// The records of the block's transactions share one buffer: each is
+	// a capped slice of it, which a later append never changes.
+	refs := rawRefs(b)
+	var buf []byte
 	for i := range b.Txs {
 		tx := &b.Txs[i]
-		rec.TxIDs[i] = tx.ID
-		if err := set(txKey(b.Chain, tx.ID), tx); err != nil {
+		start := len(buf)
+		buf = encodeTx(buf, tx, refs[i])
+		if err := set(txKey(b.Chain, tx.ID), buf[start:len(buf):len(buf)]); err != nil {
 			return err
 		}
 		if err := set(txChainKey(tx.ID, b.Chain), nil); err != nil {
 			return err
 		}
 		for _, e := range historyOf(tx) {
-			if err := txn.Set(addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role), []byte(tx.ID)); err != nil {
+			if err := set(addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role), []byte(tx.ID)); err != nil {
 				return err
 			}
-			undo = append(undo, addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role))
 		}
 	}
 	for i := range b.Contracts {
 		c := &b.Contracts[i]
-		if err := set(contractKey(b.Chain, strings.ToLower(c.Address)), c); err != nil {
+		k := contractKey(b.Chain, strings.ToLower(c.Address))
+		undo = append(undo, k)
+		if err := put(txn, k, c); err != nil {
 			return err
 		}
 	}
-	if err := commitFabric(txn, b, &undo); err != nil {
+	if err := st.commitFabric(txn, b, &undo); err != nil {
 		return err
 	}
 	if err := commitGovernance(txn, b, &undo); err != nil {
 		return err
 	}
-	if err := commitSearch(txn, b, &undo); err != nil {
+	if err := st.commitSearch(txn, b, &undo); err != nil {
 		return err
 	}
-	if err := put(txn, blockKey(b.Chain, b.Height), rec); err != nil {
+	rec, err := encodeBlock(nil, b)
+	if err != nil {
 		return err
 	}
-	if err := put(txn, undoKey(b.Chain, b.Height), undo); err != nil {
+	if err := txn.Set(blockKey(b.Chain, b.Height), rec); err != nil {
 		return err
 	}
-	if err := putFindings(txn, ws); err != nil {
+	if err := txn.Set(undoKey(b.Chain, b.Height), encodeUndo(undo)); err != nil {
 		return err
 	}
 	return put(txn, checkpointKey(b.Chain), ledger.Checkpoint{Height: b.Height, Hash: b.Hash})
@@ -150,12 +232,15 @@ func (d *DB) Rollback(ctx context.Context, r ledger.Reorg) error {
 			return fmt.Errorf("%w: rollback to %d, checkpoint is %d", ledger.ErrInvalid, r.Ancestor, cp.Height)
 		}
 		for h := cp.Height; h > r.Ancestor; h-- {
-			var undo [][]byte
-			err := get(txn, undoKey(r.Chain, h), &undo)
-			if errors.Is(err, ledger.ErrNotFound) {
+			v, err := txn.Get(undoKey(r.Chain, h))
+			if errors.Is(err, storage.ErrNotFound) {
 				// Below the first indexed block: nothing more to undo.
 				break
 			}
+			if err != nil {
+				return fmt.Errorf("rollback %s block %d: %w", r.Chain, h, err)
+			}
+			undo, err := decodeUndo(v)
 			if err != nil {
 				return fmt.Errorf("rollback %s block %d: %w", r.Chain, h, err)
 			}
@@ -173,9 +258,12 @@ func (d *DB) Rollback(ctx context.Context, r ledger.Reorg) error {
 			if err := txn.Delete(blockKey(r.Chain, h)); err != nil {
 				return err
 			}
+			if err := txn.Delete(rawBlockKey(r.Chain, h)); err != nil {
+				return err
+			}
 		}
-		var anc blockRecord
-		switch err := get(txn, blockKey(r.Chain, r.Ancestor), &anc); {
+		anc, err := readBlockRecord(txn, r.Chain, r.Ancestor, false)
+		switch {
 		case errors.Is(err, ledger.ErrNotFound):
 			if err := txn.Delete(checkpointKey(r.Chain)); err != nil {
 				return err

@@ -1,0 +1,106 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/lianjian/lianjian/ledger/storage"
+)
+
+// Record formats. An index records the format of its block, transaction
+// and undo records under m/format (keys.go), one byte:
+//
+//	1  every record JSON, the raw block stored in the block record and
+//	   again in each transaction record (indexes written before issue 16;
+//	   they have no m/format key)
+//	2  binary block, transaction and undo records (record_*.go), the raw
+//	   block stored once under B/CHAIN/HEIGHT
+//
+// Every other table is the same in both formats.
+const (
+	legacyFormat  = 1
+	currentFormat = 2
+)
+
+// FormatError is the error of Open on an index written in a record
+// format this version does not read.
+type FormatError struct {
+	// Dir is the index directory.
+	Dir string
+	// Have is the index's format, Want the one this version reads.
+	Have, Want int
+}
+
+// Error says which format the index has and what to do.
+func (e *FormatError) Error() string {
+	if e.Have < e.Want {
+		return fmt.Sprintf("index %s holds blocks in record format %d, this version reads format %d: "+
+			"ingest the chains again into a new data directory, or keep using the previous version for this one",
+			e.Dir, e.Have, e.Want)
+	}
+	return fmt.Sprintf("index %s holds blocks in record format %d, newer than format %d this version reads: "+
+		"open it with the version that wrote it", e.Dir, e.Have, e.Want)
+}
+
+// Unwrap returns ErrFormat.
+func (e *FormatError) Unwrap() error { return ErrFormat }
+
+// checkFormat reads the index's record format. An index with no blocks
+// and no format key is new (or holds no ledger data yet): a writer
+// stamps it with the current format. One with blocks and no format key
+// was written in the legacy format.
+func (d *DB) checkFormat(writable bool) error {
+	var have int
+	err := d.view(func(txn kv) error {
+		v, err := txn.Get(formatKey())
+		switch {
+		case err == nil:
+			if len(v) != 1 {
+				return fmt.Errorf("%w: format record of %d bytes", ErrRecordFormat, len(v))
+			}
+			have = int(v[0])
+			return nil
+		case !errors.Is(err, storage.ErrNotFound):
+			return err
+		}
+		for _, tag := range []byte{tagBlock, tagTx} {
+			it := txn.NewIterator([]byte{tag, '/'}, nil, false)
+			found := it.Next()
+			err := it.Error()
+			it.Release()
+			if err != nil {
+				return err
+			}
+			if found {
+				have = legacyFormat
+				return nil
+			}
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case have == currentFormat:
+		return nil
+	case have != 0:
+		return &FormatError{Dir: d.dir, Have: have, Want: currentFormat}
+	case !writable:
+		return nil
+	}
+	return d.update(context.Background(), func(txn kv) error {
+		return txn.Set(formatKey(), []byte{currentFormat})
+	})
+}
+
+// checkMeta checks a record of the meta table (m/NAME).
+func checkMeta(name string, v []byte) error {
+	if name != "format" {
+		return fmt.Errorf("unknown meta record %q", name)
+	}
+	if len(v) != 1 || v[0] != currentFormat {
+		return fmt.Errorf("record format %v, want %d", v, currentFormat)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// writeLegacyIndex makes dir an index as versions before issue 16 wrote
+// it: no format record, and a block and its transaction stored as JSON
+// with the raw bytes in both.
+func writeLegacyIndex(t *testing.T, dir string) {
+	t.Helper()
+	db, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := ledger.Tx{ID: "ab", Chain: "old", Height: 0, Raw: []byte("envelope")}
+	legacy := struct {
+		ledger.Block
+		TxIDs []string `json:"txIds"`
+	}{ledger.Block{Chain: "old", Height: 0, Hash: []byte{1}, TxCount: 1, Raw: []byte("block envelope")}, []string{"ab"}}
+	err = db.update(context.Background(), func(txn kv) error {
+		if err := put(txn, chainKey("old"), ledger.Chain{ID: "old", Kind: ledger.KindFabric}); err != nil {
+			return err
+		}
+		if err := put(txn, blockKey("old", 0), legacy); err != nil {
+			return err
+		}
+		if err := put(txn, txKey("old", "ab"), tx); err != nil {
+			return err
+		}
+		if err := put(txn, checkpointKey("old"), ledger.Checkpoint{Height: 0, Hash: []byte{1}}); err != nil {
+			return err
+		}
+		return txn.Delete(formatKey())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenRefusesLegacyFormat(t *testing.T) {
+	dir := t.TempDir()
+	writeLegacyIndex(t, dir)
+	for _, ro := range []bool{false, true} {
+		db, err := Open(dir, Options{ReadOnly: ro})
+		if err == nil {
+			db.Close()
+			t.Fatalf("Open(read-only %v) of a format 1 index succeeded, want a FormatError", ro)
+		}
+		var fe *FormatError
+		if !errors.As(err, &fe) || !errors.Is(err, ErrFormat) || fe.Have != legacyFormat || fe.Want != currentFormat || fe.Dir != dir {
+			t.Fatalf("Open(read-only %v) = %v, want a FormatError from format 1 to %d", ro, err, currentFormat)
+		}
+		if !strings.Contains(err.Error(), "ingest the chains again") {
+			t.Errorf("Open = %q, want it to say what to do", err)
+		}
+	}
+	// Refusing changed nothing: the index is still in format 1, without a
+	// format record.
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrFormat) {
+		t.Fatalf("Open after a refused Open = %v, want ErrFormat", err)
+	}
+}
+
+func TestOpenStampsFormat(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An index that never held a block, from before the format record
+	// (chains, nodes, users only), is stamped on open.
+	if err := db.PutChain(ctx, ledger.Chain{ID: "c", Kind: ledger.KindEVM}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.update(ctx, func(txn kv) error { return txn.Delete(formatKey()) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(dir, Options{}); err != nil {
+		t.Fatalf("Open of an index without blocks = %v", err)
+	}
+	err = db.view(func(txn kv) error {
+		v, err := txn.Get(formatKey())
+		if err == nil && (len(v) != 1 || v[0] != currentFormat) {
+			t.Errorf("format record = %v, want [%d]", v, currentFormat)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("format record: %v", err)
+	}
+	db.Close()
+
+	// A newer format is refused too.
+	db, _ = Open(dir, Options{})
+	if err := db.update(ctx, func(txn kv) error { return txn.Set(formatKey(), []byte{currentFormat + 1}) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = Open(dir, Options{})
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Have != currentFormat+1 || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open of a format %d index = %v, want a FormatError saying it is newer", currentFormat+1, err)
+	}
+}

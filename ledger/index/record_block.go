@@ -1,0 +1,205 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// The block record (b/CHAIN/HEIGHT, keys.go): a block's header, its
+// signatures, contracts, chain-specific data and verdict, and the ids of
+// its transactions, in the binary layout of record_codec.go, version
+// blockRecordVersion. It holds neither the transactions (t/ records)
+// nor the raw block (B/CHAIN/HEIGHT), so list views read a few hundred
+// bytes per block. Field order after the version byte:
+//
+//	chain, height, hash, parentHash, dataHash, stateRoot, time, proposer,
+//	gasUsed, gasLimit, baseFee, txCount, signatures, contracts,
+//	config (the domain model's JSON, or nil: config blocks are rare and
+//	their config is a deep tree), fabric (flag + FabricBlock),
+//	fisco (flag + FiscoBlock), verdict, tx ids
+const blockRecordVersion = 1
+
+// blockRecord is the decoded block record: the block without its
+// transactions and raw bytes, and the ids of its transactions.
+type blockRecord struct {
+	ledger.Block
+	TxIDs []string
+}
+
+// encodeBlock appends the block record of b.
+func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
+	w := recWriter{b: append(dst, blockRecordVersion)}
+	w.str(b.Chain)
+	w.uint(b.Height)
+	w.bytes(b.Hash)
+	w.bytes(b.ParentHash)
+	w.bytes(b.DataHash)
+	w.bytes(b.StateRoot)
+	w.time(b.Time)
+	w.str(b.Proposer)
+	w.uint(b.GasUsed)
+	w.uint(b.GasLimit)
+	w.str(b.BaseFee)
+	w.int(int64(len(b.Txs)))
+	w.signatures(b.Signatures)
+	w.count(len(b.Contracts), b.Contracts == nil)
+	for i := range b.Contracts {
+		w.contract(&b.Contracts[i])
+	}
+	var cfg []byte
+	if b.Config != nil {
+		var err error
+		if cfg, err = json.Marshal(b.Config); err != nil {
+			return nil, fmt.Errorf("encode config of block %d: %w", b.Height, err)
+		}
+	}
+	w.bytes(cfg)
+	w.bool(b.Fabric != nil)
+	if f := b.Fabric; f != nil {
+		w.str(f.Channel)
+		w.uint(f.LastConfig)
+		w.bytes(f.TxFilter)
+		w.bytes(f.CommitHash)
+		w.bool(f.IsConfig)
+		w.count(len(f.ConsenterIDs), f.ConsenterIDs == nil)
+		for _, id := range f.ConsenterIDs {
+			w.uint(uint64(id))
+		}
+		w.str(f.OrdererType)
+		w.str(f.HeaderHashAlgo)
+		w.str(f.CommitHashError)
+	}
+	w.bool(b.Fisco != nil)
+	if f := b.Fisco; f != nil {
+		w.int(int64(f.Version))
+		w.uint(f.HeaderVer)
+		w.str(f.Group)
+		w.bytes(f.ReceiptsRoot)
+		w.bytes(f.DBHash)
+		w.bytes(f.ExtraData)
+		w.uint(f.SealerIndex)
+		w.strs(f.SealerList)
+		w.uints(f.Weights)
+		w.uints(f.SignerIndexes)
+		w.uint(f.Quorum)
+		w.uint(f.SignedWeight)
+		w.bool(f.Receipts)
+	}
+	w.verdict(&b.Verdict)
+	w.count(len(b.Txs), false)
+	for i := range b.Txs {
+		w.str(b.Txs[i].ID)
+	}
+	return w.b, nil
+}
+
+// decodeBlock decodes a block record; with ids unset it leaves the
+// transaction ids unread (list views). Byte fields alias v.
+func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
+	r := recReader{b: v, what: "block record"}
+	r.version(blockRecordVersion)
+	b := &rec.Block
+	b.Chain = r.str()
+	b.Height = r.uint()
+	b.Hash = r.bytes()
+	b.ParentHash = r.bytes()
+	b.DataHash = r.bytes()
+	b.StateRoot = r.bytes()
+	b.Time = r.time()
+	b.Proposer = r.str()
+	b.GasUsed = r.uint()
+	b.GasLimit = r.uint()
+	b.BaseFee = r.str()
+	b.TxCount = r.intN()
+	b.Signatures = r.signatures()
+	if n, isNil := r.count(); !isNil {
+		b.Contracts = make([]ledger.Contract, n)
+		for i := range b.Contracts {
+			r.contract(&b.Contracts[i])
+		}
+	}
+	if cfg := r.bytes(); cfg != nil && r.err == nil {
+		b.Config = new(ledger.Config)
+		if err := json.Unmarshal(cfg, b.Config); err != nil {
+			r.fail("config: %v", err)
+		}
+	}
+	if r.bool() {
+		f := &ledger.FabricBlock{}
+		b.Fabric = f
+		f.Channel = r.str()
+		f.LastConfig = r.uint()
+		f.TxFilter = r.bytes()
+		f.CommitHash = r.bytes()
+		f.IsConfig = r.bool()
+		if n, isNil := r.count(); !isNil {
+			f.ConsenterIDs = make([]uint32, n)
+			for i := range f.ConsenterIDs {
+				f.ConsenterIDs[i] = r.uint32()
+			}
+		}
+		f.OrdererType = r.str()
+		f.HeaderHashAlgo = r.str()
+		f.CommitHashError = r.str()
+	}
+	if r.bool() {
+		f := &ledger.FiscoBlock{}
+		b.Fisco = f
+		f.Version = r.intN()
+		f.HeaderVer = r.uint()
+		f.Group = r.str()
+		f.ReceiptsRoot = r.bytes()
+		f.DBHash = r.bytes()
+		f.ExtraData = r.bytes()
+		f.SealerIndex = r.uint()
+		f.SealerList = r.strs()
+		f.Weights = r.uints()
+		f.SignerIndexes = r.uints()
+		f.Quorum = r.uint()
+		f.SignedWeight = r.uint()
+		f.Receipts = r.bool()
+	}
+	r.verdict(&b.Verdict)
+	if !ids {
+		return r.err
+	}
+	rec.TxIDs = r.strs()
+	if r.err == nil && len(rec.TxIDs) != b.TxCount {
+		r.fail("%d transaction ids for %d transactions", len(rec.TxIDs), b.TxCount)
+	}
+	return r.end()
+}
+
+func (w *recWriter) contract(c *ledger.Contract) {
+	w.str(c.Chain)
+	w.str(c.Address)
+	w.str(c.Version)
+	w.uint(c.Sequence)
+	w.str(c.Creator)
+	w.str(c.DeployTx)
+	w.uint(c.Height)
+	w.time(c.Time)
+	w.bytes(c.CodeHash)
+	w.str(c.CodeAt)
+	w.bytes(c.Code)
+	w.str(c.Policy)
+	w.strs(c.Collections)
+}
+
+func (r *recReader) contract(c *ledger.Contract) {
+	c.Chain = r.str()
+	c.Address = r.str()
+	c.Version = r.str()
+	c.Sequence = r.uint()
+	c.Creator = r.str()
+	c.DeployTx = r.str()
+	c.Height = r.uint()
+	c.Time = r.time()
+	c.CodeHash = r.bytes()
+	c.CodeAt = r.str()
+	c.Code = r.bytes()
+	c.Policy = r.str()
+	c.Collections = r.strs()
+}

@@ -1,0 +1,386 @@
+package index
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// The binary record layout shared by the block, transaction and undo
+// records (record_block.go, record_tx.go, record_undo.go).
+//
+// A record starts with its format version byte. Fields follow in a fixed
+// order without names: unsigned integers as uvarints, signed ones as
+// zig-zag varints, booleans as one byte 0 or 1, strings as a uvarint
+// length and the bytes, and times as a zero byte (the zero time) or a one
+// byte, the Unix seconds (varint), the nanoseconds (uvarint) and the
+// zone offset in seconds (varint). Byte slices and lists carry their
+// length plus one, so that 0 stands for nil and an empty slice survives.
+// A field added later goes at the end of its record with a new version.
+
+// recWriter appends the fields of one record.
+type recWriter struct{ b []byte }
+
+func (w *recWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *recWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
+func (w *recWriter) bool(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+func (w *recWriter) str(s string) {
+	w.b = binary.AppendUvarint(w.b, uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+
+// bytes writes p, keeping nil apart from empty.
+func (w *recWriter) bytes(p []byte) {
+	if p == nil {
+		w.b = append(w.b, 0)
+		return
+	}
+	w.b = binary.AppendUvarint(w.b, uint64(len(p))+1)
+	w.b = append(w.b, p...)
+}
+
+// count writes the length of a list, keeping nil apart from empty.
+func (w *recWriter) count(n int, isNil bool) {
+	if isNil {
+		w.b = append(w.b, 0)
+		return
+	}
+	w.b = binary.AppendUvarint(w.b, uint64(n)+1)
+}
+
+func (w *recWriter) time(t time.Time) {
+	if t.IsZero() {
+		w.b = append(w.b, 0)
+		return
+	}
+	w.b = append(w.b, 1)
+	_, off := t.Zone()
+	w.int(t.Unix())
+	w.uint(uint64(t.Nanosecond()))
+	w.int(int64(off))
+}
+
+func (w *recWriter) strs(ss []string) {
+	w.count(len(ss), ss == nil)
+	for _, s := range ss {
+		w.str(s)
+	}
+}
+
+func (w *recWriter) byteList(bs [][]byte) {
+	w.count(len(bs), bs == nil)
+	for _, b := range bs {
+		w.bytes(b)
+	}
+}
+
+func (w *recWriter) uints(vs []uint64) {
+	w.count(len(vs), vs == nil)
+	for _, v := range vs {
+		w.uint(v)
+	}
+}
+
+// recReader reads the fields of one record. The first malformed field
+// sets err, after which every read returns a zero value; callers check
+// err once at the end.
+type recReader struct {
+	b   []byte
+	err error
+	// what names the record in errors.
+	what string
+}
+
+func (r *recReader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: %s: %s", ErrRecordFormat, r.what, fmt.Sprintf(format, args...))
+	}
+	r.b = nil
+}
+
+// version reads the version byte and checks it is want.
+func (r *recReader) version(want byte) {
+	if len(r.b) == 0 {
+		r.fail("empty record")
+		return
+	}
+	if r.b[0] != want {
+		r.fail("format version %d, want %d", r.b[0], want)
+		return
+	}
+	r.b = r.b[1:]
+}
+
+func (r *recReader) uint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail("bad unsigned integer")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *recReader) int() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail("bad integer")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// intN reads an int that must fit the platform's int.
+func (r *recReader) intN() int {
+	v := r.int()
+	if v > math.MaxInt32 || v < math.MinInt32 {
+		r.fail("integer %d out of range", v)
+		return 0
+	}
+	return int(v)
+}
+
+func (r *recReader) uint32() uint32 {
+	v := r.uint()
+	if v > math.MaxUint32 {
+		r.fail("integer %d out of range", v)
+		return 0
+	}
+	return uint32(v)
+}
+
+func (r *recReader) int32() int32 {
+	v := r.int()
+	if v > math.MaxInt32 || v < math.MinInt32 {
+		r.fail("integer %d out of range", v)
+		return 0
+	}
+	return int32(v)
+}
+
+func (r *recReader) bool() bool {
+	if r.err != nil {
+		return false
+	}
+	if len(r.b) == 0 || r.b[0] > 1 {
+		r.fail("bad boolean")
+		return false
+	}
+	v := r.b[0] == 1
+	r.b = r.b[1:]
+	return v
+}
+
+// take returns the next n bytes, aliasing the record.
+func (r *recReader) take(n uint64) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.fail("field of %d bytes past the end", n)
+		return nil
+	}
+	p := r.b[:n:n]
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *recReader) str() string { return string(r.take(r.uint())) }
+
+// bytes reads a byte slice written by recWriter.bytes; the result aliases
+// the record.
+func (r *recReader) bytes() []byte {
+	n := r.uint()
+	if r.err != nil || n == 0 {
+		return nil
+	}
+	p := r.take(n - 1)
+	if p == nil && r.err == nil {
+		return []byte{}
+	}
+	return p
+}
+
+// count reads a list length; isNil is true for a nil list. Every element
+// takes at least one byte, which bounds what a malformed count allocates.
+func (r *recReader) count() (n int, isNil bool) {
+	v := r.uint()
+	if r.err != nil || v == 0 {
+		return 0, true
+	}
+	if v-1 > uint64(len(r.b)) {
+		r.fail("list of %d items in %d bytes", v-1, len(r.b))
+		return 0, true
+	}
+	return int(v - 1), false
+}
+
+func (r *recReader) time() time.Time {
+	if r.err != nil {
+		return time.Time{}
+	}
+	if len(r.b) == 0 || r.b[0] > 1 {
+		r.fail("bad time")
+		return time.Time{}
+	}
+	set := r.b[0] == 1
+	r.b = r.b[1:]
+	if !set {
+		return time.Time{}
+	}
+	sec, nsec, off := r.int(), r.uint(), r.int()
+	if r.err != nil {
+		return time.Time{}
+	}
+	if nsec >= 1e9 || off < -24*3600 || off > 24*3600 {
+		r.fail("bad time")
+		return time.Time{}
+	}
+	t := time.Unix(sec, int64(nsec))
+	if off == 0 {
+		return t.UTC()
+	}
+	return t.In(time.FixedZone("", int(off)))
+}
+
+func (r *recReader) strs() []string {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = r.str()
+	}
+	return out
+}
+
+func (r *recReader) byteList() [][]byte {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = r.bytes()
+	}
+	return out
+}
+
+func (r *recReader) uints() []uint64 {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = r.uint()
+	}
+	return out
+}
+
+// end fails unless the whole record was read.
+func (r *recReader) end() error {
+	if r.err == nil && len(r.b) != 0 {
+		r.fail("%d bytes after the last field", len(r.b))
+	}
+	return r.err
+}
+
+// --- types shared by block and transaction records ---
+
+func (w *recWriter) identity(id *ledger.Identity) {
+	w.str(id.MSPID)
+	w.str(id.Address)
+	w.bytes(id.Cert)
+	w.str(id.Subject)
+	w.str(id.Issuer)
+	w.str(id.Serial)
+	w.str(id.Fingerprint)
+	w.time(id.NotBefore)
+	w.time(id.NotAfter)
+	w.str(id.KeyAlgorithm)
+	w.strs(id.OUs)
+}
+
+func (r *recReader) identity(id *ledger.Identity) {
+	id.MSPID = r.str()
+	id.Address = r.str()
+	id.Cert = r.bytes()
+	id.Subject = r.str()
+	id.Issuer = r.str()
+	id.Serial = r.str()
+	id.Fingerprint = r.str()
+	id.NotBefore = r.time()
+	id.NotAfter = r.time()
+	id.KeyAlgorithm = r.str()
+	id.OUs = r.strs()
+}
+
+func (w *recWriter) verdict(v *ledger.Verdict) {
+	w.str(string(v.Status))
+	w.count(len(v.Checks), v.Checks == nil)
+	for _, c := range v.Checks {
+		w.str(c.Name)
+		w.bool(c.OK)
+		w.str(c.Detail)
+	}
+}
+
+func (r *recReader) verdict(v *ledger.Verdict) {
+	v.Status = ledger.VerdictStatus(r.str())
+	n, isNil := r.count()
+	if isNil {
+		return
+	}
+	v.Checks = make([]ledger.Check, n)
+	for i := range v.Checks {
+		c := &v.Checks[i]
+		c.Name, c.OK, c.Detail = r.str(), r.bool(), r.str()
+	}
+}
+
+func (w *recWriter) signatures(sigs []ledger.Signature) {
+	w.count(len(sigs), sigs == nil)
+	for i := range sigs {
+		s := &sigs[i]
+		w.str(s.Role)
+		w.identity(&s.Signer)
+		w.str(s.Algorithm)
+		w.bytes(s.Value)
+		w.verdict(&s.Verdict)
+	}
+}
+
+func (r *recReader) signatures() []ledger.Signature {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([]ledger.Signature, n)
+	for i := range out {
+		s := &out[i]
+		s.Role = r.str()
+		r.identity(&s.Signer)
+		s.Algorithm = r.str()
+		s.Value = r.bytes()
+		r.verdict(&s.Verdict)
+	}
+	return out
+}

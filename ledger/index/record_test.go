@@ -1,0 +1,213 @@
+package index
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// sampleIdentity fills every field of an identity.
+func sampleIdentity(n byte) ledger.Identity {
+	return ledger.Identity{
+		MSPID: "Org1MSP", Address: "0xabc", Cert: []byte{0x30, 0x82, n}, Subject: "CN=peer0,O=Org1",
+		Issuer: "CN=ca.org1", Serial: "0a0b", Fingerprint: "ff00" + string('a'+rune(n%26)),
+		NotBefore: time.Unix(1_600_000_000, 5).UTC(), NotAfter: time.Unix(1_900_000_000, 0).UTC(),
+		KeyAlgorithm: "SM2", OUs: []string{"peer", "org1"},
+	}
+}
+
+// sampleTx fills every field of a transaction, Fabric and FISCO BCOS
+// parts included.
+func sampleTx() ledger.Tx {
+	creator := sampleIdentity(1)
+	w := uint64(7)
+	v := ledger.Verdict{}
+	v.Add("signature", true, "")
+	v.Add("policy", false, "two of three")
+	return ledger.Tx{
+		ID: "ab01", Chain: "c1", Height: 9, Index: 2, Type: "ENDORSER_TRANSACTION",
+		Time: time.Unix(1_700_000_000, 123_456_789).UTC(), Creator: &creator,
+		From: "0x1", To: "0x2", Contract: "basic", Function: "Transfer", Value: "1000", Nonce: 3,
+		Gas: 21000, GasUsed: 20000, GasPrice: "1", Status: "VALID", Valid: true,
+		Logs: []ledger.Log{{Address: "0x3", Topics: []string{"t0", "t1"}, Data: []byte{1, 2}, Index: 4}, {Address: "0x4", Topics: []string{}, Data: []byte{}}},
+		Sigs: []ledger.Signature{{Role: "endorser", Signer: sampleIdentity(2), Algorithm: "SM2-SM3", Value: []byte{9, 9}, Verdict: v}},
+		Fabric: &ledger.FabricTx{
+			Channel: "ch", HeaderType: "ENDORSER_TRANSACTION", Nonce: []byte{5}, ValidationCode: -3,
+			Chaincode: "basic", ChaincodeVersion: "1.0", Args: [][]byte{[]byte("a"), {}, nil},
+			RWSets: []ledger.NsRWSet{{
+				Namespace: "basic",
+				Reads:     []ledger.KVRead{{Key: "k", BlockNum: 1, TxNum: 2, Missing: true}},
+				Writes:    []ledger.KVWrite{{Key: "k", IsDelete: true, Value: []byte("v")}},
+				RangeReads: []ledger.RangeRead{{StartKey: "a", EndKey: "z", ItrExhausted: true,
+					Keys: []ledger.KVRead{{Key: "b"}}, MerkleHashes: [][]byte{{1}}, MerkleLevel: 2, MerkleDegree: 3}},
+				MetaWrites: []ledger.KVMetaWrite{{Key: "m", Entries: []ledger.MetaEntry{{Name: "VALIDATION_PARAMETER", Value: []byte{7}}}}},
+				Collections: []ledger.CollHashedRW{{
+					Collection: "pdc", ReadHashes: [][]byte{{1}}, WriteHashes: [][]byte{{2}}, PvtRWHash: []byte{3},
+					HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{4}, ValueHash: []byte{5}, IsDelete: true, IsPurge: true}},
+					MetaWrites:   []ledger.HashedMetaWrite{{KeyHash: []byte{6}, Entries: []ledger.MetaEntry{{Name: "n"}}}},
+				}},
+			}},
+			Events:      []ledger.FabricEvent{{Chaincode: "basic", TxID: "ab01", Name: "ev", Payload: []byte("p")}},
+			Response:    &ledger.Response{Status: 200, Message: "ok", Payload: []byte("r")},
+			DecodeError: "none",
+		},
+		Fisco: &ledger.FiscoTx{
+			TxVersion: 1, ChainID: "chain0", GroupID: "group0", BlockLimit: 500, Nonce: "n", ABI: "[]",
+			Input: []byte{1}, ImportTime: 2, Attribute: 3, ExtraData: "x", Extension: []byte{4},
+			Signature: []byte{5}, PublicKey: []byte{6}, ReceiptStatus: -1, ReceiptHash: []byte{7},
+			Output: []byte{8}, ContractAddress: "0x5",
+			Governance: &ledger.Governance{Contract: "consensus", Action: "set-weight", Method: "setWeight(string,uint256)",
+				NodeID: "nid", Weight: &w, Key: "k", Value: "v", Account: "a", Table: "t",
+				Args: map[string]string{"b": "2", "a": "1"}, Error: "e"},
+		},
+		Verdict: v,
+		Raw:     []byte("envelope"),
+	}
+}
+
+// sampleBlock fills every field of a block the block record keeps.
+func sampleBlock() *ledger.Block {
+	tx := sampleTx()
+	tx2 := sampleTx()
+	tx2.ID, tx2.Index, tx2.Raw = "ab02", 3, nil
+	var v ledger.Verdict
+	v.Add("hash", true, "")
+	return &ledger.Block{
+		Chain: "c1", Height: 9, Hash: []byte{1, 2}, ParentHash: []byte{3}, DataHash: []byte{}, StateRoot: []byte{4},
+		Time: time.Unix(1_700_000_001, 0).UTC(), Proposer: "0x6", GasUsed: 5, GasLimit: 6, BaseFee: "7",
+		TxCount: 2, Signatures: []ledger.Signature{{Role: "orderer", Signer: sampleIdentity(3), Algorithm: "ECDSA-P256-SHA256"}},
+		Txs: []ledger.Tx{tx, tx2},
+		Contracts: []ledger.Contract{{Chain: "c1", Address: "basic", Version: "1", Sequence: 2, Creator: "Org1MSP",
+			DeployTx: "ab01", Height: 9, Time: time.Unix(5, 0).UTC(), CodeHash: []byte{1}, CodeAt: "latest",
+			Code: []byte{2}, Policy: "AND('A.member')", Collections: []string{"pdc"}}},
+		Config: &ledger.Config{Channel: "ch", Height: 9, Sequence: 1, Time: time.Unix(6, 0).UTC(), HashingAlgo: "SHA256",
+			Capabilities: map[string][]string{"Channel": {"V2_0"}}, Batch: ledger.BatchConfig{MaxMessageCount: 10}},
+		Fabric: &ledger.FabricBlock{Channel: "ch", LastConfig: 1, TxFilter: []byte{0, 0}, CommitHash: []byte{8}, IsConfig: true,
+			ConsenterIDs: []uint32{1, 2}, OrdererType: "etcdraft", HeaderHashAlgo: "SHA256", CommitHashError: "x"},
+		Fisco: &ledger.FiscoBlock{Version: 3, HeaderVer: 1, Group: "group0", ReceiptsRoot: []byte{1}, DBHash: []byte{2},
+			ExtraData: []byte{3}, SealerIndex: 1, SealerList: []string{"n1", "n2"}, Weights: []uint64{1, 1},
+			SignerIndexes: []uint64{0, 1}, Quorum: 2, SignedWeight: 2, Receipts: true},
+		Verdict: v,
+		Raw:     []byte("header|envelope|envelope|meta"),
+	}
+}
+
+func TestTxRecordRoundTrip(t *testing.T) {
+	b := sampleBlock()
+	refs := rawRefs(b)
+	if refs[0].kind != rawBlock || refs[0].off != 7 || refs[0].length != 8 || refs[1].kind != rawNone {
+		t.Fatalf("rawRefs = %+v, want the first tx at 7+8 in the block and the second without raw bytes", refs)
+	}
+	for i := range b.Txs {
+		want := b.Txs[i]
+		var got ledger.Tx
+		ref, err := decodeTx(encodeTx(nil, &want, refs[i]), &got)
+		if err != nil {
+			t.Fatalf("decodeTx(tx %d) = %v", i, err)
+		}
+		if err := fillRaw(&got, ref, b.Raw); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("decodeTx(encodeTx(tx %d)) = %+v, want %+v", i, got, want)
+		}
+	}
+	// Bytes not in the block stay in the record.
+	tx := sampleTx()
+	tx.Raw = []byte("elsewhere")
+	var got ledger.Tx
+	ref, err := decodeTx(encodeTx(nil, &tx, rawRefs(&ledger.Block{Raw: []byte("x"), Txs: []ledger.Tx{tx}})[0]), &got)
+	if err != nil || ref.kind != rawInline || string(got.Raw) != "elsewhere" {
+		t.Errorf("inline raw bytes = %q, %v, kind %d; want %q inline", got.Raw, err, ref.kind, "elsewhere")
+	}
+}
+
+func TestBlockRecordRoundTrip(t *testing.T) {
+	b := sampleBlock()
+	v, err := encodeBlock(nil, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec blockRecord
+	if err := decodeBlock(v, &rec, true); err != nil {
+		t.Fatalf("decodeBlock = %v", err)
+	}
+	want := *b
+	want.Txs, want.Raw = nil, nil
+	if !reflect.DeepEqual(rec.Block, want) {
+		t.Errorf("decodeBlock(encodeBlock(b)) = %+v, want %+v", rec.Block, want)
+	}
+	if !reflect.DeepEqual(rec.TxIDs, []string{"ab01", "ab02"}) {
+		t.Errorf("tx ids = %q", rec.TxIDs)
+	}
+	var summary blockRecord
+	if err := decodeBlock(v, &summary, false); err != nil || summary.TxIDs != nil || summary.Height != 9 {
+		t.Errorf("decodeBlock without ids = %+v, %v", summary, err)
+	}
+}
+
+func TestUndoRecordRoundTrip(t *testing.T) {
+	keys := [][]byte{[]byte("h/c/x"), []byte("t/c/ab01"), {0, 1, '/', 0xff}}
+	got, err := decodeUndo(encodeUndo(keys))
+	if err != nil || !reflect.DeepEqual(got, keys) {
+		t.Errorf("decodeUndo(encodeUndo(%q)) = %q, %v", keys, got, err)
+	}
+}
+
+func TestRecordTimeZone(t *testing.T) {
+	tx := ledger.Tx{ID: "a", Time: time.Date(2026, 12, 7, 8, 0, 0, 1, time.FixedZone("CST", 8*3600))}
+	var got ledger.Tx
+	if _, err := decodeTx(encodeTx(nil, &tx, rawRef{}), &got); err != nil {
+		t.Fatal(err)
+	}
+	if _, off := got.Time.Zone(); !got.Time.Equal(tx.Time) || off != 8*3600 {
+		t.Errorf("time = %v, want %v in the same offset", got.Time, tx.Time)
+	}
+}
+
+// TestRecordsRejectDamage cuts and flips the records: every damaged
+// record is an ErrRecordFormat error or decodes, never a panic, and a
+// cut one never decodes.
+func TestRecordsRejectDamage(t *testing.T) {
+	b := sampleBlock()
+	bv, err := encodeBlock(nil, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := map[string]struct {
+		v      []byte
+		decode func([]byte) error
+	}{
+		"tx":    {encodeTx(nil, &b.Txs[0], rawRefs(b)[0]), func(v []byte) error { _, err := decodeTx(v, new(ledger.Tx)); return err }},
+		"block": {bv, func(v []byte) error { return decodeBlock(v, new(blockRecord), true) }},
+		"undo":  {encodeUndo([][]byte{[]byte("a/b"), []byte("c/d")}), func(v []byte) error { _, err := decodeUndo(v); return err }},
+	}
+	for name, r := range records {
+		for n := range len(r.v) {
+			if err := r.decode(r.v[:n]); !errors.Is(err, ErrRecordFormat) {
+				t.Errorf("%s record cut to %d of %d bytes: %v, want ErrRecordFormat", name, n, len(r.v), err)
+			}
+		}
+		for i := range r.v {
+			v := bytes.Clone(r.v)
+			v[i] ^= 0xff
+			if err := r.decode(v); err != nil && !errors.Is(err, ErrRecordFormat) {
+				t.Errorf("%s record with byte %d flipped: %v, want ErrRecordFormat or nil", name, i, err)
+			}
+		}
+		if err := r.decode(append(bytes.Clone(r.v), 0)); !errors.Is(err, ErrRecordFormat) {
+			t.Errorf("%s record with a trailing byte: %v, want ErrRecordFormat", name, err)
+		}
+	}
+}
+
+func TestFillRawOutOfRange(t *testing.T) {
+	tx := ledger.Tx{ID: "a"}
+	if err := fillRaw(&tx, rawRef{kind: rawBlock, off: 3, length: 5}, []byte("short")); !errors.Is(err, ErrRecordFormat) {
+		t.Errorf("fillRaw past the block = %v, want ErrRecordFormat", err)
+	}
+}

@@ -1,0 +1,487 @@
+package index
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/lianjian/lianjian/ledger"
+)
+
+// The transaction record (t/CHAIN/TXID, keys.go): a ledger.Tx in the
+// binary layout of record_codec.go, version txRecordVersion. The
+// transaction's raw bytes are not copied when they lie inside the raw
+// block (B/CHAIN/HEIGHT): the record then holds their offset and length
+// there. Field order after the version byte:
+//
+//	id, chain, height, index, type, time, creator (flag + identity),
+//	from, to, contract, function, value, nonce, gas, gasUsed, gasPrice,
+//	status, valid, logs, signatures, fabric (flag + FabricTx),
+//	fisco (flag + FiscoTx), verdict, raw (rawNone | rawInBlock offset
+//	length | rawInline bytes)
+const txRecordVersion = 1
+
+// Where a transaction record finds the transaction's raw bytes.
+const (
+	rawNone   = 0 // the transaction has no raw bytes
+	rawBlock  = 1 // at an offset into the stored raw block
+	rawInline = 2 // in the record
+)
+
+// rawRef locates a transaction's raw bytes in its block's raw bytes.
+type rawRef struct {
+	kind        byte
+	off, length uint64
+}
+
+// rawRefs finds each transaction's raw bytes inside the block's raw
+// bytes, in order (every chain serialises a block's transactions in
+// order), so that the transaction records refer to them instead of
+// copying them. A transaction whose bytes are not there (an EVM
+// transaction, whose block bytes are the header only) keeps them inline.
+func rawRefs(b *ledger.Block) []rawRef {
+	refs := make([]rawRef, len(b.Txs))
+	pos := 0
+	for i := range b.Txs {
+		raw := b.Txs[i].Raw
+		switch {
+		case raw == nil:
+			refs[i] = rawRef{kind: rawNone}
+			continue
+		case len(raw) == 0:
+			refs[i] = rawRef{kind: rawInline}
+			continue
+		}
+		if j := indexFrom(b.Raw, raw, pos); j >= 0 {
+			refs[i] = rawRef{kind: rawBlock, off: uint64(j), length: uint64(len(raw))}
+			pos = j + len(raw)
+			continue
+		}
+		refs[i] = rawRef{kind: rawInline}
+	}
+	return refs
+}
+
+// indexFrom is the offset of sub in s at or after from, or -1.
+func indexFrom(s, sub []byte, from int) int {
+	if from > len(s) {
+		return -1
+	}
+	// Protobuf and RLP frame each item with its length just before it:
+	// the next item usually starts within a few bytes of from.
+	if end := min(len(s), from+len(sub)+16); end-from >= len(sub) {
+		if j := bytes.Index(s[from:end], sub); j >= 0 {
+			return from + j
+		}
+	}
+	if j := bytes.Index(s[from:], sub); j >= 0 {
+		return from + j
+	}
+	return -1
+}
+
+// encodeTx appends the record of tx, whose raw bytes are at ref.
+func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef) []byte {
+	w := recWriter{b: append(dst, txRecordVersion)}
+	w.str(tx.ID)
+	w.str(tx.Chain)
+	w.uint(tx.Height)
+	w.int(int64(tx.Index))
+	w.str(tx.Type)
+	w.time(tx.Time)
+	w.bool(tx.Creator != nil)
+	if tx.Creator != nil {
+		w.identity(tx.Creator)
+	}
+	w.str(tx.From)
+	w.str(tx.To)
+	w.str(tx.Contract)
+	w.str(tx.Function)
+	w.str(tx.Value)
+	w.uint(tx.Nonce)
+	w.uint(tx.Gas)
+	w.uint(tx.GasUsed)
+	w.str(tx.GasPrice)
+	w.str(tx.Status)
+	w.bool(tx.Valid)
+	w.count(len(tx.Logs), tx.Logs == nil)
+	for i := range tx.Logs {
+		l := &tx.Logs[i]
+		w.str(l.Address)
+		w.strs(l.Topics)
+		w.bytes(l.Data)
+		w.uint(uint64(l.Index))
+	}
+	w.signatures(tx.Sigs)
+	w.bool(tx.Fabric != nil)
+	if tx.Fabric != nil {
+		w.fabricTx(tx.Fabric)
+	}
+	w.bool(tx.Fisco != nil)
+	if tx.Fisco != nil {
+		w.fiscoTx(tx.Fisco)
+	}
+	w.verdict(&tx.Verdict)
+	w.b = append(w.b, ref.kind)
+	switch ref.kind {
+	case rawBlock:
+		w.uint(ref.off)
+		w.uint(ref.length)
+	case rawInline:
+		w.bytes(tx.Raw)
+	}
+	return w.b
+}
+
+// decodeTx decodes a transaction record. The transaction's raw bytes
+// are set when the record holds them; otherwise ref says where they are
+// in the raw block (fillRaw). Byte fields alias v.
+func decodeTx(v []byte, tx *ledger.Tx) (rawRef, error) {
+	r := recReader{b: v, what: "transaction record"}
+	r.version(txRecordVersion)
+	tx.ID = r.str()
+	tx.Chain = r.str()
+	tx.Height = r.uint()
+	tx.Index = r.intN()
+	tx.Type = r.str()
+	tx.Time = r.time()
+	if r.bool() {
+		tx.Creator = new(ledger.Identity)
+		r.identity(tx.Creator)
+	}
+	tx.From = r.str()
+	tx.To = r.str()
+	tx.Contract = r.str()
+	tx.Function = r.str()
+	tx.Value = r.str()
+	tx.Nonce = r.uint()
+	tx.Gas = r.uint()
+	tx.GasUsed = r.uint()
+	tx.GasPrice = r.str()
+	tx.Status = r.str()
+	tx.Valid = r.bool()
+	if n, isNil := r.count(); !isNil {
+		tx.Logs = make([]ledger.Log, n)
+		for i := range tx.Logs {
+			l := &tx.Logs[i]
+			l.Address = r.str()
+			l.Topics = r.strs()
+			l.Data = r.bytes()
+			l.Index = uint(r.uint())
+		}
+	}
+	tx.Sigs = r.signatures()
+	if r.bool() {
+		tx.Fabric = new(ledger.FabricTx)
+		r.fabricTx(tx.Fabric)
+	}
+	if r.bool() {
+		tx.Fisco = new(ledger.FiscoTx)
+		r.fiscoTx(tx.Fisco)
+	}
+	r.verdict(&tx.Verdict)
+	var ref rawRef
+	if k := r.take(1); len(k) == 1 {
+		ref.kind = k[0]
+	}
+	switch ref.kind {
+	case rawNone:
+	case rawBlock:
+		ref.off, ref.length = r.uint(), r.uint()
+	case rawInline:
+		tx.Raw = r.bytes()
+	default:
+		r.fail("raw bytes kind %d", ref.kind)
+	}
+	return ref, r.end()
+}
+
+// fillRaw sets tx.Raw from the block's raw bytes when ref points there.
+func fillRaw(tx *ledger.Tx, ref rawRef, block []byte) error {
+	if ref.kind != rawBlock {
+		return nil
+	}
+	if ref.off > uint64(len(block)) || ref.length > uint64(len(block))-ref.off {
+		return fmt.Errorf("%w: transaction %s: raw bytes %d+%d past the block's %d bytes",
+			ErrRecordFormat, tx.ID, ref.off, ref.length, len(block))
+	}
+	tx.Raw = block[ref.off : ref.off+ref.length : ref.off+ref.length]
+	return nil
+}
+
+func (w *recWriter) fabricTx(f *ledger.FabricTx) {
+	w.str(f.Channel)
+	w.str(f.HeaderType)
+	w.bytes(f.Nonce)
+	w.int(int64(f.ValidationCode))
+	w.str(f.Chaincode)
+	w.str(f.ChaincodeVersion)
+	w.byteList(f.Args)
+	w.count(len(f.RWSets), f.RWSets == nil)
+	for i := range f.RWSets {
+		w.nsRWSet(&f.RWSets[i])
+	}
+	w.count(len(f.Events), f.Events == nil)
+	for _, e := range f.Events {
+		w.str(e.Chaincode)
+		w.str(e.TxID)
+		w.str(e.Name)
+		w.bytes(e.Payload)
+	}
+	w.bool(f.Response != nil)
+	if f.Response != nil {
+		w.int(int64(f.Response.Status))
+		w.str(f.Response.Message)
+		w.bytes(f.Response.Payload)
+	}
+	w.str(f.DecodeError)
+}
+
+func (r *recReader) fabricTx(f *ledger.FabricTx) {
+	f.Channel = r.str()
+	f.HeaderType = r.str()
+	f.Nonce = r.bytes()
+	f.ValidationCode = r.int32()
+	f.Chaincode = r.str()
+	f.ChaincodeVersion = r.str()
+	f.Args = r.byteList()
+	if n, isNil := r.count(); !isNil {
+		f.RWSets = make([]ledger.NsRWSet, n)
+		for i := range f.RWSets {
+			r.nsRWSet(&f.RWSets[i])
+		}
+	}
+	if n, isNil := r.count(); !isNil {
+		f.Events = make([]ledger.FabricEvent, n)
+		for i := range f.Events {
+			e := &f.Events[i]
+			e.Chaincode, e.TxID, e.Name, e.Payload = r.str(), r.str(), r.str(), r.bytes()
+		}
+	}
+	if r.bool() {
+		f.Response = &ledger.Response{Status: r.int32(), Message: r.str(), Payload: r.bytes()}
+	}
+	f.DecodeError = r.str()
+}
+
+func (w *recWriter) kvReads(rs []ledger.KVRead) {
+	w.count(len(rs), rs == nil)
+	for _, kr := range rs {
+		w.str(kr.Key)
+		w.uint(kr.BlockNum)
+		w.uint(kr.TxNum)
+		w.bool(kr.Missing)
+	}
+}
+
+func (r *recReader) kvReads() []ledger.KVRead {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([]ledger.KVRead, n)
+	for i := range out {
+		out[i] = ledger.KVRead{Key: r.str(), BlockNum: r.uint(), TxNum: r.uint(), Missing: r.bool()}
+	}
+	return out
+}
+
+func (w *recWriter) metaEntries(es []ledger.MetaEntry) {
+	w.count(len(es), es == nil)
+	for _, e := range es {
+		w.str(e.Name)
+		w.bytes(e.Value)
+	}
+}
+
+func (r *recReader) metaEntries() []ledger.MetaEntry {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([]ledger.MetaEntry, n)
+	for i := range out {
+		out[i] = ledger.MetaEntry{Name: r.str(), Value: r.bytes()}
+	}
+	return out
+}
+
+func (w *recWriter) nsRWSet(s *ledger.NsRWSet) {
+	w.str(s.Namespace)
+	w.kvReads(s.Reads)
+	w.count(len(s.Writes), s.Writes == nil)
+	for _, kw := range s.Writes {
+		w.str(kw.Key)
+		w.bool(kw.IsDelete)
+		w.bytes(kw.Value)
+	}
+	w.count(len(s.RangeReads), s.RangeReads == nil)
+	for i := range s.RangeReads {
+		rr := &s.RangeReads[i]
+		w.str(rr.StartKey)
+		w.str(rr.EndKey)
+		w.bool(rr.ItrExhausted)
+		w.kvReads(rr.Keys)
+		w.byteList(rr.MerkleHashes)
+		w.uint(uint64(rr.MerkleLevel))
+		w.uint(uint64(rr.MerkleDegree))
+	}
+	w.count(len(s.MetaWrites), s.MetaWrites == nil)
+	for _, mw := range s.MetaWrites {
+		w.str(mw.Key)
+		w.metaEntries(mw.Entries)
+	}
+	w.count(len(s.Collections), s.Collections == nil)
+	for i := range s.Collections {
+		c := &s.Collections[i]
+		w.str(c.Collection)
+		w.byteList(c.ReadHashes)
+		w.byteList(c.WriteHashes)
+		w.bytes(c.PvtRWHash)
+		w.count(len(c.HashedWrites), c.HashedWrites == nil)
+		for _, hw := range c.HashedWrites {
+			w.bytes(hw.KeyHash)
+			w.bytes(hw.ValueHash)
+			w.bool(hw.IsDelete)
+			w.bool(hw.IsPurge)
+		}
+		w.count(len(c.MetaWrites), c.MetaWrites == nil)
+		for _, mw := range c.MetaWrites {
+			w.bytes(mw.KeyHash)
+			w.metaEntries(mw.Entries)
+		}
+	}
+}
+
+func (r *recReader) nsRWSet(s *ledger.NsRWSet) {
+	s.Namespace = r.str()
+	s.Reads = r.kvReads()
+	if n, isNil := r.count(); !isNil {
+		s.Writes = make([]ledger.KVWrite, n)
+		for i := range s.Writes {
+			s.Writes[i] = ledger.KVWrite{Key: r.str(), IsDelete: r.bool(), Value: r.bytes()}
+		}
+	}
+	if n, isNil := r.count(); !isNil {
+		s.RangeReads = make([]ledger.RangeRead, n)
+		for i := range s.RangeReads {
+			rr := &s.RangeReads[i]
+			rr.StartKey, rr.EndKey, rr.ItrExhausted = r.str(), r.str(), r.bool()
+			rr.Keys = r.kvReads()
+			rr.MerkleHashes = r.byteList()
+			rr.MerkleLevel, rr.MerkleDegree = r.uint32(), r.uint32()
+		}
+	}
+	if n, isNil := r.count(); !isNil {
+		s.MetaWrites = make([]ledger.KVMetaWrite, n)
+		for i := range s.MetaWrites {
+			s.MetaWrites[i] = ledger.KVMetaWrite{Key: r.str(), Entries: r.metaEntries()}
+		}
+	}
+	if n, isNil := r.count(); !isNil {
+		s.Collections = make([]ledger.CollHashedRW, n)
+		for i := range s.Collections {
+			c := &s.Collections[i]
+			c.Collection = r.str()
+			c.ReadHashes, c.WriteHashes = r.byteList(), r.byteList()
+			c.PvtRWHash = r.bytes()
+			if n, isNil := r.count(); !isNil {
+				c.HashedWrites = make([]ledger.HashedWrite, n)
+				for j := range c.HashedWrites {
+					c.HashedWrites[j] = ledger.HashedWrite{KeyHash: r.bytes(), ValueHash: r.bytes(), IsDelete: r.bool(), IsPurge: r.bool()}
+				}
+			}
+			if n, isNil := r.count(); !isNil {
+				c.MetaWrites = make([]ledger.HashedMetaWrite, n)
+				for j := range c.MetaWrites {
+					c.MetaWrites[j] = ledger.HashedMetaWrite{KeyHash: r.bytes(), Entries: r.metaEntries()}
+				}
+			}
+		}
+	}
+}
+
+func (w *recWriter) fiscoTx(f *ledger.FiscoTx) {
+	w.uint(f.TxVersion)
+	w.str(f.ChainID)
+	w.str(f.GroupID)
+	w.uint(f.BlockLimit)
+	w.str(f.Nonce)
+	w.str(f.ABI)
+	w.bytes(f.Input)
+	w.uint(f.ImportTime)
+	w.uint(f.Attribute)
+	w.str(f.ExtraData)
+	w.bytes(f.Extension)
+	w.bytes(f.Signature)
+	w.bytes(f.PublicKey)
+	w.int(f.ReceiptStatus)
+	w.bytes(f.ReceiptHash)
+	w.bytes(f.Output)
+	w.str(f.ContractAddress)
+	w.bool(f.Governance != nil)
+	if g := f.Governance; g != nil {
+		w.str(g.Contract)
+		w.str(g.Action)
+		w.str(g.Method)
+		w.str(g.NodeID)
+		w.bool(g.Weight != nil)
+		if g.Weight != nil {
+			w.uint(*g.Weight)
+		}
+		w.str(g.Key)
+		w.str(g.Value)
+		w.str(g.Account)
+		w.str(g.Table)
+		keys := make([]string, 0, len(g.Args))
+		for k := range g.Args {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		w.count(len(keys), g.Args == nil)
+		for _, k := range keys {
+			w.str(k)
+			w.str(g.Args[k])
+		}
+		w.str(g.Error)
+	}
+}
+
+func (r *recReader) fiscoTx(f *ledger.FiscoTx) {
+	f.TxVersion = r.uint()
+	f.ChainID = r.str()
+	f.GroupID = r.str()
+	f.BlockLimit = r.uint()
+	f.Nonce = r.str()
+	f.ABI = r.str()
+	f.Input = r.bytes()
+	f.ImportTime = r.uint()
+	f.Attribute = r.uint()
+	f.ExtraData = r.str()
+	f.Extension = r.bytes()
+	f.Signature = r.bytes()
+	f.PublicKey = r.bytes()
+	f.ReceiptStatus = r.int()
+	f.ReceiptHash = r.bytes()
+	f.Output = r.bytes()
+	f.ContractAddress = r.str()
+	if !r.bool() {
+		return
+	}
+	g := &ledger.Governance{}
+	f.Governance = g
+	g.Contract, g.Action, g.Method, g.NodeID = r.str(), r.str(), r.str(), r.str()
+	if r.bool() {
+		w := r.uint()
+		g.Weight = &w
+	}
+	g.Key, g.Value, g.Account, g.Table = r.str(), r.str(), r.str(), r.str()
+	if n, isNil := r.count(); !isNil {
+		g.Args = make(map[string]string, n)
+		for range n {
+			k := r.str()
+			g.Args[k] = r.str()
+		}
+	}
+	g.Error = r.str()
+}
