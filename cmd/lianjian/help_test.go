@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/lianjian/lianjian/api/report"
+	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // helpNames lists every command and subcommand, as "nodes list".
@@ -155,6 +156,25 @@ func TestPlurals(t *testing.T) {
 	} {
 		if got := tt.l.sprintf(tt.format, tt.args...); got != tt.want {
 			t.Errorf("%s.sprintf(%q, %v) = %q, want %q", tt.l, tt.format, tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestFormatMessage checks what a command says, in each language, about
+// an index written in another record format.
+func TestFormatMessage(t *testing.T) {
+	for _, l := range []string{report.LangZH, report.LangEN} {
+		old := &formatError{fe: &index.FormatError{Dir: "/srv/lj", Have: 1, Want: 2}, lang: lang(l)}
+		if s := old.Error(); !strings.Contains(s, "/srv/lj") || !strings.Contains(s, "lianjian ingest") ||
+			!strings.Contains(s, "--data-dir") || !strings.Contains(s, "1") || !strings.Contains(s, "2") {
+			t.Errorf("%s: old format = %q, want the directory, both formats and what to do", l, s)
+		}
+		newer := &formatError{fe: &index.FormatError{Dir: "/srv/lj", Have: 3, Want: 2}, lang: lang(l)}
+		if s := newer.Error(); !strings.Contains(s, "/srv/lj") || !strings.Contains(s, "3") || strings.Contains(s, "lianjian ingest") {
+			t.Errorf("%s: newer format = %q", l, s)
+		}
+		if !errors.Is(old, index.ErrFormat) {
+			t.Errorf("%s: the CLI error does not wrap index.ErrFormat", l)
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 //
 // A record starts with its format version byte. Fields follow in a fixed
 // order without names: unsigned integers as uvarints, signed ones as
-// zig-zag varints, booleans as one byte 0 or 1, strings as a uvarint
+// zig-zag varints (both in their shortest form), booleans as one byte 0 or 1, strings as a uvarint
 // length and the bytes, and times as a zero byte (the zero time) or a one
 // byte, the Unix seconds (varint), the nanoseconds (uvarint) and the
 // zone offset in seconds (varint). Byte slices and lists carry their
@@ -90,6 +90,16 @@ func (w *recWriter) uints(vs []uint64) {
 	}
 }
 
+// uvarintLen is the length of the shortest uvarint of v: the only one
+// recReader accepts, so that a record has one encoding.
+func uvarintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
+}
+
 // recReader reads the fields of one record. The first malformed field
 // sets err, after which every read returns a zero value; callers check
 // err once at the end.
@@ -125,7 +135,7 @@ func (r *recReader) uint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
+	if n <= 0 || n != uvarintLen(v) {
 		r.fail("bad unsigned integer")
 		return 0
 	}
@@ -138,7 +148,7 @@ func (r *recReader) int() int64 {
 		return 0
 	}
 	v, n := binary.Varint(r.b)
-	if n <= 0 {
+	if n <= 0 || n != uvarintLen(uint64(v)<<1^uint64(v>>63)) {
 		r.fail("bad integer")
 		return 0
 	}
