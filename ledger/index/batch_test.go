@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
@@ -42,7 +43,7 @@ func TestCommitBatchSameAsCommits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var run []*ledger.Block
+	var run, decoded []*ledger.Block
 	for rb, err := range fabric.BlockDir(ctx, filepath.Join(fixtures, "fabric-2.5.9", "peer")) {
 		if err != nil {
 			t.Fatal(err)
@@ -51,6 +52,7 @@ func TestCommitBatchSameAsCommits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		decoded = append(decoded, b)
 		if run = append(run, b); len(run) == 4 {
 			if err := batched.CommitBatch(ctx, run); err != nil {
 				t.Fatalf("CommitBatch(%d..%d): %v", run[0].Height, b.Height, err)
@@ -83,8 +85,20 @@ func TestCommitBatchSameAsCommits(t *testing.T) {
 			t.Errorf("RawBlock(%d) = %d bytes, %v; want the block's %d", h, len(raw), err, len(y.Raw))
 		}
 		for i := range y.Txs {
-			if len(y.Txs[i].Raw) == 0 {
-				t.Errorf("Block(%d) tx %d has no raw bytes", h, i)
+			got, want := &y.Txs[i], &decoded[h].Txs[i]
+			if len(got.Raw) == 0 || !bytes.Equal(got.Raw, want.Raw) {
+				t.Errorf("Block(%d) tx %d: raw bytes differ from the decoded block's", h, i)
+			}
+			if (got.Creator == nil) != (want.Creator == nil) || got.Creator != nil && !bytes.Equal(got.Creator.Cert, want.Creator.Cert) {
+				t.Errorf("Block(%d) tx %d: creator certificate differs", h, i)
+			}
+			for j := range want.Sigs {
+				if !bytes.Equal(got.Sigs[j].Signer.Cert, want.Sigs[j].Signer.Cert) {
+					t.Errorf("Block(%d) tx %d signature %d: certificate differs", h, i, j)
+				}
+			}
+			if tx, err := batched.Tx(ctx, "f259", want.ID); err != nil || !reflect.DeepEqual(tx, got) {
+				t.Errorf("Tx(%s) = %v; want what Block(%d) holds", want.ID, err, h)
 			}
 		}
 	}

@@ -142,35 +142,67 @@ func readBlockRecord(txn kv, chain string, height uint64, ids bool) (*blockRecor
 }
 
 // readTxRecord decodes the transaction record of id into tx, without
-// its raw bytes when they lie in the raw block (ref says where);
-// ledger.ErrNotFound when there is no such record.
-func readTxRecord(txn kv, chain, id string, tx *ledger.Tx) (rawRef, error) {
+// what it refers to in other records (refs; fillTx); ledger.ErrNotFound
+// when there is no such record.
+func readTxRecord(txn kv, chain, id string, tx *ledger.Tx) (txRefs, error) {
 	v, err := txn.Get(txKey(chain, id))
 	if errors.Is(err, storage.ErrNotFound) {
-		return rawRef{}, ledger.ErrNotFound
+		return txRefs{}, ledger.ErrNotFound
 	}
 	if err != nil {
-		return rawRef{}, err
+		return txRefs{}, err
 	}
-	ref, err := decodeTx(v, tx)
+	refs, err := decodeTx(v, tx)
 	if err != nil {
-		return rawRef{}, fmt.Errorf("tx %s of %s: %w", id, chain, err)
+		return txRefs{}, fmt.Errorf("tx %s of %s: %w", id, chain, err)
 	}
-	return ref, nil
+	return refs, nil
 }
 
-// readTx is readTxRecord with the raw bytes, read from the raw block
-// when they lie there.
+// readTx is readTxRecord with what the record refers to: the raw bytes,
+// read from the raw block when they lie there, and the certificates.
 func readTx(txn kv, chain, id string, tx *ledger.Tx) error {
-	ref, err := readTxRecord(txn, chain, id, tx)
-	if err != nil || ref.kind != rawBlock {
-		return err
-	}
-	raw, err := readRawBlock(txn, chain, tx.Height)
+	refs, err := readTxRecord(txn, chain, id, tx)
 	if err != nil {
 		return err
 	}
-	return fillRaw(tx, ref, raw)
+	var raw []byte
+	if refs.raw.kind == rawBlock {
+		if raw, err = readRawBlock(txn, chain, tx.Height); err != nil {
+			return err
+		}
+	}
+	return fillTx(txn, chain, tx, refs, raw, map[string][]byte{})
+}
+
+// fillTx fills what a transaction record refers to: its raw bytes from
+// block, the raw block, and its certificates from the identity table,
+// through certs (fingerprint to certificate), which the transactions of
+// one read share.
+func fillTx(txn kv, chain string, tx *ledger.Tx, refs txRefs, block []byte, certs map[string][]byte) error {
+	if err := fillRaw(tx, refs.raw, block); err != nil {
+		return err
+	}
+	for _, id := range refs.certs {
+		c, ok := certs[id.Fingerprint]
+		if !ok {
+			var rec struct {
+				Cert []byte `json:"cert"`
+			}
+			err := get(txn, fabricIdentityKey(chain, id.Fingerprint), &rec)
+			if errors.Is(err, ledger.ErrNotFound) || err == nil && len(rec.Cert) == 0 {
+				return fmt.Errorf("%w: tx %s: the certificate of identity %s is not in the identity table",
+					ErrRecordFormat, tx.ID, id.Fingerprint)
+			}
+			if err != nil {
+				return err
+			}
+			c = rec.Cert
+			certs[id.Fingerprint] = c
+		}
+		id.Cert = c
+	}
+	return nil
 }
 
 func loadBlock(txn kv, chain string, height uint64) (*ledger.Block, error) {
@@ -185,10 +217,11 @@ func loadBlock(txn kv, chain string, height uint64) (*ledger.Block, error) {
 	b := rec.Block
 	b.Raw = raw
 	b.Txs = make([]ledger.Tx, len(rec.TxIDs))
+	certs := map[string][]byte{}
 	for i, id := range rec.TxIDs {
-		ref, err := readTxRecord(txn, chain, id, &b.Txs[i])
+		refs, err := readTxRecord(txn, chain, id, &b.Txs[i])
 		if err == nil {
-			err = fillRaw(&b.Txs[i], ref, raw)
+			err = fillTx(txn, chain, &b.Txs[i], refs, raw, certs)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("block %d tx %s: %w", height, id, err)

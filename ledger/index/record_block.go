@@ -43,7 +43,7 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 	w.uint(b.GasLimit)
 	w.str(b.BaseFee)
 	w.int(int64(len(b.Txs)))
-	w.signatures(b.Signatures)
+	w.signatures(b.Signatures, nil)
 	w.count(len(b.Contracts), b.Contracts == nil)
 	for i := range b.Contracts {
 		w.contract(&b.Contracts[i])
@@ -113,7 +113,7 @@ func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
 	b.GasLimit = r.uint()
 	b.BaseFee = r.str()
 	b.TxCount = r.intN()
-	b.Signatures = r.signatures()
+	b.Signatures = r.signatures(nil)
 	if n, isNil := r.count(); !isNil {
 		b.Contracts = make([]ledger.Contract, n)
 		for i := range b.Contracts {

@@ -366,19 +366,50 @@ func (r *recReader) verdict(v *ledger.Verdict) {
 	}
 }
 
-func (w *recWriter) signatures(sigs []ledger.Signature) {
+func (w *recWriter) signatures(sigs []ledger.Signature, stored func(*ledger.Identity) bool) {
 	w.count(len(sigs), sigs == nil)
 	for i := range sigs {
 		s := &sigs[i]
 		w.str(s.Role)
-		w.identity(&s.Signer)
+		w.identityRef(&s.Signer, stored)
 		w.str(s.Algorithm)
 		w.bytes(s.Value)
 		w.verdict(&s.Verdict)
 	}
 }
 
-func (r *recReader) signatures() []ledger.Signature {
+// identityRef writes a flag and id: without its certificate, which the
+// flag says the identity table holds under id's fingerprint, when stored
+// says so (stored may be nil).
+func (w *recWriter) identityRef(id *ledger.Identity, stored func(*ledger.Identity) bool) {
+	byRef := stored != nil && stored(id)
+	w.bool(byRef)
+	if !byRef {
+		w.identity(id)
+		return
+	}
+	c := *id
+	c.Cert = nil
+	w.identity(&c)
+}
+
+// identityRef reads what recWriter.identityRef wrote; an identity whose
+// certificate is in the identity table is added to refs, to be filled
+// (fillCerts). A record where refs is nil holds no such identity.
+func (r *recReader) identityRef(id *ledger.Identity, refs *[]*ledger.Identity) {
+	byRef := r.bool()
+	r.identity(id)
+	if !byRef || r.err != nil {
+		return
+	}
+	if refs == nil || id.Cert != nil || id.Fingerprint == "" {
+		r.fail("bad certificate reference")
+		return
+	}
+	*refs = append(*refs, id)
+}
+
+func (r *recReader) signatures(refs *[]*ledger.Identity) []ledger.Signature {
 	n, isNil := r.count()
 	if isNil {
 		return nil
@@ -387,7 +418,7 @@ func (r *recReader) signatures() []ledger.Signature {
 	for i := range out {
 		s := &out[i]
 		s.Role = r.str()
-		r.identity(&s.Signer)
+		r.identityRef(&s.Signer, refs)
 		s.Algorithm = r.str()
 		s.Value = r.bytes()
 		r.verdict(&s.Verdict)

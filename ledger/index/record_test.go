@@ -105,11 +105,11 @@ func TestTxRecordRoundTrip(t *testing.T) {
 	for i := range b.Txs {
 		want := b.Txs[i]
 		var got ledger.Tx
-		ref, err := decodeTx(encodeTx(nil, &want, refs[i]), &got)
+		ref, err := decodeTx(encodeTx(nil, &want, refs[i], nil), &got)
 		if err != nil {
 			t.Fatalf("decodeTx(tx %d) = %v", i, err)
 		}
-		if err := fillRaw(&got, ref, b.Raw); err != nil {
+		if err := fillRaw(&got, ref.raw, b.Raw); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, want) {
@@ -120,9 +120,38 @@ func TestTxRecordRoundTrip(t *testing.T) {
 	tx := sampleTx()
 	tx.Raw = []byte("elsewhere")
 	var got ledger.Tx
-	ref, err := decodeTx(encodeTx(nil, &tx, rawRefs(&ledger.Block{Raw: []byte("x"), Txs: []ledger.Tx{tx}})[0]), &got)
-	if err != nil || ref.kind != rawInline || string(got.Raw) != "elsewhere" {
-		t.Errorf("inline raw bytes = %q, %v, kind %d; want %q inline", got.Raw, err, ref.kind, "elsewhere")
+	ref, err := decodeTx(encodeTx(nil, &tx, rawRefs(&ledger.Block{Raw: []byte("x"), Txs: []ledger.Tx{tx}})[0], nil), &got)
+	if err != nil || ref.raw.kind != rawInline || string(got.Raw) != "elsewhere" {
+		t.Errorf("inline raw bytes = %q, %v, kind %d; want %q inline", got.Raw, err, ref.raw.kind, "elsewhere")
+	}
+}
+
+// TestTxRecordCertByReference checks that a certificate the identity
+// table holds is named, not copied, and comes back as a reference.
+func TestTxRecordCertByReference(t *testing.T) {
+	tx := sampleTx()
+	stored := func(id *ledger.Identity) bool { return id.Fingerprint == tx.Creator.Fingerprint }
+	v := encodeTx(nil, &tx, rawRef{}, stored)
+	if bytes.Contains(v, tx.Creator.Cert) {
+		t.Errorf("the record copies the stored certificate %x", tx.Creator.Cert)
+	}
+	if !bytes.Contains(v, tx.Sigs[0].Signer.Cert) {
+		t.Errorf("the record lacks the certificate not stored %x", tx.Sigs[0].Signer.Cert)
+	}
+	var got ledger.Tx
+	refs, err := decodeTx(v, &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs.certs) != 1 || refs.certs[0] != got.Creator || got.Creator.Cert != nil {
+		t.Fatalf("certificate references = %v, want the creator's", refs.certs)
+	}
+	if got.Sigs[0].Signer.Cert == nil {
+		t.Errorf("the endorser's certificate was not kept")
+	}
+	// A block record names no certificate by reference.
+	if err := decodeBlock(append([]byte{blockRecordVersion}, v[1:]...), new(blockRecord), true); !errors.Is(err, ErrRecordFormat) {
+		t.Errorf("a transaction record read as a block record: %v, want ErrRecordFormat", err)
 	}
 }
 
@@ -161,7 +190,7 @@ func TestUndoRecordRoundTrip(t *testing.T) {
 func TestRecordTimeZone(t *testing.T) {
 	tx := ledger.Tx{ID: "a", Time: time.Date(2026, 12, 7, 8, 0, 0, 1, time.FixedZone("CST", 8*3600))}
 	var got ledger.Tx
-	if _, err := decodeTx(encodeTx(nil, &tx, rawRef{}), &got); err != nil {
+	if _, err := decodeTx(encodeTx(nil, &tx, rawRef{}, nil), &got); err != nil {
 		t.Fatal(err)
 	}
 	if _, off := got.Time.Zone(); !got.Time.Equal(tx.Time) || off != 8*3600 {
@@ -182,7 +211,7 @@ func TestRecordsRejectDamage(t *testing.T) {
 		v      []byte
 		decode func([]byte) error
 	}{
-		"tx":    {encodeTx(nil, &b.Txs[0], rawRefs(b)[0]), func(v []byte) error { _, err := decodeTx(v, new(ledger.Tx)); return err }},
+		"tx":    {encodeTx(nil, &b.Txs[0], rawRefs(b)[0], nil), func(v []byte) error { _, err := decodeTx(v, new(ledger.Tx)); return err }},
 		"block": {bv, func(v []byte) error { return decodeBlock(v, new(blockRecord), true) }},
 		"undo":  {encodeUndo([][]byte{[]byte("a/b"), []byte("c/d")}), func(v []byte) error { _, err := decodeUndo(v); return err }},
 	}

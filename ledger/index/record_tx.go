@@ -14,7 +14,9 @@ import (
 // block (B/CHAIN/HEIGHT): the record then holds their offset and length
 // there. Field order after the version byte:
 //
-//	id, chain, height, index, type, time, creator (flag + identity),
+//	id, chain, height, index, type, time, creator (flag + identity
+//	reference: a flag and the identity, without its certificate when the
+//	flag says the identity table i/CHAIN/FINGERPRINT holds it),
 //	from, to, contract, function, value, nonce, gas, gasUsed, gasPrice,
 //	status, valid, logs, signatures, fabric (flag + FabricTx),
 //	fisco (flag + FiscoTx), verdict, raw (rawNone | rawInBlock offset
@@ -80,8 +82,10 @@ func indexFrom(s, sub []byte, from int) int {
 	return -1
 }
 
-// encodeTx appends the record of tx, whose raw bytes are at ref.
-func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef) []byte {
+// encodeTx appends the record of tx, whose raw bytes are at ref. The
+// certificates of the identities stored says the identity table holds
+// (stored may be nil) are named by fingerprint, not copied.
+func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef, stored func(*ledger.Identity) bool) []byte {
 	w := recWriter{b: append(dst, txRecordVersion)}
 	w.str(tx.ID)
 	w.str(tx.Chain)
@@ -91,7 +95,7 @@ func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef) []byte {
 	w.time(tx.Time)
 	w.bool(tx.Creator != nil)
 	if tx.Creator != nil {
-		w.identity(tx.Creator)
+		w.identityRef(tx.Creator, stored)
 	}
 	w.str(tx.From)
 	w.str(tx.To)
@@ -112,7 +116,7 @@ func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef) []byte {
 		w.bytes(l.Data)
 		w.uint(uint64(l.Index))
 	}
-	w.signatures(tx.Sigs)
+	w.signatures(tx.Sigs, stored)
 	w.bool(tx.Fabric != nil)
 	if tx.Fabric != nil {
 		w.fabricTx(tx.Fabric)
@@ -133,10 +137,20 @@ func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef) []byte {
 	return w.b
 }
 
+// txRefs says what a decoded transaction record leaves to fill from
+// other records: its raw bytes in the raw block, and the certificates in
+// the identity table (fillTx).
+type txRefs struct {
+	raw   rawRef
+	certs []*ledger.Identity
+}
+
 // decodeTx decodes a transaction record. The transaction's raw bytes
-// are set when the record holds them; otherwise ref says where they are
-// in the raw block (fillRaw). Byte fields alias v.
-func decodeTx(v []byte, tx *ledger.Tx) (rawRef, error) {
+// are set when the record holds them, and the certificates it does not
+// name by reference; refs says where the others are (fillTx). Byte fields
+// alias v.
+func decodeTx(v []byte, tx *ledger.Tx) (txRefs, error) {
+	var refs txRefs
 	r := recReader{b: v, what: "transaction record"}
 	r.version(txRecordVersion)
 	tx.ID = r.str()
@@ -147,7 +161,7 @@ func decodeTx(v []byte, tx *ledger.Tx) (rawRef, error) {
 	tx.Time = r.time()
 	if r.bool() {
 		tx.Creator = new(ledger.Identity)
-		r.identity(tx.Creator)
+		r.identityRef(tx.Creator, &refs.certs)
 	}
 	tx.From = r.str()
 	tx.To = r.str()
@@ -170,7 +184,7 @@ func decodeTx(v []byte, tx *ledger.Tx) (rawRef, error) {
 			l.Index = uint(r.uint())
 		}
 	}
-	tx.Sigs = r.signatures()
+	tx.Sigs = r.signatures(&refs.certs)
 	if r.bool() {
 		tx.Fabric = new(ledger.FabricTx)
 		r.fabricTx(tx.Fabric)
@@ -180,7 +194,7 @@ func decodeTx(v []byte, tx *ledger.Tx) (rawRef, error) {
 		r.fiscoTx(tx.Fisco)
 	}
 	r.verdict(&tx.Verdict)
-	var ref rawRef
+	ref := &refs.raw
 	if k := r.take(1); len(k) == 1 {
 		ref.kind = k[0]
 	}
@@ -193,7 +207,7 @@ func decodeTx(v []byte, tx *ledger.Tx) (rawRef, error) {
 	default:
 		r.fail("raw bytes kind %d", ref.kind)
 	}
-	return ref, r.end()
+	return refs, r.end()
 }
 
 // fillRaw sets tx.Raw from the block's raw bytes when ref points there.

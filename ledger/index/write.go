@@ -109,6 +109,14 @@ func (st *commitState) finish(txn kv) error {
 	return nil
 }
 
+// certStored reports whether the identity table holds id's certificate,
+// as the identities of the Fabric blocks of this write are: a record
+// then names the certificate by the identity's fingerprint.
+func (st *commitState) certStored(id *ledger.Identity) bool {
+	p, ok := st.ids[id.Fingerprint]
+	return ok && len(id.Cert) > 0 && bytes.Equal(p.rec.Cert, id.Cert)
+}
+
 // commitBlock commits one block on its own, as CommitBatch does, without
 // the checks against the checkpoint, with its findings as decided in ws.
 func commitBlock(txn kv, b *ledger.Block, ws []supervise.Write) error {
@@ -138,14 +146,27 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 	if err := set(hashKey(b.Chain, b.Hash), be64(b.Height)); err != nil {
 		return err
 	}
+	for i := range b.Contracts {
+		c := &b.Contracts[i]
+		k := contractKey(b.Chain, strings.ToLower(c.Address))
+		undo = append(undo, k)
+		if err := put(txn, k, c); err != nil {
+			return err
+		}
+	}
+	if err := st.commitFabric(txn, b, &undo); err != nil {
+		return err
+	}
 	// The records of the block's transactions share one buffer: each is
-	// a capped slice of it, which a later append never changes.
+	// a capped slice of it, which a later append never changes. They go
+	// after the Fabric tables, so that a certificate the identity table
+	// holds is not copied into them (certStored).
 	refs := rawRefs(b)
 	var buf []byte
 	for i := range b.Txs {
 		tx := &b.Txs[i]
 		start := len(buf)
-		buf = encodeTx(buf, tx, refs[i])
+		buf = encodeTx(buf, tx, refs[i], st.certStored)
 		if err := set(txKey(b.Chain, tx.ID), buf[start:len(buf):len(buf)]); err != nil {
 			return err
 		}
@@ -157,17 +178,6 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 				return err
 			}
 		}
-	}
-	for i := range b.Contracts {
-		c := &b.Contracts[i]
-		k := contractKey(b.Chain, strings.ToLower(c.Address))
-		undo = append(undo, k)
-		if err := put(txn, k, c); err != nil {
-			return err
-		}
-	}
-	if err := st.commitFabric(txn, b, &undo); err != nil {
-		return err
 	}
 	if err := commitGovernance(txn, b, &undo); err != nil {
 		return err
