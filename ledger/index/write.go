@@ -31,15 +31,19 @@ func (d *DB) CommitBatch(ctx context.Context, bs []*ledger.Block) error {
 	if !ledger.ValidChainID(chain) {
 		return fmt.Errorf("%w: chain id %q", ledger.ErrInvalid, chain)
 	}
-	// The raw block is stored once; the decoded transactions hold about
-	// as many bytes again (signatures, certificates, read-write sets).
+	// What the write adds to a badger transaction: the transaction
+	// records and index entries, at most about the raw bytes again, and
+	// the raw block, which counts only when too small for the value log.
 	var size int64
 	var fs []ledger.Finding
 	for _, b := range bs {
 		if b.Chain != chain {
 			return fmt.Errorf("%w: one batch holds blocks of chains %s and %s", ledger.ErrInvalid, chain, b.Chain)
 		}
-		size += 2 * int64(len(b.Raw))
+		size += int64(len(b.Raw))
+		if len(b.Raw) < valueThreshold {
+			size += int64(len(b.Raw))
+		}
 		fs = append(fs, b.Findings...)
 	}
 	return d.withFindings(ctx, fs, func(ws []supervise.Write) error {
