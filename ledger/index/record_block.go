@@ -44,10 +44,7 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 	w.str(b.BaseFee)
 	w.int(int64(len(b.Txs)))
 	w.signatures(b.Signatures, nil)
-	w.count(len(b.Contracts), b.Contracts == nil)
-	for i := range b.Contracts {
-		w.contract(&b.Contracts[i])
-	}
+	writeList(&w, b.Contracts, (*recWriter).contract)
 	var cfg []byte
 	if b.Config != nil {
 		var err error
@@ -63,10 +60,7 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 		w.bytes(f.TxFilter)
 		w.bytes(f.CommitHash)
 		w.bool(f.IsConfig)
-		w.count(len(f.ConsenterIDs), f.ConsenterIDs == nil)
-		for _, id := range f.ConsenterIDs {
-			w.uint(uint64(id))
-		}
+		writeList(&w, f.ConsenterIDs, func(w *recWriter, id *uint32) { w.uint(uint64(*id)) })
 		w.str(f.OrdererType)
 		w.str(f.HeaderHashAlgo)
 		w.str(f.CommitHashError)
@@ -114,12 +108,7 @@ func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
 	b.BaseFee = r.str()
 	b.TxCount = r.intN()
 	b.Signatures = r.signatures(nil)
-	if n, isNil := r.count(); !isNil {
-		b.Contracts = make([]ledger.Contract, n)
-		for i := range b.Contracts {
-			r.contract(&b.Contracts[i])
-		}
-	}
+	b.Contracts = readList(&r, (*recReader).contract)
 	if cfg := r.bytes(); cfg != nil && r.err == nil {
 		b.Config = new(ledger.Config)
 		if err := json.Unmarshal(cfg, b.Config); err != nil {
@@ -134,12 +123,7 @@ func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
 		f.TxFilter = r.bytes()
 		f.CommitHash = r.bytes()
 		f.IsConfig = r.bool()
-		if n, isNil := r.count(); !isNil {
-			f.ConsenterIDs = make([]uint32, n)
-			for i := range f.ConsenterIDs {
-				f.ConsenterIDs[i] = r.uint32()
-			}
-		}
+		f.ConsenterIDs = readList(&r, func(r *recReader, id *uint32) { *id = r.uint32() })
 		f.OrdererType = r.str()
 		f.HeaderHashAlgo = r.str()
 		f.CommitHashError = r.str()

@@ -305,6 +305,28 @@ func (r *recReader) uints() []uint64 {
 	return out
 }
 
+// writeList writes a list: its length (nil kept apart from empty), then
+// each item with f.
+func writeList[T any](w *recWriter, items []T, f func(*recWriter, *T)) {
+	w.count(len(items), items == nil)
+	for i := range items {
+		f(w, &items[i])
+	}
+}
+
+// readList reads a list writeList wrote, each item with f.
+func readList[T any](r *recReader, f func(*recReader, *T)) []T {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([]T, n)
+	for i := range out {
+		f(r, &out[i])
+	}
+	return out
+}
+
 // end fails unless the whole record was read.
 func (r *recReader) end() error {
 	if r.err == nil && len(r.b) != 0 {
@@ -345,37 +367,28 @@ func (r *recReader) identity(id *ledger.Identity) {
 
 func (w *recWriter) verdict(v *ledger.Verdict) {
 	w.str(string(v.Status))
-	w.count(len(v.Checks), v.Checks == nil)
-	for _, c := range v.Checks {
+	writeList(w, v.Checks, func(w *recWriter, c *ledger.Check) {
 		w.str(c.Name)
 		w.bool(c.OK)
 		w.str(c.Detail)
-	}
+	})
 }
 
 func (r *recReader) verdict(v *ledger.Verdict) {
 	v.Status = ledger.VerdictStatus(r.str())
-	n, isNil := r.count()
-	if isNil {
-		return
-	}
-	v.Checks = make([]ledger.Check, n)
-	for i := range v.Checks {
-		c := &v.Checks[i]
+	v.Checks = readList(r, func(r *recReader, c *ledger.Check) {
 		c.Name, c.OK, c.Detail = r.str(), r.bool(), r.str()
-	}
+	})
 }
 
 func (w *recWriter) signatures(sigs []ledger.Signature, stored func(*ledger.Identity) bool) {
-	w.count(len(sigs), sigs == nil)
-	for i := range sigs {
-		s := &sigs[i]
+	writeList(w, sigs, func(w *recWriter, s *ledger.Signature) {
 		w.str(s.Role)
 		w.identityRef(&s.Signer, stored)
 		w.str(s.Algorithm)
 		w.bytes(s.Value)
 		w.verdict(&s.Verdict)
-	}
+	})
 }
 
 // identityRef writes a flag and id: without its certificate, which the
@@ -410,18 +423,11 @@ func (r *recReader) identityRef(id *ledger.Identity, refs *[]*ledger.Identity) {
 }
 
 func (r *recReader) signatures(refs *[]*ledger.Identity) []ledger.Signature {
-	n, isNil := r.count()
-	if isNil {
-		return nil
-	}
-	out := make([]ledger.Signature, n)
-	for i := range out {
-		s := &out[i]
+	return readList(r, func(r *recReader, s *ledger.Signature) {
 		s.Role = r.str()
 		r.identityRef(&s.Signer, refs)
 		s.Algorithm = r.str()
 		s.Value = r.bytes()
 		r.verdict(&s.Verdict)
-	}
-	return out
+	})
 }

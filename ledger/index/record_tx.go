@@ -108,14 +108,12 @@ func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef, stored func(*ledger.Identit
 	w.str(tx.GasPrice)
 	w.str(tx.Status)
 	w.bool(tx.Valid)
-	w.count(len(tx.Logs), tx.Logs == nil)
-	for i := range tx.Logs {
-		l := &tx.Logs[i]
+	writeList(&w, tx.Logs, func(w *recWriter, l *ledger.Log) {
 		w.str(l.Address)
 		w.strs(l.Topics)
 		w.bytes(l.Data)
 		w.uint(uint64(l.Index))
-	}
+	})
 	w.signatures(tx.Sigs, stored)
 	w.bool(tx.Fabric != nil)
 	if tx.Fabric != nil {
@@ -174,16 +172,9 @@ func decodeTx(v []byte, tx *ledger.Tx) (txRefs, error) {
 	tx.GasPrice = r.str()
 	tx.Status = r.str()
 	tx.Valid = r.bool()
-	if n, isNil := r.count(); !isNil {
-		tx.Logs = make([]ledger.Log, n)
-		for i := range tx.Logs {
-			l := &tx.Logs[i]
-			l.Address = r.str()
-			l.Topics = r.strs()
-			l.Data = r.bytes()
-			l.Index = uint(r.uint())
-		}
-	}
+	tx.Logs = readList(&r, func(r *recReader, l *ledger.Log) {
+		l.Address, l.Topics, l.Data, l.Index = r.str(), r.strs(), r.bytes(), uint(r.uint())
+	})
 	tx.Sigs = r.signatures(&refs.certs)
 	if r.bool() {
 		tx.Fabric = new(ledger.FabricTx)
@@ -231,17 +222,13 @@ func (w *recWriter) fabricTx(f *ledger.FabricTx) {
 	w.str(f.Chaincode)
 	w.str(f.ChaincodeVersion)
 	w.byteList(f.Args)
-	w.count(len(f.RWSets), f.RWSets == nil)
-	for i := range f.RWSets {
-		w.nsRWSet(&f.RWSets[i])
-	}
-	w.count(len(f.Events), f.Events == nil)
-	for _, e := range f.Events {
+	writeList(w, f.RWSets, (*recWriter).nsRWSet)
+	writeList(w, f.Events, func(w *recWriter, e *ledger.FabricEvent) {
 		w.str(e.Chaincode)
 		w.str(e.TxID)
 		w.str(e.Name)
 		w.bytes(e.Payload)
-	}
+	})
 	w.bool(f.Response != nil)
 	if f.Response != nil {
 		w.int(int64(f.Response.Status))
@@ -259,19 +246,10 @@ func (r *recReader) fabricTx(f *ledger.FabricTx) {
 	f.Chaincode = r.str()
 	f.ChaincodeVersion = r.str()
 	f.Args = r.byteList()
-	if n, isNil := r.count(); !isNil {
-		f.RWSets = make([]ledger.NsRWSet, n)
-		for i := range f.RWSets {
-			r.nsRWSet(&f.RWSets[i])
-		}
-	}
-	if n, isNil := r.count(); !isNil {
-		f.Events = make([]ledger.FabricEvent, n)
-		for i := range f.Events {
-			e := &f.Events[i]
-			e.Chaincode, e.TxID, e.Name, e.Payload = r.str(), r.str(), r.str(), r.bytes()
-		}
-	}
+	f.RWSets = readList(r, (*recReader).nsRWSet)
+	f.Events = readList(r, func(r *recReader, e *ledger.FabricEvent) {
+		e.Chaincode, e.TxID, e.Name, e.Payload = r.str(), r.str(), r.str(), r.bytes()
+	})
 	if r.bool() {
 		f.Response = &ledger.Response{Status: r.int32(), Message: r.str(), Payload: r.bytes()}
 	}
@@ -279,59 +257,42 @@ func (r *recReader) fabricTx(f *ledger.FabricTx) {
 }
 
 func (w *recWriter) kvReads(rs []ledger.KVRead) {
-	w.count(len(rs), rs == nil)
-	for _, kr := range rs {
+	writeList(w, rs, func(w *recWriter, kr *ledger.KVRead) {
 		w.str(kr.Key)
 		w.uint(kr.BlockNum)
 		w.uint(kr.TxNum)
 		w.bool(kr.Missing)
-	}
+	})
 }
 
 func (r *recReader) kvReads() []ledger.KVRead {
-	n, isNil := r.count()
-	if isNil {
-		return nil
-	}
-	out := make([]ledger.KVRead, n)
-	for i := range out {
-		out[i] = ledger.KVRead{Key: r.str(), BlockNum: r.uint(), TxNum: r.uint(), Missing: r.bool()}
-	}
-	return out
+	return readList(r, func(r *recReader, kr *ledger.KVRead) {
+		*kr = ledger.KVRead{Key: r.str(), BlockNum: r.uint(), TxNum: r.uint(), Missing: r.bool()}
+	})
 }
 
 func (w *recWriter) metaEntries(es []ledger.MetaEntry) {
-	w.count(len(es), es == nil)
-	for _, e := range es {
+	writeList(w, es, func(w *recWriter, e *ledger.MetaEntry) {
 		w.str(e.Name)
 		w.bytes(e.Value)
-	}
+	})
 }
 
 func (r *recReader) metaEntries() []ledger.MetaEntry {
-	n, isNil := r.count()
-	if isNil {
-		return nil
-	}
-	out := make([]ledger.MetaEntry, n)
-	for i := range out {
-		out[i] = ledger.MetaEntry{Name: r.str(), Value: r.bytes()}
-	}
-	return out
+	return readList(r, func(r *recReader, e *ledger.MetaEntry) {
+		*e = ledger.MetaEntry{Name: r.str(), Value: r.bytes()}
+	})
 }
 
 func (w *recWriter) nsRWSet(s *ledger.NsRWSet) {
 	w.str(s.Namespace)
 	w.kvReads(s.Reads)
-	w.count(len(s.Writes), s.Writes == nil)
-	for _, kw := range s.Writes {
+	writeList(w, s.Writes, func(w *recWriter, kw *ledger.KVWrite) {
 		w.str(kw.Key)
 		w.bool(kw.IsDelete)
 		w.bytes(kw.Value)
-	}
-	w.count(len(s.RangeReads), s.RangeReads == nil)
-	for i := range s.RangeReads {
-		rr := &s.RangeReads[i]
+	})
+	writeList(w, s.RangeReads, func(w *recWriter, rr *ledger.RangeRead) {
 		w.str(rr.StartKey)
 		w.str(rr.EndKey)
 		w.bool(rr.ItrExhausted)
@@ -339,80 +300,55 @@ func (w *recWriter) nsRWSet(s *ledger.NsRWSet) {
 		w.byteList(rr.MerkleHashes)
 		w.uint(uint64(rr.MerkleLevel))
 		w.uint(uint64(rr.MerkleDegree))
-	}
-	w.count(len(s.MetaWrites), s.MetaWrites == nil)
-	for _, mw := range s.MetaWrites {
+	})
+	writeList(w, s.MetaWrites, func(w *recWriter, mw *ledger.KVMetaWrite) {
 		w.str(mw.Key)
 		w.metaEntries(mw.Entries)
-	}
-	w.count(len(s.Collections), s.Collections == nil)
-	for i := range s.Collections {
-		c := &s.Collections[i]
+	})
+	writeList(w, s.Collections, func(w *recWriter, c *ledger.CollHashedRW) {
 		w.str(c.Collection)
 		w.byteList(c.ReadHashes)
 		w.byteList(c.WriteHashes)
 		w.bytes(c.PvtRWHash)
-		w.count(len(c.HashedWrites), c.HashedWrites == nil)
-		for _, hw := range c.HashedWrites {
+		writeList(w, c.HashedWrites, func(w *recWriter, hw *ledger.HashedWrite) {
 			w.bytes(hw.KeyHash)
 			w.bytes(hw.ValueHash)
 			w.bool(hw.IsDelete)
 			w.bool(hw.IsPurge)
-		}
-		w.count(len(c.MetaWrites), c.MetaWrites == nil)
-		for _, mw := range c.MetaWrites {
+		})
+		writeList(w, c.MetaWrites, func(w *recWriter, mw *ledger.HashedMetaWrite) {
 			w.bytes(mw.KeyHash)
 			w.metaEntries(mw.Entries)
-		}
-	}
+		})
+	})
 }
 
 func (r *recReader) nsRWSet(s *ledger.NsRWSet) {
 	s.Namespace = r.str()
 	s.Reads = r.kvReads()
-	if n, isNil := r.count(); !isNil {
-		s.Writes = make([]ledger.KVWrite, n)
-		for i := range s.Writes {
-			s.Writes[i] = ledger.KVWrite{Key: r.str(), IsDelete: r.bool(), Value: r.bytes()}
-		}
-	}
-	if n, isNil := r.count(); !isNil {
-		s.RangeReads = make([]ledger.RangeRead, n)
-		for i := range s.RangeReads {
-			rr := &s.RangeReads[i]
-			rr.StartKey, rr.EndKey, rr.ItrExhausted = r.str(), r.str(), r.bool()
-			rr.Keys = r.kvReads()
-			rr.MerkleHashes = r.byteList()
-			rr.MerkleLevel, rr.MerkleDegree = r.uint32(), r.uint32()
-		}
-	}
-	if n, isNil := r.count(); !isNil {
-		s.MetaWrites = make([]ledger.KVMetaWrite, n)
-		for i := range s.MetaWrites {
-			s.MetaWrites[i] = ledger.KVMetaWrite{Key: r.str(), Entries: r.metaEntries()}
-		}
-	}
-	if n, isNil := r.count(); !isNil {
-		s.Collections = make([]ledger.CollHashedRW, n)
-		for i := range s.Collections {
-			c := &s.Collections[i]
-			c.Collection = r.str()
-			c.ReadHashes, c.WriteHashes = r.byteList(), r.byteList()
-			c.PvtRWHash = r.bytes()
-			if n, isNil := r.count(); !isNil {
-				c.HashedWrites = make([]ledger.HashedWrite, n)
-				for j := range c.HashedWrites {
-					c.HashedWrites[j] = ledger.HashedWrite{KeyHash: r.bytes(), ValueHash: r.bytes(), IsDelete: r.bool(), IsPurge: r.bool()}
-				}
-			}
-			if n, isNil := r.count(); !isNil {
-				c.MetaWrites = make([]ledger.HashedMetaWrite, n)
-				for j := range c.MetaWrites {
-					c.MetaWrites[j] = ledger.HashedMetaWrite{KeyHash: r.bytes(), Entries: r.metaEntries()}
-				}
-			}
-		}
-	}
+	s.Writes = readList(r, func(r *recReader, kw *ledger.KVWrite) {
+		*kw = ledger.KVWrite{Key: r.str(), IsDelete: r.bool(), Value: r.bytes()}
+	})
+	s.RangeReads = readList(r, func(r *recReader, rr *ledger.RangeRead) {
+		rr.StartKey, rr.EndKey, rr.ItrExhausted = r.str(), r.str(), r.bool()
+		rr.Keys = r.kvReads()
+		rr.MerkleHashes = r.byteList()
+		rr.MerkleLevel, rr.MerkleDegree = r.uint32(), r.uint32()
+	})
+	s.MetaWrites = readList(r, func(r *recReader, mw *ledger.KVMetaWrite) {
+		*mw = ledger.KVMetaWrite{Key: r.str(), Entries: r.metaEntries()}
+	})
+	s.Collections = readList(r, func(r *recReader, c *ledger.CollHashedRW) {
+		c.Collection = r.str()
+		c.ReadHashes, c.WriteHashes = r.byteList(), r.byteList()
+		c.PvtRWHash = r.bytes()
+		c.HashedWrites = readList(r, func(r *recReader, hw *ledger.HashedWrite) {
+			*hw = ledger.HashedWrite{KeyHash: r.bytes(), ValueHash: r.bytes(), IsDelete: r.bool(), IsPurge: r.bool()}
+		})
+		c.MetaWrites = readList(r, func(r *recReader, mw *ledger.HashedMetaWrite) {
+			*mw = ledger.HashedMetaWrite{KeyHash: r.bytes(), Entries: r.metaEntries()}
+		})
+	})
 }
 
 func (w *recWriter) fiscoTx(f *ledger.FiscoTx) {
