@@ -2,9 +2,12 @@ package index
 
 import (
 	"bytes"
+	"os"
 	"testing"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/storage"
+	"github.com/lianjian/lianjian/ledger/storage/memdb"
 )
 
 func TestKeyPartition(t *testing.T) {
@@ -16,7 +19,7 @@ func TestKeyPartition(t *testing.T) {
 		fabricIDDeltaKey(c, 1), chaincodeDefKey(c, "cc", 1, 2), verdictKey(c, 1), auditCheckpointKey(c),
 		keyPolicyKey(c, 1, "ns", "", []byte("k/")), auditStateKey(c, 1, "ns", "", []byte("k")),
 		contractScanKey(c, "ref", 0), contractScanCheckpointKey(c), governanceKey(c, 1, 0),
-		searchKey("term", c, "tx", "ref/1"),
+		searchKey("term", c, "tx", "ref/1"), rawBlockKey(c, 7),
 	}
 	for _, k := range chainKeys {
 		if got := KeyPartition(k); got != c {
@@ -26,7 +29,7 @@ func TestKeyPartition(t *testing.T) {
 	global := [][]byte{
 		findingKey("f1"), tokenKey("t"), changeKey("f1", 1), stateKey("f1"), auditKey(1), auditHeadKey(1),
 		deliveryKey(1, "d"), nodeKey("org", "peer0"), nodeRevKey("org", "peer0", 1), probeKey("org", "peer0", 1),
-		riskKey("chain/"+c, 1), journalKey(1, 1), {}, {'c'}, []byte("c/"),
+		riskKey("chain/"+c, 1), journalKey(1, 1), formatKey(), {}, {'c'}, []byte("c/"),
 	}
 	for _, k := range global {
 		if got := KeyPartition(k); got != "" {
@@ -70,5 +73,59 @@ func TestKeyPartition(t *testing.T) {
 	}
 	if !ledger.ValidChainID(c) || chainOf([]byte("Bad")) != "" || chainOf(bytes.Repeat([]byte("a"), 64)) != "" {
 		t.Error("chainOf disagrees with ledger.ValidChainID")
+	}
+}
+
+// keyRecorder is a store that records the keys every update writes.
+type keyRecorder struct {
+	*memdb.DB
+	keys [][]byte
+}
+
+func (r *keyRecorder) Update(fn func(rw storage.ReadWriter) error) error {
+	return r.DB.Update(func(rw storage.ReadWriter) error { return fn(recordingRW{rw, r}) })
+}
+
+type recordingRW struct {
+	storage.ReadWriter
+	r *keyRecorder
+}
+
+func (w recordingRW) Set(k, v []byte) error {
+	w.r.keys = append(w.r.keys, bytes.Clone(k))
+	return w.ReadWriter.Set(k, v)
+}
+
+// TestCommitWritesOnePartition commits the real Fabric fixture and checks
+// that every key the commits write, whatever table a later change adds,
+// lies in the chain's partition, but for the findings, which belong to no
+// chain.
+func TestCommitWritesOnePartition(t *testing.T) {
+	if _, err := os.Stat(fixtures); err != nil {
+		t.Skipf("shared fixtures not present: %v", err)
+	}
+	rec := &keyRecorder{DB: memdb.New()}
+	db, err := OpenStore(rec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const c = "f259"
+	ingestFixture(t, db, c, "fabric-2.5.9")
+	tags := map[byte]bool{}
+	for _, k := range rec.keys {
+		tags[k[0]] = true
+		want := c
+		if k[0] == tagFinding || k[0] == tagMeta || k[0] == tagChange || k[0] == tagState {
+			want = ""
+		}
+		if got := KeyPartition(k); got != want {
+			t.Errorf("KeyPartition(%q) = %q, want %q", k, got, want)
+		}
+	}
+	for _, tag := range []byte{tagRawBlock, tagBlock, tagTx, tagFabricIdentity} {
+		if !tags[tag] {
+			t.Errorf("the fixture's commits wrote no %q key", tag)
+		}
 	}
 }
