@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/fisco"
-	"github.com/lianjian/lianjian/ledger/index"
 	"github.com/lianjian/lianjian/ledger/record"
 )
 
@@ -85,38 +83,12 @@ func resume(ctx context.Context, src ledger.Source, db resumeStore, chain string
 	if err != nil {
 		return err
 	}
-	history, err := governanceHistory(ctx, db, chain)
+	history, err := fisco.History(ctx, db, chain, cp.Height)
 	if err != nil {
 		return err
 	}
 	r.Resume(b, history)
 	return nil
-}
-
-// governanceHistory reads a chain's stored governance records, oldest
-// first, as the transactions that made them.
-func governanceHistory(ctx context.Context, db resumeStore, chain string) ([]ledger.Tx, error) {
-	var recs []record.GovernanceRecord
-	cursor := ""
-	for {
-		page, next, err := db.Governance(ctx, chain, ledger.Page{Limit: index.MaxLimit, Cursor: cursor})
-		if err != nil {
-			return nil, fmt.Errorf("governance history of %s: %w", chain, err)
-		}
-		recs = append(recs, page...)
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
-	out := make([]ledger.Tx, 0, len(recs))
-	for i := len(recs) - 1; i >= 0; i-- { // stored newest first
-		r := recs[i]
-		g := r.Governance
-		out = append(out, ledger.Tx{ID: r.TxID, Chain: chain, Height: r.Height, Index: r.Index, Time: r.Time, From: r.From,
-			Valid: r.Success, Status: r.Status, Fisco: &ledger.FiscoTx{Governance: &g}})
-	}
-	return out, nil
 }
 
 // dialChain connects to the node of an EVM or FISCO BCOS chain and returns

@@ -90,7 +90,7 @@ func (v *Verifier) verifyOne(raw []byte, receipts []json.RawMessage) (*ledger.Bl
 		report{chain: v.cfg.Chain, b: b}.check(RuleVersionChange, nil, "version", false, mismatch,
 			map[string]string{"blockVersion": fmt.Sprintf("%d.x", ver), "pinnedVersion": fmt.Sprintf("%d.x", v.version)})
 	}
-	b.Raw = bundle(raw, receipts)
+	b.Raw = Bundle{Block: raw, Receipts: receipts}.Marshal()
 	return b, nil
 }
 
@@ -142,34 +142,7 @@ func DetectVersion(raw []byte) int {
 }
 
 // Bundle is how a block is stored: the block as served plus its receipts.
-type Bundle struct {
-	Block    json.RawMessage   `json:"block"`
-	Receipts []json.RawMessage `json:"receipts,omitempty"`
-}
-
-// bundle writes the Bundle JSON by hand: the parts are the node's own
-// JSON, already parsed once, and re-encoding them would only compact
-// them at a cost.
-func bundle(raw []byte, receipts []json.RawMessage) []byte {
-	n := len(raw) + 32
-	for _, r := range receipts {
-		n += len(r) + 1
-	}
-	out := make([]byte, 0, n)
-	out = append(out, `{"block":`...)
-	out = append(out, raw...)
-	if len(receipts) > 0 {
-		out = append(out, `,"receipts":[`...)
-		for i, r := range receipts {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = append(out, r...)
-		}
-		out = append(out, ']')
-	}
-	return append(out, '}')
-}
+type Bundle = ledger.Bundle
 
 // checkSealerSet checks that the block's sealer list is the one in force:
 // the previous block's, unless a consensus governance transaction came in
