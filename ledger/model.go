@@ -58,6 +58,7 @@ type Block struct {
 	Config     *Config      `json:"config,omitempty"`    // Fabric channel config carried by a CONFIG block
 	Fabric     *FabricBlock `json:"fabric,omitempty"`
 	Fisco      *FiscoBlock  `json:"fisco,omitempty"`
+	EVM        *EVMBlock    `json:"evm,omitempty"`
 	Verdict    Verdict      `json:"verdict"`
 	Findings   []Finding    `json:"-"` // findings raised while ingesting this block; stored separately
 	Raw        []byte       `json:"raw,omitempty"`

@@ -11,7 +11,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/trie"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -73,14 +72,11 @@ func (d *decoder) decode(rawBlock json.RawMessage, rawReceipts []json.RawMessage
 	if bj.Hash == nil {
 		return nil, fmt.Errorf("%w: block %d has no hash", ErrMalformed, h.Number)
 	}
-	headerRLP, err := rlp.EncodeToBytes(&h)
-	if err != nil {
-		return nil, fmt.Errorf("%w: block %d header: %w", ErrMalformed, h.Number, err)
-	}
 	b := &ledger.Block{
 		Chain: d.chain, Height: h.Number.Uint64(), Hash: bj.Hash.Bytes(), ParentHash: h.ParentHash.Bytes(),
 		DataHash: h.TxHash.Bytes(), StateRoot: h.Root.Bytes(), Time: time.Unix(int64(h.Time), 0).UTC(),
-		Proposer: strings.ToLower(h.Coinbase.Hex()), GasUsed: h.GasUsed, GasLimit: h.GasLimit, Raw: headerRLP,
+		Proposer: strings.ToLower(h.Coinbase.Hex()), GasUsed: h.GasUsed, GasLimit: h.GasLimit,
+		EVM: consensusFields(&h), Raw: ledger.Bundle{Block: rawBlock, Receipts: rawReceipts}.Marshal(),
 	}
 	if h.BaseFee != nil {
 		b.BaseFee = h.BaseFee.String()
