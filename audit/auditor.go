@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"hash"
@@ -125,16 +126,23 @@ type Summary struct {
 	Integrity int
 }
 
-// Auditor re-verifies the blocks of one Fabric chain in height order. Its
-// methods must not be called concurrently; Run parallelises internally.
+// Auditor re-verifies the blocks of one chain in height order: a Fabric
+// channel with its own checks, an EVM or FISCO BCOS chain with its
+// adapter's [Verifier]. Its methods must not be called concurrently; Run
+// parallelises internally.
 type Auditor struct {
-	cfg     Config
-	v       *verifier
-	dec     *fabric.Decoder
-	trust   *trust // config in force
-	prev    *link
-	endorse *endorsementState // endorsement policies committed so far
-	checked map[string]bool   // certificates already put through the crypto rules
+	cfg Config
+	// ext verifies the blocks of a chain whose adapter checks them (EVM,
+	// FISCO BCOS); nil for a Fabric channel. extVerifies counts the
+	// signatures it verified.
+	ext         Verifier
+	extVerifies int
+	v           *verifier
+	dec         *fabric.Decoder
+	trust       *trust // config in force
+	prev        *link
+	endorse     *endorsementState // endorsement policies committed so far
+	checked     map[string]bool   // certificates already put through the crypto rules
 	// priorUnknown is set while the config in force before the block
 	// being checked is not known for sure: the block is the first seen
 	// and brought its own config, or blocks were missing, repeated or
@@ -163,11 +171,17 @@ func New(cfg Config) (*Auditor, error) {
 		return nil, fmt.Errorf("new decoder: %w", err)
 	}
 	cfg = cfg.withDefaults()
-	return &Auditor{
+	a := &Auditor{
 		cfg: cfg, v: newVerifier(cfg.SM2PreHash, cfg.KeyTables), dec: dec,
 		endorse: newEndorsementState(), checked: map[string]bool{},
 		sum: Summary{Chain: cfg.Chain.ID, Findings: map[string]int{}},
-	}, nil
+	}
+	if adapted(cfg.Chain.Kind) {
+		if a.ext, err = NewVerifier(cfg.Chain); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // Prime sets the state an audit starting above height 0 needs: the
@@ -207,6 +221,9 @@ func (a *Auditor) Checkpoint(at time.Time) record.AuditCheckpoint {
 	if a.prev != nil {
 		cp.Height = a.prev.height
 	}
+	if a.ext != nil {
+		return cp // the adapter's chain state is rebuilt from the stored blocks
+	}
 	a.endorse.save(&cp)
 	a.commit.state.save(&cp)
 	return cp
@@ -222,6 +239,21 @@ func (a *Auditor) Restore(cp record.AuditCheckpoint) {
 
 // Block audits the next block of the chain.
 func (a *Auditor) Block(raw []byte) *BlockResult {
+	if a.ext != nil {
+		var res *BlockResult
+		var h uint64
+		if a.prev != nil {
+			h = a.prev.height + 1
+		}
+		err := a.runVerifier(context.Background(), func(yield func(fabric.RawBlock, error) bool) {
+			yield(fabric.RawBlock{Number: h, Bytes: raw}, nil)
+		}, func(r *BlockResult) error { res = r; return nil })
+		if err != nil {
+			res = &BlockResult{Height: h}
+			res.Verdict.Add("decode", false, err.Error())
+		}
+		return res
+	}
 	return a.checkBlock(a.prepare(raw))
 }
 
@@ -229,6 +261,7 @@ func (a *Auditor) Block(raw []byte) *BlockResult {
 func (a *Auditor) Summary() Summary {
 	s := a.sum
 	s.Verifies, s.Reused, s.Tabled = int(a.v.verifies.Load()), int(a.v.reused.Load()), int(a.v.tabled.Load())
+	s.Verifies += a.extVerifies
 	s.SM2PreHash = a.v.PreHash()
 	s.Findings = make(map[string]int, len(a.sum.Findings))
 	for k, n := range a.sum.Findings {

@@ -1,8 +1,16 @@
-// Package audit re-verifies Fabric ledgers: every signature, certificate
-// and hash link, at hardware speed, with findings for what fails.
+// Package audit re-verifies ledgers of every chain kind from the index:
+// every signature, certificate and hash link, at hardware speed, with
+// findings for what fails.
+//
+// One pipeline serves every kind: [Reaudit] of a stored height range,
+// [Follow] of what ingest commits, the audit checkpoint and the verdict
+// store. An EVM or FISCO BCOS chain is checked by its adapter's
+// [Verifier] (see [NewVerifier]): the checks the adapter runs at ingest,
+// run again from the block and receipts stored with each block, plus the
+// link of each stored block to the one below.
 //
 // An [Auditor] follows one chain (one Fabric channel) in height order.
-// For each block it checks
+// For each Fabric block it checks
 //
 //   - the height sequence and the previous-hash link, the data hash over
 //     the envelopes and each endorser transaction's id, all under the

@@ -21,6 +21,9 @@ type job struct {
 // blocks ahead of the ordered checks; emit receives each block's result in
 // source order. Run stops at the first error of src, of emit or of ctx.
 func (a *Auditor) Run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error {
+	if a.ext != nil {
+		return a.runVerifier(ctx, src, emit)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan *job)

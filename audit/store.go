@@ -9,6 +9,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/fisco"
 	"github.com/lianjian/lianjian/ledger/record"
 )
 
@@ -203,6 +204,9 @@ func primeFromStore(ctx context.Context, a *Auditor, st Store, chain string, fro
 	if err != nil {
 		return fmt.Errorf("prime: %w", err)
 	}
+	if a.ext != nil {
+		return resumeVerifier(ctx, a, st, prev)
+	}
 	if len(prev.Raw) == 0 {
 		return fmt.Errorf("prime: block %d: %w", from-1, fabric.ErrNoRaw)
 	}
@@ -223,6 +227,22 @@ func primeFromStore(ctx context.Context, a *Auditor, st Store, chain string, fro
 		return fmt.Errorf("prime: last config index %d of block %d: %w", pb.Fabric.LastConfig, from-1, err)
 	}
 	return err
+}
+
+// resumeVerifier continues an adapter's verifier after the stored block
+// prev, with the chain's governance history up to it when the store keeps
+// one.
+func resumeVerifier(ctx context.Context, a *Auditor, st Store, prev *ledger.Block) error {
+	var history []ledger.Tx
+	if hs, ok := st.(fisco.HistoryStore); ok && a.cfg.Chain.Kind == ledger.KindFisco {
+		var err error
+		if history, err = fisco.History(ctx, hs, a.cfg.Chain.ID, prev.Height); err != nil {
+			return fmt.Errorf("prime: %w", err)
+		}
+	}
+	a.ext.Resume(prev, history)
+	a.prev = &link{height: prev.Height, hash: prev.Hash}
+	return nil
 }
 
 // Record converts a block result to its stored form, audited at at.

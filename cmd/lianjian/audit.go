@@ -44,8 +44,8 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	if chain.Kind != ledger.KindFabric {
-		return fmt.Errorf("%w: audit: chain %s is %s; the auditor re-verifies Fabric chains", errUsage, chain.ID, chain.Kind)
+	if chain.Kind != ledger.KindFabric && chain.Kind != ledger.KindEVM && chain.Kind != ledger.KindFisco {
+		return fmt.Errorf("%w: audit: chain %s is %s; the auditor re-verifies Fabric, EVM and FISCO BCOS chains", errUsage, chain.ID, chain.Kind)
 	}
 	last := *to
 	if !isSet(fs, "to") {

@@ -66,6 +66,12 @@ var (
 		Doc:      "The node served a different number of receipts than transactions, or a receipt that names another transaction or block.",
 		Severity: ledger.Critical, Category: ledger.CatIntegrity,
 	}
+	RuleParentHash = &ledger.RuleInfo{
+		ID: "EVM-PARENT-HASH", Title: "Stored block does not link to the block before it",
+		Doc: "Re-verified from the index, a block's parentHash is not the hash of the stored block below it, or the stored heights do not follow one another: " +
+			"the stored chain was spliced, a block was replaced or dropped, or a header was altered.",
+		Severity: ledger.Critical, Category: ledger.CatIntegrity, Clauses: []string{"GB/T 42570-2023 (data integrity)"},
+	}
 	RuleMalformed = &ledger.RuleInfo{
 		ID: "EVM-MALFORMED", Title: "Node served data that does not decode",
 		Doc:      "A block, transaction or receipt served by the node could not be decoded. The data cannot be verified.",
@@ -75,5 +81,5 @@ var (
 
 func init() {
 	ledger.Register(RuleHeaderHash, RuleTxRoot, RuleReceiptRoot, RuleWithdrawalsRoot, RuleTxHash,
-		RuleSender, RuleHighS, RuleUnprotected, RuleContractAddress, RuleReceiptMismatch, RuleMalformed)
+		RuleSender, RuleHighS, RuleUnprotected, RuleContractAddress, RuleReceiptMismatch, RuleParentHash, RuleMalformed)
 }
