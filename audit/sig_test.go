@@ -153,19 +153,6 @@ func FuzzParseDERSignature(f *testing.F) {
 	})
 }
 
-// FuzzEnvelopeExtra checks that envelopeExtra never panics and never
-// counts more bytes than it was given.
-func FuzzEnvelopeExtra(f *testing.F) {
-	f.Add(msg(1, []byte("payload"), 2, []byte("sig")))
-	f.Add(msg(1, []byte("payload"), 2, []byte("sig"), 9, []byte("glued")))
-	f.Fuzz(func(t *testing.T, env []byte) {
-		n, _ := envelopeExtra(env)
-		if n < 0 || n > len(env) {
-			t.Fatalf("envelopeExtra = %d for %d bytes", n, len(env))
-		}
-	})
-}
-
 // TestVerifierTables verifies many signatures of one hot signer per
 // curve, valid and corrupted, with and without per-key tables: the
 // verdicts agree, and the hot signer's later signatures use its table.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"google.golang.org/protobuf/encoding/protowire"
-
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
 )
@@ -35,11 +33,11 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 	}
 	ev := map[string]string{"block": strconv.FormatUint(b.Height, 10), "tx": strconv.Itoa(i), "txid": tx.ID}
 
-	if extra, err := envelopeExtra(tx.Raw); err != nil || extra > 0 {
+	if extra, perr := tx.Fabric.ExtraBytes, tx.Fabric.EnvelopeError; perr != "" || extra > 0 {
 		detail := fmt.Sprintf("%d bytes outside payload and signature", extra)
 		eev := withEvidence(ev, "extraBytes", strconv.Itoa(extra))
-		if err != nil {
-			detail = err.Error()
+		if perr != "" {
+			detail = perr
 			eev = withEvidence(ev, "error", detail)
 		}
 		v.Add("envelope", false, detail)
@@ -224,30 +222,6 @@ func writes(ns ledger.NsRWSet) bool {
 		}
 	}
 	return false
-}
-
-// envelopeExtra returns the number of bytes of a marshalled envelope
-// outside its one payload (field 1) and one signature (field 2).
-func envelopeExtra(raw []byte) (int, error) {
-	extra := 0
-	var seen [3]bool
-	for len(raw) > 0 {
-		num, typ, n := protowire.ConsumeTag(raw)
-		if n < 0 {
-			return extra + len(raw), fmt.Errorf("envelope: %w", protowire.ParseError(n))
-		}
-		m := protowire.ConsumeFieldValue(num, typ, raw[n:])
-		if m < 0 {
-			return extra + len(raw), fmt.Errorf("envelope: field %d: %w", num, protowire.ParseError(m))
-		}
-		if (num == 1 || num == 2) && typ == protowire.BytesType && !seen[num] {
-			seen[num] = true
-		} else {
-			extra += n + m
-		}
-		raw = raw[n+m:]
-	}
-	return extra, nil
 }
 
 // withEvidence returns a copy of m with the key/value pairs kv added.

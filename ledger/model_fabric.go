@@ -32,6 +32,12 @@ type FabricTx struct {
 	Endorsements     []Signature   `json:"-"` // also present in Tx.Sigs with role "endorser"
 	Response         *Response     `json:"response,omitempty"`
 	DecodeError      string        `json:"decodeError,omitempty"` // why the envelope did not fully decode; fields before the failure are kept
+	// ExtraBytes counts the bytes of the marshalled envelope outside its
+	// one payload and one signature, which no signature covers.
+	ExtraBytes int `json:"extraBytes,omitempty"`
+	// EnvelopeError says why the envelope's top-level fields do not
+	// parse (ExtraBytes then counts the bytes from the failure on).
+	EnvelopeError string `json:"envelopeError,omitempty"`
 }
 
 // Response is the chaincode response recorded in a proposal response.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hyperledger/fabric-protos-go/common"
 	"github.com/hyperledger/fabric-protos-go/peer"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -29,6 +30,10 @@ func DecodeEnvelope(raw []byte) (*ledger.Tx, error) {
 // CONFIG transaction.
 func (s *state) envelope(raw []byte) (*ledger.Tx, *ledger.Config, error) {
 	tx := &ledger.Tx{Raw: raw, Fabric: &ledger.FabricTx{}}
+	var err error
+	if tx.Fabric.ExtraBytes, err = envelopeExtra(raw); err != nil {
+		tx.Fabric.EnvelopeError = err.Error()
+	}
 	var env common.Envelope
 	if err := unmarshal("envelope", raw, &env); err != nil {
 		return tx, nil, err
@@ -245,4 +250,28 @@ func (s *state) lastUpdate(tx *ledger.Tx, env *common.Envelope) error {
 		s.addSig(tx, RoleConfigUpdate, id, cs.Signature, sh.Creator, concat(cs.SignatureHeader, cue.ConfigUpdate))
 	}
 	return nil
+}
+
+// envelopeExtra returns the number of bytes of a marshalled envelope
+// outside its one payload (field 1) and one signature (field 2).
+func envelopeExtra(raw []byte) (int, error) {
+	extra := 0
+	var seen [3]bool
+	for len(raw) > 0 {
+		num, typ, n := protowire.ConsumeTag(raw)
+		if n < 0 {
+			return extra + len(raw), fmt.Errorf("envelope: %w", protowire.ParseError(n))
+		}
+		m := protowire.ConsumeFieldValue(num, typ, raw[n:])
+		if m < 0 {
+			return extra + len(raw), fmt.Errorf("envelope: field %d: %w", num, protowire.ParseError(m))
+		}
+		if (num == 1 || num == 2) && typ == protowire.BytesType && !seen[num] {
+			seen[num] = true
+		} else {
+			extra += n + m
+		}
+		raw = raw[n+m:]
+	}
+	return extra, nil
 }
