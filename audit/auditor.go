@@ -190,7 +190,13 @@ func New(cfg Config) (*Auditor, error) {
 // Chaincode policies committed before the first audited block are not
 // known, so endorsement policies of their transactions are not evaluated
 // until a definition is seen.
+//
+// Prime serves Fabric channels only; an EVM or FISCO BCOS chain resumes
+// from the store (Reaudit, Follow).
 func (a *Auditor) Prime(configBlock, previous []byte) error {
+	if a.ext != nil {
+		return fmt.Errorf("%w: prime: chain %s is %s, which resumes from the stored block below", ErrConfig, a.cfg.Chain.ID, a.cfg.Chain.Kind)
+	}
 	cb, err := a.dec.DecodeBlock(a.cfg.Chain.ID, configBlock)
 	if err != nil {
 		return fmt.Errorf("prime: config block: %w", err)

@@ -96,7 +96,7 @@ func integrityAt(t *testing.T, db *index.DB, chain string) map[uint64]map[string
 
 // TestReauditEVM re-audits a real geth chain from the index alone: the
 // clean chain gives no integrity finding and a verdict per block and
-// transaction, and a stored block whose transaction, header or place in
+// transaction, Follow audits it as ingest commits it, and a stored block whose transaction, header or place in
 // the chain was altered after ingest is caught at its height.
 func TestReauditEVM(t *testing.T) {
 	if testing.Short() {
@@ -144,6 +144,32 @@ func TestReauditEVM(t *testing.T) {
 	// block below it.
 	if sum, err := Reaudit(ctx, clean, Config{Chain: chain}, head/2, head); err != nil || sum.Integrity != 0 {
 		t.Errorf("Reaudit(%d..%d) = %d integrity findings %v, %v", head/2, head, sum.Integrity, sum.Findings, err)
+	}
+
+	// Follow audits what ingest committed, with its own checkpoint.
+	followed := ingestInto(t, chain, c, head)
+	fctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- Follow(fctx, followed, Config{Chain: chain}, FollowConfig{Poll: 20 * time.Millisecond, MaxBlocks: 5})
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		cp, err := followed.AuditCheckpoint(ctx, "dev")
+		if err == nil && cp.Height == head {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Follow: audit checkpoint %d, %v after a minute; want %d", cp.Height, err, head)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Follow = %v", err)
+	}
+	if fs := integrityAt(t, followed, "dev"); len(fs) != 0 {
+		t.Errorf("followed chain: integrity findings %v", fs)
 	}
 
 	// Pick a block with transactions for the transaction tamper.

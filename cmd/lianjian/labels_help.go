@@ -19,7 +19,7 @@ var subcommands = map[string][]string{
 var helpTexts = map[lang]map[string]string{
 	report.LangZH: {
 		"lianjian":            "链鉴（Lianjian）：区块链安全监管服务及其工具",
-		"audit":               "从索引重新审计已存储的 Fabric 历史，并保存审计结论",
+		"audit":               "从索引重新审计已存储的链历史（Fabric、EVM、FISCO BCOS），并保存审计结论",
 		"auditlog":            "校验、列出、导出 SM3 哈希链、SM2 签名锚定的操作审计日志，或为其签署检查点",
 		"auditlog verify":     "用签名检查点校验审计日志（或用 --file 离线校验导出的片段）",
 		"auditlog list":       "以 JSON 行列出审计日志条目",
@@ -69,7 +69,7 @@ var helpTexts = map[lang]map[string]string{
 	},
 	report.LangEN: {
 		"lianjian":            "Lianjian (链鉴): the blockchain security supervision service and its tools",
-		"audit":               "re-audit stored Fabric history from the index and store verdicts",
+		"audit":               "re-audit stored chain history (Fabric, EVM, FISCO BCOS) from the index and store verdicts",
 		"auditlog":            "verify, list, export or checkpoint the SM3 hash-chained, SM2-anchored log of mutating actions",
 		"auditlog verify":     "verify the audit log against its signed checkpoints (or an exported segment offline with --file)",
 		"auditlog list":       "list the audit log entries as JSON lines",
