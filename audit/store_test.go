@@ -86,15 +86,8 @@ func TestReaudit(t *testing.T) {
 func storedChain(t *testing.T, blocks [][]byte) (*index.DB, ledger.Chain) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := index.OpenMemory(index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	chain := ledger.Chain{ID: "test", Kind: ledger.KindFabric, Crypto: ledger.CryptoIntl}
-	if err := db.PutChain(ctx, chain); err != nil {
-		t.Fatal(err)
-	}
+	db := chainIndex(t, chain)
 	for _, raw := range blocks {
 		b, err := fabric.DecodeBlock(chain.ID, raw)
 		if err != nil {

@@ -34,24 +34,31 @@ func (s tamperSource) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Bl
 	return bs, err
 }
 
-// ingestInto backfills blocks 0..to of src into a fresh memory index
-// under chain c.
-func ingestInto(t *testing.T, c ledger.Chain, src ledger.Source, to uint64) *index.DB {
+// chainIndex returns a real index on the memory backend holding the
+// description of chain c, closed when the test ends.
+func chainIndex(t *testing.T, c ledger.Chain) *index.DB {
 	t.Helper()
-	ctx := context.Background()
 	db, err := index.OpenMemory(index.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.PutChain(ctx, c); err != nil {
+	if err := db.PutChain(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// ingestInto backfills blocks 0..to of src into a fresh memory index
+// under chain c.
+func ingestInto(t *testing.T, c ledger.Chain, src ledger.Source, to uint64) *index.DB {
+	t.Helper()
+	db := chainIndex(t, c)
 	in, err := ledger.NewIngester(c.ID, src, db, ledger.IngestConfig{Batch: 8, To: to}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := in.Run(ctx); err != nil {
+	if err := in.Run(context.Background()); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
 	return db
