@@ -18,7 +18,7 @@ import (
 //	gasUsed, gasLimit, baseFee, txCount, signatures, contracts,
 //	config (the domain model's JSON, or nil: config blocks are rare and
 //	their config is a deep tree), fabric (flag + FabricBlock),
-//	fisco (flag + FiscoBlock), verdict, tx ids
+//	fisco (flag + FiscoBlock), evm (flag + EVMBlock), verdict, tx ids
 const blockRecordVersion = 1
 
 // blockRecord is the decoded block record: the block without its
@@ -80,6 +80,11 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 		w.uint(f.Quorum)
 		w.uint(f.SignedWeight)
 		w.bool(f.Receipts)
+	}
+	w.bool(b.EVM != nil)
+	if e := b.EVM; e != nil {
+		w.uint(e.Difficulty)
+		w.strs(e.Signers)
 	}
 	w.verdict(&b.Verdict)
 	w.count(len(b.Txs), false)
@@ -144,6 +149,9 @@ func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
 		f.Quorum = r.uint()
 		f.SignedWeight = r.uint()
 		f.Receipts = r.bool()
+	}
+	if r.bool() {
+		b.EVM = &ledger.EVMBlock{Difficulty: r.uint(), Signers: r.strs()}
 	}
 	r.verdict(&b.Verdict)
 	if !ids {

@@ -236,6 +236,8 @@ func (w *recWriter) fabricTx(f *ledger.FabricTx) {
 		w.bytes(f.Response.Payload)
 	}
 	w.str(f.DecodeError)
+	w.int(int64(f.ExtraBytes))
+	w.str(f.EnvelopeError)
 }
 
 func (r *recReader) fabricTx(f *ledger.FabricTx) {
@@ -254,6 +256,8 @@ func (r *recReader) fabricTx(f *ledger.FabricTx) {
 		f.Response = &ledger.Response{Status: r.int32(), Message: r.str(), Payload: r.bytes()}
 	}
 	f.DecodeError = r.str()
+	f.ExtraBytes = r.intN()
+	f.EnvelopeError = r.str()
 }
 
 func (w *recWriter) kvReads(rs []ledger.KVRead) {
