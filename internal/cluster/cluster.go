@@ -116,10 +116,14 @@ func (w *Worker) setup(ctx context.Context) error {
 		Replicas:          w.cfg.Replicas,
 		Metadata:          map[string]string{partitionsKey: strconv.Itoa(n)},
 	}
-	s, err := w.js.CreateStream(ctx, sc)
-	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		s, err = w.js.Stream(ctx, w.cfg.Stream)
-	}
+	var s jetstream.Stream
+	err := retrySetup(ctx, func() (err error) {
+		s, err = w.js.CreateStream(ctx, sc)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			s, err = w.js.Stream(ctx, w.cfg.Stream)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("chain stream %s: %w", w.cfg.Stream, err)
 	}
@@ -142,17 +146,46 @@ func (w *Worker) setup(ctx context.Context) error {
 // openBucket opens, or creates, a key-value bucket whose entries expire
 // LeaseTTL after they are written.
 func openBucket(ctx context.Context, js jetstream.JetStream, cfg Config, name, desc string) (jetstream.KeyValue, error) {
-	kv, err := js.KeyValue(ctx, name)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: name, Description: desc, History: 1, TTL: cfg.LeaseTTL,
-			Storage: jetstream.FileStorage, Replicas: cfg.Replicas,
-		})
-	}
+	var kv jetstream.KeyValue
+	err := retrySetup(ctx, func() (err error) {
+		kv, err = js.KeyValue(ctx, name)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+				Bucket: name, Description: desc, History: 1, TTL: cfg.LeaseTTL,
+				Storage: jetstream.FileStorage, Replicas: cfg.Replicas,
+			})
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", name, err)
 	}
 	return kv, nil
+}
+
+// setupRetry bounds how long retrySetup retries.
+const setupRetry = 30 * time.Second
+
+// retrySetup runs f, which creates or opens a stream or bucket, until it
+// succeeds, fails for good, ctx ends or setupRetry has passed. Creating a
+// replicated asset takes a round of the cluster's meta group: when
+// several workers start at once on a loaded cluster, a request times out
+// or finds the asset another worker created meanwhile, and is retried.
+func retrySetup(ctx context.Context, f func() error) error {
+	deadline := time.Now().Add(setupRetry)
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := f()
+		transient := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+			errors.Is(err, jetstream.ErrBucketExists)
+		if err == nil || !transient || ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // token is chain's subject token: unpadded base64url, which holds no '.',
