@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,14 +109,7 @@ chains:
 	if err := getJSON(base+"/chains", new(any)); err == nil {
 		t.Errorf("a worker serves the API on %s", base)
 	}
-	var hex string
-	if err := node.Call(ctx, &hex, "eth_blockNumber"); err != nil {
-		t.Fatal(err)
-	}
-	head, err := strconv.ParseUint(strings.TrimPrefix(hex, "0x"), 16, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	head := evmQuantity(t, node, "eth_blockNumber")
 	// The worker's index is locked while it runs: stop it, then check
 	// what it stored through an API server.
 	_ = worker.Process.Signal(syscall.SIGTERM)
