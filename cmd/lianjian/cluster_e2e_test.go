@@ -200,12 +200,10 @@ chains:
 	}
 	traffic := fabricTraffic(t, fab)
 	var times []time.Duration
+	// midIngest held just before the SIGKILL; the chains the survivors
+	// already owned go on ingesting during the takeover, so their
+	// heights after it prove nothing about the kill.
 	times = append(times, kill(midIngest))
-	for _, c := range chains {
-		if h, _ := height(c.id); c.slowed && h >= c.head {
-			t.Fatalf("chain %s at %d already complete after the kill: the kill was not mid-ingest", c.id, h)
-		}
-	}
 	puts := traffic(2) // and two more blocks for the new owners to follow
 	fabHeight, err := fab.Height(ctx)
 	if err != nil {
