@@ -101,10 +101,27 @@ type IngestStore interface {
 
 // BatchCommitter is implemented by stores that commit a run of
 // consecutive blocks of one chain in one atomic write, all or none, with
-// the checks Commit makes of each block. The ingester commits each
-// fetched batch so when the store allows it.
+// the checks Commit makes of each block. The ingester commits runs of
+// small blocks so (see batchBytes) when the store allows it.
 type BatchCommitter interface {
 	CommitBatch(ctx context.Context, bs []*Block) error
+}
+
+// batchBytes bounds the raw bytes of the blocks the ingester commits in
+// one write. Batching saves the cost each write has on its own for small
+// blocks; a large block is a write of its own, so what one write holds
+// in memory, and what a crash undoes, stays one block.
+const batchBytes = 4 << 20
+
+// runLen returns how many blocks of bs, from the first, make one write:
+// at least one, and more while their raw bytes stay within batchBytes.
+func runLen(bs []*Block) int {
+	n, size := 1, len(bs[0].Raw)
+	for n < len(bs) && size+len(bs[n].Raw) <= batchBytes {
+		size += len(bs[n].Raw)
+		n++
+	}
+	return n
 }
 
 // Ingester backfills a chain from its checkpoint and follows its head,
@@ -440,24 +457,29 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 		mu.Lock()
 		delete(results, i)
 		mu.Unlock()
-		// The blocks fetched before a failure are committed first.
+		// The blocks fetched before a failure are committed first: runs
+		// of small blocks in one write each when the store allows it.
+		// When a run fails (a reorg or a gap at some block, or the
+		// store), nothing of it was stored and the rest is committed
+		// one block at a time, which finds the block and handles it.
 		blocks := f.blocks
-		if bc, ok := in.store.(BatchCommitter); ok && len(blocks) > 1 {
-			// One write for the batch; when it fails (a reorg or a gap
-			// at some block, or the store), nothing of it was stored and
-			// the blocks are committed one by one below, which finds
-			// the block and handles it.
-			if bc.CommitBatch(ctx, blocks) == nil {
-				for _, b := range blocks {
-					if in.cfg.OnBlock != nil {
-						in.cfg.OnBlock(b, in.head.Load())
+		bc, batching := in.store.(BatchCommitter)
+		for len(blocks) > 0 {
+			if n := runLen(blocks); batching && n > 1 {
+				if bc.CommitBatch(ctx, blocks[:n]) == nil {
+					for _, b := range blocks[:n] {
+						if in.cfg.OnBlock != nil {
+							in.cfg.OnBlock(b, in.head.Load())
+						}
 					}
+					expect = blocks[n-1].Height + 1
+					blocks = blocks[n:]
+					continue
 				}
-				expect = blocks[len(blocks)-1].Height + 1
-				blocks = nil
+				batching = false
 			}
-		}
-		for _, b := range blocks {
+			b := blocks[0]
+			blocks = blocks[1:]
 			err := in.store.Commit(ctx, b)
 			if _, final := in.src.(Final); final && errors.Is(err, ErrReorg) {
 				return in.locate(&Break{Rule: RuleBreakUnlinked, Height: b.Height, Tx: NoTx, Err: err})

@@ -339,3 +339,57 @@ func TestIngestCommitsBatches(t *testing.T) {
 		}
 	}
 }
+
+// batchRecorder is the index recording the blocks of each batch write.
+type batchRecorder struct {
+	*index.DB
+	mu      sync.Mutex
+	batches [][]uint64
+}
+
+func (r *batchRecorder) CommitBatch(ctx context.Context, bs []*ledger.Block) error {
+	r.mu.Lock()
+	var hs []uint64
+	for _, b := range bs {
+		hs = append(hs, b.Height)
+	}
+	r.batches = append(r.batches, hs)
+	r.mu.Unlock()
+	return r.DB.CommitBatch(ctx, bs)
+}
+
+// TestIngestBatchesSmallBlocksOnly checks that runs of small blocks share
+// a write and that a large block (here 3 MiB, with a 4 MiB bound) is a
+// write of its own, so that a crash undoes at most one large block.
+func TestIngestBatchesSmallBlocksOnly(t *testing.T) {
+	db := openStore(t)
+	chain := ledgertest.Chain("c", "main", 0, 12, nil)
+	for _, h := range []int{4, 5, 9} {
+		chain[h].Raw = make([]byte, 3<<20)
+	}
+	rec := &batchRecorder{DB: db}
+	in, err := ledger.NewIngester("c", &fakeSource{blocks: chain}, rec, ledger.IngestConfig{Batch: 32, To: 11, MaxBackoff: 5 * time.Millisecond}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, hs := range rec.batches {
+		big := 0
+		for _, h := range hs {
+			if len(chain[h].Raw) >= 3<<20 {
+				big++
+			}
+		}
+		if len(hs) < 2 || big > 1 {
+			t.Errorf("batch write of blocks %v: want two or more blocks, at most one of them large", hs)
+		}
+	}
+	if len(rec.batches) == 0 {
+		t.Error("no batch write: small blocks were committed one by one")
+	}
+	if cp, err := db.Checkpoint(context.Background(), "c"); err != nil || cp.Height != 11 {
+		t.Errorf("Checkpoint = %d, %v; want 11", cp.Height, err)
+	}
+}
