@@ -57,84 +57,122 @@ func bulkLedger(t testing.TB, nw network, txs, perBlock int) *bulk {
 	if b, ok := bulkCache[k]; ok {
 		return b
 	}
-	fixture := readChain(t, nw.dir+"/peer", "mychannel_")
-	peer := loadKey(t, nw.dir, nw.orgDir+"/peers/peer0.org1.example.com")
-	orderer := loadKey(t, nw.dir, "ordererOrganizations/example.com/orderers/orderer.example.com")
-	template := fixture[target]
-	env := get(t, template, pData(0)...)
-	payload := get(t, env, pPayload)
-	creatorID := get(t, payload, append(pPayloadSigHdr, sel{1, 0})...)
-	var creator key
+	g := newBulkGen(t, nw)
+	out := &bulk{blocks: slices.Clone(g.fixture)}
+	for out.txs < txs {
+		out.blocks = append(out.blocks, g.next(t, perBlock).raw)
+		out.txs += perBlock
+	}
+	bulkCache[k] = out
+	return out
+}
+
+// bulkGen makes the synthetic blocks of a bulk ledger one at a time, so
+// that a ledger of any size can be streamed to disk.
+type bulkGen struct {
+	fixture                      [][]byte // real blocks 0–2
+	payload, creatorID, endorser []byte   // of the template transaction
+	peer, creator, orderer       key
+	md                           [][]byte // the template block's metadata
+	n                            uint64   // number of the next block
+	prevHash, prevCommit         []byte
+}
+
+// bulkBlock is one generated block, whole and in its parts.
+type bulkBlock struct {
+	raw                 []byte // marshalled common.Block
+	number              uint64
+	prevHash, dataHash  []byte
+	envelopes, metadata [][]byte
+}
+
+// newBulkGen returns a generator whose first block follows fixture
+// block 2 of nw.
+func newBulkGen(t testing.TB, nw network) *bulkGen {
+	t.Helper()
+	all := readChain(t, nw.dir+"/peer", "mychannel_")
+	g := &bulkGen{
+		fixture: all[:3],
+		peer:    loadKey(t, nw.dir, nw.orgDir+"/peers/peer0.org1.example.com"),
+		orderer: loadKey(t, nw.dir, "ordererOrganizations/example.com/orderers/orderer.example.com"),
+		n:       3,
+	}
+	template := all[target]
+	g.payload = get(t, get(t, template, pData(0)...), pPayload)
+	g.creatorID = get(t, g.payload, append(pPayloadSigHdr, sel{1, 0})...)
 	for _, who := range []string{"User1", "Admin"} {
 		k := loadKey(t, nw.dir, nw.orgDir+"/users/"+who+"@org1.example.com")
-		if slices.Equal(get(t, creatorID, sel{2, 0}), k.cert) {
-			creator = k
+		if slices.Equal(get(t, g.creatorID, sel{2, 0}), k.cert) {
+			g.creator = k
 		}
 	}
-	if creator.priv == nil {
+	if g.creator.priv == nil {
 		t.Fatal("template creator is not a fixture key")
 	}
-	endorser := get(t, payload, append(pEndorsement, sel{1, 0})...)
-	var md [][]byte
+	g.endorser = get(t, g.payload, append(pEndorsement, sel{1, 0})...)
 	for i := 0; ; i++ {
 		if !hasField(get(t, template, sel{3, 0}), sel{1, i}) {
 			break
 		}
-		md = append(md, get(t, template, pMetadata(i)...))
+		g.md = append(g.md, get(t, template, pMetadata(i)...))
 	}
-	prev, err := fabric.DecodeBlock("bulk", fixture[2])
+	prev, err := fabric.DecodeBlock("bulk", all[2])
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &bulk{blocks: slices.Clone(fixture[:3])}
-	prevHash, prevCommit := prev.Hash, prev.Fabric.CommitHash
-	for n := uint64(3); out.txs < txs; n++ {
-		var envs [][]byte
-		for range perBlock {
-			nonce := make([]byte, 24)
-			rand.Read(nonce)
-			id := sha256.Sum256(slices.Concat(nonce, creatorID))
-			p := set(t, payload, nonce, append(pPayloadSigHdr, sel{2, 0})...)
-			p = set(t, p, []byte(hex.EncodeToString(id[:])), append(pChannelHeader, pTxID)...)
-			ph := make([]byte, 32)
-			rand.Read(ph)
-			prp := set(t, get(t, p, pPRP...), ph, pProposalHash)
-			p = set(t, p, prp, pPRP...)
-			p = set(t, p, peer.sign(t, slices.Concat(prp, endorser)), append(pEndorsement, sel{2, 0})...)
-			envs = append(envs, msg(1, p, 2, creator.sign(t, p)))
-			out.txs++
-		}
-		dh := sha256.Sum256(slices.Concat(envs...))
-		header := protowire.AppendTag(nil, 1, protowire.VarintType)
-		header = protowire.AppendVarint(header, n)
-		header = append(header, msg(2, prevHash, 3, dh[:])...)
-		sigMD := md[0]
-		signed := slices.Concat(get(t, sigMD, sel{1, 0}), get(t, sigMD, sel{2, 0}, sel{1, 0}), fabric.HeaderBytes(n, prevHash, dh[:]))
-		sigMD = set(t, sigMD, orderer.sign(t, signed), sel{2, 0}, sel{2, 0})
-		metas := slices.Clone(md)
-		metas[0], metas[2] = sigMD, make([]byte, perBlock) // all VALID
-		var data []byte
-		for _, e := range envs {
-			data = append(data, msg(1, e)...)
-		}
-		blockOf := func() []byte {
-			var meta []byte
-			for _, m := range metas {
-				meta = append(meta, msg(1, m)...)
-			}
-			return msg(1, header, 2, data, 3, meta)
-		}
-		b, err := fabric.DecodeBlock("bulk", blockOf())
-		if err != nil {
-			t.Fatal(err)
-		}
-		prevCommit = commitHashes([][]byte{prevCommit}, metas[2], buildBatch(b, nil, nil))[0]
-		metas[4] = msg(1, prevCommit) // COMMIT_HASH
-		out.blocks = append(out.blocks, blockOf())
-		hh := sha256.Sum256(fabric.HeaderBytes(n, prevHash, dh[:]))
-		prevHash = hh[:]
+	g.prevHash, g.prevCommit = prev.Hash, prev.Fabric.CommitHash
+	return g
+}
+
+// next returns the next block, of perBlock fresh transactions, chained
+// to the one before, signed by the orderer and with its commit hash.
+func (g *bulkGen) next(t testing.TB, perBlock int) bulkBlock {
+	t.Helper()
+	n := g.n
+	envs := make([][]byte, 0, perBlock)
+	for range perBlock {
+		nonce := make([]byte, 24)
+		rand.Read(nonce)
+		id := sha256.Sum256(slices.Concat(nonce, g.creatorID))
+		p := set(t, g.payload, nonce, append(pPayloadSigHdr, sel{2, 0})...)
+		p = set(t, p, []byte(hex.EncodeToString(id[:])), append(pChannelHeader, pTxID)...)
+		ph := make([]byte, 32)
+		rand.Read(ph)
+		prp := set(t, get(t, p, pPRP...), ph, pProposalHash)
+		p = set(t, p, prp, pPRP...)
+		p = set(t, p, g.peer.sign(t, slices.Concat(prp, g.endorser)), append(pEndorsement, sel{2, 0})...)
+		envs = append(envs, msg(1, p, 2, g.creator.sign(t, p)))
 	}
-	bulkCache[k] = out
+	dh := sha256.Sum256(slices.Concat(envs...))
+	header := protowire.AppendTag(nil, 1, protowire.VarintType)
+	header = protowire.AppendVarint(header, n)
+	header = append(header, msg(2, g.prevHash, 3, dh[:])...)
+	sigMD := g.md[0]
+	signed := slices.Concat(get(t, sigMD, sel{1, 0}), get(t, sigMD, sel{2, 0}, sel{1, 0}), fabric.HeaderBytes(n, g.prevHash, dh[:]))
+	sigMD = set(t, sigMD, g.orderer.sign(t, signed), sel{2, 0}, sel{2, 0})
+	metas := slices.Clone(g.md)
+	metas[0], metas[2] = sigMD, make([]byte, perBlock) // all VALID
+	var data []byte
+	for _, e := range envs {
+		data = append(data, msg(1, e)...)
+	}
+	blockOf := func() []byte {
+		var meta []byte
+		for _, m := range metas {
+			meta = append(meta, msg(1, m)...)
+		}
+		return msg(1, header, 2, data, 3, meta)
+	}
+	b, err := fabric.DecodeBlock("bulk", blockOf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.prevCommit = commitHashes([][]byte{g.prevCommit}, metas[2], buildBatch(b, nil, nil))[0]
+	metas[4] = msg(1, g.prevCommit) // COMMIT_HASH
+	out := bulkBlock{raw: blockOf(), number: n, prevHash: g.prevHash, dataHash: dh[:], envelopes: envs, metadata: metas}
+	hh := sha256.Sum256(fabric.HeaderBytes(n, g.prevHash, dh[:]))
+	g.prevHash = hh[:]
+	g.n++
 	return out
 }
 
