@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +33,8 @@ var (
 	loadPerBlk      = flag.Int("load.per-block", 20, "transactions per block")
 	loadConns       = flag.Int("load.conns", 8, "concurrent client connections")
 	loadPerEndpoint = flag.Duration("load.duration", 10*time.Second, "duration per endpoint")
+	loadFirst       = flag.Duration("load.first", 0, "before the per-endpoint runs, drive tx-by-id and block-by-height together for this long with no warm-up, right after opening the index (a reopen when -load.dir holds one), reporting each -load.window")
+	loadWindow      = flag.Duration("load.window", 10*time.Second, "window of the -load.first report")
 )
 
 const loadChain = "bench"
@@ -50,12 +53,13 @@ var loadRule = &ledger.RuleInfo{ID: "EVM-UNPROTECTED-TX", Title: "t", Doc: "d", 
 
 // buildLoadIndex writes the synthetic chain through index.Commit: blocks
 // of perBlock EVM-style transactions from 1,000 senders to 100 contracts,
-// with a finding on every 100th transaction.
-func buildLoadIndex(t *testing.T, db *index.DB, txs, perBlock int) {
+// with a finding on every 100th transaction. It reports whether it found
+// the index already built.
+func buildLoadIndex(t *testing.T, db *index.DB, txs, perBlock int) (reused bool) {
 	ctx := context.Background()
 	if cp, err := db.Checkpoint(ctx, loadChain); err == nil && int(cp.Height+1)*perBlock >= txs {
 		t.Logf("reusing index: %d blocks", cp.Height+1)
-		return
+		return true
 	}
 	if err := db.PutChain(ctx, ledger.Chain{ID: loadChain, Kind: ledger.KindEVM, Crypto: ledger.CryptoIntl, ChainID: 1337}); err != nil {
 		t.Fatal(err)
@@ -92,6 +96,7 @@ func buildLoadIndex(t *testing.T, db *index.DB, txs, perBlock int) {
 	}
 	el := time.Since(start)
 	t.Logf("built %d blocks, %d txs in %v (%.0f tx/s)", blocks, blocks*perBlock, el.Round(time.Second), float64(blocks*perBlock)/el.Seconds())
+	return false
 }
 
 // rss returns the process's resident and peak resident set sizes in MiB.
@@ -119,6 +124,28 @@ type loadResult struct {
 	p50, p99, max time.Duration
 }
 
+// loadGet makes one authenticated GET and reads the whole answer; an
+// answer other than 200 is an error.
+func loadGet(client *http.Client, url, token string) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return errors.New(resp.Status)
+	}
+	return nil
+}
+
 // hammer runs conns clients against one endpoint for d and collects
 // client-side latencies.
 func hammer(base, token string, conns int, d time.Duration, name string, path func(r *rand.Rand) string) loadResult {
@@ -138,17 +165,8 @@ func hammer(base, token string, conns int, d time.Duration, name string, path fu
 			var mine []time.Duration
 			bad := 0
 			for time.Now().Before(deadline) {
-				req, _ := http.NewRequest(http.MethodGet, base+path(r), nil)
-				req.Header.Set("Authorization", "Bearer "+token)
 				start := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						err = errors.New(resp.Status)
-					}
-				}
+				err := loadGet(client, base+path(r), token)
 				mine = append(mine, time.Since(start))
 				if err != nil {
 					bad++
@@ -162,8 +180,80 @@ func hammer(base, token string, conns int, d time.Duration, name string, path fu
 	}
 	wg.Wait()
 	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
+	return summarize(name, lats, errs, d)
+}
+
+// summarize returns the figures of sorted latencies measured over d.
+func summarize(name string, lats []time.Duration, errs int, d time.Duration) loadResult {
+	if len(lats) == 0 {
+		return loadResult{name: name, errs: errs}
+	}
 	q := func(p float64) time.Duration { return lats[min(len(lats)-1, int(p*float64(len(lats))))] }
 	return loadResult{name: name, n: len(lats), errs: errs, rps: float64(len(lats)) / d.Seconds(), p50: q(0.50), p99: q(0.99), max: lats[len(lats)-1]}
+}
+
+// loadEndpoint is an endpoint the load test drives: path makes the path
+// of a request.
+type loadEndpoint struct {
+	name string
+	path func(r *rand.Rand) string
+}
+
+// firstWindows runs conns clients for d from a cold start, each sending
+// requests to the endpoints in turn, and returns the figures of each
+// endpoint in each window of length w, in time order.
+func firstWindows(base, token string, conns int, d, w time.Duration, eps []loadEndpoint) [][]loadResult {
+	type sample struct {
+		at, lat time.Duration
+		ep      int
+		err     bool
+	}
+	var mu sync.Mutex
+	var all []sample
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	begin := time.Now()
+	var wg sync.WaitGroup
+	for c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(c), 11))
+			var mine []sample
+			for i := c; time.Since(begin) < d; i++ {
+				ep := i % len(eps)
+				start := time.Now()
+				err := loadGet(client, base+eps[ep].path(r), token)
+				mine = append(mine, sample{at: start.Sub(begin), lat: time.Since(start), ep: ep, err: err != nil})
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	windows := int((d + w - 1) / w)
+	lats := make([][][]time.Duration, windows)
+	errs := make([][]int, windows)
+	for i := range windows {
+		lats[i], errs[i] = make([][]time.Duration, len(eps)), make([]int, len(eps))
+	}
+	for _, s := range all {
+		i := min(windows-1, int(s.at/w))
+		lats[i][s.ep] = append(lats[i][s.ep], s.lat)
+		if s.err {
+			errs[i][s.ep]++
+		}
+	}
+	out := make([][]loadResult, windows)
+	for i := range windows {
+		for e, ep := range eps {
+			slices.Sort(lats[i][e])
+			out[i] = append(out[i], summarize(ep.name, lats[i][e], errs[i][e], w))
+		}
+	}
+	return out
 }
 
 // TestLoad builds (or reuses) an index of -load.txs transactions, serves
@@ -182,7 +272,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	buildLoadIndex(t, db, *loadTxs, *loadPerBlk)
+	reused := buildLoadIndex(t, db, *loadTxs, *loadPerBlk)
 	tok, secret, err := supervise.NewToken("load", supervise.RoleRegulator, "", "load", time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -206,16 +296,33 @@ func TestLoad(t *testing.T) {
 	blocks := *loadTxs / *loadPerBlk
 	ntx := blocks * *loadPerBlk
 	v := Version
-	endpoints := []struct {
-		name string
-		path func(r *rand.Rand) string
-	}{
+	endpoints := []loadEndpoint{
 		{"tx-by-id", func(r *rand.Rand) string { return v + "/chains/" + loadChain + "/txs/" + loadTxID(r.IntN(ntx)) }},
 		{"block-by-height", func(r *rand.Rand) string { return fmt.Sprintf("%s/chains/%s/blocks/%d", v, loadChain, r.IntN(blocks)) }},
 		{"findings-list", func(r *rand.Rand) string { return v + "/findings?chain=" + loadChain + "&limit=50" }},
 		{"search", func(r *rand.Rand) string { return v + "/search?q=" + loadTxID(r.IntN(ntx)) }},
 	}
 	var out strings.Builder
+	if *loadFirst > 0 {
+		how := "reopened: the index was built by an earlier process"
+		if !reused {
+			how = "NOT a reopen: the index was built in this process"
+		}
+		fmt.Fprintf(&out, "first %v after opening the index (%s), %d connections, tx-by-id and block-by-height in turn, no warm-up\n\n", *loadFirst, how, *loadConns)
+		fmt.Fprintln(&out, "| window | endpoint | requests | errors | req/s | p50 | p99 | max |")
+		fmt.Fprintln(&out, "|---|---|---|---|---|---|---|---|")
+		for i, rs := range firstWindows(base, secret, *loadConns, *loadFirst, *loadWindow, endpoints[:2]) {
+			for _, r := range rs {
+				fmt.Fprintf(&out, "| %v–%v | %s | %d | %d | %.0f | %v | %v | %v |\n", time.Duration(i)**loadWindow, time.Duration(i+1)**loadWindow,
+					r.name, r.n, r.errs, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond))
+				if r.errs > 0 {
+					t.Errorf("first %v, window %d, %s: %d errors", *loadFirst, i, r.name, r.errs)
+				}
+			}
+		}
+		cur, peak := rss()
+		fmt.Fprintf(&out, "\nRSS after the first %v: %.0f MiB (peak %.0f MiB)\n\n", *loadFirst, cur, peak)
+	}
 	fmt.Fprintf(&out, "index: %d txs in %d blocks; %d connections, %v per endpoint\n\n", ntx, blocks, *loadConns, *loadPerEndpoint)
 	fmt.Fprintln(&out, "| endpoint | requests | errors | req/s | p50 | p99 | max |")
 	fmt.Fprintln(&out, "|---|---|---|---|---|---|---|")
