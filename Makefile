@@ -8,7 +8,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 TEST_FLAGS ?= -count=1 -timeout 75m
 BENCH_COUNT ?= 5
 
-.PHONY: help build tools test test-short bench bench-api fabric-ledger fuzz lint vet tidy-check docs demo demo-cluster clean
+.PHONY: help build tools test test-short bench bench-api bench-1m bench-api-reopen fabric-ledger fuzz lint vet tidy-check docs demo demo-cluster clean
 
 #? help: list the targets
 help:
@@ -48,6 +48,31 @@ bench: tools fabric-ledger
 bench-api:
 	@mkdir -p $(BIN)
 	$(GO) test ./api -run '^TestLoad$$' -load -load.dir $(BIN)/loadidx -load.conns 1 -v -timeout 60m
+
+# bench-1m's ledger (about 3 GiB) and index; BIG_TX transactions in
+# blocks of BIG_BLOCK.
+BIG_LEDGER ?= $(CURDIR)/$(BIN)/big1m
+BIG_INDEX  ?= $(CURDIR)/$(BIN)/big1m-index
+BIG_TX     ?= 1000000
+BIG_BLOCK  ?= 500
+TIMEV      := /usr/bin/time -v -o
+
+#? bench-1m: issue 16 at production size: verify, ingest and audit a generated ledger of 1 M Fabric txs in blocks of 500, max RSS and CPU in bin/big1m-*.time (docs/benchmarks.md)
+bench-1m: build
+	@test -d $(BIG_LEDGER)/chains || $(GO) test ./audit -run '^TestGenerateLedger$$' -gen.out $(BIG_LEDGER) -gen.tx $(BIG_TX) -gen.block $(BIG_BLOCK) -v -count=1 -timeout 0
+	rm -rf $(BIG_INDEX)
+	$(TIMEV) $(BIN)/big1m-verify.time $(BIN)/lianjian verify -q $(BIG_LEDGER)
+	$(TIMEV) $(BIN)/big1m-ingest.time $(BIN)/lianjian ingest --data-dir $(BIG_INDEX) --fabric-dir $(BIG_LEDGER) --chain big
+	$(TIMEV) $(BIN)/big1m-audit.time $(BIN)/lianjian audit --data-dir $(BIG_INDEX) --chain big-mychannel --from 0
+	@grep -H -E 'Maximum resident|User time|System time|Elapsed' $(BIN)/big1m-*.time
+
+#? bench-api-reopen: the API over 1 M txs with 4 connections, then its first minute after a reopen in a fresh process (api/testdata/BENCH.md)
+bench-api-reopen:
+	@mkdir -p $(BIN)
+	$(GO) test ./api -run '^TestLoad$$' -load -load.dir $(CURDIR)/$(BIN)/loadidx -load.conns 4 -v -count=1 -timeout 60m
+	$(GO) test -c -o $(BIN)/api.test ./api
+	cd api && $(TIMEV) $(CURDIR)/$(BIN)/api-reopen.time $(CURDIR)/$(BIN)/api.test -test.run '^TestLoad$$' -load -load.dir $(CURDIR)/$(BIN)/loadidx -load.conns 4 -load.first 60s -test.v -test.timeout 60m
+	@grep -H 'Maximum resident' $(BIN)/api-reopen.time
 
 #? fabric-ledger: a bulk Fabric ledger (>= 5,000 txs) from a real network, in .cache/fabric-ledger
 fabric-ledger: $(FABRIC_LEDGER)/.done
