@@ -61,7 +61,14 @@ func WatchHeads(ctx context.Context, cfg Config) (*Heads, error) {
 		nc.Close()
 		return nil, err
 	}
-	kw, err := kv.WatchAll(ctx)
+	// Starting a watch asks the stream's leader, which a cluster still
+	// electing one (or a loaded machine) answers late: retry as setup
+	// does.
+	var kw jetstream.KeyWatcher
+	err = retrySetup(ctx, func() (err error) {
+		kw, err = kv.WatchAll(ctx)
+		return err
+	})
 	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("watch heads: %w", err)
