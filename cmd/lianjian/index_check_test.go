@@ -16,11 +16,11 @@ import (
 )
 
 // cliIndex builds an index with the CLI from the shared Fabric fixtures
-// (two ingests, two tables), adds a chain description over badger's 1 MiB
-// value threshold, so that a value log holds a value, and an API token,
+// (two ingests, two tables), adds a chain description of 1.2 MB, so
+// that a blob segment holds it, and an API token,
 // so that the audit log has an entry. It returns the directory and the
-// value log's name.
-func cliIndex(t *testing.T) (dir, vlog string) {
+// segment's path inside it.
+func cliIndex(t *testing.T) (dir, seg string) {
 	t.Helper()
 	needFixtures(t)
 	dir = t.TempDir()
@@ -45,27 +45,40 @@ func cliIndex(t *testing.T) (dir, vlog string) {
 		t.Fatal(err)
 	}
 	var size int64
-	ms, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
+	ms, _ := filepath.Glob(filepath.Join(dir, "blobs", "*.seg"))
 	for _, m := range ms {
 		if st, err := os.Stat(m); err == nil && st.Size() > size {
-			vlog, size = filepath.Base(m), st.Size()
+			seg, size = filepath.Join("blobs", filepath.Base(m)), st.Size()
 		}
 	}
 	if size < 1<<20 {
-		t.Fatalf("no value log holds the large chain record in %s", dir)
+		t.Fatalf("no blob segment holds the large chain record in %s", dir)
 	}
-	return dir, vlog
+	return dir, seg
 }
 
 func copyIndex(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
+	copyIndexFiles(t, src, dst)
+	return dst
+}
+
+func copyIndexFiles(t *testing.T, src, dst string) {
+	t.Helper()
 	ents, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range ents {
 		if e.Name() == "LOCK" {
+			continue
+		}
+		if e.IsDir() {
+			if err := os.Mkdir(filepath.Join(dst, e.Name()), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			copyIndexFiles(t, filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()))
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
@@ -76,7 +89,6 @@ func copyIndex(t *testing.T, src string) string {
 			t.Fatal(err)
 		}
 	}
-	return dst
 }
 
 func damageFile(t *testing.T, path string, fn func([]byte) []byte) {
@@ -120,7 +132,7 @@ func runLianjian(t *testing.T, args ...string) (int, string) {
 // and what to do, exit 1 without a Go trace, and 'index check' must
 // report the damage.
 func TestCorruptIndexCLI(t *testing.T) {
-	pristine, vlog := cliIndex(t)
+	pristine, _ := cliIndex(t)
 	fixture := filepath.Join(sharedFixtures, "fabric-2.5.9/peer")
 	commands := [][]string{
 		{"serve", "--listen", "127.0.0.1:0"},
@@ -140,7 +152,6 @@ func TestCorruptIndexCLI(t *testing.T) {
 	}{
 		{"truncated table", "000001.sst", func(b []byte) []byte { return b[:len(b)/2] }},
 		{"flipped bytes in a table", "000002.sst", flip},
-		{"flipped bytes in the value log", vlog, flip},
 		{"truncated MANIFEST", "MANIFEST", func(b []byte) []byte { return b[:len(b)-3] }},
 	}
 	for _, tc := range tests {
@@ -188,16 +199,16 @@ func checkDamaged(t *testing.T, dir, file string) {
 	}
 }
 
-// TestCorruptValueCLI damages a value log that Open does not read (an
-// older one): commands run until they read the damaged value, then fail
-// naming the file.
+// TestCorruptValueCLI damages the blob segment holding a large value,
+// which Open does not read: commands run until they read the damaged
+// value, then fail naming the file.
 func TestCorruptValueCLI(t *testing.T) {
-	pristine, vlog := cliIndex(t)
+	pristine, seg := cliIndex(t)
 	dir := copyIndex(t, pristine)
-	if _, _, err := runCmd(t, "users", "create", "--name", "t", "--role", "auditor", "--data-dir", dir); err != nil { // a writer: a newer value log
+	if _, _, err := runCmd(t, "users", "create", "--name", "t", "--role", "auditor", "--data-dir", dir); err != nil { // a writer
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, vlog)
+	path := filepath.Join(dir, seg)
 	damageFile(t, path, flip)
 	if _, _, err := runCmd(t, "users", "list", "--data-dir", dir); err != nil {
 		t.Errorf("users list = %v; it reads no damaged value", err)
@@ -206,7 +217,7 @@ func TestCorruptValueCLI(t *testing.T) {
 	if !errors.Is(err, index.ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "index check") {
 		t.Errorf("audit --chain big = %v, want a corrupt index error naming %s", err, path)
 	}
-	checkDamaged(t, dir, vlog)
+	checkDamaged(t, dir, seg)
 	out, _, _ := runCmd(t, "index", "check", "--data-dir", dir, "--lang", "en")
 	if !strings.Contains(out, "keys c/big") {
 		t.Errorf("index check does not name the damaged key c/big:\n%s", out)

@@ -121,6 +121,10 @@ func Check(ctx context.Context, dir string, o Options) (*Report, error) {
 		return nil, err
 	}
 	d := newBadgerDB(db, dir, lost)
+	if d.blobs, err = o.openBlobs(dir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("check index %s: %w", dir, err)
+	}
 	defer d.Close()
 	if err := d.verifyChecksum(); err != nil {
 		var ce *CorruptError
@@ -218,7 +222,7 @@ func (d *DB) checkRecords(ctx context.Context, r *Report) error {
 
 func (d *DB) viewRecovered(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
-	return d.corrupt(d.db.View(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn}) }))
+	return d.corrupt(d.db.View(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn, B: d.blobs}) }))
 }
 
 // valueFormat is how a table stores its values.

@@ -1,9 +1,12 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,12 +20,19 @@ import (
 )
 
 // bigChain is a chain description over badger's 1 MiB value threshold,
-// so that it is stored in a value log.
-var bigChain = ledger.Chain{ID: "big", Kind: ledger.KindEVM, Name: strings.Repeat("链", 400_000)}
+// written straight into badger, so that it is stored in a value log as
+// an index kept large values before the blob segments; segChain is one
+// written as the index writes it, into a blob segment.
+var (
+	bigChain = ledger.Chain{ID: "big", Kind: ledger.KindEVM, Name: strings.Repeat("链", 400_000)}
+	segChain = ledger.Chain{ID: "seg", Kind: ledger.KindEVM, Name: strings.Repeat("段", 400_000)}
+)
 
 // buildIndex builds an index on disk from the shared Fabric fixtures in
-// two sessions, so that it holds two tables and a value log with a value
-// in it (bigChain), and returns its directory and the value log's name.
+// two sessions, so that it holds two tables, a value log with a value in
+// it (bigChain) and a blob segment per session (the raw blocks and, in
+// the second, segChain), and
+// returns its directory and the value log's name.
 func buildIndex(t *testing.T) (dir, vlog string) {
 	t.Helper()
 	if _, err := os.Stat(fixtures); err != nil {
@@ -36,7 +46,17 @@ func buildIndex(t *testing.T) (dir, vlog string) {
 		}
 		ingestFixture(t, db, []string{"up", "gm"}[i], network)
 		if i == 1 {
-			if err := db.PutChain(context.Background(), bigChain); err != nil {
+			err := db.db.Update(func(txn *badger.Txn) error {
+				v, err := json.Marshal(bigChain)
+				if err == nil {
+					err = txn.Set(chainKey(bigChain.ID), v)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.PutChain(context.Background(), segChain); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -71,12 +91,25 @@ func largestFile(t *testing.T, dir, pattern string) string {
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
+	copyFiles(t, src, dst)
+	return dst
+}
+
+func copyFiles(t *testing.T, src, dst string) {
+	t.Helper()
 	ents, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range ents {
 		if e.Name() == "LOCK" {
+			continue
+		}
+		if e.IsDir() {
+			if err := os.Mkdir(filepath.Join(dst, e.Name()), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			copyFiles(t, filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()))
 			continue
 		}
 		in, err := os.Open(filepath.Join(src, e.Name()))
@@ -95,7 +128,6 @@ func copyDir(t *testing.T, src string) string {
 			t.Fatal(err)
 		}
 	}
-	return dst
 }
 
 func truncateFile(t *testing.T, path string, size func(int64) int64) {
@@ -458,5 +490,108 @@ func TestCorruptEncrypted(t *testing.T) {
 	var ce *CorruptError
 	if !errors.As(err, &ce) || ce.File != "000001.sst" || ce.Kind != DamageChecksum {
 		t.Errorf("Open of a damaged encrypted table = %v, want a checksum *CorruptError naming 000001.sst", err)
+	}
+}
+
+// TestCorruptBlobSegment damages the blob segment of a real index in each
+// way and checks that Open, which does not read segments, succeeds; that
+// reading a value stored there is a *CorruptError naming the segment and
+// the key; that the records kept in the tree still read; and that Check
+// names the segment and the key and reads every other record.
+func TestCorruptBlobSegment(t *testing.T) {
+	ctx := context.Background()
+	pristine, _ := buildIndex(t)
+	// The second session's segment, which holds segChain.
+	segFile := filepath.Join(blobDir, largestFile(t, filepath.Join(pristine, blobDir), "*.seg"))
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, path string)
+		kind   DamageKind
+	}{
+		{"flipped bytes", func(t *testing.T, path string) { flipMiddle(t, path) }, DamageChecksum},
+		{"truncated", func(t *testing.T, path string) {
+			truncateFile(t, path, func(n int64) int64 { return n / 2 })
+		}, DamageUnreadable},
+		{"missing", func(t *testing.T, path string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		}, DamageMissing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyDir(t, pristine)
+			tc.damage(t, filepath.Join(dir, segFile))
+			for _, ro := range []bool{true, false} {
+				db, err := Open(dir, Options{ReadOnly: ro})
+				if err != nil {
+					t.Fatalf("Open(ReadOnly %v) = %v; segments are read when a value is", ro, err)
+				}
+				if _, err := db.Chain(ctx, "up"); err != nil {
+					t.Errorf("Chain(up) = %v; its record is in the tree", err)
+				}
+				_, err = db.Chain(ctx, segChain.ID)
+				var ce *CorruptError
+				if !errors.As(err, &ce) || ce.File != segFile || ce.Kind != tc.kind || string(ce.First) != "c/seg" {
+					t.Errorf("Chain(seg) = %v, want a %s *CorruptError naming %s and key c/seg", err, tc.kind, segFile)
+				}
+				if !strings.Contains(fmt.Sprint(err), filepath.Join(dir, segFile)) {
+					t.Errorf("Chain(seg) error %q does not name %s", err, filepath.Join(dir, segFile))
+				}
+				if err := db.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err := Check(ctx, dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keyed bool
+			for _, d := range r.Damage {
+				keyed = keyed || d.File == segFile && d.Kind == tc.kind && string(d.First) == "c/seg"
+			}
+			if !keyed || r.Skipped != "" || r.Keys < 100 {
+				t.Errorf("Check = %+v, want %s damage in %s at key c/seg and every record read", r, tc.kind, segFile)
+			}
+		})
+	}
+}
+
+// TestBlobSegmentHoldsRawBlocks checks where an index on disk keeps the
+// raw blocks: in the blob segment, each once, and not in badger's files.
+func TestBlobSegmentHoldsRawBlocks(t *testing.T) {
+	dir, _ := buildIndex(t)
+	segs, _ := filepath.Glob(filepath.Join(dir, blobDir, "*.seg"))
+	var seg []byte
+	for _, path := range segs {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg = append(seg, b...)
+	}
+	db, err := Open(dir, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var raw []byte
+	for h := uint64(0); len(raw) < valueThreshold; h++ {
+		if raw, err = db.RawBlock(context.Background(), "up", h); err != nil {
+			t.Fatalf("no block of %d bytes or more: RawBlock(up, %d) = %v", valueThreshold, h, err)
+		}
+	}
+	if n := bytes.Count(seg, raw); n != 1 {
+		t.Errorf("the segments hold the block %d times, want once", n)
+	}
+	vlogs, _ := filepath.Glob(filepath.Join(dir, "*.vlog"))
+	for _, v := range vlogs {
+		b, err := os.ReadFile(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, raw) {
+			t.Errorf("%s holds the block too", filepath.Base(v))
+		}
 	}
 }

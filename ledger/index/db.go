@@ -17,6 +17,7 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index/badgerkv"
 	"github.com/lianjian/lianjian/ledger/storage"
 )
 
@@ -51,10 +52,13 @@ func (o Options) Validate() error {
 // (OpenMemory). It implements ledger.Store.
 type DB struct {
 	// be is the backend; db, lost and spillMu serve the badger one.
-	be   backend
-	db   *badger.DB
-	dir  string
-	lost *lostReads
+	be backend
+	db *badger.DB
+	// blobs holds the large values (raw blocks) outside badger; nil in
+	// memory.
+	blobs *badgerkv.Blobs
+	dir   string
+	lost  *lostReads
 	// record makes Close record the tables as verified (verified.go).
 	record bool
 	// spillMu runs spills (spill.go) one at a time.
@@ -84,16 +88,24 @@ func Open(dir string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, openError(dir, err)
 	}
+	blobs, err := o.openBlobs(dir)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
 	if !o.ReadOnly {
-		if _, err := recoverJournal(db); err != nil {
+		if _, err := recoverJournal(db, blobs); err != nil {
 			db.Close()
+			closeBlobs(blobs)
 			return nil, fmt.Errorf("open index %s: undo a write a crash interrupted: %w", dir, err)
 		}
 	}
 	d := newBadgerDB(db, dir, lost)
+	d.blobs = blobs
 	d.record = !o.InMemory && !o.ReadOnly
 	if err := d.checkFormat(!o.ReadOnly); err != nil {
 		db.Close()
+		closeBlobs(blobs)
 		var fe *FormatError
 		if errors.As(err, &fe) {
 			return nil, err
@@ -103,6 +115,7 @@ func Open(dir string, o Options) (*DB, error) {
 	if !o.ReadOnly {
 		if err := d.migrateNodeKeys(context.Background()); err != nil {
 			db.Close()
+			closeBlobs(blobs)
 			return nil, fmt.Errorf("open index %s: move nodes to org-scoped keys: %w", dir, err)
 		}
 	}
@@ -116,14 +129,38 @@ func newBadgerDB(db *badger.DB, dir string, lost *lostReads) *DB {
 	return d
 }
 
-// valueThreshold is the size from which badger keeps a value in its value
-// log, written once, with only a pointer in the LSM tree: raw blocks
-// (B/ records) and other large values. Smaller values, among them every
-// record a block rewrites (identities, checkpoints), stay in the tree,
-// so the value log holds little that is ever overwritten. Below this
-// size a value costs more in the tree (write-ahead log, memtable, L0
-// table, compression) than a value-log read costs a reader.
+// valueThreshold is the size from which a value is kept outside the LSM
+// tree, written once, with only a pointer in the tree: raw blocks (B/
+// records) and other large values. On disk they go to the blob segments
+// (badgerkv.Blobs, under blobDir), read with pread, so that they do not
+// stay mapped into the process as badger's value log would; in memory,
+// and in the before-images of a spill, to badger's value log. Smaller
+// values, among them every record a block rewrites (identities,
+// checkpoints), stay in the tree, so the segments hold little that is
+// ever overwritten. Below this size a value costs more in the tree
+// (write-ahead log, memtable, L0 table, compression) than a separate
+// read costs a reader.
 const valueThreshold = 8 << 10
+
+// blobDir is the directory of the blob segments inside the index.
+const blobDir = "blobs"
+
+// openBlobs opens the blob segments of the index in dir; none in memory.
+func (o Options) openBlobs(dir string) (*badgerkv.Blobs, error) {
+	if o.InMemory {
+		return nil, nil
+	}
+	return badgerkv.OpenBlobs(filepath.Join(dir, blobDir), badgerkv.BlobOptions{
+		Threshold: valueThreshold, SyncWrites: o.SyncWrites, ReadOnly: o.ReadOnly,
+		EncryptionKey: o.EncryptionKey,
+	})
+}
+
+func closeBlobs(b *badgerkv.Blobs) {
+	if b != nil {
+		b.Close()
+	}
+}
 
 // badgerOptions returns the badger options for the index in dir; lost
 // counts the values badger fails to read.
@@ -256,7 +293,11 @@ func (d *DB) badgerClose() error {
 			ids = append(ids, t.ID)
 		}
 	}
-	if err := d.db.Close(); err != nil {
+	err := d.db.Close()
+	if d.blobs != nil {
+		err = errors.Join(err, d.blobs.Close())
+	}
+	if err != nil {
 		return err
 	}
 	if d.record {

@@ -3,6 +3,7 @@ package index
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/lianjian/lianjian/ledger/index/badgerkv"
+	"github.com/lianjian/lianjian/ledger/storage"
 )
 
 // Badger panics on some damage it meets while reading (a table block
@@ -26,7 +28,7 @@ func (d *DB) view(fn func(txn kv) error) error { return closed(d.be.view(fn)) }
 func (d *DB) badgerView(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
-	err = d.db.View(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn}) })
+	err = d.db.View(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn, B: d.blobs}) })
 	return d.checkLost(n, err)
 }
 
@@ -34,7 +36,9 @@ func (d *DB) badgerView(fn func(txn kv) error) (err error) {
 func (d *DB) commit(fn func(txn kv) error) (err error) {
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
-	err = d.db.Update(func(txn *badger.Txn) error { return fn(badgerkv.Txn{T: txn}) })
+	err = d.db.Update(func(txn *badger.Txn) error {
+		return badgerkv.Txn{T: txn, B: d.blobs}.Run(func(rw storage.ReadWriter) error { return fn(rw) })
+	})
 	return d.checkLost(n, err)
 }
 
@@ -137,6 +141,10 @@ func (d *DB) corrupt(err error) error {
 	if err == nil || errors.Is(err, ErrCorrupt) {
 		return err
 	}
+	var be *badgerkv.BlobError
+	if errors.As(err, &be) {
+		return &CorruptError{Dir: d.dir, Damage: blobDamage(be)}
+	}
 	msg := err.Error()
 	var kind DamageKind
 	switch {
@@ -149,6 +157,21 @@ func (d *DB) corrupt(err error) error {
 		return err
 	}
 	return &CorruptError{Dir: d.dir, Damage: Damage{File: badgerFile(msg), Kind: kind, Err: badgerError(err)}}
+}
+
+// blobDamage describes damage met in a blob segment.
+func blobDamage(be *badgerkv.BlobError) Damage {
+	d := Damage{Kind: DamageUnreadable, First: be.Key, Err: be.Err}
+	if be.Segment != "" {
+		d.File = filepath.Join(blobDir, be.Segment)
+	}
+	switch be.Kind {
+	case badgerkv.BlobChecksum:
+		d.Kind = DamageChecksum
+	case badgerkv.BlobMissing:
+		d.Kind = DamageMissing
+	}
+	return d
 }
 
 // panicError describes a recovered panic in one line.

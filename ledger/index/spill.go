@@ -53,6 +53,7 @@ type kv interface {
 // spill is a kv that spreads one write over several badger transactions.
 type spill struct {
 	db      *badger.DB
+	blobs   *badgerkv.Blobs
 	txn     *badger.Txn
 	op      uint64
 	pieces  uint32 // pieces committed, each with a journal record
@@ -62,25 +63,32 @@ type spill struct {
 	// is committed when either reaches its bound.
 	size, count       int64
 	maxSize, maxCount int64
-	threshold         int64 // badger's value threshold
+	threshold         int64 // the size from which a value is kept outside the tree
 }
 
 var spillOps atomic.Uint64
 
-func newSpill(db *badger.DB) *spill {
+func newSpill(db *badger.DB, blobs *badgerkv.Blobs) *spill {
 	op := uint64(time.Now().UnixNano()) + spillOps.Add(1)
+	threshold := db.Opts().ValueThreshold
+	if blobs != nil {
+		threshold = min(threshold, int64(blobs.Threshold()))
+	}
 	return &spill{
-		db: db, txn: db.NewTransaction(true), op: op, touched: map[string]struct{}{},
+		db: db, blobs: blobs, txn: db.NewTransaction(true), op: op, touched: map[string]struct{}{},
 		journal: []byte{journalVersion},
 		maxSize: db.MaxBatchSize() / 2, maxCount: db.MaxBatchCount() / 2,
-		threshold: db.Opts().ValueThreshold,
+		threshold: threshold,
 	}
 }
 
-func (s *spill) Get(k []byte) ([]byte, error) { return badgerkv.Txn{T: s.txn}.Get(k) }
-func (s *spill) Has(k []byte) (bool, error)   { return badgerkv.Txn{T: s.txn}.Has(k) }
+// kv is the current piece's transaction as a kv.
+func (s *spill) kv() badgerkv.Txn { return badgerkv.Txn{T: s.txn, B: s.blobs} }
+
+func (s *spill) Get(k []byte) ([]byte, error) { return s.kv().Get(k) }
+func (s *spill) Has(k []byte) (bool, error)   { return s.kv().Has(k) }
 func (s *spill) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
-	return badgerkv.Txn{T: s.txn}.NewIterator(prefix, start, reverse)
+	return s.kv().NewIterator(prefix, start, reverse)
 }
 func (s *spill) Set(k, v []byte) error { return s.write(k, v, false) }
 func (s *spill) Delete(k []byte) error { return s.write(k, nil, true) }
@@ -101,7 +109,7 @@ func (s *spill) write(k, v []byte, del bool) error {
 	if del {
 		err = s.txn.Delete(k)
 	} else {
-		err = s.txn.Set(k, v)
+		err = s.kv().Set(k, v)
 	}
 	if err != nil {
 		return err
@@ -120,9 +128,9 @@ func (s *spill) remember(k []byte) error {
 	if _, ok := s.touched[string(k)]; ok {
 		return nil
 	}
-	item, err := s.txn.Get(k)
+	v, err := s.kv().Get(k)
 	switch {
-	case errors.Is(err, badger.ErrKeyNotFound):
+	case errors.Is(err, storage.ErrNotFound):
 		s.journal = append(s.journal, 0)
 		s.journal = binary.AppendUvarint(s.journal, uint64(len(k)))
 		s.journal = append(s.journal, k...)
@@ -132,11 +140,8 @@ func (s *spill) remember(k []byte) error {
 		s.journal = append(s.journal, 1)
 		s.journal = binary.AppendUvarint(s.journal, uint64(len(k)))
 		s.journal = append(s.journal, k...)
-		s.journal = binary.AppendUvarint(s.journal, uint64(item.ValueSize()))
-		err := item.Value(func(v []byte) error { s.journal = append(s.journal, v...); return nil })
-		if err != nil {
-			return err
-		}
+		s.journal = binary.AppendUvarint(s.journal, uint64(len(v)))
+		s.journal = append(s.journal, v...)
 	}
 	s.touched[string(k)] = struct{}{}
 	return nil
@@ -150,7 +155,7 @@ func (s *spill) flush() error {
 			return err
 		}
 	}
-	if err := s.txn.Commit(); err != nil {
+	if err := s.commit(); err != nil {
 		return err
 	}
 	if len(s.journal) > 1 {
@@ -169,6 +174,18 @@ func (s *spill) finish() error {
 			return err
 		}
 	}
+	return s.commit()
+}
+
+// commit commits the current piece, the values it put in the blob
+// segments made durable first.
+func (s *spill) commit() error {
+	if s.blobs != nil {
+		if err := s.blobs.Sync(); err != nil {
+			s.txn.Discard()
+			return err
+		}
+	}
 	return s.txn.Commit()
 }
 
@@ -182,7 +199,7 @@ func (d *DB) runSpill(ctx context.Context, fn func(txn kv) error) (err error) {
 	}
 	defer d.recoverCorrupt(&err)
 	n := d.lost.count()
-	s := newSpill(d.db)
+	s := newSpill(d.db, d.blobs)
 	err = fn(s)
 	if err == nil {
 		err = s.finish()
@@ -190,7 +207,7 @@ func (d *DB) runSpill(ctx context.Context, fn func(txn kv) error) (err error) {
 		s.txn.Discard()
 	}
 	if err != nil {
-		if uerr := undoJournal(d.db, s.op); uerr != nil {
+		if uerr := undoJournal(d.db, d.blobs, s.op); uerr != nil {
 			err = errors.Join(err, fmt.Errorf("undo the partial write: %w", uerr))
 		}
 	}
@@ -198,7 +215,7 @@ func (d *DB) runSpill(ctx context.Context, fn func(txn kv) error) (err error) {
 }
 
 // recoverJournal undoes every spill a crash interrupted.
-func recoverJournal(db *badger.DB) (int, error) {
+func recoverJournal(db *badger.DB, blobs *badgerkv.Blobs) (int, error) {
 	var ops []uint64
 	err := db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
@@ -221,7 +238,7 @@ func recoverJournal(db *badger.DB) (int, error) {
 		return 0, err
 	}
 	for _, op := range ops {
-		if err := undoJournal(db, op); err != nil {
+		if err := undoJournal(db, blobs, op); err != nil {
 			return 0, err
 		}
 	}
@@ -231,7 +248,7 @@ func recoverJournal(db *badger.DB) (int, error) {
 // undoJournal restores the before-images journalled by spill op, newest
 // piece first, each piece in one transaction that also deletes its
 // record; a crash part way leaves the rest for the next Open.
-func undoJournal(db *badger.DB, op uint64) error {
+func undoJournal(db *badger.DB, blobs *badgerkv.Blobs, op uint64) error {
 	var pieces []uint32
 	prefix := journalOpPrefix(op)
 	err := db.View(func(txn *badger.Txn) error {
@@ -258,16 +275,23 @@ func undoJournal(db *badger.DB, op uint64) error {
 			if err != nil {
 				return err
 			}
+			rw := badgerkv.Txn{T: txn, B: blobs}
 			err = readJournal(rec, func(key, value []byte, existed bool) error {
 				if existed {
-					return txn.Set(key, value)
+					return rw.Set(key, value)
 				}
 				return txn.Delete(key)
 			})
 			if err != nil {
 				return fmt.Errorf("journal %x: %w", k, err)
 			}
-			return txn.Delete(k)
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+			if blobs != nil {
+				return blobs.Sync()
+			}
+			return nil
 		})
 		if err != nil {
 			return err

@@ -228,7 +228,7 @@ func TestSpillCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Block 2, written as a spill that stops before its last piece.
-	s := newSpill(db.db)
+	s := newSpill(db.db, db.blobs)
 	if err := commitBlock(s, blocks[1], nil); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ package badgerkv
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
@@ -17,21 +18,33 @@ import (
 // with badger.ErrTxnTooBig.
 type Store struct {
 	db     *badger.DB
+	blobs  *Blobs
 	closed atomic.Bool
 }
 
 var _ storage.Store = (*Store)(nil)
 
-// New returns a Store over db; closing the Store closes db.
-func New(db *badger.DB) *Store { return &Store{db: db} }
+// New returns a Store over db keeping large values in blobs (none when
+// nil); closing the Store closes both.
+func New(db *badger.DB, blobs *Blobs) *Store { return &Store{db: db, blobs: blobs} }
 
-// Open opens a badger database with opt as a Store.
+// Open opens a badger database with opt as a Store, with large values in
+// segments under opt.Dir/blobs unless opt keeps everything in memory.
 func Open(opt badger.Options) (*Store, error) {
 	db, err := badger.Open(opt)
 	if err != nil {
 		return nil, err
 	}
-	return New(db), nil
+	var blobs *Blobs
+	if !opt.InMemory {
+		blobs, err = OpenBlobs(filepath.Join(opt.Dir, "blobs"), BlobOptions{
+			SyncWrites: opt.SyncWrites, ReadOnly: opt.ReadOnly, EncryptionKey: opt.EncryptionKey})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return New(db, blobs), nil
 }
 
 // Get implements storage.Reader.
@@ -53,7 +66,7 @@ func (s *Store) NewIterator(prefix, start []byte, reverse bool) storage.Iterator
 		return &iterator{err: storage.ErrClosed}
 	}
 	txn := s.db.NewTransaction(false)
-	it := newIterator(txn, prefix, start, reverse)
+	it := newIterator(Txn{txn, s.blobs}, prefix, start, reverse)
 	it.done = txn.Discard
 	return it
 }
@@ -63,7 +76,7 @@ func (s *Store) View(fn func(storage.Reader) error) error {
 	if s.closed.Load() {
 		return storage.ErrClosed
 	}
-	return s.db.View(func(txn *badger.Txn) error { return fn(Txn{txn}) })
+	return s.db.View(func(txn *badger.Txn) error { return fn(Txn{txn, s.blobs}) })
 }
 
 // Update implements storage.Store.
@@ -71,7 +84,7 @@ func (s *Store) Update(fn func(storage.ReadWriter) error) error {
 	if s.closed.Load() {
 		return storage.ErrClosed
 	}
-	return s.db.Update(func(txn *badger.Txn) error { return fn(Txn{txn}) })
+	return s.db.Update(func(txn *badger.Txn) error { return Txn{txn, s.blobs}.Run(fn) })
 }
 
 // Close implements storage.Store.
@@ -79,11 +92,31 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return s.db.Close()
+	err := s.db.Close()
+	if s.blobs != nil {
+		err = errors.Join(err, s.blobs.Close())
+	}
+	return err
 }
 
-// Txn is a badger transaction as a storage.ReadWriter.
-type Txn struct{ T *badger.Txn }
+// Txn is a badger transaction as a storage.ReadWriter, keeping values of
+// B's threshold and more in B (none when B is nil).
+type Txn struct {
+	T *badger.Txn
+	B *Blobs
+}
+
+// Run runs fn on t and, when it succeeds, makes the values it stored in
+// t.B durable as the store's writes are, so that t may commit.
+func (t Txn) Run(fn func(storage.ReadWriter) error) error {
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.B != nil {
+		return t.B.Sync()
+	}
+	return nil
+}
 
 // Get implements storage.Reader.
 func (t Txn) Get(key []byte) ([]byte, error) {
@@ -94,8 +127,28 @@ func (t Txn) Get(key []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return item.ValueCopy(nil)
+	return t.value(item)
 }
+
+// value reads item's value, from the segments when it points there.
+func (t Txn) value(item *badger.Item) ([]byte, error) {
+	v, err := item.ValueCopy(nil)
+	if err != nil || item.UserMeta() != metaBlob {
+		return v, err
+	}
+	if t.B == nil {
+		return nil, &BlobError{Key: item.KeyCopy(nil), Kind: BlobMissing, Err: errors.New("the value points into a blob segment, and the store has none")}
+	}
+	v, err = t.B.Read(v)
+	var be *BlobError
+	if errors.As(err, &be) {
+		be.Key = item.KeyCopy(nil)
+	}
+	return v, err
+}
+
+// IsBlob reports whether item's value is a pointer into the segments.
+func IsBlob(item *badger.Item) bool { return item.UserMeta() == metaBlob }
 
 // Has implements storage.Reader.
 func (t Txn) Has(key []byte) (bool, error) {
@@ -108,11 +161,20 @@ func (t Txn) Has(key []byte) (bool, error) {
 
 // NewIterator implements storage.Reader.
 func (t Txn) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
-	return newIterator(t.T, prefix, start, reverse)
+	return newIterator(t, prefix, start, reverse)
 }
 
 // Set implements storage.Writer.
-func (t Txn) Set(key, value []byte) error { return t.T.Set(key, value) }
+func (t Txn) Set(key, value []byte) error {
+	if t.B == nil || len(value) < t.B.threshold {
+		return t.T.Set(key, value)
+	}
+	p, err := t.B.Append(value)
+	if err != nil {
+		return err
+	}
+	return t.T.SetEntry(badger.NewEntry(key, p).WithMeta(metaBlob))
+}
 
 // Delete implements storage.Writer.
 func (t Txn) Delete(key []byte) error { return t.T.Delete(key) }
@@ -123,6 +185,7 @@ func (t Txn) Delete(key []byte) error { return t.T.Delete(key) }
 // the prefix, which may be a key outside it that the option would end the
 // iteration on.
 type iterator struct {
+	txn     Txn
 	it      *badger.Iterator
 	prefix  []byte
 	seek    []byte
@@ -133,7 +196,7 @@ type iterator struct {
 	done    func()
 }
 
-func newIterator(txn *badger.Txn, prefix, start []byte, reverse bool) *iterator {
+func newIterator(txn Txn, prefix, start []byte, reverse bool) *iterator {
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues = false
 	opts.Reverse = reverse
@@ -146,7 +209,7 @@ func newIterator(txn *badger.Txn, prefix, start []byte, reverse bool) *iterator 
 	} else {
 		opts.Prefix = prefix
 	}
-	return &iterator{it: txn.NewIterator(opts), prefix: prefix, seek: seek, reverse: reverse}
+	return &iterator{txn: txn, it: txn.T.NewIterator(opts), prefix: prefix, seek: seek, reverse: reverse}
 }
 
 func (i *iterator) Next() bool {
@@ -181,7 +244,7 @@ func (i *iterator) Value() ([]byte, error) {
 	if i.it == nil || i.key == nil {
 		return nil, nil
 	}
-	return i.it.Item().ValueCopy(nil)
+	return i.txn.value(i.it.Item())
 }
 
 func (i *iterator) Error() error { return i.err }

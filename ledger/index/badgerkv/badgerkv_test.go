@@ -20,8 +20,8 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// TestConformanceOnDisk lowers the value threshold so that the suite's
-// large values go to the value log.
+// TestConformanceOnDisk runs the suite on disk, where the suite's large
+// values go to the blob segments.
 func TestConformanceOnDisk(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store {
 		s, err := badgerkv.Open(badger.DefaultOptions(t.TempDir()).WithLogger(nil).WithValueThreshold(64 << 10))

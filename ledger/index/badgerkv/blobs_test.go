@@ -1,0 +1,160 @@
+package badgerkv_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/lianjian/lianjian/ledger/index/badgerkv"
+	"github.com/lianjian/lianjian/ledger/storage"
+	"github.com/lianjian/lianjian/ledger/storage/storagetest"
+)
+
+// TestConformanceEncrypted runs the suite on an encrypted store, whose
+// large values are sealed in the segments.
+func TestConformanceEncrypted(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		return openEncrypted(t, t.TempDir(), bytes.Repeat([]byte{7}, 32))
+	})
+}
+
+func openEncrypted(t *testing.T, dir string, key []byte) *badgerkv.Store {
+	t.Helper()
+	s, err := badgerkv.Open(badger.DefaultOptions(dir).WithLogger(nil).WithEncryptionKey(key).WithIndexCacheSize(1 << 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func segments(t *testing.T, dir string) []byte {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "blobs", "*.seg"))
+	var all []byte
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
+}
+
+// TestBlobsOnDisk checks where a large value goes (a segment, once, in
+// plain text only without encryption), that an aborted update leaves no
+// pointer, that each session writes a segment of its own, and that a
+// value reads back after a reopen.
+func TestBlobsOnDisk(t *testing.T) {
+	for _, key := range [][]byte{nil, bytes.Repeat([]byte{9}, 16)} {
+		dir := t.TempDir()
+		open := func() *badgerkv.Store {
+			if key != nil {
+				return openEncrypted(t, dir, key)
+			}
+			s, err := badgerkv.Open(badger.DefaultOptions(dir).WithLogger(nil).WithSyncWrites(true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		big := bytes.Repeat([]byte("大块数据 large value "), 20_000)
+		s := open()
+		if err := s.Update(func(rw storage.ReadWriter) error { return rw.Set([]byte("k"), big) }); err != nil {
+			t.Fatal(err)
+		}
+		aborted := errors.New("abort")
+		err := s.Update(func(rw storage.ReadWriter) error {
+			if err := rw.Set([]byte("gone"), big); err != nil {
+				return err
+			}
+			return aborted
+		})
+		if !errors.Is(err, aborted) {
+			t.Fatalf("aborted Update = %v", err)
+		}
+		if ok, err := s.Has([]byte("gone")); ok || err != nil {
+			t.Fatalf("Has(gone) = %v, %v after an aborted update", ok, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		seg := segments(t, dir)
+		if n := bytes.Count(seg, big); key == nil && n != 2 || key != nil && n != 0 {
+			t.Errorf("key %x: the segments hold the value in plain text %d times", key, n)
+		}
+		s = open()
+		if err := s.Update(func(rw storage.ReadWriter) error { return rw.Set([]byte("k2"), big) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"k", "k2"} {
+			if v, err := s.Get([]byte(k)); err != nil || !bytes.Equal(v, big) {
+				t.Errorf("key %x: Get(%s) after a reopen = %d bytes, %v", key, k, len(v), err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if paths, _ := filepath.Glob(filepath.Join(dir, "blobs", "*.seg")); len(paths) != 2 {
+			t.Errorf("key %x: %d segments after two sessions that wrote, want 2", key, len(paths))
+		}
+	}
+}
+
+// TestBlobsWrongKey checks that a sealed value read with another key is
+// damage naming the segment and the key, not garbage.
+func TestBlobsWrongKey(t *testing.T) {
+	dir := t.TempDir()
+	b, err := badgerkv.OpenBlobs(dir, badgerkv.BlobOptions{EncryptionKey: bytes.Repeat([]byte{1}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.Append(bytes.Repeat([]byte{5}, 100_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	other, err := badgerkv.OpenBlobs(dir, badgerkv.BlobOptions{EncryptionKey: bytes.Repeat([]byte{2}, 32), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, err = other.Read(p)
+	var be *badgerkv.BlobError
+	if !errors.As(err, &be) || be.Kind != badgerkv.BlobChecksum || be.Segment != "00000001.seg" || !errors.Is(err, badgerkv.ErrBlobCorrupt) {
+		t.Errorf("Read with another key = %v, want checksum damage in 00000001.seg", err)
+	}
+	if _, err := other.Read([]byte{1, 2}); !errors.As(err, &be) || be.Kind != badgerkv.BlobPointer {
+		t.Errorf("Read of a cut pointer = %v, want pointer damage", err)
+	}
+}
+
+// TestBlobsRotate checks that a segment over its size starts the next.
+func TestBlobsRotate(t *testing.T) {
+	dir := t.TempDir()
+	b, err := badgerkv.OpenBlobs(dir, badgerkv.BlobOptions{SegmentSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var ptrs [][]byte
+	for i := range 5 {
+		p, err := b.Append(bytes.Repeat([]byte{byte(i)}, 400_000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ptrs = append(ptrs, p)
+	}
+	for i, p := range ptrs {
+		if v, err := b.Read(p); err != nil || len(v) != 400_000 || v[0] != byte(i) {
+			t.Errorf("Read(%d) = %d bytes, %v", i, len(v), err)
+		}
+	}
+	if paths, _ := filepath.Glob(filepath.Join(dir, "*.seg")); len(paths) != 3 {
+		t.Errorf("%d segments of at most 1 MiB for 2 MB, want 3", len(paths))
+	}
+}
