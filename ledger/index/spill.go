@@ -54,6 +54,7 @@ type kv interface {
 type spill struct {
 	db      *badger.DB
 	blobs   *badgerkv.Blobs
+	pending badgerkv.Pending // the current piece's large values
 	txn     *badger.Txn
 	op      uint64
 	pieces  uint32 // pieces committed, each with a journal record
@@ -83,7 +84,7 @@ func newSpill(db *badger.DB, blobs *badgerkv.Blobs) *spill {
 }
 
 // kv is the current piece's transaction as a kv.
-func (s *spill) kv() badgerkv.Txn { return badgerkv.Txn{T: s.txn, B: s.blobs} }
+func (s *spill) kv() badgerkv.Txn { return badgerkv.Txn{T: s.txn, B: s.blobs, P: &s.pending} }
 
 func (s *spill) Get(k []byte) ([]byte, error) { return s.kv().Get(k) }
 func (s *spill) Has(k []byte) (bool, error)   { return s.kv().Has(k) }
@@ -177,14 +178,12 @@ func (s *spill) finish() error {
 	return s.commit()
 }
 
-// commit commits the current piece, the values it put in the blob
-// segments made durable first.
+// commit commits the current piece, its large values appended to the
+// blob segments first.
 func (s *spill) commit() error {
-	if s.blobs != nil {
-		if err := s.blobs.Sync(); err != nil {
-			s.txn.Discard()
-			return err
-		}
+	if err := s.kv().Flush(); err != nil {
+		s.txn.Discard()
+		return err
 	}
 	return s.txn.Commit()
 }

@@ -66,7 +66,7 @@ func (s *Store) NewIterator(prefix, start []byte, reverse bool) storage.Iterator
 		return &iterator{err: storage.ErrClosed}
 	}
 	txn := s.db.NewTransaction(false)
-	it := newIterator(Txn{txn, s.blobs}, prefix, start, reverse)
+	it := newIterator(Txn{T: txn, B: s.blobs}, prefix, start, reverse)
 	it.done = txn.Discard
 	return it
 }
@@ -76,7 +76,7 @@ func (s *Store) View(fn func(storage.Reader) error) error {
 	if s.closed.Load() {
 		return storage.ErrClosed
 	}
-	return s.db.View(func(txn *badger.Txn) error { return fn(Txn{txn, s.blobs}) })
+	return s.db.View(func(txn *badger.Txn) error { return fn(Txn{T: txn, B: s.blobs}) })
 }
 
 // Update implements storage.Store.
@@ -84,7 +84,7 @@ func (s *Store) Update(fn func(storage.ReadWriter) error) error {
 	if s.closed.Load() {
 		return storage.ErrClosed
 	}
-	return s.db.Update(func(txn *badger.Txn) error { return Txn{txn, s.blobs}.Run(fn) })
+	return s.db.Update(func(txn *badger.Txn) error { return Txn{T: txn, B: s.blobs}.Run(fn) })
 }
 
 // Close implements storage.Store.
@@ -101,21 +101,72 @@ func (s *Store) Close() error {
 
 // Txn is a badger transaction as a storage.ReadWriter, keeping values of
 // B's threshold and more in B (none when B is nil).
+//
+// With P set, such values wait in P until Flush appends them, so that an
+// update that fails (too large for one badger transaction, and run again
+// in pieces; a conflict, and retried) appends nothing: without P each is
+// appended as it is set.
 type Txn struct {
 	T *badger.Txn
 	B *Blobs
+	P *Pending
 }
 
-// Run runs fn on t and, when it succeeds, makes the values it stored in
-// t.B durable as the store's writes are, so that t may commit.
+// Pending holds the large values of an update until it is flushed; the
+// zero value is empty.
+type Pending struct {
+	keys [][]byte
+	vals map[string][]byte
+}
+
+// placeholder is what badger holds for a pending value until Flush: as
+// long as the longest pointer, so that the transaction's size as badger
+// counts it hardly changes when the pointer replaces it.
+var placeholder = make([]byte, 1+5+10+10+4)
+
+// Run runs fn on t, its large values pending, and, when fn succeeds,
+// flushes them, so that t may commit.
 func (t Txn) Run(fn func(storage.ReadWriter) error) error {
+	if t.B != nil && t.P == nil {
+		t.P = new(Pending)
+	}
 	if err := fn(t); err != nil {
 		return err
 	}
-	if t.B != nil {
-		return t.B.Sync()
+	return t.Flush()
+}
+
+// Flush appends the pending values to the segments, points their keys
+// at them and makes them durable as the store's writes are: t may then
+// commit.
+func (t Txn) Flush() error {
+	if t.B == nil {
+		return nil
 	}
-	return nil
+	if t.P != nil {
+		for _, k := range t.P.keys {
+			v, ok := t.P.vals[string(k)]
+			if !ok {
+				continue // deleted or set small again since
+			}
+			p, err := t.B.Append(v)
+			if err != nil {
+				return err
+			}
+			if err := t.T.SetEntry(badger.NewEntry(k, p).WithMeta(metaBlob)); err != nil {
+				return err
+			}
+		}
+		*t.P = Pending{}
+	}
+	return t.B.Sync()
+}
+
+// forget drops a pending value of key.
+func (t Txn) forget(key []byte) {
+	if t.P != nil && t.P.vals != nil {
+		delete(t.P.vals, string(key))
+	}
 }
 
 // Get implements storage.Reader.
@@ -132,6 +183,11 @@ func (t Txn) Get(key []byte) ([]byte, error) {
 
 // value reads item's value, from the segments when it points there.
 func (t Txn) value(item *badger.Item) ([]byte, error) {
+	if item.UserMeta() == metaBlob && t.P != nil {
+		if v, ok := t.P.vals[string(item.Key())]; ok {
+			return bytes.Clone(v), nil
+		}
+	}
 	v, err := item.ValueCopy(nil)
 	if err != nil || item.UserMeta() != metaBlob {
 		return v, err
@@ -167,7 +223,21 @@ func (t Txn) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
 // Set implements storage.Writer.
 func (t Txn) Set(key, value []byte) error {
 	if t.B == nil || len(value) < t.B.threshold {
+		t.forget(key)
 		return t.T.Set(key, value)
+	}
+	if t.P != nil {
+		if err := t.T.SetEntry(badger.NewEntry(key, placeholder).WithMeta(metaBlob)); err != nil {
+			return err
+		}
+		if t.P.vals == nil {
+			t.P.vals = map[string][]byte{}
+		}
+		if _, ok := t.P.vals[string(key)]; !ok {
+			t.P.keys = append(t.P.keys, key)
+		}
+		t.P.vals[string(key)] = value
+		return nil
 	}
 	p, err := t.B.Append(value)
 	if err != nil {
@@ -177,7 +247,10 @@ func (t Txn) Set(key, value []byte) error {
 }
 
 // Delete implements storage.Writer.
-func (t Txn) Delete(key []byte) error { return t.T.Delete(key) }
+func (t Txn) Delete(key []byte) error {
+	t.forget(key)
+	return t.T.Delete(key)
+}
 
 // iterator adapts a badger iterator. Values are read when asked for, not
 // prefetched, so that a walk over keys reads no value. Badger's Prefix
