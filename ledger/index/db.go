@@ -36,7 +36,17 @@ type Options struct {
 	InMemory bool
 	// Logger receives badger's warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// MappedBudget bounds the process's file-backed resident memory, of
+	// which badger's mapped tables are most: above it the pages of the
+	// index's mapped files are handed back to the kernel
+	// (resident_linux.go). 0 means DefaultMappedBudget; negative turns
+	// the watch off.
+	MappedBudget int64
 }
+
+// DefaultMappedBudget is the default Options.MappedBudget: the program's
+// own text (about 40 MiB) and a working set of tables.
+const DefaultMappedBudget = 128 << 20
 
 // Validate checks the options.
 func (o Options) Validate() error {
@@ -63,6 +73,10 @@ type DB struct {
 	record bool
 	// spillMu runs spills (spill.go) one at a time.
 	spillMu sync.Mutex
+	// stopWatch stops the resident-set watch; watchDone is closed when
+	// it has stopped.
+	stopWatch chan struct{}
+	watchDone <-chan struct{}
 }
 
 var _ ledger.Store = (*DB)(nil)
@@ -118,6 +132,14 @@ func Open(dir string, o Options) (*DB, error) {
 			closeBlobs(blobs)
 			return nil, fmt.Errorf("open index %s: move nodes to org-scoped keys: %w", dir, err)
 		}
+	}
+	if !o.InMemory {
+		budget := o.MappedBudget
+		if budget == 0 {
+			budget = DefaultMappedBudget
+		}
+		d.stopWatch = make(chan struct{})
+		d.watchDone = watchResident(dir, budget, d.stopWatch)
 	}
 	return d, nil
 }
@@ -292,6 +314,11 @@ func (d *DB) badgerClose() error {
 		for _, t := range d.db.Tables() {
 			ids = append(ids, t.ID)
 		}
+	}
+	if d.stopWatch != nil {
+		close(d.stopWatch)
+		<-d.watchDone
+		d.stopWatch = nil
 	}
 	err := d.db.Close()
 	if d.blobs != nil {

@@ -1,0 +1,135 @@
+package index
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Badger maps its tables and value logs into the process and reads them
+// through the mapping, with no option to read them with pread instead.
+// Every page an import or a compaction writes, and every page a reader
+// touches, then stays in the process's resident set until the kernel
+// needs the memory: a ledger of 1 M transactions left gigabytes of
+// table pages counted in the RSS of `lianjian ingest`, though the
+// kernel could drop each of them at any time.
+//
+// The index therefore watches the file-backed part of its process's
+// resident set (RssFile in /proc/self/status, which holds the program's
+// own text too) and, when it exceeds the budget, asks the kernel with
+// madvise(MADV_PAGEOUT) to take back the pages of the index's mapped
+// tables and value logs. The data is not touched: a clean page is
+// dropped, a dirty one written back first, and the next read faults it
+// in again (badger's block cache keeps the blocks read most). The
+// write-ahead logs (.mem), rewritten as they fill, are left alone.
+// MADV_PAGEOUT is safe even when a mapping listed in /proc/self/maps is
+// gone by the time of the call and its addresses reused: on anonymous
+// memory it only pages out to swap, and with no swap does nothing. On a
+// kernel without MADV_PAGEOUT (before Linux 5.4) the call fails and the
+// watcher stops.
+
+// residentCheck is how often the watcher reads the resident set.
+const residentCheck = 500 * time.Millisecond
+
+// watchResident trims the mapped files of the index in dir whenever the
+// process's file-backed resident set exceeds budget bytes, until stop is
+// closed; it returns a channel closed when it has stopped.
+func watchResident(dir string, budget int64, stop <-chan struct{}) <-chan struct{} {
+	done := make(chan struct{})
+	abs, err := filepath.Abs(dir)
+	if err != nil || budget <= 0 {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(residentCheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			if rss, ok := fileRSS(); ok && rss > budget {
+				if err := pageOutMapped(abs); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return done
+}
+
+// fileRSS is the file-backed resident set of the process, in bytes.
+func fileRSS() (int64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	_, rest, ok := bytes.Cut(b, []byte("\nRssFile:"))
+	if !ok {
+		return 0, false
+	}
+	line, _, _ := bytes.Cut(rest, []byte("\n"))
+	f := strings.Fields(string(line))
+	if len(f) != 2 || f[1] != "kB" {
+		return 0, false
+	}
+	kb, err := strconv.ParseInt(f[0], 10, 64)
+	return kb << 10, err == nil
+}
+
+// pageOutMapped pages out every mapping of a table or value log under
+// dir. An error means the kernel refuses MADV_PAGEOUT.
+func pageOutMapped(dir string) error {
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return nil
+	}
+	var spans [][2]uintptr
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if s, ok := indexMapping(sc.Text(), dir); ok {
+			spans = append(spans, s)
+		}
+	}
+	f.Close()
+	for _, s := range spans {
+		_, _, errno := unix.Syscall(unix.SYS_MADVISE, s[0], s[1]-s[0], unix.MADV_PAGEOUT)
+		if errno == unix.EINVAL || errno == unix.ENOSYS {
+			return errno
+		}
+	}
+	return nil
+}
+
+// indexMapping parses a line of /proc/self/maps ("start-end perms offset
+// dev inode path") and returns the span when it maps a table or value
+// log of the index in dir.
+func indexMapping(line, dir string) ([2]uintptr, bool) {
+	f := strings.Fields(line)
+	if len(f) < 6 {
+		return [2]uintptr{}, false
+	}
+	path := f[5]
+	if filepath.Dir(path) != dir || !(strings.HasSuffix(path, ".sst") || strings.HasSuffix(path, ".vlog")) {
+		return [2]uintptr{}, false
+	}
+	lo, hi, ok := strings.Cut(f[0], "-")
+	if !ok {
+		return [2]uintptr{}, false
+	}
+	start, err1 := strconv.ParseUint(lo, 16, 64)
+	end, err2 := strconv.ParseUint(hi, 16, 64)
+	if err1 != nil || err2 != nil || end <= start {
+		return [2]uintptr{}, false
+	}
+	return [2]uintptr{uintptr(start), uintptr(end)}, true
+}
