@@ -131,8 +131,8 @@ type ChainView struct {
 	Height  *uint64 `json:"height"`          // ingested height (checkpoint), null before the first block
 	Hash    string  `json:"hash,omitempty"`  // hash of the checkpoint block
 	Lag     *uint64 `json:"lag"`             // head - height, null when either is unknown
-	// AuditHeight is the last block the auditor re-verified, absent for
-	// chains it does not audit (EVM blocks are verified as ingested).
+	// AuditHeight is the last block the auditor re-verified, absent
+	// before it has audited any.
 	AuditHeight *uint64 `json:"auditHeight,omitempty"`
 }
 

@@ -9,11 +9,12 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 )
 
-// FollowStore is what Follow reads and writes: the audit store and the
-// ingest checkpoint it follows.
+// FollowStore is what Follow reads and writes: the audit store, the
+// ingest checkpoint it follows and the chain's stored description.
 type FollowStore interface {
 	Store
 	Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error)
+	Chain(ctx context.Context, id string) (ledger.Chain, error)
 }
 
 // FollowConfig configures Follow.
@@ -27,9 +28,11 @@ type FollowConfig struct {
 	OnAudited func(blocks uint64, s Summary)
 }
 
-// Follow audits a chain as ingest commits it: it keeps its own checkpoint
-// in the index, audits every block above it up to the ingest checkpoint,
-// and waits for more. One auditor serves every round, so the config in
+// Follow audits a chain of any kind as ingest commits it: it keeps its own
+// checkpoint in the index, audits every block above it up to the ingest
+// checkpoint, and waits for more. What ingest learned from the chain's
+// node and stored with its description (the EIP-155 chain id of an EVM
+// chain, the group of a FISCO BCOS chain) completes cfg.Chain. One auditor serves every round, so the config in
 // force, the validated certificate chains and the verified signatures
 // carry over; after a failed round it is primed again from the store. It
 // stops when ctx ends; a failed round is logged and retried, so one bad
@@ -104,7 +107,11 @@ func (f *follower) round(ctx context.Context, max uint64) (uint64, Summary, erro
 	}
 	to := min(ing.Height, from+max-1)
 	if f.a == nil || f.next != from {
-		if f.a, err = resume(ctx, f.st, f.cfg, from); err != nil {
+		cfg, err := f.described(ctx)
+		if err != nil {
+			return 0, Summary{}, err
+		}
+		if f.a, err = resume(ctx, f.st, cfg, from); err != nil {
 			return 0, Summary{}, err
 		}
 	}
@@ -115,6 +122,29 @@ func (f *follower) round(ctx context.Context, max uint64) (uint64, Summary, erro
 	}
 	f.next = to + 1
 	return to - from + 1, f.a.Summary().since(before), nil
+}
+
+// described returns the configuration completed with what the chain's
+// stored description adds to it: the EIP-155 chain id and the FISCO BCOS
+// group that ingest learns from the node.
+func (f *follower) described(ctx context.Context) (Config, error) {
+	cfg := f.cfg
+	c, err := f.st.Chain(ctx, cfg.Chain.ID)
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+		return cfg, nil
+	case err != nil:
+		return cfg, fmt.Errorf("chain description: %w", err)
+	case c.Kind != cfg.Chain.Kind:
+		return cfg, fmt.Errorf("%w: chain %s is stored as %s, not %s", ErrConfig, c.ID, c.Kind, cfg.Chain.Kind)
+	}
+	if cfg.Chain.ChainID == 0 {
+		cfg.Chain.ChainID = c.ChainID
+	}
+	if cfg.Chain.Group == "" {
+		cfg.Chain.Group = c.Group
+	}
+	return cfg, nil
 }
 
 // since returns what s counted after before, from the same auditor.

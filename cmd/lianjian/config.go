@@ -257,6 +257,16 @@ func (ch *ChainConfig) model() ledger.Chain {
 	return ledger.Chain{ID: ch.ID, Name: ch.Name, Kind: ledger.Kind(ch.Kind), Crypto: ledger.Crypto(ch.Crypto)}
 }
 
+// models describes every chain the configured chain produces: one per
+// channel of a Fabric network, otherwise the chain itself. Each is
+// ingested and audited on its own.
+func (ch *ChainConfig) models() []ledger.Chain {
+	if ledger.Kind(ch.Kind) == ledger.KindFabric {
+		return ch.fabricModels()
+	}
+	return []ledger.Chain{ch.model()}
+}
+
 // openIndex opens the index with the configured options, under
 // data_dir or in the PostgreSQL database of index.store: the one way
 // every command opens the store. mustExist refuses a database with no

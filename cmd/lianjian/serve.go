@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -58,12 +59,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	for _, ch := range cfg.Chains {
-		models := []ledger.Chain{ch.model()}
-		if ledger.Kind(ch.Kind) == ledger.KindFabric {
-			models = ch.fabricModels()
-		}
-		for _, m := range models {
-			if err := db.PutChain(ctx, m); err != nil {
+		for _, m := range ch.models() {
+			if err := registerChain(ctx, db, m); err != nil {
 				return fmt.Errorf("register chain %s: %w", m.ID, err)
 			}
 		}
@@ -187,6 +184,24 @@ func guard(f func() error) (err error) {
 		}
 	}()
 	return f()
+}
+
+// registerChain stores the configured description of chain m, keeping
+// what ingest learned from its node before (EIP-155 chain id, network,
+// FISCO BCOS group) until it dials the node again: the auditor reads them
+// from the store.
+func registerChain(ctx context.Context, db *index.DB, m ledger.Chain) error {
+	old, err := db.Chain(ctx, m.ID)
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+	case err != nil:
+		return err
+	case old.Kind == m.Kind:
+		m.ChainID = cmp.Or(m.ChainID, old.ChainID)
+		m.Network = cmp.Or(m.Network, old.Network)
+		m.Group = cmp.Or(m.Group, old.Group)
+	}
+	return db.PutChain(ctx, m)
 }
 
 func ingestChain(ctx context.Context, ch ChainConfig, db *index.DB, heads *headBoard, log *slog.Logger) error {

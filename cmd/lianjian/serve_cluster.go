@@ -39,18 +39,18 @@ type worker struct {
 func (w *worker) jobs() map[string]func(context.Context) {
 	jobs := map[string]func(context.Context){}
 	for _, ch := range w.cfg.Chains {
-		if ledger.Kind(ch.Kind) != ledger.KindFabric {
-			jobs[ch.ID] = func(ctx context.Context) { superviseChain(ctx, ch, w.db, w.heads, w.log) }
-			continue
-		}
-		for _, m := range ch.fabricModels() {
+		for _, m := range ch.models() {
 			jobs[m.ID] = func(ctx context.Context) {
 				g, ctx := errgroup.WithContext(ctx)
 				g.Go(func() error {
-					superviseChannel(ctx, ch, m, w.db, w.heads, w.log)
+					if ledger.Kind(ch.Kind) == ledger.KindFabric {
+						superviseChannel(ctx, ch, m, w.db, w.heads, w.log)
+					} else {
+						superviseChain(ctx, ch, w.db, w.heads, w.log)
+					}
 					return nil
 				})
-				stage(g, w.log, "audit "+m.ID, func() error { return auditChannel(ctx, m, w.db, w.metrics, w.log) })
+				stage(g, w.log, "audit "+m.ID, func() error { return auditChain(ctx, m, w.db, w.metrics, w.log) })
 				_ = g.Wait()
 			}
 		}

@@ -57,8 +57,8 @@ func metricValue(url, name, label string) (string, bool) {
 
 // TestServeWorkerAndAPIRoles runs serve --role worker over a real 3-node
 // NATS cluster and two chains of a real geth node: the worker owns both
-// (and the shared stages) and ingests them, reporting its share on
-// /metrics. Then it stops, and serve --role api over the same index
+// (and the shared stages), ingests and audits them, reporting its share
+// on /metrics. Then it stops, and serve --role api over the same index
 // serves what the worker stored without ingesting anything itself.
 func TestServeWorkerAndAPIRoles(t *testing.T) {
 	if testing.Short() {
@@ -105,6 +105,16 @@ chains:
 		b, bok := metricValue(metrics, "lianjian_ingest_lag_blocks", `chain="beta"`)
 		return aok && bok && a == "0" && b == "0"
 	})
+	waitFor(t, "the worker's metrics to show both chains audited to the ingested height", time.Minute, func() bool {
+		a, aok := metricValue(metrics, "lianjian_audit_lag_blocks", `chain="alpha"`)
+		b, bok := metricValue(metrics, "lianjian_audit_lag_blocks", `chain="beta"`)
+		return aok && bok && a == "0" && b == "0"
+	})
+	for _, id := range []string{"alpha", "beta"} {
+		if v, ok := metricValue(metrics, "lianjian_audit_objects_total", fmt.Sprintf(`chain=%q,kind="block"`, id)); !ok || v == "0" {
+			t.Errorf("worker: lianjian_audit_objects_total{chain=%q,kind=\"block\"} = %q, %v; want the audited blocks", id, v, ok)
+		}
+	}
 	base := fmt.Sprintf("http://127.0.0.1:%d/api/v1", apiPort)
 	if err := getJSON(base+"/chains", new(any)); err == nil {
 		t.Errorf("a worker serves the API on %s", base)
@@ -132,6 +142,9 @@ chains:
 		if h < head {
 			t.Errorf("chain %d height %d, want the head %d the worker ingested", i, h, head)
 		}
+	}
+	for i, id := range []string{"alpha", "beta"} {
+		checkAudited(t, base, "", id, heights[i])
 	}
 	if _, err := node.Drive(ctx, geth.TrafficOptions{Bulk: 3}); err != nil {
 		t.Fatal(err)

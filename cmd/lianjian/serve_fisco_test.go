@@ -15,7 +15,8 @@ import (
 // group and a 2.x standard group (fiscochain test chains, standing in for
 // FISCO nodes, which cannot run here) configured in one file with kind
 // fisco: both are detected, pinned, ingested and followed live, their
-// blocks verify, and the 3.x chain going away does not stop the 2.x one.
+// blocks verify at ingest and again in the audit, and the 3.x chain going
+// away does not stop the 2.x one.
 func TestServeFiscoChains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts two FISCO test chains")
@@ -79,6 +80,12 @@ chains:
 		if f.Severity == "critical" || f.Severity == "high" {
 			t.Errorf("finding on clean FISCO chains: %s %s", f.Severity, f.Rule)
 		}
+	}
+	// Both groups are audited through the same pipeline as Fabric
+	// channels: audit checkpoints reach the ingested head, and the
+	// verdicts show in the API.
+	for _, id := range []string{"shuxin-gm", "legacy-2x"} {
+		checkAudited(t, base, fmt.Sprintf("http://127.0.0.1:%d/metrics", port), id, waitAudited(t, base, id))
 	}
 
 	gm.Stop()

@@ -15,17 +15,14 @@ import (
 )
 
 // startStages runs, beside ingest and the API, the stages that work from
-// the index with checkpoints of their own: the auditor of every Fabric
-// channel, automatic scans of deployed contracts, and node probes with
-// consortium posture. A stage that fails is logged and leaves the others
-// running.
+// the index with checkpoints of their own: the auditor of every chain
+// (each Fabric channel, EVM and FISCO BCOS chain), automatic scans of
+// deployed contracts, and node probes with consortium posture. A stage
+// that fails is logged and leaves the others running.
 func startStages(ctx context.Context, g *errgroup.Group, cfg *Config, db *index.DB, metrics *api.Metrics, log *slog.Logger) {
 	for _, ch := range cfg.Chains {
-		if ledger.Kind(ch.Kind) != ledger.KindFabric {
-			continue // EVM blocks are verified as they are ingested
-		}
-		for _, m := range ch.fabricModels() {
-			stage(g, log, "audit "+m.ID, func() error { return auditChannel(ctx, m, db, metrics, log) })
+		for _, m := range ch.models() {
+			stage(g, log, "audit "+m.ID, func() error { return auditChain(ctx, m, db, metrics, log) })
 		}
 	}
 	startSharedStages(ctx, g, cfg, db, log)
@@ -57,9 +54,10 @@ func stage(g *errgroup.Group, log *slog.Logger, name string, run func() error) {
 	})
 }
 
-// auditChannel re-verifies one Fabric channel's blocks as they are
-// ingested, from its audit checkpoint, until ctx ends.
-func auditChannel(ctx context.Context, m ledger.Chain, db *index.DB, metrics *api.Metrics, log *slog.Logger) error {
+// auditChain re-verifies one chain's blocks (a Fabric channel, an EVM or
+// FISCO BCOS chain) as they are ingested, from its audit checkpoint,
+// until ctx ends.
+func auditChain(ctx context.Context, m ledger.Chain, db *index.DB, metrics *api.Metrics, log *slog.Logger) error {
 	ac := audit.Config{Chain: m, Logger: log.With("component", "audit", "chain", m.ID)}
 	return audit.Follow(ctx, db, ac, audit.FollowConfig{OnAudited: func(_ uint64, s audit.Summary) {
 		metrics.AuditObserved(m.ID, "block", s.Blocks)

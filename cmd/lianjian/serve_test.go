@@ -14,10 +14,11 @@ import (
 )
 
 type chainView struct {
-	ID     string  `json:"id"`
-	Head   *uint64 `json:"head"`
-	Height *uint64 `json:"height"`
-	Lag    *uint64 `json:"lag"`
+	ID          string  `json:"id"`
+	Head        *uint64 `json:"head"`
+	Height      *uint64 `json:"height"`
+	Lag         *uint64 `json:"lag"`
+	AuditHeight *uint64 `json:"auditHeight"`
 }
 
 func getJSON(url string, out any) error {
@@ -51,9 +52,65 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	}
 }
 
+// waitAudited waits until the auditor that serve runs for chain id has
+// re-verified it up to the height ingested when the wait began, and
+// returns that height.
+func waitAudited(t *testing.T, base, id string) uint64 {
+	t.Helper()
+	var c chainView
+	if err := getJSON(base+"/chains/"+id, &c); err != nil || c.Height == nil {
+		t.Fatalf("GET chain %s = %+v, %v; want an ingested chain", id, c, err)
+	}
+	h := *c.Height
+	waitFor(t, fmt.Sprintf("the audit of %s to reach height %d", id, h), time.Minute, func() bool {
+		return getJSON(base+"/chains/"+id, &c) == nil && c.AuditHeight != nil && *c.AuditHeight >= h
+	})
+	return h
+}
+
+// checkAudited checks what the API shows of the audit of chain id up to
+// height h: its audit height, an audit verdict of every block, verified,
+// and no integrity finding. metrics, when not empty, is the /metrics page
+// that must count the audited blocks of the chain.
+func checkAudited(t *testing.T, base, metrics, id string, h uint64) {
+	t.Helper()
+	var c chainView
+	if err := getJSON(base+"/chains/"+id, &c); err != nil || c.AuditHeight == nil || *c.AuditHeight < h {
+		t.Errorf("GET chain %s: auditHeight %v, %v; want at least %d", id, c.AuditHeight, err, h)
+	}
+	for n := uint64(0); n <= h; n++ {
+		var b struct {
+			Audit *struct {
+				Status string `json:"status"`
+			} `json:"audit"`
+		}
+		if err := getJSON(fmt.Sprintf("%s/chains/%s/blocks/%d", base, id, n), &b); err != nil || b.Audit == nil || b.Audit.Status != "verified" {
+			t.Errorf("GET %s block %d: audit %+v, %v; want verified", id, n, b.Audit, err)
+		}
+	}
+	var fs struct {
+		Items []struct {
+			Rule string `json:"rule"`
+		} `json:"items"`
+	}
+	if err := getJSON(base+"/findings?category=integrity&chain="+id, &fs); err != nil || len(fs.Items) != 0 {
+		t.Errorf("GET %s integrity findings = %+v, %v; want none", id, fs.Items, err)
+	}
+	if metrics == "" {
+		return
+	}
+	for _, kind := range []string{"block", "tx", "signature"} {
+		if v, ok := metricValue(metrics, "lianjian_audit_objects_total", fmt.Sprintf(`chain=%q,kind=%q`, id, kind)); !ok || v == "0" {
+			t.Errorf("%s: lianjian_audit_objects_total{kind=%q} = %q, %v; want audited %ss counted", id, kind, v, ok, kind)
+		}
+	}
+}
+
 // TestServeTwoChains runs serve over two real geth nodes configured in one
 // file, checks both are ingested concurrently and followed live (over
-// WebSocket), and that one node going away does not stop the other.
+// WebSocket), audited through the same pipeline as Fabric channels (audit
+// checkpoints at the head, verdicts in the API, audit metrics), and that
+// one node going away does not stop the other.
 func TestServeTwoChains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts two real geth nodes")
@@ -95,6 +152,9 @@ chains:
 		}
 	}
 	waitFor(t, "both chains ingested", time.Minute, func() bool { return caughtUp("alpha")() && caughtUp("beta")() })
+	for _, id := range []string{"alpha", "beta"} {
+		checkAudited(t, base, fmt.Sprintf("http://127.0.0.1:%d/metrics", port), id, waitAudited(t, base, id))
+	}
 
 	// Node beta goes away; alpha keeps following new blocks.
 	nodes[1].Stop()
