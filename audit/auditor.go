@@ -2,15 +2,12 @@ package audit
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"hash"
+	"iter"
 	"log/slog"
 	"runtime"
 	"strconv"
 	"time"
-
-	"github.com/emmansun/gmsm/sm3"
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
@@ -126,33 +123,23 @@ type Summary struct {
 	Integrity int
 }
 
-// Auditor re-verifies the blocks of one chain in height order: a Fabric
-// channel with its own checks, an EVM or FISCO BCOS chain with its
-// adapter's [Verifier]. Its methods must not be called concurrently; Run
-// parallelises internally.
+// Auditor re-verifies the blocks of one chain in height order through one
+// pipeline for every chain kind: it reads blocks, hands them to the
+// chain kind's verifier (the Fabric checks of this package, or the
+// adapter's [Verifier] of an EVM or FISCO BCOS chain), and counts,
+// checkpoints and stores what comes back the same way for all. Its
+// methods must not be called concurrently; Run parallelises internally.
 type Auditor struct {
-	cfg Config
-	// ext verifies the blocks of a chain whose adapter checks them (EVM,
-	// FISCO BCOS); nil for a Fabric channel. extVerifies counts the
-	// signatures it verified.
-	ext         Verifier
-	extVerifies int
-	v           *verifier
-	dec         *fabric.Decoder
-	trust       *trust // config in force
-	prev        *link
-	endorse     *endorsementState // endorsement policies committed so far
-	checked     map[string]bool   // certificates already put through the crypto rules
-	// priorUnknown is set while the config in force before the block
-	// being checked is not known for sure: the block is the first seen
-	// and brought its own config, or blocks were missing, repeated or
-	// unreadable since the last config block. staleConfig carries the
-	// latter from block to block until a config block arrives in order;
-	// frozen is set while a block at or below the last one is checked, so
-	// that it changes no state.
-	priorUnknown, staleConfig, frozen bool
-	sum                               Summary
-	commit                            commitChain // the peer's commit-hash chain
+	*progress
+	kind chainVerifier
+}
+
+// progress is what an audit shares with its chain kind's verifier: the
+// configuration, the totals so far and the last block checked.
+type progress struct {
+	cfg  Config
+	sum  Summary
+	prev *link
 }
 
 // link is the last block checked.
@@ -166,22 +153,13 @@ func New(cfg Config) (*Auditor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	dec, err := fabric.NewDecoder(fabric.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("new decoder: %w", err)
-	}
 	cfg = cfg.withDefaults()
-	a := &Auditor{
-		cfg: cfg, v: newVerifier(cfg.SM2PreHash, cfg.KeyTables), dec: dec,
-		endorse: newEndorsementState(), checked: map[string]bool{},
-		sum: Summary{Chain: cfg.Chain.ID, Findings: map[string]int{}},
+	p := &progress{cfg: cfg, sum: Summary{Chain: cfg.Chain.ID, Findings: map[string]int{}}}
+	kind, err := newChainVerifier(p)
+	if err != nil {
+		return nil, err
 	}
-	if adapted(cfg.Chain.Kind) {
-		if a.ext, err = NewVerifier(cfg.Chain); err != nil {
-			return nil, err
-		}
-	}
-	return a, nil
+	return &Auditor{progress: p, kind: kind}, nil
 }
 
 // Prime sets the state an audit starting above height 0 needs: the
@@ -194,44 +172,25 @@ func New(cfg Config) (*Auditor, error) {
 // Prime serves Fabric channels only; an EVM or FISCO BCOS chain resumes
 // from the store (Reaudit, Follow).
 func (a *Auditor) Prime(configBlock, previous []byte) error {
-	if a.ext != nil {
+	f, ok := a.kind.(*fabricChecks)
+	if !ok {
 		return fmt.Errorf("%w: prime: chain %s is %s, which resumes from the stored block below", ErrConfig, a.cfg.Chain.ID, a.cfg.Chain.Kind)
 	}
-	cb, err := a.dec.DecodeBlock(a.cfg.Chain.ID, configBlock)
-	if err != nil {
-		return fmt.Errorf("prime: config block: %w", err)
-	}
-	if cb.Config == nil {
-		return fmt.Errorf("prime: block %d: %w: not a config block", cb.Height, ErrNoConfig)
-	}
-	a.trust = newTrust(cb.Config)
-	last := cb
-	if previous != nil {
-		if last, err = a.dec.DecodeBlock(a.cfg.Chain.ID, previous); err != nil {
-			return fmt.Errorf("prime: previous block: %w", err)
-		}
-	}
-	a.prev = &link{height: last.Height, hash: a.headerHash(last)}
-	a.commit.prime(last)
-	return nil
+	return f.prime(configBlock, previous)
 }
 
 // Checkpoint returns the audit checkpoint after the last block checked,
-// stamped at: with what a later audit resumes from (the pinned SM2
-// convention and the endorsement policies committed so far). Key-level
-// policies are given as the changes since the previous Checkpoint, so
-// each checkpoint must be stored (with Store.PutAudit) before the
-// next is taken.
+// stamped at: with what a later audit resumes from (for a Fabric channel
+// the pinned SM2 convention and the endorsement policies committed so
+// far). Key-level policies are given as the changes since the previous
+// Checkpoint, so each checkpoint must be stored (with Store.PutAudit)
+// before the next is taken.
 func (a *Auditor) Checkpoint(at time.Time) record.AuditCheckpoint {
-	cp := record.AuditCheckpoint{At: at, SM2PreHash: a.v.PreHash()}
+	cp := record.AuditCheckpoint{At: at}
 	if a.prev != nil {
 		cp.Height = a.prev.height
 	}
-	if a.ext != nil {
-		return cp // the adapter's chain state is rebuilt from the stored blocks
-	}
-	a.endorse.save(&cp)
-	a.commit.state.save(&cp)
+	a.kind.save(&cp)
 	return cp
 }
 
@@ -239,36 +198,39 @@ func (a *Auditor) Checkpoint(at time.Time) record.AuditCheckpoint {
 // audited block, from the checkpoint of an audit that ended right below
 // it.
 func (a *Auditor) Restore(cp record.AuditCheckpoint) {
-	a.endorse.restore(cp)
-	a.commit.state.restoreStored(cp)
+	a.kind.restore(cp)
 }
 
 // Block audits the next block of the chain.
 func (a *Auditor) Block(raw []byte) *BlockResult {
-	if a.ext != nil {
-		var res *BlockResult
-		var h uint64
-		if a.prev != nil {
-			h = a.prev.height + 1
-		}
-		err := a.runVerifier(context.Background(), func(yield func(fabric.RawBlock, error) bool) {
-			yield(fabric.RawBlock{Number: h, Bytes: raw}, nil)
-		}, func(r *BlockResult) error { res = r; return nil })
-		if err != nil {
-			res = &BlockResult{Height: h}
-			res.Verdict.Add("decode", false, err.Error())
-		}
-		return res
+	var h uint64
+	if a.prev != nil {
+		h = a.prev.height + 1
 	}
-	return a.checkBlock(a.prepare(raw))
+	var res *BlockResult
+	err := a.Run(context.Background(), func(yield func(fabric.RawBlock, error) bool) {
+		yield(fabric.RawBlock{Number: h, Bytes: raw}, nil)
+	}, func(r *BlockResult) error { res = r; return nil })
+	if err != nil {
+		res = &BlockResult{Height: h}
+		res.Verdict.Add("decode", false, err.Error())
+	}
+	return res
+}
+
+// Run audits the blocks of src in order with the chain kind's verifier,
+// which checks them on Config.Workers goroutines at most Config.Window
+// blocks ahead of the ordered checks; emit receives each block's result
+// in source order. Run stops at the first error of src, of emit or of
+// ctx.
+func (a *Auditor) Run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error {
+	return a.kind.run(ctx, src, emit)
 }
 
 // Summary returns the totals so far.
 func (a *Auditor) Summary() Summary {
 	s := a.sum
-	s.Verifies, s.Reused, s.Tabled = int(a.v.verifies.Load()), int(a.v.reused.Load()), int(a.v.tabled.Load())
-	s.Verifies += a.extVerifies
-	s.SM2PreHash = a.v.PreHash()
+	a.kind.count(&s)
 	s.Findings = make(map[string]int, len(a.sum.Findings))
 	for k, n := range a.sum.Findings {
 		s.Findings[k] = n
@@ -276,36 +238,18 @@ func (a *Auditor) Summary() Summary {
 	return s
 }
 
-// hashAlgo is the channel's HashingAlgorithm in force, SHA256 by default.
-func (a *Auditor) hashAlgo() string {
-	if a.trust != nil && a.trust.cfg.HashingAlgo != "" {
-		return a.trust.cfg.HashingAlgo
-	}
-	return fabric.SHA256
-}
-
-// newHash returns the hash of the channel's HashingAlgorithm.
-func (a *Auditor) newHash() hash.Hash {
-	if a.hashAlgo() == fabric.SM3 {
-		return sm3.New()
-	}
-	return sha256.New()
-}
-
-// headerHash is the block hash under the channel's hashing algorithm.
-func (a *Auditor) headerHash(b *ledger.Block) []byte {
-	h := a.newHash()
-	h.Write(fabric.HeaderBytes(b.Height, b.ParentHash, b.DataHash))
-	return h.Sum(nil)
-}
-
 // report records a finding in the block result and the summary.
-func (a *Auditor) report(res *BlockResult, r *ledger.RuleInfo, subj ledger.Subject, msg string, ev map[string]string) {
-	f := ledger.NewFinding(r, a.cfg.Chain.ID, subj, a.cfg.Now().UTC(), msg, ev)
+func (p *progress) report(res *BlockResult, r *ledger.RuleInfo, subj ledger.Subject, msg string, ev map[string]string) {
+	f := ledger.NewFinding(r, p.cfg.Chain.ID, subj, p.cfg.Now().UTC(), msg, ev)
 	res.Findings = append(res.Findings, f)
-	a.sum.Findings[r.ID]++
-	if r.Category == ledger.CatIntegrity {
-		a.sum.Integrity++
+	p.tally(&f)
+}
+
+// tally counts a finding raised in the summary.
+func (p *progress) tally(f *ledger.Finding) {
+	p.sum.Findings[f.Rule]++
+	if f.Category == ledger.CatIntegrity {
+		p.sum.Integrity++
 	}
 }
 

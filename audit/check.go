@@ -48,7 +48,7 @@ type preSig struct {
 
 // prepare decodes a block and verifies its signatures. It needs no chain
 // state, so blocks are prepared concurrently.
-func (a *Auditor) prepare(raw []byte) *prepared {
+func (a *fabricChecks) prepare(raw []byte) *prepared {
 	p := &prepared{}
 	p.block, p.msgs, p.err = a.dec.DecodeSigned(a.cfg.Chain.ID, raw)
 	if p.err != nil {
@@ -67,7 +67,7 @@ func (a *Auditor) prepare(raw []byte) *prepared {
 
 // check runs the ordered checks of one prepared block against the chain
 // state and advances it.
-func (a *Auditor) check(p *prepared) *BlockResult {
+func (a *fabricChecks) check(p *prepared) *BlockResult {
 	res := &BlockResult{}
 	a.sum.Blocks++
 	if p.err != nil {
@@ -133,7 +133,7 @@ func (a *Auditor) check(p *prepared) *BlockResult {
 }
 
 // checkLink checks the height sequence and the previous-hash link.
-func (a *Auditor) checkLink(res *BlockResult, b *ledger.Block) {
+func (a *fabricChecks) checkLink(res *BlockResult, b *ledger.Block) {
 	if a.prev == nil {
 		return
 	}
@@ -162,7 +162,7 @@ func (a *Auditor) checkLink(res *BlockResult, b *ledger.Block) {
 }
 
 // checkDataHash recomputes the data hash over the envelopes.
-func (a *Auditor) checkDataHash(res *BlockResult, b *ledger.Block) {
+func (a *fabricChecks) checkDataHash(res *BlockResult, b *ledger.Block) {
 	h := a.newHash()
 	for i := range b.Txs {
 		h.Write(b.Txs[i].Raw)
@@ -180,7 +180,7 @@ func (a *Auditor) checkDataHash(res *BlockResult, b *ledger.Block) {
 
 // checkOrderers verifies the block signatures and evaluates them against
 // BlockValidation.
-func (a *Auditor) checkOrderers(res *BlockResult, p *prepared, t *trust) {
+func (a *fabricChecks) checkOrderers(res *BlockResult, p *prepared, t *trust) {
 	b := p.block
 	subj := blockSubject(b.Height)
 	var parties []party
@@ -260,7 +260,7 @@ type sigCheck struct {
 
 // checkSig records a verification result; it reports whether the
 // signature counts.
-func (a *Auditor) checkSig(c sigCheck, r sigResult, s *signer, rule *ledger.RuleInfo) bool {
+func (a *fabricChecks) checkSig(c sigCheck, r sigResult, s *signer, rule *ledger.RuleInfo) bool {
 	// evidence is built only for a finding: checkSig runs for every
 	// signature.
 	evidence := func() map[string]string {
@@ -298,7 +298,7 @@ func (a *Auditor) checkSig(c sigCheck, r sigResult, s *signer, rule *ledger.Rule
 
 // checkSigner validates a signer in the config in force: chain to its MSP,
 // revocation, validity at c.at and NodeOU role (one of want when set).
-func (a *Auditor) checkSigner(c sigCheck, t *trust, s *signer, want []string) (party, bool) {
+func (a *fabricChecks) checkSigner(c sigCheck, t *trust, s *signer, want []string) (party, bool) {
 	mspID := s.ident.MSPID
 	// evidence is built only for a finding: checkSigner runs for every
 	// signature that verifies.

@@ -97,7 +97,7 @@ func (c *commitChain) prime(last *ledger.Block) {
 
 // checkBlock runs the ordered checks of a prepared block, then follows
 // the commit-hash chain through it.
-func (a *Auditor) checkBlock(p *prepared) *BlockResult {
+func (a *fabricChecks) checkBlock(p *prepared) *BlockResult {
 	res := a.check(p)
 	a.checkCommitHash(res, p)
 	return res
@@ -105,7 +105,7 @@ func (a *Auditor) checkBlock(p *prepared) *BlockResult {
 
 // checkCommitHash recomputes the commit hash of a peer's block and
 // compares it with the stored one.
-func (a *Auditor) checkCommitHash(res *BlockResult, p *prepared) {
+func (a *fabricChecks) checkCommitHash(res *BlockResult, p *prepared) {
 	c := &a.commit
 	if p.err != nil {
 		c.forget(whyGap)
@@ -247,7 +247,7 @@ func (a *Auditor) checkCommitHash(res *BlockResult, p *prepared) {
 
 // revalidator returns the MVCC re-validation of b's transactions
 // (mvcc.go) for buildBatch.
-func (a *Auditor) revalidator(res *BlockResult, b *ledger.Block) func(int, *ledger.Tx, *updateBatch) {
+func (a *fabricChecks) revalidator(res *BlockResult, b *ledger.Block) func(int, *ledger.Tx, *updateBatch) {
 	return func(i int, tx *ledger.Tx, u *updateBatch) { a.revalidate(res, b, i, tx, u) }
 }
 
@@ -278,7 +278,7 @@ func commitHashes(prevs [][]byte, filter []byte, u *updateBatch) [][]byte {
 // requiresCommitHash reports whether the channel's Application
 // capabilities require peers of v1.4.2 or later, which write a commit
 // hash from block 1 on (a peer lacking a required capability halts).
-func (a *Auditor) requiresCommitHash() bool {
+func (a *fabricChecks) requiresCommitHash() bool {
 	if a.trust == nil {
 		return false
 	}

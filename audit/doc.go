@@ -4,10 +4,13 @@
 //
 // One pipeline serves every kind: [Reaudit] of a stored height range,
 // [Follow] of what ingest commits, the audit checkpoint and the verdict
-// store. An EVM or FISCO BCOS chain is checked by its adapter's
-// [Verifier] (see [NewVerifier]): the checks the adapter runs at ingest,
-// run again from the block and receipts stored with each block, plus the
-// link of each stored block to the one below.
+// store. The [Auditor] hands the blocks to one verifier per chain kind
+// and counts, checkpoints and stores what comes back the same way for
+// all. An EVM or FISCO BCOS chain is checked by its adapter's [Verifier]
+// (see [NewVerifier]): the checks the adapter runs at ingest, run again
+// from the block and receipts stored with each block, plus the link of
+// each stored block to the one below. A Fabric channel is checked by
+// this package's Fabric checks.
 //
 // An [Auditor] follows one chain (one Fabric channel) in height order.
 // For each Fabric block it checks
@@ -43,10 +46,10 @@
 // docs/rules.md) naming block, transaction and what failed, and each block
 // and transaction gets a [ledger.Verdict].
 //
-// [Auditor.Run] is a pipeline: decoding and signature verification, which
-// need no chain state, run on every core with a bounded window of blocks
-// in flight; the ordered checks that depend on the config in force run in
-// sequence. Parsed signers (with their SM2 Z value) are cached, validated
+// For a Fabric channel, [Auditor.Run] is a pipeline: decoding and
+// signature verification, which need no chain state, run on every core
+// with a bounded window of blocks in flight; the ordered checks that
+// depend on the config in force run in sequence. Parsed signers (with their SM2 Z value) are cached, validated
 // certificate chains are cached per config, and a signature over the same
 // bytes by the same key is verified only once.
 package audit

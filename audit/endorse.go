@@ -318,7 +318,7 @@ type policyCheck struct {
 // chaincode and collection policies are evaluated once each; and the
 // chaincode policy holds when nothing else was evaluated.
 type nsEvaluation struct {
-	a         *Auditor
+	a         *fabricChecks
 	t         *trust
 	ns        ledger.NsRWSet
 	index     int    // transaction index in its block
@@ -330,7 +330,7 @@ type nsEvaluation struct {
 }
 
 // evaluateNamespace returns the endorsement policies evaluated for ns.
-func (a *Auditor) evaluateNamespace(t *trust, ns ledger.NsRWSet, index int, height uint64, endorsers []party) []policyCheck {
+func (a *fabricChecks) evaluateNamespace(t *trust, ns ledger.NsRWSet, index int, height uint64, endorsers []party) []policyCheck {
 	if pe := a.endorse.cc[ns.Namespace]; pe.Plugin != "" {
 		// Its plugin decides; none of Fabric's built-in rules apply.
 		return []policyCheck{{what: "chaincode " + ns.Namespace, err: pe.Err, fallback: true}}

@@ -71,8 +71,8 @@ func newSBEFixture(t *testing.T) *sbeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.endorse.cc["cc"] = fabric.PolicyOrError{Policy: both, Raw: raw}
-	a.endorse.complete = true
+	a.fab().endorse.cc["cc"] = fabric.PolicyOrError{Policy: both, Raw: raw}
+	a.fab().endorse.complete = true
 	return &sbeFixture{a: a, tr: tr,
 		p1: party{mspID: "Org1MSP", cert: testCert(t, "peer1", "peer"), roles: []string{roleMember, rolePeer}},
 		p2: party{mspID: "Org2MSP", cert: testCert(t, "peer2", "peer"), roles: []string{roleMember, rolePeer}},
@@ -89,7 +89,7 @@ func sbeTx(ns ledger.NsRWSet) *ledger.Tx {
 func (f *sbeFixture) eval(tx *ledger.Tx, i int, endorsers ...party) (ok, undecided bool, detail string) {
 	ok = true
 	for _, ns := range validatedNamespaces(tx) {
-		for _, pc := range f.a.evaluateNamespace(f.tr, ns, i, tx.Height, endorsers) {
+		for _, pc := range f.a.fab().evaluateNamespace(f.tr, ns, i, tx.Height, endorsers) {
 			detail += pc.what + ": " + pc.policy + errSuffix(pc.err) + "; "
 			switch {
 			case pc.err != nil && pc.policy == "":
@@ -164,11 +164,11 @@ func TestKeyLevelPolicies(t *testing.T) {
 					t.Errorf("ok %v, undecided %v, want %v, %v: %s", ok, undecided, st.wantOK, st.undecided, detail)
 				}
 				if st.wantOK {
-					f.a.endorse.record(tx, i)
+					f.a.fab().endorse.record(tx, i)
 				}
 			})
 		}
-		f.a.endorse.endBlock()
+		f.a.fab().endorse.endBlock()
 	}
 }
 
@@ -179,13 +179,13 @@ func TestKeyPolicyDependency(t *testing.T) {
 	f := newSBEFixture(t)
 	conflict := sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "a"}}, MetaWrites: []ledger.KVMetaWrite{{Key: "a", Entries: vp(t, "Org1MSP")}}})
 	conflict.Valid, conflict.Fabric.ValidationCode = false, codeMVCCConflict
-	f.a.endorse.record(conflict, 0)
+	f.a.fab().endorse.record(conflict, 0)
 	ok, _, detail := f.eval(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "a"}}}), 1, f.p1, f.p2)
 	if ok || !strings.Contains(detail, "transaction 0 of the same block") {
 		t.Errorf("write after a conflicting policy update = %v (%s), want a dependency violation", ok, detail)
 	}
-	f.a.endorse.endBlock()
-	if _, has := f.a.endorse.keyPolicy(keyID{"cc", "", "a"}, 1); has {
+	f.a.fab().endorse.endBlock()
+	if _, has := f.a.fab().endorse.keyPolicy(keyID{"cc", "", "a"}, 1); has {
 		t.Error("a policy written by an invalid transaction was committed")
 	}
 }
@@ -199,8 +199,8 @@ func TestCollectionPolicies(t *testing.T) {
 	}}
 	sd := &lifecycle.StateData{Type: &lifecycle.StateData_Bytes{Bytes: mustMarshal(t, pkg)}}
 	def := sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/Collections", Value: mustMarshal(t, sd)}}})
-	f.a.endorse.record(def, 0)
-	f.a.endorse.endBlock()
+	f.a.fab().endorse.record(def, 0)
+	f.a.fab().endorse.endBlock()
 	write := func(coll string) ledger.NsRWSet {
 		return ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: coll, HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{1, 2}}}}}}
 	}
@@ -226,14 +226,14 @@ func TestCollectionPolicies(t *testing.T) {
 		})
 	}
 	// The state survives a checkpoint round trip.
-	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}, MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org1MSP")}}}), 0)
-	f.a.endorse.endBlock()
+	f.a.fab().endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}, MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org1MSP")}}}), 0)
+	f.a.fab().endorse.endBlock()
 	cp := f.a.Checkpoint(fixedNow)
 	g := newSBEFixture(t)
-	g.a.endorse = newEndorsementState()
+	g.a.fab().endorse = newEndorsementState()
 	g.a.Restore(roundTrip(t, cp))
-	if !g.a.endorse.complete || len(g.a.endorse.keys) != 1 || len(g.a.endorse.colls["cc"]) != 2 || g.a.endorse.cc["cc"].Err != nil {
-		t.Fatalf("restored state = %+v", g.a.endorse)
+	if !g.a.fab().endorse.complete || len(g.a.fab().endorse.keys) != 1 || len(g.a.fab().endorse.colls["cc"]) != 2 || g.a.fab().endorse.cc["cc"].Err != nil {
+		t.Fatalf("restored state = %+v", g.a.fab().endorse)
 	}
 	if ok, _, detail := g.eval(sbeTx(write("org2only")), 0, g.p2); !ok {
 		t.Errorf("restored collection policy: %s", detail)
@@ -287,9 +287,9 @@ func TestKeyPolicyCheckpoints(t *testing.T) {
 		if len(msps) > 0 {
 			entries = vp(t, msps...)
 		}
-		a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: key}},
+		a.fab().endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: key}},
 			MetaWrites: []ledger.KVMetaWrite{{Key: key, Entries: entries}}}), 0)
-		a.endorse.endBlock()
+		a.fab().endorse.endBlock()
 	}
 	stored := func(want ...string) {
 		t.Helper()
@@ -335,7 +335,7 @@ func TestKeyPolicyCheckpoints(t *testing.T) {
 	if cp.KeyPolicies, err = db.AuditKeyPolicies(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
-	resumed.a.endorse = newEndorsementState()
+	resumed.a.fab().endorse = newEndorsementState()
 	resumed.a.Restore(cp)
 	set(resumed.a, "k4", "Org2MSP")
 	save(resumed.a, 1, false)
@@ -392,11 +392,11 @@ func TestImplicitCollectionPolicies(t *testing.T) {
 // the key-level policies it saw being set.
 func TestIncompleteState(t *testing.T) {
 	f := newSBEFixture(t)
-	f.a.endorse.complete = false
-	f.a.endorse.colls["cc"] = map[string]fabric.Collection{"org2only": {Policy: f.a.endorse.cc["cc"], HasPolicy: true}}
-	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}},
+	f.a.fab().endorse.complete = false
+	f.a.fab().endorse.colls["cc"] = map[string]fabric.Collection{"org2only": {Policy: f.a.fab().endorse.cc["cc"], HasPolicy: true}}
+	f.a.fab().endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}},
 		MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org2MSP")}}}), 0)
-	f.a.endorse.endBlock()
+	f.a.fab().endorse.endBlock()
 	for _, tt := range []struct {
 		name string
 		ns   ledger.NsRWSet
@@ -411,7 +411,7 @@ func TestIncompleteState(t *testing.T) {
 			var v ledger.Verdict
 			tx := sbeTx(tt.ns)
 			tx.ID, tx.Height = "tx1", 5
-			f.a.checkEndorsement(res, &v, f.tr, tx, 0, []party{f.p1}, "block 5 tx 0", map[string]string{})
+			f.a.fab().checkEndorsement(res, &v, f.tr, tx, 0, []party{f.p1}, "block 5 tx 0", map[string]string{})
 			if got := len(res.Findings) > 0; got != (tt.want == "finding") {
 				t.Errorf("findings %+v, verdict %+v", res.Findings, v)
 			}
@@ -426,8 +426,8 @@ func TestCustomValidationPlugin(t *testing.T) {
 	vi := &lifecycle.ChaincodeValidationInfo{ValidationPlugin: "my-vscc", ValidationParameter: mustMarshal(t, &peer.ApplicationPolicy{
 		Type: &peer.ApplicationPolicy_SignaturePolicy{SignaturePolicy: peersOf(t, "Org1MSP", "Org2MSP")}})}
 	sd := &lifecycle.StateData{Type: &lifecycle.StateData_Bytes{Bytes: mustMarshal(t, vi)}}
-	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/ValidationInfo", Value: mustMarshal(t, sd)}}}), 0)
-	f.a.endorse.endBlock()
+	f.a.fab().endorse.record(sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/ValidationInfo", Value: mustMarshal(t, sd)}}}), 0)
+	f.a.fab().endorse.endBlock()
 	ok, undecided, detail := f.eval(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}}), 0, f.p1)
 	if !undecided || !strings.Contains(detail, "my-vscc") {
 		t.Errorf("ok %v, undecided %v: %s; want not evaluated, naming the plugin", ok, undecided, detail)
@@ -450,17 +450,17 @@ func TestPrivateKeyExpiry(t *testing.T) {
 		{Payload: &peer.CollectionConfig_StaticCollectionConfig{StaticCollectionConfig: &peer.StaticCollectionConfig{Name: "forever"}}},
 	}}
 	sd := &lifecycle.StateData{Type: &lifecycle.StateData_Bytes{Bytes: mustMarshal(t, pkg)}}
-	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/Collections", Value: mustMarshal(t, sd)}}}), 0)
-	f.a.endorse.endBlock()
+	f.a.fab().endorse.record(sbeTx(ledger.NsRWSet{Namespace: lifecycleNS, Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc/Collections", Value: mustMarshal(t, sd)}}}), 0)
+	f.a.fab().endorse.endBlock()
 	// At block 10, private keys of three collections get the policy
 	// "a peer of Org1".
 	for _, coll := range []string{"short", "forever", "unknown"} {
 		tx := sbeTx(ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: coll,
 			HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{7}}}, MetaWrites: []ledger.HashedMetaWrite{{KeyHash: []byte{7}, Entries: vp(t, "Org1MSP")}}}}})
 		tx.Height = 10
-		f.a.endorse.record(tx, 0)
+		f.a.fab().endorse.record(tx, 0)
 	}
-	f.a.endorse.endBlock()
+	f.a.fab().endorse.endBlock()
 	write := func(coll string, height uint64) *ledger.Tx {
 		tx := sbeTx(ledger.NsRWSet{Namespace: "cc", Collections: []ledger.CollHashedRW{{Collection: coll, HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{7}}}}}})
 		tx.Height = height
@@ -488,8 +488,8 @@ func TestPrivateKeyExpiry(t *testing.T) {
 	// A value written at block 20, after the purge, recreates the key
 	// without its policy; one written at block 12 keeps it alive.
 	rewrite := func(coll string, height uint64) {
-		f.a.endorse.record(write(coll, height), 0)
-		f.a.endorse.endBlock()
+		f.a.fab().endorse.record(write(coll, height), 0)
+		f.a.fab().endorse.endBlock()
 	}
 	rewrite("short", 20)
 	if ok, undecided, detail := f.eval(write("short", 21), 0, f.p1); ok || undecided {
@@ -501,9 +501,9 @@ func TestPrivateKeyExpiry(t *testing.T) {
 	}
 	// The collection configuration and write heights survive a checkpoint.
 	g := newSBEFixture(t)
-	g.a.endorse = newEndorsementState()
+	g.a.fab().endorse = newEndorsementState()
 	g.a.Restore(roundTrip(t, f.a.Checkpoint(fixedNow)))
-	g.a.endorse.complete = true
+	g.a.fab().endorse.complete = true
 	if ok, undecided, detail := g.eval(write("short", 21), 0, g.p1); ok || undecided {
 		t.Errorf("restored: rewritten key = ok %v, undecided %v: %s", ok, undecided, detail)
 	}
@@ -531,15 +531,15 @@ func TestLifecycleEndorsementFallback(t *testing.T) {
 // changed them.
 func TestUnreadableTransaction(t *testing.T) {
 	f := newSBEFixture(t)
-	f.a.endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}},
+	f.a.fab().endorse.record(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}},
 		MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: vp(t, "Org2MSP")}}}), 0)
-	f.a.endorse.endBlock()
+	f.a.fab().endorse.endBlock()
 	bad := sbeTx(ledger.NsRWSet{})
 	bad.Fabric.DecodeError = "payload: malformed"
-	f.a.endorse.record(bad, 0)
-	f.a.endorse.endBlock()
-	if kp, ok := f.a.endorse.keyPolicy(keyID{"cc", "", "k"}, 5); !ok || !kp.uncertain || f.a.endorse.complete {
-		t.Errorf("after an unreadable transaction: policy %+v, %v, complete %v; want uncertain, incomplete", kp, ok, f.a.endorse.complete)
+	f.a.fab().endorse.record(bad, 0)
+	f.a.fab().endorse.endBlock()
+	if kp, ok := f.a.fab().endorse.keyPolicy(keyID{"cc", "", "k"}, 5); !ok || !kp.uncertain || f.a.fab().endorse.complete {
+		t.Errorf("after an unreadable transaction: policy %+v, %v, complete %v; want uncertain, incomplete", kp, ok, f.a.fab().endorse.complete)
 	}
 	if _, undecided, detail := f.eval(sbeTx(ledger.NsRWSet{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "k"}}}), 0, f.p1); !undecided {
 		t.Errorf("write of k = undecided %v: %s; want not evaluated", undecided, detail)

@@ -24,11 +24,11 @@ const (
 )
 
 // gm reports whether the chain is declared to use national crypto.
-func (a *Auditor) gm() bool { return a.cfg.Chain.Crypto == ledger.CryptoGM }
+func (a *fabricChecks) gm() bool { return a.cfg.Chain.Crypto == ledger.CryptoGM }
 
 // checkConfig applies the crypto rules to a channel config: its hashing
 // algorithm and every CA, TLS CA and consenter TLS certificate.
-func (a *Auditor) checkConfig(res *BlockResult, cfg *ledger.Config) {
+func (a *fabricChecks) checkConfig(res *BlockResult, cfg *ledger.Config) {
 	if a.gm() && cfg.HashingAlgo != fabric.SM3 {
 		a.report(res, RuleGMHash, ledger.Subject{Kind: "config", Ref: "HashingAlgorithm", Height: cfg.Height},
 			fmt.Sprintf("config of block %d sets HashingAlgorithm %s on a chain declared GM", cfg.Height, cfg.HashingAlgo),
@@ -61,7 +61,7 @@ func (a *Auditor) checkConfig(res *BlockResult, cfg *ledger.Config) {
 
 // certRules applies the crypto rules to a certificate once per run: SM2
 // key and signature on GM chains, key size and expiry on every chain.
-func (a *Auditor) certRules(res *BlockResult, c *smx509.Certificate, mspID, kind string, height uint64) {
+func (a *fabricChecks) certRules(res *BlockResult, c *smx509.Certificate, mspID, kind string, height uint64) {
 	if c == nil {
 		return
 	}

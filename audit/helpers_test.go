@@ -79,3 +79,6 @@ func findings(rs []*BlockResult) []ledger.Finding {
 	}
 	return out
 }
+
+// fab returns the Fabric checks of an auditor of a Fabric channel.
+func (a *Auditor) fab() *fabricChecks { return a.kind.(*fabricChecks) }

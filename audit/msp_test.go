@@ -125,12 +125,12 @@ func TestExpiredSignerStillCounts(t *testing.T) {
 	tr := newTrust(genesis.Config)
 	a := newAuditor(t, nw.crypto)
 	peer := loadKey(t, nw.dir, nw.orgDir+"/peers/peer0.org1.example.com")
-	s := a.v.signerOf(peer.identity("Org1MSP"))
+	s := a.fab().v.signerOf(peer.identity("Org1MSP"))
 	res := &BlockResult{}
 	var v ledger.Verdict
 	late := s.cert.NotAfter.Add(24 * time.Hour)
 	c := sigCheck{res: res, v: &v, subj: ledger.Subject{Kind: "tx", Ref: "t"}, name: "endorsement-0", desc: "block 3 tx 0", report: true, at: late}
-	pt, ok := a.checkSigner(c, tr, s, []string{rolePeer})
+	pt, ok := a.fab().checkSigner(c, tr, s, []string{rolePeer})
 	if !ok || pt.mspID != "Org1MSP" {
 		t.Errorf("checkSigner(expired) = %+v, %v; want the party", pt, ok)
 	}

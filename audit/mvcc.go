@@ -67,7 +67,7 @@ type conflict struct {
 // revalidate judges the reads of endorser transaction i of b against the
 // state before the block and the updates u of the VALID transactions
 // before it, and reports where the peer's validation code disagrees.
-func (a *Auditor) revalidate(res *BlockResult, b *ledger.Block, i int, tx *ledger.Tx, u *updateBatch) {
+func (a *fabricChecks) revalidate(res *BlockResult, b *ledger.Block, i int, tx *ledger.Tx, u *updateBatch) {
 	code := tx.Fabric.ValidationCode
 	recordedConflict := code == codeMVCCConflict || code == codePhantomConflict
 	if tx.Fabric.DecodeError != "" {

@@ -196,11 +196,11 @@ func TestMVCCStoredState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a.commit.state.budget = tt.budget
+			a.fab().commit.state.budget = tt.budget
 			if err := a.auditStored(ctx, db, 10, 12, false); err != nil {
 				t.Fatal(err)
 			}
-			if tt.budget > 0 && !a.commit.state.stored.partial {
+			if tt.budget > 0 && !a.fab().commit.state.stored.partial {
 				t.Errorf("nothing was evicted with a budget of %d bytes", tt.budget)
 			}
 			if n := a.Summary().Findings[RuleMVCCInvalid.ID]; n != 1 {
@@ -241,7 +241,7 @@ func checkNamed(v ledger.Verdict, name string) (ledger.Check, bool) {
 // tx 1's writes is not known, so only tx 1 is reported.
 func TestMVCCOneLieOneFinding(t *testing.T) {
 	a := newAuditor(t, ledger.CryptoIntl)
-	a.commit.state.start()
+	a.fab().commit.state.start()
 	put := func(h uint64, i int, read ledger.KVRead, value string) ledger.Tx {
 		return ledger.Tx{ID: fmt.Sprintf("tx%d-%d", h, i), Height: h, Index: i, Type: typeEndorser, Valid: true, Status: "VALID",
 			Fabric: &ledger.FabricTx{RWSets: []ledger.NsRWSet{{Namespace: "cc", Reads: []ledger.KVRead{read},
@@ -249,8 +249,8 @@ func TestMVCCOneLieOneFinding(t *testing.T) {
 	}
 	run := func(b *ledger.Block) *BlockResult {
 		res := &BlockResult{Height: b.Height, Txs: make([]TxVerdict, len(b.Txs))}
-		u := buildBatch(b, a.commit.lookup(b.Height), a.revalidator(res, b))
-		a.commit.state.apply(u)
+		u := buildBatch(b, a.fab().commit.lookup(b.Height), a.fab().revalidator(res, b))
+		a.fab().commit.state.apply(u)
 		return res
 	}
 	absent := ledger.KVRead{Key: "n", Missing: true}

@@ -16,14 +16,12 @@ type job struct {
 	done chan struct{}
 }
 
-// Run audits the blocks of src in order. Blocks are decoded and their
-// signatures verified by Config.Workers goroutines, at most Config.Window
-// blocks ahead of the ordered checks; emit receives each block's result in
-// source order. Run stops at the first error of src, of emit or of ctx.
-func (a *Auditor) Run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error {
-	if a.ext != nil {
-		return a.runVerifier(ctx, src, emit)
-	}
+// run audits the blocks of a Fabric channel in order. Blocks are decoded
+// and their signatures verified by Config.Workers goroutines, at most
+// Config.Window blocks ahead of the ordered checks; emit receives each
+// block's result in source order. run stops at the first error of src,
+// of emit or of ctx.
+func (a *fabricChecks) run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan *job)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
-	"github.com/lianjian/lianjian/ledger/fisco"
 	"github.com/lianjian/lianjian/ledger/record"
 )
 
@@ -130,19 +129,20 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 	if err != nil {
 		return nil, err
 	}
-	a.commit.state.stored.read = func(k stateKey) (record.StateEntry, bool, error) {
-		return st.AuditState(ctx, chain, k.ns, k.coll, []byte(k.key))
-	}
+	var prev *ledger.Block
 	if from > 0 {
-		if err := primeFromStore(ctx, a, st, chain, from); err != nil {
-			return nil, err
+		if prev, err = st.Block(ctx, chain, from-1); err != nil {
+			return nil, fmt.Errorf("prime: %w", err)
 		}
-		if haveCP && cp.Height == from-1 {
-			if cp.KeyPolicies, err = st.AuditKeyPolicies(ctx, chain); err != nil {
-				return nil, fmt.Errorf("audit checkpoint: %w", err)
-			}
-			a.Restore(cp)
+	}
+	if err := a.kind.resume(ctx, st, prev); err != nil {
+		return nil, err
+	}
+	if from > 0 && haveCP && cp.Height == from-1 {
+		if cp.KeyPolicies, err = st.AuditKeyPolicies(ctx, chain); err != nil {
+			return nil, fmt.Errorf("audit checkpoint: %w", err)
 		}
+		a.Restore(cp)
 	}
 	return a, nil
 }
@@ -187,7 +187,7 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, re
 	err := a.Run(ctx, src, func(r *BlockResult) error {
 		recs = append(recs, Record(chain, r, a.cfg.Now().UTC()))
 		fs = append(fs, r.Findings...)
-		if len(recs) >= storeBatch || (!recordsOnly && a.endorse.unsaved() >= maxKeyPolicyWrites) {
+		if len(recs) >= storeBatch || (!recordsOnly && a.kind.unsaved() >= maxKeyPolicyWrites) {
 			return flush()
 		}
 		return nil
@@ -196,53 +196,6 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, re
 		err = flush()
 	}
 	return err
-}
-
-// primeFromStore loads the config in force at from and the block below it.
-func primeFromStore(ctx context.Context, a *Auditor, st Store, chain string, from uint64) error {
-	prev, err := st.Block(ctx, chain, from-1)
-	if err != nil {
-		return fmt.Errorf("prime: %w", err)
-	}
-	if a.ext != nil {
-		return resumeVerifier(ctx, a, st, prev)
-	}
-	if len(prev.Raw) == 0 {
-		return fmt.Errorf("prime: block %d: %w", from-1, fabric.ErrNoRaw)
-	}
-	pb, err := a.dec.DecodeBlock(chain, prev.Raw)
-	if err != nil {
-		return fmt.Errorf("prime: block %d: %w", from-1, err)
-	}
-	cfgRaw := prev.Raw
-	if pb.Config == nil {
-		cb, err := st.Block(ctx, chain, pb.Fabric.LastConfig)
-		if err != nil {
-			return fmt.Errorf("prime: config block %d: %w", pb.Fabric.LastConfig, err)
-		}
-		cfgRaw = cb.Raw
-	}
-	err = a.Prime(cfgRaw, prev.Raw)
-	if errors.Is(err, ErrNoConfig) {
-		return fmt.Errorf("prime: last config index %d of block %d: %w", pb.Fabric.LastConfig, from-1, err)
-	}
-	return err
-}
-
-// resumeVerifier continues an adapter's verifier after the stored block
-// prev, with the chain's governance history up to it when the store keeps
-// one.
-func resumeVerifier(ctx context.Context, a *Auditor, st Store, prev *ledger.Block) error {
-	var history []ledger.Tx
-	if hs, ok := st.(fisco.HistoryStore); ok && a.cfg.Chain.Kind == ledger.KindFisco {
-		var err error
-		if history, err = fisco.History(ctx, hs, a.cfg.Chain.ID, prev.Height); err != nil {
-			return fmt.Errorf("prime: %w", err)
-		}
-	}
-	a.ext.Resume(prev, history)
-	a.prev = &link{height: prev.Height, hash: prev.Hash}
-	return nil
 }
 
 // Record converts a block result to its stored form, audited at at.

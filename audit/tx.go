@@ -18,7 +18,7 @@ const (
 
 // checkTx checks one transaction: envelope shape, transaction id,
 // signatures and signers, and the endorsement policy of a VALID one.
-func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerdict {
+func (a *fabricChecks) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerdict {
 	b := p.block
 	tx := &b.Txs[i]
 	tv := TxVerdict{Index: i, ID: tx.ID}
@@ -136,7 +136,7 @@ func (a *Auditor) checkTx(res *BlockResult, p *prepared, t *trust, i int) TxVerd
 
 // checkTxID recomputes an endorser transaction's id from nonce and
 // creator under the channel's hashing algorithm.
-func (a *Auditor) checkTxID(res *BlockResult, v *ledger.Verdict, tx *ledger.Tx, creator []byte, desc string, ev map[string]string, judged bool) {
+func (a *fabricChecks) checkTxID(res *BlockResult, v *ledger.Verdict, tx *ledger.Tx, creator []byte, desc string, ev map[string]string, judged bool) {
 	if tx.Type != typeEndorser {
 		return
 	}
@@ -156,7 +156,7 @@ func (a *Auditor) checkTxID(res *BlockResult, v *ledger.Verdict, tx *ledger.Tx, 
 // Fabric's validator would: the invoked chaincode and each namespace the
 // transaction writes, with key-level and collection policies as Fabric
 // applies them.
-func (a *Auditor) checkEndorsement(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, index int, endorsers []party, desc string, ev map[string]string) {
+func (a *fabricChecks) checkEndorsement(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, index int, endorsers []party, desc string, ev map[string]string) {
 	for _, ns := range validatedNamespaces(tx) {
 		name := "endorsement-policy:" + ns.Namespace
 		for _, pc := range a.evaluateNamespace(t, ns, index, tx.Height, endorsers) {
@@ -241,7 +241,7 @@ func withEvidence(m map[string]string, kv ...string) map[string]string {
 // current one, its read set current, and the mod_policy of every modified
 // element, in the config in force, satisfied by the update's valid
 // signatures.
-func (a *Auditor) checkModPolicies(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, signers []party, desc string, ev map[string]string) {
+func (a *fabricChecks) checkModPolicies(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, signers []party, desc string, ev map[string]string) {
 	if t.cfg == nil || len(t.cfg.Raw) == 0 {
 		v.Add("mod-policy", true, "not evaluated: the config in force was not kept")
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/lianjian/lianjian/ledger/evm"
 	"github.com/lianjian/lianjian/ledger/fabric"
 	"github.com/lianjian/lianjian/ledger/fisco"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Verifier re-verifies the stored blocks of one chain whose kind's
@@ -16,7 +17,8 @@ import (
 // verifies at ingest, run again from the bytes stored with each block
 // (Block.Raw), so that a chain is re-audited from the index without
 // asking its node again. The auditor drives it through the same
-// pipeline, checkpoints and verdict store as a Fabric channel.
+// pipeline, checkpoints and verdict store as the Fabric checks of a
+// channel (see chainVerifier).
 type Verifier interface {
 	// VerifyStored re-verifies the blocks stored at heights from,
 	// from+1, …, given as stored, continuing the blocks it verified
@@ -48,14 +50,56 @@ func NewVerifier(c ledger.Chain) (Verifier, error) {
 	return nil, fmt.Errorf("%w: chain %s of kind %q has no stored-block verifier", ErrConfig, c.ID, c.Kind)
 }
 
-// adapted reports whether the chain's blocks are verified by an adapter's
-// Verifier rather than by the auditor's own Fabric checks.
-func adapted(k ledger.Kind) bool { return k == ledger.KindEVM || k == ledger.KindFisco }
+// chainVerifier is one chain kind's verifier as the Auditor drives it:
+// the Fabric checks of this package (fabricChecks) or an adapter's
+// Verifier (adapterVerifier). Each counts what it checks in the totals it
+// shares with the Auditor (progress); reading the blocks, checkpoints,
+// the verdict store, re-audit and follow are the Auditor's, the same for
+// every kind.
+type chainVerifier interface {
+	// run verifies the blocks of src in order, continuing the blocks
+	// verified before, and emits each result in source order.
+	run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error
+	// resume continues the chain after the stored block prev, the one
+	// below the first block to verify (nil when that is block 0); st
+	// holds the chain's history up to it.
+	resume(ctx context.Context, st Store, prev *ledger.Block) error
+	// save adds to cp what a later audit resumes from; restore sets it
+	// back from the checkpoint of an audit that ended right below the
+	// first block to verify.
+	save(cp *record.AuditCheckpoint)
+	restore(cp record.AuditCheckpoint)
+	// unsaved is the number of state changes the next save would write.
+	unsaved() int
+	// count adds the verifier's own counters to s.
+	count(s *Summary)
+}
 
-// runVerifier is Run for a chain verified by a Verifier: blocks are read
-// in batches of Config.Window, which the verifier checks on its own
-// goroutines, and each result is emitted in order.
-func (a *Auditor) runVerifier(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error {
+// newChainVerifier returns the verifier of p's chain kind: the adapter's
+// Verifier of an EVM or FISCO BCOS chain, the Fabric checks otherwise.
+func newChainVerifier(p *progress) (chainVerifier, error) {
+	switch p.cfg.Chain.Kind {
+	case ledger.KindEVM, ledger.KindFisco:
+		ext, err := NewVerifier(p.cfg.Chain)
+		if err != nil {
+			return nil, err
+		}
+		return &adapterVerifier{progress: p, ext: ext}, nil
+	}
+	return newFabricChecks(p)
+}
+
+// adapterVerifier drives the Verifier of a chain whose adapter checks its
+// blocks (EVM, FISCO BCOS).
+type adapterVerifier struct {
+	*progress
+	ext      Verifier
+	verifies int // signatures ext verified
+}
+
+// run reads blocks in batches of Config.Window, which the adapter's
+// verifier checks on its own goroutines, and emits each result in order.
+func (a *adapterVerifier) run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error {
 	batch := make([][]byte, 0, a.cfg.Window)
 	var from uint64
 	flush := func() error {
@@ -111,7 +155,7 @@ func (a *Auditor) runVerifier(ctx context.Context, src iter.Seq2[fabric.RawBlock
 
 // verified converts the block a Verifier checked at stored height h to a
 // block result and counts it in the summary.
-func (a *Auditor) verified(h uint64, b *ledger.Block) *BlockResult {
+func (a *adapterVerifier) verified(h uint64, b *ledger.Block) *BlockResult {
 	res := &BlockResult{Height: h, Hash: b.Hash, Verdict: b.Verdict, Findings: b.Findings,
 		Txs: make([]TxVerdict, len(b.Txs)), Signatures: len(b.Signatures)}
 	for i := range b.Txs {
@@ -126,18 +170,46 @@ func (a *Auditor) verified(h uint64, b *ledger.Block) *BlockResult {
 	a.sum.Last = h
 	a.sum.Txs += len(b.Txs)
 	a.sum.Signatures += res.Signatures
-	a.extVerifies += res.Signatures
+	a.verifies += res.Signatures
 	for i := range b.Findings {
 		f := &b.Findings[i]
 		if f.FirstSeen.IsZero() {
 			f.FirstSeen = a.cfg.Now().UTC()
 			f.LastSeen = f.FirstSeen
 		}
-		a.sum.Findings[f.Rule]++
-		if f.Category == ledger.CatIntegrity {
-			a.sum.Integrity++
-		}
+		a.tally(f)
 	}
 	a.prev = &link{height: h, hash: b.Hash}
 	return res
+}
+
+// resume continues the adapter's verifier after the stored block prev,
+// with the chain's governance history up to it when the store keeps one.
+func (a *adapterVerifier) resume(ctx context.Context, st Store, prev *ledger.Block) error {
+	if prev == nil {
+		return nil
+	}
+	var history []ledger.Tx
+	if hs, ok := st.(fisco.HistoryStore); ok && a.cfg.Chain.Kind == ledger.KindFisco {
+		var err error
+		if history, err = fisco.History(ctx, hs, a.cfg.Chain.ID, prev.Height); err != nil {
+			return fmt.Errorf("prime: %w", err)
+		}
+	}
+	a.ext.Resume(prev, history)
+	a.prev = &link{height: prev.Height, hash: prev.Hash}
+	return nil
+}
+
+// save keeps the configured SM2 convention only: the adapter's chain
+// state is rebuilt from the stored blocks.
+func (a *adapterVerifier) save(cp *record.AuditCheckpoint) { cp.SM2PreHash = a.cfg.SM2PreHash }
+
+func (a *adapterVerifier) restore(record.AuditCheckpoint) {}
+
+func (a *adapterVerifier) unsaved() int { return 0 }
+
+func (a *adapterVerifier) count(s *Summary) {
+	s.Verifies = a.verifies
+	s.SM2PreHash = a.cfg.SM2PreHash
 }

@@ -123,7 +123,7 @@ func (f authFailure) String() string {
 // /Channel/Application/Writers) and the orderer's signature filter
 // (/Channel/Writers). creator is nil when its signature or certificate
 // failed, which is reported already; endorsers are the valid endorsers.
-func (a *Auditor) checkCreatorPolicies(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, creator *party, endorsers []party,
+func (a *fabricChecks) checkCreatorPolicies(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, creator *party, endorsers []party,
 	desc string, ev map[string]string, judged bool,
 ) {
 	if creator == nil || tx.Fabric.DecodeError != "" {
@@ -183,7 +183,7 @@ func (a *Auditor) checkCreatorPolicies(res *BlockResult, v *ledger.Verdict, t *t
 // (msgprocessor.StandardChannel.ProcessConfigUpdateMsg applies the
 // filters to both). A channel's first config block was authorised by
 // the system channel's consortium, which the ledger does not carry.
-func (a *Auditor) checkSubmitterPolicies(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, creator, submitter *party, desc string, ev map[string]string, judged bool) {
+func (a *fabricChecks) checkSubmitterPolicies(res *BlockResult, v *ledger.Verdict, t *trust, tx *ledger.Tx, creator, submitter *party, desc string, ev map[string]string, judged bool) {
 	if tx.Height == 0 || tx.Fabric.DecodeError != "" {
 		return
 	}
@@ -214,7 +214,7 @@ const notKnown = "not evaluated: the config in force may not be known (the audit
 
 // authFailed records a failed policy check, as not evaluated when the
 // config in force is not known for sure.
-func (a *Auditor) authFailed(v *ledger.Verdict, name, detail string) {
+func (a *fabricChecks) authFailed(v *ledger.Verdict, name, detail string) {
 	if a.priorUnknown {
 		v.Add(name, true, notKnown+"not satisfied: "+detail)
 		return
@@ -224,7 +224,7 @@ func (a *Auditor) authFailed(v *ledger.Verdict, name, detail string) {
 
 // reportAuth reports a submitter that does not satisfy policies, unless
 // the config in force is not known for sure.
-func (a *Auditor) reportAuth(res *BlockResult, tx *ledger.Tx, who string, p party, fails []authFailure, desc string, ev map[string]string) {
+func (a *fabricChecks) reportAuth(res *BlockResult, tx *ledger.Tx, who string, p party, fails []authFailure, desc string, ev map[string]string) {
 	if a.priorUnknown || len(fails) == 0 {
 		return
 	}
@@ -251,7 +251,7 @@ func (a *Auditor) reportAuth(res *BlockResult, tx *ledger.Tx, who string, p part
 // whose config update has no envelope signature: the orderer accepts
 // config updates only in envelopes whose creator passes its signature
 // filter, so one without was not submitted through it.
-func (a *Auditor) checkSubmitter(res *BlockResult, v *ledger.Verdict, p *prepared, tx *ledger.Tx, i int, desc string, ev map[string]string, judged bool) {
+func (a *fabricChecks) checkSubmitter(res *BlockResult, v *ledger.Verdict, p *prepared, tx *ledger.Tx, i int, desc string, ev map[string]string, judged bool) {
 	if tx.Height == 0 || tx.Fabric.DecodeError != "" {
 		return
 	}
