@@ -46,7 +46,7 @@ var errUsage = errors.New("usage")
 // GOMEMLIMIT sets another: the garbage collector works harder near it, so
 // the heap badger's memtables and table builders churn through does not
 // double before it is collected (README: Memory).
-const defaultMemoryLimit = 320 << 20
+const defaultMemoryLimit = 288 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {

@@ -45,8 +45,8 @@ type Options struct {
 }
 
 // DefaultMappedBudget is the default Options.MappedBudget: the program's
-// own text (about 40 MiB) and a working set of tables.
-const DefaultMappedBudget = 128 << 20
+// own text (about 55 MiB resident) and a working set of tables.
+const DefaultMappedBudget = 96 << 20
 
 // Validate checks the options.
 func (o Options) Validate() error {
@@ -202,7 +202,7 @@ func (o Options) badgerOptions(dir string, lost *lostReads) badger.Options {
 		WithNumMemtables(2).
 		WithNumCompactors(2).
 		WithCompression(options.None).
-		WithBlockCacheSize(64 << 20).
+		WithBlockCacheSize(32 << 20).
 		// Open has verified every table; check each block again as it is
 		// read from disk, and every value read from a value log.
 		WithChecksumVerificationMode(options.OnBlockRead).

@@ -35,7 +35,7 @@ import (
 // watcher stops.
 
 // residentCheck is how often the watcher reads the resident set.
-const residentCheck = 500 * time.Millisecond
+const residentCheck = 200 * time.Millisecond
 
 // watchResident trims the mapped files of the index in dir whenever the
 // process's file-backed resident set exceeds budget bytes, until stop is
