@@ -312,10 +312,11 @@ func checkRecord(k, v []byte) error {
 		}
 	case tagTx:
 		var tx ledger.Tx
-		if _, err := decodeTx(v, &tx); err != nil {
+		chain, id, _ := strings.Cut(rest, "/")
+		if _, err := decodeTx(v, chain, id, &tx); err != nil {
 			return err
 		}
-		if chain, id, _ := strings.Cut(rest, "/"); tx.Chain != chain || tx.ID != id {
+		if tx.Chain != chain || tx.ID != id {
 			return fmt.Errorf("transaction record is %q of chain %q", tx.ID, tx.Chain)
 		}
 	case tagUndo:

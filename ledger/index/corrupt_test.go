@@ -394,8 +394,10 @@ func TestCheckRecord(t *testing.T) {
 		{"c/a", `{"id":"a","kind":"evm"}`, true},
 		{"c/a", `{"id":"b","kind":"evm"}`, false},
 		{"c/a", `{"id":`, false},
-		{"t/a/ff", string(encodeTx(nil, &ledger.Tx{ID: "ff", Chain: "a"}, rawRef{}, nil)), true},
-		{"t/a/ff", string(encodeTx(nil, &ledger.Tx{ID: "ee", Chain: "a"}, rawRef{}, nil)), false},
+		{"t/a/ff", string(encodeTx(nil, &ledger.Tx{ID: "ff", Chain: "a"}, "a", rawRef{}, nil)), true},
+		{"t/a/ff", string(encodeTx(nil, &ledger.Tx{ID: "ff", Chain: "b"}, "a", rawRef{}, nil)), false},
+		{"t/c1/ab01", string(txRecordV1Sample(t)), true},
+		{"t/c1/ab02", string(txRecordV1Sample(t)), false},
 		{"t/a/ff", `{"id":"ff","chain":"a"}`, false}, // the legacy JSON format
 		{"u/a/\x00\x00\x00\x00\x00\x00\x00\x01", string(encodeUndo([][]byte{[]byte("h/a/xx")})), true},
 		{"u/a/\x00\x00\x00\x00\x00\x00\x00\x01", "\x01\x05h/a", false},

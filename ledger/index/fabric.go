@@ -78,6 +78,9 @@ func (st *commitState) commitFabric(txn kv, b *ledger.Block, undo *[][]byte) err
 type pendingIdentity struct {
 	key []byte
 	rec record.FabricIdentity
+	// read is rec's identity as a read gives it back, once asked
+	// (identityStored).
+	read *ledger.Identity
 }
 
 // commitIdentities counts the creators, endorsers and orderer signers of

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/ledger/storage"
 )
 
@@ -152,7 +153,7 @@ func readTxRecord(txn kv, chain, id string, tx *ledger.Tx) (txRefs, error) {
 	if err != nil {
 		return txRefs{}, err
 	}
-	refs, err := decodeTx(v, tx)
+	refs, err := decodeTx(v, chain, id, tx)
 	if err != nil {
 		return txRefs{}, fmt.Errorf("tx %s of %s: %w", id, chain, err)
 	}
@@ -172,35 +173,44 @@ func readTx(txn kv, chain, id string, tx *ledger.Tx) error {
 			return err
 		}
 	}
-	return fillTx(txn, chain, tx, refs, raw, map[string][]byte{})
+	return fillTx(txn, chain, tx, refs, raw, map[string]*ledger.Identity{})
 }
 
 // fillTx fills what a transaction record refers to: its raw bytes from
-// block, the raw block, and its certificates from the identity table,
-// through certs (fingerprint to certificate), which the transactions of
-// one read share.
-func fillTx(txn kv, chain string, tx *ledger.Tx, refs txRefs, block []byte, certs map[string][]byte) error {
+// block, the raw block, and its identities or their certificates from
+// the identity table, through ids (fingerprint to identity), which the
+// transactions of one read share.
+func fillTx(txn kv, chain string, tx *ledger.Tx, refs txRefs, block []byte, ids map[string]*ledger.Identity) error {
 	if err := fillRaw(tx, refs.raw, block); err != nil {
 		return err
 	}
-	for _, id := range refs.certs {
-		c, ok := certs[id.Fingerprint]
+	return fillIdentities(txn, chain, tx, refs, ids)
+}
+
+// fillIdentities is fillTx without the raw bytes: it fills the
+// identities and certificates of tx from the identity table.
+func fillIdentities(txn kv, chain string, tx *ledger.Tx, refs txRefs, ids map[string]*ledger.Identity) error {
+	for _, ref := range refs.ids {
+		fp := ref.id.Fingerprint
+		stored, ok := ids[fp]
 		if !ok {
-			var rec struct {
-				Cert []byte `json:"cert"`
-			}
-			err := get(txn, fabricIdentityKey(chain, id.Fingerprint), &rec)
+			var rec record.FabricIdentity
+			err := get(txn, fabricIdentityKey(chain, fp), &rec)
 			if errors.Is(err, ledger.ErrNotFound) || err == nil && len(rec.Cert) == 0 {
-				return fmt.Errorf("%w: tx %s: the certificate of identity %s is not in the identity table",
-					ErrRecordFormat, tx.ID, id.Fingerprint)
+				return fmt.Errorf("%w: tx %s: identity %s is not in the identity table",
+					ErrRecordFormat, tx.ID, fp)
 			}
 			if err != nil {
 				return err
 			}
-			c = rec.Cert
-			certs[id.Fingerprint] = c
+			stored = &rec.Identity
+			ids[fp] = stored
 		}
-		id.Cert = c
+		if ref.whole {
+			*ref.id = *stored
+		} else {
+			ref.id.Cert = stored.Cert
+		}
 	}
 	return nil
 }
@@ -217,11 +227,11 @@ func loadBlock(txn kv, chain string, height uint64) (*ledger.Block, error) {
 	b := rec.Block
 	b.Raw = raw
 	b.Txs = make([]ledger.Tx, len(rec.TxIDs))
-	certs := map[string][]byte{}
+	ids := map[string]*ledger.Identity{}
 	for i, id := range rec.TxIDs {
 		refs, err := readTxRecord(txn, chain, id, &b.Txs[i])
 		if err == nil {
-			err = fillTx(txn, chain, &b.Txs[i], refs, raw, certs)
+			err = fillTx(txn, chain, &b.Txs[i], refs, raw, ids)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("block %d tx %s: %w", height, id, err)

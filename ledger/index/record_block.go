@@ -43,7 +43,7 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 	w.uint(b.GasLimit)
 	w.str(b.BaseFee)
 	w.int(int64(len(b.Txs)))
-	w.signatures(b.Signatures, nil)
+	w.signatures(b.Signatures, (*recWriter).flaggedIdentity)
 	writeList(&w, b.Contracts, (*recWriter).contract)
 	var cfg []byte
 	if b.Config != nil {
@@ -112,7 +112,7 @@ func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
 	b.GasLimit = r.uint()
 	b.BaseFee = r.str()
 	b.TxCount = r.intN()
-	b.Signatures = r.signatures(nil)
+	b.Signatures = r.signatures(func(r *recReader, id *ledger.Identity) { r.certRef(id, nil) })
 	b.Contracts = readList(&r, (*recReader).contract)
 	if cfg := r.bytes(); cfg != nil && r.err == nil {
 		b.Config = new(ledger.Config)

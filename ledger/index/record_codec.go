@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"time"
@@ -381,35 +382,39 @@ func (r *recReader) verdict(v *ledger.Verdict) {
 	})
 }
 
-func (w *recWriter) signatures(sigs []ledger.Signature, stored func(*ledger.Identity) bool) {
+// signatures writes sigs, each signer through ident.
+func (w *recWriter) signatures(sigs []ledger.Signature, ident func(*recWriter, *ledger.Identity)) {
 	writeList(w, sigs, func(w *recWriter, s *ledger.Signature) {
 		w.str(s.Role)
-		w.identityRef(&s.Signer, stored)
+		ident(w, &s.Signer)
 		w.str(s.Algorithm)
 		w.bytes(s.Value)
 		w.verdict(&s.Verdict)
 	})
 }
 
-// identityRef writes a flag and id: without its certificate, which the
-// flag says the identity table holds under id's fingerprint, when stored
-// says so (stored may be nil).
-func (w *recWriter) identityRef(id *ledger.Identity, stored func(*ledger.Identity) bool) {
-	byRef := stored != nil && stored(id)
-	w.bool(byRef)
-	if !byRef {
-		w.identity(id)
-		return
-	}
-	c := *id
-	c.Cert = nil
-	w.identity(&c)
+func (r *recReader) signatures(ident func(*recReader, *ledger.Identity)) []ledger.Signature {
+	return readList(r, func(r *recReader, s *ledger.Signature) {
+		s.Role = r.str()
+		ident(r, &s.Signer)
+		s.Algorithm = r.str()
+		s.Value = r.bytes()
+		r.verdict(&s.Verdict)
+	})
 }
 
-// identityRef reads what recWriter.identityRef wrote; an identity whose
-// certificate is in the identity table is added to refs, to be filled
-// (fillCerts). A record where refs is nil holds no such identity.
-func (r *recReader) identityRef(id *ledger.Identity, refs *[]*ledger.Identity) {
+// flaggedIdentity writes id whole after a zero flag: the layout of
+// certRef where the identity table holds nothing (block records).
+func (w *recWriter) flaggedIdentity(id *ledger.Identity) {
+	w.bool(false)
+	w.identity(id)
+}
+
+// certRef reads a flag and an identity, whose certificate the identity
+// table holds under its fingerprint when the flag is set: the identity is
+// then added to refs, to be filled (fillTx). A record where refs is nil
+// (a block record) holds no such identity.
+func (r *recReader) certRef(id *ledger.Identity, refs *[]idRef) {
 	byRef := r.bool()
 	r.identity(id)
 	if !byRef || r.err != nil {
@@ -419,15 +424,36 @@ func (r *recReader) identityRef(id *ledger.Identity, refs *[]*ledger.Identity) {
 		r.fail("bad certificate reference")
 		return
 	}
-	*refs = append(*refs, id)
+	*refs = append(*refs, idRef{id: id})
 }
 
-func (r *recReader) signatures(refs *[]*ledger.Identity) []ledger.Signature {
-	return readList(r, func(r *recReader, s *ledger.Signature) {
-		s.Role = r.str()
-		r.identityRef(&s.Signer, refs)
-		s.Algorithm = r.str()
-		s.Value = r.bytes()
-		r.verdict(&s.Verdict)
-	})
+// hexStr writes s, as the bytes it spells when it is lower-case hex (a
+// fingerprint or hash), which halves it: a uvarint of the length shifted
+// left by one, its low bit set for hex, and the bytes.
+func (w *recWriter) hexStr(s string) {
+	if s != "" && len(s)%2 == 0 && isLowerHex(s) {
+		w.uint(uint64(len(s)/2)<<1 | 1)
+		w.b, _ = hex.AppendDecode(w.b, []byte(s)) // s is hex
+		return
+	}
+	w.uint(uint64(len(s)) << 1)
+	w.b = append(w.b, s...)
+}
+
+func (r *recReader) hexStr() string {
+	n := r.uint()
+	p := r.take(n >> 1)
+	if n&1 == 0 {
+		return string(p)
+	}
+	return hex.EncodeToString(p)
+}
+
+func isLowerHex(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -97,7 +97,7 @@ func TestRecordsCoverModel(t *testing.T) {
 		tx.Fabric.Endorsements = nil
 		var got ledger.Tx
 		// Raw bytes not found in the block stay in the record.
-		ref, err := decodeTx(encodeTx(nil, &tx, rawRef{kind: rawInline}, nil), &got)
+		ref, err := decodeTx(encodeTx(nil, &tx, b.Chain, rawRef{kind: rawInline}, nil), b.Chain, tx.ID, &got)
 		if err != nil {
 			t.Fatalf("decodeTx(tx %d) = %v", i, err)
 		}

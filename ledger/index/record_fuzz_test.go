@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"errors"
+	"os"
 	"testing"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -18,12 +19,16 @@ func FuzzDecodeTx(f *testing.F) {
 	b := sampleBlock()
 	refs := rawRefs(b)
 	for i := range b.Txs {
-		f.Add(encodeTx(nil, &b.Txs[i], refs[i], nil))
-		f.Add(encodeTx(nil, &b.Txs[i], refs[i], func(*ledger.Identity) bool { return true }))
+		f.Add(encodeTx(nil, &b.Txs[i], b.Chain, refs[i], nil))
+		f.Add(encodeTx(nil, &b.Txs[i], "c", refs[i], func(*ledger.Identity) byte { return idStored }))
+		f.Add(encodeTx(nil, &b.Txs[i], "c", refs[i], func(*ledger.Identity) byte { return idCert }))
+	}
+	if v, err := os.ReadFile("testdata/txrecord/v1.bin"); err == nil {
+		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v []byte) {
 		var tx ledger.Tx
-		ref, err := decodeTx(v, &tx)
+		ref, err := decodeTx(v, "c", "id", &tx)
 		if err != nil {
 			if !errors.Is(err, ErrRecordFormat) {
 				t.Fatalf("decodeTx = %v, want ErrRecordFormat", err)
@@ -31,22 +36,22 @@ func FuzzDecodeTx(f *testing.F) {
 			return
 		}
 		// Identities named by reference are written again so.
-		byRef := map[*ledger.Identity]bool{}
-		for _, id := range ref.certs {
-			byRef[id] = true
+		byRef := map[*ledger.Identity]byte{}
+		for _, r := range ref.ids {
+			byRef[r.id] = map[bool]byte{true: idStored, false: idCert}[r.whole]
 		}
-		stored := func(id *ledger.Identity) bool { return byRef[id] }
-		again := encodeTx(nil, &tx, ref.raw, stored)
+		stored := func(id *ledger.Identity) byte { return byRef[id] }
+		again := encodeTx(nil, &tx, "c", ref.raw, stored)
 		var tx2 ledger.Tx
-		ref2, err := decodeTx(again, &tx2)
+		ref2, err := decodeTx(again, "c", "id", &tx2)
 		if err != nil {
 			t.Fatalf("decodeTx of a re-encoded record = %v", err)
 		}
-		byRef = map[*ledger.Identity]bool{}
-		for _, id := range ref2.certs {
-			byRef[id] = true
+		byRef = map[*ledger.Identity]byte{}
+		for _, r := range ref2.ids {
+			byRef[r.id] = map[bool]byte{true: idStored, false: idCert}[r.whole]
 		}
-		if !bytes.Equal(encodeTx(nil, &tx2, ref2.raw, stored), again) {
+		if !bytes.Equal(encodeTx(nil, &tx2, "c", ref2.raw, stored), again) {
 			t.Fatalf("a re-encoded record does not decode the same")
 		}
 	})

@@ -3,7 +3,9 @@ package index
 import (
 	"bytes"
 	"errors"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,7 +107,7 @@ func TestTxRecordRoundTrip(t *testing.T) {
 	for i := range b.Txs {
 		want := b.Txs[i]
 		var got ledger.Tx
-		ref, err := decodeTx(encodeTx(nil, &want, refs[i], nil), &got)
+		ref, err := decodeTx(encodeTx(nil, &want, b.Chain, refs[i], nil), b.Chain, want.ID, &got)
 		if err != nil {
 			t.Fatalf("decodeTx(tx %d) = %v", i, err)
 		}
@@ -120,38 +122,92 @@ func TestTxRecordRoundTrip(t *testing.T) {
 	tx := sampleTx()
 	tx.Raw = []byte("elsewhere")
 	var got ledger.Tx
-	ref, err := decodeTx(encodeTx(nil, &tx, rawRefs(&ledger.Block{Raw: []byte("x"), Txs: []ledger.Tx{tx}})[0], nil), &got)
+	ref, err := decodeTx(encodeTx(nil, &tx, tx.Chain, rawRefs(&ledger.Block{Raw: []byte("x"), Txs: []ledger.Tx{tx}})[0], nil), tx.Chain, tx.ID, &got)
 	if err != nil || ref.raw.kind != rawInline || string(got.Raw) != "elsewhere" {
 		t.Errorf("inline raw bytes = %q, %v, kind %d; want %q inline", got.Raw, err, ref.raw.kind, "elsewhere")
 	}
 }
 
-// TestTxRecordCertByReference checks that a certificate the identity
-// table holds is named, not copied, and comes back as a reference.
-func TestTxRecordCertByReference(t *testing.T) {
+// TestTxRecordIdentityByReference checks that an identity the identity
+// table holds is named by its fingerprint, one whose certificate it holds
+// is kept without the certificate, and both come back as references.
+func TestTxRecordIdentityByReference(t *testing.T) {
 	tx := sampleTx()
-	stored := func(id *ledger.Identity) bool { return id.Fingerprint == tx.Creator.Fingerprint }
-	v := encodeTx(nil, &tx, rawRef{}, stored)
-	if bytes.Contains(v, tx.Creator.Cert) {
-		t.Errorf("the record copies the stored certificate %x", tx.Creator.Cert)
+	tx.Creator.Fingerprint, tx.Creator.Subject = strings.Repeat("0f", 32), "CN=creator"
+	endorser := &tx.Sigs[0].Signer
+	stored := func(id *ledger.Identity) byte {
+		switch id.Fingerprint {
+		case tx.Creator.Fingerprint:
+			return idStored
+		case endorser.Fingerprint:
+			return idCert
+		}
+		return idInline
 	}
-	if !bytes.Contains(v, tx.Sigs[0].Signer.Cert) {
-		t.Errorf("the record lacks the certificate not stored %x", tx.Sigs[0].Signer.Cert)
+	v := encodeTx(nil, &tx, tx.Chain, rawRef{}, stored)
+	if bytes.Contains(v, []byte(tx.Creator.Subject)) || bytes.Contains(v, []byte(tx.Creator.Fingerprint)) {
+		t.Errorf("the record copies the stored identity, or its fingerprint as text")
+	}
+	if bytes.Contains(v, endorser.Cert) || !bytes.Contains(v, []byte(endorser.Subject)) {
+		t.Errorf("the record holds the endorser's certificate or lacks its subject")
 	}
 	var got ledger.Tx
-	refs, err := decodeTx(v, &got)
+	refs, err := decodeTx(v, tx.Chain, tx.ID, &got)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(refs.certs) != 1 || refs.certs[0] != got.Creator || got.Creator.Cert != nil {
-		t.Fatalf("certificate references = %v, want the creator's", refs.certs)
+	want := []idRef{{id: got.Creator, whole: true}, {id: &got.Sigs[0].Signer}}
+	if !reflect.DeepEqual(refs.ids, want) || !reflect.DeepEqual(*got.Creator, ledger.Identity{Fingerprint: tx.Creator.Fingerprint}) {
+		t.Fatalf("identity references = %+v, creator %+v; want the creator whole and the endorser's certificate", refs.ids, got.Creator)
 	}
-	if got.Sigs[0].Signer.Cert == nil {
-		t.Errorf("the endorser's certificate was not kept")
+	if got.Sigs[0].Signer.Cert != nil || got.Sigs[0].Signer.Subject != endorser.Subject {
+		t.Errorf("endorser = %+v, want it without its certificate", got.Sigs[0].Signer)
 	}
 	// A block record names no certificate by reference.
-	if err := decodeBlock(append([]byte{blockRecordVersion}, v[1:]...), new(blockRecord), true); !errors.Is(err, ErrRecordFormat) {
-		t.Errorf("a transaction record read as a block record: %v, want ErrRecordFormat", err)
+	bv, err := encodeBlock(nil, &ledger.Block{Signatures: []ledger.Signature{{Signer: *endorser}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := bytes.Index(bv, []byte(endorser.MSPID)); i < 1 || bv[i-2] != 0 {
+		t.Fatalf("block signer at %d of %x, want after a zero flag", i, bv)
+	} else {
+		bv[i-2] = 1
+	}
+	if err := decodeBlock(bv, new(blockRecord), true); !errors.Is(err, ErrRecordFormat) {
+		t.Errorf("a block record naming a certificate by reference: %v, want ErrRecordFormat", err)
+	}
+}
+
+// txRecordV1Sample is a transaction record of version 1, as indexes
+// written before version 2 hold: sampleBlock's first transaction with
+// the creator's certificate named by reference.
+func txRecordV1Sample(t *testing.T) []byte {
+	t.Helper()
+	v, err := os.ReadFile("testdata/txrecord/v1.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestTxRecordV1 checks that records of version 1 read as they did.
+func TestTxRecordV1(t *testing.T) {
+	b := sampleBlock()
+	want := b.Txs[0]
+	var got ledger.Tx
+	refs, err := decodeTx(txRecordV1Sample(t), "other", "other", &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs.ids) != 1 || refs.ids[0].id != got.Creator || refs.ids[0].whole || got.Creator.Cert != nil {
+		t.Fatalf("identity references = %+v, want the creator's certificate", refs.ids)
+	}
+	got.Creator.Cert = want.Creator.Cert
+	if err := fillRaw(&got, refs.raw, b.Raw); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("version 1 record = %+v, want %+v", got, want)
 	}
 }
 
@@ -190,7 +246,7 @@ func TestUndoRecordRoundTrip(t *testing.T) {
 func TestRecordTimeZone(t *testing.T) {
 	tx := ledger.Tx{ID: "a", Time: time.Date(2026, 12, 7, 8, 0, 0, 1, time.FixedZone("CST", 8*3600))}
 	var got ledger.Tx
-	if _, err := decodeTx(encodeTx(nil, &tx, rawRef{}, nil), &got); err != nil {
+	if _, err := decodeTx(encodeTx(nil, &tx, tx.Chain, rawRef{}, nil), tx.Chain, tx.ID, &got); err != nil {
 		t.Fatal(err)
 	}
 	if _, off := got.Time.Zone(); !got.Time.Equal(tx.Time) || off != 8*3600 {
@@ -211,7 +267,11 @@ func TestRecordsRejectDamage(t *testing.T) {
 		v      []byte
 		decode func([]byte) error
 	}{
-		"tx":    {encodeTx(nil, &b.Txs[0], rawRefs(b)[0], nil), func(v []byte) error { _, err := decodeTx(v, new(ledger.Tx)); return err }},
+		"tx": {encodeTx(nil, &b.Txs[0], b.Chain, rawRefs(b)[0], nil), decodeTxRecord},
+		"tx-refs": {encodeTx(nil, &b.Txs[0], "other", rawRefs(b)[0], func(id *ledger.Identity) byte {
+			return map[bool]byte{true: idStored, false: idCert}[id == b.Txs[0].Creator]
+		}), decodeTxRecord},
+		"tx-v1": {txRecordV1Sample(t), decodeTxRecord},
 		"block": {bv, func(v []byte) error { return decodeBlock(v, new(blockRecord), true) }},
 		"undo":  {encodeUndo([][]byte{[]byte("a/b"), []byte("c/d")}), func(v []byte) error { _, err := decodeUndo(v); return err }},
 	}
@@ -232,6 +292,11 @@ func TestRecordsRejectDamage(t *testing.T) {
 			t.Errorf("%s record with a trailing byte: %v, want ErrRecordFormat", name, err)
 		}
 	}
+}
+
+func decodeTxRecord(v []byte) error {
+	_, err := decodeTx(v, "c", "id", new(ledger.Tx))
+	return err
 }
 
 func TestFillRawOutOfRange(t *testing.T) {

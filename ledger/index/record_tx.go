@@ -9,19 +9,44 @@ import (
 )
 
 // The transaction record (t/CHAIN/TXID, keys.go): a ledger.Tx in the
-// binary layout of record_codec.go, version txRecordVersion. The
-// transaction's raw bytes are not copied when they lie inside the raw
-// block (B/CHAIN/HEIGHT): the record then holds their offset and length
-// there. Field order after the version byte:
+// binary layout of record_codec.go, version txRecordVersion. It holds
+// nothing its key or other records hold: not the id, not the chain when
+// it is the key's, not the identities the identity table i/CHAIN/FINGERPRINT
+// holds (named by fingerprint, identityRef), and not the transaction's
+// raw bytes when they lie inside the raw block (B/CHAIN/HEIGHT), whose
+// offset and length it holds instead. Field order after the version byte:
 //
-//	id, chain, height, index, type, time, creator (flag + identity
-//	reference: a flag and the identity, without its certificate when the
-//	flag says the identity table i/CHAIN/FINGERPRINT holds it),
-//	from, to, contract, function, value, nonce, gas, gasUsed, gasPrice,
-//	status, valid, logs, signatures, fabric (flag + FabricTx),
-//	fisco (flag + FiscoTx), verdict, raw (rawNone | rawInBlock offset
-//	length | rawInline bytes)
-const txRecordVersion = 1
+//	chain (flag + chain when not the key's), height, index, type, time,
+//	creator (flag + identityRef), from, to, contract, function, value,
+//	nonce, gas, gasUsed, gasPrice, status, valid, logs, signatures (each
+//	signer an identityRef), fabric (flag + FabricTx), fisco (flag +
+//	FiscoTx), verdict, raw (rawNone | rawInBlock offset length |
+//	rawInline bytes)
+//
+// Version 1 (txRecordV1, indexes written before the identities were
+// named by fingerprint) began with the id and the chain, and held each
+// identity as a flag and the identity, without its certificate when the
+// flag was set (certRef). decodeTx reads both versions.
+const (
+	txRecordVersion = 2
+	txRecordV1      = 1
+)
+
+// How a transaction record holds an identity (identityRef), as the
+// stored function of encodeTx decides.
+const (
+	idInline = 0 // the whole identity
+	idCert   = 1 // the identity without its certificate, which the identity table holds
+	idStored = 2 // its fingerprint: the identity table holds the identity as it is
+)
+
+// idRef is an identity of a decoded transaction record that the identity
+// table completes (fillTx): its certificate, or the whole identity when
+// whole is set.
+type idRef struct {
+	id    *ledger.Identity
+	whole bool
+}
 
 // Where a transaction record finds the transaction's raw bytes.
 const (
@@ -82,20 +107,23 @@ func indexFrom(s, sub []byte, from int) int {
 	return -1
 }
 
-// encodeTx appends the record of tx, whose raw bytes are at ref. The
-// certificates of the identities stored says the identity table holds
-// (stored may be nil) are named by fingerprint, not copied.
-func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef, stored func(*ledger.Identity) bool) []byte {
+// encodeTx appends the record of tx, stored under the key of chain,
+// whose raw bytes are at ref. stored says how the record holds each
+// identity (idInline, idCert, idStored); nil holds each whole.
+func encodeTx(dst []byte, tx *ledger.Tx, chain string, ref rawRef, stored func(*ledger.Identity) byte) []byte {
 	w := recWriter{b: append(dst, txRecordVersion)}
-	w.str(tx.ID)
-	w.str(tx.Chain)
+	w.bool(tx.Chain != chain)
+	if tx.Chain != chain {
+		w.str(tx.Chain)
+	}
 	w.uint(tx.Height)
 	w.int(int64(tx.Index))
 	w.str(tx.Type)
 	w.time(tx.Time)
+	ident := func(w *recWriter, id *ledger.Identity) { w.identityRef(id, stored) }
 	w.bool(tx.Creator != nil)
 	if tx.Creator != nil {
-		w.identityRef(tx.Creator, stored)
+		ident(&w, tx.Creator)
 	}
 	w.str(tx.From)
 	w.str(tx.To)
@@ -114,7 +142,7 @@ func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef, stored func(*ledger.Identit
 		w.bytes(l.Data)
 		w.uint(uint64(l.Index))
 	})
-	w.signatures(tx.Sigs, stored)
+	w.signatures(tx.Sigs, ident)
 	w.bool(tx.Fabric != nil)
 	if tx.Fabric != nil {
 		w.fabricTx(tx.Fabric)
@@ -135,31 +163,89 @@ func encodeTx(dst []byte, tx *ledger.Tx, ref rawRef, stored func(*ledger.Identit
 	return w.b
 }
 
-// txRefs says what a decoded transaction record leaves to fill from
-// other records: its raw bytes in the raw block, and the certificates in
-// the identity table (fillTx).
-type txRefs struct {
-	raw   rawRef
-	certs []*ledger.Identity
+// identityRef writes how a record holds id (idInline, idCert or
+// idStored, as stored says; stored may be nil) and then id: whole,
+// without its certificate, or its fingerprint alone.
+func (w *recWriter) identityRef(id *ledger.Identity, stored func(*ledger.Identity) byte) {
+	how := byte(idInline)
+	if stored != nil && id.Fingerprint != "" {
+		how = stored(id)
+	}
+	w.b = append(w.b, how)
+	switch how {
+	case idStored:
+		w.hexStr(id.Fingerprint)
+	case idCert:
+		c := *id
+		c.Cert = nil
+		w.identity(&c)
+	default:
+		w.identity(id)
+	}
 }
 
-// decodeTx decodes a transaction record. The transaction's raw bytes
-// are set when the record holds them, and the certificates it does not
-// name by reference; refs says where the others are (fillTx). Byte fields
-// alias v.
-func decodeTx(v []byte, tx *ledger.Tx) (txRefs, error) {
+// identityRef reads what recWriter.identityRef wrote; an identity the
+// identity table completes is added to refs (fillTx).
+func (r *recReader) identityRef(id *ledger.Identity, refs *[]idRef) {
+	how := r.take(1)
+	if len(how) == 0 {
+		return
+	}
+	switch how[0] {
+	case idInline:
+		r.identity(id)
+	case idCert:
+		r.identity(id)
+		if r.err == nil && (id.Cert != nil || id.Fingerprint == "") {
+			r.fail("bad certificate reference")
+		}
+		*refs = append(*refs, idRef{id: id})
+	case idStored:
+		id.Fingerprint = r.hexStr()
+		if r.err == nil && id.Fingerprint == "" {
+			r.fail("bad identity reference")
+		}
+		*refs = append(*refs, idRef{id: id, whole: true})
+	default:
+		r.fail("identity reference kind %d", how[0])
+	}
+}
+
+// txRefs says what a decoded transaction record leaves to fill from
+// other records: its raw bytes in the raw block, and identities or their
+// certificates in the identity table (fillTx).
+type txRefs struct {
+	raw rawRef
+	ids []idRef
+}
+
+// decodeTx decodes the transaction record of id stored under the key of
+// chain. The transaction's raw bytes are set when the record holds them,
+// and the identities it holds whole; refs says where the others are
+// (fillTx). Byte fields alias v.
+func decodeTx(v []byte, chain, id string, tx *ledger.Tx) (txRefs, error) {
 	var refs txRefs
 	r := recReader{b: v, what: "transaction record"}
-	r.version(txRecordVersion)
-	tx.ID = r.str()
-	tx.Chain = r.str()
+	ident := func(r *recReader, id *ledger.Identity) { r.identityRef(id, &refs.ids) }
+	if len(v) > 0 && v[0] == txRecordV1 {
+		r.version(txRecordV1)
+		tx.ID = r.str()
+		tx.Chain = r.str()
+		ident = func(r *recReader, id *ledger.Identity) { r.certRef(id, &refs.ids) }
+	} else {
+		r.version(txRecordVersion)
+		tx.ID, tx.Chain = id, chain
+		if r.bool() {
+			tx.Chain = r.str()
+		}
+	}
 	tx.Height = r.uint()
 	tx.Index = r.intN()
 	tx.Type = r.str()
 	tx.Time = r.time()
 	if r.bool() {
 		tx.Creator = new(ledger.Identity)
-		r.identityRef(tx.Creator, &refs.certs)
+		ident(&r, tx.Creator)
 	}
 	tx.From = r.str()
 	tx.To = r.str()
@@ -175,7 +261,7 @@ func decodeTx(v []byte, tx *ledger.Tx) (txRefs, error) {
 	tx.Logs = readList(&r, func(r *recReader, l *ledger.Log) {
 		l.Address, l.Topics, l.Data, l.Index = r.str(), r.strs(), r.bytes(), uint(r.uint())
 	})
-	tx.Sigs = r.signatures(&refs.certs)
+	tx.Sigs = r.signatures(ident)
 	if r.bool() {
 		tx.Fabric = new(ledger.FabricTx)
 		r.fabricTx(tx.Fabric)

@@ -232,7 +232,11 @@ func searchLedger(txn kv, chains []ledger.Chain, q string, add func(supervise.Ma
 		raw, _ := hex.DecodeString(id)
 		for _, c := range chains {
 			var tx ledger.Tx
-			switch _, err := readTxRecord(txn, c.ID, id, &tx); {
+			refs, err := readTxRecord(txn, c.ID, id, &tx)
+			if err == nil {
+				err = fillIdentities(txn, c.ID, &tx, refs, map[string]*ledger.Identity{})
+			}
+			switch {
 			case err == nil:
 				m := supervise.Match{Kind: "tx", Chain: c.ID, Ref: id, Height: tx.Height, Field: "id"}
 				if tx.Creator != nil {

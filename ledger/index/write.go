@@ -3,11 +3,14 @@ package index
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 	"github.com/lianjian/lianjian/ledger/storage"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
@@ -113,12 +116,48 @@ func (st *commitState) finish(txn kv) error {
 	return nil
 }
 
-// certStored reports whether the identity table holds id's certificate,
-// as the identities of the Fabric blocks of this write are: a record
-// then names the certificate by the identity's fingerprint.
-func (st *commitState) certStored(id *ledger.Identity) bool {
+// identityStored says how a transaction record holds id (identityRef):
+// by fingerprint when the identity table holds id exactly as a read
+// gives it back, as the identities of the Fabric blocks of this write
+// are; without its certificate when the table holds only that; else
+// whole.
+func (st *commitState) identityStored(id *ledger.Identity) byte {
 	p, ok := st.ids[id.Fingerprint]
-	return ok && len(id.Cert) > 0 && bytes.Equal(p.rec.Cert, id.Cert)
+	if !ok || len(id.Cert) == 0 || !bytes.Equal(p.rec.Cert, id.Cert) {
+		return idInline
+	}
+	if p.read == nil {
+		p.read = readBack(&p.rec)
+	}
+	if p.read != nil && sameIdentity(id, p.read) {
+		return idStored
+	}
+	return idCert
+}
+
+// readBack is the identity of rec as a read of the identity table gives
+// it back (fillTx), or nil if rec does not encode.
+func readBack(rec *record.FabricIdentity) *ledger.Identity {
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return nil
+	}
+	var back record.FabricIdentity
+	if json.Unmarshal(v, &back) != nil {
+		return nil
+	}
+	return &back.Identity
+}
+
+// sameIdentity reports whether a and b are equal as reflect.DeepEqual
+// says (times compared field by field, monotonic reading and location
+// included, and nil slices apart from empty ones), without its cost.
+func sameIdentity(a, b *ledger.Identity) bool {
+	return a.MSPID == b.MSPID && a.Address == b.Address &&
+		bytes.Equal(a.Cert, b.Cert) && (a.Cert == nil) == (b.Cert == nil) &&
+		a.Subject == b.Subject && a.Issuer == b.Issuer && a.Serial == b.Serial &&
+		a.Fingerprint == b.Fingerprint && a.NotBefore == b.NotBefore && a.NotAfter == b.NotAfter &&
+		a.KeyAlgorithm == b.KeyAlgorithm && slices.Equal(a.OUs, b.OUs) && (a.OUs == nil) == (b.OUs == nil)
 }
 
 // commitBlock commits one block on its own, as CommitBatch does, without
@@ -163,14 +202,14 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 	}
 	// The records of the block's transactions share one buffer: each is
 	// a capped slice of it, which a later append never changes. They go
-	// after the Fabric tables, so that a certificate the identity table
-	// holds is not copied into them (certStored).
+	// after the Fabric tables, so that an identity the identity table
+	// holds is not copied into them (identityStored).
 	refs := rawRefs(b)
 	var buf []byte
 	for i := range b.Txs {
 		tx := &b.Txs[i]
 		start := len(buf)
-		buf = encodeTx(buf, tx, refs[i], st.certStored)
+		buf = encodeTx(buf, tx, b.Chain, refs[i], st.identityStored)
 		if err := set(txKey(b.Chain, tx.ID), buf[start:len(buf):len(buf)]); err != nil {
 			return err
 		}
