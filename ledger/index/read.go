@@ -181,7 +181,7 @@ func readTx(txn kv, chain, id string, tx *ledger.Tx) error {
 // the identity table, through ids (fingerprint to identity), which the
 // transactions of one read share.
 func fillTx(txn kv, chain string, tx *ledger.Tx, refs txRefs, block []byte, ids map[string]*ledger.Identity) error {
-	if err := fillRaw(tx, refs.raw, block); err != nil {
+	if err := fillRaw(tx, refs, block); err != nil {
 		return err
 	}
 	return fillIdentities(txn, chain, tx, refs, ids)

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -23,7 +24,13 @@ import (
 // A field added later goes at the end of its record with a new version.
 
 // recWriter appends the fields of one record.
-type recWriter struct{ b []byte }
+type recWriter struct {
+	b []byte
+	// inRaw makes blob fields references into raw where they can be
+	// (transaction records of version 2, record_tx.go); raw may be nil.
+	inRaw bool
+	raw   []byte
+}
 
 func (w *recWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
 func (w *recWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
@@ -47,6 +54,42 @@ func (w *recWriter) bytes(p []byte) {
 	}
 	w.b = binary.AppendUvarint(w.b, uint64(len(p))+1)
 	w.b = append(w.b, p...)
+}
+
+// minBlobRef is the shortest blob field a record names by reference:
+// below it the reference saves too little.
+const minBlobRef = 8
+
+// blob writes a byte field that may lie in the transaction's raw bytes.
+// Without inRaw it is a bytes field. With it, it is a uvarint v: 0 for
+// nil, the length shifted left by one with the low bit set and the bytes,
+// or, when p lies in raw, the length shifted left by one and the offset
+// of p in raw (a blobRef, filled by fillRaw).
+func (w *recWriter) blob(p []byte) {
+	switch {
+	case !w.inRaw:
+		w.bytes(p)
+		return
+	case p == nil:
+		w.b = append(w.b, 0)
+		return
+	case len(p) >= minBlobRef:
+		if i := bytes.Index(w.raw, p); i >= 0 {
+			w.uint(uint64(len(p)) << 1)
+			w.uint(uint64(i))
+			return
+		}
+	}
+	w.uint(uint64(len(p))<<1 | 1)
+	w.b = append(w.b, p...)
+}
+
+// blobs writes a list of blob fields.
+func (w *recWriter) blobs(ps [][]byte) {
+	w.count(len(ps), ps == nil)
+	for _, p := range ps {
+		w.blob(p)
+	}
 }
 
 // count writes the length of a list, keeping nil apart from empty.
@@ -109,6 +152,9 @@ type recReader struct {
 	err error
 	// what names the record in errors.
 	what string
+	// inRaw, when set, reads blob fields as recWriter wrote them with
+	// inRaw, and collects their references into the raw bytes.
+	inRaw *[]blobRef
 }
 
 func (r *recReader) fail(format string, args ...any) {
@@ -226,6 +272,47 @@ func (r *recReader) bytes() []byte {
 		return []byte{}
 	}
 	return p
+}
+
+// blobRef is a blob field that lies in the transaction's raw bytes, at
+// off, length bytes long, to be set in dst once they are read (fillRaw).
+type blobRef struct {
+	dst         *[]byte
+	off, length uint64
+}
+
+// blob reads into dst what recWriter.blob wrote. A reference into the raw
+// bytes leaves dst unset and is added to r.inRaw.
+func (r *recReader) blob(dst *[]byte) {
+	if r.inRaw == nil {
+		*dst = r.bytes()
+		return
+	}
+	v := r.uint()
+	switch {
+	case r.err != nil || v == 0:
+		*dst = nil
+	case v&1 == 1:
+		*dst = r.take(v >> 1)
+	default:
+		off := r.uint()
+		if r.err == nil {
+			*r.inRaw = append(*r.inRaw, blobRef{dst: dst, off: off, length: v >> 1})
+		}
+	}
+}
+
+// blobs reads a list of blob fields.
+func (r *recReader) blobs() [][]byte {
+	n, isNil := r.count()
+	if isNil {
+		return nil
+	}
+	out := make([][]byte, n)
+	for i := range out {
+		r.blob(&out[i])
+	}
+	return out
 }
 
 // count reads a list length; isNil is true for a nil list. Every element
@@ -388,7 +475,7 @@ func (w *recWriter) signatures(sigs []ledger.Signature, ident func(*recWriter, *
 		w.str(s.Role)
 		ident(w, &s.Signer)
 		w.str(s.Algorithm)
-		w.bytes(s.Value)
+		w.blob(s.Value)
 		w.verdict(&s.Verdict)
 	})
 }
@@ -398,7 +485,7 @@ func (r *recReader) signatures(ident func(*recReader, *ledger.Identity)) []ledge
 		s.Role = r.str()
 		ident(r, &s.Signer)
 		s.Algorithm = r.str()
-		s.Value = r.bytes()
+		r.blob(&s.Value)
 		r.verdict(&s.Verdict)
 	})
 }

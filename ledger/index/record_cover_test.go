@@ -101,7 +101,7 @@ func TestRecordsCoverModel(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decodeTx(tx %d) = %v", i, err)
 		}
-		if err := fillRaw(&got, ref.raw, b.Raw); err != nil {
+		if err := fillRaw(&got, ref, b.Raw); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, tx) {

@@ -111,7 +111,7 @@ func TestTxRecordRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decodeTx(tx %d) = %v", i, err)
 		}
-		if err := fillRaw(&got, ref.raw, b.Raw); err != nil {
+		if err := fillRaw(&got, ref, b.Raw); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, want) {
@@ -178,6 +178,39 @@ func TestTxRecordIdentityByReference(t *testing.T) {
 	}
 }
 
+// TestTxRecordBlobsInRaw checks that byte fields found in the
+// transaction's raw bytes are named by offset, not copied, and come back
+// from the raw bytes; a short field stays in the record.
+func TestTxRecordBlobsInRaw(t *testing.T) {
+	tx := sampleTx()
+	sig := []byte("a signature of 24 bytes.")
+	tx.Sigs[0].Value = sig
+	tx.Fabric.RWSets[0].Writes[0].Value = []byte("value written")
+	tx.Raw = append(append([]byte("head"), tx.Fabric.RWSets[0].Writes[0].Value...), sig...)
+	v := encodeTx(nil, &tx, tx.Chain, rawRef{kind: rawInline}, nil)
+	if bytes.Count(v, sig) != 1 || bytes.Count(v, []byte("value written")) != 1 {
+		t.Errorf("the record copies fields its raw bytes hold")
+	}
+	var got ledger.Tx
+	refs, err := decodeTx(v, tx.Chain, tx.ID, &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs.blobs) != 2 || got.Sigs[0].Value != nil {
+		t.Fatalf("blob references = %+v, want the signature's and the write's", refs.blobs)
+	}
+	if err := fillRaw(&got, refs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, tx) {
+		t.Errorf("tx = %+v, want %+v", got, tx)
+	}
+	refs.blobs[0].off = uint64(len(got.Raw))
+	if err := fillRaw(&got, refs, nil); !errors.Is(err, ErrRecordFormat) {
+		t.Errorf("fillRaw of a field past the raw bytes = %v, want ErrRecordFormat", err)
+	}
+}
+
 // txRecordV1Sample is a transaction record of version 1, as indexes
 // written before version 2 hold: sampleBlock's first transaction with
 // the creator's certificate named by reference.
@@ -203,7 +236,7 @@ func TestTxRecordV1(t *testing.T) {
 		t.Fatalf("identity references = %+v, want the creator's certificate", refs.ids)
 	}
 	got.Creator.Cert = want.Creator.Cert
-	if err := fillRaw(&got, refs.raw, b.Raw); err != nil {
+	if err := fillRaw(&got, refs, b.Raw); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -263,6 +296,9 @@ func TestRecordsRejectDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	blobTx := sampleTx()
+	blobTx.Sigs[0].Value = []byte("signature bytes")
+	blobTx.Raw = append([]byte("raw:"), blobTx.Sigs[0].Value...)
 	records := map[string]struct {
 		v      []byte
 		decode func([]byte) error
@@ -271,9 +307,10 @@ func TestRecordsRejectDamage(t *testing.T) {
 		"tx-refs": {encodeTx(nil, &b.Txs[0], "other", rawRefs(b)[0], func(id *ledger.Identity) byte {
 			return map[bool]byte{true: idStored, false: idCert}[id == b.Txs[0].Creator]
 		}), decodeTxRecord},
-		"tx-v1": {txRecordV1Sample(t), decodeTxRecord},
-		"block": {bv, func(v []byte) error { return decodeBlock(v, new(blockRecord), true) }},
-		"undo":  {encodeUndo([][]byte{[]byte("a/b"), []byte("c/d")}), func(v []byte) error { _, err := decodeUndo(v); return err }},
+		"tx-v1":    {txRecordV1Sample(t), decodeTxRecord},
+		"tx-blobs": {encodeTx(nil, &blobTx, "c", rawRef{kind: rawInline}, nil), decodeTxRecord},
+		"block":    {bv, func(v []byte) error { return decodeBlock(v, new(blockRecord), true) }},
+		"undo":     {encodeUndo([][]byte{[]byte("a/b"), []byte("c/d")}), func(v []byte) error { _, err := decodeUndo(v); return err }},
 	}
 	for name, r := range records {
 		for n := range len(r.v) {
@@ -301,7 +338,7 @@ func decodeTxRecord(v []byte) error {
 
 func TestFillRawOutOfRange(t *testing.T) {
 	tx := ledger.Tx{ID: "a"}
-	if err := fillRaw(&tx, rawRef{kind: rawBlock, off: 3, length: 5}, []byte("short")); !errors.Is(err, ErrRecordFormat) {
+	if err := fillRaw(&tx, txRefs{raw: rawRef{kind: rawBlock, off: 3, length: 5}}, []byte("short")); !errors.Is(err, ErrRecordFormat) {
 		t.Errorf("fillRaw past the block = %v, want ErrRecordFormat", err)
 	}
 }

@@ -14,7 +14,10 @@ import (
 // it is the key's, not the identities the identity table i/CHAIN/FINGERPRINT
 // holds (named by fingerprint, identityRef), and not the transaction's
 // raw bytes when they lie inside the raw block (B/CHAIN/HEIGHT), whose
-// offset and length it holds instead. Field order after the version byte:
+// offset and length it holds instead, and not the byte fields that lie
+// in those raw bytes (signatures, nonces, arguments, written values,
+// hashes: recWriter.blob), named by offset into them too. Field order
+// after the version byte:
 //
 //	chain (flag + chain when not the key's), height, index, type, time,
 //	creator (flag + identityRef), from, to, contract, function, value,
@@ -111,7 +114,7 @@ func indexFrom(s, sub []byte, from int) int {
 // whose raw bytes are at ref. stored says how the record holds each
 // identity (idInline, idCert, idStored); nil holds each whole.
 func encodeTx(dst []byte, tx *ledger.Tx, chain string, ref rawRef, stored func(*ledger.Identity) byte) []byte {
-	w := recWriter{b: append(dst, txRecordVersion)}
+	w := recWriter{b: append(dst, txRecordVersion), inRaw: true, raw: tx.Raw}
 	w.bool(tx.Chain != chain)
 	if tx.Chain != chain {
 		w.str(tx.Chain)
@@ -139,7 +142,7 @@ func encodeTx(dst []byte, tx *ledger.Tx, chain string, ref rawRef, stored func(*
 	writeList(&w, tx.Logs, func(w *recWriter, l *ledger.Log) {
 		w.str(l.Address)
 		w.strs(l.Topics)
-		w.bytes(l.Data)
+		w.blob(l.Data)
 		w.uint(uint64(l.Index))
 	})
 	w.signatures(tx.Sigs, ident)
@@ -215,8 +218,9 @@ func (r *recReader) identityRef(id *ledger.Identity, refs *[]idRef) {
 // other records: its raw bytes in the raw block, and identities or their
 // certificates in the identity table (fillTx).
 type txRefs struct {
-	raw rawRef
-	ids []idRef
+	raw   rawRef
+	ids   []idRef
+	blobs []blobRef
 }
 
 // decodeTx decodes the transaction record of id stored under the key of
@@ -234,6 +238,7 @@ func decodeTx(v []byte, chain, id string, tx *ledger.Tx) (txRefs, error) {
 		ident = func(r *recReader, id *ledger.Identity) { r.certRef(id, &refs.ids) }
 	} else {
 		r.version(txRecordVersion)
+		r.inRaw = &refs.blobs
 		tx.ID, tx.Chain = id, chain
 		if r.bool() {
 			tx.Chain = r.str()
@@ -259,7 +264,9 @@ func decodeTx(v []byte, chain, id string, tx *ledger.Tx) (txRefs, error) {
 	tx.Status = r.str()
 	tx.Valid = r.bool()
 	tx.Logs = readList(&r, func(r *recReader, l *ledger.Log) {
-		l.Address, l.Topics, l.Data, l.Index = r.str(), r.strs(), r.bytes(), uint(r.uint())
+		l.Address, l.Topics = r.str(), r.strs()
+		r.blob(&l.Data)
+		l.Index = uint(r.uint())
 	})
 	tx.Sigs = r.signatures(ident)
 	if r.bool() {
@@ -287,39 +294,46 @@ func decodeTx(v []byte, chain, id string, tx *ledger.Tx) (txRefs, error) {
 	return refs, r.end()
 }
 
-// fillRaw sets tx.Raw from the block's raw bytes when ref points there.
-func fillRaw(tx *ledger.Tx, ref rawRef, block []byte) error {
-	if ref.kind != rawBlock {
-		return nil
+// fillRaw sets tx.Raw from the block's raw bytes when the record points
+// there, and then the byte fields the record names in tx.Raw.
+func fillRaw(tx *ledger.Tx, refs txRefs, block []byte) error {
+	if ref := refs.raw; ref.kind == rawBlock {
+		if ref.off > uint64(len(block)) || ref.length > uint64(len(block))-ref.off {
+			return fmt.Errorf("%w: transaction %s: raw bytes %d+%d past the block's %d bytes",
+				ErrRecordFormat, tx.ID, ref.off, ref.length, len(block))
+		}
+		tx.Raw = block[ref.off : ref.off+ref.length : ref.off+ref.length]
 	}
-	if ref.off > uint64(len(block)) || ref.length > uint64(len(block))-ref.off {
-		return fmt.Errorf("%w: transaction %s: raw bytes %d+%d past the block's %d bytes",
-			ErrRecordFormat, tx.ID, ref.off, ref.length, len(block))
+	for _, b := range refs.blobs {
+		if b.off > uint64(len(tx.Raw)) || b.length > uint64(len(tx.Raw))-b.off {
+			return fmt.Errorf("%w: transaction %s: field at %d+%d past its %d raw bytes",
+				ErrRecordFormat, tx.ID, b.off, b.length, len(tx.Raw))
+		}
+		*b.dst = tx.Raw[b.off : b.off+b.length : b.off+b.length]
 	}
-	tx.Raw = block[ref.off : ref.off+ref.length : ref.off+ref.length]
 	return nil
 }
 
 func (w *recWriter) fabricTx(f *ledger.FabricTx) {
 	w.str(f.Channel)
 	w.str(f.HeaderType)
-	w.bytes(f.Nonce)
+	w.blob(f.Nonce)
 	w.int(int64(f.ValidationCode))
 	w.str(f.Chaincode)
 	w.str(f.ChaincodeVersion)
-	w.byteList(f.Args)
+	w.blobs(f.Args)
 	writeList(w, f.RWSets, (*recWriter).nsRWSet)
 	writeList(w, f.Events, func(w *recWriter, e *ledger.FabricEvent) {
 		w.str(e.Chaincode)
 		w.str(e.TxID)
 		w.str(e.Name)
-		w.bytes(e.Payload)
+		w.blob(e.Payload)
 	})
 	w.bool(f.Response != nil)
 	if f.Response != nil {
 		w.int(int64(f.Response.Status))
 		w.str(f.Response.Message)
-		w.bytes(f.Response.Payload)
+		w.blob(f.Response.Payload)
 	}
 	w.str(f.DecodeError)
 	w.int(int64(f.ExtraBytes))
@@ -329,17 +343,19 @@ func (w *recWriter) fabricTx(f *ledger.FabricTx) {
 func (r *recReader) fabricTx(f *ledger.FabricTx) {
 	f.Channel = r.str()
 	f.HeaderType = r.str()
-	f.Nonce = r.bytes()
+	r.blob(&f.Nonce)
 	f.ValidationCode = r.int32()
 	f.Chaincode = r.str()
 	f.ChaincodeVersion = r.str()
-	f.Args = r.byteList()
+	f.Args = r.blobs()
 	f.RWSets = readList(r, (*recReader).nsRWSet)
 	f.Events = readList(r, func(r *recReader, e *ledger.FabricEvent) {
-		e.Chaincode, e.TxID, e.Name, e.Payload = r.str(), r.str(), r.str(), r.bytes()
+		e.Chaincode, e.TxID, e.Name = r.str(), r.str(), r.str()
+		r.blob(&e.Payload)
 	})
 	if r.bool() {
-		f.Response = &ledger.Response{Status: r.int32(), Message: r.str(), Payload: r.bytes()}
+		f.Response = &ledger.Response{Status: r.int32(), Message: r.str()}
+		r.blob(&f.Response.Payload)
 	}
 	f.DecodeError = r.str()
 	f.ExtraBytes = r.intN()
@@ -364,13 +380,14 @@ func (r *recReader) kvReads() []ledger.KVRead {
 func (w *recWriter) metaEntries(es []ledger.MetaEntry) {
 	writeList(w, es, func(w *recWriter, e *ledger.MetaEntry) {
 		w.str(e.Name)
-		w.bytes(e.Value)
+		w.blob(e.Value)
 	})
 }
 
 func (r *recReader) metaEntries() []ledger.MetaEntry {
 	return readList(r, func(r *recReader, e *ledger.MetaEntry) {
-		*e = ledger.MetaEntry{Name: r.str(), Value: r.bytes()}
+		e.Name = r.str()
+		r.blob(&e.Value)
 	})
 }
 
@@ -380,14 +397,14 @@ func (w *recWriter) nsRWSet(s *ledger.NsRWSet) {
 	writeList(w, s.Writes, func(w *recWriter, kw *ledger.KVWrite) {
 		w.str(kw.Key)
 		w.bool(kw.IsDelete)
-		w.bytes(kw.Value)
+		w.blob(kw.Value)
 	})
 	writeList(w, s.RangeReads, func(w *recWriter, rr *ledger.RangeRead) {
 		w.str(rr.StartKey)
 		w.str(rr.EndKey)
 		w.bool(rr.ItrExhausted)
 		w.kvReads(rr.Keys)
-		w.byteList(rr.MerkleHashes)
+		w.blobs(rr.MerkleHashes)
 		w.uint(uint64(rr.MerkleLevel))
 		w.uint(uint64(rr.MerkleDegree))
 	})
@@ -397,17 +414,17 @@ func (w *recWriter) nsRWSet(s *ledger.NsRWSet) {
 	})
 	writeList(w, s.Collections, func(w *recWriter, c *ledger.CollHashedRW) {
 		w.str(c.Collection)
-		w.byteList(c.ReadHashes)
-		w.byteList(c.WriteHashes)
-		w.bytes(c.PvtRWHash)
+		w.blobs(c.ReadHashes)
+		w.blobs(c.WriteHashes)
+		w.blob(c.PvtRWHash)
 		writeList(w, c.HashedWrites, func(w *recWriter, hw *ledger.HashedWrite) {
-			w.bytes(hw.KeyHash)
-			w.bytes(hw.ValueHash)
+			w.blob(hw.KeyHash)
+			w.blob(hw.ValueHash)
 			w.bool(hw.IsDelete)
 			w.bool(hw.IsPurge)
 		})
 		writeList(w, c.MetaWrites, func(w *recWriter, mw *ledger.HashedMetaWrite) {
-			w.bytes(mw.KeyHash)
+			w.blob(mw.KeyHash)
 			w.metaEntries(mw.Entries)
 		})
 	})
@@ -417,12 +434,13 @@ func (r *recReader) nsRWSet(s *ledger.NsRWSet) {
 	s.Namespace = r.str()
 	s.Reads = r.kvReads()
 	s.Writes = readList(r, func(r *recReader, kw *ledger.KVWrite) {
-		*kw = ledger.KVWrite{Key: r.str(), IsDelete: r.bool(), Value: r.bytes()}
+		kw.Key, kw.IsDelete = r.str(), r.bool()
+		r.blob(&kw.Value)
 	})
 	s.RangeReads = readList(r, func(r *recReader, rr *ledger.RangeRead) {
 		rr.StartKey, rr.EndKey, rr.ItrExhausted = r.str(), r.str(), r.bool()
 		rr.Keys = r.kvReads()
-		rr.MerkleHashes = r.byteList()
+		rr.MerkleHashes = r.blobs()
 		rr.MerkleLevel, rr.MerkleDegree = r.uint32(), r.uint32()
 	})
 	s.MetaWrites = readList(r, func(r *recReader, mw *ledger.KVMetaWrite) {
@@ -430,13 +448,16 @@ func (r *recReader) nsRWSet(s *ledger.NsRWSet) {
 	})
 	s.Collections = readList(r, func(r *recReader, c *ledger.CollHashedRW) {
 		c.Collection = r.str()
-		c.ReadHashes, c.WriteHashes = r.byteList(), r.byteList()
-		c.PvtRWHash = r.bytes()
+		c.ReadHashes, c.WriteHashes = r.blobs(), r.blobs()
+		r.blob(&c.PvtRWHash)
 		c.HashedWrites = readList(r, func(r *recReader, hw *ledger.HashedWrite) {
-			*hw = ledger.HashedWrite{KeyHash: r.bytes(), ValueHash: r.bytes(), IsDelete: r.bool(), IsPurge: r.bool()}
+			r.blob(&hw.KeyHash)
+			r.blob(&hw.ValueHash)
+			hw.IsDelete, hw.IsPurge = r.bool(), r.bool()
 		})
 		c.MetaWrites = readList(r, func(r *recReader, mw *ledger.HashedMetaWrite) {
-			*mw = ledger.HashedMetaWrite{KeyHash: r.bytes(), Entries: r.metaEntries()}
+			r.blob(&mw.KeyHash)
+			mw.Entries = r.metaEntries()
 		})
 	})
 }
@@ -448,13 +469,13 @@ func (w *recWriter) fiscoTx(f *ledger.FiscoTx) {
 	w.uint(f.BlockLimit)
 	w.str(f.Nonce)
 	w.str(f.ABI)
-	w.bytes(f.Input)
+	w.blob(f.Input)
 	w.uint(f.ImportTime)
 	w.uint(f.Attribute)
 	w.str(f.ExtraData)
-	w.bytes(f.Extension)
-	w.bytes(f.Signature)
-	w.bytes(f.PublicKey)
+	w.blob(f.Extension)
+	w.blob(f.Signature)
+	w.blob(f.PublicKey)
 	w.int(f.ReceiptStatus)
 	w.bytes(f.ReceiptHash)
 	w.bytes(f.Output)
@@ -494,13 +515,13 @@ func (r *recReader) fiscoTx(f *ledger.FiscoTx) {
 	f.BlockLimit = r.uint()
 	f.Nonce = r.str()
 	f.ABI = r.str()
-	f.Input = r.bytes()
+	r.blob(&f.Input)
 	f.ImportTime = r.uint()
 	f.Attribute = r.uint()
 	f.ExtraData = r.str()
-	f.Extension = r.bytes()
-	f.Signature = r.bytes()
-	f.PublicKey = r.bytes()
+	r.blob(&f.Extension)
+	r.blob(&f.Signature)
+	r.blob(&f.PublicKey)
 	f.ReceiptStatus = r.int()
 	f.ReceiptHash = r.bytes()
 	f.Output = r.bytes()
