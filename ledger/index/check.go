@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -232,7 +231,7 @@ const (
 	jsonValue    valueFormat = iota // put: JSON
 	emptyValue                      // presence only
 	heightValue                     // a big-endian uint64
-	textValue                       // a transaction id
+	textValue                       // a transaction id (txIDValue)
 	journalValue                    // spill.go's before-images
 	binaryValue                     // a binary record (record_*.go)
 	rawValue                        // bytes as a chain sent them
@@ -279,10 +278,8 @@ func checkRecord(k, v []byte) error {
 		}
 		return nil
 	case textValue:
-		if bytes.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return fmt.Errorf("want a transaction id, have %q", v)
-		}
-		return nil
+		_, err := parseTxIDValue(v)
+		return err
 	case journalValue:
 		return readJournal(v, func([]byte, []byte, bool) error { return nil })
 	case rawValue:

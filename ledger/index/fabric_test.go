@@ -268,5 +268,16 @@ func TestFabricTxReadBack(t *testing.T) {
 		if byRef == 0 {
 			t.Errorf("%s: no transaction record names its creator by reference", network)
 		}
+		// The address history gives the ids back as the transactions have them.
+		last := blocks[len(blocks)-1].Txs[0]
+		hist, _, err := db.AddressHistory(ctx, chain, last.Creator.Fingerprint, ledger.Page{Limit: MaxLimit})
+		if err != nil || len(hist) == 0 {
+			t.Fatalf("%s: AddressHistory(%s) = %d entries, %v", network, last.Creator.Fingerprint, len(hist), err)
+		}
+		for _, e := range hist {
+			if _, err := db.Tx(ctx, chain, e.TxID); err != nil {
+				t.Errorf("%s: history entry %+v: Tx = %v", network, e, err)
+			}
+		}
 	}
 }

@@ -1,7 +1,9 @@
 package index
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 )
@@ -18,7 +20,7 @@ import (
 //	h/CHAIN/HASH                block height by hash
 //	t/CHAIN/TXID                transaction (binary, record_tx.go; raw bytes by offset into B/)
 //	x/TXID/CHAIN                cross-chain transaction lookup
-//	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry -> txid
+//	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry -> txid (txIDValue)
 //	n/CHAIN/ADDR                contract (JSON)
 //	r/CHAIN/ANCESTOR/NANOS      reorg record (JSON)
 //	f/ID                        finding (JSON)
@@ -87,6 +89,33 @@ func addrKey(chain, addr string, h uint64, idx int, role string) []byte {
 }
 func addrPrefix(chain, addr string) []byte {
 	return key(tagAddr, []byte(chain), []byte(addr), nil)
+}
+
+// txIDValue is the value of an address history entry: the transaction's
+// id as text or, when it is 64 lower-case hex digits (Fabric, FISCO
+// BCOS), a zero byte and the 32 bytes they spell. A text id never starts
+// with a zero byte (parseTxIDValue).
+func txIDValue(id string) []byte {
+	if len(id) == 64 && isLowerHex(id) {
+		v, _ := hex.AppendDecode([]byte{0}, []byte(id)) // id is hex
+		return v
+	}
+	return []byte(id)
+}
+
+// parseTxIDValue returns the transaction id an address history value
+// holds.
+func parseTxIDValue(v []byte) (string, error) {
+	switch {
+	case len(v) > 0 && v[0] == 0:
+		if len(v) != 33 {
+			return "", fmt.Errorf("want a 32-byte transaction id, have %d bytes", len(v)-1)
+		}
+		return hex.EncodeToString(v[1:]), nil
+	case bytes.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "", fmt.Errorf("want a transaction id, have %q", v)
+	}
+	return string(v), nil
 }
 
 // parseAddrKey splits the position and role off an address history key.

@@ -342,7 +342,11 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 			if err != nil {
 				return false, err
 			}
-			out = append(out, ledger.HistoryEntry{Chain: chain, Height: h, Index: idx, TxID: string(v), Role: role})
+			id, err := parseTxIDValue(v)
+			if err != nil {
+				return false, fmt.Errorf("address history entry %q: %w", k, err)
+			}
+			out = append(out, ledger.HistoryEntry{Chain: chain, Height: h, Index: idx, TxID: id, Role: role})
 			return true, nil
 		})
 	})

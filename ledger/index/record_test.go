@@ -342,3 +342,15 @@ func TestFillRawOutOfRange(t *testing.T) {
 		t.Errorf("fillRaw past the block = %v, want ErrRecordFormat", err)
 	}
 }
+
+func TestTxIDValue(t *testing.T) {
+	for _, id := range []string{strings.Repeat("0f", 32), strings.Repeat("0F", 32), "0x" + strings.Repeat("ab", 32), "ab01", ""} {
+		v := txIDValue(id)
+		if got, err := parseTxIDValue(v); err != nil || got != id {
+			t.Errorf("parseTxIDValue(txIDValue(%q)) = %q, %v", id, got, err)
+		}
+		if want := id == strings.Repeat("0f", 32); (len(v) == 33) != want {
+			t.Errorf("txIDValue(%q) has %d bytes; binary %v", id, len(v), want)
+		}
+	}
+}

@@ -217,7 +217,7 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 			return err
 		}
 		for _, e := range historyOf(tx) {
-			if err := set(addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role), []byte(tx.ID)); err != nil {
+			if err := set(addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role), txIDValue(tx.ID)); err != nil {
 				return err
 			}
 		}
