@@ -74,7 +74,7 @@ func (w *recWriter) blob(p []byte) {
 		w.b = append(w.b, 0)
 		return
 	case len(p) >= minBlobRef:
-		if i := bytes.Index(w.raw, p); i >= 0 {
+		if i := indexIn(w.raw, p); i >= 0 {
 			w.uint(uint64(len(p)) << 1)
 			w.uint(uint64(i))
 			return
@@ -82,6 +82,23 @@ func (w *recWriter) blob(p []byte) {
 	}
 	w.uint(uint64(len(p))<<1 | 1)
 	w.b = append(w.b, p...)
+}
+
+// indexIn is bytes.Index(raw, p). It looks for p's first 32 bytes,
+// which the vector search finds fast where a longer p (a DER signature,
+// whose first byte is common in the raw bytes) takes a slower path.
+func indexIn(raw, p []byte) int {
+	head := p[:min(len(p), 32)]
+	for off := 0; ; {
+		i := bytes.Index(raw[off:], head)
+		if i < 0 {
+			return -1
+		}
+		if bytes.HasPrefix(raw[off+i:], p) {
+			return off + i
+		}
+		off += i + 1
+	}
 }
 
 // blobs writes a list of blob fields.
