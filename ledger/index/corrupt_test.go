@@ -403,6 +403,8 @@ func TestCheckRecord(t *testing.T) {
 		{"u/a/\x00\x00\x00\x00\x00\x00\x00\x01", "\x01\x05h/a", false},
 		{"B/a/\x00\x00\x00\x00\x00\x00\x00\x01", "any bytes", true},
 		{"m/format", "\x02", true},
+		{"m/format", "\x03", true},
+		{"m/format", "\x04", false},
 		{"m/format", "\x01", false},
 		{"h/a/xx", "\x00\x00\x00\x00\x00\x00\x00\x07", true},
 		{"h/a/xx", "\x07", false},

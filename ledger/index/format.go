@@ -16,11 +16,19 @@ import (
 //	   they have no m/format key)
 //	2  binary block, transaction and undo records (record_*.go), the raw
 //	   block stored once under B/CHAIN/HEIGHT
+//	3  as 2, with transaction records of version 2 (record_tx.go: stored
+//	   identities by fingerprint, byte fields by offset into the raw
+//	   bytes) and address history entries holding hex ids as bytes
+//	   (txIDValue) beside the older forms
 //
-// Every other table is the same in both formats.
+// Every other table is the same in all formats. This version reads
+// formats 2 and 3; a writer stamps a format 2 index as format 3 on
+// opening it, so that versions which read only format 2 refuse it with a
+// FormatError instead of meeting records they cannot decode.
 const (
 	legacyFormat  = 1
-	currentFormat = 2
+	binaryFormat  = 2
+	currentFormat = 3
 )
 
 // FormatError is the error of Open on an index written in a record
@@ -82,9 +90,9 @@ func (d *DB) checkFormat(writable bool) error {
 	switch {
 	case err != nil:
 		return err
-	case have == currentFormat:
+	case have == currentFormat, have == binaryFormat && !writable:
 		return nil
-	case have != 0:
+	case have != 0 && have != binaryFormat:
 		return &FormatError{Dir: d.dir, Have: have, Want: currentFormat}
 	case !writable:
 		return nil
@@ -99,8 +107,8 @@ func checkMeta(name string, v []byte) error {
 	if name != "format" {
 		return fmt.Errorf("unknown meta record %q", name)
 	}
-	if len(v) != 1 || v[0] != currentFormat {
-		return fmt.Errorf("record format %v, want %d", v, currentFormat)
+	if len(v) != 1 || v[0] != currentFormat && v[0] != binaryFormat {
+		return fmt.Errorf("record format %v, want %d or %d", v, binaryFormat, currentFormat)
 	}
 	return nil
 }

@@ -113,3 +113,46 @@ func TestOpenStampsFormat(t *testing.T) {
 		t.Errorf("Open of a format %d index = %v, want a FormatError saying it is newer", currentFormat+1, err)
 	}
 }
+
+// TestOpenRestampsBinaryFormat checks that an index of format 2 opens,
+// read-only as it is and for writing stamped with the current format.
+func TestOpenRestampsBinaryFormat(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.update(ctx, func(txn kv) error { return txn.Set(formatKey(), []byte{binaryFormat}) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	format := func(db *DB) int {
+		t.Helper()
+		var have int
+		err := db.view(func(txn kv) error {
+			v, err := txn.Get(formatKey())
+			if len(v) == 1 {
+				have = int(v[0])
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return have
+	}
+	for _, tc := range []struct {
+		readOnly bool
+		want     int
+	}{{true, binaryFormat}, {false, currentFormat}} {
+		db, err := Open(dir, Options{ReadOnly: tc.readOnly})
+		if err != nil {
+			t.Fatalf("Open(read-only %v) of a format %d index = %v", tc.readOnly, binaryFormat, err)
+		}
+		if have := format(db); have != tc.want {
+			t.Errorf("Open(read-only %v): format %d, want %d", tc.readOnly, have, tc.want)
+		}
+		db.Close()
+	}
+}
