@@ -137,13 +137,6 @@ func (w *recWriter) strs(ss []string) {
 	}
 }
 
-func (w *recWriter) byteList(bs [][]byte) {
-	w.count(len(bs), bs == nil)
-	for _, b := range bs {
-		w.bytes(b)
-	}
-}
-
 func (w *recWriter) uints(vs []uint64) {
 	w.count(len(vs), vs == nil)
 	for _, v := range vs {
@@ -382,18 +375,6 @@ func (r *recReader) strs() []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = r.str()
-	}
-	return out
-}
-
-func (r *recReader) byteList() [][]byte {
-	n, isNil := r.count()
-	if isNil {
-		return nil
-	}
-	out := make([][]byte, n)
-	for i := range out {
-		out[i] = r.bytes()
 	}
 	return out
 }
