@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -262,6 +263,11 @@ func firstWindows(base, token string, conns int, d, w time.Duration, eps []loadE
 func TestLoad(t *testing.T) {
 	if !*loadOn {
 		t.Skip("load test: run with -load (see testdata/BENCH.md)")
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The Go memory limit every lianjian command sets (cmd/lianjian),
+		// so that the RSS reported is the one `lianjian serve` would have.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(288 << 20))
 	}
 	dir := *loadDir
 	if dir == "" {
