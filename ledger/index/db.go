@@ -192,9 +192,11 @@ func (o Options) badgerOptions(dir string, lost *lostReads) badger.Options {
 		WithReadOnly(o.ReadOnly).
 		WithLogger(badgerLogger{o.Logger, lost}).
 		WithNumVersionsToKeep(1).
-		WithMemTableSize(32 << 20).
-		// Memory (README: Memory): one memtable being written and one
-		// being flushed; two compactors; no compression, whose buffers
+		WithMemTableSize(16 << 20).
+		// Memory (README: Memory): 16 MiB memtables, one being
+		// written and one being flushed (a memtable bounds a badger
+		// transaction to 15% of it; spill.go writes larger ones in
+		// pieces); two compactors; no compression, whose buffers
 		// a table builder holds until the table is done (160 of 260 MB
 		// of table builders at the peak of an import of 200 k
 		// transactions, which took 690 MB RSS with Snappy, three
@@ -323,12 +325,14 @@ func (d *DB) badgerClose() error {
 			ids = append(ids, t.ID)
 		}
 	}
+	// The resident-set watch runs on while badger closes: closing
+	// flushes the memtables and compacts level 0, through the mapping.
+	err := d.db.Close()
 	if d.stopWatch != nil {
 		close(d.stopWatch)
 		<-d.watchDone
 		d.stopWatch = nil
 	}
-	err := d.db.Close()
 	if d.blobs != nil {
 		err = errors.Join(err, d.blobs.Close())
 	}
