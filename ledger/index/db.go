@@ -364,9 +364,18 @@ func (b badgerLogger) Errorf(f string, a ...any) {
 }
 
 func (b badgerLogger) Warningf(f string, a ...any) {
-	if b.l != nil {
-		b.l.Warn("badger", "msg", fmt.Sprintf(f, a...))
+	if b.l == nil {
+		return
 	}
+	msg := fmt.Sprintf(f, a...)
+	if strings.HasPrefix(msg, "Cache life expectancy") {
+		// A histogram badger prints when blocks leave its cache soon
+		// after they entered, as they do when an import or audit reads
+		// each block once: tuning advice, not a warning for operators.
+		b.l.Debug("badger", "msg", msg)
+		return
+	}
+	b.l.Warn("badger", "msg", msg)
 }
 func (badgerLogger) Infof(string, ...any)  {}
 func (badgerLogger) Debugf(string, ...any) {}
