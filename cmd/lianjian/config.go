@@ -51,6 +51,10 @@ type IndexConfig struct {
 	// Partitions is the number of hash partitions of a new PostgreSQL
 	// store (pgkv.DefaultPartitions when 0).
 	Partitions int `yaml:"partitions"`
+	// MappedBudgetMiB bounds the file-backed resident memory above which
+	// the pages of badger's mapped tables are handed back to the kernel
+	// (index.DefaultMappedBudget when 0; -1 turns the watch off).
+	MappedBudgetMiB int64 `yaml:"mapped_budget_mib"`
 }
 
 // ChainConfig describes one supervised chain.
@@ -303,6 +307,9 @@ func (c *Config) pgConfig(mustExist bool) pgkv.Config {
 
 // validate checks the index keys.
 func (ic *IndexConfig) validate() error {
+	if ic.MappedBudgetMiB < -1 || ic.MappedBudgetMiB > 1<<20 {
+		return bad("index.mapped_budget_mib", "want a size in MiB, 0 for the default or -1 for no limit, not %d", ic.MappedBudgetMiB)
+	}
 	if ic.Store == "" {
 		if ic.Partitions != 0 {
 			return bad("index.partitions", "applies to a PostgreSQL store (index.store) only")
@@ -323,7 +330,7 @@ func (ic *IndexConfig) validate() error {
 
 // indexOptions turns the index keys into badger options.
 func (c *Config) indexOptions() (index.Options, error) {
-	o := index.Options{SyncWrites: c.Index.SyncWrites}
+	o := index.Options{SyncWrites: c.Index.SyncWrites, MappedBudget: c.Index.MappedBudgetMiB << 20}
 	if c.Index.EncryptionKeyFile != "" {
 		k, err := os.ReadFile(c.Index.EncryptionKeyFile)
 		if err != nil {

@@ -134,6 +134,9 @@ func TestStoreConfig(t *testing.T) {
 		{IndexConfig{Store: "postgres://u@db.example/lj", Partitions: 5000}, "index.store"},
 		{IndexConfig{Partitions: 8}, "index.partitions"},
 		{IndexConfig{Store: "postgres://u@db.example/lj", EncryptionKeyFile: "/k"}, "index.encryption_key_file"},
+		{IndexConfig{MappedBudgetMiB: 256}, ""},
+		{IndexConfig{MappedBudgetMiB: -1}, ""},
+		{IndexConfig{MappedBudgetMiB: -5}, "index.mapped_budget_mib"},
 	}
 	for _, tc := range tests {
 		cfg := &Config{Index: tc.ic}
@@ -142,6 +145,10 @@ func TestStoreConfig(t *testing.T) {
 		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("Validate(%+v) = %v, want an error on %q", tc.ic, err, tc.want)
 		}
+	}
+	cfg := &Config{Index: IndexConfig{MappedBudgetMiB: 256}}
+	if o, err := cfg.indexOptions(); err != nil || o.MappedBudget != 256<<20 {
+		t.Errorf("indexOptions with mapped_budget_mib 256 = %d, %v", o.MappedBudget, err)
 	}
 	if got := storeName("postgres://u:secret@db.example:5432/lj?sslmode=require"); got != "postgres://db.example:5432/lj" {
 		t.Errorf("storeName = %q, want no credentials or parameters", got)
