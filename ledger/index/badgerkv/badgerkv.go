@@ -147,8 +147,9 @@ func (t Txn) Flush() error {
 		for _, k := range t.P.keys {
 			v, ok := t.P.vals[string(k)]
 			if !ok {
-				continue // deleted or set small again since
+				continue // deleted or set small again since, or listed twice
 			}
+			delete(t.P.vals, string(k))
 			p, err := t.B.Append(v)
 			if err != nil {
 				return err
@@ -202,9 +203,6 @@ func (t Txn) value(item *badger.Item) ([]byte, error) {
 	}
 	return v, err
 }
-
-// IsBlob reports whether item's value is a pointer into the segments.
-func IsBlob(item *badger.Item) bool { return item.UserMeta() == metaBlob }
 
 // Has implements storage.Reader.
 func (t Txn) Has(key []byte) (bool, error) {

@@ -35,9 +35,11 @@ import (
 // pointer to missing ones.
 //
 // Segments are never rewritten: a value overwritten or deleted leaves
-// its bytes behind (Stats reports the segments' size). The index
-// overwrites large values only on a chain reorganisation, so the waste
-// is bounded by the blocks a chain ever replaced.
+// its bytes behind, as does an update that fails after appending (a
+// conflict at commit). The index overwrites large values on a chain
+// reorganisation and when an audit range is verified again, so the waste
+// is bounded by the blocks a chain ever replaced and the ranges
+// re-audited.
 //
 // With an encryption key, each value is sealed with AES-GCM under a
 // random nonce, as badger encrypts its own files.
@@ -389,27 +391,6 @@ func (b *Blobs) reader(id uint32) (*os.File, error) {
 	}
 	b.readers[id] = f
 	return f, nil
-}
-
-// Size is the total size of the segments: the values stored, and those
-// overwritten since.
-func (b *Blobs) Size() (int64, error) {
-	ids, err := segmentIDs(b.dir)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return 0, nil
-		}
-		return 0, err
-	}
-	var n int64
-	for _, id := range ids {
-		st, err := os.Stat(b.segPath(id))
-		if err != nil {
-			return 0, err
-		}
-		n += st.Size()
-	}
-	return n, nil
 }
 
 // Close syncs and closes the segments.

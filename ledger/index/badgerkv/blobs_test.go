@@ -208,3 +208,36 @@ func TestPendingReadYourWrites(t *testing.T) {
 		t.Error("the segments hold a value deleted or replaced in its update, or not the one set")
 	}
 }
+
+// TestPendingSetDeleteSet checks that a large value set, deleted and set
+// again in one update is appended once, as its last value.
+func TestPendingSetDeleteSet(t *testing.T) {
+	dir := t.TempDir()
+	s, err := badgerkv.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	first := bytes.Repeat([]byte("第一 first "), 10_000)
+	last := bytes.Repeat([]byte("最后 last "), 10_000)
+	err = s.Update(func(rw storage.ReadWriter) error {
+		if err := rw.Set([]byte("k"), first); err != nil {
+			return err
+		}
+		if err := rw.Delete([]byte("k")); err != nil {
+			return err
+		}
+		return rw.Set([]byte("k"), last)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Get([]byte("k")); err != nil || !bytes.Equal(v, last) {
+		t.Errorf("Get(k) = %d bytes, %v; want the last value", len(v), err)
+	}
+	seg := segments(t, dir)
+	if bytes.Contains(seg, first) || bytes.Count(seg, last) != 1 {
+		t.Errorf("the segments hold the first value %d times and the last %d times, want 0 and 1",
+			bytes.Count(seg, first), bytes.Count(seg, last))
+	}
+}
