@@ -3,6 +3,7 @@ package index
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,7 +28,10 @@ import (
 // tables and value logs. The data is not touched: a clean page is
 // dropped, a dirty one written back first, and the next read faults it
 // in again (badger's block cache keeps the blocks read most). The
-// write-ahead logs (.mem), rewritten as they fill, are left alone.
+// index and bloom filter at the end of each table stay: every lookup in
+// the table reads them, so paging them out made a loaded API read them
+// back from disk on nearly every request. The write-ahead logs (.mem),
+// rewritten as they fill, are left alone.
 // MADV_PAGEOUT is safe even when a mapping listed in /proc/self/maps is
 // gone by the time of the call and its addresses reused: on anonymous
 // memory it only pages out to swap, and with no swap does nothing. On a
@@ -49,6 +53,7 @@ func watchResident(dir string, budget int64, stop <-chan struct{}) <-chan struct
 	}
 	go func() {
 		defer close(done)
+		tables := map[string]int64{}
 		t := time.NewTicker(residentCheck)
 		defer t.Stop()
 		for {
@@ -58,7 +63,7 @@ func watchResident(dir string, budget int64, stop <-chan struct{}) <-chan struct
 			case <-t.C:
 			}
 			if rss, ok := fileRSS(); ok && rss > budget {
-				if err := pageOutMapped(abs); err != nil {
+				if err := pageOutMapped(abs, tables); err != nil {
 					return
 				}
 			}
@@ -86,21 +91,46 @@ func fileRSS() (int64, bool) {
 	return kb << 10, err == nil
 }
 
-// pageOutMapped pages out every mapping of a table or value log under
-// dir. An error means the kernel refuses MADV_PAGEOUT.
-func pageOutMapped(dir string) error {
+// pageOutMapped pages out the mappings of the tables and value logs under
+// dir: of a table only its data blocks, not the index and bloom filter
+// at its end, which every lookup in it reads (badger reads them through
+// the mapping too); tables lists the data length of each table seen,
+// and is updated. An error means the kernel refuses MADV_PAGEOUT.
+func pageOutMapped(dir string, tables map[string]int64) error {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
 		return nil
 	}
 	var spans [][2]uintptr
+	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if s, ok := indexMapping(sc.Text(), dir); ok {
+		line := sc.Text()
+		s, ok := indexMapping(line, dir)
+		if !ok {
+			continue
+		}
+		if path := strings.Fields(line)[5]; strings.HasSuffix(path, ".sst") {
+			n, known := tables[path]
+			if !known {
+				n = tableDataLen(path)
+				tables[path] = n
+			}
+			seen[path] = true
+			if end := s[0] + uintptr(n)&^(pageSize-1); n > 0 && end < s[1] {
+				s[1] = end
+			}
+		}
+		if s[1] > s[0] {
 			spans = append(spans, s)
 		}
 	}
 	f.Close()
+	for path := range tables {
+		if !seen[path] {
+			delete(tables, path) // compacted away
+		}
+	}
 	for _, s := range spans {
 		_, _, errno := unix.Syscall(unix.SYS_MADVISE, s[0], s[1]-s[0], unix.MADV_PAGEOUT)
 		if errno == unix.EINVAL || errno == unix.ENOSYS {
@@ -108,6 +138,42 @@ func pageOutMapped(dir string) error {
 		}
 	}
 	return nil
+}
+
+const pageSize = 4096
+
+// tableDataLen is the length of the data blocks at the start of the
+// badger table at path, which ends with its index, the index's length,
+// a checksum of the index and the checksum's length (both lengths 4
+// bytes, big-endian); 0 when the file does not read as that.
+func tableDataLen(path string) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	size := st.Size()
+	var b [4]byte
+	if _, err := f.ReadAt(b[:], size-4); err != nil {
+		return 0
+	}
+	sumLen := int64(binary.BigEndian.Uint32(b[:]))
+	if sumLen > size-8 {
+		return 0
+	}
+	if _, err := f.ReadAt(b[:], size-4-sumLen-4); err != nil {
+		return 0
+	}
+	indexLen := int64(binary.BigEndian.Uint32(b[:]))
+	n := size - 8 - sumLen - indexLen
+	if n <= 0 {
+		return 0
+	}
+	return n
 }
 
 // indexMapping parses a line of /proc/self/maps ("start-end perms offset

@@ -110,6 +110,20 @@ func TestMappedBudget(t *testing.T) {
 			if budget > 0 && rss >= 4<<20 {
 				t.Errorf("with a budget the mapped tables keep %d MiB resident, want under 4", rss>>20)
 			}
+			if budget > 0 {
+				tables, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+				for _, path := range tables {
+					st, err := os.Stat(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// Data blocks of 4 kB values, then an index and a
+					// bloom filter of a few kB.
+					if n := tableDataLen(path); n < st.Size()/2 || n >= st.Size() {
+						t.Errorf("%s: data length %d of %d bytes", filepath.Base(path), n, st.Size())
+					}
+				}
+			}
 			if budget < 0 && rss < 8<<20 {
 				t.Errorf("without a budget the mapped tables keep only %d MiB resident: the test cannot tell", rss>>20)
 			}
