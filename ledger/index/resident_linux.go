@@ -46,7 +46,11 @@ const residentCheck = 200 * time.Millisecond
 // closed; it returns a channel closed when it has stopped.
 func watchResident(dir string, budget int64, stop <-chan struct{}) <-chan struct{} {
 	done := make(chan struct{})
+	// /proc/self/maps names files by their real path.
 	abs, err := filepath.Abs(dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
 	if err != nil || budget <= 0 {
 		close(done)
 		return done
@@ -106,11 +110,11 @@ func pageOutMapped(dir string, tables map[string]int64) error {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		s, ok := indexMapping(line, dir)
+		s, path, ok := indexMapping(line, dir)
 		if !ok {
 			continue
 		}
-		if path := strings.Fields(line)[5]; strings.HasSuffix(path, ".sst") {
+		if strings.HasSuffix(path, ".sst") {
 			n, known := tables[path]
 			if !known {
 				n = tableDataLen(path)
@@ -177,25 +181,27 @@ func tableDataLen(path string) int64 {
 }
 
 // indexMapping parses a line of /proc/self/maps ("start-end perms offset
-// dev inode path") and returns the span when it maps a table or value
-// log of the index in dir.
-func indexMapping(line, dir string) ([2]uintptr, bool) {
-	f := strings.Fields(line)
-	if len(f) < 6 {
-		return [2]uintptr{}, false
+// dev inode path", the path last, possibly with spaces, and the only
+// field holding a slash) and returns the span and path when it maps a
+// table or value log of the index in dir.
+func indexMapping(line, dir string) (span [2]uintptr, path string, ok bool) {
+	i := strings.IndexByte(line, '/')
+	if i < 0 {
+		return span, "", false
 	}
-	path := f[5]
+	path = line[i:]
 	if filepath.Dir(path) != dir || !(strings.HasSuffix(path, ".sst") || strings.HasSuffix(path, ".vlog")) {
-		return [2]uintptr{}, false
+		return span, "", false
 	}
-	lo, hi, ok := strings.Cut(f[0], "-")
+	addrs, _, _ := strings.Cut(line, " ")
+	lo, hi, ok := strings.Cut(addrs, "-")
 	if !ok {
-		return [2]uintptr{}, false
+		return span, "", false
 	}
 	start, err1 := strconv.ParseUint(lo, 16, 64)
 	end, err2 := strconv.ParseUint(hi, 16, 64)
 	if err1 != nil || err2 != nil || end <= start {
-		return [2]uintptr{}, false
+		return span, "", false
 	}
-	return [2]uintptr{uintptr(start), uintptr(end)}, true
+	return [2]uintptr{uintptr(start), uintptr(end)}, path, true
 }

@@ -18,6 +18,7 @@ import (
 func mappedRSS(t *testing.T, dir string) int64 {
 	t.Helper()
 	abs, _ := filepath.Abs(dir)
+	abs, _ = filepath.EvalSymlinks(abs)
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		t.Skip(err)
@@ -28,7 +29,7 @@ func mappedRSS(t *testing.T, dir string) int64 {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		if _, ok := indexMapping(line, abs); ok {
+		if _, _, ok := indexMapping(line, abs); ok {
 			in = true
 			continue
 		}
@@ -54,7 +55,16 @@ func TestMappedBudget(t *testing.T) {
 	}
 	for _, budget := range []int64{-1, 1} {
 		t.Run(fmt.Sprint("budget ", budget), func(t *testing.T) {
-			dir := t.TempDir()
+			// The index is opened through a symlink, into a directory
+			// whose name has a space: /proc/self/maps names the real path.
+			real := filepath.Join(t.TempDir(), "索引 dir")
+			if err := os.Mkdir(real, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(t.TempDir(), "link")
+			if err := os.Symlink(real, dir); err != nil {
+				t.Fatal(err)
+			}
 			for session := range 2 {
 				db, err := Open(dir, Options{MappedBudget: budget})
 				if err != nil {
@@ -128,5 +138,25 @@ func TestMappedBudget(t *testing.T) {
 				t.Errorf("without a budget the mapped tables keep only %d MiB resident: the test cannot tell", rss>>20)
 			}
 		})
+	}
+}
+
+func TestIndexMapping(t *testing.T) {
+	dir := "/var/lib/lian jian"
+	for _, tc := range []struct {
+		line string
+		ok   bool
+	}{
+		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000012.sst", true},
+		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000003.vlog", true},
+		{"7f00a000-7f00c000 rw-s 00000000 fd:01 1234   /var/lib/lian jian/00017.mem", false},
+		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/other/000012.sst", false},
+		{"7f00a000-7f00c000 rw-p 00000000 00:00 0 ", false},
+		{"7f00c000-7f00a000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000012.sst", false},
+	} {
+		span, path, ok := indexMapping(tc.line, dir)
+		if ok != tc.ok || ok && (span != [2]uintptr{0x7f00a000, 0x7f00c000} || filepath.Dir(path) != dir) {
+			t.Errorf("indexMapping(%q) = %x, %q, %v; want ok %v", tc.line, span, path, ok, tc.ok)
+		}
 	}
 }
