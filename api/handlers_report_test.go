@@ -2,9 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // loopback serves s on a loopback port until the test ends and returns
@@ -77,5 +80,63 @@ func TestReportNodesOverHTTP(t *testing.T) {
 	if html := string(b); code != http.StatusOK || !strings.Contains(html, "<td>"+nodeSampleID+"</td>") || !strings.Contains(html, "127.0.0.1:7051") ||
 		strings.Contains(html, "peer0-org2") || strings.Contains(html, "peer1-org1") {
 		t.Errorf("HTML report for Org1MSP = %d, want %s and no other org's or retired node:\n%s", code, nodeSampleID, b)
+	}
+}
+
+// TestComplianceAuditedOverHTTP assesses the fixture's EVM and FISCO BCOS
+// chains over a real server: until the auditor has re-verified every
+// ingested block and stored its verdict (the audit checkpoint), the
+// "audited" fact is not evaluated, whatever ingest checked; once the
+// audit checkpoint reaches the ingested height, it passes.
+func TestComplianceAuditedOverHTTP(t *testing.T) {
+	db := openIndex(t, "")
+	call := loopback(t, newTestServer(t, Config{RateLimit: -1}, db, nil))
+	audited := func(chain string) (string, string) {
+		t.Helper()
+		code, b := call("GET", Version+"/chains/"+chain+"/compliance?standard=gmt0111&lang=en", "")
+		if code != http.StatusOK {
+			t.Fatalf("GET %s compliance = %d %s", chain, code, b)
+		}
+		var a struct {
+			Clauses []struct {
+				Checks []struct {
+					Check, Status, Reason string
+				} `json:"checks"`
+			} `json:"clauses"`
+		}
+		if err := json.Unmarshal(b, &a); err != nil {
+			t.Fatalf("GET %s compliance: %v", chain, err)
+		}
+		for _, c := range a.Clauses {
+			for _, k := range c.Checks {
+				if k.Check == "fact:audited" {
+					return k.Status, k.Reason
+				}
+			}
+		}
+		t.Fatalf("GET %s compliance: no audited fact in %s", chain, b)
+		return "", ""
+	}
+	ctx := t.Context()
+	for _, chain := range []string{evmChain, fisChain} {
+		cp, err := db.Checkpoint(ctx, chain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, why := audited(chain); st != "not-evaluated" || !strings.Contains(why, "re-verified yet") {
+			t.Errorf("%s ingested to %d, never audited: audited = %s (%q), want not-evaluated", chain, cp.Height, st, why)
+		}
+		if err := db.PutAudit(ctx, chain, nil, nil, record.AuditCheckpoint{Height: cp.Height - 1, At: fixT0}); err != nil {
+			t.Fatal(err)
+		}
+		if st, why := audited(chain); st != "not-evaluated" || !strings.Contains(why, fmt.Sprintf("up to block %d of %d", cp.Height-1, cp.Height)) {
+			t.Errorf("%s audited to %d of %d: audited = %s (%q), want not-evaluated, behind", chain, cp.Height-1, cp.Height, st, why)
+		}
+		if err := db.PutAudit(ctx, chain, nil, nil, record.AuditCheckpoint{Height: cp.Height, At: fixT0}); err != nil {
+			t.Fatal(err)
+		}
+		if st, why := audited(chain); st != "pass" {
+			t.Errorf("%s audited to its ingested height %d: audited = %s (%q), want pass", chain, cp.Height, st, why)
+		}
 	}
 }

@@ -89,18 +89,19 @@ func Assess(ctx context.Context, src AssessSource, o AssessOptions) (*compliance
 		} else if !errors.Is(err, ledger.ErrNotFound) {
 			return nil, err
 		}
-		// Fabric blocks are re-verified by the auditor after ingest; EVM
-		// and FISCO BCOS blocks are verified as they are ingested.
-		if ch.Kind == ledger.KindFabric {
-			if ah, ok := src.(AuditHeights); ok {
-				h, found, err := ah.AuditHeight(ctx, ch.ID)
-				if err != nil {
-					return nil, err
-				}
-				f.Verified, f.VerifiedKnown = h, found
+		// Every kind of chain is verified by the one audit pipeline. Ingest
+		// checks each block as the node serves it and files what fails,
+		// but stores no verdict record and never looks again at what the
+		// index holds; the auditor re-verifies the stored blocks and
+		// stores a verdict of each. Only its checkpoint says how far a
+		// chain is verified: a chain whose audit lags, or fails, is
+		// verified no further than the audit got.
+		if ah, ok := src.(AuditHeights); ok {
+			h, found, err := ah.AuditHeight(ctx, ch.ID)
+			if err != nil {
+				return nil, err
 			}
-		} else {
-			f.Verified, f.VerifiedKnown = cp.Height, true
+			f.Verified, f.VerifiedKnown = h, found
 		}
 	}
 	if f.Findings, err = relevantFindings(ctx, src, ch.ID, func(fd *ledger.Finding) bool { return std.Relevant(ch.Kind, fd) }); err != nil {

@@ -20,6 +20,20 @@ type assessSource struct {
 	audit  map[string]uint64
 	scans  []*record.ContractScan
 	probed map[string]bool // org/node
+	// ingested, when set, gives the ingest checkpoint of every chain in
+	// place of memSource's.
+	ingested map[string]uint64
+}
+
+func (a assessSource) Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, error) {
+	if a.ingested == nil {
+		return a.memSource.Checkpoint(ctx, chain)
+	}
+	h, ok := a.ingested[chain]
+	if !ok {
+		return ledger.Checkpoint{}, ledger.ErrNotFound
+	}
+	return ledger.Checkpoint{Height: h}, nil
 }
 
 func (a assessSource) Chain(_ context.Context, id string) (ledger.Chain, error) {
@@ -129,7 +143,7 @@ var hanRE = regexp.MustCompile(`\p{Han}`)
 // TestAssessEvidence: a real rule's open finding fails the clauses whose
 // checks name it, with the finding as evidence; once resolved they pass.
 func TestAssessEvidence(t *testing.T) {
-	src := assessSource{memSource: source(), probed: map[string]bool{}}
+	src := assessSource{memSource: source(), probed: map[string]bool{}, audit: map[string]uint64{"evm-dev": 42}}
 	rule := &ledger.RuleInfo{ID: "EVM-TX-ROOT", Title: "x", Doc: "x", Severity: ledger.Critical, Category: ledger.CatIntegrity}
 	f := ledger.NewFinding(rule, "evm-dev", ledger.Subject{Kind: "block", Ref: "9", Height: 9}, t0, "transactions root mismatch", map[string]string{"block": "0x09"})
 	src.findings = append(src.findings, &f)
@@ -156,6 +170,51 @@ func TestAssessEvidence(t *testing.T) {
 	for _, c := range a.Clauses {
 		if len(c.Findings) > 0 || c.Status == compliance.Fail && c.FindingCount > 0 {
 			t.Errorf("clause %s (%s) still lists %d findings after the only one was resolved", c.Number, c.Status, len(c.Findings))
+		}
+	}
+}
+
+// TestAssessVerifiedIsAudited: every kind of chain counts as verified as
+// far as its audit checkpoint, never as far as ingest: a chain ingested
+// to block 42 and never audited, or audited to block 10 only (an audit
+// that lags or keeps failing), is not reported as audited, and its
+// ledger rules are not judged until the audit ran.
+func TestAssessVerifiedIsAudited(t *testing.T) {
+	std, _ := compliance.Lookup("gmt0111")
+	status := func(a *compliance.Assessment, check string) (compliance.Status, string) {
+		for _, c := range a.Clauses {
+			for _, k := range c.Checks {
+				if k.Check == check && k.Applies {
+					return k.Status, k.Reason
+				}
+			}
+		}
+		return "", ""
+	}
+	for _, chain := range []string{"evm-dev", "fisco-gm", "fab-gm"} {
+		for _, tc := range []struct {
+			name   string
+			audit  map[string]uint64
+			want   compliance.Status
+			reason string // in the audited fact's reason
+			ledger compliance.Status
+		}{
+			{"never audited", nil, compliance.NotEvaluated, "re-verified yet", compliance.NotEvaluated},
+			{"audit behind", map[string]uint64{chain: 10}, compliance.NotEvaluated, "up to block 10 of 42", compliance.Pass},
+			{"audit at the ingested height", map[string]uint64{chain: 42}, compliance.Pass, "up to block 42", compliance.Pass},
+		} {
+			src := assessSource{memSource: source(), audit: tc.audit, ingested: map[string]uint64{chain: 42}}
+			src.findings = nil
+			a, err := Assess(context.Background(), src, AssessOptions{Chain: chain, Standard: std.ID, Lang: LangEN, Now: t0})
+			if err != nil {
+				t.Fatalf("%s %s: %v", chain, tc.name, err)
+			}
+			if got, why := status(a, "fact:"+compliance.FactAudited); got != tc.want || !strings.Contains(why, tc.reason) {
+				t.Errorf("%s %s: audited = %s (%q), want %s (%q)", chain, tc.name, got, why, tc.want, tc.reason)
+			}
+			if got, why := status(a, "rules:"+compliance.SourceLedger); got != "" && got != tc.ledger {
+				t.Errorf("%s %s: ledger rules = %s (%q), want %s", chain, tc.name, got, why, tc.ledger)
+			}
 		}
 	}
 }

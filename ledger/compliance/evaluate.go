@@ -34,9 +34,8 @@ type Facts struct {
 	Genesis     bool
 	GenesisTime time.Time
 	// Verified is how far every block has been re-verified: the audit
-	// height for Fabric, the ingested height for chains whose blocks are
-	// verified as they are ingested. VerifiedKnown is false when nothing
-	// has been verified yet.
+	// height (its checkpoint), for every kind of chain. VerifiedKnown is
+	// false when the audit has not run on the chain yet.
 	Verified      uint64
 	VerifiedKnown bool
 	// Findings are the chain's findings, in every status.
