@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 const sharedFixtures = "../../shared/fixtures"
@@ -279,6 +281,41 @@ func TestAuditVerdictsServed(t *testing.T) {
 	blk.Audit = nil
 	if code := getInto(t, base+"/chains/gm/blocks/3", &blk); code != http.StatusOK || blk.Audit != nil {
 		t.Fatalf("GET gm block 3 = %d, audit %+v; want no audit before the auditor ran", code, blk.Audit)
+	}
+}
+
+// TestAuditFindingsServed: a block's audit names the findings the audit
+// raised on it by the ids the findings routes serve, and a block the
+// audit raised none on names none.
+func TestAuditFindingsServed(t *testing.T) {
+	db := openIndex(t, "")
+	call := loopback(t, newTestServer(t, Config{RateLimit: -1}, db, nil))
+	f := fabBlocks()[1].Findings[0]
+	recs := []record.AuditRecord{
+		{Chain: fabChain, Height: 0, Verdict: ledger.Verdict{Status: ledger.Verified}, At: fixT0},
+		{Chain: fabChain, Height: 1, Verdict: ledger.Verdict{Status: ledger.Failed}, Findings: []string{f.ID}, At: fixT0},
+	}
+	if err := db.PutAudit(t.Context(), fabChain, recs, []ledger.Finding{f}, record.AuditCheckpoint{Height: 1, At: fixT0}); err != nil {
+		t.Fatal(err)
+	}
+	for h, want := range [][]string{nil, {f.ID}} {
+		code, b := call("GET", fmt.Sprintf("%s/chains/%s/blocks/%d", Version, fabChain, h), "")
+		var blk struct {
+			Audit *struct {
+				Findings []string `json:"findings"`
+			} `json:"audit"`
+		}
+		if err := json.Unmarshal(b, &blk); code != http.StatusOK || err != nil || blk.Audit == nil {
+			t.Fatalf("GET block %d = %d %s", h, code, b)
+		}
+		if !slices.Equal(blk.Audit.Findings, want) {
+			t.Errorf("block %d audit findings = %v, want %v", h, blk.Audit.Findings, want)
+		}
+		for _, id := range blk.Audit.Findings {
+			if code, b := call("GET", Version+"/findings/"+id, ""); code != http.StatusOK {
+				t.Errorf("GET finding %s named by block %d's audit = %d %s", id, h, code, b)
+			}
+		}
 	}
 }
 

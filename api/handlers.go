@@ -159,6 +159,13 @@ func (s *Server) block(c *gin.Context) (any, error) {
 	v := blockView(b, raw)
 	if av != nil {
 		v.Audit = &AuditView{VerdictView: verdictView(av.block), At: timeText(av.at)}
+		if fr, ok := s.idx.(AuditFindingReader); ok {
+			ids, err := fr.AuditFindings(ctx, chain, b.Height)
+			if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+				return nil, err
+			}
+			v.Audit.Findings = ids
+		}
 		for i := range v.Txs {
 			if tv, found := av.txs[v.Txs[i].ID]; found {
 				v.Txs[i].Audit = verdictView(tv).Status

@@ -76,3 +76,11 @@ type AuditReader interface {
 	// returns ledger.ErrNotFound when the block was not audited yet.
 	AuditVerdicts(ctx context.Context, chain string, height uint64) (ledger.Verdict, map[string]ledger.Verdict, time.Time, error)
 }
+
+// AuditFindingReader serves the ids of the findings the auditor raised
+// on a block. An index without it leaves them out of the block's audit.
+type AuditFindingReader interface {
+	// AuditFindings returns the ids of the findings the audit of the
+	// block at height raised; ledger.ErrNotFound before it ran.
+	AuditFindings(ctx context.Context, chain string, height uint64) ([]string, error)
+}

@@ -155,6 +155,11 @@ type CheckView struct {
 type AuditView struct {
 	VerdictView
 	At string `json:"at"`
+	// Findings are the ids of the findings the audit of a block raised
+	// (about the block or its transactions), the same ids as the findings
+	// routes serve: a problem ingest saw too is one finding. Absent on
+	// transactions.
+	Findings []string `json:"findings,omitempty"`
 }
 
 func verdictView(v ledger.Verdict) VerdictView {
