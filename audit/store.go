@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -198,7 +199,10 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, re
 	return err
 }
 
-// Record converts a block result to its stored form, audited at at.
+// Record converts a block result to its stored form, audited at at. A
+// finding raised more than once on the block (one rule failing several
+// checks about one subject, such as each sealer signature over a forged
+// block hash) is one finding in the index, and one id in the record.
 func Record(chain string, r *BlockResult, at time.Time) record.AuditRecord {
 	rec := record.AuditRecord{
 		Chain: chain, Height: r.Height, Hash: r.Hash, Verdict: r.Verdict, Signatures: r.Signatures, At: at,
@@ -208,7 +212,9 @@ func Record(chain string, r *BlockResult, at time.Time) record.AuditRecord {
 		rec.Txs[i] = record.TxAudit{Index: tv.Index, ID: tv.ID, Verdict: tv.Verdict}
 	}
 	for _, f := range r.Findings {
-		rec.Findings = append(rec.Findings, f.ID)
+		if !slices.Contains(rec.Findings, f.ID) {
+			rec.Findings = append(rec.Findings, f.ID)
+		}
 	}
 	return rec
 }

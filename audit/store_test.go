@@ -99,3 +99,19 @@ func storedChain(t *testing.T, blocks [][]byte) (*index.DB, ledger.Chain) {
 	}
 	return db, chain
 }
+
+// TestRecordFindingOnce: a finding raised several times on one block
+// (one rule failing several checks about one subject, such as each
+// sealer signature over a forged block hash) is one finding in the index,
+// and its id is in the block's audit record once.
+func TestRecordFindingOnce(t *testing.T) {
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	subj := ledger.Subject{Kind: "block", Ref: "ab", Height: 3}
+	seal := ledger.NewFinding(&ledger.RuleInfo{ID: "FISCO-SEALER-SIGNATURE", Severity: ledger.Critical, Category: ledger.CatCrypto}, "c", subj, at, "sealer 0", nil)
+	hash := ledger.NewFinding(&ledger.RuleInfo{ID: "FISCO-HEADER-HASH", Severity: ledger.Critical, Category: ledger.CatIntegrity}, "c", subj, at, "hash", nil)
+	r := &BlockResult{Height: 3, Findings: []ledger.Finding{seal, hash, seal, seal}}
+	rec := Record("c", r, at)
+	if want := []string{seal.ID, hash.ID}; strings.Join(rec.Findings, ",") != strings.Join(want, ",") {
+		t.Errorf("Record findings = %v, want %v", rec.Findings, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/evm"
@@ -177,7 +178,10 @@ func (a *adapterVerifier) verified(h uint64, b *ledger.Block) *BlockResult {
 			f.FirstSeen = a.cfg.Now().UTC()
 			f.LastSeen = f.FirstSeen
 		}
-		a.tally(f)
+		// A finding raised again on the block (same id) is one finding.
+		if !slices.ContainsFunc(b.Findings[:i], func(g ledger.Finding) bool { return g.ID == f.ID }) {
+			a.tally(f)
+		}
 	}
 	a.prev = &link{height: h, hash: b.Hash}
 	return res
