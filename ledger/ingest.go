@@ -518,9 +518,12 @@ func (in *Ingester) ingestRange(ctx context.Context, from, to uint64) error {
 }
 
 // reorg finds the common ancestor of the index and the node below block b,
-// rolls the index back to it and records the reorg.
+// rolls the index back to it and records the reorg. When the node's block
+// below b is the one indexed, there is nothing to roll back: b is fetched
+// again, and if it still does not link, the break is returned.
 func (in *Ingester) reorg(ctx context.Context, b *Block) error {
 	r := Reorg{Chain: in.chain, Time: time.Now().UTC()}
+	var parent []byte // the indexed block below b, which the node confirms
 	for h := b.Height - 1; ; h-- {
 		if int(b.Height-1-h) >= in.cfg.MaxReorgDepth {
 			return fmt.Errorf("%w: reorg at %d deeper than %d blocks", errStore, b.Height, in.cfg.MaxReorgDepth)
@@ -540,6 +543,9 @@ func (in *Ingester) reorg(ctx context.Context, b *Block) error {
 		}
 		if bytes.Equal(stored.Hash, canon) {
 			r.Ancestor = h
+			if h == b.Height-1 {
+				parent = stored.Hash
+			}
 			break
 		}
 		r.OldHashes = append(r.OldHashes, stored.Hash)
@@ -550,13 +556,30 @@ func (in *Ingester) reorg(ctx context.Context, b *Block) error {
 	}
 	r.Depth = len(r.OldHashes)
 	if r.Depth == 0 {
-		return fmt.Errorf("block %d came from a stale fork; fetching again", b.Height)
+		return in.unlinked(ctx, b, parent)
 	}
 	in.log.Warn("reorg", "ancestor", r.Ancestor, "depth", r.Depth)
 	if err := in.store.Rollback(ctx, r); err != nil {
 		return fmt.Errorf("%w: rollback: %w", errStore, err)
 	}
 	return nil
+}
+
+// unlinked handles block b, which does not link to the block indexed
+// below it although the node confirms that block (its hash is parent).
+// A block fetched before the node switched forks does that, once: b is
+// fetched again and the next attempt commits it. A node that serves it
+// again contradicts itself, as one that forged the hash of the block
+// below does: b is a break (RuleBreakUnlinked), filed as a finding,
+// rather than a reorganisation retried forever without one.
+func (in *Ingester) unlinked(ctx context.Context, b *Block, parent []byte) error {
+	stale := fmt.Errorf("block %d came from a stale fork; fetching again", b.Height)
+	again, err := in.src.Blocks(ctx, b.Height, b.Height)
+	if err != nil || len(again) != 1 || parent == nil || bytes.Equal(again[0].ParentHash, parent) {
+		return stale
+	}
+	return in.locate(&Break{Rule: RuleBreakUnlinked, Height: b.Height, Tx: NoTx,
+		Err: fmt.Errorf("%w: block %d parent %x, served again; the node's block %d is %x, as indexed", ErrReorg, b.Height, again[0].ParentHash, b.Height-1, parent)})
 }
 
 func (in *Ingester) hashAt(ctx context.Context, h uint64) ([]byte, error) {

@@ -27,6 +27,12 @@ func (s *breakSource) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Bl
 func TestIngestBreaks(t *testing.T) {
 	chain := ledgertest.Chain("c", "main", 0, 10, nil)
 	gapped := append(append([]*ledger.Block{}, chain[:5]...), chain[6:]...)
+	// Block 6 names a parent that is not the node's block 5, every time
+	// it is served: the node forged block 5's hash, or block 6's link.
+	unlinked := append([]*ledger.Block{}, chain...)
+	forged := *chain[6]
+	forged.ParentHash = ledgertest.Hash("forged")
+	unlinked[6] = &forged
 	tests := []struct {
 		name   string
 		src    ledger.Source
@@ -36,6 +42,7 @@ func TestIngestBreaks(t *testing.T) {
 	}{
 		{"undecodable block", &breakSource{fakeSource: fakeSource{blocks: chain}, bad: 7}, ledger.RuleBreakUndecodable, 7, 6},
 		{"gap", &fakeSource{blocks: gapped}, ledger.RuleBreakGap, 6, 4},
+		{"block that does not link to the node's own block below", &fakeSource{blocks: unlinked}, ledger.RuleBreakUnlinked, 6, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,6 +158,45 @@ func TestIngestConcurrentWriters(t *testing.T) {
 	}
 	fs, _, err := db.Findings(ctx, ledger.FindingFilter{Chain: "c"}, ledger.Page{})
 	if err != nil || len(fs) != 0 {
+		t.Errorf("Findings = %v, %v; want none", fs, err)
+	}
+}
+
+// staleOnce serves its block 6 from a stale fork the first time only.
+type staleOnce struct {
+	fakeSource
+	stale  *ledger.Block
+	served bool
+}
+
+func (s *staleOnce) Blocks(ctx context.Context, from, to uint64) ([]*ledger.Block, error) {
+	bs, err := s.fakeSource.Blocks(ctx, from, to)
+	if err != nil || s.served || from > 6 || to < 6 {
+		return bs, err
+	}
+	s.served = true
+	bs = append([]*ledger.Block{}, bs...)
+	bs[6-from] = s.stale
+	return bs, nil
+}
+
+// TestIngestStaleBlockIsNoBreak: a block that does not link to the
+// node's block below it once (fetched before the node switched forks)
+// but links when fetched again is no break: ingest goes on, files
+// nothing and records no reorg.
+func TestIngestStaleBlockIsNoBreak(t *testing.T) {
+	chain := ledgertest.Chain("c", "main", 0, 10, nil)
+	stale := *chain[6]
+	stale.ParentHash = ledgertest.Hash("stale")
+	db := openStore(t)
+	if err := run(t, &staleOnce{fakeSource: fakeSource{blocks: chain}, stale: &stale}, db, ledger.IngestConfig{Batch: 1, MaxRetries: 2}); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	ctx := context.Background()
+	if cp, err := db.Checkpoint(ctx, "c"); err != nil || cp.Height != 9 {
+		t.Errorf("Checkpoint = %d, %v; want 9", cp.Height, err)
+	}
+	if fs, _, err := db.Findings(ctx, ledger.FindingFilter{Chain: "c"}, ledger.Page{}); err != nil || len(fs) != 0 {
 		t.Errorf("Findings = %v, %v; want none", fs, err)
 	}
 }
