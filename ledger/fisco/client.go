@@ -76,6 +76,7 @@ var (
 	_ ledger.Source     = (*Client)(nil)
 	_ ledger.Sequential = (*Client)(nil)
 	_ ledger.HashSource = (*Client)(nil)
+	_ ledger.Final      = (*Client)(nil)
 )
 
 // NodeInfo is what the node says about itself at dial time.
@@ -145,6 +146,14 @@ func (c *Client) Verifier() *Verifier { return c.ver }
 
 // Close releases the connection.
 func (c *Client) Close() { c.rpc.Close() }
+
+// Final marks a FISCO BCOS chain's blocks final once committed: PBFT
+// seals one block per height and never reorganises, so a block that does
+// not link to the block indexed below it is a break for the ingester to
+// file as a finding (ledger.RuleBreakUnlinked), not a reorganisation to
+// roll back. Rolling back would let a node that serves a forged block
+// hash make the ingester drop and fetch the same block forever.
+func (*Client) Final() {}
 
 // Sequential marks the client as a source whose blocks must be verified
 // in height order (the link and sealer-set checks carry state).
