@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -20,68 +16,19 @@ import (
 
 	"github.com/lianjian/lianjian/internal/testnet/fisconet"
 	"github.com/lianjian/lianjian/internal/testnet/geth"
+	"github.com/lianjian/lianjian/internal/testnet/jsonrpc"
 )
 
 // lyingRPC serves target's JSON-RPC through a proxy that rewrites, with
-// edit, every block it serves at height at (an EVM or FISCO BCOS block:
-// a result object with a parentHash or parentInfo), in single and batch
-// responses alike, as a compromised node or a man in the middle would.
+// edit, every block it serves at height at, as a compromised node or a
+// man in the middle would.
 func lyingRPC(t *testing.T, target string, at uint64, edit func(b map[string]any)) string {
 	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := httputil.NewSingleHostReverseProxy(u)
-	// Plain bodies to rewrite: geth would gzip its answers.
-	direct := p.Director
-	p.Director = func(r *http.Request) {
-		direct(r)
-		r.Header.Del("Accept-Encoding")
-	}
-	p.ModifyResponse = func(r *http.Response) error {
-		body, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return err
-		}
-		var batch []map[string]json.RawMessage
-		single := false
-		if json.Unmarshal(body, &batch) != nil {
-			var one map[string]json.RawMessage
-			if json.Unmarshal(body, &one) == nil {
-				batch, single = []map[string]json.RawMessage{one}, true
-			}
-		}
-		for _, msg := range batch {
-			var b map[string]any
-			if json.Unmarshal(msg["result"], &b) != nil || b["parentHash"] == nil && b["parentInfo"] == nil {
-				continue
-			}
-			var n uint64
-			switch v := b["number"].(type) {
-			case string:
-				n, _ = strconv.ParseUint(v, 0, 64)
-			case float64:
-				n = uint64(v)
-			}
-			if n == at {
-				edit(b)
-				msg["result"], _ = json.Marshal(b)
-			}
-		}
-		switch {
-		case single:
-			body, _ = json.Marshal(batch[0])
-		case batch != nil:
-			body, _ = json.Marshal(batch)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
-		return nil
-	}
-	srv := httptest.NewServer(p)
+	srv := httptest.NewServer(jsonrpc.Proxy(u, jsonrpc.BlockAt(at, edit)))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strconv"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/internal/testnet/fisconet"
+	"github.com/lianjian/lianjian/internal/testnet/jsonrpc"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fisco"
 	"github.com/lianjian/lianjian/ledger/index"
@@ -159,53 +157,9 @@ func TestFollowTestChains(t *testing.T) {
 // every block it serves at height at.
 func tamperProxy(t *testing.T, target string, at uint64, edit func(b map[string]any)) string {
 	u, _ := url.Parse(target)
-	p := httputil.NewSingleHostReverseProxy(u)
-	p.ModifyResponse = func(r *http.Response) error {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return err
-		}
-		r.Body.Close()
-		var batch []map[string]json.RawMessage
-		single := false
-		if json.Unmarshal(body, &batch) != nil {
-			var one map[string]json.RawMessage
-			if json.Unmarshal(body, &one) == nil {
-				batch, single = []map[string]json.RawMessage{one}, true
-			}
-		}
-		for _, msg := range batch {
-			var b map[string]any
-			if json.Unmarshal(msg["result"], &b) != nil || b["parentInfo"] == nil && b["parentHash"] == nil {
-				continue
-			}
-			n, _ := strconv.ParseUint(strings.Trim(strings.TrimPrefix(strings.TrimSpace(jsonText(b["number"])), "0x"), `"`), 16, 64)
-			if _, isNum := b["number"].(float64); isNum {
-				n = uint64(b["number"].(float64))
-			}
-			if n == at {
-				edit(b)
-				msg["result"], _ = json.Marshal(b)
-			}
-		}
-		if single {
-			body, _ = json.Marshal(batch[0])
-		} else if batch != nil {
-			body, _ = json.Marshal(batch)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
-		return nil
-	}
-	srv := httptest.NewServer(p)
+	srv := httptest.NewServer(jsonrpc.Proxy(u, jsonrpc.BlockAt(at, edit)))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // TestTamperingProxy puts a lying proxy between Lianjian and the chain:
