@@ -173,19 +173,20 @@ func TestServeTamperOneFinding(t *testing.T) {
 		s["signature"] = flipHex(s["signature"].(string), 10)
 	}
 	cases := []struct {
-		id, yaml string
-		at       uint64
+		id, yaml, target string
+		at               uint64
+		edit             func(b map[string]any)
 		// hashed is true when the block's hash was altered: the next
 		// block does not link to the block stored, so ingest stops at it.
 		hashed bool
 		want   []string // rules that must be among the findings
 	}{
-		{"evm-sig", `evm: {http: %q}`, evmAt, false, []string{"EVM-TX-HASH", "EVM-SENDER", "EVM-TX-ROOT"}},
-		{"evm-hash", `evm: {http: %q}`, evmAt, true, []string{"EVM-HEADER-HASH"}},
-		{"gm3-sig", `kind: fisco, crypto: gm, fisco: {rpc: %q, group: group0}`, fiscoAt, false, []string{"FISCO-SEALER-SIGNATURE"}},
-		{"gm3-hash", `kind: fisco, crypto: gm, fisco: {rpc: %q, group: group0}`, fiscoAt, true, []string{"FISCO-HEADER-HASH"}},
-		{"v2-sig", `kind: fisco, fisco: {rpc: %q, group: "1", version: 2}`, fiscoAt, false, []string{"FISCO-SEALER-SIGNATURE"}},
-		{"v2-hash", `kind: fisco, fisco: {rpc: %q, group: "1", version: 2}`, fiscoAt, true, []string{"FISCO-HEADER-HASH"}},
+		{"evm-sig", `evm: {http: %q}`, node.HTTP, evmAt, evmSig, false, []string{"EVM-TX-HASH", "EVM-SENDER", "EVM-TX-ROOT"}},
+		{"evm-hash", `evm: {http: %q}`, node.HTTP, evmAt, hash, true, []string{"EVM-HEADER-HASH"}},
+		{"gm3-sig", `kind: fisco, crypto: gm, fisco: {rpc: %q, group: group0}`, gm.URL, fiscoAt, fiscoSig, false, []string{"FISCO-SEALER-SIGNATURE"}},
+		{"gm3-hash", `kind: fisco, crypto: gm, fisco: {rpc: %q, group: group0}`, gm.URL, fiscoAt, hash, true, []string{"FISCO-HEADER-HASH"}},
+		{"v2-sig", `kind: fisco, fisco: {rpc: %q, group: "1", version: 2}`, v2.URL, fiscoAt, fiscoSig, false, []string{"FISCO-SEALER-SIGNATURE"}},
+		{"v2-hash", `kind: fisco, fisco: {rpc: %q, group: "1", version: 2}`, v2.URL, fiscoAt, hash, true, []string{"FISCO-HEADER-HASH"}},
 	}
 	port, err := geth.FreePort()
 	if err != nil {
@@ -193,17 +194,7 @@ func TestServeTamperOneFinding(t *testing.T) {
 	}
 	var chains strings.Builder
 	for _, c := range cases {
-		target, edit := node.HTTP, evmSig
-		switch {
-		case strings.HasPrefix(c.id, "gm3"):
-			target, edit = gm.URL, fiscoSig
-		case strings.HasPrefix(c.id, "v2"):
-			target, edit = v2.URL, fiscoSig
-		}
-		if c.hashed {
-			edit = hash
-		}
-		fmt.Fprintf(&chains, "  - {id: %s, %s, ingest: {poll_interval: 200ms}}\n", c.id, fmt.Sprintf(c.yaml, lyingRPC(t, target, c.at, edit)))
+		fmt.Fprintf(&chains, "  - {id: %s, %s, ingest: {poll_interval: 200ms}}\n", c.id, fmt.Sprintf(c.yaml, lyingRPC(t, c.target, c.at, c.edit)))
 	}
 	cfg := writeConfig(t, fmt.Sprintf("data_dir: %s\napi: {listen: \"127.0.0.1:%d\"}\nchains:\n%s",
 		filepath.Join(t.TempDir(), "data"), port, chains.String()))
