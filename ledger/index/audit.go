@@ -3,10 +3,8 @@ package index
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -42,102 +40,71 @@ func (d *DB) putAudit(ctx context.Context, chain string, recs []record.AuditReco
 		if cp.RecordsOnly {
 			return nil
 		}
-		var old record.AuditCheckpoint
-		if err := get(txn, auditCheckpointKey(chain), &old); err != nil && !errors.Is(err, ledger.ErrNotFound) {
-			return err
-		}
-		cp.KeyPolicyGen = old.KeyPolicyGen
-		if cp.ResetKeyPolicies {
-			cp.KeyPolicyGen++
-		}
-		if err := putKeyPolicies(txn, chain, cp.KeyPolicyGen, cp.KeyPolicies); err != nil {
-			return err
-		}
-		cp.StateGen = old.StateGen
-		if cp.ResetState {
-			cp.StateGen++
-		}
-		if err := putState(txn, chain, cp.StateGen, cp.State); err != nil {
-			return err
-		}
-		return put(txn, auditCheckpointKey(chain), cp)
+		return putCheckpoint(txn, chain, cp)
 	})
 }
 
-// putState applies world-state changes to generation gen and deletes up
-// to staleKeyPolicyBatch keys of other generations.
-func putState(txn kv, chain string, gen uint64, es []record.StateEntry) error {
-	for i := range es {
-		e := &es[i]
-		if strings.ContainsRune(e.Namespace, 0) || strings.ContainsRune(e.Collection, 0) {
-			return fmt.Errorf("%w: state key in namespace %q collection %q", ledger.ErrInvalid, e.Namespace, e.Collection)
-		}
-		k := auditStateKey(chain, gen, e.Namespace, e.Collection, e.Key)
-		if e.Deleted {
-			if err := txn.Delete(k); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := put(txn, k, e); err != nil {
+// putCheckpoint stores the audit checkpoint cp of chain with the changes
+// of state and key-level policies it carries, as versions at its height
+// (audit_state.go), and a copy of it for re-audits below it. It deletes a
+// bounded number of keys of older generations, of history records below
+// the first checkpoint of the current generations, and of the tables
+// before states were kept by height (S/ and P/).
+func putCheckpoint(txn kv, chain string, cp record.AuditCheckpoint) error {
+	var old record.AuditCheckpoint
+	err := get(txn, auditCheckpointKey(chain), &old)
+	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		return err
+	}
+	// What a checkpoint of the earlier layout stored is not read: start
+	// new generations.
+	first, legacy := err != nil, err == nil && !old.ByHeight
+	cp.ByHeight, cp.HistorySince = true, old.HistorySince
+	cp.KeyPolicyGen, cp.StateGen = old.KeyPolicyGen, old.StateGen
+	if cp.ResetKeyPolicies || legacy {
+		cp.KeyPolicyGen++
+	}
+	if cp.ResetState || legacy {
+		cp.StateGen++
+	}
+	if first || cp.KeyPolicyGen != old.KeyPolicyGen || cp.StateGen != old.StateGen {
+		cp.HistorySince = cp.Height
+	}
+	if err := putKeyPolicyVersions(txn, chain, cp.KeyPolicyGen, cp.Height, cp.KeyPolicies); err != nil {
+		return err
+	}
+	if err := putStateVersions(txn, chain, cp.StateGen, cp.Height, cp.State); err != nil {
+		return err
+	}
+	for _, s := range [][2][]byte{
+		{keyPolicyVersionPrefix(chain), keyPolicyVersionGenPrefix(chain, cp.KeyPolicyGen)},
+		{stateVersionPrefix(chain), stateVersionGenPrefix(chain, cp.StateGen)},
+		{auditHistoryPrefix(chain), auditHistoryKey(chain, cp.HistorySince)},
+		{keyPolicyPrefix(chain), nil},
+		{auditStatePrefix(chain), nil},
+	} {
+		if err := deleteStale(txn, s[0], s[1]); err != nil {
 			return err
 		}
 	}
-	return deleteStale(txn, auditStatePrefix(chain), auditStateGenPrefix(chain, gen))
+	if err := put(txn, auditHistoryKey(chain, cp.Height), cp); err != nil {
+		return err
+	}
+	return put(txn, auditCheckpointKey(chain), cp)
 }
 
-// AuditState returns the stored world-state entry of one key, in the
-// generation of the stored audit checkpoint of chain; found is false when
-// the state holds no such key.
-func (d *DB) AuditState(ctx context.Context, chain, ns, coll string, k []byte) (e record.StateEntry, found bool, err error) {
-	if err := ctx.Err(); err != nil {
-		return e, false, err
-	}
-	err = d.view(func(txn kv) error {
-		var cp record.AuditCheckpoint
-		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
-			return err
-		}
-		return get(txn, auditStateKey(chain, cp.StateGen, ns, coll, k), &e)
-	})
-	if errors.Is(err, ledger.ErrNotFound) {
-		return e, false, nil
-	}
-	return e, err == nil, err
-}
+// staleBatch bounds how many keys of one table one PutAudit deletes.
+const staleBatch = 1024
 
-// staleKeyPolicyBatch bounds how many key-level policies of older
-// generations one PutAudit deletes.
-const staleKeyPolicyBatch = 1024
-
-// putKeyPolicies applies key-level policy changes to generation gen and
-// deletes up to staleKeyPolicyBatch policies of other generations.
-func putKeyPolicies(txn kv, chain string, gen uint64, kps []record.KeyPolicy) error {
-	for i := range kps {
-		k := keyPolicyKey(chain, gen, kps[i].Namespace, kps[i].Collection, kps[i].Key)
-		if kps[i].Policy == nil {
-			if err := txn.Delete(k); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := put(txn, k, &kps[i]); err != nil {
-			return err
-		}
-	}
-	return deleteStale(txn, keyPolicyPrefix(chain), keyPolicyGenPrefix(chain, gen))
-}
-
-// deleteStale deletes up to staleKeyPolicyBatch keys under prefix of
-// generations older than the one under current. Older generations sort
-// before the current one: read keys only, and stop at the current
-// generation.
+// deleteStale deletes up to staleBatch keys under prefix that sort
+// before current (all of them when current is nil). Read keys only, and
+// stop at current.
 func deleteStale(txn kv, prefix, current []byte) error {
 	var stale [][]byte
 	it := txn.NewIterator(prefix, nil, false)
-	for len(stale) < staleKeyPolicyBatch && it.Next() {
+	for len(stale) < staleBatch && it.Next() {
 		k := it.Key()
-		if bytes.Compare(k, current) >= 0 {
+		if current != nil && bytes.Compare(k, current) >= 0 {
 			break
 		}
 		stale = append(stale, bytes.Clone(k))
@@ -149,33 +116,6 @@ func deleteStale(txn kv, prefix, current []byte) error {
 		}
 	}
 	return nil
-}
-
-// AuditKeyPolicies returns the key-level endorsement policies stored with
-// the audit checkpoint of chain.
-func (d *DB) AuditKeyPolicies(ctx context.Context, chain string) ([]record.KeyPolicy, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var out []record.KeyPolicy
-	err := d.view(func(txn kv) error {
-		var cp record.AuditCheckpoint
-		if err := get(txn, auditCheckpointKey(chain), &cp); err != nil {
-			if errors.Is(err, ledger.ErrNotFound) {
-				return nil
-			}
-			return err
-		}
-		return scan(txn, keyPolicyGenPrefix(chain, cp.KeyPolicyGen), nil, func(k, v []byte) (bool, error) {
-			var kp record.KeyPolicy
-			if err := json.Unmarshal(v, &kp); err != nil {
-				return false, fmt.Errorf("key-level policy %q: %w", k, err)
-			}
-			out = append(out, kp)
-			return true, nil
-		})
-	})
-	return out, err
 }
 
 // Audit returns the stored audit of the block of chain at height.

@@ -75,7 +75,7 @@ func testAuditRecords(t *testing.T, open opener) {
 
 // TestKeyPolicyGenerations stores key-level policies, replaces them with
 // a reset, and checks that only the new generation is read and that the
-// old one's keys are deleted.
+// old one's keys are deleted. Changes are versions: a change adds keys.
 func TestKeyPolicyGenerations(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(t.TempDir(), Options{})
@@ -92,7 +92,7 @@ func TestKeyPolicyGenerations(t *testing.T) {
 	count := func() int {
 		n := 0
 		err := db.view(func(txn kv) error {
-			return scan(txn, keyPolicyPrefix("ch"), nil, func(_, _ []byte) (bool, error) { n++; return true, nil })
+			return scan(txn, keyPolicyVersionPrefix("ch"), nil, func(_, _ []byte) (bool, error) { n++; return true, nil })
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -107,7 +107,7 @@ func TestKeyPolicyGenerations(t *testing.T) {
 		wantHeight uint64 // of the stored checkpoint
 	}{
 		{"first, in full", record.AuditCheckpoint{Height: 1, ResetKeyPolicies: true, KeyPolicies: []record.KeyPolicy{kp("a", []byte{1}), kp("b", []byte{2}), kp("c", []byte{3})}}, []string{"a", "b", "c"}, 3, 1},
-		{"changes", record.AuditCheckpoint{Height: 2, KeyPolicies: []record.KeyPolicy{kp("a", nil), kp("d", []byte{4})}}, []string{"b", "c", "d"}, 3, 2},
+		{"changes", record.AuditCheckpoint{Height: 2, KeyPolicies: []record.KeyPolicy{kp("a", nil), kp("d", []byte{4})}}, []string{"b", "c", "d"}, 5, 2},
 		{"reset", record.AuditCheckpoint{Height: 3, ResetKeyPolicies: true, KeyPolicies: []record.KeyPolicy{kp("e", []byte{5})}}, []string{"e"}, 1, 3},
 		{"records only", record.AuditCheckpoint{Height: 1, RecordsOnly: true, ResetKeyPolicies: true, KeyPolicies: []record.KeyPolicy{kp("f", []byte{6})}}, []string{"e"}, 1, 3},
 	}

@@ -30,6 +30,8 @@ func TestBackends(t *testing.T) {
 		run  func(t *testing.T, open opener)
 	}{
 		{"AuditRecords", testAuditRecords},
+		{"AuditStateVersions", testAuditStateVersions},
+		{"AuditStateLegacy", testAuditStateLegacy},
 		{"ContractScans", testContractScans},
 		{"WorkflowAndRedetection", testWorkflowAndRedetection},
 		{"Tokens", testTokens},

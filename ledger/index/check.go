@@ -250,6 +250,7 @@ var recordFormats = map[byte]valueFormat{
 	tagVerdict: jsonValue, tagAuditCheckpoint: jsonValue, tagKeyPolicy: jsonValue,
 	tagContractScan: jsonValue, tagContractScanStep: jsonValue, tagGovernance: jsonValue,
 	tagAuditHead: jsonValue, tagJournal: journalValue, tagAuditState: jsonValue,
+	tagStateVersion: jsonValue, tagKeyPolicyVersion: jsonValue, tagAuditHistory: jsonValue,
 }
 
 // checkRecord checks that the value v of key k decodes, into its model

@@ -20,6 +20,10 @@ var (
 	// ErrFormat reports an index written in a record format this version
 	// does not read; Open's *FormatError says which and what to do.
 	ErrFormat = errors.New("index written in another record format")
+	// ErrNoState reports that the index no longer holds (or never held)
+	// the replayed world state asked for: a new generation replaced it,
+	// or its checkpoint was stored before states were kept by height.
+	ErrNoState = errors.New("stored audit state not held")
 )
 
 // CorruptError is the error of Open, and of any read, on a damaged index.

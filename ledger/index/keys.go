@@ -268,47 +268,118 @@ func isLegacyUnder(prefix, k []byte) bool   { return len(k) == len(prefix)+8 }
 //	V/CHAIN/HEIGHT              audit verdict of a block and its transactions (JSON)
 //	K/CHAIN                     audit checkpoint: last height audited (JSON)
 //	P/CHAIN/GEN/NS COLL KEY     key-level endorsement policy in force at the audit checkpoint (JSON);
-//	                            GEN big-endian; NS, COLL and KEY each uvarint-length-prefixed
+//	                            GEN big-endian; NS, COLL and KEY each uvarint-length-prefixed.
+//	                            Replaced by Y/ (below); a checkpoint store deletes what is left.
 const (
 	tagVerdict         = 'V'
 	tagAuditCheckpoint = 'K'
 	tagKeyPolicy       = 'P'
 )
 
-func keyPolicyKey(chain string, gen uint64, ns, coll string, k []byte) []byte {
-	id := binary.AppendUvarint(nil, uint64(len(ns)))
-	id = append(id, ns...)
-	id = binary.AppendUvarint(id, uint64(len(coll)))
-	id = append(id, coll...)
-	id = binary.AppendUvarint(id, uint64(len(k)))
-	id = append(id, k...)
-	return key(tagKeyPolicy, []byte(chain), be64(gen), id)
-}
 func keyPolicyPrefix(chain string) []byte { return key(tagKeyPolicy, []byte(chain), nil) }
-func keyPolicyGenPrefix(chain string, gen uint64) []byte {
-	return key(tagKeyPolicy, []byte(chain), be64(gen), nil)
-}
 
 // The world state the audit replays, at the audit checkpoint:
 //
 //	S/CHAIN/GEN/NS 0 COLL 0 KEY value and version of one key (JSON); GEN big-endian.
-//	                            Namespace and collection names hold no zero byte, so the keys
-//	                            of one namespace and collection sort in key order.
+//	                            Replaced by E/ (below); a checkpoint store deletes what is left.
 const tagAuditState = 'S'
 
-func auditStateKey(chain string, gen uint64, ns, coll string, k []byte) []byte {
-	id := make([]byte, 0, len(ns)+len(coll)+len(k)+2)
-	id = append(id, ns...)
-	id = append(id, 0)
-	id = append(id, coll...)
-	id = append(id, 0)
-	id = append(id, k...)
-	return key(tagAuditState, []byte(chain), be64(gen), id)
-}
 func auditStatePrefix(chain string) []byte { return key(tagAuditState, []byte(chain), nil) }
-func auditStateGenPrefix(chain string, gen uint64) []byte {
-	return key(tagAuditState, []byte(chain), be64(gen), nil)
+
+// The world state and key-level policies the audit replays, kept by
+// height (issue 14), and the checkpoints they were saved with:
+//
+//	E/CHAIN/GEN/ID be64(^H)     a version of one world-state key, saved with the audit checkpoint at
+//	                            height H (JSON, stateVersion: value and version, a delete or a doubt)
+//	Y/CHAIN/GEN/ID be64(^H)     a version of one key-level endorsement policy (JSON record.KeyPolicy;
+//	                            a nil policy removes it)
+//	H/CHAIN/HEIGHT              the audit checkpoint saved at HEIGHT, for re-audits below the current one (JSON)
+//
+// ID is ESC(NS) ESC(COLL) ESC(KEY), where ESC escapes each zero byte as
+// 0x00 0xff and ends with 0x00 0x01: byte order is (NS, COLL, KEY)
+// order, so the keys of one namespace and collection sort in key order,
+// and the versions of one key are contiguous, newest first (^H is the
+// complement of H). GEN and HEIGHT are big-endian. The tables replace
+// S/ and P/, which held the state at the checkpoint only.
+const (
+	tagStateVersion     = 'E'
+	tagKeyPolicyVersion = 'Y'
+	tagAuditHistory     = 'H'
+)
+
+// appendEsc appends the order-preserving escape of b and its terminator.
+func appendEsc(dst, b []byte) []byte {
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			break
+		}
+		dst = append(dst, b[:i+1]...)
+		dst = append(dst, 0xff)
+		b = b[i+1:]
+	}
+	dst = append(dst, b...)
+	return append(dst, 0, 1)
 }
+
+// escPrefix appends the escape of b without its terminator: every key
+// that is b or sorts after it escapes to bytes at or after it.
+func escPrefix(dst, b []byte) []byte {
+	e := appendEsc(dst, b)
+	return e[:len(e)-2]
+}
+
+// cutEsc splits the escaped component off the front of b.
+func cutEsc(b []byte) (v, rest []byte, ok bool) {
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 || i+1 == len(b) {
+			return nil, nil, false
+		}
+		switch b[i+1] {
+		case 1:
+			if v == nil {
+				return b[:i:i], b[i+2:], true // nothing escaped: no copy
+			}
+			return append(v, b[:i]...), b[i+2:], true
+		case 0xff:
+			v = append(v, b[:i+1]...)
+			b = b[i+2:]
+		default:
+			return nil, nil, false
+		}
+	}
+}
+
+// versionID is the ID of a key of the replayed state.
+func versionID(ns, coll string, k []byte) []byte {
+	id := make([]byte, 0, len(ns)+len(coll)+len(k)+14)
+	id = appendEsc(id, []byte(ns))
+	id = appendEsc(id, []byte(coll))
+	return appendEsc(id, k)
+}
+
+// versionKey is the key of the version saved at height h of id, under a
+// generation's prefix.
+func versionKey(prefix, id []byte, h uint64) []byte {
+	k := make([]byte, 0, len(prefix)+len(id)+8)
+	k = append(k, prefix...)
+	k = append(k, id...)
+	return append(k, be64(^h)...)
+}
+
+func stateVersionPrefix(chain string) []byte { return key(tagStateVersion, []byte(chain), nil) }
+func stateVersionGenPrefix(chain string, gen uint64) []byte {
+	return key(tagStateVersion, []byte(chain), be64(gen), nil)
+}
+func keyPolicyVersionPrefix(chain string) []byte { return key(tagKeyPolicyVersion, []byte(chain), nil) }
+func keyPolicyVersionGenPrefix(chain string, gen uint64) []byte {
+	return key(tagKeyPolicyVersion, []byte(chain), be64(gen), nil)
+}
+func auditHistoryKey(chain string, h uint64) []byte {
+	return key(tagAuditHistory, []byte(chain), be64(h))
+}
+func auditHistoryPrefix(chain string) []byte { return key(tagAuditHistory, []byte(chain), nil) }
 
 func verdictKey(chain string, h uint64) []byte {
 	return key(tagVerdict, []byte(chain), be64(h))

@@ -19,7 +19,7 @@ var chainTags = func() (t [256]bool) {
 		tagChain, tagCheckpoint, tagBlock, tagUndo, tagHash, tagTx, tagAddr, tagContract, tagReorg,
 		tagFindChain, tagFabricConfig, tagFabricIdentity, tagFabricIDDelta, tagChaincodeDef,
 		tagVerdict, tagAuditCheckpoint, tagKeyPolicy, tagAuditState, tagContractScan,
-		tagContractScanStep, tagGovernance, tagRawBlock,
+		tagContractScanStep, tagGovernance, tagRawBlock, tagStateVersion, tagKeyPolicyVersion, tagAuditHistory,
 	} {
 		t[c] = true
 	}

@@ -84,6 +84,16 @@ type AuditCheckpoint struct {
 	// world state at Height (the replay started at the genesis block and
 	// lost nothing since), so a key it lacks does not exist.
 	StateComplete bool `json:"stateComplete,omitempty"`
+	// ByHeight is set by the index on every checkpoint it stores since
+	// it keeps states and key-level policies by height: a stored
+	// checkpoint without it has a state the index does not read, which a
+	// resumed audit must not continue.
+	ByHeight bool `json:"byHeight,omitempty"`
+	// HistorySince is the height of the first stored checkpoint whose
+	// state and key-level policies the index still holds (the first of
+	// the current generations): re-audits restore checkpoints from there
+	// on.
+	HistorySince uint64 `json:"historySince,omitempty"`
 }
 
 // StateEntry is one key of the world state an audit replays (a public key,
