@@ -132,6 +132,10 @@ type Summary struct {
 type Auditor struct {
 	*progress
 	kind chainVerifier
+	// below is set when the auditor continues a stored checkpoint below
+	// the current one: its state is not the stored head's, so it stores
+	// records only.
+	below bool
 }
 
 // progress is what an audit shares with its chain kind's verifier: the

@@ -70,13 +70,19 @@ func (a *fabricChecks) prime(configBlock, previous []byte) error {
 	return nil
 }
 
-// resume reads the replayed world state from st and, above block 0,
-// primes the checks with the config in force at the block after prev
-// and prev itself.
-func (a *fabricChecks) resume(ctx context.Context, st Store, prev *ledger.Block) error {
+// resume reads the replayed world state from st, as of checkpoint at
+// or the newest when at is nil, and, above block 0, primes the checks
+// with the config in force at the block after prev and prev itself.
+func (a *fabricChecks) resume(ctx context.Context, st Store, prev *ledger.Block, at *record.AuditCheckpoint) error {
 	chain := a.cfg.Chain.ID
 	a.commit.state.stored.read = func(k stateKey) (record.StateEntry, bool, error) {
+		if at != nil {
+			return st.AuditStateAt(ctx, chain, *at, k.ns, k.coll, []byte(k.key))
+		}
 		return st.AuditState(ctx, chain, k.ns, k.coll, []byte(k.key))
+	}
+	a.commit.state.stored.scan = func(ns, coll, start string, fn func(record.StateEntry) bool) error {
+		return st.AuditStateRange(ctx, chain, at, ns, coll, []byte(start), fn)
 	}
 	if prev == nil {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // MVCC re-validation of Fabric transactions against the world state the
@@ -212,20 +213,19 @@ func (s *commitState) version(k stateKey, height uint64) (blk, tx uint64, found,
 	return v.block, v.tx, true, true
 }
 
+// rangeEntry is a key a range query returns and its version.
+type rangeEntry struct {
+	key       string
+	blk, txn  uint64
+	fromBlock bool
+}
+
 // rangeQuery replays a range query over the state before the block merged
 // with the block's updates so far, as Fabric's combined iterator; the end
 // key is included when the iterator was not exhausted (Fabric then records
 // the last key read as the end).
 func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch, height uint64) (*conflict, bool) {
-	if len(rq.MerkleHashes) > 0 || !s.complete || s.stored.partial {
-		// The keys of a range held only in the index are not scanned.
-		return nil, false
-	}
-	keys, ok := s.nsKeys(ns)
-	if !ok {
-		return nil, false
-	}
-	if s.doubtNS[ns] > 0 {
+	if len(rq.MerkleHashes) > 0 || !s.complete || s.doubtNS[ns] > 0 {
 		return nil, false
 	}
 	in := func(key string) bool {
@@ -234,23 +234,14 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 		}
 		return rq.EndKey == "" || key < rq.EndKey || !rq.ItrExhausted && key == rq.EndKey
 	}
-	type result struct {
-		key       string
-		blk, txn  uint64
-		fromBlock bool
+	state, ok := s.stateRange(ns, rq.StartKey, in)
+	if !ok {
+		return nil, false
 	}
-	var got []result
-	start, _ := slices.BinarySearch(keys, rq.StartKey)
-	for _, key := range keys[start:] {
-		if !in(key) {
-			break
-		}
-		k := stateKey{ns, "", key}
-		if _, ok := u.writes[k]; ok {
-			continue // replaced below by the block's update
-		}
-		if blk, txn, found, _ := s.version(k, height); found {
-			got = append(got, result{key: key, blk: blk, txn: txn})
+	got := state[:0]
+	for _, r := range state {
+		if _, ok := u.writes[stateKey{ns, "", r.key}]; !ok {
+			got = append(got, r) // else replaced below by the block's update
 		}
 	}
 	for k, w := range u.writes {
@@ -258,11 +249,11 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 			return nil, false
 		}
 		if k.ns == ns && k.coll == "" && in(k.key) && w.value != nil {
-			got = append(got, result{key: k.key, blk: height, txn: w.tx, fromBlock: true})
+			got = append(got, rangeEntry{key: k.key, blk: height, txn: w.tx, fromBlock: true})
 		}
 	}
-	slices.SortFunc(got, func(a, b result) int { return strings.Compare(a.key, b.key) })
-	where := func(r result) string {
+	slices.SortFunc(got, func(a, b rangeEntry) int { return strings.Compare(a.key, b.key) })
+	where := func(r rangeEntry) string {
 		if r.fromBlock {
 			return fmt.Sprintf("written by tx %d of this block", r.txn)
 		}
@@ -284,6 +275,67 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 		return &conflict{phantom: true, key: extra.key, why: fmt.Sprintf("%s now also holds key %q %s", desc, extra.key, where(extra))}, true
 	}
 	return nil, true
+}
+
+// stateRange returns the public keys of ns from start on for which in
+// holds, with their versions, in the state before the block, in key
+// order; ok is false when the replay cannot tell. Keys held only in the
+// index (the state is partial) are scanned there and merged with memory:
+// a key in memory has the version there, and a key changed since the
+// last save that is not in memory was deleted.
+func (s *commitState) stateRange(ns, start string, in func(string) bool) (out []rangeEntry, ok bool) {
+	var seen map[string]bool
+	if s.stored.partial {
+		if !s.stored.readable() || s.stored.scan == nil {
+			return nil, false
+		}
+		ok, n := true, 0
+		seen = map[string]bool{}
+		err := s.stored.scan(ns, "", start, func(e record.StateEntry) bool {
+			key := string(e.Key)
+			if !in(key) {
+				return false
+			}
+			if n++; n > maxRangeKeys {
+				ok = false
+				return false
+			}
+			k := stateKey{ns, "", key}
+			if _, mem := s.vals[k]; mem {
+				return true // memory wins: listed below
+			}
+			if _, dirty := s.stored.dirty[k]; dirty {
+				return true // deleted since the save
+			}
+			if e.Doubt {
+				ok = false
+				return false
+			}
+			seen[key] = true
+			out = append(out, rangeEntry{key: key, blk: e.Block, txn: e.Tx})
+			return true
+		})
+		if err != nil || !ok {
+			return nil, false
+		}
+	}
+	keys, ok := s.nsKeys(ns)
+	if !ok {
+		return nil, false
+	}
+	i, _ := slices.BinarySearch(keys, start)
+	for _, key := range keys[i:] {
+		if !in(key) {
+			break
+		}
+		if v := s.vals[stateKey{ns, "", key}]; !seen[key] {
+			out = append(out, rangeEntry{key: key, blk: v.block, txn: v.tx})
+		}
+	}
+	if seen != nil {
+		slices.SortFunc(out, func(a, b rangeEntry) int { return strings.Compare(a.key, b.key) })
+	}
+	return out, true
 }
 
 // nsKeys returns the public keys of a namespace in the state, sorted;

@@ -16,6 +16,9 @@ type stateStore struct {
 	// read reads a key of the stored state; nil when the audit has no
 	// index.
 	read func(k stateKey) (record.StateEntry, bool, error)
+	// scan calls fn with the stored keys of a namespace and collection
+	// from start on, in key order, until fn returns false (as read).
+	scan func(ns, coll, start string, fn func(record.StateEntry) bool) error
 	// dirty holds the keys changed since the last save.
 	dirty map[stateKey]struct{}
 	// synced is set while the stored state continues this one: after a
@@ -63,6 +66,7 @@ func (s *commitState) load(k stateKey) (v stateValue, found, known bool) {
 		s.vals = map[stateKey]stateValue{}
 	}
 	s.vals[k] = v
+	delete(s.sorted, k.ns)
 	s.size += entrySize(k, v.value)
 	return v, true, true
 }

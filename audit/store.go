@@ -23,6 +23,14 @@ type Store interface {
 	AuditCheckpoint(ctx context.Context, chain string) (record.AuditCheckpoint, error)
 	AuditKeyPolicies(ctx context.Context, chain string) ([]record.KeyPolicy, error)
 	AuditState(ctx context.Context, chain, ns, coll string, key []byte) (record.StateEntry, bool, error)
+	// AuditCheckpointAt returns the stored checkpoint nearest at or
+	// below height h whose state the store still holds, with its
+	// key-level policies; AuditStateAt and AuditStateRange read the state
+	// as of such a checkpoint (AuditStateRange the newest state when at
+	// is nil).
+	AuditCheckpointAt(ctx context.Context, chain string, h uint64) (record.AuditCheckpoint, error)
+	AuditStateAt(ctx context.Context, chain string, at record.AuditCheckpoint, ns, coll string, key []byte) (record.StateEntry, bool, error)
+	AuditStateRange(ctx context.Context, chain string, at *record.AuditCheckpoint, ns, coll string, start []byte, fn func(record.StateEntry) bool) error
 }
 
 // storeBatch is the number of blocks whose verdicts are written together.
@@ -36,11 +44,15 @@ const maxKeyPolicyWrites = 8192
 // Reaudit re-audits the stored blocks from..to (inclusive) of cfg.Chain,
 // for instance after rules or trust anchors changed, and stores a verdict
 // per block and per transaction, the findings and the audit checkpoint.
-// Starting above 0 primes the auditor with the config in force and the
-// block below from; when the stored audit checkpoint is at from-1 (an
-// audit that continues), the chaincode endorsement policies it saved are
-// restored too, otherwise policies of chaincodes defined before from are
-// not known and those transactions' policies are not evaluated. The
+// Starting above 0 restores the stored audit checkpoint nearest below
+// from (resume): the chaincode endorsement policies, key-level policies
+// and world state saved with it, so reads, range queries and
+// endorsements below the current checkpoint are judged as when the
+// chain was first audited. Without one (none kept, or an index written
+// before states were kept by height) the auditor is primed with the
+// config in force and the block below from only: policies of chaincodes
+// defined before from are not known and those transactions' policies and
+// reads are not evaluated. The
 // stored checkpoint only moves forward, over blocks audited contiguously
 // from it or from genesis: a range that ends at or below it, or starts
 // past the block after it, stores verdicts and findings only, and a range
@@ -78,8 +90,10 @@ func reaudit(ctx context.Context, st Store, cfg Config, from, to uint64, records
 	if err != nil {
 		return Summary{}, err
 	}
+	// Blocks the resume replayed below from are not this audit's.
+	before := a.Summary()
 	err = a.auditStored(ctx, st, from, to, recordsOnly)
-	return a.Summary(), err
+	return a.Summary().since(before), err
 }
 
 // plus adds the totals of a later audit of the same chain.
@@ -113,8 +127,11 @@ func (s Summary) plus(o Summary) Summary {
 
 // resume returns an auditor ready to audit the stored chain from height
 // from: with the SM2 convention pinned by earlier audits, primed with the
-// config in force and the block below from, and with the chaincode
-// policies of a checkpoint at from-1.
+// config in force and the block below from, and with the state of the
+// stored checkpoint it continues. That is the current checkpoint when it
+// is at from-1 (the state read is the newest); otherwise the stored one
+// nearest below from, whose state is read as it was at its height, and
+// the blocks between it and from are replayed without storing anything.
 func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, error) {
 	chain := cfg.Chain.ID
 	cp, err := st.AuditCheckpoint(ctx, chain)
@@ -130,30 +147,50 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 	if err != nil {
 		return nil, err
 	}
+	// A checkpoint stored before states were kept by height has a state
+	// the store does not read: the audit does not continue it.
+	head := from > 0 && haveCP && cp.Height == from-1 && cp.ByHeight
+	base := from // the first block audited
+	var at *record.AuditCheckpoint
+	if from > 0 && haveCP && !head {
+		switch hc, err := st.AuditCheckpointAt(ctx, chain, from-1); {
+		case err == nil:
+			at, base = &hc, hc.Height+1
+		case !errors.Is(err, ledger.ErrNotFound):
+			return nil, fmt.Errorf("audit checkpoint at %d: %w", from-1, err)
+		}
+	}
 	var prev *ledger.Block
-	if from > 0 {
-		if prev, err = st.Block(ctx, chain, from-1); err != nil {
+	if base > 0 {
+		if prev, err = st.Block(ctx, chain, base-1); err != nil {
 			return nil, fmt.Errorf("prime: %w", err)
 		}
 	}
-	if err := a.kind.resume(ctx, st, prev); err != nil {
+	if err := a.kind.resume(ctx, st, prev, at); err != nil {
 		return nil, err
 	}
-	if from > 0 && haveCP && cp.Height == from-1 {
+	switch {
+	case head:
 		if cp.KeyPolicies, err = st.AuditKeyPolicies(ctx, chain); err != nil {
 			return nil, fmt.Errorf("audit checkpoint: %w", err)
 		}
 		a.Restore(cp)
+	case at != nil:
+		a.Restore(*at)
+		a.below = true
+		if base < from {
+			err := a.Run(ctx, storedBlocks(ctx, st, chain, base, from-1), func(*BlockResult) error { return nil })
+			if err != nil {
+				return nil, fmt.Errorf("replay blocks %d..%d from the audit checkpoint at %d: %w", base, from-1, at.Height, err)
+			}
+		}
 	}
 	return a, nil
 }
 
-// auditStored audits the stored blocks from..to, which must continue what
-// a has seen, and stores their verdicts, findings and (unless
-// recordsOnly) the checkpoint.
-func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, recordsOnly bool) error {
-	chain := a.cfg.Chain.ID
-	src := func(yield func(fabric.RawBlock, error) bool) {
+// storedBlocks yields the raw stored blocks from..to of chain.
+func storedBlocks(ctx context.Context, st Store, chain string, from, to uint64) func(yield func(fabric.RawBlock, error) bool) {
+	return func(yield func(fabric.RawBlock, error) bool) {
 		for h := from; h <= to; h++ {
 			raw, err := st.RawBlock(ctx, chain, h)
 			if err == nil && len(raw) == 0 {
@@ -168,6 +205,17 @@ func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, re
 			}
 		}
 	}
+}
+
+// auditStored audits the stored blocks from..to, which must continue what
+// a has seen, and stores their verdicts, findings and (unless
+// recordsOnly) the checkpoint.
+func (a *Auditor) auditStored(ctx context.Context, st Store, from, to uint64, recordsOnly bool) error {
+	chain := a.cfg.Chain.ID
+	if a.below && !recordsOnly {
+		return fmt.Errorf("%w: an audit resumed below the stored checkpoint stores records only", ErrConfig)
+	}
+	src := storedBlocks(ctx, st, chain, from, to)
 	var recs []record.AuditRecord
 	var fs []ledger.Finding
 	flush := func() error {

@@ -13,7 +13,9 @@ import (
 )
 
 // TestReaudit stores the 2.5.9 peer ledger in a real index, re-audits all
-// of it and then a range above 0, and reads the verdicts back.
+// of it and then ranges above 0, and reads the verdicts back. A range
+// starting above a stored checkpoint restores the nearest one below it,
+// with the chaincode policies in force there.
 func TestReaudit(t *testing.T) {
 	ctx := context.Background()
 	blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
@@ -33,8 +35,9 @@ func TestReaudit(t *testing.T) {
 		{"straddling the checkpoint: the part past it continues", 5, 11, true, 11},
 		{"continued", 12, 12, true, 12},
 		{"all again", 0, top, true, 12},
-		{"middle, after kvcc was defined", 5, 11, false, 12},
-		{"last block again, without the state before it", 12, 12, false, 12},
+		{"middle, after kvcc was defined, no checkpoint stored below", 5, 11, false, 12},
+		{"below the checkpoint, from the one stored at 8", 9, 10, true, 12},
+		{"last block again, from the one stored at 11", 12, 12, true, 12},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

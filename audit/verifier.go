@@ -63,8 +63,9 @@ type chainVerifier interface {
 	run(ctx context.Context, src iter.Seq2[fabric.RawBlock, error], emit func(*BlockResult) error) error
 	// resume continues the chain after the stored block prev, the one
 	// below the first block to verify (nil when that is block 0); st
-	// holds the chain's history up to it.
-	resume(ctx context.Context, st Store, prev *ledger.Block) error
+	// holds the chain's history up to it, and its stored state is read
+	// as of checkpoint at (the newest when at is nil).
+	resume(ctx context.Context, st Store, prev *ledger.Block, at *record.AuditCheckpoint) error
 	// save adds to cp what a later audit resumes from; restore sets it
 	// back from the checkpoint of an audit that ended right below the
 	// first block to verify.
@@ -189,7 +190,7 @@ func (a *adapterVerifier) verified(h uint64, b *ledger.Block) *BlockResult {
 
 // resume continues the adapter's verifier after the stored block prev,
 // with the chain's governance history up to it when the store keeps one.
-func (a *adapterVerifier) resume(ctx context.Context, st Store, prev *ledger.Block) error {
+func (a *adapterVerifier) resume(ctx context.Context, st Store, prev *ledger.Block, _ *record.AuditCheckpoint) error {
 	if prev == nil {
 		return nil
 	}

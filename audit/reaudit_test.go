@@ -1,0 +1,220 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/fabric"
+)
+
+// TestReauditBelowCheckpoint audits the real 2.5.9 peer ledger in two
+// runs (checkpoints at 6 and 12), then re-ingests it with one validation
+// code altered and re-audits ranges below the checkpoint: the re-audit
+// restores the checkpoint at 6, reads the state as it was there, and
+// reports the lie at the block altered, leaving the stored checkpoint and
+// its state alone. In the real ledger block 10 holds tx 0 VALID (it read
+// key ctr of kvcc, absent then) and txs 1 and 2 MVCC_READ_CONFLICT (they
+// read ctr absent too, after tx 0 wrote it); block 12's tx 0 read ctr at
+// 10:0. Judging a VALID tx marked a conflict needs the state before the
+// block; a conflict marked VALID at block 10 conflicts within the block.
+func TestReauditBelowCheckpoint(t *testing.T) {
+	tests := []struct {
+		name     string
+		block    int
+		tx       int
+		code     int // -1: the clean ledger
+		from, to uint64
+		rule     *ledger.RuleInfo
+		phrase   string
+	}{
+		{"clean, block 10 alone", 10, 0, -1, 10, 10, nil, ""},
+		{"clean, 7..12", 10, 0, -1, 7, 12, nil, ""},
+		{"VALID tx marked as a conflict, block 10 alone", 10, 0, codeMVCCConflict, 10, 10, RuleMVCCInvalid, "would have marked it VALID"},
+		{"VALID tx marked as a conflict, 8..12", 10, 0, codeMVCCConflict, 8, 12, RuleMVCCInvalid, "would have marked it VALID"},
+		{"VALID tx marked as a phantom read, block 12 alone", 12, 0, codePhantomConflict, 12, 12, RuleMVCCInvalid, "recorded PHANTOM_READ_CONFLICT"},
+		{"conflicting tx marked VALID, block 10 alone", 10, 2, codeValid, 10, 10, RuleMVCCValid, `key "ctr" of kvcc, read at no version (absent), was written by tx 0 of this block`},
+		{"conflicting tx marked VALID, 9..11", 10, 2, codeValid, 9, 11, RuleMVCCValid, `was written by tx 0 of this block`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
+			db, chain := storedChain(t, blocks)
+			cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
+			for _, r := range [][2]uint64{{0, 6}, {7, 12}} {
+				if _, err := Reaudit(ctx, db, cfg, r[0], r[1]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			head, err := db.AuditCheckpoint(ctx, chain.ID)
+			if err != nil || head.Height != 12 {
+				t.Fatalf("AuditCheckpoint = %+v, %v; want 12", head, err)
+			}
+			ctr, _, err := db.AuditState(ctx, chain.ID, "kvcc", "", []byte("ctr"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.code >= 0 {
+				// The peer's copy of the block changed after the audit:
+				// re-ingest it from there.
+				if err := db.Rollback(ctx, ledger.Reorg{Chain: chain.ID, Ancestor: uint64(tt.block - 1), Time: fixedNow}); err != nil {
+					t.Fatal(err)
+				}
+				blocks[tt.block] = setFilterCode(t, blocks[tt.block], tt.tx, byte(tt.code))
+				for _, raw := range blocks[tt.block:] {
+					b, err := fabric.DecodeBlock(chain.ID, raw)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := db.Commit(ctx, b); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			sum, err := Reaudit(ctx, db, cfg, tt.from, tt.to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Blocks != int(tt.to-tt.from+1) {
+				t.Errorf("Reaudit(%d, %d) = %d blocks", tt.from, tt.to, sum.Blocks)
+			}
+			rec, err := db.Audit(ctx, chain.ID, uint64(tt.block))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fs []ledger.Finding
+			for _, id := range rec.Findings {
+				f, err := db.Finding(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.Rule == RuleMVCCValid.ID || f.Rule == RuleMVCCInvalid.ID {
+					fs = append(fs, *f)
+				}
+			}
+			n := sum.Findings[RuleMVCCValid.ID] + sum.Findings[RuleMVCCInvalid.ID]
+			if tt.rule == nil {
+				if len(fs) > 0 || n > 0 {
+					t.Fatalf("clean re-audit: %s (%d in the summary)", listFindings(fs), n)
+				}
+				for i := range rec.Txs {
+					if c, ok := checkNamed(rec.Txs[i].Verdict, mvccCheck); !ok || !c.OK {
+						t.Errorf("block %d tx %d re-validation = %+v (present %v), want judged valid", tt.block, i, c, ok)
+					}
+				}
+			} else {
+				if len(fs) != 1 || n != 1 {
+					t.Fatalf("findings at block %d = %s (%d in the summary), want one %s", tt.block, listFindings(fs), n, tt.rule.ID)
+				}
+				if f := fs[0]; f.Rule != tt.rule.ID || f.Subject.Height != uint64(tt.block) || f.Evidence["tx"] != fmt.Sprint(tt.tx) || !strings.Contains(f.Message, tt.phrase) {
+					t.Errorf("finding = %+v", f)
+				}
+				if c, ok := checkNamed(rec.Txs[tt.tx].Verdict, mvccCheck); !ok || c.OK {
+					t.Errorf("block %d tx %d re-validation = %+v (present %v), want failed", tt.block, tt.tx, c, ok)
+				}
+			}
+			after, err := db.AuditCheckpoint(ctx, chain.ID)
+			if err != nil || after.Height != head.Height || after.StateGen != head.StateGen || after.KeyPolicyGen != head.KeyPolicyGen || !after.At.Equal(head.At) {
+				t.Errorf("AuditCheckpoint after the re-audit = %+v, %v; want it unchanged: %+v", after, err, head)
+			}
+			if e, _, err := db.AuditState(ctx, chain.ID, "kvcc", "", []byte("ctr")); err != nil || e.Block != ctr.Block || e.Tx != ctr.Tx {
+				t.Errorf("stored ctr after the re-audit = %+v, %v; want version %d:%d", e, err, ctr.Block, ctr.Tx)
+			}
+		})
+	}
+}
+
+// TestMVCCRangePartialState re-validates range queries over the world
+// state the real 2.5.9 peer ledger leaves at block 9, with the replay
+// resumed from the index and holding none of it in memory (as when it is
+// over its memory budget): the keys of the range are scanned in the index
+// and merged with the block's own writes. A range query that returns
+// what the state holds is judged valid; one that misses a key, or returns
+// one at another version (a phantom read), is caught.
+func TestMVCCRangePartialState(t *testing.T) {
+	ctx := context.Background()
+	blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
+	db, chain := storedChain(t, blocks)
+	cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
+	if _, err := Reaudit(ctx, db, cfg, 0, 9); err != nil {
+		t.Fatal(err)
+	}
+	// The real keys of _lifecycle's kvcc definition, at their versions,
+	// as a replay of blocks 0..9 in memory has them.
+	const ns, prefix = "_lifecycle", "namespaces/fields/kvcc/"
+	full := newAuditor(t, ledger.CryptoIntl)
+	auditAll(t, full, blocks[:10])
+	var real []ledger.KVRead
+	for k, v := range full.fab().commit.state.vals {
+		if k.ns == ns && k.coll == "" && strings.HasPrefix(k.key, prefix) && v.value != nil {
+			real = append(real, ledger.KVRead{Key: k.key, BlockNum: v.block, TxNum: v.tx})
+		}
+	}
+	slices.SortFunc(real, func(a, b ledger.KVRead) int { return strings.Compare(a.Key, b.Key) })
+	if len(real) < 3 {
+		t.Fatalf("kvcc definition = %+v; want 3 keys or more", real)
+	}
+	end := prefix[:len(prefix)-1] + "0" // just after the prefix
+	rq := func(keys []ledger.KVRead) ledger.RangeRead {
+		return ledger.RangeRead{StartKey: prefix, EndKey: end, ItrExhausted: true, Keys: keys}
+	}
+	other := real[1]
+	other.TxNum++
+	for _, tt := range []struct {
+		name    string
+		rq      ledger.RangeRead
+		write   string // a key the block writes before the query
+		status  string
+		rule    *ledger.RuleInfo
+		phrase  string
+		judged  bool
+		verdict bool
+	}{
+		{name: "same keys and versions", rq: rq(real), status: "VALID", judged: true, verdict: true},
+		{name: "same keys, recorded as a phantom read", rq: rq(real), status: "PHANTOM_READ_CONFLICT", rule: RuleMVCCInvalid, phrase: "would have marked it VALID", judged: true},
+		{name: "a stored key missed", rq: rq(real[1:]), status: "VALID", rule: RuleMVCCValid, phrase: "returned key", judged: true},
+		{name: "a stored key at another version", rq: rq([]ledger.KVRead{real[0], other, real[2]}), status: "VALID", rule: RuleMVCCValid, phrase: "at version", judged: true},
+		{name: "a key written earlier in the block", rq: rq(real), write: prefix + "Zz", status: "VALID", rule: RuleMVCCValid, phrase: "written by tx 0 of this block", judged: true},
+		{name: "not exhausted: the end bounds the keys", rq: ledger.RangeRead{StartKey: prefix, EndKey: real[1].Key, Keys: real[:2]}, status: "VALID", judged: true, verdict: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := resume(ctx, db, cfg, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := &a.fab().commit.state
+			st.budget = 1024
+			if !st.stored.partial || len(st.vals) != 0 {
+				t.Fatalf("resumed state: partial %v, %d keys in memory; want partial, none", st.stored.partial, len(st.vals))
+			}
+			tx := func(i int, status string, rws ledger.NsRWSet) ledger.Tx {
+				return ledger.Tx{ID: fmt.Sprintf("tx%d", i), Height: 10, Index: i, Type: typeEndorser, Valid: status == "VALID", Status: status,
+					Fabric: &ledger.FabricTx{ValidationCode: map[string]int32{"VALID": codeValid, "PHANTOM_READ_CONFLICT": codePhantomConflict}[status],
+						RWSets: []ledger.NsRWSet{rws}}}
+			}
+			b := &ledger.Block{Height: 10}
+			if tt.write != "" {
+				b.Txs = append(b.Txs, tx(0, "VALID", ledger.NsRWSet{Namespace: ns, Writes: []ledger.KVWrite{{Key: tt.write, Value: []byte("x")}}}))
+			}
+			q := len(b.Txs)
+			b.Txs = append(b.Txs, tx(q, tt.status, ledger.NsRWSet{Namespace: ns, RangeReads: []ledger.RangeRead{tt.rq}}))
+			res := &BlockResult{Height: 10, Txs: make([]TxVerdict, len(b.Txs))}
+			buildBatch(b, a.fab().commit.lookup(10), a.fab().revalidator(res, b))
+			fs := mvccFindings(res.Findings)
+			c, judged := txCheck(res, q)
+			switch {
+			case judged != tt.judged || judged && c.OK != tt.verdict:
+				t.Errorf("range query re-validation = %+v (judged %v), want judged %v, valid %v", c, judged, tt.judged, tt.verdict)
+			case tt.rule == nil && len(fs) > 0:
+				t.Errorf("findings = %s, want none", listFindings(fs))
+			case tt.rule != nil && (len(fs) != 1 || fs[0].Rule != tt.rule.ID || !strings.Contains(fs[0].Message, tt.phrase)):
+				t.Errorf("findings = %s, want one %s naming %q", listFindings(fs), tt.rule.ID, tt.phrase)
+			}
+		})
+	}
+}
