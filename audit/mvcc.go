@@ -282,7 +282,9 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 // order; ok is false when the replay cannot tell. Keys held only in the
 // index (the state is partial) are scanned there and merged with memory:
 // a key in memory has the version there, and a key changed since the
-// last save that is not in memory was deleted.
+// last save that is not in memory was deleted. Keys loaded from the index
+// may be missing from the sorted keys of memory (nsKeys): the scan lists
+// them.
 func (s *commitState) stateRange(ns, start string, in func(string) bool) (out []rangeEntry, ok bool) {
 	var seen map[string]bool
 	if s.stored.partial {
@@ -301,18 +303,21 @@ func (s *commitState) stateRange(ns, start string, in func(string) bool) (out []
 				return false
 			}
 			k := stateKey{ns, "", key}
-			if _, mem := s.vals[k]; mem {
-				return true // memory wins: listed below
-			}
-			if _, dirty := s.stored.dirty[k]; dirty {
+			seen[key] = true
+			v, mem := s.vals[k]
+			_, dirty := s.stored.dirty[k]
+			switch {
+			case mem:
+				e.Value, e.Block, e.Tx = v.value, v.block, v.tx // memory wins
+			case dirty:
 				return true // deleted since the save
-			}
-			if e.Doubt {
+			case e.Doubt:
 				ok = false
 				return false
 			}
-			seen[key] = true
-			out = append(out, rangeEntry{key: key, blk: e.Block, txn: e.Tx})
+			if e.Value != nil { // an empty value is a delete
+				out = append(out, rangeEntry{key: key, blk: e.Block, txn: e.Tx})
+			}
 			return true
 		})
 		if err != nil || !ok {

@@ -135,7 +135,8 @@ func TestReauditBelowCheckpoint(t *testing.T) {
 // over its memory budget): the keys of the range are scanned in the index
 // and merged with the block's own writes. A range query that returns
 // what the state holds is judged valid; one that misses a key, or returns
-// one at another version (a phantom read), is caught.
+// one at another version (a phantom read), is caught. Keys an earlier
+// block changed are in memory only, and win over the index.
 func TestMVCCRangePartialState(t *testing.T) {
 	ctx := context.Background()
 	blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
@@ -165,9 +166,27 @@ func TestMVCCRangePartialState(t *testing.T) {
 	}
 	other := real[1]
 	other.TxNum++
+	// After block 10 deletes the first key, rewrites the second and adds
+	// one (in memory, not saved), the range holds the new key, the second
+	// at its new version and the others as stored.
+	added := prefix + "Zz"
+	after := append([]ledger.KVRead{{Key: added, BlockNum: 10}, {Key: real[1].Key, BlockNum: 10}}, real[2:]...)
+	slices.SortFunc(after, func(a, b ledger.KVRead) int { return strings.Compare(a.Key, b.Key) })
+	stale := slices.Clone(after)
+	for i := range stale {
+		if stale[i].Key == real[1].Key {
+			stale[i] = real[1]
+		}
+	}
+	block10 := func(s *commitState) {
+		s.apply(&updateBatch{height: 10, writes: map[stateKey]stateWrite{
+			{ns, "", real[0].Key}: {}, {ns, "", real[1].Key}: {value: []byte("y")}, {ns, "", added}: {value: []byte("x")},
+		}})
+	}
 	for _, tt := range []struct {
 		name    string
 		rq      ledger.RangeRead
+		prepare func(*commitState)
 		write   string // a key the block writes before the query
 		status  string
 		rule    *ledger.RuleInfo
@@ -180,6 +199,9 @@ func TestMVCCRangePartialState(t *testing.T) {
 		{name: "a stored key missed", rq: rq(real[1:]), status: "VALID", rule: RuleMVCCValid, phrase: "returned key", judged: true},
 		{name: "a stored key at another version", rq: rq([]ledger.KVRead{real[0], other, real[2]}), status: "VALID", rule: RuleMVCCValid, phrase: "at version", judged: true},
 		{name: "a key written earlier in the block", rq: rq(real), write: prefix + "Zz", status: "VALID", rule: RuleMVCCValid, phrase: "written by tx 0 of this block", judged: true},
+		{name: "after an earlier block, in memory: same keys and versions", rq: rq(after), prepare: block10, status: "VALID", judged: true, verdict: true},
+		{name: "after an earlier block, in memory: a deleted key returned", rq: rq(append([]ledger.KVRead{real[0]}, after...)), prepare: block10, status: "VALID", rule: RuleMVCCValid, phrase: "returned key", judged: true},
+		{name: "after an earlier block, in memory: a rewritten key at its stored version", rq: rq(stale), prepare: block10, status: "VALID", rule: RuleMVCCValid, phrase: "now at version 10:0", judged: true},
 		{name: "not exhausted: the end bounds the keys", rq: ledger.RangeRead{StartKey: prefix, EndKey: real[1].Key, Keys: real[:2]}, status: "VALID", judged: true, verdict: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,19 +214,24 @@ func TestMVCCRangePartialState(t *testing.T) {
 			if !st.stored.partial || len(st.vals) != 0 {
 				t.Fatalf("resumed state: partial %v, %d keys in memory; want partial, none", st.stored.partial, len(st.vals))
 			}
+			height := uint64(10)
+			if tt.prepare != nil {
+				tt.prepare(st)
+				height = 11
+			}
 			tx := func(i int, status string, rws ledger.NsRWSet) ledger.Tx {
-				return ledger.Tx{ID: fmt.Sprintf("tx%d", i), Height: 10, Index: i, Type: typeEndorser, Valid: status == "VALID", Status: status,
+				return ledger.Tx{ID: fmt.Sprintf("tx%d", i), Height: height, Index: i, Type: typeEndorser, Valid: status == "VALID", Status: status,
 					Fabric: &ledger.FabricTx{ValidationCode: map[string]int32{"VALID": codeValid, "PHANTOM_READ_CONFLICT": codePhantomConflict}[status],
 						RWSets: []ledger.NsRWSet{rws}}}
 			}
-			b := &ledger.Block{Height: 10}
+			b := &ledger.Block{Height: height}
 			if tt.write != "" {
 				b.Txs = append(b.Txs, tx(0, "VALID", ledger.NsRWSet{Namespace: ns, Writes: []ledger.KVWrite{{Key: tt.write, Value: []byte("x")}}}))
 			}
 			q := len(b.Txs)
 			b.Txs = append(b.Txs, tx(q, tt.status, ledger.NsRWSet{Namespace: ns, RangeReads: []ledger.RangeRead{tt.rq}}))
-			res := &BlockResult{Height: 10, Txs: make([]TxVerdict, len(b.Txs))}
-			buildBatch(b, a.fab().commit.lookup(10), a.fab().revalidator(res, b))
+			res := &BlockResult{Height: height, Txs: make([]TxVerdict, len(b.Txs))}
+			buildBatch(b, a.fab().commit.lookup(height), a.fab().revalidator(res, b))
 			fs := mvccFindings(res.Findings)
 			c, judged := txCheck(res, q)
 			switch {

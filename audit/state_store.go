@@ -9,7 +9,11 @@ import (
 // (record.AuditCheckpoint.State), so a resumed audit judges reads and
 // metadata-only updates of keys written long before, and memory stays
 // bounded: keys stored in the index are dropped when the state is over its
-// budget and read back when needed.
+// budget and read back when needed, one by one or, for a range query, by
+// scanning the range. The index keeps the state by height: an audit that
+// continues the current checkpoint reads the newest version of a key, a
+// re-audit below it reads the state as of the stored checkpoint it
+// restored (resume in store.go).
 
 // stateStore is the link of a commitState to the index.
 type stateStore struct {
@@ -66,7 +70,6 @@ func (s *commitState) load(k stateKey) (v stateValue, found, known bool) {
 		s.vals = map[stateKey]stateValue{}
 	}
 	s.vals[k] = v
-	delete(s.sorted, k.ns)
 	s.size += entrySize(k, v.value)
 	return v, true, true
 }
