@@ -200,3 +200,22 @@ func TestPGConcurrentCommits(t *testing.T) {
 		parent = blocks[won].Hash
 	}
 }
+
+// TestPGAuditState runs the tests of the world state kept by height on
+// PostgreSQL: reads as of a height, range scans and the layout before
+// them go through its partitioned tables as through badger and memdb.
+func TestPGAuditState(t *testing.T) {
+	srv := pgtest.Start(t)
+	for _, tt := range []struct {
+		name string
+		run  func(t *testing.T, open opener)
+	}{{"versions", testAuditStateVersions}, {"legacy", testAuditStateLegacy}} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run(t, func(t *testing.T) *DB {
+				db := openPG(t, pgtest.NewDB(t, srv))
+				t.Cleanup(func() { db.Close() })
+				return db
+			})
+		})
+	}
+}
