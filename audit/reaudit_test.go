@@ -10,6 +10,8 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
+	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // TestReauditBelowCheckpoint audits the real 2.5.9 peer ledger in two
@@ -243,5 +245,70 @@ func TestMVCCRangePartialState(t *testing.T) {
 				t.Errorf("findings = %s, want one %s naming %q", listFindings(fs), tt.rule.ID, tt.phrase)
 			}
 		})
+	}
+}
+
+// legacyStore reads an index as one written before states were kept by
+// height: its checkpoint has no ByHeight, and the state stored with it is
+// not read (index.ErrNoState), as the index answers for such a checkpoint.
+type legacyStore struct{ *index.DB }
+
+func (s legacyStore) AuditCheckpoint(ctx context.Context, chain string) (record.AuditCheckpoint, error) {
+	cp, err := s.DB.AuditCheckpoint(ctx, chain)
+	cp.ByHeight = false
+	return cp, err
+}
+
+func (legacyStore) AuditState(context.Context, string, string, string, []byte) (record.StateEntry, bool, error) {
+	return record.StateEntry{}, false, index.ErrNoState
+}
+
+func (legacyStore) AuditKeyPolicies(context.Context, string) ([]record.KeyPolicy, error) {
+	return nil, nil
+}
+
+func (legacyStore) AuditCheckpointAt(_ context.Context, chain string, h uint64) (record.AuditCheckpoint, error) {
+	return record.AuditCheckpoint{}, fmt.Errorf("audit checkpoint of %s at or below %d: %w", chain, h, ledger.ErrNotFound)
+}
+
+// TestResumeLegacyCheckpoint continues an audit from a checkpoint stored
+// before states were kept by height, at block 10 of the real 2.5.9 ledger
+// whose VALID tx 0 is marked MVCC_READ_CONFLICT: the chaincode policies
+// of the checkpoint are restored and evaluated (block 12), but its state is not
+// read, so the flipped code is not judged (no finding either way), and
+// the checkpoint saved next claims no complete state or key-level
+// policies.
+func TestResumeLegacyCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
+	blocks[10] = setFilterCode(t, blocks[10], 0, codeMVCCConflict)
+	db, chain := storedChain(t, blocks)
+	cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
+	if _, err := Reaudit(ctx, db, cfg, 0, 9); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Reaudit(ctx, legacyStore{db}, cfg, 10, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sum.Findings[RuleMVCCValid.ID] + sum.Findings[RuleMVCCInvalid.ID]; n != 0 || sum.Integrity != 1 {
+		t.Errorf("findings = %v (%d integrity); want none of the re-validation, one of the commit hash", sum.Findings, sum.Integrity)
+	}
+	rec, err := db.Audit(ctx, chain.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := checkNamed(rec.Txs[0].Verdict, mvccCheck); ok {
+		t.Errorf("block 10 tx 0 was re-validated without the state: %+v", c)
+	}
+	if rec, err = db.Audit(ctx, chain.ID, 12); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := checkNamed(rec.Txs[0].Verdict, "endorsement-policy:kvcc"); !ok || !c.OK || strings.HasPrefix(c.Detail, "not evaluated") {
+		t.Errorf("block 12 tx 0 kvcc endorsement policy = %+v (present %v), want evaluated", c, ok)
+	}
+	cp, err := db.AuditCheckpoint(ctx, chain.ID)
+	if err != nil || cp.Height != 12 || cp.StateComplete || cp.EndorsementComplete {
+		t.Errorf("AuditCheckpoint = height %d, state complete %v, endorsement complete %v, %v; want 12, neither complete", cp.Height, cp.StateComplete, cp.EndorsementComplete, err)
 	}
 }

@@ -147,9 +147,7 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 	if err != nil {
 		return nil, err
 	}
-	// A checkpoint stored before states were kept by height has a state
-	// the store does not read: the audit does not continue it.
-	head := from > 0 && haveCP && cp.Height == from-1 && cp.ByHeight
+	head := from > 0 && haveCP && cp.Height == from-1
 	base := from // the first block audited
 	var at *record.AuditCheckpoint
 	if from > 0 && haveCP && !head {
@@ -170,6 +168,12 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 		return nil, err
 	}
 	switch {
+	case head && !cp.ByHeight:
+		// Stored before states were kept by height: its chaincode
+		// policies hold, but the store does not read its state and
+		// key-level policies, and its next save starts new generations.
+		cp.StateComplete, cp.EndorsementComplete = false, false
+		a.Restore(cp)
 	case head:
 		if cp.KeyPolicies, err = st.AuditKeyPolicies(ctx, chain); err != nil {
 			return nil, fmt.Errorf("audit checkpoint: %w", err)
