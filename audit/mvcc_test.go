@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/index"
 )
 
 // mvccFindings returns the findings of the re-validation rules.
@@ -177,13 +178,8 @@ func TestMVCCStoredState(t *testing.T) {
 	}{{"in memory", 0}, {"read back from the index", 1024}} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
-			blocks[10] = setFilterCode(t, blocks[10], 0, codeMVCCConflict)
-			db, chain := storedChain(t, blocks)
-			cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
-			if _, err := Reaudit(ctx, db, cfg, 0, 9); err != nil {
-				t.Fatal(err)
-			}
+			db, cfg := storedFlipped(t)
+			chain := cfg.Chain
 			cp, err := db.AuditCheckpoint(ctx, chain.ID)
 			if err != nil || cp.Height != 9 || !cp.StateComplete {
 				t.Fatalf("AuditCheckpoint = %+v, %v; want 9 with the complete state", cp, err)
@@ -222,6 +218,20 @@ func TestMVCCStoredState(t *testing.T) {
 			}
 		})
 	}
+}
+
+// storedFlipped stores the real 2.5.9 peer ledger with block 10's VALID
+// tx 0 marked MVCC_READ_CONFLICT in a real index, and audits blocks 0..9.
+func storedFlipped(t *testing.T) (*index.DB, Config) {
+	t.Helper()
+	blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
+	blocks[10] = setFilterCode(t, blocks[10], 0, codeMVCCConflict)
+	db, chain := storedChain(t, blocks)
+	cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
+	if _, err := Reaudit(context.Background(), db, cfg, 0, 9); err != nil {
+		t.Fatal(err)
+	}
+	return db, cfg
 }
 
 // checkNamed returns the check of a verdict with the given name.

@@ -280,13 +280,8 @@ func (legacyStore) AuditCheckpointAt(_ context.Context, chain string, h uint64) 
 // policies.
 func TestResumeLegacyCheckpoint(t *testing.T) {
 	ctx := context.Background()
-	blocks := readChain(t, "fabric-2.5.9/peer", "mychannel_")
-	blocks[10] = setFilterCode(t, blocks[10], 0, codeMVCCConflict)
-	db, chain := storedChain(t, blocks)
-	cfg := Config{Chain: chain, Now: func() time.Time { return fixedNow }}
-	if _, err := Reaudit(ctx, db, cfg, 0, 9); err != nil {
-		t.Fatal(err)
-	}
+	db, cfg := storedFlipped(t)
+	chain := cfg.Chain
 	sum, err := Reaudit(ctx, legacyStore{db}, cfg, 10, 12)
 	if err != nil {
 		t.Fatal(err)
