@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"expvar"
 	"fmt"
 	"testing"
 	"time"
@@ -265,6 +266,48 @@ func TestSpillCrash(t *testing.T) {
 	}
 	if _, err := db.Tx(ctx, "big", blocks[1].Txs[999].ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSpillOnePieceReadsNothing checks that a spill that fits one piece
+// reads no before-images: they are needed only once a piece commits
+// before the last, and the lookups, mostly of keys that do not exist,
+// grow with the tree.
+func TestSpillOnePieceReadsNothing(t *testing.T) {
+	ctx := context.Background()
+	db := openDir(t, t.TempDir())
+	defer db.Close()
+	gets := expvar.Get("badger_get_num_user").(*expvar.Int)
+	before := gets.Value()
+	err := db.runSpill(ctx, func(txn kv) error {
+		for i := range 1000 {
+			if err := txn.Set(fmt.Appendf(nil, "z/new/%04d", i), []byte("value")); err != nil {
+				return err
+			}
+		}
+		if s := txn.(*spill); s.pieces != 0 {
+			t.Errorf("the write took %d pieces before the last, want none", s.pieces)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := gets.Value() - before; n != 0 {
+		t.Errorf("a one-piece spill of 1000 new keys made %d reads of the tree, want 0", n)
+	}
+	err = db.view(func(txn kv) error {
+		v, err := txn.Get([]byte("z/new/0999"))
+		if err == nil && string(v) != "value" {
+			err = fmt.Errorf("z/new/0999 = %q, want %q", v, "value")
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
+	}
+	if n := journalKeys(t, db); n != 0 {
+		t.Errorf("%d journal records left", n)
 	}
 }
 
