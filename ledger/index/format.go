@@ -20,15 +20,21 @@ import (
 //	   identities by fingerprint, byte fields by offset into the raw
 //	   bytes) and address history entries holding hex ids as bytes
 //	   (txIDValue) beside the older forms
+//	4  as 3, with block records of version 2 (record_block.go: a
+//	   summary of each transaction beside its id) beside those of
+//	   version 1
 //
 // Every other table is the same in all formats. This version reads
-// formats 2 and 3; a writer stamps a format 2 index as format 3 on
-// opening it, so that versions which read only format 2 refuse it with a
-// FormatError instead of meeting records they cannot decode.
+// formats 2 to 4; a writer stamps an index of format 2 or 3 as format 4
+// on opening it, so that versions which read only the older formats
+// refuse it with a FormatError instead of meeting records they cannot
+// decode. Its blocks stay as they were written: a block record of
+// version 1 has no summaries, and a block page reads them from its
+// transaction records.
 const (
 	legacyFormat  = 1
 	binaryFormat  = 2
-	currentFormat = 3
+	currentFormat = 4
 )
 
 // FormatError is the error of Open on an index written in a record
@@ -90,9 +96,9 @@ func (d *DB) checkFormat(writable bool) error {
 	switch {
 	case err != nil:
 		return err
-	case have == currentFormat, have == binaryFormat && !writable:
+	case have == currentFormat, readable(have) && !writable:
 		return nil
-	case have != 0 && have != binaryFormat:
+	case have != 0 && !readable(have):
 		return &FormatError{Dir: d.dir, Have: have, Want: currentFormat}
 	case !writable:
 		return nil
@@ -102,13 +108,17 @@ func (d *DB) checkFormat(writable bool) error {
 	})
 }
 
+// readable tells whether this version reads an index of record format
+// have, stamped or not.
+func readable(have int) bool { return have >= binaryFormat && have <= currentFormat }
+
 // checkMeta checks a record of the meta table (m/NAME).
 func checkMeta(name string, v []byte) error {
 	if name != "format" {
 		return fmt.Errorf("unknown meta record %q", name)
 	}
-	if len(v) != 1 || v[0] != currentFormat && v[0] != binaryFormat {
-		return fmt.Errorf("record format %v, want %d or %d", v, binaryFormat, currentFormat)
+	if len(v) != 1 || !readable(int(v[0])) {
+		return fmt.Errorf("record format %v, want %d to %d", v, binaryFormat, currentFormat)
 	}
 	return nil
 }

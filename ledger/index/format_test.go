@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -114,16 +115,23 @@ func TestOpenStampsFormat(t *testing.T) {
 	}
 }
 
-// TestOpenRestampsBinaryFormat checks that an index of format 2 opens,
-// read-only as it is and for writing stamped with the current format.
+// TestOpenRestampsBinaryFormat checks that an index of each older
+// format this version reads (2 and 3) opens, read-only as it is and for
+// writing stamped with the current format.
 func TestOpenRestampsBinaryFormat(t *testing.T) {
+	for old := binaryFormat; old < currentFormat; old++ {
+		t.Run(fmt.Sprint(old), func(t *testing.T) { testOpenRestamps(t, old) })
+	}
+}
+
+func testOpenRestamps(t *testing.T, old int) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.update(ctx, func(txn kv) error { return txn.Set(formatKey(), []byte{binaryFormat}) }); err != nil {
+	if err := db.update(ctx, func(txn kv) error { return txn.Set(formatKey(), []byte{byte(old)}) }); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -145,10 +153,10 @@ func TestOpenRestampsBinaryFormat(t *testing.T) {
 	for _, tc := range []struct {
 		readOnly bool
 		want     int
-	}{{true, binaryFormat}, {false, currentFormat}} {
+	}{{true, old}, {false, currentFormat}} {
 		db, err := Open(dir, Options{ReadOnly: tc.readOnly})
 		if err != nil {
-			t.Fatalf("Open(read-only %v) of a format %d index = %v", tc.readOnly, binaryFormat, err)
+			t.Fatalf("Open(read-only %v) of a format %d index = %v", tc.readOnly, old, err)
 		}
 		if have := format(db); have != tc.want {
 			t.Errorf("Open(read-only %v): format %d, want %d", tc.readOnly, have, tc.want)

@@ -97,6 +97,32 @@ func (d *DB) RawBlock(ctx context.Context, chain string, height uint64) ([]byte,
 
 // BlockByHash returns the block with the given hash.
 func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledger.Block, error) {
+	return d.blockByHash(chain, hash, loadBlock)
+}
+
+// BlockWithSummaries returns the block at a height with a summary of
+// each transaction in place of the transaction: each of b.Txs has only
+// its ID, Chain, Height, Index, Type, Status, Valid and the status of
+// its verdict (no checks) set, and b.Raw is nil. It reads the block
+// record alone, where Block reads every transaction's record too.
+func (d *DB) BlockWithSummaries(ctx context.Context, chain string, height uint64) (*ledger.Block, error) {
+	var b *ledger.Block
+	err := d.view(func(txn kv) error {
+		var err error
+		b, err = loadBlockSummaries(txn, chain, height)
+		return err
+	})
+	return b, err
+}
+
+// BlockWithSummariesByHash is BlockWithSummaries of the block with the
+// given hash.
+func (d *DB) BlockWithSummariesByHash(ctx context.Context, chain string, hash []byte) (*ledger.Block, error) {
+	return d.blockByHash(chain, hash, loadBlockSummaries)
+}
+
+// blockByHash loads the block with the given hash through load.
+func (d *DB) blockByHash(chain string, hash []byte, load func(kv, string, uint64) (*ledger.Block, error)) (*ledger.Block, error) {
 	var b *ledger.Block
 	err := d.view(func(txn kv) error {
 		v, err := txn.Get(hashKey(chain, hash))
@@ -109,7 +135,7 @@ func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledge
 		if len(v) != 8 {
 			return fmt.Errorf("corrupt hash index entry for %x", hash)
 		}
-		b, err = loadBlock(txn, chain, binary.BigEndian.Uint64(v))
+		b, err = load(txn, chain, binary.BigEndian.Uint64(v))
 		return err
 	})
 	return b, err
@@ -236,6 +262,32 @@ func loadBlock(txn kv, chain string, height uint64) (*ledger.Block, error) {
 		if err != nil {
 			return nil, fmt.Errorf("block %d tx %s: %w", height, id, err)
 		}
+	}
+	return &b, nil
+}
+
+// loadBlockSummaries is loadBlock with summaries in place of the
+// transactions (BlockWithSummaries). A block record of version 1 has no
+// summaries: they are read from its transaction records, without the
+// raw block or identities those refer to.
+func loadBlockSummaries(txn kv, chain string, height uint64) (*ledger.Block, error) {
+	rec, err := readBlockRecord(txn, chain, height, true)
+	if err != nil {
+		return nil, err
+	}
+	b := rec.Block
+	b.Txs = make([]ledger.Tx, len(rec.TxIDs))
+	for i, id := range rec.TxIDs {
+		if rec.Sums != nil {
+			b.Txs[i] = rec.Sums[i].tx(&b, id)
+			continue
+		}
+		var tx ledger.Tx
+		if _, err := readTxRecord(txn, chain, id, &tx); err != nil {
+			return nil, fmt.Errorf("block %d tx %s: %w", height, id, err)
+		}
+		s := txSummary{Index: tx.Index, Type: tx.Type, Status: tx.Status, Valid: tx.Valid, Verdict: tx.Verdict.Status}
+		b.Txs[i] = s.tx(&b, id)
 	}
 	return &b, nil
 }

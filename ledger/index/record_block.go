@@ -8,29 +8,78 @@ import (
 )
 
 // The block record (b/CHAIN/HEIGHT, keys.go): a block's header, its
-// signatures, contracts, chain-specific data and verdict, and the ids of
-// its transactions, in the binary layout of record_codec.go, version
-// blockRecordVersion. It holds neither the transactions (t/ records)
-// nor the raw block (B/CHAIN/HEIGHT), so list views read a few hundred
-// bytes per block. Field order after the version byte:
+// signatures, contracts, chain-specific data and verdict, and a summary
+// of each of its transactions, in the binary layout of record_codec.go,
+// version blockRecordVersion. It holds neither the transactions (t/
+// records) nor the raw block (B/CHAIN/HEIGHT), so list views read a few
+// hundred bytes per block, and a block page reads this record alone
+// (DB.BlockWithSummaries). Field order after the version byte:
 //
 //	chain, height, hash, parentHash, dataHash, stateRoot, time, proposer,
 //	gasUsed, gasLimit, baseFee, txCount, signatures, contracts,
 //	config (the domain model's JSON, or nil: config blocks are rare and
 //	their config is a deep tree), fabric (flag + FabricBlock),
-//	fisco (flag + FiscoBlock), evm (flag + EVMBlock), verdict, tx ids
-const blockRecordVersion = 1
+//	fisco (flag + FiscoBlock), evm (flag + EVMBlock), verdict,
+//	transactions (a list of: id, index, type, status, valid, verdict
+//	status)
+//
+// Version 1, written before index format 4 (format.go), ends with the
+// transaction ids alone; decodeBlock reads both.
+const (
+	blockRecordV1      = 1
+	blockRecordVersion = 2
+)
 
 // blockRecord is the decoded block record: the block without its
-// transactions and raw bytes, and the ids of its transactions.
+// transactions and raw bytes, the ids of its transactions and, in a
+// record of version 2, their summaries (nil in version 1).
 type blockRecord struct {
 	ledger.Block
 	TxIDs []string
+	Sums  []txSummary
+}
+
+// txSummary is what the block record keeps of a transaction beside its
+// id: what a block page lists of it.
+type txSummary struct {
+	Index   int
+	Type    string
+	Status  string
+	Valid   bool
+	Verdict ledger.VerdictStatus
+}
+
+// tx returns the summarised transaction with this id, of block b: the
+// fields of the summary set, no others.
+func (s *txSummary) tx(b *ledger.Block, id string) ledger.Tx {
+	return ledger.Tx{
+		ID: id, Chain: b.Chain, Height: b.Height, Index: s.Index, Type: s.Type,
+		Status: s.Status, Valid: s.Valid, Verdict: ledger.Verdict{Status: s.Verdict},
+	}
 }
 
 // encodeBlock appends the block record of b.
 func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 	w := recWriter{b: append(dst, blockRecordVersion)}
+	if err := w.blockHead(b); err != nil {
+		return nil, err
+	}
+	w.count(len(b.Txs), false)
+	for i := range b.Txs {
+		tx := &b.Txs[i]
+		w.str(tx.ID)
+		w.int(int64(tx.Index))
+		w.str(tx.Type)
+		w.str(tx.Status)
+		w.bool(tx.Valid)
+		w.str(string(tx.Verdict.Status))
+	}
+	return w.b, nil
+}
+
+// blockHead writes the fields of a block record before its
+// transactions, the same in both versions.
+func (w *recWriter) blockHead(b *ledger.Block) error {
 	w.str(b.Chain)
 	w.uint(b.Height)
 	w.bytes(b.Hash)
@@ -44,12 +93,12 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 	w.str(b.BaseFee)
 	w.int(int64(len(b.Txs)))
 	w.signatures(b.Signatures, (*recWriter).flaggedIdentity)
-	writeList(&w, b.Contracts, (*recWriter).contract)
+	writeList(w, b.Contracts, (*recWriter).contract)
 	var cfg []byte
 	if b.Config != nil {
 		var err error
 		if cfg, err = json.Marshal(b.Config); err != nil {
-			return nil, fmt.Errorf("encode config of block %d: %w", b.Height, err)
+			return fmt.Errorf("encode config of block %d: %w", b.Height, err)
 		}
 	}
 	w.bytes(cfg)
@@ -60,7 +109,7 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 		w.bytes(f.TxFilter)
 		w.bytes(f.CommitHash)
 		w.bool(f.IsConfig)
-		writeList(&w, f.ConsenterIDs, func(w *recWriter, id *uint32) { w.uint(uint64(*id)) })
+		writeList(w, f.ConsenterIDs, func(w *recWriter, id *uint32) { w.uint(uint64(*id)) })
 		w.str(f.OrdererType)
 		w.str(f.HeaderHashAlgo)
 		w.str(f.CommitHashError)
@@ -87,18 +136,18 @@ func encodeBlock(dst []byte, b *ledger.Block) ([]byte, error) {
 		w.strs(e.Signers)
 	}
 	w.verdict(&b.Verdict)
-	w.count(len(b.Txs), false)
-	for i := range b.Txs {
-		w.str(b.Txs[i].ID)
-	}
-	return w.b, nil
+	return nil
 }
 
-// decodeBlock decodes a block record; with ids unset it leaves the
-// transaction ids unread (list views). Byte fields alias v.
+// decodeBlock decodes a block record of either version; with ids unset
+// it leaves the transactions unread (list views). Byte fields alias v.
 func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
 	r := recReader{b: v, what: "block record"}
-	r.version(blockRecordVersion)
+	version := byte(blockRecordVersion)
+	if len(v) > 0 && v[0] == blockRecordV1 {
+		version = blockRecordV1
+	}
+	r.version(version)
 	b := &rec.Block
 	b.Chain = r.str()
 	b.Height = r.uint()
@@ -157,11 +206,34 @@ func decodeBlock(v []byte, rec *blockRecord, ids bool) error {
 	if !ids {
 		return r.err
 	}
-	rec.TxIDs = r.strs()
+	if version == blockRecordV1 {
+		rec.TxIDs = r.strs()
+	} else {
+		r.txSummaries(rec)
+	}
 	if r.err == nil && len(rec.TxIDs) != b.TxCount {
 		r.fail("%d transaction ids for %d transactions", len(rec.TxIDs), b.TxCount)
 	}
 	return r.end()
+}
+
+// txSummaries reads the transactions of a block record of version 2.
+func (r *recReader) txSummaries(rec *blockRecord) {
+	n, isNil := r.count()
+	if isNil {
+		return
+	}
+	rec.TxIDs = make([]string, n)
+	rec.Sums = make([]txSummary, n)
+	for i := range n {
+		rec.TxIDs[i] = r.str()
+		s := &rec.Sums[i]
+		s.Index = r.intN()
+		s.Type = r.str()
+		s.Status = r.str()
+		s.Valid = r.bool()
+		s.Verdict = ledger.VerdictStatus(r.str())
+	}
 }
 
 func (w *recWriter) contract(c *ledger.Contract) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -68,6 +69,9 @@ func FuzzDecodeBlock(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(v)
+	if v, err := os.ReadFile("testdata/blockrecord/v1.bin"); err == nil {
+		f.Add(v)
+	}
 	f.Fuzz(func(t *testing.T, v []byte) {
 		var rec blockRecord
 		if err := decodeBlock(v, &rec, true); err != nil {
@@ -80,6 +84,9 @@ func FuzzDecodeBlock(f *testing.F) {
 		b.Txs = make([]ledger.Tx, len(rec.TxIDs))
 		for i, id := range rec.TxIDs {
 			b.Txs[i].ID = id
+			if rec.Sums != nil {
+				b.Txs[i] = rec.Sums[i].tx(&b, id)
+			}
 		}
 		again, err := encodeBlock(nil, &b)
 		if err != nil {
@@ -89,7 +96,8 @@ func FuzzDecodeBlock(f *testing.F) {
 		if err := decodeBlock(again, &rec2, true); err != nil {
 			t.Fatalf("decodeBlock of a re-encoded record = %v", err)
 		}
-		if rec2.Height != rec.Height || rec2.Chain != rec.Chain || len(rec2.TxIDs) != len(rec.TxIDs) {
+		if rec2.Height != rec.Height || rec2.Chain != rec.Chain || !slices.Equal(rec2.TxIDs, rec.TxIDs) ||
+			rec.Sums != nil && !slices.Equal(rec2.Sums, rec.Sums) {
 			t.Fatalf("a re-encoded record does not decode the same")
 		}
 	})

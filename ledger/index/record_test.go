@@ -262,9 +262,66 @@ func TestBlockRecordRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(rec.TxIDs, []string{"ab01", "ab02"}) {
 		t.Errorf("tx ids = %q", rec.TxIDs)
 	}
+	if want := summariesOf(b.Txs); !reflect.DeepEqual(rec.Sums, want) {
+		t.Errorf("tx summaries = %+v, want %+v", rec.Sums, want)
+	}
 	var summary blockRecord
-	if err := decodeBlock(v, &summary, false); err != nil || summary.TxIDs != nil || summary.Height != 9 {
+	if err := decodeBlock(v, &summary, false); err != nil || summary.TxIDs != nil || summary.Sums != nil || summary.Height != 9 {
 		t.Errorf("decodeBlock without ids = %+v, %v", summary, err)
+	}
+}
+
+// summariesOf returns what a block record keeps of txs beside their ids.
+func summariesOf(txs []ledger.Tx) []txSummary {
+	out := make([]txSummary, len(txs))
+	for i, tx := range txs {
+		out[i] = txSummary{Index: tx.Index, Type: tx.Type, Status: tx.Status, Valid: tx.Valid, Verdict: tx.Verdict.Status}
+	}
+	return out
+}
+
+// encodeBlockV1 encodes a block record of version 1, as indexes before
+// format 4 hold them: the head of version 2 and the transaction ids.
+func encodeBlockV1(t *testing.T, b *ledger.Block) []byte {
+	t.Helper()
+	w := recWriter{b: []byte{blockRecordV1}}
+	if err := w.blockHead(b); err != nil {
+		t.Fatal(err)
+	}
+	w.count(len(b.Txs), false)
+	for i := range b.Txs {
+		w.str(b.Txs[i].ID)
+	}
+	return w.b
+}
+
+// TestBlockRecordV1 checks that block records of version 1 read as they
+// did, without summaries. testdata/blockrecord/v1.bin is the record of
+// sampleBlock written by the version 1 encoder (before format 4).
+func TestBlockRecordV1(t *testing.T) {
+	v, err := os.ReadFile("testdata/blockrecord/v1.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := sampleBlock()
+	if again := encodeBlockV1(t, b); !bytes.Equal(again, v) {
+		t.Fatalf("encodeBlockV1(sampleBlock) = %x, want testdata/blockrecord/v1.bin %x", again, v)
+	}
+	var rec blockRecord
+	if err := decodeBlock(v, &rec, true); err != nil {
+		t.Fatalf("decodeBlock(v1) = %v", err)
+	}
+	want := *b
+	want.Txs, want.Raw = nil, nil
+	if !reflect.DeepEqual(rec.Block, want) {
+		t.Errorf("decodeBlock(v1) = %+v, want %+v", rec.Block, want)
+	}
+	if !reflect.DeepEqual(rec.TxIDs, []string{"ab01", "ab02"}) || rec.Sums != nil {
+		t.Errorf("decodeBlock(v1): tx ids %q, summaries %+v; want the ids and no summaries", rec.TxIDs, rec.Sums)
+	}
+	var head blockRecord
+	if err := decodeBlock(v, &head, false); err != nil || head.TxIDs != nil || !reflect.DeepEqual(head.Block, want) {
+		t.Errorf("decodeBlock(v1) without ids = %+v, %v", head, err)
 	}
 }
 
