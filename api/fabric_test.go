@@ -49,9 +49,9 @@ func importFixture(t *testing.T, db *index.DB, chain, network string) {
 	}
 }
 
-// fabricServer serves the API over an index holding both shared fixture
-// networks on a loopback port and returns its base URL.
-func fabricServer(t *testing.T) string {
+// fabricIndex opens an index holding both shared fixture networks, the
+// first of them audited.
+func fabricIndex(t *testing.T) *index.DB {
 	t.Helper()
 	if _, err := os.Stat(sharedFixtures); err != nil {
 		t.Skipf("shared fixtures not present: %v", err)
@@ -72,7 +72,14 @@ func fabricServer(t *testing.T) string {
 	if _, err := audit.Reaudit(context.Background(), db, audit.Config{Chain: f259}, 0, 12); err != nil {
 		t.Fatalf("Reaudit = %v", err)
 	}
-	srv, err := New(Config{}, Deps{Index: db})
+	return db
+}
+
+// fabricServer serves the API over fabricIndex on a loopback port and
+// returns its base URL.
+func fabricServer(t *testing.T) string {
+	t.Helper()
+	srv, err := New(Config{}, Deps{Index: fabricIndex(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,12 +146,7 @@ func (s *Server) block(c *gin.Context) (any, error) {
 		return nil, err
 	}
 	ctx := c.Request.Context()
-	var b *ledger.Block
-	if ref.hash != nil {
-		b, err = s.idx.BlockByHash(ctx, chain, ref.hash)
-	} else {
-		b, err = s.idx.Block(ctx, chain, ref.height)
-	}
+	b, err := s.blockOf(ctx, chain, ref, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +175,23 @@ func (s *Server) block(c *gin.Context) (any, error) {
 		v.Fisco.Crypto = string(ch.Crypto)
 	}
 	return v, nil
+}
+
+// blockOf reads the block a block page shows: with summaries of its
+// transactions when the index has them (SummaryReader), which is all
+// blockView renders of them, and in full, raw bytes included, for a
+// page with raw set.
+func (s *Server) blockOf(ctx context.Context, chain string, ref blockRef, raw bool) (*ledger.Block, error) {
+	if sr, ok := s.idx.(SummaryReader); ok && !raw {
+		if ref.hash != nil {
+			return sr.BlockWithSummariesByHash(ctx, chain, ref.hash)
+		}
+		return sr.BlockWithSummaries(ctx, chain, ref.height)
+	}
+	if ref.hash != nil {
+		return s.idx.BlockByHash(ctx, chain, ref.hash)
+	}
+	return s.idx.Block(ctx, chain, ref.height)
 }
 
 // auditVerdicts are the auditor's stored verdicts of one block.

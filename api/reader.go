@@ -68,6 +68,17 @@ type HeadReporter interface {
 
 var _ Index = ledger.Reader(nil)
 
+// SummaryReader reads a block with a summary of each transaction in
+// place of the transaction: what a block page lists of them (TxSummary),
+// read from the block alone. Each of the block's Txs has only its ID,
+// Chain, Height, Index, Type, Status, Valid and the status of its
+// verdict set, and the block has no raw bytes. An index without it
+// serves block pages through BlockReader, reading every transaction.
+type SummaryReader interface {
+	BlockWithSummaries(ctx context.Context, chain string, height uint64) (*ledger.Block, error)
+	BlockWithSummariesByHash(ctx context.Context, chain string, hash []byte) (*ledger.Block, error)
+}
+
 // AuditReader serves the auditor's stored verdicts. An index without it
 // leaves the audit field out of block and transaction responses.
 type AuditReader interface {
