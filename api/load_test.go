@@ -36,6 +36,7 @@ var (
 	loadPerEndpoint = flag.Duration("load.duration", 10*time.Second, "duration per endpoint")
 	loadFirst       = flag.Duration("load.first", 0, "before the per-endpoint runs, drive tx-by-id and block-by-height together for this long with no warm-up, right after opening the index (a reopen when -load.dir holds one), reporting each -load.window")
 	loadWindow      = flag.Duration("load.window", 10*time.Second, "window of the -load.first report")
+	loadBudget      = flag.Int64("load.mapped-budget-mib", 0, "the index's mapped-page budget in MiB (index.Options.MappedBudget; 0: the default, -1: no watch)")
 )
 
 const loadChain = "bench"
@@ -273,7 +274,7 @@ func TestLoad(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	db, err := index.Open(dir, index.Options{})
+	db, err := index.Open(dir, index.Options{MappedBudget: *loadBudget << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

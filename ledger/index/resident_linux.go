@@ -32,9 +32,19 @@ import (
 // the table reads them, so paging them out made a loaded API read them
 // back from disk on nearly every request. The write-ahead logs (.mem),
 // rewritten as they fill, are left alone.
-// MADV_PAGEOUT is safe even when a mapping listed in /proc/self/maps is
-// gone by the time of the call and its addresses reused: on anonymous
-// memory it only pages out to swap, and with no swap does nothing. On a
+//
+// Before paging a span out the watcher marks it MADV_RANDOM, so that a
+// read faulting a page back reads that page, not the 128 KiB the kernel
+// reads around a fault in a mapping by default. Point reads land on
+// random pages: the pages read around them filled the budget with
+// neighbours no read wanted, which made the watcher page everything out
+// again sooner. With it, the API over 1 M transactions (docs/
+// benchmarks.md, 2026-12-07) served tx-by-id at a lower p99 with the
+// same budget.
+// MADV_RANDOM and MADV_PAGEOUT are safe even when a mapping listed in
+// /proc/self/maps is gone by the time of the call and its addresses
+// reused: on anonymous memory the first only changes swap read-ahead
+// and the second only pages out to swap, and with no swap does nothing. On a
 // kernel without MADV_PAGEOUT (before Linux 5.4) the call fails and the
 // watcher stops.
 
@@ -95,38 +105,54 @@ func fileRSS() (int64, bool) {
 	return kb << 10, err == nil
 }
 
-// pageOutMapped pages out the mappings of the tables and value logs under
-// dir: of a table only its data blocks, not the index and bloom filter
+// pageOutMapped marks the mappings of the tables and value logs under
+// dir for random reads and pages them out: of a table only its data blocks, not the index and bloom filter
 // at its end, which every lookup in it reads (badger reads them through
 // the mapping too); tables lists the data length of each table seen,
-// and is updated. An error means the kernel refuses MADV_PAGEOUT.
+// and is updated. A span is marked for random reads only where the
+// data blocks of its table are known. An error means the kernel refuses
+// MADV_RANDOM or MADV_PAGEOUT.
 func pageOutMapped(dir string, tables map[string]int64) error {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
 		return nil
 	}
-	var spans [][2]uintptr
+	type span struct {
+		s      [2]uintptr
+		random bool
+	}
+	var spans []span
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		s, path, ok := indexMapping(line, dir)
+		s, off, path, ok := indexMapping(line, dir)
 		if !ok {
 			continue
 		}
+		random := true
 		if strings.HasSuffix(path, ".sst") {
 			n, known := tables[path]
 			if !known {
-				n = tableDataLen(path)
-				tables[path] = n
+				// A table being written reads as none: measured again
+				// next time, paged out whole (and not marked) until then.
+				if n = tableDataLen(path); n > 0 {
+					tables[path] = n
+				}
 			}
 			seen[path] = true
-			if end := s[0] + uintptr(n)&^(pageSize-1); n > 0 && end < s[1] {
+			random = n > 0
+			// The span maps the file from off: MADV_RANDOM splits a
+			// table's mapping where its data blocks end, and the
+			// mapping of the index part starts at that offset.
+			if data := n - int64(off); n > 0 && data <= 0 {
+				s[1] = s[0]
+			} else if end := s[0] + uintptr(data)&^(pageSize-1); n > 0 && end < s[1] {
 				s[1] = end
 			}
 		}
 		if s[1] > s[0] {
-			spans = append(spans, s)
+			spans = append(spans, span{s, random})
 		}
 	}
 	f.Close()
@@ -135,7 +161,13 @@ func pageOutMapped(dir string, tables map[string]int64) error {
 			delete(tables, path) // compacted away
 		}
 	}
-	for _, s := range spans {
+	for _, sp := range spans {
+		s := sp.s
+		if sp.random {
+			if _, _, errno := unix.Syscall(unix.SYS_MADVISE, s[0], s[1]-s[0], unix.MADV_RANDOM); errno == unix.EINVAL {
+				return errno
+			}
+		}
 		_, _, errno := unix.Syscall(unix.SYS_MADVISE, s[0], s[1]-s[0], unix.MADV_PAGEOUT)
 		if errno == unix.EINVAL || errno == unix.ENOSYS {
 			return errno
@@ -165,8 +197,10 @@ func tableDataLen(path string) int64 {
 	if _, err := f.ReadAt(b[:], size-4); err != nil {
 		return 0
 	}
+	// An empty checksum is a table still being written (badger
+	// creates it at its full size, zero-filled, and copies it in).
 	sumLen := int64(binary.BigEndian.Uint32(b[:]))
-	if sumLen > size-8 {
+	if sumLen == 0 || sumLen > size-8 {
 		return 0
 	}
 	if _, err := f.ReadAt(b[:], size-4-sumLen-4); err != nil {
@@ -182,26 +216,31 @@ func tableDataLen(path string) int64 {
 
 // indexMapping parses a line of /proc/self/maps ("start-end perms offset
 // dev inode path", the path last, possibly with spaces, and the only
-// field holding a slash) and returns the span and path when it maps a
-// table or value log of the index in dir.
-func indexMapping(line, dir string) (span [2]uintptr, path string, ok bool) {
+// field holding a slash) and returns the span, the file offset it maps
+// from and the path when it maps a table or value log of the index in
+// dir.
+func indexMapping(line, dir string) (span [2]uintptr, off uint64, path string, ok bool) {
 	i := strings.IndexByte(line, '/')
 	if i < 0 {
-		return span, "", false
+		return span, 0, "", false
 	}
 	path = line[i:]
 	if filepath.Dir(path) != dir || !(strings.HasSuffix(path, ".sst") || strings.HasSuffix(path, ".vlog")) {
-		return span, "", false
+		return span, 0, "", false
 	}
-	addrs, _, _ := strings.Cut(line, " ")
-	lo, hi, ok := strings.Cut(addrs, "-")
+	fields := strings.Fields(line[:i])
+	if len(fields) < 3 {
+		return span, 0, "", false
+	}
+	lo, hi, ok := strings.Cut(fields[0], "-")
 	if !ok {
-		return span, "", false
+		return span, 0, "", false
 	}
 	start, err1 := strconv.ParseUint(lo, 16, 64)
 	end, err2 := strconv.ParseUint(hi, 16, 64)
-	if err1 != nil || err2 != nil || end <= start {
-		return span, "", false
+	off, err3 := strconv.ParseUint(fields[2], 16, 64)
+	if err1 != nil || err2 != nil || err3 != nil || end <= start {
+		return span, 0, "", false
 	}
-	return [2]uintptr{uintptr(start), uintptr(end)}, path, true
+	return [2]uintptr{uintptr(start), uintptr(end)}, off, path, true
 }

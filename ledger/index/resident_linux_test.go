@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func mappedRSS(t *testing.T, dir string) int64 {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		if _, _, ok := indexMapping(line, abs); ok {
+		if _, _, _, ok := indexMapping(line, abs); ok {
 			in = true
 			continue
 		}
@@ -43,6 +44,47 @@ func mappedRSS(t *testing.T, dir string) int64 {
 		}
 	}
 	return sum
+}
+
+// tableMapping is a mapping of an index table, from /proc/self/smaps.
+type tableMapping struct {
+	path   string
+	off    uint64
+	rss    int64
+	random bool // VmFlags rr: marked MADV_RANDOM
+}
+
+// tableMappings lists the mappings of the index's tables in dir.
+func tableMappings(t *testing.T, dir string) []tableMapping {
+	t.Helper()
+	abs, _ := filepath.Abs(dir)
+	abs, _ = filepath.EvalSymlinks(abs)
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Skip(err)
+	}
+	var out []tableMapping
+	var cur *tableMapping
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimSuffix(line, "\n")
+		if _, off, path, ok := indexMapping(line, abs); ok && strings.HasSuffix(path, ".sst") {
+			out = append(out, tableMapping{path: path, off: off})
+			cur = &out[len(out)-1]
+			continue
+		}
+		if fs := strings.Fields(line); len(fs) >= 5 && strings.Contains(fs[0], "-") {
+			cur = nil
+			continue
+		}
+		switch {
+		case cur != nil && strings.HasPrefix(line, "Rss:"):
+			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			cur.rss = kb << 10
+		case cur != nil && strings.HasPrefix(line, "VmFlags:"):
+			cur.random = slices.Contains(strings.Fields(line)[1:], "rr")
+		}
+	}
+	return out
 }
 
 // TestMappedBudget writes and reads back about 40 MB of records kept in
@@ -134,6 +176,28 @@ func TestMappedBudget(t *testing.T) {
 					}
 				}
 			}
+			// Paged-out data blocks are marked for random reads, and the
+			// index and bloom filter stay resident in the mapping that
+			// marking split off, through more rounds of the watch.
+			time.Sleep(3 * residentCheck)
+			random, tails := 0, 0
+			for _, m := range tableMappings(t, dir) {
+				if m.random {
+					random++
+				}
+				if n := tableDataLen(m.path); n > 0 && int64(m.off) >= n&^(pageSize-1) {
+					tails++
+					if m.rss == 0 {
+						t.Errorf("%s: the index part (from offset %d) was paged out", filepath.Base(m.path), m.off)
+					}
+				}
+			}
+			if budget > 0 && (random == 0 || tails == 0) {
+				t.Errorf("with a budget: %d table mappings marked for random reads, %d index parts; want some of each", random, tails)
+			}
+			if budget < 0 && random > 0 {
+				t.Errorf("without a budget %d table mappings are marked for random reads", random)
+			}
 			if budget < 0 && rss < 8<<20 {
 				t.Errorf("without a budget the mapped tables keep only %d MiB resident: the test cannot tell", rss>>20)
 			}
@@ -145,18 +209,21 @@ func TestIndexMapping(t *testing.T) {
 	dir := "/var/lib/lian jian"
 	for _, tc := range []struct {
 		line string
+		off  uint64
 		ok   bool
 	}{
-		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000012.sst", true},
-		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000003.vlog", true},
-		{"7f00a000-7f00c000 rw-s 00000000 fd:01 1234   /var/lib/lian jian/00017.mem", false},
-		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/other/000012.sst", false},
-		{"7f00a000-7f00c000 rw-p 00000000 00:00 0 ", false},
-		{"7f00c000-7f00a000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000012.sst", false},
+		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000012.sst", 0, true},
+		{"7f00a000-7f00c000 r--s 0001f000 fd:01 1234   /var/lib/lian jian/000012.sst", 0x1f000, true},
+		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000003.vlog", 0, true},
+		{"7f00a000-7f00c000 rw-s 00000000 fd:01 1234   /var/lib/lian jian/00017.mem", 0, false},
+		{"7f00a000-7f00c000 r--s 00000000 fd:01 1234   /var/lib/other/000012.sst", 0, false},
+		{"7f00a000-7f00c000 rw-p 00000000 00:00 0 ", 0, false},
+		{"7f00c000-7f00a000 r--s 00000000 fd:01 1234   /var/lib/lian jian/000012.sst", 0, false},
+		{"7f00a000-7f00c000 r--s zz fd:01 1234   /var/lib/lian jian/000012.sst", 0, false},
 	} {
-		span, path, ok := indexMapping(tc.line, dir)
-		if ok != tc.ok || ok && (span != [2]uintptr{0x7f00a000, 0x7f00c000} || filepath.Dir(path) != dir) {
-			t.Errorf("indexMapping(%q) = %x, %q, %v; want ok %v", tc.line, span, path, ok, tc.ok)
+		span, off, path, ok := indexMapping(tc.line, dir)
+		if ok != tc.ok || ok && (span != [2]uintptr{0x7f00a000, 0x7f00c000} || off != tc.off || filepath.Dir(path) != dir) {
+			t.Errorf("indexMapping(%q) = %x, %x, %q, %v; want offset %x, ok %v", tc.line, span, off, path, ok, tc.off, tc.ok)
 		}
 	}
 }
