@@ -66,10 +66,15 @@ func (d *DB) Checkpoint(ctx context.Context, chain string) (ledger.Checkpoint, e
 
 // Block returns the block at a height, with its transactions.
 func (d *DB) Block(ctx context.Context, chain string, height uint64) (*ledger.Block, error) {
+	return d.blockAt(chain, height, loadBlock)
+}
+
+// blockAt loads the block at a height through load.
+func (d *DB) blockAt(chain string, height uint64, load func(kv, string, uint64) (*ledger.Block, error)) (*ledger.Block, error) {
 	var b *ledger.Block
 	err := d.view(func(txn kv) error {
 		var err error
-		b, err = loadBlock(txn, chain, height)
+		b, err = load(txn, chain, height)
 		return err
 	})
 	return b, err
@@ -106,13 +111,7 @@ func (d *DB) BlockByHash(ctx context.Context, chain string, hash []byte) (*ledge
 // its verdict (no checks) set, and b.Raw is nil. It reads the block
 // record alone, where Block reads every transaction's record too.
 func (d *DB) BlockWithSummaries(ctx context.Context, chain string, height uint64) (*ledger.Block, error) {
-	var b *ledger.Block
-	err := d.view(func(txn kv) error {
-		var err error
-		b, err = loadBlockSummaries(txn, chain, height)
-		return err
-	})
-	return b, err
+	return d.blockAt(chain, height, loadBlockSummaries)
 }
 
 // BlockWithSummariesByHash is BlockWithSummaries of the block with the

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -18,44 +17,25 @@ import (
 // and value logs in dir, from /proc/self/smaps.
 func mappedRSS(t *testing.T, dir string) int64 {
 	t.Helper()
-	abs, _ := filepath.Abs(dir)
-	abs, _ = filepath.EvalSymlinks(abs)
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
 	var sum int64
-	in := false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if _, _, _, ok := indexMapping(line, abs); ok {
-			in = true
-			continue
-		}
-		if fs := strings.Fields(line); len(fs) >= 6 && strings.Contains(fs[0], "-") {
-			in = false
-			continue
-		}
-		if in && strings.HasPrefix(line, "Rss:") {
-			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-			sum += kb << 10
-		}
+	for _, m := range indexMappings(t, dir) {
+		sum += m.rss
 	}
 	return sum
 }
 
-// tableMapping is a mapping of an index table, from /proc/self/smaps.
-type tableMapping struct {
+// fileMapping is a mapping of an index table or value log, from
+// /proc/self/smaps.
+type fileMapping struct {
 	path   string
 	off    uint64
 	rss    int64
 	random bool // VmFlags rr: marked MADV_RANDOM
 }
 
-// tableMappings lists the mappings of the index's tables in dir.
-func tableMappings(t *testing.T, dir string) []tableMapping {
+// indexMappings lists the mappings of the index's tables and value logs
+// in dir.
+func indexMappings(t *testing.T, dir string) []fileMapping {
 	t.Helper()
 	abs, _ := filepath.Abs(dir)
 	abs, _ = filepath.EvalSymlinks(abs)
@@ -63,12 +43,12 @@ func tableMappings(t *testing.T, dir string) []tableMapping {
 	if err != nil {
 		t.Skip(err)
 	}
-	var out []tableMapping
-	var cur *tableMapping
+	var out []fileMapping
+	var cur *fileMapping
 	for line := range strings.Lines(string(b)) {
 		line = strings.TrimSuffix(line, "\n")
-		if _, off, path, ok := indexMapping(line, abs); ok && strings.HasSuffix(path, ".sst") {
-			out = append(out, tableMapping{path: path, off: off})
+		if _, off, path, ok := indexMapping(line, abs); ok {
+			out = append(out, fileMapping{path: path, off: off})
 			cur = &out[len(out)-1]
 			continue
 		}
@@ -181,7 +161,10 @@ func TestMappedBudget(t *testing.T) {
 			// marking split off, through more rounds of the watch.
 			time.Sleep(3 * residentCheck)
 			random, tails := 0, 0
-			for _, m := range tableMappings(t, dir) {
+			for _, m := range indexMappings(t, dir) {
+				if !strings.HasSuffix(m.path, ".sst") {
+					continue
+				}
 				if m.random {
 					random++
 				}
