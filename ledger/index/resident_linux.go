@@ -33,14 +33,19 @@ import (
 // back from disk on nearly every request. The write-ahead logs (.mem),
 // rewritten as they fill, are left alone.
 //
-// Before paging a span out the watcher marks it MADV_RANDOM, so that a
-// read faulting a page back reads that page, not the 128 KiB the kernel
-// reads around a fault in a mapping by default. Point reads land on
-// random pages: the pages read around them filled the budget with
-// neighbours no read wanted, which made the watcher page everything out
-// again sooner. With it, the API over 1 M transactions (docs/
-// benchmarks.md, 2026-12-07) served tx-by-id at a lower p99 with the
-// same budget.
+// Before paging a span out the watcher marks it MADV_RANDOM when no new
+// table has appeared for quietAfterWrite, so that a read faulting a
+// page back reads that page, not the 128 KiB the kernel reads around a
+// fault in a mapping by default. Point reads land on random pages: the
+// pages read around them filled the budget with neighbours no read
+// wanted, which made the watcher page everything out again sooner.
+// With it, the API over 1 M transactions (docs/benchmarks.md,
+// 2026-12-07) served tx-by-id at a lower p99 with the same budget. While
+// tables are being written, compactions read whole tables, for which
+// the read-around is right: an import of 200,000 transactions with every
+// table marked took 100 times the major faults and up to 13% more CPU.
+// So while new tables appear the watcher sets the spans back to
+// MADV_NORMAL.
 // MADV_RANDOM and MADV_PAGEOUT are safe even when a mapping listed in
 // /proc/self/maps is gone by the time of the call and its addresses
 // reused: on anonymous memory the first only changes swap read-ahead
@@ -50,6 +55,17 @@ import (
 
 // residentCheck is how often the watcher reads the resident set.
 const residentCheck = 200 * time.Millisecond
+
+// quietAfterWrite is how long after a new table last appeared the
+// watcher marks table data for random reads.
+const quietAfterWrite = 30 * time.Second
+
+// tableWatch is what the watcher keeps between rounds.
+type tableWatch struct {
+	dataLen map[string]int64 // data length of each table seen
+	scanned bool             // a round ran: tables met later are new
+	lastNew time.Time        // when a new table was last met
+}
 
 // watchResident trims the mapped files of the index in dir whenever the
 // process's file-backed resident set exceeds budget bytes, until stop is
@@ -67,7 +83,7 @@ func watchResident(dir string, budget int64, stop <-chan struct{}) <-chan struct
 	}
 	go func() {
 		defer close(done)
-		tables := map[string]int64{}
+		w := &tableWatch{dataLen: map[string]int64{}}
 		t := time.NewTicker(residentCheck)
 		defer t.Stop()
 		for {
@@ -77,7 +93,7 @@ func watchResident(dir string, budget int64, stop <-chan struct{}) <-chan struct
 			case <-t.C:
 			}
 			if rss, ok := fileRSS(); ok && rss > budget {
-				if err := pageOutMapped(abs, tables); err != nil {
+				if err := pageOutMapped(abs, w, time.Now()); err != nil {
 					return
 				}
 			}
@@ -105,21 +121,21 @@ func fileRSS() (int64, bool) {
 	return kb << 10, err == nil
 }
 
-// pageOutMapped marks the mappings of the tables and value logs under
-// dir for random reads and pages them out: of a table only its data blocks, not the index and bloom filter
-// at its end, which every lookup in it reads (badger reads them through
-// the mapping too); tables lists the data length of each table seen,
-// and is updated. A span is marked for random reads only where the
-// data blocks of its table are known. An error means the kernel refuses
-// MADV_RANDOM or MADV_PAGEOUT.
-func pageOutMapped(dir string, tables map[string]int64) error {
+// pageOutMapped pages out the mappings of the tables and value logs
+// under dir: of a table only its data blocks, not the index and bloom
+// filter at its end, which every lookup in it reads (badger reads them
+// through the mapping too). Each span is first marked MADV_RANDOM, or
+// MADV_NORMAL within quietAfterWrite of now after a new table appeared;
+// a table whose data length is not known yet is not marked. w is
+// updated. An error means the kernel refuses the advice.
+func pageOutMapped(dir string, w *tableWatch, now time.Time) error {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
 		return nil
 	}
 	type span struct {
-		s      [2]uintptr
-		random bool
+		s    [2]uintptr
+		mark bool
 	}
 	var spans []span
 	seen := map[string]bool{}
@@ -130,18 +146,21 @@ func pageOutMapped(dir string, tables map[string]int64) error {
 		if !ok {
 			continue
 		}
-		random := true
+		mark := true
 		if strings.HasSuffix(path, ".sst") {
-			n, known := tables[path]
+			n, known := w.dataLen[path]
 			if !known {
 				// A table being written reads as none: measured again
 				// next time, paged out whole (and not marked) until then.
 				if n = tableDataLen(path); n > 0 {
-					tables[path] = n
+					w.dataLen[path] = n
+					if w.scanned {
+						w.lastNew = now
+					}
 				}
 			}
 			seen[path] = true
-			random = n > 0
+			mark = n > 0
 			// The span maps the file from off: MADV_RANDOM splits a
 			// table's mapping where its data blocks end, and the
 			// mapping of the index part starts at that offset.
@@ -152,19 +171,24 @@ func pageOutMapped(dir string, tables map[string]int64) error {
 			}
 		}
 		if s[1] > s[0] {
-			spans = append(spans, span{s, random})
+			spans = append(spans, span{s, mark})
 		}
 	}
 	f.Close()
-	for path := range tables {
+	for path := range w.dataLen {
 		if !seen[path] {
-			delete(tables, path) // compacted away
+			delete(w.dataLen, path) // compacted away
 		}
+	}
+	w.scanned = true
+	advice := uintptr(unix.MADV_RANDOM)
+	if !w.lastNew.IsZero() && now.Sub(w.lastNew) < quietAfterWrite {
+		advice = unix.MADV_NORMAL
 	}
 	for _, sp := range spans {
 		s := sp.s
-		if sp.random {
-			if _, _, errno := unix.Syscall(unix.SYS_MADVISE, s[0], s[1]-s[0], unix.MADV_RANDOM); errno == unix.EINVAL {
+		if sp.mark {
+			if _, _, errno := unix.Syscall(unix.SYS_MADVISE, s[0], s[1]-s[0], advice); errno == unix.EINVAL {
 				return errno
 			}
 		}
