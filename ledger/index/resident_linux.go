@@ -46,12 +46,13 @@ import (
 // table marked took 100 times the major faults and up to 13% more CPU.
 // So while new tables appear the watcher sets the spans back to
 // MADV_NORMAL.
-// MADV_RANDOM and MADV_PAGEOUT are safe even when a mapping listed in
-// /proc/self/maps is gone by the time of the call and its addresses
-// reused: on anonymous memory the first only changes swap read-ahead
-// and the second only pages out to swap, and with no swap does nothing. On a
-// kernel without MADV_PAGEOUT (before Linux 5.4) the call fails and the
-// watcher stops.
+//
+// This advice is safe even when a mapping listed in /proc/self/maps is
+// gone by the time of the call and its addresses reused: on anonymous
+// memory MADV_RANDOM and MADV_NORMAL only change swap read-ahead, and
+// MADV_PAGEOUT only pages out to swap, and with no swap does nothing.
+// On a kernel without MADV_PAGEOUT (before Linux 5.4) the call fails and
+// the watcher stops.
 
 // residentCheck is how often the watcher reads the resident set.
 const residentCheck = 200 * time.Millisecond
