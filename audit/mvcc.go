@@ -125,27 +125,15 @@ func (a *fabricChecks) revalidate(res *BlockResult, b *ledger.Block, i int, tx *
 // with known set when every read was checked and none conflicts.
 func (s *commitState) judge(rws []ledger.NsRWSet, u *updateBatch, height uint64) (*conflict, bool) {
 	known := true
+	// As Fabric's validateTx, namespace by namespace: public reads,
+	// range queries, then the hashed reads of private data.
 	for _, ns := range rws {
 		for _, r := range ns.Reads {
-			k := stateKey{ns.Namespace, "", r.Key}
-			if w, ok := u.writes[k]; ok {
-				if s.suspects[k] {
-					known = false
-					continue
-				}
-				return &conflict{key: r.Key, why: fmt.Sprintf("%s, read at %s, was written by tx %d of this block", k, readVersion(r), w.tx)}, true
+			c, ok := s.read(stateKey{ns.Namespace, "", r.Key}, r, u, height)
+			if c != nil {
+				return c, true
 			}
-			blk, txn, found, ok := s.version(k, height)
-			switch {
-			case !ok:
-				known = false
-			case found && r.Missing:
-				return &conflict{key: r.Key, why: fmt.Sprintf("%s was read as absent, but exists at version %d:%d", k, blk, txn)}, true
-			case !found && !r.Missing:
-				return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but does not exist", k, r.BlockNum, r.TxNum)}, true
-			case found && (blk != r.BlockNum || txn != r.TxNum):
-				return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but is at %d:%d", k, r.BlockNum, r.TxNum, blk, txn)}, true
-			}
+			known = known && ok
 		}
 		for _, rq := range ns.RangeReads {
 			c, ok := s.rangeQuery(ns.Namespace, rq, u, height)
@@ -154,15 +142,48 @@ func (s *commitState) judge(rws []ledger.NsRWSet, u *updateBatch, height uint64)
 			}
 			known = known && ok
 		}
-		for _, c := range ns.Collections {
-			if len(c.ReadHashes) > 0 {
-				// The model keeps the hashes of private reads, not
-				// their versions.
-				known = false
+		for _, coll := range ns.Collections {
+			if len(coll.HashedReads) != len(coll.ReadHashes) {
+				known = false // indexed before the versions were kept
+				continue
+			}
+			for _, hr := range coll.HashedReads {
+				r := ledger.KVRead{Key: fmt.Sprintf("%x", hr.KeyHash), BlockNum: hr.BlockNum, TxNum: hr.TxNum, Missing: hr.Missing}
+				c, ok := s.read(stateKey{ns.Namespace, coll.Collection, string(hr.KeyHash)}, r, u, height)
+				if c != nil {
+					return c, true
+				}
+				known = known && ok
 			}
 		}
 	}
 	return nil, known
+}
+
+// read judges one key read at the version of r against the state before
+// the block and the block's updates u; k names the key (a private key by
+// its hash), r.Key how a finding names it. ok is false when the replay
+// cannot tell.
+func (s *commitState) read(k stateKey, r ledger.KVRead, u *updateBatch, height uint64) (c *conflict, ok bool) {
+	name := k.String()
+	if w, ok := u.writes[k]; ok {
+		if s.suspects[k] {
+			return nil, false
+		}
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s, read at %s, was written by tx %d of this block", name, readVersion(r), w.tx)}, true
+	}
+	blk, txn, found, ok := s.version(k, height)
+	switch {
+	case !ok:
+		return nil, false
+	case found && r.Missing:
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read as absent, but exists at version %d:%d", name, blk, txn)}, true
+	case !found && !r.Missing:
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but does not exist", name, r.BlockNum, r.TxNum)}, true
+	case found && (blk != r.BlockNum || txn != r.TxNum):
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but is at %d:%d", name, r.BlockNum, r.TxNum, blk, txn)}, true
+	}
+	return nil, true
 }
 
 func readVersion(r ledger.KVRead) string {

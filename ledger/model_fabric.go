@@ -102,10 +102,24 @@ type CollHashedRW struct {
 	ReadHashes  [][]byte `json:"readKeyHashes,omitempty"`
 	WriteHashes [][]byte `json:"writeKeyHashes,omitempty"`
 	PvtRWHash   []byte   `json:"pvtRwsetHash,omitempty"`
+	// HashedReads details ReadHashes with the versions read, one entry
+	// per read in order; nil when the versions are not known (records
+	// indexed before they were kept).
+	HashedReads []HashedRead `json:"hashedReads,omitempty"`
 	// HashedWrites details WriteHashes, one entry per write in order.
 	HashedWrites []HashedWrite `json:"hashedWrites,omitempty"`
 	// MetaWrites replace the metadata of private keys, named by hash.
 	MetaWrites []HashedMetaWrite `json:"metaWrites,omitempty"`
+}
+
+// HashedRead is a private-data read as recorded on the ledger: the hash
+// of the key and the version it was read at; Missing when the key did
+// not exist.
+type HashedRead struct {
+	KeyHash  []byte `json:"keyHash"`
+	BlockNum uint64 `json:"blockNum"`
+	TxNum    uint64 `json:"txNum"`
+	Missing  bool   `json:"missing,omitempty"`
 }
 
 // HashedMetaWrite replaces the metadata of one private key, named by the

@@ -63,6 +63,11 @@ func nsRWSet(ns *rwset.NsReadWriteSet) (ledger.NsRWSet, error) {
 		coll := ledger.CollHashedRW{Collection: c.CollectionName, PvtRWHash: c.PvtRwsetHash}
 		for _, r := range h.HashedReads {
 			coll.ReadHashes = append(coll.ReadHashes, r.KeyHash)
+			hr := ledger.HashedRead{KeyHash: r.KeyHash, Missing: r.Version == nil}
+			if r.Version != nil {
+				hr.BlockNum, hr.TxNum = r.Version.BlockNum, r.Version.TxNum
+			}
+			coll.HashedReads = append(coll.HashedReads, hr)
 		}
 		for _, w := range h.HashedWrites {
 			coll.WriteHashes = append(coll.WriteHashes, w.KeyHash)

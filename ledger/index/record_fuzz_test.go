@@ -24,8 +24,10 @@ func FuzzDecodeTx(f *testing.F) {
 		f.Add(encodeTx(nil, &b.Txs[i], "c", refs[i], func(*ledger.Identity) byte { return idStored }))
 		f.Add(encodeTx(nil, &b.Txs[i], "c", refs[i], func(*ledger.Identity) byte { return idCert }))
 	}
-	if v, err := os.ReadFile("testdata/txrecord/v1.bin"); err == nil {
-		f.Add(v)
+	for _, name := range []string{"v1.bin", "v2.bin"} {
+		if v, err := os.ReadFile("testdata/txrecord/" + name); err == nil {
+			f.Add(v)
+		}
 	}
 	f.Fuzz(func(t *testing.T, v []byte) {
 		var tx ledger.Tx

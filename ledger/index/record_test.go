@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,7 @@ func sampleTx() ledger.Tx {
 				MetaWrites: []ledger.KVMetaWrite{{Key: "m", Entries: []ledger.MetaEntry{{Name: "VALIDATION_PARAMETER", Value: []byte{7}}}}},
 				Collections: []ledger.CollHashedRW{{
 					Collection: "pdc", ReadHashes: [][]byte{{1}}, WriteHashes: [][]byte{{2}}, PvtRWHash: []byte{3},
+					HashedReads:  []ledger.HashedRead{{KeyHash: []byte{1}, BlockNum: 7, TxNum: 8, Missing: true}},
 					HashedWrites: []ledger.HashedWrite{{KeyHash: []byte{4}, ValueHash: []byte{5}, IsDelete: true, IsPurge: true}},
 					MetaWrites:   []ledger.HashedMetaWrite{{KeyHash: []byte{6}, Entries: []ledger.MetaEntry{{Name: "n"}}}},
 				}},
@@ -223,10 +225,25 @@ func txRecordV1Sample(t *testing.T) []byte {
 	return v
 }
 
+// withoutHashedReads is tx as records before version 3 hold it: its
+// private reads without versions.
+func withoutHashedReads(tx ledger.Tx) ledger.Tx {
+	f := *tx.Fabric
+	f.RWSets = slices.Clone(f.RWSets)
+	for i := range f.RWSets {
+		f.RWSets[i].Collections = slices.Clone(f.RWSets[i].Collections)
+		for j := range f.RWSets[i].Collections {
+			f.RWSets[i].Collections[j].HashedReads = nil
+		}
+	}
+	tx.Fabric = &f
+	return tx
+}
+
 // TestTxRecordV1 checks that records of version 1 read as they did.
 func TestTxRecordV1(t *testing.T) {
 	b := sampleBlock()
-	want := b.Txs[0]
+	want := withoutHashedReads(b.Txs[0])
 	var got ledger.Tx
 	refs, err := decodeTx(txRecordV1Sample(t), "other", "other", &got)
 	if err != nil {
@@ -241,6 +258,36 @@ func TestTxRecordV1(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("version 1 record = %+v, want %+v", got, want)
+	}
+}
+
+// txRecordV2Sample is a transaction record of version 2: sampleBlock's
+// first transaction as version 2 wrote it.
+func txRecordV2Sample(t *testing.T) []byte {
+	t.Helper()
+	v, err := os.ReadFile("testdata/txrecord/v2.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestTxRecordV2 checks that records of version 2
+// (testdata/txrecord/v2.bin: sampleBlock's first transaction as version 2
+// wrote it) read as they did, their private reads without versions.
+func TestTxRecordV2(t *testing.T) {
+	b := sampleBlock()
+	want := withoutHashedReads(b.Txs[0])
+	var got ledger.Tx
+	refs, err := decodeTx(txRecordV2Sample(t), b.Chain, want.ID, &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fillRaw(&got, refs, b.Raw); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("version 2 record = %+v, want %+v", got, want)
 	}
 }
 
@@ -365,6 +412,7 @@ func TestRecordsRejectDamage(t *testing.T) {
 			return map[bool]byte{true: idStored, false: idCert}[id == b.Txs[0].Creator]
 		}), decodeTxRecord},
 		"tx-v1":    {txRecordV1Sample(t), decodeTxRecord},
+		"tx-v2":    {txRecordV2Sample(t), decodeTxRecord},
 		"tx-blobs": {encodeTx(nil, &blobTx, "c", rawRef{kind: rawInline}, nil), decodeTxRecord},
 		"block":    {bv, func(v []byte) error { return decodeBlock(v, new(blockRecord), true) }},
 		"undo":     {encodeUndo([][]byte{[]byte("a/b"), []byte("c/d")}), func(v []byte) error { _, err := decodeUndo(v); return err }},

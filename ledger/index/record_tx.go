@@ -24,14 +24,18 @@ import (
 //	nonce, gas, gasUsed, gasPrice, status, valid, logs, signatures (each
 //	signer an identityRef), fabric (flag + FabricTx), fisco (flag +
 //	FiscoTx), verdict, raw (rawNone | rawInBlock offset length |
-//	rawInline bytes)
+//	rawInline bytes), hashed reads (when fabric is set: for each
+//	collection of each namespace in order, the list of its HashedReads,
+//	each key hash, block, tx and missing flag)
 //
-// Version 1 (txRecordV1, indexes written before the identities were
+// Version 2 (txRecordV2) ended after raw: its private reads have no
+// versions (HashedReads is nil). Version 1 (txRecordV1, indexes written before the identities were
 // named by fingerprint) began with the id and the chain, and held each
 // identity as a flag and the identity, without its certificate when the
 // flag was set (certRef). decodeTx reads both versions.
 const (
-	txRecordVersion = 2
+	txRecordVersion = 3
+	txRecordV2      = 2
 	txRecordV1      = 1
 )
 
@@ -163,7 +167,36 @@ func encodeTx(dst []byte, tx *ledger.Tx, chain string, ref rawRef, stored func(*
 	case rawInline:
 		w.bytes(tx.Raw)
 	}
+	if tx.Fabric != nil {
+		w.hashedReads(tx.Fabric.RWSets)
+	}
 	return w.b
+}
+
+// hashedReads writes the HashedReads of each collection of rws, in order.
+func (w *recWriter) hashedReads(rws []ledger.NsRWSet) {
+	for i := range rws {
+		for j := range rws[i].Collections {
+			writeList(w, rws[i].Collections[j].HashedReads, func(w *recWriter, hr *ledger.HashedRead) {
+				w.blob(hr.KeyHash)
+				w.uint(hr.BlockNum)
+				w.uint(hr.TxNum)
+				w.bool(hr.Missing)
+			})
+		}
+	}
+}
+
+// hashedReads reads what recWriter.hashedReads wrote.
+func (r *recReader) hashedReads(rws []ledger.NsRWSet) {
+	for i := range rws {
+		for j := range rws[i].Collections {
+			rws[i].Collections[j].HashedReads = readList(r, func(r *recReader, hr *ledger.HashedRead) {
+				r.blob(&hr.KeyHash)
+				hr.BlockNum, hr.TxNum, hr.Missing = r.uint(), r.uint(), r.bool()
+			})
+		}
+	}
 }
 
 // identityRef writes how a record holds id (idInline, idCert or
@@ -231,13 +264,17 @@ func decodeTx(v []byte, chain, id string, tx *ledger.Tx) (txRefs, error) {
 	var refs txRefs
 	r := recReader{b: v, what: "transaction record"}
 	ident := func(r *recReader, id *ledger.Identity) { r.identityRef(id, &refs.ids) }
-	if len(v) > 0 && v[0] == txRecordV1 {
+	ver := byte(txRecordVersion)
+	if len(v) > 0 && (v[0] == txRecordV1 || v[0] == txRecordV2) {
+		ver = v[0]
+	}
+	if ver == txRecordV1 {
 		r.version(txRecordV1)
 		tx.ID = r.str()
 		tx.Chain = r.str()
 		ident = func(r *recReader, id *ledger.Identity) { r.certRef(id, &refs.ids) }
 	} else {
-		r.version(txRecordVersion)
+		r.version(ver)
 		r.inRaw = &refs.blobs
 		tx.ID, tx.Chain = id, chain
 		if r.bool() {
@@ -290,6 +327,9 @@ func decodeTx(v []byte, chain, id string, tx *ledger.Tx) (txRefs, error) {
 		tx.Raw = r.bytes()
 	default:
 		r.fail("raw bytes kind %d", ref.kind)
+	}
+	if ver == txRecordVersion && tx.Fabric != nil {
+		r.hashedReads(tx.Fabric.RWSets)
 	}
 	return refs, r.end()
 }
