@@ -106,6 +106,16 @@ func TestMVCCRangeQuery(t *testing.T) {
 	read := func(k string, blk, tx uint64) ledger.KVRead { return ledger.KVRead{Key: k, BlockNum: blk, TxNum: tx} }
 	all := []ledger.KVRead{read("a", 1, 0), read("b", 2, 0), read("c", 3, 4)}
 	empty := func() *updateBatch { return &updateBatch{height: 9, writes: map[stateKey]stateWrite{}} }
+	// summary is the range query of reads summarised with degree 2 (the
+	// three keys make one run of 3 reads, one leaf at level 1).
+	summary := func(reads ...ledger.KVRead) ledger.RangeRead {
+		m := newMerkleSummary(2)
+		for _, r := range reads {
+			m.add(r.Key, r.BlockNum, r.TxNum)
+		}
+		level, hashes, _ := m.done()
+		return ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, MerkleHashes: hashes, MerkleLevel: level, MerkleDegree: 2}
+	}
 	for _, tt := range []struct {
 		name    string
 		rq      ledger.RangeRead
@@ -137,7 +147,21 @@ func TestMVCCRangeQuery(t *testing.T) {
 				u.writes[stateKey{"cc", "", "a"}] = stateWrite{tx: 0}
 				return u
 			}, conflict: true, known: true, why: `returned key "a" where the state has key "b"`},
-		{name: "Merkle summary", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, MerkleHashes: [][]byte{{1}}, MerkleLevel: 1}},
+		{name: "Merkle summary of the same keys", rq: summary(all...), known: true},
+		{name: "Merkle summary: a key changed version", rq: summary(read("a", 1, 0), read("b", 1, 9), read("c", 3, 4)),
+			conflict: true, known: true, why: "give level 1 (1 hashes) with other hashes"},
+		{name: "Merkle summary: a key appeared", rq: summary(append(all[:3:3], read("d", 4, 0))...),
+			conflict: true, known: true, why: "but its 3 keys in the state give level 1 (1 hashes)"},
+		{name: "Merkle summary: too few keys to summarise", rq: summary(all...), prepare: func(s *commitState) {
+			s.apply(&updateBatch{height: 4, writes: map[stateKey]stateWrite{{"cc", "", "a"}: {}}})
+		}, conflict: true, known: true, why: "are too few to be summarised"},
+		{name: "Merkle summary: written earlier in the block", rq: summary(all...),
+			u: func() *updateBatch {
+				u := empty()
+				u.writes[stateKey{"cc", "", "b"}] = stateWrite{value: []byte("new"), tx: 1}
+				return u
+			}, conflict: true, known: true, why: `key "b" was written by tx 1 of this block`},
+		{name: "Merkle summary of degree below 2", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, MerkleHashes: [][]byte{{1}}, MerkleLevel: 1}},
 		{name: "incomplete state", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
 			prepare: func(s *commitState) { s.complete = false }},
 		{name: "a key in doubt", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
