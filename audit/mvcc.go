@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -148,9 +149,10 @@ func (s *commitState) judge(rws []ledger.NsRWSet, u *updateBatch, height uint64)
 				continue
 			}
 			for _, hr := range coll.HashedReads {
-				r := ledger.KVRead{Key: fmt.Sprintf("%x", hr.KeyHash), BlockNum: hr.BlockNum, TxNum: hr.TxNum, Missing: hr.Missing}
+				r := ledger.KVRead{BlockNum: hr.BlockNum, TxNum: hr.TxNum, Missing: hr.Missing}
 				c, ok := s.read(stateKey{ns.Namespace, coll.Collection, string(hr.KeyHash)}, r, u, height)
 				if c != nil {
+					c.key = hex.EncodeToString(hr.KeyHash)
 					return c, true
 				}
 				known = known && ok
@@ -160,28 +162,26 @@ func (s *commitState) judge(rws []ledger.NsRWSet, u *updateBatch, height uint64)
 	return nil, known
 }
 
-// read judges one key read at the version of r against the state before
-// the block and the block's updates u; k names the key (a private key by
-// its hash), r.Key how a finding names it. ok is false when the replay
-// cannot tell.
+// read judges the read r of key k (a private key by its hash) against
+// the state before the block and the block's updates u; the conflict
+// names the key r.Key. ok is false when the replay cannot tell.
 func (s *commitState) read(k stateKey, r ledger.KVRead, u *updateBatch, height uint64) (c *conflict, ok bool) {
-	name := k.String()
 	if w, ok := u.writes[k]; ok {
 		if s.suspects[k] {
 			return nil, false
 		}
-		return &conflict{key: r.Key, why: fmt.Sprintf("%s, read at %s, was written by tx %d of this block", name, readVersion(r), w.tx)}, true
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s, read at %s, was written by tx %d of this block", k, readVersion(r), w.tx)}, true
 	}
 	blk, txn, found, ok := s.version(k, height)
 	switch {
 	case !ok:
 		return nil, false
 	case found && r.Missing:
-		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read as absent, but exists at version %d:%d", name, blk, txn)}, true
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read as absent, but exists at version %d:%d", k, blk, txn)}, true
 	case !found && !r.Missing:
-		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but does not exist", name, r.BlockNum, r.TxNum)}, true
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but does not exist", k, r.BlockNum, r.TxNum)}, true
 	case found && (blk != r.BlockNum || txn != r.TxNum):
-		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but is at %d:%d", name, r.BlockNum, r.TxNum, blk, txn)}, true
+		return &conflict{key: r.Key, why: fmt.Sprintf("%s was read at version %d:%d, but is at %d:%d", k, r.BlockNum, r.TxNum, blk, txn)}, true
 	}
 	return nil, true
 }
