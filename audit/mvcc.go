@@ -247,7 +247,7 @@ type rangeEntry struct {
 // the last key read as the end).
 func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch, height uint64) (*conflict, bool) {
 	merkle := len(rq.MerkleHashes) > 0 || rq.MerkleDegree > 0
-	if merkle && rq.MerkleDegree < 2 || !s.complete || s.doubtNS[ns] > 0 {
+	if merkle && rq.MerkleDegree < 2 || !s.complete {
 		return nil, false // Fabric fails on a degree below 2
 	}
 	in := func(key string) bool {
@@ -255,6 +255,9 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 			return false
 		}
 		return rq.EndKey == "" || key < rq.EndKey || !rq.ItrExhausted && key == rq.EndKey
+	}
+	if s.doubtIn(ns, in) {
+		return nil, false
 	}
 	state, ok := s.stateRange(ns, rq.StartKey, in)
 	if !ok {
@@ -300,6 +303,28 @@ func (s *commitState) rangeQuery(ns string, rq ledger.RangeRead, u *updateBatch,
 		return &conflict{phantom: true, key: extra.key, why: fmt.Sprintf("%s now also holds key %q %s", desc, extra.key, where(extra))}, true
 	}
 	return nil, true
+}
+
+// maxDoubtScan bounds the keys in doubt a range query looks through for
+// one in its range; with more, a namespace holding any leaves its range
+// queries not judged.
+const maxDoubtScan = 1 << 12
+
+// doubtIn reports whether a public key of ns for which in holds may be
+// in doubt.
+func (s *commitState) doubtIn(ns string, in func(string) bool) bool {
+	if s.doubtNS[ns] == 0 {
+		return false
+	}
+	if len(s.doubt) > maxDoubtScan {
+		return true
+	}
+	for k := range s.doubt {
+		if k.ns == ns && k.coll == "" && in(k.key) {
+			return true
+		}
+	}
+	return false
 }
 
 // merkleRange compares the Merkle summary of the keys a range query

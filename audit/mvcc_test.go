@@ -168,6 +168,10 @@ func TestMVCCRangeQuery(t *testing.T) {
 			prepare: func(s *commitState) {
 				s.distrust([]ledger.NsRWSet{{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "q"}}}})
 			}},
+		{name: "a key in doubt outside the range", rq: ledger.RangeRead{StartKey: "a", EndKey: "d", ItrExhausted: true, Keys: all},
+			prepare: func(s *commitState) {
+				s.distrust([]ledger.NsRWSet{{Namespace: "cc", Writes: []ledger.KVWrite{{Key: "d"}, {Key: "0"}}}})
+			}, known: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newState()
