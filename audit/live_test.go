@@ -20,10 +20,11 @@ import (
 // TestLiveNetworks audits the ledgers of real two-org networks (Raft on
 // 2.5.9, BFT on 3.1.1) after traffic that exercises the AND endorsement
 // policy, an endorsement policy failure, a key-level (state-based)
-// endorsement policy that one org satisfies alone, MVCC conflicts and a
-// config update: no integrity finding. Then the peer's verdicts on the
-// failed transactions are flipped to VALID, which must be caught as a
-// lying peer.
+// endorsement policy that one org satisfies alone, MVCC conflicts, a
+// config update, and range queries (recorded as reads and as Merkle
+// summaries, and a phantom read): no integrity finding. Then the peer's
+// verdicts on the failed transactions are flipped to VALID, which must be
+// caught as a lying peer (checkLiveRanges flips those of range queries).
 func TestLiveNetworks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts real Fabric networks")
@@ -77,6 +78,7 @@ func TestLiveNetworks(t *testing.T) {
 			if _, err := n.Put(ctx, "d", "after-update"); err != nil {
 				t.Fatal(err)
 			}
+			ranges := liveRangeTraffic(ctx, t, n)
 			height, err := n.Height(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -96,6 +98,7 @@ func TestLiveNetworks(t *testing.T) {
 					t.Errorf("clean ledger: %s: %s", f.Rule, f.Message)
 				}
 			}
+			checkLiveRanges(t, blocks, rs, ranges)
 			updates, configHeight := 0, -1
 			for _, r := range rs {
 				if r.Verdict.Status != ledger.Verified || (r.Height > 0 && !hasCheck(r.Verdict, "block-validation")) {

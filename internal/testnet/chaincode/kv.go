@@ -22,6 +22,12 @@ const PutEvent = "put"
 //	incr(k)    reads k as a decimal integer (0 when absent), adds one,
 //	           writes it back and returns the new value; concurrent incr
 //	           calls on one key conflict at commit (MVCC_READ_CONFLICT)
+//	scan(start, end, out)
+//	           reads every key of [start, end) (GetStateByRange, to the
+//	           end) and writes their count under out; the peer records a
+//	           range of more than 50 keys as a Merkle summary, and a scan
+//	           whose range changes before it commits fails validation with
+//	           PHANTOM_READ_CONFLICT
 //	setep(k, msp...)
 //	           sets the key-level (state-based) endorsement policy of k to
 //	           "a peer of every listed MSP", or removes it when no MSP is
@@ -50,6 +56,8 @@ func (KV) Invoke(stub shim.ChaincodeStubInterface) *peer.Response {
 		err = del(stub, args)
 	case "incr":
 		out, err = incr(stub, args)
+	case "scan":
+		out, err = scan(stub, args)
 	case "setep":
 		err = setep(stub, args)
 	default:
@@ -124,6 +132,29 @@ func incr(stub shim.ChaincodeStubInterface, args []string) ([]byte, error) {
 		return nil, fmt.Errorf("incr %q: %w", args[0], err)
 	}
 	return next, nil
+}
+
+func scan(stub shim.ChaincodeStubInterface, args []string) ([]byte, error) {
+	if len(args) != 3 || args[2] == "" {
+		return nil, fmt.Errorf("scan: want a start key, an end key and a key to write the count under")
+	}
+	it, err := stub.GetStateByRange(args[0], args[1])
+	if err != nil {
+		return nil, fmt.Errorf("scan [%q, %q): %w", args[0], args[1], err)
+	}
+	defer it.Close()
+	n := 0
+	for it.HasNext() {
+		if _, err := it.Next(); err != nil {
+			return nil, fmt.Errorf("scan [%q, %q): %w", args[0], args[1], err)
+		}
+		n++
+	}
+	count := []byte(strconv.Itoa(n))
+	if err := stub.PutState(args[2], count); err != nil {
+		return nil, fmt.Errorf("scan: put %q: %w", args[2], err)
+	}
+	return count, nil
 }
 
 func setep(stub shim.ChaincodeStubInterface, args []string) error {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
 )
 
 // fakeStub implements the few stub methods KV uses over a map; any other
@@ -39,6 +42,35 @@ func (s *fakeStub) GetState(k string) ([]byte, error) {
 		return nil, s.fail
 	}
 	return s.state[k], nil
+}
+
+// GetStateByRange iterates the keys of [start, end) in order.
+func (s *fakeStub) GetStateByRange(start, end string) (shim.StateQueryIteratorInterface, error) {
+	if s.fail != nil {
+		return nil, s.fail
+	}
+	it := &fakeIter{}
+	for k, v := range s.state {
+		if k >= start && (end == "" || k < end) {
+			it.kvs = append(it.kvs, &queryresult.KV{Key: k, Value: v})
+		}
+	}
+	slices.SortFunc(it.kvs, func(a, b *queryresult.KV) int { return strings.Compare(a.Key, b.Key) })
+	return it, nil
+}
+
+// fakeIter iterates the results of a range query.
+type fakeIter struct {
+	shim.StateQueryIteratorInterface
+	kvs []*queryresult.KV
+}
+
+func (it *fakeIter) HasNext() bool { return len(it.kvs) > 0 }
+func (it *fakeIter) Close() error  { return nil }
+func (it *fakeIter) Next() (*queryresult.KV, error) {
+	kv := it.kvs[0]
+	it.kvs = it.kvs[1:]
+	return kv, nil
 }
 
 func (s *fakeStub) PutState(k string, v []byte) error {
@@ -89,6 +121,12 @@ func TestInvoke(t *testing.T) {
 		{name: "no args", wantState: map[string]string{}},
 		{name: "setep", args: []string{"setep", "a", "Org1MSP"}, wantOK: true, wantState: map[string]string{}, wantEP: true},
 		{name: "setep clears", args: []string{"setep", "a"}, wantOK: true, wantState: map[string]string{}},
+		{name: "scan", state: map[string]string{"a": "1", "b": "2", "c": "3", "d": "4"}, args: []string{"scan", "b", "d", "out"},
+			wantOK: true, wantOut: "2", wantState: map[string]string{"a": "1", "b": "2", "c": "3", "d": "4", "out": "2"}},
+		{name: "scan unbounded", state: map[string]string{"a": "1", "b": "2"}, args: []string{"scan", "", "", "z"},
+			wantOK: true, wantOut: "2", wantState: map[string]string{"a": "1", "b": "2", "z": "2"}},
+		{name: "scan read error", args: []string{"scan", "a", "b", "out"}, fail: errors.New("boom"), wantState: map[string]string{}},
+		{name: "scan no out key", args: []string{"scan", "a", "b"}, wantState: map[string]string{}},
 		{name: "setep no key", args: []string{"setep"}, wantState: map[string]string{}},
 	}
 	for _, tt := range tests {

@@ -19,9 +19,10 @@ var (
 	ErrNotReady = errors.New("node not ready")
 	// ErrStopped means the network was already stopped.
 	ErrStopped = errors.New("network stopped")
-	// ErrNoConflict means concurrent read-modify-write invokes produced no
-	// MVCC_READ_CONFLICT after every attempt.
-	ErrNoConflict = errors.New("no mvcc read conflict produced")
+	// ErrNoConflict means concurrent invokes produced no read conflict of
+	// the kind they were run for (MVCC_READ_CONFLICT, or
+	// PHANTOM_READ_CONFLICT) after every attempt.
+	ErrNoConflict = errors.New("no read conflict produced")
 )
 
 // ErrTxInvalid means a transaction committed with a validation code other

@@ -106,10 +106,36 @@ func (n *Network) Incr(ctx context.Context, key string) (Tx, error) {
 
 // IncrConcurrent runs parallel Incr invokes on key at once, so that their
 // endorsements read the same version and all but one fail validation with
-// MVCC_READ_CONFLICT. It retries a round (up to 5) until at least one
+// MVCC_READ_CONFLICT. It retries a round (up to 8) until at least one
 // conflict occurred and returns every committed Tx. It returns an error
 // wrapping ErrNoConflict when no round conflicted.
 func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) ([]Tx, error) {
+	return n.concurrent(ctx, parallel, "MVCC_READ_CONFLICT", func(int) []string { return []string{"incr", key} })
+}
+
+// Scan reads every key of [start, end) with a range query and writes
+// their count under out. The peer records a range of more than 50 keys as
+// a Merkle summary of the keys and versions read.
+func (n *Network) Scan(ctx context.Context, start, end, out string) (Tx, error) {
+	return n.Invoke(ctx, nil, "scan", start, end, out)
+}
+
+// ScanConcurrent runs parallel scans of [start, end) at once, scan i
+// writing its count under start+"/scan"+i, which must lie in the range:
+// the first to commit changes the range the others read, which fail
+// validation with PHANTOM_READ_CONFLICT. Rounds and the result are as
+// IncrConcurrent's.
+func (n *Network) ScanConcurrent(ctx context.Context, start, end string, parallel int) ([]Tx, error) {
+	return n.concurrent(ctx, parallel, "PHANTOM_READ_CONFLICT", func(i int) []string {
+		return []string{"scan", start, end, start + "/scan" + strconv.Itoa(i)}
+	})
+}
+
+// concurrent runs parallel invokes of args(i) at once, in rounds (up to
+// 8) until one commits with the validation code want, and returns every
+// committed Tx, or an error wrapping ErrNoConflict when no round gave
+// want.
+func (n *Network) concurrent(ctx context.Context, parallel int, want string, args func(i int) []string) ([]Tx, error) {
 	if parallel < 2 {
 		parallel = 2
 	}
@@ -125,7 +151,7 @@ func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) 
 		errs := make([]error, parallel)
 		var wg sync.WaitGroup
 		for i := range parallel {
-			wg.Go(func() { txs[i], errs[i] = n.Incr(ctx, key) })
+			wg.Go(func() { txs[i], errs[i] = n.Invoke(ctx, nil, args(i)...) })
 		}
 		wg.Wait()
 		conflict := false
@@ -141,13 +167,13 @@ func (n *Network) IncrConcurrent(ctx context.Context, key string, parallel int) 
 				return all, errs[i]
 			}
 			all = append(all, tx)
-			conflict = conflict || tx.Code == "MVCC_READ_CONFLICT"
+			conflict = conflict || tx.Code == want
 		}
 		if conflict {
 			return all, nil
 		}
 	}
-	return all, ErrNoConflict
+	return all, fmt.Errorf("%w: %s", ErrNoConflict, want)
 }
 
 // mismatched reports whether an invoke failed because its endorsers'
