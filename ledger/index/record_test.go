@@ -216,9 +216,12 @@ func TestTxRecordBlobsInRaw(t *testing.T) {
 // txRecordV1Sample is a transaction record of version 1, as indexes
 // written before version 2 hold: sampleBlock's first transaction with
 // the creator's certificate named by reference.
-func txRecordV1Sample(t *testing.T) []byte {
+func txRecordV1Sample(t *testing.T) []byte { return txRecordSample(t, "v1.bin") }
+
+// txRecordSample reads a stored transaction record of testdata/txrecord.
+func txRecordSample(t *testing.T, name string) []byte {
 	t.Helper()
-	v, err := os.ReadFile("testdata/txrecord/v1.bin")
+	v, err := os.ReadFile("testdata/txrecord/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,14 +266,7 @@ func TestTxRecordV1(t *testing.T) {
 
 // txRecordV2Sample is a transaction record of version 2: sampleBlock's
 // first transaction as version 2 wrote it.
-func txRecordV2Sample(t *testing.T) []byte {
-	t.Helper()
-	v, err := os.ReadFile("testdata/txrecord/v2.bin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
+func txRecordV2Sample(t *testing.T) []byte { return txRecordSample(t, "v2.bin") }
 
 // TestTxRecordV2 checks that records of version 2
 // (testdata/txrecord/v2.bin: sampleBlock's first transaction as version 2
