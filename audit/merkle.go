@@ -3,7 +3,9 @@ package audit
 import (
 	"bytes"
 	"crypto/sha256"
+	"hash"
 
+	"github.com/emmansun/gmsm/sm3"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -25,9 +27,17 @@ import (
 // level and its hashes. Results of at most maxDegree reads have no
 // summary: the peer records the reads themselves.
 
+// merkleHashes are the hashes a peer may build summaries with: Fabric's
+// ledger always uses SHA-256, whatever the channel's HashingAlgorithm; a
+// national-crypto fork may have replaced it with SM3. A summary is taken
+// as recorded when it matches under either: no set of reads other than
+// the recorded ones gives the same summary under either hash.
+var merkleHashes = []func() hash.Hash{sha256.New, sm3.New}
+
 // merkleSummary builds the Merkle summary of range query results.
 type merkleSummary struct {
-	degree int
+	newHash func() hash.Hash
+	degree  int
 	// pending is the QueryReads encoding of the reads of the run being
 	// filled, n their count.
 	pending []byte
@@ -37,9 +47,9 @@ type merkleSummary struct {
 }
 
 // newMerkleSummary returns a builder for a summary of the given maximum
-// degree, which Fabric requires to be at least 2.
-func newMerkleSummary(degree uint32) *merkleSummary {
-	return &merkleSummary{degree: int(degree), levels: make([][][]byte, 1)}
+// degree, which Fabric requires to be at least 2, built with newHash.
+func newMerkleSummary(degree uint32, newHash func() hash.Hash) *merkleSummary {
+	return &merkleSummary{newHash: newHash, degree: int(degree), levels: make([][][]byte, 1)}
 }
 
 // add appends the next result: a key at version blk:txn.
@@ -70,11 +80,12 @@ func (m *merkleSummary) add(key string, blk, txn uint64) {
 // flush hashes the pending run into a leaf and combines the levels that
 // are over the degree.
 func (m *merkleSummary) flush() {
-	leaf := sha256.Sum256(m.pending)
+	h := m.newHash()
+	h.Write(m.pending)
 	m.pending, m.n = m.pending[:0], 0
-	m.levels[0] = append(m.levels[0], leaf[:])
+	m.levels[0] = append(m.levels[0], h.Sum(nil))
 	for i := 0; len(m.levels[i]) > m.degree; i++ {
-		h := combine(m.levels[i])
+		h := m.combine(m.levels[i])
 		m.levels[i] = nil
 		if i+1 == len(m.levels) {
 			m.levels = append(m.levels, nil)
@@ -83,9 +94,9 @@ func (m *merkleSummary) flush() {
 	}
 }
 
-// combine is SHA-256 of the concatenated hashes.
-func combine(hashes [][]byte) []byte {
-	h := sha256.New()
+// combine is the hash of the concatenated hashes.
+func (m *merkleSummary) combine(hashes [][]byte) []byte {
+	h := m.newHash()
 	for _, x := range hashes {
 		h.Write(x)
 	}
@@ -109,12 +120,12 @@ func (m *merkleSummary) done() (level uint32, hashes [][]byte, ok bool) {
 		case 1:
 			m.levels[i+1] = append(m.levels[i+1], m.levels[i][0])
 		default:
-			m.levels[i+1] = append(m.levels[i+1], combine(m.levels[i]))
+			m.levels[i+1] = append(m.levels[i+1], m.combine(m.levels[i]))
 		}
 		m.levels[i] = nil
 	}
 	if len(m.levels[top]) > m.degree {
-		return uint32(top + 2), [][]byte{combine(m.levels[top])}, true
+		return uint32(top + 2), [][]byte{m.combine(m.levels[top])}, true
 	}
 	return uint32(top + 1), m.levels[top], true
 }

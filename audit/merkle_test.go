@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -30,7 +31,7 @@ func TestMerkleSummary(t *testing.T) {
 		t.Fatalf("%d vectors, want the 43 generated", len(vectors))
 	}
 	for _, v := range vectors {
-		m := newMerkleSummary(v.Degree)
+		m := newMerkleSummary(v.Degree, sha256.New)
 		for i := range v.Reads {
 			key := fmt.Sprintf("key%05d", i)
 			if i == 3 {

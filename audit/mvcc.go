@@ -331,13 +331,17 @@ func (s *commitState) doubtIn(ns string, in func(string) bool) bool {
 // returns in the replayed state, got, with the summary it recorded, as
 // Fabric's rangeQueryHashValidator: any difference is a phantom read.
 func merkleRange(desc string, rq ledger.RangeRead, got []rangeEntry) *conflict {
-	m := newMerkleSummary(rq.MerkleDegree)
-	for _, r := range got {
-		m.add(r.key, r.blk, r.txn)
-	}
-	level, hashes, ok := m.done()
-	if ok && sameSummary(level, hashes, rq.MerkleLevel, rq.MerkleHashes) {
-		return nil
+	var level uint32
+	var hashes [][]byte
+	var ok bool
+	for _, newHash := range merkleHashes {
+		m := newMerkleSummary(rq.MerkleDegree, newHash)
+		for _, r := range got {
+			m.add(r.key, r.blk, r.txn)
+		}
+		if level, hashes, ok = m.done(); ok && sameSummary(level, hashes, rq.MerkleLevel, rq.MerkleHashes) {
+			return nil
+		}
 	}
 	key, why := "", fmt.Sprintf("%s returned keys summarised by Merkle hashes at level %d (%d hashes, degree %d), but its %d keys in the state ",
 		desc, rq.MerkleLevel, len(rq.MerkleHashes), rq.MerkleDegree, len(got))

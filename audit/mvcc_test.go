@@ -2,11 +2,14 @@ package audit
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emmansun/gmsm/sm3"
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index"
 )
@@ -108,14 +111,15 @@ func TestMVCCRangeQuery(t *testing.T) {
 	empty := func() *updateBatch { return &updateBatch{height: 9, writes: map[stateKey]stateWrite{}} }
 	// summary is the range query of reads summarised with degree 2 (the
 	// three keys make one run of 3 reads, one leaf at level 1).
-	summary := func(reads ...ledger.KVRead) ledger.RangeRead {
-		m := newMerkleSummary(2)
+	summaryWith := func(newHash func() hash.Hash, reads ...ledger.KVRead) ledger.RangeRead {
+		m := newMerkleSummary(2, newHash)
 		for _, r := range reads {
 			m.add(r.Key, r.BlockNum, r.TxNum)
 		}
 		level, hashes, _ := m.done()
 		return ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, MerkleHashes: hashes, MerkleLevel: level, MerkleDegree: 2}
 	}
+	summary := func(reads ...ledger.KVRead) ledger.RangeRead { return summaryWith(sha256.New, reads...) }
 	for _, tt := range []struct {
 		name    string
 		rq      ledger.RangeRead
@@ -161,6 +165,9 @@ func TestMVCCRangeQuery(t *testing.T) {
 				u.writes[stateKey{"cc", "", "b"}] = stateWrite{value: []byte("new"), tx: 1}
 				return u
 			}, conflict: true, known: true, why: `key "b" was written by tx 1 of this block`},
+		{name: "Merkle summary with SM3 (a national-crypto peer) of the same keys", rq: summaryWith(sm3.New, all...), known: true},
+		{name: "Merkle summary with SM3: a key changed version", rq: summaryWith(sm3.New, read("a", 1, 0), read("b", 1, 9), read("c", 3, 4)),
+			conflict: true, known: true, why: "give level 1 (1 hashes) with other hashes"},
 		{name: "Merkle summary of degree below 2", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, MerkleHashes: [][]byte{{1}}, MerkleLevel: 1}},
 		{name: "incomplete state", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
 			prepare: func(s *commitState) { s.complete = false }},
