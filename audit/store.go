@@ -48,11 +48,13 @@ const maxKeyPolicyWrites = 8192
 // from (resume): the chaincode endorsement policies, key-level policies
 // and world state saved with it, so reads, range queries and
 // endorsements below the current checkpoint are judged as when the
-// chain was first audited. Without one (none kept, or an index written
-// before states were kept by height) the auditor is primed with the
-// config in force and the block below from only: policies of chaincodes
-// defined before from are not known and those transactions' policies and
-// reads are not evaluated. The
+// chain was first audited. Without one kept below from, the blocks from
+// the genesis block on are replayed first (up to maxGenesisReplay of
+// them); past that (a state replaced far above the genesis block, or an
+// index written before states were kept by height) the auditor is primed
+// with the config in force and the block below from only: policies of
+// chaincodes defined before from are not known and those transactions'
+// policies and reads are not evaluated. The
 // stored checkpoint only moves forward, over blocks audited contiguously
 // from it or from genesis: a range that ends at or below it, or starts
 // past the block after it, stores verdicts and findings only, and a range
@@ -131,7 +133,9 @@ func (s Summary) plus(o Summary) Summary {
 // stored checkpoint it continues. That is the current checkpoint when it
 // is at from-1 (the state read is the newest); otherwise the stored one
 // nearest below from, whose state is read as it was at its height, and
-// the blocks between it and from are replayed without storing anything.
+// the blocks between it and from are replayed without storing anything;
+// with none kept below from, the blocks from the genesis block on are
+// (up to maxGenesisReplay).
 func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, error) {
 	chain := cfg.Chain.ID
 	cp, err := st.AuditCheckpoint(ctx, chain)
@@ -156,6 +160,10 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 			at, base = &hc, hc.Height+1
 		case !errors.Is(err, ledger.ErrNotFound):
 			return nil, fmt.Errorf("audit checkpoint at %d: %w", from-1, err)
+		case from <= maxGenesisReplay:
+			// Below the first checkpoint kept (an audit stores one
+			// every storeBatch blocks): replay from the genesis block.
+			base = 0
 		}
 	}
 	var prev *ledger.Block
@@ -188,9 +196,25 @@ func resume(ctx context.Context, st Store, cfg Config, from uint64) (*Auditor, e
 				return nil, fmt.Errorf("replay blocks %d..%d from the audit checkpoint at %d: %w", base, from-1, at.Height, err)
 			}
 		}
+	case base < from:
+		// The replay starts a complete state at the genesis block and
+		// never saves it, so it never reads the stored one.
+		a.below = true
+		err := a.Run(ctx, storedBlocks(ctx, st, chain, 0, from-1), func(*BlockResult) error { return nil })
+		if err != nil {
+			return nil, fmt.Errorf("replay blocks 0..%d from the genesis block: %w", from-1, err)
+		}
 	}
 	return a, nil
 }
+
+// maxGenesisReplay bounds the blocks a re-audit below the stored
+// checkpoint replays from the genesis block when no stored checkpoint
+// below its first block is kept. An audit from the genesis block keeps
+// one every storeBatch blocks, so only its first storeBatch blocks need
+// this; a state replaced later (a new generation) leaves a re-audit far
+// below it without state, as before.
+const maxGenesisReplay = 8 * storeBatch
 
 // storedBlocks yields the raw stored blocks from..to of chain.
 func storedBlocks(ctx context.Context, st Store, chain string, from, to uint64) func(yield func(fabric.RawBlock, error) bool) {

@@ -35,7 +35,7 @@ func TestReaudit(t *testing.T) {
 		{"straddling the checkpoint: the part past it continues", 5, 11, true, 11},
 		{"continued", 12, 12, true, 12},
 		{"all again", 0, top, true, 12},
-		{"middle, after kvcc was defined, no checkpoint stored below", 5, 11, false, 12},
+		{"middle, after kvcc was defined, no checkpoint kept below: replayed from the genesis block", 5, 11, true, 12},
 		{"below the checkpoint, from the one stored at 8", 9, 10, true, 12},
 		{"last block again, from the one stored at 11", 12, 12, true, 12},
 	}
