@@ -207,13 +207,7 @@ func (o Options) badgerOptions(dir string, lost *lostReads) badger.Options {
 		WithNumMemtables(2).
 		WithNumCompactors(2).
 		WithCompression(options.None).
-		// No block cache unless encrypted (below): badger serves an
-		// uncompressed, unencrypted block straight from the mapped
-		// table, and charges a cached one up to the end of the mapping,
-		// so a cache held one or two blocks and churned (hit ratio
-		// 0.01-0.10 over a 1 M-transaction import, with a warning a
-		// minute).
-		WithBlockCacheSize(0).
+		WithBlockCacheSize(32 << 20).
 		// Open has verified every table; check each block again as it is
 		// read from disk, and every value read from a value log.
 		WithChecksumVerificationMode(options.OnBlockRead).
@@ -235,9 +229,7 @@ func (o Options) badgerOptions(dir string, lost *lostReads) badger.Options {
 		bo = bo.WithValueThreshold(valueThreshold)
 	}
 	if len(o.EncryptionKey) > 0 {
-		// Badger decrypts each block it reads into a copy, which its
-		// block cache keeps.
-		bo = bo.WithEncryptionKey(o.EncryptionKey).WithIndexCacheSize(32 << 20).WithBlockCacheSize(32 << 20)
+		bo = bo.WithEncryptionKey(o.EncryptionKey).WithIndexCacheSize(32 << 20)
 	}
 	return bo
 }
