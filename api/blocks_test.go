@@ -18,7 +18,6 @@ import (
 type fullBlocks struct {
 	Index
 	AuditReader
-	AuditFindingReader
 }
 
 // countedBlocks counts the full block reads of an index.
@@ -55,7 +54,7 @@ func TestBlockSummaries(t *testing.T) {
 			db := tc.open(t)
 			counted := &countedBlocks{DB: db}
 			summaries := newTestServer(t, Config{}, counted, nil).Handler()
-			full := newTestServer(t, Config{}, fullBlocks{db, db, db}, nil).Handler()
+			full := newTestServer(t, Config{}, fullBlocks{db, db}, nil).Handler()
 			chains, err := db.Chains(ctx)
 			if err != nil {
 				t.Fatal(err)

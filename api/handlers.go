@@ -153,14 +153,7 @@ func (s *Server) block(c *gin.Context) (any, error) {
 	b, av := s.withAuditBlock(ctx, b)
 	v := blockView(b, raw)
 	if av != nil {
-		v.Audit = &AuditView{VerdictView: verdictView(av.block), At: timeText(av.at)}
-		if fr, ok := s.idx.(AuditFindingReader); ok {
-			ids, err := fr.AuditFindings(ctx, chain, b.Height)
-			if err != nil && !errors.Is(err, ledger.ErrNotFound) {
-				return nil, err
-			}
-			v.Audit.Findings = ids
-		}
+		v.Audit = &AuditView{VerdictView: verdictView(av.block), At: timeText(av.at), Findings: av.findings}
 		for i := range v.Txs {
 			if tv, found := av.txs[v.Txs[i].ID]; found {
 				v.Txs[i].Audit = verdictView(tv).Status
@@ -194,11 +187,13 @@ func (s *Server) blockOf(ctx context.Context, chain string, ref blockRef, raw bo
 	return s.idx.Block(ctx, chain, ref.height)
 }
 
-// auditVerdicts are the auditor's stored verdicts of one block.
+// auditVerdicts are the auditor's stored verdicts of one block and the
+// ids of the findings it raised there.
 type auditVerdicts struct {
-	block ledger.Verdict
-	txs   map[string]ledger.Verdict
-	at    time.Time
+	block    ledger.Verdict
+	txs      map[string]ledger.Verdict
+	at       time.Time
+	findings []string
 }
 
 // withAuditBlock returns b with the one verification status the API
@@ -208,44 +203,55 @@ type auditVerdicts struct {
 // changed. The audit's own verdicts are returned too, nil before the
 // auditor ran.
 func (s *Server) withAuditBlock(ctx context.Context, b *ledger.Block) (*ledger.Block, *auditVerdicts) {
-	blk, txs, at, ok := s.audit(ctx, b.Chain, b.Height)
-	if !ok {
+	av := s.audit(ctx, b.Chain, b.Height)
+	if av == nil {
 		return b, nil
 	}
 	out := *b
-	out.Verdict = ledger.Combine(b.Verdict, blk)
+	out.Verdict = ledger.Combine(b.Verdict, av.block)
 	out.Txs = slices.Clone(b.Txs)
 	for i := range out.Txs {
-		if tv, found := txs[out.Txs[i].ID]; found {
+		if tv, found := av.txs[out.Txs[i].ID]; found {
 			out.Txs[i].Verdict = ledger.Combine(out.Txs[i].Verdict, tv)
 		}
 	}
-	return &out, &auditVerdicts{block: blk, txs: txs, at: at}
+	return &out, av
 }
 
-// audit returns the auditor's verdicts for a block when the index has them.
-func (s *Server) audit(ctx context.Context, chain string, height uint64) (ledger.Verdict, map[string]ledger.Verdict, time.Time, bool) {
+// audit returns the auditor's verdicts for a block, read once, or nil
+// when the index has none.
+func (s *Server) audit(ctx context.Context, chain string, height uint64) *auditVerdicts {
 	ar, ok := s.idx.(AuditReader)
 	if !ok {
-		return ledger.Verdict{}, nil, time.Time{}, false
+		return nil
 	}
-	blk, txs, at, err := ar.AuditVerdicts(ctx, chain, height)
-	return blk, txs, at, err == nil
+	rec, err := ar.Audit(ctx, chain, height)
+	if err != nil {
+		return nil
+	}
+	av := &auditVerdicts{block: rec.Verdict, txs: make(map[string]ledger.Verdict, len(rec.Txs)), at: rec.At, findings: rec.Findings}
+	for _, t := range rec.Txs {
+		av.txs[t.ID] = t.Verdict
+	}
+	return av
 }
 
 // txViewAudited renders a transaction with the one verification status
 // the API serves (the ingest's verdict combined with the auditor's) and
 // the auditor's own verdict beside it, when it ran.
 func (s *Server) txViewAudited(ctx context.Context, t *ledger.Tx, raw bool) TxView {
-	_, txs, at, ok := s.audit(ctx, t.Chain, t.Height)
-	tv, found := txs[t.ID]
-	if !ok || !found {
+	av := s.audit(ctx, t.Chain, t.Height)
+	if av == nil {
+		return txView(t, raw)
+	}
+	tv, found := av.txs[t.ID]
+	if !found {
 		return txView(t, raw)
 	}
 	combined := *t
 	combined.Verdict = ledger.Combine(t.Verdict, tv)
 	v := txView(&combined, raw)
-	v.Audit = &AuditView{VerdictView: verdictView(tv), At: timeText(at)}
+	v.Audit = &AuditView{VerdictView: verdictView(tv), At: timeText(av.at)}
 	return v
 }
 

@@ -2,9 +2,9 @@ package api
 
 import (
 	"context"
-	"time"
 
 	"github.com/lianjian/lianjian/ledger"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // The interfaces below are the parts of the index the API reads. Each is a
@@ -79,19 +79,13 @@ type SummaryReader interface {
 	BlockWithSummariesByHash(ctx context.Context, chain string, hash []byte) (*ledger.Block, error)
 }
 
-// AuditReader serves the auditor's stored verdicts. An index without it
-// leaves the audit field out of block and transaction responses.
+// AuditReader serves the auditor's stored record of a block. An index
+// without it leaves the audit field out of block and transaction
+// responses.
 type AuditReader interface {
-	// AuditVerdicts returns the audit verdict of the block at height and
-	// of each of its transactions by id, and when the audit ran; it
-	// returns ledger.ErrNotFound when the block was not audited yet.
-	AuditVerdicts(ctx context.Context, chain string, height uint64) (ledger.Verdict, map[string]ledger.Verdict, time.Time, error)
-}
-
-// AuditFindingReader serves the ids of the findings the auditor raised
-// on a block. An index without it leaves them out of the block's audit.
-type AuditFindingReader interface {
-	// AuditFindings returns the ids of the findings the audit of the
-	// block at height raised; ledger.ErrNotFound before it ran.
-	AuditFindings(ctx context.Context, chain string, height uint64) ([]string, error)
+	// Audit returns the audit record of the block at height: its
+	// verdict, each transaction's, when the audit ran and the ids of the
+	// findings it raised; ledger.ErrNotFound when the block was not
+	// audited yet.
+	Audit(ctx context.Context, chain string, height uint64) (*record.AuditRecord, error)
 }

@@ -22,13 +22,3 @@ func (d *DB) AuditHeight(ctx context.Context, chain string) (uint64, bool, error
 	}
 	return cp.Height, true, nil
 }
-
-// AuditFindings returns the ids of the findings the audit of the block at
-// height raised, and ledger.ErrNotFound when it was not audited.
-func (d *DB) AuditFindings(ctx context.Context, chain string, height uint64) ([]string, error) {
-	rec, err := d.Audit(ctx, chain, height)
-	if err != nil {
-		return nil, err
-	}
-	return rec.Findings, nil
-}
