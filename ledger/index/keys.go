@@ -18,7 +18,7 @@ import (
 //	B/CHAIN/HEIGHT              the raw block as the chain sent it, stored once
 //	u/CHAIN/HEIGHT              undo list: secondary keys written by the block (binary, record_undo.go)
 //	h/CHAIN/HASH                block height by hash
-//	t/CHAIN/TXID                transaction (binary, record_tx.go; raw bytes by offset into B/)
+//	t/CHAIN/TXID                transaction (binary, record_tx.go; raw bytes by offset into B/; in the blob segments, db.go routedToBlobs)
 //	x/TXID/CHAIN                cross-chain transaction lookup
 //	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry -> txid (txIDValue)
 //	n/CHAIN/ADDR                contract (JSON)

@@ -104,7 +104,7 @@ func (s *spill) Delete(k []byte) error { return s.write(k, nil, true) }
 
 // estimate is what an entry adds to a transaction, as badger counts it.
 func (s *spill) estimate(k, v []byte) int64 {
-	if int64(len(v)) >= s.threshold {
+	if int64(len(v)) >= s.threshold || s.blobs != nil && s.blobs.Keeps(k, v) {
 		return int64(len(k)) + 14 + 10
 	}
 	return int64(len(k)) + int64(len(v)) + 12

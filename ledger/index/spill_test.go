@@ -222,9 +222,10 @@ func TestSpillCrash(t *testing.T) {
 	if err := db.PutChain(ctx, ledger.Chain{ID: "big", Kind: ledger.KindEVM}); err != nil {
 		t.Fatal(err)
 	}
-	// Transactions whose records stay in the LSM tree (below
-	// valueThreshold), 6 MB of them: more than one badger transaction.
-	blocks := bigBlocks(t, "big", 2, 1000, 6<<10)
+	// 8,000 transactions: their keys, the pointers to their records
+	// (which go to the blob segments) and their address entries are
+	// more than one badger transaction.
+	blocks := bigBlocks(t, "big", 2, 8000, 32)
 	if err := db.Commit(ctx, blocks[0]); err != nil {
 		t.Fatal(err)
 	}

@@ -143,18 +143,24 @@ func (t Txn) Flush() error {
 	if t.B == nil {
 		return nil
 	}
-	if t.P != nil {
+	if t.P != nil && len(t.P.keys) > 0 {
+		keys := t.P.keys[:0]
+		vals := make([][]byte, 0, len(t.P.keys))
 		for _, k := range t.P.keys {
 			v, ok := t.P.vals[string(k)]
 			if !ok {
 				continue // deleted or set small again since, or listed twice
 			}
 			delete(t.P.vals, string(k))
-			p, err := t.B.Append(v)
-			if err != nil {
-				return err
-			}
-			if err := t.T.SetEntry(badger.NewEntry(k, p).WithMeta(metaBlob)); err != nil {
+			keys = append(keys, k)
+			vals = append(vals, v)
+		}
+		ptrs, err := t.B.AppendAll(vals)
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if err := t.T.SetEntry(badger.NewEntry(k, ptrs[i]).WithMeta(metaBlob)); err != nil {
 				return err
 			}
 		}
@@ -220,7 +226,7 @@ func (t Txn) NewIterator(prefix, start []byte, reverse bool) storage.Iterator {
 
 // Set implements storage.Writer.
 func (t Txn) Set(key, value []byte) error {
-	if t.B == nil || len(value) < t.B.threshold {
+	if t.B == nil || !t.B.Keeps(key, value) {
 		t.forget(key)
 		return t.T.Set(key, value)
 	}

@@ -46,6 +46,7 @@ import (
 type Blobs struct {
 	dir       string
 	threshold int
+	route     func(key []byte) bool
 	maxSeg    int64
 	sync      bool
 	readOnly  bool
@@ -55,7 +56,8 @@ type Blobs struct {
 	w     *os.File
 	wid   uint32
 	wsize int64
-	dirty bool // written since the last Sync
+	dirty bool   // written since the last Sync
+	wbuf  []byte // AppendAll's buffer of small values
 
 	rmu     sync.RWMutex
 	readers map[uint32]*os.File
@@ -65,6 +67,11 @@ type Blobs struct {
 type BlobOptions struct {
 	// Threshold is the size from which a value goes to a segment.
 	Threshold int
+	// Route, when set, names keys whose values go to a segment from
+	// RoutedMin bytes on, below Threshold: records written once, read
+	// one at a time and numerous enough that keeping them in the LSM
+	// tree costs its compactions more than a pread costs a reader.
+	Route func(key []byte) bool
 	// SegmentSize is the size from which a new segment is started.
 	SegmentSize int64
 	// SyncWrites fsyncs the segment before a transaction commits.
@@ -137,7 +144,7 @@ func (b *Blobs) damage(seg uint32, kind BlobDamage, format string, a ...any) *Bl
 
 // OpenBlobs opens (or, unless read-only, creates) the segments in dir.
 func OpenBlobs(dir string, o BlobOptions) (*Blobs, error) {
-	b := &Blobs{dir: dir, threshold: o.Threshold, maxSeg: o.SegmentSize, sync: o.SyncWrites,
+	b := &Blobs{dir: dir, threshold: o.Threshold, route: o.Route, maxSeg: o.SegmentSize, sync: o.SyncWrites,
 		readOnly: o.ReadOnly, readers: map[uint32]*os.File{}}
 	if b.threshold <= 0 {
 		b.threshold = 64 << 10
@@ -242,6 +249,15 @@ func syncDir(dir string) error {
 // Threshold is the size from which a value goes to a segment.
 func (b *Blobs) Threshold() int { return b.threshold }
 
+// RoutedMin is the size from which a value of a key BlobOptions.Route
+// names goes to a segment: a pointer takes up to 26 bytes.
+const RoutedMin = 64
+
+// Keeps reports whether the value of key goes to a segment.
+func (b *Blobs) Keeps(key, value []byte) bool {
+	return len(value) >= b.threshold || len(value) >= RoutedMin && b.route != nil && b.route(key)
+}
+
 // Append stores v and returns the pointer to keep in its place.
 func (b *Blobs) Append(v []byte) ([]byte, error) {
 	if b.readOnly {
@@ -277,6 +293,85 @@ func (b *Blobs) Append(v []byte) ([]byte, error) {
 	p = binary.BigEndian.AppendUint32(p, sum)
 	return p, nil
 }
+
+// AppendAll appends vals in order, as Append does each, and returns
+// their pointers. Values below the threshold (those Route sends) are
+// gathered into one write; a large value is written as it is, uncopied.
+func (b *Blobs) AppendAll(vals [][]byte) ([][]byte, error) {
+	if b.readOnly {
+		return nil, errors.New("blob segments: opened read-only")
+	}
+	if b.aead != nil || len(vals) == 1 {
+		ptrs := make([][]byte, len(vals))
+		for i, v := range vals {
+			p, err := b.Append(v)
+			if err != nil {
+				return nil, err
+			}
+			ptrs[i] = p
+		}
+		return ptrs, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ptrs := make([][]byte, 0, len(vals))
+	buf := b.wbuf[:0]
+	var bufOff int64 // where buf goes in the active segment
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		if _, err := b.w.WriteAt(buf, bufOff); err != nil {
+			return fmt.Errorf("blob segment %s: %w", b.segPath(b.wid), err)
+		}
+		buf = buf[:0]
+		return nil
+	}
+	for _, v := range vals {
+		if b.w == nil || b.wsize > int64(len(segMagic)) && b.wsize+int64(len(v)) > b.maxSeg {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			if err := b.startSegment(b.wid + 1); err != nil {
+				return nil, err
+			}
+		}
+		off := b.wsize
+		switch {
+		case len(v) >= b.threshold:
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			if _, err := b.w.WriteAt(v, off); err != nil {
+				return nil, fmt.Errorf("blob segment %s: %w", b.segPath(b.wid), err)
+			}
+		default:
+			if len(buf) == 0 {
+				bufOff = off
+			}
+			buf = append(buf, v...)
+		}
+		b.wsize += int64(len(v))
+		b.dirty = true
+		p := make([]byte, 0, 24)
+		p = append(p, blobPtrVersion)
+		p = binary.AppendUvarint(p, uint64(b.wid))
+		p = binary.AppendUvarint(p, uint64(off))
+		p = binary.AppendUvarint(p, uint64(len(v)))
+		p = binary.BigEndian.AppendUint32(p, crc32.Checksum(v, castagnoli))
+		ptrs = append(ptrs, p)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if cap(buf) <= maxWriteBuf {
+		b.wbuf = buf
+	}
+	return ptrs, nil
+}
+
+// maxWriteBuf bounds the buffer AppendAll keeps between calls.
+const maxWriteBuf = 4 << 20
 
 // Sync makes the appended values durable before a commit refers to
 // them, when the store syncs its writes; otherwise they are in the page

@@ -3,6 +3,7 @@ package badgerkv_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -239,5 +240,58 @@ func TestPendingSetDeleteSet(t *testing.T) {
 	if bytes.Contains(seg, first) || bytes.Count(seg, last) != 1 {
 		t.Errorf("the segments hold the first value %d times and the last %d times, want 0 and 1",
 			bytes.Count(seg, first), bytes.Count(seg, last))
+	}
+}
+
+// TestBlobsRouted checks that the values of keys Route names go to the
+// segments from RoutedMin bytes on, other small values stay in the tree,
+// and that one flush of many values, small and large, across segment
+// boundaries, reads every value back where its pointer says.
+func TestBlobsRouted(t *testing.T) {
+	dir := t.TempDir()
+	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := badgerkv.OpenBlobs(filepath.Join(dir, "blobs"), badgerkv.BlobOptions{
+		Threshold: 4 << 10, SegmentSize: 64 << 10,
+		Route: func(k []byte) bool { return k[0] == 't' },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := badgerkv.New(db, blobs)
+	defer s.Close()
+	want := map[string][]byte{}
+	sizes := []int{badgerkv.RoutedMin - 1, badgerkv.RoutedMin, 450, 3000, 5000, 20_000}
+	for i := range 60 {
+		n := sizes[i%len(sizes)]
+		for _, tag := range []string{"t", "o"} {
+			want[fmt.Sprintf("%s/%03d", tag, i)] = bytes.Repeat([]byte{tag[0], byte(i), byte(n)}, n/3+1)[:n]
+		}
+	}
+	if err := s.Update(func(rw storage.ReadWriter) error {
+		for k, v := range want {
+			if err := rw.Set([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	inSegments := func(v []byte) bool { return bytes.Contains(segments(t, dir), v) }
+	for k, v := range want {
+		got, err := s.Get([]byte(k))
+		if err != nil || !bytes.Equal(got, v) {
+			t.Fatalf("Get(%s) = %d bytes, %v; want the %d set", k, len(got), err, len(v))
+		}
+		routed := len(v) >= 4<<10 || k[0] == 't' && len(v) >= badgerkv.RoutedMin
+		if len(v) >= badgerkv.RoutedMin && inSegments(v) != routed {
+			t.Errorf("%s (%d bytes): in the segments %v, want %v", k, len(v), !routed, routed)
+		}
+	}
+	if paths, _ := filepath.Glob(filepath.Join(dir, "blobs", "*.seg")); len(paths) < 3 {
+		t.Errorf("%d segments of at most 64 KiB, want several", len(paths))
 	}
 }
