@@ -23,9 +23,13 @@ import (
 //	4  as 3, with block records of version 2 (record_block.go: a
 //	   summary of each transaction beside its id) beside those of
 //	   version 1
+//	5  as 4, with no cross-chain lookup of new transactions (x/,
+//	   keys.go): DB.TxAnyChain reads each chain's transaction record;
+//	   those written before stay, unread (a rollback deletes them with
+//	   their block)
 //
 // Every other table is the same in all formats. This version reads
-// formats 2 to 4; a writer stamps an index of format 2 or 3 as format 4
+// formats 2 to 5; a writer stamps an index of format 2 to 4 as format 5
 // on opening it, so that versions which read only the older formats
 // refuse it with a FormatError instead of meeting records they cannot
 // decode. Its blocks stay as they were written: a block record of
@@ -34,7 +38,7 @@ import (
 const (
 	legacyFormat  = 1
 	binaryFormat  = 2
-	currentFormat = 4
+	currentFormat = 5
 )
 
 // FormatError is the error of Open on an index written in a record

@@ -19,7 +19,7 @@ import (
 //	u/CHAIN/HEIGHT              undo list: secondary keys written by the block (binary, record_undo.go)
 //	h/CHAIN/HASH                block height by hash
 //	t/CHAIN/TXID                transaction (binary, record_tx.go; raw bytes by offset into B/; in the blob segments, db.go routedToBlobs)
-//	x/TXID/CHAIN                cross-chain transaction lookup
+//	x/TXID/CHAIN                cross-chain transaction lookup, written before format 5 (format.go); no longer read
 //	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry -> txid (txIDValue)
 //	n/CHAIN/ADDR                contract (JSON)
 //	r/CHAIN/ANCESTOR/NANOS      reorg record (JSON)
@@ -78,8 +78,11 @@ func undoKey(chain string, h uint64) []byte {
 }
 func hashKey(chain string, hash []byte) []byte { return key(tagHash, []byte(chain), hash) }
 func txKey(chain, id string) []byte            { return key(tagTx, []byte(chain), []byte(id)) }
-func txChainKey(id, chain string) []byte       { return key(tagTxChain, []byte(id), []byte(chain)) }
-func txChainPrefix(id string) []byte           { return key(tagTxChain, []byte(id), nil) }
+
+// The keys of x/, which indexes before format 5 hold (their partition
+// is the chain's, partition.go).
+func txChainKey(id, chain string) []byte { return key(tagTxChain, []byte(id), []byte(chain)) }
+func txChainPrefix(id string) []byte     { return key(tagTxChain, []byte(id), nil) }
 
 func addrKey(chain, addr string, h uint64, idx int, role string) []byte {
 	pos := make([]byte, 12)

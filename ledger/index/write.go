@@ -213,9 +213,6 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 		if err := set(txKey(b.Chain, tx.ID), buf[start:len(buf):len(buf)]); err != nil {
 			return err
 		}
-		if err := set(txChainKey(tx.ID, b.Chain), nil); err != nil {
-			return err
-		}
 		for _, e := range historyOf(tx) {
 			if err := set(addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role), txIDValue(tx.ID)); err != nil {
 				return err
