@@ -9,6 +9,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/record"
+	"github.com/lianjian/lianjian/ledger/storage"
 	"github.com/lianjian/lianjian/ledger/supervise"
 )
 
@@ -30,7 +31,7 @@ func (d *DB) putAudit(ctx context.Context, chain string, recs []record.AuditReco
 			if recs[i].Chain != chain {
 				return fmt.Errorf("%w: audit record of chain %q stored under %q", ledger.ErrInvalid, recs[i].Chain, chain)
 			}
-			if err := put(txn, verdictKey(chain, recs[i].Height), &recs[i]); err != nil {
+			if err := txn.Set(verdictKey(chain, recs[i].Height), encodeAudit(nil, &recs[i])); err != nil {
 				return err
 			}
 		}
@@ -124,7 +125,16 @@ func (d *DB) Audit(ctx context.Context, chain string, height uint64) (*record.Au
 		return nil, err
 	}
 	var rec record.AuditRecord
-	err := d.view(func(txn kv) error { return get(txn, verdictKey(chain, height), &rec) })
+	err := d.view(func(txn kv) error {
+		v, err := txn.Get(verdictKey(chain, height))
+		if errors.Is(err, storage.ErrNotFound) {
+			return ledger.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return decodeAudit(v, chain, height, &rec)
+	})
 	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fmt.Errorf("audit of block %d of %s: %w", height, chain, ledger.ErrNotFound)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/index/badgerkv"
+	"github.com/lianjian/lianjian/ledger/record"
 )
 
 // Report is the result of Check.
@@ -247,7 +248,7 @@ var recordFormats = map[byte]valueFormat{
 	tagToken: jsonValue, tagChange: jsonValue, tagState: jsonValue, tagAuditLog: jsonValue,
 	tagSearch: jsonValue, tagDelivery: jsonValue,
 	tagNode: jsonValue, tagNodeRev: jsonValue, tagProbe: jsonValue, tagRisk: jsonValue,
-	tagVerdict: jsonValue, tagAuditCheckpoint: jsonValue, tagKeyPolicy: jsonValue,
+	tagVerdict: binaryValue, tagAuditCheckpoint: jsonValue, tagKeyPolicy: jsonValue,
 	tagContractScan: jsonValue, tagContractScanStep: jsonValue, tagGovernance: jsonValue,
 	tagAuditHead: jsonValue, tagJournal: journalValue, tagAuditState: jsonValue,
 	tagStateVersion: jsonValue, tagKeyPolicyVersion: jsonValue, tagAuditHistory: jsonValue,
@@ -322,6 +323,13 @@ func checkRecord(k, v []byte) error {
 		return err
 	case tagMeta:
 		return checkMeta(rest, v)
+	case tagVerdict:
+		chain, h, ok := strings.Cut(rest, "/")
+		if !ok || len(h) != 8 {
+			return errors.New("audit record key has no height")
+		}
+		var rec record.AuditRecord
+		return decodeAudit(v, chain, binary.BigEndian.Uint64([]byte(h)), &rec)
 	case tagFinding:
 		var f ledger.Finding
 		return decode(v, &f)

@@ -26,7 +26,8 @@ import (
 //	5  as 4, with no cross-chain lookup of new transactions (x/,
 //	   keys.go): DB.TxAnyChain reads each chain's transaction record;
 //	   those written before stay, unread (a rollback deletes them with
-//	   their block)
+//	   their block); and binary audit records (V/, record_audit.go)
+//	   beside JSON ones
 //
 // Every other table is the same in all formats. This version reads
 // formats 2 to 5; a writer stamps an index of format 2 to 4 as format 5
