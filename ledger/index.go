@@ -58,7 +58,7 @@ type HistoryEntry struct {
 	Height uint64 `json:"height"`
 	Index  int    `json:"index"`
 	TxID   string `json:"tx"`
-	Role   string `json:"role"` // from, to, created, log
+	Role   string `json:"role"` // from, to, created, log; Fabric: creator, invoked
 }
 
 // Store is an index that can be read and written.

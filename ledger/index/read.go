@@ -399,6 +399,10 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 		if err != nil {
 			return err
 		}
+		var c ledger.Chain
+		if err := get(txn, chainKey(chain), &c); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+			return err
+		}
 		return scan(txn, prefix, start, func(k, v []byte) (bool, error) {
 			if len(out) == limit {
 				next = hex.EncodeToString(k[len(prefix):])
@@ -411,6 +415,9 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 			id, err := parseTxIDValue(v)
 			if err != nil {
 				return false, fmt.Errorf("address history entry %q: %w", k, err)
+			}
+			if role == "created" && c.Kind == ledger.KindFabric {
+				role = roleInvoked
 			}
 			out = append(out, ledger.HistoryEntry{Chain: chain, Height: h, Index: idx, TxID: id, Role: role})
 			return true, nil

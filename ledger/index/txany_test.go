@@ -62,3 +62,60 @@ func TestTxAnyChainWithoutLookup(t *testing.T) {
 		t.Errorf("TxAnyChain of an unknown id = %v, want ErrNotFound", err)
 	}
 }
+
+// TestFabricHistoryRoles checks the address history of a Fabric
+// chaincode: the transactions that invoke it are "invoked", not
+// "created" (an EVM contract creation), also as an index written before
+// the role existed holds them; an EVM creation stays "created".
+func TestFabricHistoryRoles(t *testing.T) {
+	ctx := context.Background()
+	db := openDir(t, t.TempDir())
+	defer db.Close()
+	for _, c := range []ledger.Chain{{ID: "fab", Kind: ledger.KindFabric}, {ID: "evm", Kind: ledger.KindEVM}} {
+		if err := db.PutChain(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fab := ledgertest.Chain("fab", "main", 0, 2, nil)
+	for _, b := range fab {
+		for i := range b.Txs {
+			tx := &b.Txs[i]
+			tx.From, tx.To, tx.Contract, tx.Fabric = "", "", "kvcc", &ledger.FabricTx{}
+		}
+		if err := db.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evm := ledgertest.Chain("evm", "main", 0, 1, nil)
+	evm[0].Txs[0].To, evm[0].Txs[0].Contract = "", "0xc0ffee"
+	if err := db.Commit(ctx, evm[0]); err != nil {
+		t.Fatal(err)
+	}
+	// Block 1's entries as an index before roleInvoked wrote them.
+	if err := db.update(ctx, func(txn kv) error {
+		for _, tx := range fab[1].Txs {
+			if err := txn.Delete(addrKey("fab", "kvcc", tx.Height, tx.Index, roleInvoked)); err != nil {
+				return err
+			}
+			if err := txn.Set(addrKey("fab", "kvcc", tx.Height, tx.Index, "created"), txIDValue(tx.ID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	hist, _, err := db.AddressHistory(ctx, "fab", "kvcc", ledger.Page{})
+	if err != nil || len(hist) != len(fab[0].Txs)+len(fab[1].Txs) {
+		t.Fatalf("AddressHistory(kvcc) = %v, %v", hist, err)
+	}
+	for _, e := range hist {
+		if e.Role != "invoked" {
+			t.Errorf("kvcc history entry %+v, want role invoked", e)
+		}
+	}
+	hist, _, err = db.AddressHistory(ctx, "evm", "0xc0ffee", ledger.Page{})
+	if err != nil || len(hist) != 1 || hist[0].Role != "created" {
+		t.Errorf("AddressHistory of an EVM creation = %v, %v; want one created", hist, err)
+	}
+}

@@ -240,6 +240,13 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 
 type historyRef struct{ addr, role string }
 
+// roleInvoked is the address history role of a chaincode a Fabric
+// transaction invokes. Indexes written before it name that role
+// "created", which AddressHistory reads as roleInvoked on a Fabric chain
+// (a chaincode is defined by a _lifecycle transaction, never created by
+// the one that invokes it).
+const roleInvoked = "invoked"
+
 // historyOf lists the addresses a transaction touches, each role once.
 func historyOf(tx *ledger.Tx) []historyRef {
 	var out []historyRef
@@ -256,7 +263,10 @@ func historyOf(tx *ledger.Tx) []historyRef {
 	}
 	add(tx.From, "from")
 	add(tx.To, "to")
-	if tx.To == "" {
+	switch {
+	case tx.Fabric != nil:
+		add(tx.Contract, roleInvoked) // the chaincode it invokes; Fabric has no To
+	case tx.To == "":
 		add(tx.Contract, "created")
 	}
 	for _, l := range tx.Logs {
