@@ -285,13 +285,18 @@ func (b *Blobs) Append(v []byte) ([]byte, error) {
 	}
 	b.wsize += int64(len(stored))
 	b.dirty = true
+	return pointer(b.wid, off, len(stored), sum), nil
+}
+
+// pointer is what badger holds for a value of n bytes at off in segment
+// seg, whose checksum is sum (parsePtr reads it).
+func pointer(seg uint32, off int64, n int, sum uint32) []byte {
 	p := make([]byte, 0, 24)
 	p = append(p, blobPtrVersion)
-	p = binary.AppendUvarint(p, uint64(b.wid))
+	p = binary.AppendUvarint(p, uint64(seg))
 	p = binary.AppendUvarint(p, uint64(off))
-	p = binary.AppendUvarint(p, uint64(len(stored)))
-	p = binary.BigEndian.AppendUint32(p, sum)
-	return p, nil
+	p = binary.AppendUvarint(p, uint64(n))
+	return binary.BigEndian.AppendUint32(p, sum)
 }
 
 // AppendAll appends vals in order, as Append does each, and returns
@@ -353,13 +358,7 @@ func (b *Blobs) AppendAll(vals [][]byte) ([][]byte, error) {
 		}
 		b.wsize += int64(len(v))
 		b.dirty = true
-		p := make([]byte, 0, 24)
-		p = append(p, blobPtrVersion)
-		p = binary.AppendUvarint(p, uint64(b.wid))
-		p = binary.AppendUvarint(p, uint64(off))
-		p = binary.AppendUvarint(p, uint64(len(v)))
-		p = binary.BigEndian.AppendUint32(p, crc32.Checksum(v, castagnoli))
-		ptrs = append(ptrs, p)
+		ptrs = append(ptrs, pointer(b.wid, off, len(v), crc32.Checksum(v, castagnoli)))
 	}
 	if err := flush(); err != nil {
 		return nil, err
