@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -126,37 +127,77 @@ type loadResult struct {
 	p50, p99, max time.Duration
 }
 
-// loadGet makes one authenticated GET and reads the whole answer; an
-// answer other than 200 is an error.
-func loadGet(client *http.Client, url, token string) error {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+// loadClient is one keep-alive connection of the load generator. It
+// writes each request itself and reads the answer in the caller's
+// goroutine, where an http.Client hands every request to two goroutines
+// of its Transport and builds a Request, header map and context for it:
+// the generator shares the machine's cores with the server it measures.
+type loadClient struct {
+	addr, token string
+	conn        net.Conn
+	br          *bufio.Reader
+	req         []byte
+}
+
+// get makes one authenticated GET of path and reads the whole answer; an
+// answer other than 200 is an error. A broken connection is dialled
+// again on the next call.
+func (lc *loadClient) get(path string) error {
+	if lc.conn == nil {
+		c, err := net.DialTimeout("tcp", lc.addr, 10*time.Second)
+		if err != nil {
+			return err
+		}
+		lc.conn, lc.br = c, bufio.NewReader(c)
+	}
+	closing, err := lc.roundTrip(path)
+	if err != nil || closing {
+		lc.close()
+	}
+	return err
+}
+
+// roundTrip writes the request for path and reads its answer; closing
+// reports that the server closes the connection after it.
+func (lc *loadClient) roundTrip(path string) (closing bool, err error) {
+	if err := lc.conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		return false, err
+	}
+	lc.req = append(lc.req[:0], "GET "...)
+	lc.req = append(lc.req, path...)
+	lc.req = append(lc.req, " HTTP/1.1\r\nHost: "...)
+	lc.req = append(lc.req, lc.addr...)
+	lc.req = append(lc.req, "\r\nAuthorization: Bearer "...)
+	lc.req = append(lc.req, lc.token...)
+	lc.req = append(lc.req, "\r\n\r\n"...)
+	if _, err := lc.conn.Write(lc.req); err != nil {
+		return false, err
+	}
+	resp, err := http.ReadResponse(lc.br, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = errors.New(resp.Status)
 	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+	return resp.Close, err
+}
+
+func (lc *loadClient) close() {
+	if lc.conn != nil {
+		lc.conn.Close()
+		lc.conn, lc.br = nil, nil
 	}
-	if resp.StatusCode != http.StatusOK {
-		return errors.New(resp.Status)
-	}
-	return nil
 }
 
 // hammer runs conns clients against one endpoint for d and collects
 // client-side latencies.
-func hammer(base, token string, conns int, d time.Duration, name string, path func(r *rand.Rand) string) loadResult {
+func hammer(addr, token string, conns int, d time.Duration, name string, path func(r *rand.Rand) string) loadResult {
 	var mu sync.Mutex
 	var lats []time.Duration
 	errs := 0
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for w := range conns {
@@ -164,11 +205,13 @@ func hammer(base, token string, conns int, d time.Duration, name string, path fu
 		go func() {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(w), 7))
+			lc := &loadClient{addr: addr, token: token}
+			defer lc.close()
 			var mine []time.Duration
 			bad := 0
 			for time.Now().Before(deadline) {
 				start := time.Now()
-				err := loadGet(client, base+path(r), token)
+				err := lc.get(path(r))
 				mine = append(mine, time.Since(start))
 				if err != nil {
 					bad++
@@ -204,7 +247,7 @@ type loadEndpoint struct {
 // firstWindows runs conns clients for d from a cold start, each sending
 // requests to the endpoints in turn, and returns the figures of each
 // endpoint in each window of length w, in time order.
-func firstWindows(base, token string, conns int, d, w time.Duration, eps []loadEndpoint) [][]loadResult {
+func firstWindows(addr, token string, conns int, d, w time.Duration, eps []loadEndpoint) [][]loadResult {
 	type sample struct {
 		at, lat time.Duration
 		ep      int
@@ -212,9 +255,6 @@ func firstWindows(base, token string, conns int, d, w time.Duration, eps []loadE
 	}
 	var mu sync.Mutex
 	var all []sample
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	begin := time.Now()
 	var wg sync.WaitGroup
 	for c := range conns {
@@ -222,11 +262,13 @@ func firstWindows(base, token string, conns int, d, w time.Duration, eps []loadE
 		go func() {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(c), 11))
+			lc := &loadClient{addr: addr, token: token}
+			defer lc.close()
 			var mine []sample
 			for i := c; time.Since(begin) < d; i++ {
 				ep := i % len(eps)
 				start := time.Now()
-				err := loadGet(client, base+eps[ep].path(r), token)
+				err := lc.get(eps[ep].path(r))
 				mine = append(mine, sample{at: start.Sub(begin), lat: time.Since(start), ep: ep, err: err != nil})
 			}
 			mu.Lock()
@@ -299,7 +341,7 @@ func TestLoad(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, l) }()
 	defer func() { cancel(); <-done }()
-	base := "http://" + l.Addr().String()
+	addr := l.Addr().String()
 	blocks := *loadTxs / *loadPerBlk
 	ntx := blocks * *loadPerBlk
 	v := Version
@@ -318,7 +360,7 @@ func TestLoad(t *testing.T) {
 		fmt.Fprintf(&out, "first %v after opening the index (%s), %d connections, tx-by-id and block-by-height in turn, no warm-up\n\n", *loadFirst, how, *loadConns)
 		fmt.Fprintln(&out, "| window | endpoint | requests | errors | req/s | p50 | p99 | max |")
 		fmt.Fprintln(&out, "|---|---|---|---|---|---|---|---|")
-		for i, rs := range firstWindows(base, secret, *loadConns, *loadFirst, *loadWindow, endpoints[:2]) {
+		for i, rs := range firstWindows(addr, secret, *loadConns, *loadFirst, *loadWindow, endpoints[:2]) {
 			for _, r := range rs {
 				fmt.Fprintf(&out, "| %v–%v | %s | %d | %d | %.0f | %v | %v | %v |\n", time.Duration(i)**loadWindow, time.Duration(i+1)**loadWindow,
 					r.name, r.n, r.errs, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond))
@@ -334,8 +376,8 @@ func TestLoad(t *testing.T) {
 	fmt.Fprintln(&out, "| endpoint | requests | errors | req/s | p50 | p99 | max |")
 	fmt.Fprintln(&out, "|---|---|---|---|---|---|---|")
 	for _, ep := range endpoints {
-		hammer(base, secret, *loadConns, time.Second, ep.name, ep.path) // warm up
-		r := hammer(base, secret, *loadConns, *loadPerEndpoint, ep.name, ep.path)
+		hammer(addr, secret, *loadConns, time.Second, ep.name, ep.path) // warm up
+		r := hammer(addr, secret, *loadConns, *loadPerEndpoint, ep.name, ep.path)
 		fmt.Fprintf(&out, "| %s | %d | %d | %.0f | %v | %v | %v |\n", r.name, r.n, r.errs, r.rps,
 			r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond))
 		if r.errs > 0 {
