@@ -237,6 +237,14 @@ func summarize(name string, lats []time.Duration, errs int, d time.Duration) loa
 	return loadResult{name: name, n: len(lats), errs: errs, rps: float64(len(lats)) / d.Seconds(), p50: q(0.50), p99: q(0.99), max: lats[len(lats)-1]}
 }
 
+// perRequest is cpu shared out over n requests, or 0 without requests.
+func perRequest(cpu time.Duration, n int) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	return (cpu / time.Duration(n)).Round(time.Microsecond)
+}
+
 // loadEndpoint is an endpoint the load test drives: path makes the path
 // of a request.
 type loadEndpoint struct {
@@ -360,8 +368,10 @@ func TestLoad(t *testing.T) {
 		fmt.Fprintf(&out, "first %v after opening the index (%s), %d connections, tx-by-id and block-by-height in turn, no warm-up\n\n", *loadFirst, how, *loadConns)
 		fmt.Fprintln(&out, "| window | endpoint | requests | errors | req/s | p50 | p99 | max |")
 		fmt.Fprintln(&out, "|---|---|---|---|---|---|---|---|")
+		cpu0, n := cpuTime(), 0
 		for i, rs := range firstWindows(addr, secret, *loadConns, *loadFirst, *loadWindow, endpoints[:2]) {
 			for _, r := range rs {
+				n += r.n
 				fmt.Fprintf(&out, "| %v–%v | %s | %d | %d | %.0f | %v | %v | %v |\n", time.Duration(i)**loadWindow, time.Duration(i+1)**loadWindow,
 					r.name, r.n, r.errs, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond))
 				if r.errs > 0 {
@@ -369,22 +379,27 @@ func TestLoad(t *testing.T) {
 				}
 			}
 		}
+		cpu := cpuTime() - cpu0
 		cur, peak := rss()
-		fmt.Fprintf(&out, "\nRSS after the first %v: %.0f MiB (peak %.0f MiB)\n\n", *loadFirst, cur, peak)
+		fmt.Fprintf(&out, "\nCPU of the process (server and generator) in the first %v: %v, %v per request\n", *loadFirst, cpu.Round(time.Millisecond), perRequest(cpu, n))
+		fmt.Fprintf(&out, "RSS after the first %v: %.0f MiB (peak %.0f MiB)\n\n", *loadFirst, cur, peak)
 	}
 	fmt.Fprintf(&out, "index: %d txs in %d blocks; %d connections, %v per endpoint\n\n", ntx, blocks, *loadConns, *loadPerEndpoint)
-	fmt.Fprintln(&out, "| endpoint | requests | errors | req/s | p50 | p99 | max |")
-	fmt.Fprintln(&out, "|---|---|---|---|---|---|---|")
+	fmt.Fprintln(&out, "| endpoint | requests | errors | req/s | p50 | p99 | max | CPU/request |")
+	fmt.Fprintln(&out, "|---|---|---|---|---|---|---|---|")
 	for _, ep := range endpoints {
 		hammer(addr, secret, *loadConns, time.Second, ep.name, ep.path) // warm up
+		cpu0 := cpuTime()
 		r := hammer(addr, secret, *loadConns, *loadPerEndpoint, ep.name, ep.path)
-		fmt.Fprintf(&out, "| %s | %d | %d | %.0f | %v | %v | %v |\n", r.name, r.n, r.errs, r.rps,
-			r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond))
+		cpu := cpuTime() - cpu0
+		fmt.Fprintf(&out, "| %s | %d | %d | %.0f | %v | %v | %v | %v |\n", r.name, r.n, r.errs, r.rps,
+			r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.max.Round(time.Microsecond), perRequest(cpu, r.n))
 		if r.errs > 0 {
 			t.Errorf("%s: %d errors", r.name, r.errs)
 		}
 	}
 	cur, peak := rss()
-	fmt.Fprintf(&out, "\nRSS after the run: %.0f MiB (peak %.0f MiB), load generator and server in one process\n", cur, peak)
+	fmt.Fprintf(&out, "\nCPU/request: the process's CPU time (server and generator, user and system) over the requests served\n")
+	fmt.Fprintf(&out, "RSS after the run: %.0f MiB (peak %.0f MiB), load generator and server in one process\n", cur, peak)
 	t.Log("\n" + out.String())
 }
