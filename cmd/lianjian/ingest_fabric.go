@@ -177,6 +177,25 @@ func (s *importStore) Commit(ctx context.Context, b *ledger.Block) error {
 	if err := s.DB.Commit(ctx, b); err != nil {
 		return err
 	}
+	return s.noteCrypto(ctx, b)
+}
+
+// CommitBatch commits bs in one write, as the ingester does with runs
+// of blocks, and updates the chain's crypto from their configs.
+func (s *importStore) CommitBatch(ctx context.Context, bs []*ledger.Block) error {
+	if err := s.DB.CommitBatch(ctx, bs); err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if err := s.noteCrypto(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noteCrypto marks the chain national-crypto when b's config declares it.
+func (s *importStore) noteCrypto(ctx context.Context, b *ledger.Block) error {
 	if b.Config != nil && isGM(b.Config) && s.chain.Crypto != ledger.CryptoGM {
 		s.chain.Crypto = ledger.CryptoGM
 		return s.DB.PutChain(ctx, s.chain)

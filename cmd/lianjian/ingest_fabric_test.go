@@ -14,6 +14,7 @@ import (
 	"github.com/lianjian/lianjian/ledger"
 	"github.com/lianjian/lianjian/ledger/fabric"
 	"github.com/lianjian/lianjian/ledger/index"
+	"github.com/lianjian/lianjian/ledger/ledgertest"
 )
 
 const sharedFixtures = "../../../shared/fixtures"
@@ -221,5 +222,30 @@ func TestIngestFabricPeerLedger(t *testing.T) {
 	cp, err := openDB(t, dir2).Checkpoint(ctx, "cut-"+n.Channel())
 	if err != nil || cp.Height != height-2 {
 		t.Errorf("checkpoint after the truncated file = %+v, %v; want %d (every whole block)", cp, err, height-2)
+	}
+}
+
+// TestImportStoreBatchCrypto checks that a national-crypto config in a
+// run of blocks the ingester commits in one write marks the chain
+// national-crypto, as one committed alone does.
+func TestImportStoreBatchCrypto(t *testing.T) {
+	ctx := context.Background()
+	db, err := index.Open("", index.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := &importStore{DB: db, chain: ledger.Chain{ID: "gm-mychannel", Kind: ledger.KindFabric, Channel: "mychannel", Crypto: ledger.CryptoIntl}}
+	if err := db.PutChain(ctx, s.chain); err != nil {
+		t.Fatal(err)
+	}
+	bs := ledgertest.Chain("gm-mychannel", "main", 0, 3, nil)
+	bs[1].Config = &ledger.Config{Channel: "mychannel", Height: 1, HashingAlgo: "SHA256",
+		MSPs: []ledger.MSP{{ID: "Org1MSP", SigningAlgo: fabric.KeySM2}}}
+	if err := s.CommitBatch(ctx, bs); err != nil {
+		t.Fatal(err)
+	}
+	if ch, err := db.Chain(ctx, "gm-mychannel"); err != nil || ch.Crypto != ledger.CryptoGM {
+		t.Errorf("Chain after a batch with an SM2 config = %+v, %v; want national crypto", ch, err)
 	}
 }
