@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,11 +24,10 @@ import (
 //	4  as 3, with block records of version 2 (record_block.go: a
 //	   summary of each transaction beside its id) beside those of
 //	   version 1
-//	5  as 4, with no cross-chain lookup of new transactions (x/,
-//	   keys.go): DB.TxAnyChain reads each chain's transaction record;
-//	   those written before stay, unread (a rollback deletes them with
-//	   their block); and binary audit records (V/, record_audit.go)
-//	   beside JSON ones
+//	5  as 4, with no cross-chain lookup (x/, keys.go): DB.TxAnyChain
+//	   reads each chain's transaction record, and the restamp deletes
+//	   the lookups of the older formats (dropTxChainLookups); and binary
+//	   audit records (V/, record_audit.go) beside JSON ones
 //
 // Every other table is the same in all formats. This version reads
 // formats 2 to 5; a writer stamps an index of format 2 to 4 as format 5
@@ -108,9 +108,58 @@ func (d *DB) checkFormat(writable bool) error {
 	case !writable:
 		return nil
 	}
+	if have >= binaryFormat && have < noTxChainFormat {
+		if err := d.dropTxChainLookups(); err != nil {
+			return fmt.Errorf("open index %s: delete the cross-chain lookups of format %d: %w", d.dir, have, err)
+		}
+	}
 	return d.update(context.Background(), func(txn kv) error {
 		return txn.Set(formatKey(), []byte{currentFormat})
 	})
+}
+
+// noTxChainFormat is the first format without x/ lookups.
+const noTxChainFormat = 5
+
+// txChainBatch is how many x/ keys one write of dropTxChainLookups
+// deletes: well inside a badger transaction (about 80 bytes a key).
+const txChainBatch = 8192
+
+// dropTxChainLookups deletes the cross-chain lookups (x/) an index
+// written before format 5 holds, one batch per write, before the index
+// is stamped with the current format: nothing reads them any more, and
+// in the LSM tree every compaction would keep rewriting them (about 80
+// bytes a transaction). A crash midway leaves the old stamp, and the
+// next writable open goes on from where the deletion stopped.
+func (d *DB) dropTxChainLookups() error {
+	prefix := []byte{tagTxChain, '/'}
+	var start []byte
+	for {
+		var batch [][]byte
+		err := d.update(context.Background(), func(txn kv) error {
+			batch = batch[:0]
+			it := txn.NewIterator(prefix, start, false)
+			for len(batch) < txChainBatch && it.Next() {
+				batch = append(batch, bytes.Clone(it.Key()))
+			}
+			err := it.Error()
+			it.Release()
+			if err != nil {
+				return err
+			}
+			for _, k := range batch {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || len(batch) < txChainBatch {
+			return err
+		}
+		last := batch[len(batch)-1]
+		start = append(bytes.Clone(last[len(prefix):]), 0)
+	}
 }
 
 // readable tells whether this version reads an index of record format

@@ -131,10 +131,32 @@ func testOpenRestamps(t *testing.T, old int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.update(ctx, func(txn kv) error { return txn.Set(formatKey(), []byte{byte(old)}) }); err != nil {
+	// The cross-chain lookups an index before format 5 wrote, more than
+	// one batch of them, beside a key of another table.
+	const lookups = txChainBatch + 100
+	if err := db.update(ctx, func(txn kv) error {
+		for i := range lookups {
+			if err := txn.Set(txChainKey(fmt.Sprintf("%064x", i), "c"), nil); err != nil {
+				return err
+			}
+		}
+		if err := txn.Set(txKey("c", "keep"), []byte("record")); err != nil {
+			return err
+		}
+		return txn.Set(formatKey(), []byte{byte(old)})
+	}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
+	countLookups := func(db *DB) (n int) {
+		t.Helper()
+		if err := db.view(func(txn kv) error {
+			return scan(txn, []byte{tagTxChain, '/'}, nil, func([]byte, []byte) (bool, error) { n++; return true, nil })
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	format := func(db *DB) int {
 		t.Helper()
 		var have int
@@ -160,6 +182,17 @@ func testOpenRestamps(t *testing.T, old int) {
 		}
 		if have := format(db); have != tc.want {
 			t.Errorf("Open(read-only %v): format %d, want %d", tc.readOnly, have, tc.want)
+		}
+		wantLookups := lookups
+		if tc.want >= noTxChainFormat {
+			wantLookups = 0
+		}
+		if n := countLookups(db); n != wantLookups {
+			t.Errorf("Open(read-only %v) of a format %d index: %d cross-chain lookups left, want %d", tc.readOnly, old, n, wantLookups)
+		}
+		var ok bool
+		if err := db.view(func(txn kv) (err error) { ok, err = txn.Has(txKey("c", "keep")); return err }); err != nil || !ok {
+			t.Errorf("Open(read-only %v): another table's key = %v, %v; want it kept", tc.readOnly, ok, err)
 		}
 		db.Close()
 	}

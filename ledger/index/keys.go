@@ -19,7 +19,7 @@ import (
 //	u/CHAIN/HEIGHT              undo list: secondary keys written by the block (binary, record_undo.go)
 //	h/CHAIN/HASH                block height by hash
 //	t/CHAIN/TXID                transaction (binary, record_tx.go; raw bytes by offset into B/; in the blob segments, db.go routedToBlobs)
-//	x/TXID/CHAIN                cross-chain transaction lookup, written before format 5 (format.go); no longer read
+//	x/TXID/CHAIN                cross-chain transaction lookup of formats before 5, deleted on the restamp (format.go)
 //	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry -> txid (txIDValue)
 //	n/CHAIN/ADDR                contract (JSON)
 //	r/CHAIN/ANCESTOR/NANOS      reorg record (JSON)
