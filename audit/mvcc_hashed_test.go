@@ -60,7 +60,6 @@ func TestMVCCHashedRead(t *testing.T) {
 			HashedReads: []ledger.HashedRead{{KeyHash: h, BlockNum: blk, TxNum: tx, Missing: missing}},
 		}}}}
 	}
-	empty := func() *updateBatch { return &updateBatch{height: 9, writes: map[stateKey]stateWrite{}} }
 	for _, tt := range []struct {
 		name     string
 		rws      []ledger.NsRWSet
@@ -78,7 +77,7 @@ func TestMVCCHashedRead(t *testing.T) {
 		{name: "read at a version, absent", rws: read(hashB, 1, 0, false), conflict: true, known: true, why: "but does not exist"},
 		{name: "written earlier in the block", rws: read(hashA, 1, 3, false), conflict: true, known: true,
 			u: func() *updateBatch {
-				u := empty()
+				u := emptyBatch()
 				u.writes[stateKey{"cc", coll, string(hashA)}] = stateWrite{value: []byte("h2"), tx: 1}
 				return u
 			}, why: "was written by tx 1 of this block"},
@@ -93,14 +92,7 @@ func TestMVCCHashedRead(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newState()
-			if tt.prepare != nil {
-				tt.prepare(s)
-			}
-			u := empty()
-			if tt.u != nil {
-				u = tt.u()
-			}
+			s, u := stateCase(newState, tt.prepare, tt.u)
 			c, known := s.judge(tt.rws, u, 9)
 			if (c != nil) != tt.conflict || known != tt.known {
 				t.Fatalf("judge = %+v, known %v; want conflict %v, known %v", c, known, tt.conflict, tt.known)

@@ -95,6 +95,23 @@ func TestMVCCReplay(t *testing.T) {
 	}
 }
 
+// stateCase is what a case of an MVCC test judges against: a state from
+// base, changed by prepare when set, and the block's updates from u, or
+// none (emptyBatch).
+func stateCase(base func() *commitState, prepare func(*commitState), u func() *updateBatch) (*commitState, *updateBatch) {
+	s := base()
+	if prepare != nil {
+		prepare(s)
+	}
+	if u == nil {
+		return s, emptyBatch()
+	}
+	return s, u()
+}
+
+// emptyBatch is the updates of a block at height 9 that changes nothing.
+func emptyBatch() *updateBatch { return &updateBatch{height: 9, writes: map[stateKey]stateWrite{}} }
+
 // TestMVCCRangeQuery replays range queries over a small state, as
 // Fabric's range query validator does.
 func TestMVCCRangeQuery(t *testing.T) {
@@ -108,7 +125,6 @@ func TestMVCCRangeQuery(t *testing.T) {
 	}
 	read := func(k string, blk, tx uint64) ledger.KVRead { return ledger.KVRead{Key: k, BlockNum: blk, TxNum: tx} }
 	all := []ledger.KVRead{read("a", 1, 0), read("b", 2, 0), read("c", 3, 4)}
-	empty := func() *updateBatch { return &updateBatch{height: 9, writes: map[stateKey]stateWrite{}} }
 	// summary is the range query of reads summarised with degree 2 (the
 	// three keys make one run of 3 reads, one leaf at level 1).
 	summaryWith := func(newHash func() hash.Hash, reads ...ledger.KVRead) ledger.RangeRead {
@@ -141,13 +157,13 @@ func TestMVCCRangeQuery(t *testing.T) {
 			conflict: true, known: true, why: `returned key "d", which is no longer in it`},
 		{name: "written earlier in the block", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
 			u: func() *updateBatch {
-				u := empty()
+				u := emptyBatch()
 				u.writes[stateKey{"cc", "", "b"}] = stateWrite{value: []byte("new"), tx: 1}
 				return u
 			}, conflict: true, known: true, why: "written by tx 1 of this block"},
 		{name: "deleted earlier in the block", rq: ledger.RangeRead{StartKey: "a", EndKey: "z", ItrExhausted: true, Keys: all},
 			u: func() *updateBatch {
-				u := empty()
+				u := emptyBatch()
 				u.writes[stateKey{"cc", "", "a"}] = stateWrite{tx: 0}
 				return u
 			}, conflict: true, known: true, why: `returned key "a" where the state has key "b"`},
@@ -161,7 +177,7 @@ func TestMVCCRangeQuery(t *testing.T) {
 		}, conflict: true, known: true, why: "are too few to be summarised"},
 		{name: "Merkle summary: written earlier in the block", rq: summary(all...),
 			u: func() *updateBatch {
-				u := empty()
+				u := emptyBatch()
 				u.writes[stateKey{"cc", "", "b"}] = stateWrite{value: []byte("new"), tx: 1}
 				return u
 			}, conflict: true, known: true, why: `key "b" was written by tx 1 of this block`},
@@ -181,14 +197,7 @@ func TestMVCCRangeQuery(t *testing.T) {
 			}, known: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newState()
-			if tt.prepare != nil {
-				tt.prepare(s)
-			}
-			u := empty()
-			if tt.u != nil {
-				u = tt.u()
-			}
+			s, u := stateCase(newState, tt.prepare, tt.u)
 			c, known := s.rangeQuery("cc", tt.rq, u, 9)
 			if (c != nil) != tt.conflict || known != tt.known {
 				t.Fatalf("rangeQuery = %+v, known %v; want conflict %v, known %v", c, known, tt.conflict, tt.known)
