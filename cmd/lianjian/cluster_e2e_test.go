@@ -30,12 +30,21 @@ type clusterWorker struct {
 }
 
 // owned returns the jobs (chains, and the shared stages) the worker runs.
-func (w *clusterWorker) owned() int {
-	v, ok := metricValue(w.metrics, "lianjian_cluster_chains_owned", "")
+func (w *clusterWorker) owned() int { return w.gauge("lianjian_cluster_chains_owned") }
+
+// partitions returns the partitions whose leases the worker holds.
+func (w *clusterWorker) partitions() int { return w.gauge("lianjian_cluster_partitions_owned") }
+
+// gauge reads one of the worker's metrics, -1 when it cannot.
+func (w *clusterWorker) gauge(name string) int {
+	v, ok := metricValue(w.metrics, name, "")
 	if !ok {
 		return -1
 	}
-	n, _ := strconv.Atoi(v)
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
 	return n
 }
 
@@ -109,6 +118,7 @@ func TestClusterFailoverE2E(t *testing.T) {
 			c.id, i, profile, fab.Channel(), fab.Channel(), c.id, user.MSPID, user.MSPDir)
 	}
 	chains = append(chains, fabChains...)
+	const partitions = 6
 	apiPort, err := geth.FreePort()
 	if err != nil {
 		t.Fatal(err)
@@ -117,9 +127,9 @@ func TestClusterFailoverE2E(t *testing.T) {
 data_dir: %s
 api: {listen: "127.0.0.1:%d"}
 index: {store: %q}
-cluster: {partitions: 6, lease_ttl: 2s, poll_interval: 200ms}
+cluster: {partitions: %d, lease_ttl: 2s, poll_interval: 200ms}
 chains:
-%s`, filepath.Join(t.TempDir(), "data"), apiPort, dsn, yaml.String()))
+%s`, filepath.Join(t.TempDir(), "data"), apiPort, dsn, partitions, yaml.String()))
 	const bound = 2*time.Second + 3*200*time.Millisecond // cluster.Config.FailoverBound
 	jobs := len(chains) + 1                              // and the shared stages
 
@@ -146,13 +156,20 @@ chains:
 		}
 		return n
 	}
+	// spread holds when every live worker holds partitions and every job
+	// runs. Partitions, not jobs, are what the workers share: the chain
+	// ids hash to partitions, and a worker whose partitions hold no chain
+	// owns no job (here 7 jobs fall into 4 of the 6 partitions).
 	spread := func() bool {
+		parts := 0
 		for _, w := range live {
-			if w.owned() < 1 {
+			p := w.partitions()
+			if p < 1 {
 				return false
 			}
+			parts += p
 		}
-		return total(live) == jobs
+		return parts == partitions && total(live) == jobs
 	}
 	waitFor(t, "three workers sharing the chains", 2*time.Minute, spread)
 
