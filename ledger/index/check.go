@@ -232,7 +232,7 @@ const (
 	jsonValue    valueFormat = iota // put: JSON
 	emptyValue                      // presence only
 	heightValue                     // a big-endian uint64
-	textValue                       // a transaction id (txIDValue)
+	textValue                       // a transaction id (txIDValue), or a block's address history (record_addr.go)
 	journalValue                    // spill.go's before-images
 	binaryValue                     // a binary record (record_*.go)
 	rawValue                        // bytes as a chain sent them
@@ -280,6 +280,13 @@ func checkRecord(k, v []byte) error {
 		}
 		return nil
 	case textValue:
+		if n := len(k); k[0] == tagAddr && n >= 16 && k[n-1] == '/' {
+			// A block's record: its key ends in the position and an
+			// empty role, where a transaction's ends in its role.
+			pos := k[n-13 : n-1]
+			_, err := decodeAddrGroup("", binary.BigEndian.Uint64(pos), int(binary.BigEndian.Uint32(pos[8:])), v)
+			return err
+		}
 		_, err := parseTxIDValue(v)
 		return err
 	case journalValue:

@@ -28,9 +28,12 @@ import (
 //	   reads each chain's transaction record, and the restamp deletes
 //	   the lookups of the older formats (dropTxChainLookups); and binary
 //	   audit records (V/, record_audit.go) beside JSON ones
+//	6  as 5, with the address history of each block written as one
+//	   record per address (record_addr.go) beside the entries of one
+//	   transaction each
 //
 // Every other table is the same in all formats. This version reads
-// formats 2 to 5; a writer stamps an index of format 2 to 4 as format 5
+// formats 2 to 6; a writer stamps an index of format 2 to 5 as format 6
 // on opening it, so that versions which read only the older formats
 // refuse it with a FormatError instead of meeting records they cannot
 // decode. Its blocks stay as they were written: a block record of
@@ -39,7 +42,7 @@ import (
 const (
 	legacyFormat  = 1
 	binaryFormat  = 2
-	currentFormat = 5
+	currentFormat = 6
 )
 
 // FormatError is the error of Open on an index written in a record

@@ -20,7 +20,8 @@ import (
 //	h/CHAIN/HASH                block height by hash
 //	t/CHAIN/TXID                transaction (binary, record_tx.go; raw bytes by offset into B/; in the blob segments, db.go routedToBlobs)
 //	x/TXID/CHAIN                cross-chain transaction lookup of formats before 5, deleted on the restamp (format.go)
-//	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry -> txid (txIDValue)
+//	a/CHAIN/ADDR/HEIGHT INDEX/       address history of one block (record_addr.go), from format 6
+//	a/CHAIN/ADDR/HEIGHT INDEX ROLE   address history entry of one transaction -> txid (txIDValue), before format 6
 //	n/CHAIN/ADDR                contract (JSON)
 //	r/CHAIN/ANCESTOR/NANOS      reorg record (JSON)
 //	f/ID                        finding (JSON)

@@ -385,6 +385,9 @@ func (d *DB) TxAnyChain(ctx context.Context, id string) ([]*ledger.Tx, error) {
 func normID(id string) string { return strings.TrimPrefix(strings.ToLower(id), "0x") }
 
 // AddressHistory lists the transactions touching an address, oldest first.
+// A page may end inside a block's record (record_addr.go): its cursor
+// then names the record's key and, after a colon, how many of the
+// record's entries the pages before have listed.
 func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Page) ([]ledger.HistoryEntry, string, error) {
 	limit, err := limitOf(p)
 	if err != nil {
@@ -392,10 +395,14 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 	}
 	addr = strings.ToLower(addr)
 	prefix := addrPrefix(chain, addr)
+	cursor, skip, err := addrCursor(p.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
 	var out []ledger.HistoryEntry
 	next := ""
 	err = d.view(func(txn kv) error {
-		start, err := cursorKey(prefix, p.Cursor)
+		start, err := cursorKey(prefix, cursor)
 		if err != nil {
 			return err
 		}
@@ -412,6 +419,27 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 			if err != nil {
 				return false, err
 			}
+			if skip > 0 && !bytes.Equal(k, start) {
+				skip = 0 // the cursor's record is gone (a rollback)
+			}
+			if role == "" {
+				es, err := decodeAddrGroup(chain, h, idx, v)
+				if err != nil {
+					return false, fmt.Errorf("address history entry %q: %w", k, err)
+				}
+				es, done := es[min(skip, len(es)):], skip
+				skip = 0
+				if room := limit - len(out); len(es) > room {
+					out = append(out, es[:room]...)
+					next = hex.EncodeToString(k[len(prefix):]) + ":" + strconv.Itoa(done+room)
+					return false, nil
+				}
+				out = append(out, es...)
+				return true, nil
+			}
+			if skip > 0 {
+				return false, fmt.Errorf("%w: cursor %q: no record of a block there", ledger.ErrInvalid, p.Cursor)
+			}
 			id, err := parseTxIDValue(v)
 			if err != nil {
 				return false, fmt.Errorf("address history entry %q: %w", k, err)
@@ -424,6 +452,20 @@ func (d *DB) AddressHistory(ctx context.Context, chain, addr string, p ledger.Pa
 		})
 	})
 	return out, next, err
+}
+
+// addrCursor splits an address history cursor into the key cursor and
+// the entries of that key's record already listed.
+func addrCursor(cursor string) (string, int, error) {
+	key, n, ok := strings.Cut(cursor, ":")
+	if !ok {
+		return cursor, 0, nil
+	}
+	skip, err := strconv.Atoi(n)
+	if err != nil || skip <= 0 || key == "" {
+		return "", 0, fmt.Errorf("%w: cursor %q", ledger.ErrInvalid, cursor)
+	}
+	return key, skip, nil
 }
 
 // Contract returns a contract by address (or chaincode name).

@@ -102,12 +102,18 @@ func (s *spill) NewIterator(prefix, start []byte, reverse bool) storage.Iterator
 func (s *spill) Set(k, v []byte) error { return s.write(k, v, false) }
 func (s *spill) Delete(k []byte) error { return s.write(k, nil, true) }
 
-// estimate is what an entry adds to a transaction, as badger counts it.
-func (s *spill) estimate(k, v []byte) int64 {
-	if int64(len(v)) >= s.threshold || s.blobs != nil && s.blobs.Keeps(k, v) {
-		return int64(len(k)) + 14 + 10
+// estimate is what an entry adds to a transaction, as badger counts it:
+// its size, and how many entries badger counts. A value the blob
+// segments keep is set twice, as a placeholder now and as its pointer
+// when the piece commits (badgerkv.Txn.Flush), and badger counts both.
+func (s *spill) estimate(k, v []byte) (size, count int64) {
+	switch {
+	case s.blobs != nil && s.blobs.Keeps(k, v):
+		return 2 * (int64(len(k)) + 14 + 10), 2
+	case int64(len(v)) >= s.threshold:
+		return int64(len(k)) + 14 + 10, 1
 	}
-	return int64(len(k)) + int64(len(v)) + 12
+	return int64(len(k)) + int64(len(v)) + 12, 1
 }
 
 func (s *spill) write(k, v []byte, del bool) error {
@@ -121,9 +127,10 @@ func (s *spill) write(k, v []byte, del bool) error {
 	if err != nil {
 		return err
 	}
-	s.size += s.estimate(k, v)
-	s.count++
-	if s.size >= s.maxSize || s.count+1 >= s.maxCount {
+	size, count := s.estimate(k, v)
+	s.size += size
+	s.count += count
+	if s.size >= s.maxSize || s.count+2 >= s.maxCount {
 		return s.flush()
 	}
 	return nil

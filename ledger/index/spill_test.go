@@ -222,10 +222,10 @@ func TestSpillCrash(t *testing.T) {
 	if err := db.PutChain(ctx, ledger.Chain{ID: "big", Kind: ledger.KindEVM}); err != nil {
 		t.Fatal(err)
 	}
-	// 12,000 transactions: their keys, the pointers to their records
-	// (which go to the blob segments) and their address entries are
-	// more than one badger transaction.
-	blocks := bigBlocks(t, "big", 2, 12000, 32)
+	// 30,000 transactions: their keys and the pointers to their records
+	// (which go to the blob segments) are more than one badger
+	// transaction.
+	blocks := bigBlocks(t, "big", 2, 30000, 32)
 	if err := db.Commit(ctx, blocks[0]); err != nil {
 		t.Fatal(err)
 	}

@@ -91,12 +91,13 @@ func TestFabricHistoryRoles(t *testing.T) {
 	if err := db.Commit(ctx, evm[0]); err != nil {
 		t.Fatal(err)
 	}
-	// Block 1's entries as an index before roleInvoked wrote them.
+	// Block 1's entries as an index before roleInvoked (and format 6)
+	// wrote them: one per transaction.
 	if err := db.update(ctx, func(txn kv) error {
+		if err := txn.Delete(addrKey("fab", "kvcc", fab[1].Height, fab[1].Txs[0].Index, "")); err != nil {
+			return err
+		}
 		for _, tx := range fab[1].Txs {
-			if err := txn.Delete(addrKey("fab", "kvcc", tx.Height, tx.Index, roleInvoked)); err != nil {
-				return err
-			}
 			if err := txn.Set(addrKey("fab", "kvcc", tx.Height, tx.Index, "created"), txIDValue(tx.ID)); err != nil {
 				return err
 			}

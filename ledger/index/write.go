@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -206,6 +207,7 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 	// holds is not copied into them (identityStored).
 	refs := rawRefs(b)
 	var buf []byte
+	var hist addrGroups
 	for i := range b.Txs {
 		tx := &b.Txs[i]
 		start := len(buf)
@@ -214,9 +216,16 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 			return err
 		}
 		for _, e := range historyOf(tx) {
-			if err := set(addrKey(b.Chain, e.addr, tx.Height, tx.Index, e.role), txIDValue(tx.ID)); err != nil {
-				return err
-			}
+			hist.add(e.addr, addrEntry{idx: tx.Index, role: e.role, id: tx.ID})
+		}
+	}
+	for _, addr := range hist.order {
+		es := hist.byAddr[addr]
+		slices.SortStableFunc(es, func(a, b addrEntry) int {
+			return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(a.role, b.role))
+		})
+		if err := set(addrKey(b.Chain, addr, b.Height, es[0].idx, ""), encodeAddrGroup(es)); err != nil {
+			return err
 		}
 	}
 	if err := commitGovernance(txn, b, &undo); err != nil {
@@ -239,6 +248,24 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 }
 
 type historyRef struct{ addr, role string }
+
+// addrGroups collects a block's address history by address, in the order
+// the addresses are first met.
+type addrGroups struct {
+	byAddr map[string][]addrEntry
+	order  []string
+}
+
+func (g *addrGroups) add(addr string, e addrEntry) {
+	if g.byAddr == nil {
+		g.byAddr = map[string][]addrEntry{}
+	}
+	es, ok := g.byAddr[addr]
+	if !ok {
+		g.order = append(g.order, addr)
+	}
+	g.byAddr[addr] = append(es, e)
+}
 
 // roleInvoked is the address history role of a chaincode a Fabric
 // transaction invokes. Indexes written before it name that role
