@@ -44,6 +44,10 @@ func searchKey(term, chain, kind, ref string) []byte {
 // searchRef names a search entry of one chain by its term as given.
 type searchRef struct{ term, kind, ref string }
 
+// identityTerms is what the search entries of an identity are made of:
+// its fingerprint, serial, subject and MSP id.
+type identityTerms struct{ fingerprint, serial, subject, msp string }
+
 // commitSearch writes the search terms of a block's identities and
 // contracts. Terms already present keep their first sighting. Keys it
 // creates go on the block's undo list, so a rollback removes them.
@@ -76,6 +80,13 @@ func (st *commitState) commitSearch(txn kv, b *ledger.Block, undo *[][]byte) err
 		if id == nil || (id.Fingerprint == "" && id.MSPID == "") {
 			return nil
 		}
+		// Every term of an identity met before in this write is stored
+		// already: skip it whole, before splitting its subject.
+		terms := identityTerms{id.Fingerprint, id.Serial, id.Subject, id.MSPID}
+		if st.identityTerms[terms] {
+			return nil
+		}
+		st.identityTerms[terms] = true
 		m := supervise.Match{Kind: "identity", Chain: b.Chain, Org: id.MSPID, Ref: id.Fingerprint, Height: h, Detail: id.Subject}
 		for _, t := range []struct{ field, term string }{
 			{"fingerprint", id.Fingerprint}, {"serial", id.Serial}, {"subject", id.Subject}, {"cn", commonName(id.Subject)},
@@ -111,13 +122,18 @@ func (st *commitState) commitSearch(txn kv, b *ledger.Block, undo *[][]byte) err
 				}
 			}
 		}
-		if tx.Contract != "" && !evmAddress.MatchString(tx.Contract) {
-			m := supervise.Match{Kind: "contract", Chain: b.Chain, Ref: tx.Contract, Height: tx.Height, Field: "name"}
-			if tx.Creator != nil {
-				m.Org = tx.Creator.MSPID
-			}
-			if err := add(tx.Contract, m); err != nil {
-				return err
+		// A contract met before in this write has its term stored, or
+		// none: skip it before matching its name again.
+		if c := tx.Contract; c != "" && !st.contracts[c] {
+			st.contracts[c] = true
+			if !evmAddress.MatchString(c) {
+				m := supervise.Match{Kind: "contract", Chain: b.Chain, Ref: c, Height: tx.Height, Field: "name"}
+				if tx.Creator != nil {
+					m.Org = tx.Creator.MSPID
+				}
+				if err := add(c, m); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -98,12 +98,19 @@ func (d *DB) commitBatch(ctx context.Context, chain string, bs []*ledger.Block, 
 // written once, when the write finishes.
 type commitState struct {
 	search map[searchRef]bool
-	ids    map[string]*pendingIdentity
-	order  []string // fingerprints of ids in the order first seen
+	// identityTerms and contracts are the identities and contract names
+	// whose search terms commitSearch has written (search.go).
+	identityTerms map[identityTerms]bool
+	contracts     map[string]bool
+	ids           map[string]*pendingIdentity
+	order         []string // fingerprints of ids in the order first seen
 }
 
 func newCommitState() *commitState {
-	return &commitState{search: map[searchRef]bool{}, ids: map[string]*pendingIdentity{}}
+	return &commitState{
+		search: map[searchRef]bool{}, identityTerms: map[identityTerms]bool{}, contracts: map[string]bool{},
+		ids: map[string]*pendingIdentity{},
+	}
 }
 
 // finish writes what the blocks of the write left pending.
