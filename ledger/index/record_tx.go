@@ -118,6 +118,48 @@ func indexFrom(s, sub []byte, from int) int {
 // whose raw bytes are at ref. stored says how the record holds each
 // identity (idInline, idCert, idStored); nil holds each whole.
 func encodeTx(dst []byte, tx *ledger.Tx, chain string, ref rawRef, stored func(*ledger.Identity) byte) []byte {
+	return encodeTxMemo(dst, tx, chain, ref, &idMemo{stored: stored})
+}
+
+// idMemo is what identityRef wrote for the identities of a run of
+// transaction records, and how each is held as ids.stored says: an
+// identity met again, as a block's few creators and endorsers are, is
+// copied from there instead of being looked up and encoded again. It
+// holds while stored's answers do not change, as they do not while the
+// records of one block are encoded (commitState.identityStored).
+type idMemo struct {
+	stored func(*ledger.Identity) byte
+	seen   []idWritten
+}
+
+// idWritten is an identity and what identityRef wrote for it.
+type idWritten struct {
+	id  ledger.Identity
+	enc []byte
+}
+
+// maxIDMemo bounds the identities an idMemo keeps, which it compares
+// with each one it is given.
+const maxIDMemo = 16
+
+// identityRef writes id as recWriter.identityRef does with m.stored.
+func (m *idMemo) identityRef(w *recWriter, id *ledger.Identity) {
+	for i := range m.seen {
+		if e := &m.seen[i]; sameIdentity(&e.id, id) {
+			w.b = append(w.b, e.enc...)
+			return
+		}
+	}
+	start := len(w.b)
+	w.identityRef(id, m.stored)
+	if len(m.seen) < maxIDMemo {
+		// A capped slice of w.b, which later appends never change.
+		m.seen = append(m.seen, idWritten{id: *id, enc: w.b[start:len(w.b):len(w.b)]})
+	}
+}
+
+// encodeTxMemo is encodeTx, with the identities held as ids says.
+func encodeTxMemo(dst []byte, tx *ledger.Tx, chain string, ref rawRef, ids *idMemo) []byte {
 	w := recWriter{b: append(dst, txRecordVersion), inRaw: true, raw: tx.Raw}
 	w.bool(tx.Chain != chain)
 	if tx.Chain != chain {
@@ -127,7 +169,7 @@ func encodeTx(dst []byte, tx *ledger.Tx, chain string, ref rawRef, stored func(*
 	w.int(int64(tx.Index))
 	w.str(tx.Type)
 	w.time(tx.Time)
-	ident := func(w *recWriter, id *ledger.Identity) { w.identityRef(id, stored) }
+	ident := ids.identityRef
 	w.bool(tx.Creator != nil)
 	if tx.Creator != nil {
 		ident(&w, tx.Creator)

@@ -214,11 +214,12 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 	// holds is not copied into them (identityStored).
 	refs := rawRefs(b)
 	var buf []byte
+	ids := idMemo{stored: st.identityStored}
 	var hist addrGroups
 	for i := range b.Txs {
 		tx := &b.Txs[i]
 		start := len(buf)
-		buf = encodeTx(buf, tx, b.Chain, refs[i], st.identityStored)
+		buf = encodeTxMemo(buf, tx, b.Chain, refs[i], &ids)
 		if err := set(txKey(b.Chain, tx.ID), buf[start:len(buf):len(buf)]); err != nil {
 			return err
 		}
