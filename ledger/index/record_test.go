@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"slices"
@@ -452,6 +453,32 @@ func TestTxIDValue(t *testing.T) {
 		}
 		if want := id == strings.Repeat("0f", 32); (len(v) == 33) != want {
 			t.Errorf("txIDValue(%q) has %d bytes; binary %v", id, len(v), want)
+		}
+	}
+}
+
+// TestIndexIn checks indexIn against bytes.Index on raw bytes of a small
+// alphabet, where fields occur many times, partly and overlapping, so
+// that only the first occurrence is right.
+func TestIndexIn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 2000 {
+		raw := make([]byte, rng.IntN(300))
+		for i := range raw {
+			raw[i] = 'a' // mostly, so that fields overlap
+			if rng.IntN(10+n%20) == 0 {
+				raw[i] = "b0\x30\x44"[rng.IntN(1+n%4)]
+			}
+		}
+		var p []byte
+		if len(raw) > 0 && n%5 != 0 {
+			i := rng.IntN(len(raw))
+			p = bytes.Clone(raw[i:min(len(raw), i+1+rng.IntN(80))])
+		} else {
+			p = append(bytes.Repeat([]byte{'a'}, 1+rng.IntN(40)), 'b')
+		}
+		if got, want := indexIn(raw, p), bytes.Index(raw, p); got != want {
+			t.Fatalf("indexIn(%q, %q) = %d, want %d", raw, p, got, want)
 		}
 	}
 }
