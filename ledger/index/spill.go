@@ -66,9 +66,14 @@ type spill struct {
 	pending badgerkv.Pending // the current piece's large values
 	txn     *badger.Txn
 	op      uint64
-	pieces  uint32 // pieces committed, each with a journal record
-	touched map[string]struct{}
-	fresh   []string // the keys the current piece changes first
+	pieces  uint32              // pieces committed, each with a journal record
+	touched map[string]struct{} // the keys earlier pieces changed
+	// piece lists the keys the current piece changes, as given: the
+	// transaction holds them unchanged until it commits (badger's
+	// Txn.Set). Those it changes first are found from it only when the
+	// piece is not the last (beforeImages), so the usual write of one
+	// piece copies and hashes no key for its journal.
+	piece [][]byte
 	// size and count estimate the current piece as badger does; the piece
 	// is committed when either reaches its bound.
 	size, count       int64
@@ -117,7 +122,7 @@ func (s *spill) estimate(k, v []byte) (size, count int64) {
 }
 
 func (s *spill) write(k, v []byte, del bool) error {
-	s.remember(k)
+	s.piece = append(s.piece, k)
 	var err error
 	if del {
 		err = s.txn.Delete(k)
@@ -136,29 +141,34 @@ func (s *spill) write(k, v []byte, del bool) error {
 	return nil
 }
 
-// remember notes k as changed first by the current piece, the first
-// time the spill changes it.
-func (s *spill) remember(k []byte) {
-	if _, ok := s.touched[string(k)]; ok {
-		return
+// fresh returns the keys the current piece changes first, in the order
+// it first changes them, and notes them as touched.
+func (s *spill) fresh() []string {
+	var out []string
+	for _, k := range s.piece {
+		if _, ok := s.touched[string(k)]; ok {
+			continue
+		}
+		key := string(k)
+		s.touched[key] = struct{}{}
+		out = append(out, key)
 	}
-	key := string(k)
-	s.touched[key] = struct{}{}
-	s.fresh = append(s.fresh, key)
+	return out
 }
 
 // beforeImages returns the journal record of the keys the current piece
 // changes first: their values as committed, which the piece does not
 // yet change, or nil when there are none.
 func (s *spill) beforeImages() ([]byte, error) {
-	if len(s.fresh) == 0 {
+	fresh := s.fresh()
+	if len(fresh) == 0 {
 		return nil, nil
 	}
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	r := badgerkv.Txn{T: txn, B: s.blobs}
 	journal := []byte{journalVersion}
-	for _, k := range s.fresh {
+	for _, k := range fresh {
 		v, err := r.Get([]byte(k))
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
@@ -205,7 +215,7 @@ func (s *spill) flush() error {
 		s.pieces++
 	}
 	s.txn = s.db.NewTransaction(true)
-	s.fresh = s.fresh[:0]
+	s.piece = s.piece[:0]
 	s.size, s.count = 0, 0
 	return nil
 }
