@@ -377,6 +377,19 @@ func TestUndoRecordRoundTrip(t *testing.T) {
 	}
 }
 
+// TestUndoRecordAllocs checks that encodeUndo allocates its record and
+// nothing else: a block's undo list holds thousands of keys, longer than
+// the stack buffer of a string conversion.
+func TestUndoRecordAllocs(t *testing.T) {
+	keys := make([][]byte, 100)
+	for i := range keys {
+		keys[i] = append(bytes.Repeat([]byte{'a'}, 80), byte(i))
+	}
+	if n := testing.AllocsPerRun(10, func() { encodeUndo(keys) }); n != 1 {
+		t.Errorf("encodeUndo(%d keys) allocates %v times, want 1", len(keys), n)
+	}
+}
+
 func TestRecordTimeZone(t *testing.T) {
 	tx := ledger.Tx{ID: "a", Time: time.Date(2026, 12, 7, 8, 0, 0, 1, time.FixedZone("CST", 8*3600))}
 	var got ledger.Tx

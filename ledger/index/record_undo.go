@@ -15,7 +15,9 @@ func encodeUndo(keys [][]byte) []byte {
 	w.b = append(w.b, undoRecordVersion)
 	w.uint(uint64(len(keys)))
 	for _, k := range keys {
-		w.str(string(k))
+		// As w.str(string(k)) writes it, without copying k to a string.
+		w.uint(uint64(len(k)))
+		w.b = append(w.b, k...)
 	}
 	return w.b
 }
