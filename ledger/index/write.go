@@ -104,6 +104,9 @@ type commitState struct {
 	contracts     map[string]bool
 	ids           map[string]*pendingIdentity
 	order         []string // fingerprints of ids in the order first seen
+	// recordBytes is the size of the transaction records of the last
+	// block, per transaction, to size the next block's buffer.
+	recordBytes int
 }
 
 func newCommitState() *commitState {
@@ -213,7 +216,7 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 	// after the Fabric tables, so that an identity the identity table
 	// holds is not copied into them (identityStored).
 	refs := rawRefs(b)
-	var buf []byte
+	buf := make([]byte, 0, st.recordBytes*len(b.Txs)*9/8)
 	ids := idMemo{stored: st.identityStored}
 	var hist addrGroups
 	for i := range b.Txs {
@@ -235,6 +238,9 @@ func (st *commitState) commitBlock(txn kv, b *ledger.Block) error {
 		if err := set(addrKey(b.Chain, addr, b.Height, es[0].idx, ""), encodeAddrGroup(es)); err != nil {
 			return err
 		}
+	}
+	if len(b.Txs) > 0 {
+		st.recordBytes = len(buf) / len(b.Txs)
 	}
 	if err := commitGovernance(txn, b, &undo); err != nil {
 		return err
