@@ -155,6 +155,7 @@ func (s Summary) since(before Summary) Summary {
 	d.Signatures -= before.Signatures
 	d.Verifies -= before.Verifies
 	d.Reused -= before.Reused
+	d.Tabled -= before.Tabled
 	d.Integrity -= before.Integrity
 	d.First = before.Last + 1
 	if before.Blocks == 0 {
