@@ -7,14 +7,12 @@ import (
 	"hash"
 	"math/big"
 	"strings"
-	"time"
 
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/hyperledger/fabric-protos-go/common"
 	"github.com/hyperledger/fabric-protos-go/peer"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -125,46 +123,45 @@ func (d *Decoder) DecodeBlock(chain string, raw []byte) (*ledger.Block, error) {
 }
 
 // decode decodes a block and, with collect set, the messages its
-// signatures cover.
+// signatures cover. The bytes fields of the block, its transactions and
+// the messages alias raw, which must not change afterwards.
 func (d *Decoder) decode(chain string, raw []byte, collect bool) (*ledger.Block, []SignedMessage, error) {
-	var pb common.Block
-	if err := unmarshal("block", raw, &pb); err != nil {
-		return nil, nil, err
+	var pb blockMsg
+	if err := parseBlock(raw, &pb); err != nil {
+		return nil, nil, malformed("block", err)
 	}
-	if pb.Header == nil {
+	if !pb.hasHeader {
 		return nil, nil, fmt.Errorf("block: %w: no header", ErrMalformed)
 	}
-	h := pb.Header
 	s := &state{d: d, collect: collect}
 	b := &ledger.Block{
 		Chain:      chain,
-		Height:     h.Number,
-		Hash:       d.HeaderHash(h.Number, h.PreviousHash, h.DataHash),
-		ParentHash: h.PreviousHash,
-		DataHash:   h.DataHash,
-		Txs:        make([]ledger.Tx, 0, len(pb.GetData().GetData())),
+		Height:     pb.number,
+		Hash:       d.HeaderHash(pb.number, pb.prevHash, pb.dataHash),
+		ParentHash: pb.prevHash,
+		DataHash:   pb.dataHash,
+		Txs:        make([]ledger.Tx, 0, len(pb.data)),
 		Raw:        raw,
 	}
 	fb := &ledger.FabricBlock{HeaderHashAlgo: d.algo}
 	b.Fabric = fb
-	md := pb.GetMetadata().GetMetadata()
-	if err := s.blockMetadata(b, md); err != nil {
-		return nil, nil, fmt.Errorf("block %d: %w", h.Number, err)
+	if err := s.blockMetadata(b, pb.metadata); err != nil {
+		return nil, nil, fmt.Errorf("block %d: %w", pb.number, err)
 	}
-	for i, env := range pb.GetData().GetData() {
+	for i, env := range pb.data {
 		s.txIndex = i
 		tx, cfg, err := s.envelope(env)
 		code := codeNotValidated
 		if i < len(fb.TxFilter) {
 			code = int32(fb.TxFilter[i])
 		}
-		tx.Chain, tx.Height, tx.Index = chain, h.Number, i
+		tx.Chain, tx.Height, tx.Index = chain, pb.number, i
 		tx.Status, tx.Valid = codeName(code), code == int32(peer.TxValidationCode_VALID)
 		tx.Fabric.ValidationCode = code
 		if err != nil {
 			err = fmt.Errorf("envelope %d: %w", i, err)
 			if d.strict {
-				return nil, nil, fmt.Errorf("block %d: %w", h.Number, err)
+				return nil, nil, fmt.Errorf("block %d: %w", pb.number, err)
 			}
 			tx.Fabric.DecodeError = err.Error()
 		}
@@ -175,7 +172,7 @@ func (d *Decoder) decode(chain string, raw []byte, collect bool) (*ledger.Block,
 			b.Time = tx.Time
 		}
 		if cfg != nil {
-			cfg.Height = h.Number
+			cfg.Height = pb.number
 			b.Config = cfg
 			fb.IsConfig = true
 			fb.OrdererType = cfg.OrdererType
@@ -319,12 +316,4 @@ func concat(parts ...[]byte) []byte {
 		out = append(out, p...)
 	}
 	return out
-}
-
-// timeOf converts a protobuf timestamp, the zero time when absent.
-func timeOf(ts *timestamppb.Timestamp) time.Time {
-	if ts == nil {
-		return time.Time{}
-	}
-	return ts.AsTime()
 }

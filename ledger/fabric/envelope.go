@@ -2,9 +2,9 @@ package fabric
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/hyperledger/fabric-protos-go/common"
-	"github.com/hyperledger/fabric-protos-go/peer"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/lianjian/lianjian/ledger"
@@ -27,61 +27,63 @@ func DecodeEnvelope(raw []byte) (*ledger.Tx, error) {
 
 // envelope decodes one envelope. It always returns a transaction, filled
 // as far as decoding got, and the channel config when the envelope is a
-// CONFIG transaction.
+// CONFIG transaction. Bytes fields of the result alias raw.
 func (s *state) envelope(raw []byte) (*ledger.Tx, *ledger.Config, error) {
 	tx := &ledger.Tx{Raw: raw, Fabric: &ledger.FabricTx{}}
 	var err error
 	if tx.Fabric.ExtraBytes, err = envelopeExtra(raw); err != nil {
 		tx.Fabric.EnvelopeError = err.Error()
 	}
-	var env common.Envelope
-	if err := unmarshal("envelope", raw, &env); err != nil {
-		return tx, nil, err
+	var env envelopeMsg
+	if err := parseEnvelope(raw, &env); err != nil {
+		return tx, nil, malformed("envelope", err)
 	}
-	var pl common.Payload
-	if err := unmarshal("payload", env.Payload, &pl); err != nil {
-		return tx, nil, err
+	var pl payloadMsg
+	if err := parsePayload(env.payload, &pl); err != nil {
+		return tx, nil, malformed("payload", err)
 	}
-	if pl.Header == nil {
+	if !pl.hasHeader {
 		return tx, nil, fmt.Errorf("payload: %w: no header", ErrMalformed)
 	}
-	var ch common.ChannelHeader
-	if err := unmarshal("payload: channel header", pl.Header.ChannelHeader, &ch); err != nil {
-		return tx, nil, err
+	var ch channelHeaderMsg
+	if err := parseChannelHeader(pl.channelHeader, &ch); err != nil {
+		return tx, nil, malformed("payload: channel header", err)
 	}
-	tx.ID = txID(ch.TxId)
-	tx.Type = headerTypeName(ch.Type)
-	tx.Time = timeOf(ch.Timestamp)
-	tx.Fabric.Channel = ch.ChannelId
+	tx.ID = txID(string(ch.txID))
+	tx.Type = headerTypeName(ch.typ)
+	if ch.hasTime {
+		tx.Time = time.Unix(ch.seconds, int64(ch.nanos)).UTC()
+	}
+	tx.Fabric.Channel = string(ch.channel)
 	tx.Fabric.HeaderType = tx.Type
 
-	var sh common.SignatureHeader
-	if err := unmarshal("payload: signature header", pl.Header.SignatureHeader, &sh); err != nil {
-		return tx, nil, err
+	var sh signatureHeaderMsg
+	if err := parseSignatureHeader(pl.signatureHeader, &sh); err != nil {
+		return tx, nil, malformed("payload: signature header", err)
 	}
-	tx.Fabric.Nonce = sh.Nonce
+	tx.Fabric.Nonce = sh.nonce
 	// Genesis blocks made by configtxgen carry neither creator nor
 	// signature.
-	if len(sh.Creator) > 0 || len(env.Signature) > 0 {
-		creator, err := s.identity(sh.Creator)
+	if len(sh.creator) > 0 || len(env.signature) > 0 {
+		creator, err := s.identity(sh.creator)
 		if err != nil {
 			return tx, nil, fmt.Errorf("payload: creator: %w", err)
 		}
 		tx.Creator = &creator
-		s.addSig(tx, RoleCreator, creator, env.Signature, sh.Creator, env.Payload)
+		s.addSig(tx, RoleCreator, creator, env.signature, sh.creator, env.payload)
 	}
 
-	switch common.HeaderType(ch.Type) {
+	switch common.HeaderType(ch.typ) {
 	case common.HeaderType_ENDORSER_TRANSACTION:
-		if err := s.endorserTx(tx, ch.Extension, pl.Data); err != nil {
+		if err := s.endorserTx(tx, ch.extension, pl.data); err != nil {
 			return tx, nil, fmt.Errorf("payload: %w", err)
 		}
 	case common.HeaderType_CONFIG:
-		cfg, err := s.configTx(tx, pl.Data)
+		cfg, err := s.configTx(tx, pl.data)
 		if err != nil {
 			return tx, nil, fmt.Errorf("payload: %w", err)
 		}
-		cfg.Channel = ch.ChannelId
+		cfg.Channel = tx.Fabric.Channel
 		cfg.Time = tx.Time
 		return tx, cfg, nil
 	}
@@ -102,20 +104,20 @@ func (s *state) addSig(tx *ledger.Tx, role string, id ledger.Identity, sig, seri
 
 // endorserTx decodes the data of an ENDORSER_TRANSACTION.
 func (s *state) endorserTx(tx *ledger.Tx, extension, data []byte) error {
-	var ext peer.ChaincodeHeaderExtension
-	if err := unmarshal("channel header extension", extension, &ext); err != nil {
-		return err
+	var cc chaincodeIDMsg
+	if err := parseHeaderExtension(extension, &cc); err != nil {
+		return malformed("channel header extension", err)
 	}
-	tx.Contract = ext.GetChaincodeId().GetName()
+	tx.Contract = string(cc.name)
 	tx.Fabric.Chaincode = tx.Contract
-	var t peer.Transaction
-	if err := unmarshal("transaction", data, &t); err != nil {
-		return err
+	var actions [][]byte
+	if err := parseTransaction(data, &actions); err != nil {
+		return malformed("transaction", err)
 	}
-	if len(t.Actions) == 0 {
+	if len(actions) == 0 {
 		return fmt.Errorf("transaction: %w: no actions", ErrMalformed)
 	}
-	for i, a := range t.Actions {
+	for i, a := range actions {
 		if err := s.action(tx, a, i == 0); err != nil {
 			return fmt.Errorf("transaction: action %d: %w", i, err)
 		}
@@ -123,67 +125,67 @@ func (s *state) endorserTx(tx *ledger.Tx, extension, data []byte) error {
 	return nil
 }
 
-// action decodes one transaction action: the invocation, the endorsed
-// chaincode action and its endorsements. The invocation of the first
-// action names the function.
-func (s *state) action(tx *ledger.Tx, a *peer.TransactionAction, first bool) error {
-	var ap peer.ChaincodeActionPayload
-	if err := unmarshal("payload", a.Payload, &ap); err != nil {
-		return err
+// action decodes the payload of one transaction action: the invocation,
+// the endorsed chaincode action and its endorsements. The invocation of
+// the first action names the function.
+func (s *state) action(tx *ledger.Tx, payload []byte, first bool) error {
+	var ap actionPayloadMsg
+	if err := parseActionPayload(payload, &ap); err != nil {
+		return malformed("payload", err)
 	}
-	var cpp peer.ChaincodeProposalPayload
-	if err := unmarshal("proposal payload", ap.ChaincodeProposalPayload, &cpp); err != nil {
-		return err
+	input, err := parseProposalPayload(ap.proposalPayload)
+	if err != nil {
+		return malformed("proposal payload", err)
 	}
-	var cis peer.ChaincodeInvocationSpec
-	if err := unmarshal("proposal payload: input", cpp.Input, &cis); err != nil {
-		return err
+	args, err := parseInvocationSpec(input)
+	if err != nil {
+		return malformed("proposal payload: input", err)
 	}
-	if args := cis.GetChaincodeSpec().GetInput().GetArgs(); first && len(args) > 0 {
+	if first && len(args) > 0 {
 		tx.Function = string(args[0])
 		tx.Fabric.Args = args[1:]
 	}
-	if ap.Action == nil {
+	if !ap.hasAction {
 		return fmt.Errorf("payload: %w: no endorsed action", ErrMalformed)
 	}
-	prpBytes := ap.Action.ProposalResponsePayload
-	var prp peer.ProposalResponsePayload
-	if err := unmarshal("proposal response payload", prpBytes, &prp); err != nil {
-		return err
+	ext, err := parseResponsePayload(ap.prp)
+	if err != nil {
+		return malformed("proposal response payload", err)
 	}
-	var ca peer.ChaincodeAction
-	if err := unmarshal("proposal response payload: chaincode action", prp.Extension, &ca); err != nil {
-		return err
+	var ca chaincodeActionMsg
+	if err := parseChaincodeAction(ext, &ca); err != nil {
+		return malformed("proposal response payload: chaincode action", err)
 	}
-	if ca.ChaincodeId != nil && first {
-		tx.Fabric.ChaincodeVersion = ca.ChaincodeId.Version
+	if ca.chaincode.present && first {
+		tx.Fabric.ChaincodeVersion = string(ca.chaincode.version)
 		if tx.Contract == "" {
-			tx.Contract, tx.Fabric.Chaincode = ca.ChaincodeId.Name, ca.ChaincodeId.Name
+			tx.Contract = string(ca.chaincode.name)
+			tx.Fabric.Chaincode = tx.Contract
 		}
 	}
-	if ca.Response != nil && first {
-		tx.Fabric.Response = &ledger.Response{Status: ca.Response.Status, Message: ca.Response.Message, Payload: ca.Response.Payload}
+	if ca.hasResponse && first {
+		tx.Fabric.Response = &ledger.Response{Status: ca.status, Message: string(ca.message), Payload: ca.payload}
 	}
-	rw, err := rwsets(ca.Results)
+	rw, err := rwsets(ca.results)
 	if err != nil {
 		return fmt.Errorf("chaincode action: results: %w", err)
 	}
 	tx.Fabric.RWSets = append(tx.Fabric.RWSets, rw...)
-	if len(ca.Events) > 0 {
-		var ev peer.ChaincodeEvent
-		if err := unmarshal("chaincode action: events", ca.Events, &ev); err != nil {
-			return err
+	if len(ca.events) > 0 {
+		var ev eventMsg
+		if err := parseEvent(ca.events, &ev); err != nil {
+			return malformed("chaincode action: events", err)
 		}
 		tx.Fabric.Events = append(tx.Fabric.Events, ledger.FabricEvent{
-			Chaincode: ev.ChaincodeId, TxID: txID(ev.TxId), Name: ev.EventName, Payload: ev.Payload,
+			Chaincode: string(ev.chaincode), TxID: txID(string(ev.txID)), Name: string(ev.name), Payload: ev.payload,
 		})
 	}
-	for i, e := range ap.Action.Endorsements {
-		id, err := s.identity(e.Endorser)
+	for i, e := range ap.endorsements {
+		id, err := s.identity(e.endorser)
 		if err != nil {
 			return fmt.Errorf("endorsement %d: %w", i, err)
 		}
-		s.addSig(tx, RoleEndorser, id, e.Signature, e.Endorser, concat(prpBytes, e.Endorser))
+		s.addSig(tx, RoleEndorser, id, e.signature, e.endorser, concat(ap.prp, e.endorser))
 		tx.Fabric.Endorsements = append(tx.Fabric.Endorsements, tx.Sigs[len(tx.Sigs)-1])
 	}
 	return nil
