@@ -106,21 +106,15 @@ func readRecord(br *bufio.Reader, name string, off int64) (RawBlock, int64, erro
 	if err != nil {
 		return RawBlock{}, 0, err
 	}
-	// Room for the whole record up front (a length past any block Fabric
-	// allows grows as it is read, as a corrupt one must not allocate
-	// it): growing from nothing copied a 2 MB block several times, a
-	// sixth of all the bytes an import allocates.
-	var buf bytes.Buffer
-	buf.Grow(int(min(length, maxPrealloc)) + bytes.MinRead)
-	got, err := io.CopyN(&buf, br, int64(length))
-	if errors.Is(err, io.EOF) {
+	rec, got, err := readN(br, length)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return RawBlock{}, 0, fail(off, "truncated record: %d of %d bytes", got, length)
 	}
 	if err != nil {
 		return RawBlock{}, 0, &FileError{File: name, Offset: off + int64(n) + got, Err: err}
 	}
 	base := off + int64(n)
-	blk, at, err := parseSerialized(buf.Bytes())
+	blk, at, err := parseSerialized(rec)
 	if err != nil {
 		return RawBlock{}, 0, fail(base+int64(at), "block record: %v", err)
 	}
@@ -131,6 +125,22 @@ func readRecord(br *bufio.Reader, name string, off int64) (RawBlock, int64, erro
 	rb := RawBlock{Number: blk.Header.Number, Bytes: raw, File: name, Offset: off}
 	_, rb.Breaks = envelopes(rb, blk.Data.Data)
 	return rb, int64(n) + int64(length), nil
+}
+
+// readN reads the next length bytes of br and how many it got. A length
+// Fabric allows is read straight into one buffer of its size, copied
+// once from br; a larger (corrupt) one grows as it is read, as it must
+// not be allocated up front.
+func readN(br *bufio.Reader, length uint64) ([]byte, int64, error) {
+	if length <= maxPrealloc {
+		rec := make([]byte, length)
+		got, err := io.ReadFull(br, rec)
+		return rec, int64(got), err
+	}
+	var buf bytes.Buffer
+	buf.Grow(maxPrealloc + bytes.MinRead)
+	got, err := io.CopyN(&buf, br, int64(length))
+	return buf.Bytes(), got, err
 }
 
 // readLength reads the varint length that starts the record at offset
