@@ -119,23 +119,11 @@ func mutations(strs []int) map[string]func([]byte) []byte {
 			}
 			return m[:len(m)-1]
 		},
-		// Fields 1-5 again as varints, then as fixed32, then as empty
-		// bytes, then an unknown group: all but the empty bytes are
-		// unknown fields where the field is not a varint.
-		"wire-types": func(m []byte) []byte {
-			out := append([]byte(nil), m...)
-			for n := protowire.Number(1); n <= 5; n++ {
-				out = protowire.AppendTag(out, n, protowire.VarintType)
-				out = protowire.AppendVarint(out, 1)
-				out = protowire.AppendTag(out, n, protowire.Fixed32Type)
-				out = protowire.AppendFixed32(out, 7)
-			}
-			out = protowire.AppendTag(out, 9, protowire.StartGroupType)
-			out = protowire.AppendTag(out, 1, protowire.VarintType)
-			out = protowire.AppendVarint(out, 3)
-			out = protowire.AppendTag(out, 9, protowire.EndGroupType)
-			return out
-		},
+		// Fields 1-5 again with other wire types.
+		"wire-types": func(m []byte) []byte { return otherWireTypes(append([]byte(nil), m...)) },
+		// Only those: a message field of a Fabric type is then present
+		// though empty.
+		"only-wire-types": func([]byte) []byte { return otherWireTypes(nil) },
 		"empty-bytes": func(m []byte) []byte {
 			out := append([]byte(nil), m...)
 			for n := protowire.Number(1); n <= 5; n++ {
@@ -144,6 +132,10 @@ func mutations(strs []int) map[string]func([]byte) []byte {
 			}
 			return out
 		},
+		// Every length-delimited field whose value is a sequence of
+		// fields split in two occurrences: a message field merges them,
+		// a bytes field keeps the second.
+		"split": splitFields,
 		"end-group": func(m []byte) []byte {
 			return protowire.AppendTag(append([]byte(nil), m...), 9, protowire.EndGroupType)
 		},
@@ -160,6 +152,59 @@ func mutations(strs []int) map[string]func([]byte) []byte {
 			return out
 		},
 	}
+}
+
+// otherWireTypes appends fields 1-5 as varints and as fixed32, and an
+// unknown group: unknown fields wherever the field is not a varint.
+func otherWireTypes(out []byte) []byte {
+	for n := protowire.Number(1); n <= 5; n++ {
+		out = protowire.AppendTag(out, n, protowire.VarintType)
+		out = protowire.AppendVarint(out, 1)
+		out = protowire.AppendTag(out, n, protowire.Fixed32Type)
+		out = protowire.AppendFixed32(out, 7)
+	}
+	out = protowire.AppendTag(out, 9, protowire.StartGroupType)
+	out = protowire.AppendTag(out, 1, protowire.VarintType)
+	out = protowire.AppendVarint(out, 3)
+	out = protowire.AppendTag(out, 9, protowire.EndGroupType)
+	return out
+}
+
+// splitFields writes each length-delimited field of m whose value parses
+// as two or more fields as two occurrences of it, the first holding the
+// value's first field and the second the rest.
+func splitFields(m []byte) []byte {
+	var out []byte
+	for b := m; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return append(out, b...)
+		}
+		l := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if l < 0 {
+			return append(out, b...)
+		}
+		first := -1
+		if typ == protowire.BytesType {
+			v, _ := protowire.ConsumeBytes(b[n:])
+			if fnum, ftyp, fn := protowire.ConsumeTag(v); fn > 0 {
+				if fl := protowire.ConsumeFieldValue(fnum, ftyp, v[fn:]); fl > 0 && fn+fl < len(v) {
+					first = fn + fl
+				}
+			}
+			if first > 0 {
+				out = protowire.AppendTag(out, num, typ)
+				out = protowire.AppendBytes(out, v[:first])
+				out = protowire.AppendTag(out, num, typ)
+				out = protowire.AppendBytes(out, v[first:])
+			}
+		}
+		if first < 0 {
+			out = append(out, b[:n+l]...)
+		}
+		b = b[n+l:]
+	}
+	return out
 }
 
 // envelopeMutations returns every mutation of the synthetic envelope and

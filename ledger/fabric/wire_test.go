@@ -1,8 +1,12 @@
 package fabric
 
 import (
+	"reflect"
 	"testing"
 	"unsafe"
+
+	"github.com/hyperledger/fabric-protos-go/ledger/rwset"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // inside reports whether s lies in buf's memory and is capped at its
@@ -50,5 +54,40 @@ func TestDecodeAliasesInput(t *testing.T) {
 		if !inside(raw, c.s) {
 			t.Errorf("%s (%d bytes) is a copy, want a capped slice of the block", c.name, len(c.s))
 		}
+	}
+}
+
+// TestRangeQueryOneof checks the reads_info oneof of a range query
+// against the reference: a repeated member merges, the other member
+// replaces it, and the last one set wins.
+func TestRangeQueryOneof(t *testing.T) {
+	field := func(num protowire.Number, v []byte) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(nil, num, protowire.BytesType), v)
+	}
+	read := func(key string) []byte { return field(1, field(1, []byte(key))) } // QueryReads{KvReads: [{Key: key}]}
+	raw := func(key string) []byte { return field(4, read(key)) }
+	merkle := func(degree uint64) []byte {
+		return field(5, append(protowire.AppendVarint([]byte{0x08}, degree), field(3, []byte{byte(degree)})...))
+	}
+	cat := func(parts ...[]byte) []byte { return concat(parts...) }
+	for _, tc := range []struct {
+		name  string
+		query []byte
+	}{
+		{"raw twice", cat(raw("a"), raw("b"))},
+		{"merkle twice", cat(merkle(2), merkle(3))},
+		{"raw then merkle", cat(raw("a"), merkle(2))},
+		{"merkle then raw", cat(merkle(2), raw("a"))},
+		{"raw, merkle, raw", cat(raw("a"), merkle(2), raw("b"))},
+		{"merkle, raw, merkle", cat(merkle(2), raw("a"), merkle(3))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kv := field(2, tc.query)
+			got, err := nsRWSet(nsMsg{rwset: kv})
+			want, werr := refNsRWSet(&rwset.NsReadWriteSet{Rwset: kv})
+			if err != nil || werr != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("nsRWSet = %+v, %v; want %+v, %v", got, err, want, werr)
+			}
+		})
 	}
 }
