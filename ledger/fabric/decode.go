@@ -133,6 +133,14 @@ func (d *Decoder) decode(chain string, raw []byte, collect bool) (*ledger.Block,
 	if !pb.hasHeader {
 		return nil, nil, fmt.Errorf("block: %w: no header", ErrMalformed)
 	}
+	return d.decodeParsed(chain, raw, &pb, collect, (*state).envelope)
+}
+
+// decodeParsed decodes a parsed block with envelope as the decoder of
+// its envelopes.
+func (d *Decoder) decodeParsed(chain string, raw []byte, pb *blockMsg, collect bool,
+	envelope func(*state, []byte) (*ledger.Tx, *ledger.Config, error),
+) (*ledger.Block, []SignedMessage, error) {
 	s := &state{d: d, collect: collect}
 	b := &ledger.Block{
 		Chain:      chain,
@@ -150,7 +158,7 @@ func (d *Decoder) decode(chain string, raw []byte, collect bool) (*ledger.Block,
 	}
 	for i, env := range pb.data {
 		s.txIndex = i
-		tx, cfg, err := s.envelope(env)
+		tx, cfg, err := envelope(s, env)
 		code := codeNotValidated
 		if i < len(fb.TxFilter) {
 			code = int32(fb.TxFilter[i])

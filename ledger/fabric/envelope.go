@@ -50,9 +50,9 @@ func (s *state) envelope(raw []byte) (*ledger.Tx, *ledger.Config, error) {
 		return tx, nil, malformed("payload: channel header", err)
 	}
 	tx.ID = txID(string(ch.txID))
-	tx.Type = headerTypeName(ch.typ)
+	tx.Type = headerTypeName(int32(ch.typ))
 	if ch.hasTime {
-		tx.Time = time.Unix(ch.seconds, int64(ch.nanos)).UTC()
+		tx.Time = time.Unix(int64(ch.seconds), int64(int32(ch.nanos))).UTC()
 	}
 	tx.Fabric.Channel = string(ch.channel)
 	tx.Fabric.HeaderType = tx.Type
@@ -73,7 +73,7 @@ func (s *state) envelope(raw []byte) (*ledger.Tx, *ledger.Config, error) {
 		s.addSig(tx, RoleCreator, creator, env.signature, sh.creator, env.payload)
 	}
 
-	switch common.HeaderType(ch.typ) {
+	switch common.HeaderType(int32(ch.typ)) {
 	case common.HeaderType_ENDORSER_TRANSACTION:
 		if err := s.endorserTx(tx, ch.extension, pl.data); err != nil {
 			return tx, nil, fmt.Errorf("payload: %w", err)
@@ -164,7 +164,7 @@ func (s *state) action(tx *ledger.Tx, payload []byte, first bool) error {
 		}
 	}
 	if ca.hasResponse && first {
-		tx.Fabric.Response = &ledger.Response{Status: ca.status, Message: string(ca.message), Payload: ca.payload}
+		tx.Fabric.Response = &ledger.Response{Status: int32(ca.status), Message: string(ca.message), Payload: ca.payload}
 	}
 	rw, err := rwsets(ca.results)
 	if err != nil {

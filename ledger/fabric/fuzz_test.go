@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/hyperledger/fabric-protos-go/common"
@@ -33,15 +31,7 @@ func TestWriteSeeds(t *testing.T) {
 	if !*update {
 		t.Skip("run with -update to rewrite testdata/fuzz")
 	}
-	write := func(target, name string, data []byte) {
-		path := filepath.Join("testdata", "fuzz", target, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(target, name string, data []byte) { writeSeed(t, target, name, data) }
 	var blocks [][]byte
 	for i, rel := range seedBlocks {
 		raw := readFixture(t, rel)

@@ -77,6 +77,30 @@ var mutationPaths = []mutationPath{
 	{"hashed-metadata-write", join(pathColl, 2, 3), nil},
 }
 
+// rebuild re-encodes the fields of a well-formed message m, each
+// through fn: given its number, wire type and value (the contents of a
+// length-delimited field), fn returns the fields to write in its place.
+func rebuild(m []byte, fn func(num protowire.Number, typ protowire.Type, v []byte) []byte) []byte {
+	var out []byte
+	_ = eachField(m, func(num protowire.Number, typ protowire.Type, v []byte) {
+		out = append(out, fn(num, typ, v)...)
+	})
+	return out
+}
+
+// same encodes a field as it was.
+func same(num protowire.Number, typ protowire.Type, v []byte) []byte {
+	if typ == protowire.BytesType {
+		return lenField(num, v)
+	}
+	return append(protowire.AppendTag(nil, num, typ), v...)
+}
+
+// lenField encodes a length-delimited field.
+func lenField(num protowire.Number, v []byte) []byte {
+	return protowire.AppendBytes(protowire.AppendTag(nil, num, protowire.BytesType), v)
+}
+
 // mutateAll replaces every message reached by path in m (each
 // length-delimited occurrence of each field number in turn) by fn of it,
 // fixing the lengths on the way up.
@@ -84,26 +108,12 @@ func mutateAll(m []byte, path []int, fn func([]byte) []byte) []byte {
 	if len(path) == 0 {
 		return fn(m)
 	}
-	var out []byte
-	for b := m; len(b) > 0; {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return append(out, b...)
+	return rebuild(m, func(num protowire.Number, typ protowire.Type, v []byte) []byte {
+		if int(num) != path[0] || typ != protowire.BytesType {
+			return same(num, typ, v)
 		}
-		l := protowire.ConsumeFieldValue(num, typ, b[n:])
-		if l < 0 {
-			return append(out, b...)
-		}
-		if int(num) == path[0] && typ == protowire.BytesType {
-			v, _ := protowire.ConsumeBytes(b[n:])
-			out = protowire.AppendTag(out, num, typ)
-			out = protowire.AppendBytes(out, mutateAll(v, path[1:], fn))
-		} else {
-			out = append(out, b[:n+l]...)
-		}
-		b = b[n+l:]
-	}
-	return out
+		return lenField(num, mutateAll(v, path[1:], fn))
+	})
 }
 
 // mutations are what each mutation does to a message; strs are its
@@ -174,37 +184,20 @@ func otherWireTypes(out []byte) []byte {
 // as two or more fields as two occurrences of it, the first holding the
 // value's first field and the second the rest.
 func splitFields(m []byte) []byte {
-	var out []byte
-	for b := m; len(b) > 0; {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return append(out, b...)
+	return rebuild(m, func(num protowire.Number, typ protowire.Type, v []byte) []byte {
+		if typ != protowire.BytesType {
+			return same(num, typ, v)
 		}
-		l := protowire.ConsumeFieldValue(num, typ, b[n:])
-		if l < 0 {
-			return append(out, b...)
+		fnum, ftyp, fn := protowire.ConsumeTag(v)
+		if fn < 0 {
+			return same(num, typ, v)
 		}
-		first := -1
-		if typ == protowire.BytesType {
-			v, _ := protowire.ConsumeBytes(b[n:])
-			if fnum, ftyp, fn := protowire.ConsumeTag(v); fn > 0 {
-				if fl := protowire.ConsumeFieldValue(fnum, ftyp, v[fn:]); fl > 0 && fn+fl < len(v) {
-					first = fn + fl
-				}
-			}
-			if first > 0 {
-				out = protowire.AppendTag(out, num, typ)
-				out = protowire.AppendBytes(out, v[:first])
-				out = protowire.AppendTag(out, num, typ)
-				out = protowire.AppendBytes(out, v[first:])
-			}
+		first := fn + protowire.ConsumeFieldValue(fnum, ftyp, v[fn:])
+		if first <= fn || first >= len(v) {
+			return same(num, typ, v)
 		}
-		if first < 0 {
-			out = append(out, b[:n+l]...)
-		}
-		b = b[n+l:]
-	}
-	return out
+		return append(lenField(num, v[:first]), lenField(num, v[first:])...)
+	})
 }
 
 // envelopeMutations returns every mutation of the synthetic envelope and
@@ -229,21 +222,25 @@ func envelopeMutations(t testing.TB) map[string][]byte {
 	return out
 }
 
+// writeSeed writes one seed of a fuzz target's corpus in testdata/fuzz.
+func writeSeed(t *testing.T, target, name string, data []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "fuzz", target, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestWriteDiffSeeds rewrites the seed corpora of the differential fuzz
 // tests with -update.
 func TestWriteDiffSeeds(t *testing.T) {
 	if !*update {
 		t.Skip("run with -update to rewrite testdata/fuzz")
 	}
-	write := func(target, name string, data []byte) {
-		path := filepath.Join("testdata", "fuzz", target, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(target, name string, data []byte) { writeSeed(t, target, name, data) }
 	for name, env := range envelopeMutations(t) {
 		if strings.HasPrefix(name, "synthetic-") { // the real envelope's are alike and larger
 			write("FuzzDecodeEnvelopeDiff", name, env)

@@ -18,7 +18,8 @@ import (
 )
 
 // refDecode decodes a block and, with collect set, the messages its
-// signatures cover.
+// signatures cover. The block itself is unmarshalled by proto; what
+// follows is decode's.
 func (d *Decoder) refDecode(chain string, raw []byte, collect bool) (*ledger.Block, []SignedMessage, error) {
 	var pb common.Block
 	if err := unmarshal("block", raw, &pb); err != nil {
@@ -28,59 +29,11 @@ func (d *Decoder) refDecode(chain string, raw []byte, collect bool) (*ledger.Blo
 		return nil, nil, fmt.Errorf("block: %w: no header", ErrMalformed)
 	}
 	h := pb.Header
-	s := &state{d: d, collect: collect}
-	b := &ledger.Block{
-		Chain:      chain,
-		Height:     h.Number,
-		Hash:       d.HeaderHash(h.Number, h.PreviousHash, h.DataHash),
-		ParentHash: h.PreviousHash,
-		DataHash:   h.DataHash,
-		Txs:        make([]ledger.Tx, 0, len(pb.GetData().GetData())),
-		Raw:        raw,
+	parsed := blockMsg{
+		hasHeader: true, number: h.Number, prevHash: h.PreviousHash, dataHash: h.DataHash,
+		data: pb.GetData().GetData(), metadata: pb.GetMetadata().GetMetadata(),
 	}
-	fb := &ledger.FabricBlock{HeaderHashAlgo: d.algo}
-	b.Fabric = fb
-	md := pb.GetMetadata().GetMetadata()
-	if err := s.blockMetadata(b, md); err != nil {
-		return nil, nil, fmt.Errorf("block %d: %w", h.Number, err)
-	}
-	for i, env := range pb.GetData().GetData() {
-		s.txIndex = i
-		tx, cfg, err := s.refEnvelope(env)
-		code := codeNotValidated
-		if i < len(fb.TxFilter) {
-			code = int32(fb.TxFilter[i])
-		}
-		tx.Chain, tx.Height, tx.Index = chain, h.Number, i
-		tx.Status, tx.Valid = codeName(code), code == int32(peer.TxValidationCode_VALID)
-		tx.Fabric.ValidationCode = code
-		if err != nil {
-			err = fmt.Errorf("envelope %d: %w", i, err)
-			if d.strict {
-				return nil, nil, fmt.Errorf("block %d: %w", h.Number, err)
-			}
-			tx.Fabric.DecodeError = err.Error()
-		}
-		if fb.Channel == "" {
-			fb.Channel = tx.Fabric.Channel
-		}
-		if tx.Time.After(b.Time) {
-			b.Time = tx.Time
-		}
-		if cfg != nil {
-			cfg.Height = h.Number
-			b.Config = cfg
-			fb.IsConfig = true
-			fb.OrdererType = cfg.OrdererType
-		}
-		// Definitions of invalid transactions never reached the state; an
-		// orderer's copy does not know yet.
-		if tx.Valid || code == codeNotValidated {
-			b.Contracts = append(b.Contracts, lifecycleContracts(tx)...)
-		}
-		b.Txs = append(b.Txs, *tx)
-	}
-	return b, s.msgs, nil
+	return d.decodeParsed(chain, raw, &parsed, collect, (*state).refEnvelope)
 }
 
 // refEnvelope decodes one envelope. It always returns a transaction, filled

@@ -128,17 +128,13 @@ func (w *wire) varint() (uint64, bool) {
 	return v, true
 }
 
-// sub consumes a message-typed field and parses it with parse. It
-// reports whether the field was present with the bytes wire type.
-func (w *wire) sub(parse func([]byte) error) bool {
-	v, ok := w.bytes()
-	if !ok {
-		return false
+// sub consumes a message-typed field and parses it with parse.
+func (w *wire) sub(parse func([]byte) error) {
+	if v, ok := w.bytes(); ok {
+		if err := parse(v); err != nil {
+			w.err = err
+		}
 	}
-	if err := parse(v); err != nil {
-		w.err = err
-	}
-	return true
 }
 
 // noZero returns nil for an empty singular bytes field, as proto3 does.
@@ -147,6 +143,58 @@ func noZero(v []byte) []byte {
 		return nil
 	}
 	return v
+}
+
+// field says where parseFields puts one field of a message. The zero
+// field skips it.
+type field struct {
+	bytes  *[]byte            // singular bytes: the last occurrence, nil when empty
+	str    *[]byte            // singular proto3 string: the last occurrence
+	varint *uint64            // singular varint: the last occurrence
+	list   *[][]byte          // repeated bytes: every occurrence
+	msg    func([]byte) error // message: parses each occurrence, in order
+	// legacy is set when a message field of a Fabric type occurs,
+	// whatever its wire type.
+	legacy *bool
+}
+
+// parseFields parses the message b; fields[i] says what to do with field
+// number i+1, and larger numbers are skipped.
+func parseFields(b []byte, fields ...field) error {
+	w := wire{b: b}
+	for w.next() {
+		i := int(w.num) - 1
+		if i >= len(fields) {
+			w.skip()
+			continue
+		}
+		switch f := &fields[i]; {
+		case f.bytes != nil:
+			if v, ok := w.bytes(); ok {
+				*f.bytes = noZero(v)
+			}
+		case f.str != nil:
+			if v, ok := w.str(); ok {
+				*f.str = v
+			}
+		case f.varint != nil:
+			if v, ok := w.varint(); ok {
+				*f.varint = v
+			}
+		case f.list != nil:
+			if v, ok := w.bytes(); ok {
+				*f.list = append(*f.list, v)
+			}
+		case f.msg != nil:
+			w.sub(f.msg)
+			if f.legacy != nil {
+				*f.legacy = true
+			}
+		default:
+			w.skip()
+		}
+	}
+	return w.err
 }
 
 // blockMsg is a common.Block.
@@ -158,83 +206,19 @@ type blockMsg struct {
 }
 
 func parseBlock(b []byte, m *blockMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			w.sub(m.header)
-			m.hasHeader = true
-		case 2:
-			w.sub(func(v []byte) error { return parseRepeatedBytes(v, &m.data) })
-		case 3:
-			w.sub(func(v []byte) error { return parseRepeatedBytes(v, &m.metadata) })
-		default:
-			w.skip()
-		}
+	header := func(b []byte) error {
+		return parseFields(b, field{varint: &m.number}, field{bytes: &m.prevHash}, field{bytes: &m.dataHash})
 	}
-	return w.err
-}
-
-// header parses a common.BlockHeader into m.
-func (m *blockMsg) header(b []byte) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.varint(); ok {
-				m.number = v
-			}
-		case 2:
-			if v, ok := w.bytes(); ok {
-				m.prevHash = noZero(v)
-			}
-		case 3:
-			if v, ok := w.bytes(); ok {
-				m.dataHash = noZero(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
-}
-
-// parseRepeatedBytes parses a message whose field 1 is repeated bytes
-// (common.BlockData, common.BlockMetadata), appending to out.
-func parseRepeatedBytes(b []byte, out *[][]byte) error {
-	w := wire{b: b}
-	for w.next() {
-		if w.num != 1 {
-			w.skip()
-			continue
-		}
-		if v, ok := w.bytes(); ok {
-			*out = append(*out, v)
-		}
-	}
-	return w.err
+	data := func(b []byte) error { return parseFields(b, field{list: &m.data}) }
+	metadata := func(b []byte) error { return parseFields(b, field{list: &m.metadata}) }
+	return parseFields(b, field{msg: header, legacy: &m.hasHeader}, field{msg: data}, field{msg: metadata})
 }
 
 // envelopeMsg is a common.Envelope.
 type envelopeMsg struct{ payload, signature []byte }
 
 func parseEnvelope(b []byte, m *envelopeMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				m.payload = noZero(v)
-			}
-		case 2:
-			if v, ok := w.bytes(); ok {
-				m.signature = noZero(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{bytes: &m.payload}, field{bytes: &m.signature})
 }
 
 // payloadMsg is a common.Payload with its common.Header.
@@ -245,196 +229,67 @@ type payloadMsg struct {
 }
 
 func parsePayload(b []byte, m *payloadMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			w.sub(m.header)
-			m.hasHeader = true
-		case 2:
-			if v, ok := w.bytes(); ok {
-				m.data = noZero(v)
-			}
-		default:
-			w.skip()
-		}
+	header := func(b []byte) error {
+		return parseFields(b, field{bytes: &m.channelHeader}, field{bytes: &m.signatureHeader})
 	}
-	return w.err
-}
-
-// header parses a common.Header into m.
-func (m *payloadMsg) header(b []byte) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				m.channelHeader = noZero(v)
-			}
-		case 2:
-			if v, ok := w.bytes(); ok {
-				m.signatureHeader = noZero(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{msg: header, legacy: &m.hasHeader}, field{bytes: &m.data})
 }
 
 // channelHeaderMsg is a common.ChannelHeader.
 type channelHeaderMsg struct {
-	typ           int32
-	hasTime       bool
-	seconds       int64
-	nanos         int32
-	channel, txID []byte
-	extension     []byte
+	typ            uint64 // an int32
+	hasTime        bool
+	seconds, nanos uint64 // an int64 and an int32
+	channel, txID  []byte
+	extension      []byte
 }
 
 func parseChannelHeader(b []byte, m *channelHeaderMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.varint(); ok {
-				m.typ = int32(v)
-			}
-		case 3:
-			if w.sub(m.timestamp) {
-				m.hasTime = true
-			}
-		case 4:
-			if v, ok := w.str(); ok {
-				m.channel = v
-			}
-		case 5:
-			if v, ok := w.str(); ok {
-				m.txID = v
-			}
-		case 7:
-			if v, ok := w.bytes(); ok {
-				m.extension = noZero(v)
-			}
-		default:
-			w.skip()
-		}
+	// Timestamp is not a legacy type: it occurs only with its wire type.
+	timestamp := func(b []byte) error {
+		m.hasTime = true
+		return parseFields(b, field{varint: &m.seconds}, field{varint: &m.nanos})
 	}
-	return w.err
-}
-
-// timestamp parses a google.protobuf.Timestamp into m.
-func (m *channelHeaderMsg) timestamp(b []byte) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.varint(); ok {
-				m.seconds = int64(v)
-			}
-		case 2:
-			if v, ok := w.varint(); ok {
-				m.nanos = int32(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{varint: &m.typ}, field{}, field{msg: timestamp},
+		field{str: &m.channel}, field{str: &m.txID}, field{}, field{bytes: &m.extension})
 }
 
 // signatureHeaderMsg is a common.SignatureHeader.
 type signatureHeaderMsg struct{ creator, nonce []byte }
 
 func parseSignatureHeader(b []byte, m *signatureHeaderMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				m.creator = noZero(v)
-			}
-		case 2:
-			if v, ok := w.bytes(); ok {
-				m.nonce = noZero(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{bytes: &m.creator}, field{bytes: &m.nonce})
 }
 
 // chaincodeIDMsg is a peer.ChaincodeID; present tells a field that
 // occurred from a nil message.
 type chaincodeIDMsg struct {
-	present       bool
-	name, version []byte
+	present             bool
+	path, name, version []byte
 }
 
 // parse merges a marshalled peer.ChaincodeID into m.
 func (m *chaincodeIDMsg) parse(b []byte) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			w.str()
-		case 2:
-			if v, ok := w.str(); ok {
-				m.name = v
-			}
-		case 3:
-			if v, ok := w.str(); ok {
-				m.version = v
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{str: &m.path}, field{str: &m.name}, field{str: &m.version})
 }
 
 // parseHeaderExtension parses a peer.ChaincodeHeaderExtension.
 func parseHeaderExtension(b []byte, cc *chaincodeIDMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		if w.num == 2 {
-			w.sub(cc.parse)
-			continue
-		}
-		w.skip()
-	}
-	return w.err
+	return parseFields(b, field{}, field{msg: cc.parse})
 }
 
 // parseTransaction parses a peer.Transaction, appending the payload of
 // each action.
 func parseTransaction(b []byte, actions *[][]byte) error {
-	w := wire{b: b}
-	for w.next() {
-		if w.num != 1 {
-			w.skip()
-			continue
+	action := func(b []byte) error {
+		var payload []byte
+		err := parseFields(b, field{}, field{bytes: &payload})
+		if err == nil {
+			*actions = append(*actions, payload)
 		}
-		w.sub(func(v []byte) error {
-			var payload []byte
-			a := wire{b: v}
-			for a.next() {
-				if a.num != 2 {
-					a.skip()
-					continue
-				}
-				if v, ok := a.bytes(); ok {
-					payload = noZero(v)
-				}
-			}
-			if a.err == nil {
-				*actions = append(*actions, payload)
-			}
-			return a.err
-		})
+		return err
 	}
-	return w.err
+	return parseFields(b, field{msg: action})
 }
 
 // endorsementMsg is a peer.Endorsement.
@@ -450,98 +305,32 @@ type actionPayloadMsg struct {
 }
 
 func parseActionPayload(b []byte, m *actionPayloadMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				m.proposalPayload = noZero(v)
-			}
-		case 2:
-			w.sub(m.endorsedAction)
-			m.hasAction = true
-		default:
-			w.skip()
+	endorsement := func(b []byte) error {
+		var e endorsementMsg
+		err := parseFields(b, field{bytes: &e.endorser}, field{bytes: &e.signature})
+		if err == nil {
+			m.endorsements = append(m.endorsements, e)
 		}
+		return err
 	}
-	return w.err
-}
-
-// endorsedAction merges a peer.ChaincodeEndorsedAction into m.
-func (m *actionPayloadMsg) endorsedAction(b []byte) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				m.prp = noZero(v)
-			}
-		case 2:
-			w.sub(func(v []byte) error {
-				var e endorsementMsg
-				err := parseEndorsement(v, &e)
-				if err == nil {
-					m.endorsements = append(m.endorsements, e)
-				}
-				return err
-			})
-		default:
-			w.skip()
-		}
+	action := func(b []byte) error {
+		return parseFields(b, field{bytes: &m.prp}, field{msg: endorsement})
 	}
-	return w.err
-}
-
-func parseEndorsement(b []byte, m *endorsementMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				m.endorser = noZero(v)
-			}
-		case 2:
-			if v, ok := w.bytes(); ok {
-				m.signature = noZero(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{bytes: &m.proposalPayload}, field{msg: action, legacy: &m.hasAction})
 }
 
 // parseProposalPayload parses a peer.ChaincodeProposalPayload and returns
 // its input.
 func parseProposalPayload(b []byte) ([]byte, error) {
 	var input []byte
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				input = noZero(v)
-			}
-		case 2:
-			w.sub(parseStringBytesEntry)
-		default:
-			w.skip()
-		}
-	}
-	return input, w.err
+	err := parseFields(b, field{bytes: &input}, field{msg: parseStringBytesEntry})
+	return input, err
 }
 
 // parseStringBytesEntry checks one entry of a map<string, bytes>.
 func parseStringBytesEntry(b []byte) error {
-	w := wire{b: b}
-	for w.next() {
-		if w.num == 1 {
-			w.str()
-			continue
-		}
-		w.skip()
-	}
-	return w.err
+	var key []byte
+	return parseFields(b, field{str: &key})
 }
 
 // parseInvocationSpec parses a peer.ChaincodeInvocationSpec and returns
@@ -549,149 +338,45 @@ func parseStringBytesEntry(b []byte) error {
 func parseInvocationSpec(b []byte) ([][]byte, error) {
 	var args [][]byte
 	input := func(b []byte) error {
-		w := wire{b: b}
-		for w.next() {
-			switch w.num {
-			case 1:
-				if v, ok := w.bytes(); ok {
-					args = append(args, v)
-				}
-			case 2:
-				w.sub(parseStringBytesEntry)
-			default:
-				w.skip()
-			}
-		}
-		return w.err
+		return parseFields(b, field{list: &args}, field{msg: parseStringBytesEntry})
 	}
 	spec := func(b []byte) error {
 		var cc chaincodeIDMsg
-		w := wire{b: b}
-		for w.next() {
-			switch w.num {
-			case 2:
-				w.sub(cc.parse)
-			case 3:
-				w.sub(input)
-			default:
-				w.skip()
-			}
-		}
-		return w.err
+		return parseFields(b, field{}, field{msg: cc.parse}, field{msg: input})
 	}
-	w := wire{b: b}
-	for w.next() {
-		if w.num == 1 {
-			w.sub(spec)
-			continue
-		}
-		w.skip()
-	}
-	return args, w.err
+	err := parseFields(b, field{msg: spec})
+	return args, err
 }
 
 // parseResponsePayload parses a peer.ProposalResponsePayload and returns
 // its extension.
 func parseResponsePayload(b []byte) ([]byte, error) {
 	var ext []byte
-	w := wire{b: b}
-	for w.next() {
-		if w.num != 2 {
-			w.skip()
-			continue
-		}
-		if v, ok := w.bytes(); ok {
-			ext = noZero(v)
-		}
-	}
-	return ext, w.err
+	err := parseFields(b, field{}, field{bytes: &ext})
+	return ext, err
 }
 
 // chaincodeActionMsg is a peer.ChaincodeAction.
 type chaincodeActionMsg struct {
 	results, events []byte
 	hasResponse     bool
-	status          int32
+	status          uint64 // an int32
 	message         []byte
 	payload         []byte
 	chaincode       chaincodeIDMsg
 }
 
 func parseChaincodeAction(b []byte, m *chaincodeActionMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.bytes(); ok {
-				m.results = noZero(v)
-			}
-		case 2:
-			if v, ok := w.bytes(); ok {
-				m.events = noZero(v)
-			}
-		case 3:
-			w.sub(m.response)
-			m.hasResponse = true
-		case 4:
-			w.sub(m.chaincode.parse)
-			m.chaincode.present = true
-		default:
-			w.skip()
-		}
+	response := func(b []byte) error {
+		return parseFields(b, field{varint: &m.status}, field{str: &m.message}, field{bytes: &m.payload})
 	}
-	return w.err
-}
-
-// response merges a peer.Response into m.
-func (m *chaincodeActionMsg) response(b []byte) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.varint(); ok {
-				m.status = int32(v)
-			}
-		case 2:
-			if v, ok := w.str(); ok {
-				m.message = v
-			}
-		case 3:
-			if v, ok := w.bytes(); ok {
-				m.payload = noZero(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{bytes: &m.results}, field{bytes: &m.events},
+		field{msg: response, legacy: &m.hasResponse}, field{msg: m.chaincode.parse, legacy: &m.chaincode.present})
 }
 
 // eventMsg is a peer.ChaincodeEvent.
 type eventMsg struct{ chaincode, txID, name, payload []byte }
 
 func parseEvent(b []byte, m *eventMsg) error {
-	w := wire{b: b}
-	for w.next() {
-		switch w.num {
-		case 1:
-			if v, ok := w.str(); ok {
-				m.chaincode = v
-			}
-		case 2:
-			if v, ok := w.str(); ok {
-				m.txID = v
-			}
-		case 3:
-			if v, ok := w.str(); ok {
-				m.name = v
-			}
-		case 4:
-			if v, ok := w.bytes(); ok {
-				m.payload = noZero(v)
-			}
-		default:
-			w.skip()
-		}
-	}
-	return w.err
+	return parseFields(b, field{str: &m.chaincode}, field{str: &m.txID}, field{str: &m.name}, field{bytes: &m.payload})
 }
