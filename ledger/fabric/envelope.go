@@ -62,15 +62,8 @@ func (s *state) envelope(raw []byte) (*ledger.Tx, *ledger.Config, error) {
 		return tx, nil, malformed("payload: signature header", err)
 	}
 	tx.Fabric.Nonce = sh.nonce
-	// Genesis blocks made by configtxgen carry neither creator nor
-	// signature.
-	if len(sh.creator) > 0 || len(env.signature) > 0 {
-		creator, err := s.identity(sh.creator)
-		if err != nil {
-			return tx, nil, fmt.Errorf("payload: creator: %w", err)
-		}
-		tx.Creator = &creator
-		s.addSig(tx, RoleCreator, creator, env.signature, sh.creator, env.payload)
+	if err := s.creatorSig(tx, sh.creator, env.signature, env.payload); err != nil {
+		return tx, nil, err
 	}
 
 	switch common.HeaderType(int32(ch.typ)) {
@@ -88,6 +81,22 @@ func (s *state) envelope(raw []byte) (*ledger.Tx, *ledger.Config, error) {
 		return tx, cfg, nil
 	}
 	return tx, nil, nil
+}
+
+// creatorSig records the creator of a transaction and its envelope
+// signature over payload. Genesis blocks made by configtxgen carry
+// neither creator nor signature.
+func (s *state) creatorSig(tx *ledger.Tx, creator, sig, payload []byte) error {
+	if len(creator) == 0 && len(sig) == 0 {
+		return nil
+	}
+	id, err := s.identity(creator)
+	if err != nil {
+		return fmt.Errorf("payload: creator: %w", err)
+	}
+	tx.Creator = &id
+	s.addSig(tx, RoleCreator, id, sig, creator, payload)
+	return nil
 }
 
 // addSig records a transaction signature and, when collecting, the

@@ -71,15 +71,8 @@ func (s *state) refEnvelope(raw []byte) (*ledger.Tx, *ledger.Config, error) {
 		return tx, nil, err
 	}
 	tx.Fabric.Nonce = sh.Nonce
-	// Genesis blocks made by configtxgen carry neither creator nor
-	// signature.
-	if len(sh.Creator) > 0 || len(env.Signature) > 0 {
-		creator, err := s.identity(sh.Creator)
-		if err != nil {
-			return tx, nil, fmt.Errorf("payload: creator: %w", err)
-		}
-		tx.Creator = &creator
-		s.addSig(tx, RoleCreator, creator, env.Signature, sh.Creator, env.Payload)
+	if err := s.creatorSig(tx, sh.Creator, env.Signature, env.Payload); err != nil {
+		return tx, nil, err
 	}
 
 	switch common.HeaderType(ch.Type) {
