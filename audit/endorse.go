@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"maps"
@@ -221,7 +222,10 @@ func (e *endorsementState) apply(id keyID, o *keyOp, reads map[keyID]bool, heigh
 	var vp []byte
 	for _, m := range o.entries {
 		if m.Name == fabric.ValidationParameter {
-			vp = m.Value
+			// A copy: the decoded value points into its block's bytes,
+			// which the policy, kept for as long as the key has it,
+			// would keep in memory whole.
+			vp = bytes.Clone(m.Value)
 		}
 	}
 	switch {

@@ -545,3 +545,32 @@ func TestUnreadableTransaction(t *testing.T) {
 		t.Errorf("write of k = undecided %v: %s; want not evaluated", undecided, detail)
 	}
 }
+
+// TestKeyPolicyCopied checks that the endorsement state keeps a copy of
+// a key-level policy and of a collection config: the decoder's byte
+// fields point into the block's bytes, which a kept slice of them would
+// keep in memory whole for as long as the key has its policy.
+func TestKeyPolicyCopied(t *testing.T) {
+	e := newEndorsementState()
+	entries := vp(t, "Org1MSP")
+	colls := mustMarshal(t, &peer.CollectionConfigPackage{Config: []*peer.CollectionConfig{{Payload: &peer.CollectionConfig_StaticCollectionConfig{
+		StaticCollectionConfig: &peer.StaticCollectionConfig{Name: "c1", BlockToLive: 9}}}}})
+	tx := sbeTx(ledger.NsRWSet{Namespace: "cc",
+		Writes:     []ledger.KVWrite{{Key: "k", Value: []byte("v")}},
+		MetaWrites: []ledger.KVMetaWrite{{Key: "k", Entries: entries}}})
+	tx.Fabric.RWSets = append(tx.Fabric.RWSets, ledger.NsRWSet{Namespace: "_lifecycle",
+		Writes: []ledger.KVWrite{{Key: "namespaces/fields/cc2/Collections", Value: colls}}})
+	e.record(tx, 0)
+	e.endBlock()
+	ks, ok := e.keys[keyID{"cc", "", "k"}]
+	raw, have := e.collRaw["cc2"]
+	if !ok || !have {
+		t.Fatalf("key policy %v, collection config %v; want both kept", ok, have)
+	}
+	for name, pair := range map[string][2][]byte{"key-level policy": {ks.policy, entries[0].Value}, "collection config": {raw, colls}} {
+		kept, decoded := pair[0], pair[1]
+		if len(kept) == 0 || &kept[0] == &decoded[0] {
+			t.Errorf("the %s kept is the decoded bytes themselves, not a copy", name)
+		}
+	}
+}

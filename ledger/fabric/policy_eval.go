@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -160,9 +161,10 @@ func ParseKeyPolicy(raw []byte) (*SignaturePolicy, string, error) {
 // CollectionConfigs returns, by chaincode name, the Collections field of
 // the chaincode definitions a transaction writes to `_lifecycle`: the
 // marshalled StateData holding a CollectionConfigPackage, which replaces
-// the previous one. [ParseCollections] reads it.
+// the previous one. [ParseCollections] reads it. Each is a copy, which
+// callers may keep without keeping the transaction's block in memory.
 func CollectionConfigs(tx *ledger.Tx) map[string][]byte {
-	return definitionFields(tx, "Collections", func(v []byte) []byte { return v })
+	return definitionFields(tx, "Collections", bytes.Clone)
 }
 
 // Collection is what validation needs of one static collection.
