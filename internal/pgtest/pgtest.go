@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -222,22 +223,78 @@ func (s *Server) Log() string {
 // its backends), as a crash of the database machine would look to
 // clients, and waits until they are gone. Restart recovers from the
 // write-ahead log.
+//
+// Each backend makes itself a process group leader (PostgreSQL's
+// InitPostmasterChild calls setsid), so the postmaster's group does not
+// hold them: Kill stops the postmaster, so that it forks no more, kills
+// the children it has, then its group. A backend left alive would hold
+// the shared memory, and the restart would fail ("pre-existing shared
+// memory block is still in use").
 func (s *Server) Kill() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd == nil {
 		return
 	}
-	pgid := s.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	pid := s.cmd.Process.Pid
+	_ = syscall.Kill(pid, syscall.SIGSTOP)
+	kids := childrenOf(pid)
+	for _, k := range kids {
+		_ = syscall.Kill(k, syscall.SIGKILL)
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	<-s.done
 	// Wait for the backends to be gone (a zombie that nobody reaps
-	// would keep the group alive: give up after a while).
-	for deadline := time.Now().Add(10 * time.Second); syscall.Kill(-pgid, 0) == nil && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
+	// holds nothing: it counts as gone; give up after a while).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if syscall.Kill(-pid, 0) != nil && !slices.ContainsFunc(kids, running) {
+			break
+		}
 	}
 	s.log.Close()
 	s.cmd = nil
+}
+
+// childrenOf lists the processes whose parent is pid (from /proc).
+func childrenOf(pid int) []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, _, ok := procStat(p); ok && ppid == pid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// running reports whether process pid exists and is not a zombie.
+func running(pid int) bool {
+	_, state, ok := procStat(pid)
+	return ok && state != 'Z' && state != 'X'
+}
+
+// procStat reads the parent and the state of process pid from
+// /proc/PID/stat, whose second field, the command in parentheses, may
+// itself hold spaces and parentheses.
+func procStat(pid int) (ppid int, state byte, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 2 || len(f[0]) != 1 {
+		return 0, 0, false
+	}
+	ppid, err = strconv.Atoi(f[1])
+	return ppid, f[0][0], err == nil
 }
 
 // Stop shuts the server down (fast shutdown) and removes its directory.
