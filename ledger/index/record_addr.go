@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/lianjian/lianjian/ledger"
 )
@@ -90,6 +91,10 @@ func decodeAddrGroup(chain string, h uint64, first int, v []byte) ([]ledger.Hist
 			r.fail("role code %d", c)
 		}
 		id := r.hexStr()
+		if r.err == nil && strings.ContainsFunc(id, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+			// As parseTxIDValue refuses in an entry of one transaction.
+			r.fail("transaction id %q", id)
+		}
 		if r.err != nil {
 			return nil, r.err
 		}

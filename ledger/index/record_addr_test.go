@@ -65,6 +65,7 @@ func TestAddrGroupRoundTrip(t *testing.T) {
 		"unsorted":        {swapped, 3},
 		"empty role":      {encodeAddrGroup([]addrEntry{{idx: 3, role: ""}}), 3},
 		"known as string": {[]byte{addrRecordVersion, 1, 0, 0, 2, 't', 'o', 0}, 3},
+		"control in id":   {encodeAddrGroup([]addrEntry{{idx: 3, role: "to", id: "a\nb"}}), 3},
 		"role code":       {[]byte{addrRecordVersion, 1, 0, 99, 0}, 3},
 	} {
 		if _, err := decodeAddrGroup("c", 9, tc.first, tc.v); !errors.Is(err, ErrRecordFormat) {
